@@ -1,0 +1,208 @@
+// The normalized model every connector maps into and every caller reads from.
+// This is the ground floor: it imports nothing.
+
+export const PROTOCOLS = ['matrix', 'jmap-mail', 'jmap-chat', 'rest-chat', 'unichat'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+export type AccountStatus = 'active' | 'syncing' | 'error' | 'signed_out' | 'paused';
+
+export interface Workspace {
+  id: number;
+  name: string;
+  position: number;
+}
+
+export interface Account {
+  id: number;
+  workspaceId: number;
+  protocol: Protocol;
+  server: string;
+  username: string;
+  label: string;
+  status: AccountStatus;
+  statusDetail: string | null;
+  createdAt: number;
+}
+
+export type ChatKind = 'direct' | 'group' | 'channel' | 'thread' | 'mail';
+export type MessageKind =
+  | 'text'
+  | 'notice'
+  | 'emote'
+  | 'image'
+  | 'file'
+  | 'audio'
+  | 'video'
+  | 'location'
+  | 'mail'
+  | 'system'
+  | 'encrypted';
+
+// ---- What connectors emit: remote ids only, the store resolves local ids. ----
+
+export interface RemoteSpace {
+  remoteId: string;
+  name: string;
+  kind?: string; // e.g. 'space', 'mailbox', 'category'
+  role?: string | null; // mailbox role: inbox, sent, ...
+  parentRemoteId?: string | null;
+  raw?: unknown;
+}
+
+export interface RemoteChat {
+  remoteId: string;
+  kind: ChatKind;
+  name: string;
+  topic?: string | null;
+  avatarUrl?: string | null;
+  spaceRemoteId?: string | null;
+  unreadCount?: number;
+  mentionCount?: number;
+  raw?: unknown;
+}
+
+export interface RemotePerson {
+  remoteId: string;
+  displayName: string;
+  avatarUrl?: string | null;
+  isSelf?: boolean;
+  raw?: unknown;
+}
+
+export interface RemoteAttachment {
+  remoteId: string;
+  name: string;
+  mime: string;
+  size: number | null;
+  width?: number | null;
+  height?: number | null;
+}
+
+export interface RemoteMessage {
+  remoteId: string;
+  chatRemoteId: string;
+  senderRemoteId: string | null;
+  senderName?: string | null;
+  ts: number; // ms since epoch, server time
+  kind: MessageKind;
+  body: string;
+  html?: string | null;
+  subject?: string | null;
+  replyToRemoteId?: string | null;
+  threadRootRemoteId?: string | null;
+  editedTs?: number | null;
+  deleted?: boolean;
+  mentionsSelf?: boolean;
+  mentionRemoteIds?: string[];
+  attachments?: RemoteAttachment[];
+  /** Client-chosen key that matched an outbox entry (local echo → server copy). */
+  idempotencyKey?: string | null;
+  raw?: unknown;
+}
+
+export interface RemoteReaction {
+  messageRemoteId: string;
+  senderRemoteId: string;
+  key: string;
+  ts: number;
+  remoteId?: string | null;
+}
+
+export interface RemoteEdit {
+  messageRemoteId: string;
+  body: string;
+  html?: string | null;
+  editedTs: number;
+}
+
+export interface RemoteReadPosition {
+  chatRemoteId: string;
+  /** The newest message the user has read. */
+  messageRemoteId: string;
+}
+
+/** One unit a connector hands the engine. Applied atomically with `cursors`. */
+export interface SyncBatch {
+  spaces?: RemoteSpace[];
+  chats?: RemoteChat[];
+  people?: RemotePerson[];
+  members?: { chatRemoteId: string; personRemoteId: string; membership: string; role?: string }[];
+  messages?: RemoteMessage[];
+  edits?: RemoteEdit[];
+  deletions?: { messageRemoteId: string }[];
+  reactionsAdded?: RemoteReaction[];
+  reactionsRemoved?: Omit<RemoteReaction, 'ts'>[];
+  readPositions?: RemoteReadPosition[];
+  removedChats?: string[];
+  /** Stream name → opaque cursor; committed in the same transaction as the data. */
+  cursors?: Record<string, string | null>;
+}
+
+// ---- What readers get. ----
+
+export interface ChatSummary {
+  id: number;
+  accountId: number;
+  workspaceId: number;
+  remoteId: string;
+  kind: ChatKind;
+  name: string;
+  topic: string | null;
+  spaceId: number | null;
+  lastActivityTs: number;
+  lastMessagePreview: string | null;
+  unreadCount: number;
+  mentionCount: number;
+  muted: boolean;
+  pinned: boolean;
+  archived: boolean;
+}
+
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface Reaction {
+  key: string;
+  count: number;
+  mine: boolean;
+}
+
+export interface AttachmentInfo {
+  id: number;
+  name: string;
+  mime: string;
+  size: number | null;
+  blobSha256: string | null;
+}
+
+export interface MessageView {
+  id: number;
+  chatId: number;
+  accountId: number;
+  remoteId: string | null;
+  senderName: string;
+  senderRemoteId: string | null;
+  ts: number;
+  kind: MessageKind;
+  body: string;
+  html: string | null;
+  subject: string | null;
+  replyToRemoteId: string | null;
+  threadRootRemoteId: string | null;
+  edited: boolean;
+  deleted: boolean;
+  reactions: Reaction[];
+  attachments: AttachmentInfo[];
+  /** Present while the message is a local echo that has not been confirmed. */
+  outboxState: OutboxState | null;
+}
+
+export interface SearchHit {
+  messageId: number;
+  chatId: number;
+  chatName: string;
+  accountId: number;
+  senderName: string;
+  ts: number;
+  /** Text with matches wrapped in the markers from the search options (default «[» and «]»). */
+  snippet: string;
+}

@@ -1,0 +1,432 @@
+// Applies a connector's SyncBatch to the store. Everything in a batch, and the
+// cursors that produced it, commit in one transaction: a crash at any instant
+// leaves the batch either wholly applied or absent, and replaying it upserts
+// the same rows again (remote ids are unique per account).
+import type { Db } from './database.js';
+import type {
+  RemoteChat,
+  RemoteMessage,
+  RemotePerson,
+  RemoteSpace,
+  SyncBatch,
+} from '../model/types.js';
+import { baseKey, preferredSlot, SLOTS_PER_MS } from './messageKey.js';
+import { MessageIndex } from './search/messageIndex.js';
+
+export interface BatchResult {
+  /** Local ids of messages inserted (new to the store). */
+  insertedMessageIds: number[];
+  /** Local ids of messages whose visible content changed. */
+  updatedMessageIds: number[];
+  /** Local chat ids touched by the batch. */
+  chatIds: number[];
+}
+
+const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+
+export class BatchWriter {
+  private readonly index: MessageIndex;
+  private readonly stmts;
+
+  constructor(private readonly db: Db) {
+    this.index = new MessageIndex(db);
+    this.stmts = {
+      upsertSpace: db.prepare(`
+        INSERT INTO spaces (account_id, remote_id, name, kind, role, parent_remote_id, raw_json)
+        VALUES (@accountId, @remoteId, @name, @kind, @role, @parent, @raw)
+        ON CONFLICT (account_id, remote_id) DO UPDATE SET
+          name = excluded.name, kind = excluded.kind, role = excluded.role,
+          parent_remote_id = excluded.parent_remote_id, raw_json = excluded.raw_json`),
+      upsertPerson: db.prepare(`
+        INSERT INTO people (account_id, remote_id, display_name, avatar_url, is_self, raw_json)
+        VALUES (@accountId, @remoteId, @name, @avatar, @isSelf, @raw)
+        ON CONFLICT (account_id, remote_id) DO UPDATE SET
+          display_name = excluded.display_name, avatar_url = excluded.avatar_url,
+          is_self = max(people.is_self, excluded.is_self), raw_json = excluded.raw_json`),
+      // Local preferences (muted, pinned, archived) are never overwritten by sync.
+      upsertChat: db.prepare(`
+        INSERT INTO chats (account_id, remote_id, space_remote_id, kind, name, topic, avatar_url,
+                           server_unread_count, raw_json)
+        VALUES (@accountId, @remoteId, @space, @kind, @name, @topic, @avatar, @serverUnread, @raw)
+        ON CONFLICT (account_id, remote_id) DO UPDATE SET
+          space_remote_id = excluded.space_remote_id, kind = excluded.kind, name = excluded.name,
+          topic = excluded.topic, avatar_url = excluded.avatar_url,
+          server_unread_count = coalesce(excluded.server_unread_count, chats.server_unread_count),
+          raw_json = excluded.raw_json
+        RETURNING id`),
+      chatId: db.prepare(`SELECT id FROM chats WHERE account_id = ? AND remote_id = ?`).pluck(),
+      personId: db.prepare(`SELECT id FROM people WHERE account_id = ? AND remote_id = ?`).pluck(),
+      personName: db
+        .prepare(`SELECT display_name FROM people WHERE account_id = ? AND remote_id = ?`)
+        .pluck(),
+      selfIds: db.prepare(`SELECT remote_id FROM people WHERE account_id = ? AND is_self = 1`).pluck(),
+      upsertMember: db.prepare(`
+        INSERT INTO chat_members (chat_id, person_id, membership, role) VALUES (?, ?, ?, ?)
+        ON CONFLICT (chat_id, person_id) DO UPDATE SET membership = excluded.membership,
+          role = excluded.role`),
+      messageByRemote: db.prepare(
+        `SELECT id, chat_id, body, html, subject, deleted, edited_ts FROM messages
+         WHERE account_id = ? AND remote_id = ?`,
+      ),
+      messageByKey: db.prepare(
+        `SELECT id, chat_id, body, html, subject, deleted, edited_ts FROM messages
+         WHERE idempotency_key = ? AND account_id = ?`,
+      ),
+      keyTaken: db.prepare(`SELECT 1 FROM messages WHERE id = ?`).pluck(),
+      insertMessage: db.prepare(`
+        INSERT INTO messages (id, account_id, chat_id, remote_id, sender_remote_id, sender_name, ts,
+          kind, subject, body, html, reply_to_remote_id, thread_root_remote_id, edited_ts, deleted,
+          has_attachment, mentions_self, from_self, idempotency_key, raw_json)
+        VALUES (@id, @accountId, @chatId, @remoteId, @sender, @senderName, @ts, @kind, @subject,
+          @body, @html, @replyTo, @threadRoot, @editedTs, @deleted, @hasAttachment, @mentionsSelf,
+          @fromSelf, @idempotencyKey, @raw)`),
+      updateMessage: db.prepare(`
+        UPDATE messages SET remote_id = @remoteId, sender_remote_id = @sender,
+          sender_name = @senderName, kind = @kind, subject = @subject, body = @body, html = @html,
+          reply_to_remote_id = @replyTo, thread_root_remote_id = @threadRoot,
+          edited_ts = @editedTs, deleted = @deleted, has_attachment = @hasAttachment,
+          mentions_self = @mentionsSelf, raw_json = @raw
+        WHERE id = @id`),
+      addRevision: db.prepare(
+        `INSERT INTO message_revisions (message_id, replaced_at, body, html) VALUES (?, ?, ?, ?)`,
+      ),
+      applyEdit: db.prepare(
+        `UPDATE messages SET body = ?, html = ?, edited_ts = ? WHERE id = ?`,
+      ),
+      markDeleted: db.prepare(
+        `UPDATE messages SET deleted = 1, body = '', html = NULL WHERE id = ?`,
+      ),
+      insertMention: db.prepare(
+        `INSERT OR IGNORE INTO mentions (message_id, person_remote_id) VALUES (?, ?)`,
+      ),
+      insertAttachment: db.prepare(`
+        INSERT INTO attachments (message_id, remote_id, name, mime, size, width, height)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (message_id, remote_id) DO UPDATE SET name = excluded.name,
+          mime = excluded.mime, size = excluded.size`),
+      touchChat: db.prepare(`
+        UPDATE chats SET last_activity_ts = @ts, last_message_id = @id
+        WHERE id = @chatId AND (last_message_id IS NULL OR last_message_id < @id)`),
+      bumpUnread: db.prepare(`
+        UPDATE chats SET unread_count = unread_count + 1, mention_count = mention_count + @mention
+        WHERE id = @chatId`),
+      readUpto: db
+        .prepare(`SELECT read_upto_id FROM read_positions WHERE chat_id = ?`)
+        .pluck(),
+      addReaction: db.prepare(`
+        INSERT INTO reactions (message_id, sender_remote_id, key, ts, remote_id) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (message_id, sender_remote_id, key) DO UPDATE SET
+          remote_id = coalesce(excluded.remote_id, reactions.remote_id)`),
+      removeReaction: db.prepare(
+        `DELETE FROM reactions WHERE message_id = ? AND sender_remote_id = ? AND key = ?`,
+      ),
+      messageIdByRemote: db
+        .prepare(`SELECT id FROM messages WHERE account_id = ? AND remote_id = ?`)
+        .pluck(),
+      setReadPosition: db.prepare(`
+        INSERT INTO read_positions (chat_id, read_upto_id, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT (chat_id) DO UPDATE SET read_upto_id = max(read_upto_id, excluded.read_upto_id),
+          updated_at = excluded.updated_at`),
+      recount: db.prepare(`
+        UPDATE chats SET
+          unread_count = (SELECT count(*) FROM messages m WHERE m.chat_id = @chatId
+                          AND m.id > @upto AND m.from_self = 0 AND m.deleted = 0),
+          mention_count = (SELECT count(*) FROM messages m WHERE m.chat_id = @chatId
+                          AND m.id > @upto AND m.from_self = 0 AND m.deleted = 0
+                          AND m.mentions_self = 1)
+        WHERE id = @chatId`),
+      removeChat: db.prepare(`DELETE FROM chats WHERE account_id = ? AND remote_id = ?`),
+      chatMessageIds: db.prepare(`SELECT id FROM messages WHERE chat_id = ?`).pluck(),
+      setCursor: db.prepare(`
+        INSERT INTO sync_cursors (account_id, stream, cursor, updated_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (account_id, stream) DO UPDATE SET cursor = excluded.cursor,
+          updated_at = excluded.updated_at`),
+      getCursor: db
+        .prepare(`SELECT cursor FROM sync_cursors WHERE account_id = ? AND stream = ?`)
+        .pluck(),
+    };
+  }
+
+  /** Applies the batch and its cursors atomically. */
+  apply(accountId: number, batch: SyncBatch): BatchResult {
+    return this.db.transaction(() => this.applyInTransaction(accountId, batch)).immediate();
+  }
+
+  cursor(accountId: number, stream: string): string | null {
+    return (this.stmts.getCursor.get(accountId, stream) as string | null | undefined) ?? null;
+  }
+
+  private applyInTransaction(accountId: number, batch: SyncBatch): BatchResult {
+    const result: BatchResult = { insertedMessageIds: [], updatedMessageIds: [], chatIds: [] };
+    const touchedChats = new Set<number>();
+    const recountChats = new Set<number>();
+
+    for (const s of batch.spaces ?? []) this.upsertSpace(accountId, s);
+    for (const p of batch.people ?? []) this.upsertPerson(accountId, p);
+    const chatIds = new Map<string, number>();
+    for (const c of batch.chats ?? []) {
+      const id = this.upsertChat(accountId, c);
+      chatIds.set(c.remoteId, id);
+      touchedChats.add(id);
+    }
+    const chatIdOf = (remoteId: string): number | undefined => {
+      let id = chatIds.get(remoteId);
+      if (id === undefined) {
+        id = this.stmts.chatId.get(accountId, remoteId) as number | undefined;
+        if (id !== undefined) chatIds.set(remoteId, id);
+      }
+      return id;
+    };
+
+    for (const m of batch.members ?? []) {
+      const chatId = chatIdOf(m.chatRemoteId);
+      const personId = this.stmts.personId.get(accountId, m.personRemoteId) as number | undefined;
+      if (chatId !== undefined && personId !== undefined)
+        this.stmts.upsertMember.run(chatId, personId, m.membership, m.role ?? null);
+    }
+
+    if (batch.messages?.length) {
+      const selfIds = new Set(this.stmts.selfIds.all(accountId) as string[]);
+      const readUpto = new Map<number, number>();
+      for (const m of batch.messages) {
+        const chatId = chatIdOf(m.chatRemoteId);
+        if (chatId === undefined) {
+          throw new Error(`sync batch has a message for unknown chat ${m.chatRemoteId}`);
+        }
+        const outcome = this.upsertMessage(accountId, chatId, m, selfIds);
+        touchedChats.add(chatId);
+        if (outcome.kind === 'inserted') {
+          result.insertedMessageIds.push(outcome.id);
+          this.stmts.touchChat.run({ ts: m.ts, id: outcome.id, chatId });
+          if (!outcome.fromSelf && !m.deleted) {
+            let upto = readUpto.get(chatId);
+            if (upto === undefined) {
+              upto = (this.stmts.readUpto.get(chatId) as number | undefined) ?? 0;
+              readUpto.set(chatId, upto);
+            }
+            if (outcome.id > upto)
+              this.stmts.bumpUnread.run({ chatId, mention: m.mentionsSelf ? 1 : 0 });
+          }
+        } else if (outcome.kind === 'updated') {
+          result.updatedMessageIds.push(outcome.id);
+        }
+      }
+    }
+
+    for (const e of batch.edits ?? []) {
+      const row = this.stmts.messageByRemote.get(accountId, e.messageRemoteId) as
+        | MessageRow
+        | undefined;
+      if (!row || (row.edited_ts !== null && row.edited_ts >= e.editedTs)) continue;
+      this.stmts.addRevision.run(row.id, e.editedTs, row.body, row.html);
+      this.stmts.applyEdit.run(e.body, e.html ?? null, e.editedTs, row.id);
+      this.index.replace(row.id, e.body, row.subject, this.senderNameOf(row.id));
+      result.updatedMessageIds.push(row.id);
+      touchedChats.add(row.chat_id);
+    }
+
+    for (const d of batch.deletions ?? []) {
+      const row = this.stmts.messageByRemote.get(accountId, d.messageRemoteId) as
+        | MessageRow
+        | undefined;
+      if (!row || row.deleted) continue;
+      this.stmts.markDeleted.run(row.id);
+      this.index.remove(row.id);
+      result.updatedMessageIds.push(row.id);
+      touchedChats.add(row.chat_id);
+      recountChats.add(row.chat_id);
+    }
+
+    for (const r of batch.reactionsAdded ?? []) {
+      const id = this.stmts.messageIdByRemote.get(accountId, r.messageRemoteId) as number | undefined;
+      if (id === undefined) continue;
+      this.stmts.addReaction.run(id, r.senderRemoteId, r.key, r.ts, r.remoteId ?? null);
+      result.updatedMessageIds.push(id);
+    }
+    for (const r of batch.reactionsRemoved ?? []) {
+      const id = this.stmts.messageIdByRemote.get(accountId, r.messageRemoteId) as number | undefined;
+      if (id === undefined) continue;
+      this.stmts.removeReaction.run(id, r.senderRemoteId, r.key);
+      result.updatedMessageIds.push(id);
+    }
+
+    for (const rp of batch.readPositions ?? []) {
+      const chatId = chatIdOf(rp.chatRemoteId);
+      const id = this.stmts.messageIdByRemote.get(accountId, rp.messageRemoteId) as
+        | number
+        | undefined;
+      if (chatId === undefined || id === undefined) continue;
+      this.stmts.setReadPosition.run(chatId, id, Date.now());
+      touchedChats.add(chatId);
+      recountChats.add(chatId);
+    }
+
+    for (const chatId of recountChats) this.recount(chatId);
+
+    for (const remoteId of batch.removedChats ?? []) {
+      const chatId = chatIdOf(remoteId);
+      if (chatId === undefined) continue;
+      for (const id of this.stmts.chatMessageIds.all(chatId) as number[]) this.index.remove(id);
+      this.stmts.removeChat.run(accountId, remoteId);
+      touchedChats.delete(chatId);
+    }
+
+    const now = Date.now();
+    for (const [stream, cursor] of Object.entries(batch.cursors ?? {}))
+      this.stmts.setCursor.run(accountId, stream, cursor, now);
+
+    result.chatIds = [...touchedChats];
+    return result;
+  }
+
+  /** Recomputes unread and mention counts of a chat from its read position. */
+  recount(chatId: number): void {
+    const upto = (this.stmts.readUpto.get(chatId) as number | undefined) ?? 0;
+    this.stmts.recount.run({ chatId, upto });
+  }
+
+  private upsertSpace(accountId: number, s: RemoteSpace): void {
+    this.stmts.upsertSpace.run({
+      accountId,
+      remoteId: s.remoteId,
+      name: s.name,
+      kind: s.kind ?? 'space',
+      role: s.role ?? null,
+      parent: s.parentRemoteId ?? null,
+      raw: json(s.raw),
+    });
+  }
+
+  private upsertPerson(accountId: number, p: RemotePerson): void {
+    this.stmts.upsertPerson.run({
+      accountId,
+      remoteId: p.remoteId,
+      name: p.displayName,
+      avatar: p.avatarUrl ?? null,
+      isSelf: p.isSelf ? 1 : 0,
+      raw: json(p.raw),
+    });
+  }
+
+  private upsertChat(accountId: number, c: RemoteChat): number {
+    const row = this.stmts.upsertChat.get({
+      accountId,
+      remoteId: c.remoteId,
+      space: c.spaceRemoteId ?? null,
+      kind: c.kind,
+      name: c.name,
+      topic: c.topic ?? null,
+      avatar: c.avatarUrl ?? null,
+      serverUnread: c.unreadCount ?? null,
+      raw: json(c.raw),
+    }) as { id: number };
+    return row.id;
+  }
+
+  private senderNameOf(messageId: number): string {
+    return (
+      (this.db.prepare(`SELECT sender_name FROM messages WHERE id = ?`).pluck().get(messageId) as
+        | string
+        | undefined) ?? ''
+    );
+  }
+
+  private upsertMessage(
+    accountId: number,
+    chatId: number,
+    m: RemoteMessage,
+    selfIds: Set<string>,
+  ):
+    | { kind: 'inserted'; id: number; fromSelf: boolean }
+    | { kind: 'updated' | 'unchanged'; id: number } {
+    const senderName =
+      m.senderName ??
+      (m.senderRemoteId
+        ? ((this.stmts.personName.get(accountId, m.senderRemoteId) as string | undefined) ??
+          m.senderRemoteId)
+        : '');
+    let existing = this.stmts.messageByRemote.get(accountId, m.remoteId) as MessageRow | undefined;
+    // The server's copy of our own local echo: adopt the echo row.
+    if (!existing && m.idempotencyKey)
+      existing = this.stmts.messageByKey.get(m.idempotencyKey, accountId) as MessageRow | undefined;
+    const attachments = m.attachments ?? [];
+    const params = {
+      accountId,
+      chatId,
+      remoteId: m.remoteId,
+      sender: m.senderRemoteId,
+      senderName,
+      ts: m.ts,
+      kind: m.kind,
+      subject: m.subject ?? null,
+      body: m.deleted ? '' : m.body,
+      html: m.deleted ? null : (m.html ?? null),
+      replyTo: m.replyToRemoteId ?? null,
+      threadRoot: m.threadRootRemoteId ?? null,
+      editedTs: m.editedTs ?? null,
+      deleted: m.deleted ? 1 : 0,
+      hasAttachment: attachments.length > 0 ? 1 : 0,
+      mentionsSelf: m.mentionsSelf ? 1 : 0,
+      fromSelf: m.senderRemoteId !== null && selfIds.has(m.senderRemoteId) ? 1 : 0,
+      idempotencyKey: m.idempotencyKey ?? null,
+      raw: json(m.raw),
+    };
+
+    if (existing) {
+      const changed =
+        existing.body !== params.body ||
+        existing.html !== params.html ||
+        existing.subject !== params.subject ||
+        existing.deleted !== params.deleted ||
+        existing.edited_ts !== params.editedTs;
+      this.stmts.updateMessage.run({ ...params, id: existing.id });
+      if (changed) {
+        if (params.deleted) this.index.remove(existing.id);
+        else this.index.replace(existing.id, params.body, params.subject, senderName);
+      }
+      this.writeAttachmentsAndMentions(existing.id, m);
+      return { kind: changed ? 'updated' : 'unchanged', id: existing.id };
+    }
+
+    const id = this.freeKey(m.ts, m.remoteId);
+    this.stmts.insertMessage.run({ ...params, id });
+    if (!params.deleted) this.index.add(id, params.body, params.subject, senderName);
+    this.writeAttachmentsAndMentions(id, m);
+    return { kind: 'inserted', id, fromSelf: params.fromSelf === 1 };
+  }
+
+  private writeAttachmentsAndMentions(id: number, m: RemoteMessage): void {
+    for (const a of m.attachments ?? [])
+      this.stmts.insertAttachment.run(
+        id,
+        a.remoteId,
+        a.name,
+        a.mime,
+        a.size,
+        a.width ?? null,
+        a.height ?? null,
+      );
+    for (const p of m.mentionRemoteIds ?? []) this.stmts.insertMention.run(id, p);
+  }
+
+  /** A key in the message's millisecond that no other message holds. */
+  freeKey(ts: number, seed: string): number {
+    const base = baseKey(ts);
+    const first = preferredSlot(seed);
+    for (let i = 0; i < SLOTS_PER_MS; i++) {
+      const key = base + ((first + i) % SLOTS_PER_MS);
+      if (!this.stmts.keyTaken.get(key)) return key;
+    }
+    throw new Error(`more than ${SLOTS_PER_MS} messages in one millisecond at ${ts}`);
+  }
+}
+
+interface MessageRow {
+  id: number;
+  chat_id: number;
+  body: string;
+  html: string | null;
+  subject: string | null;
+  deleted: number;
+  edited_ts: number | null;
+}

@@ -1,0 +1,69 @@
+// Opens the profile's database: WAL, one writer (this connection), migrations
+// applied forward-only, and a clear refusal of a database from a newer Parley.
+import Database from 'better-sqlite3';
+import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations/index.js';
+
+export type Db = Database.Database;
+
+export class DatabaseTooNewError extends Error {
+  constructor(
+    readonly found: number,
+    readonly supported: number,
+  ) {
+    super(
+      `This profile's database was written by a newer Parley (schema version ${found}; ` +
+        `this version understands up to ${supported}). Update Parley to open it; ` +
+        `nothing was changed.`,
+    );
+    this.name = 'DatabaseTooNewError';
+  }
+}
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** Apply only up to this version (tests of upgrades from earlier versions). */
+  targetVersion?: number;
+  migrations?: readonly Migration[];
+}
+
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  const db = new Database(file, { readonly: options.readonly ?? false });
+  try {
+    db.pragma('busy_timeout = 5000');
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode is durable against application crashes (the case we
+      // guard); only an OS crash can lose the last transactions, never corrupt.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+    }
+    db.pragma('cache_size = -32000');
+    db.pragma('temp_store = MEMORY');
+    const migrations = options.migrations ?? MIGRATIONS;
+    const supported = migrations.length;
+    const current = schemaVersion(db);
+    if (current > supported) throw new DatabaseTooNewError(current, supported);
+    if (!options.readonly) migrate(db, migrations, options.targetVersion ?? LATEST_VERSION);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function migrate(db: Db, migrations: readonly Migration[], target: number): void {
+  const from = schemaVersion(db);
+  for (const m of migrations) {
+    if (m.version <= from || m.version > target) continue;
+    // Each migration and its version bump are one transaction: a crash leaves
+    // the database at the previous version, never half-migrated.
+    db.transaction(() => {
+      db.exec(m.up);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+}

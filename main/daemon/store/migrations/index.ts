@@ -1,0 +1,9 @@
+// Forward-only migrations, one file each, applied in order, each in its own
+// transaction together with the user_version bump.
+import type { Migration } from './types.js';
+import { initial } from './001_initial.js';
+import { notificationSettings } from './002_notification_settings.js';
+
+export const MIGRATIONS: readonly Migration[] = [initial, notificationSettings];
+export const LATEST_VERSION = MIGRATIONS.length;
+export type { Migration };

@@ -1,0 +1,57 @@
+// Text preparation shared by indexing and querying, so both sides agree.
+//
+// unicode61 folds case and diacritics but has no word segmenter for scripts
+// written without spaces: a CJK sentence would become one giant token. We index
+// every CJK run as overlapping bigrams (the approach of Lucene's CJK analyzer),
+// which finds any word of two or more characters inside a sentence.
+
+const CJK_RUN =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005\u30fc]+/gu;
+
+export function hasCjk(text: string): boolean {
+  CJK_RUN.lastIndex = 0;
+  return CJK_RUN.test(text);
+}
+
+/** The run as overlapping bigrams: 北京大学 → "北京 京大 大学"; a single char stays itself. */
+export function cjkBigrams(run: string): string[] {
+  const chars = Array.from(run);
+  if (chars.length < 2) return chars;
+  const out: string[] = [];
+  for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i]! + chars[i + 1]!);
+  return out;
+}
+
+/** Text as handed to the word index. Latin text passes through untouched. */
+export function toIndexText(text: string): string {
+  if (!hasCjk(text)) return text;
+  CJK_RUN.lastIndex = 0;
+  return text.replace(CJK_RUN, (run) => ` ${cjkBigrams(run).join(' ')} `);
+}
+
+/**
+ * Case- and diacritic-folded copy of `text`, with a map from each folded
+ * UTF-16 index back to the original index, so matches found in folded text
+ * can be highlighted in the original.
+ */
+export function foldWithMap(text: string): { folded: string; origin: number[] } {
+  let folded = '';
+  const origin: number[] = [];
+  for (let i = 0; i < text.length; ) {
+    const cp = text.codePointAt(i)!;
+    const ch = String.fromCodePoint(cp);
+    const f = fold(ch);
+    for (let k = 0; k < f.length; k++) origin.push(i);
+    folded += f;
+    i += ch.length;
+  }
+  origin.push(text.length);
+  return { folded, origin };
+}
+
+export function fold(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{Mn}+/gu, '')
+    .toLowerCase();
+}
