@@ -1,0 +1,45 @@
+// Answers procedure calls from any transport: checks the name, validates the
+// input against the contract's schema, runs the handler, and turns every
+// failure into a typed error. Malformed input never reaches a handler and
+// never crashes the daemon.
+import { ApiError, isProcedureName, procedures, type ApiResult } from './contract.js';
+import type { Handlers } from './handlers.js';
+import { NotImplementedError } from '../connectors/errors.js';
+
+export class ApiServer {
+  constructor(
+    private readonly handlers: Handlers,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
+
+  async call(name: unknown, input: unknown): Promise<ApiResult<unknown>> {
+    try {
+      if (!isProcedureName(name))
+        throw new ApiError('unknown_procedure', `no procedure named ${JSON.stringify(String(name)).slice(0, 80)}`);
+      const parsed = procedures[name].input.safeParse(input ?? {});
+      if (!parsed.success) {
+        throw new ApiError(
+          'invalid_input',
+          `invalid input for ${name}`,
+          parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
+        );
+      }
+      const handler = this.handlers[name] as (input: unknown) => unknown;
+      const started = performance.now();
+      const value = await handler(parsed.data);
+      const elapsed = performance.now() - started;
+      // Slow calls are named in the log (never their inputs, which may hold text).
+      if (elapsed > 40) this.log(`slow call ${name}: ${elapsed.toFixed(0)} ms`);
+      return { ok: true, value };
+    } catch (err) {
+      if (err instanceof ApiError) return { ok: false, error: err.toShape() };
+      if (err instanceof NotImplementedError)
+        return { ok: false, error: { code: 'not_implemented', message: err.message } };
+      this.log(`internal error in ${String(name)}: ${(err as Error)?.name ?? 'Error'}`);
+      return {
+        ok: false,
+        error: { code: 'internal', message: (err as Error)?.message ?? 'internal error' },
+      };
+    }
+  }
+}

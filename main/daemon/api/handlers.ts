@@ -1,0 +1,192 @@
+// What each procedure does, over the store and the sync engine. Inputs arrive
+// already validated by the contract's schemas (see apiServer.ts).
+import type { ProcedureInput, ProcedureName, ProcedureOutput, OutboxItem } from './contract.js';
+import { ApiError } from './contract.js';
+import type { Store } from '../store/store.js';
+import type { SyncEngine } from '../sync/engine.js';
+import type { ConnectorRegistry } from '../connectors/registry.js';
+import type { OutboxEntry, OutboxOp } from '../store/outbox.js';
+import { secretKey } from '../store/accounts.js';
+import { searchChats, searchMessages } from '../store/search/messageSearch.js';
+import type { SecretBroker } from '../secrets/secretBroker.js';
+
+export type Handlers = {
+  [P in ProcedureName]: (input: ProcedureInput<P>) => Promise<ProcedureOutput<P>> | ProcedureOutput<P>;
+};
+
+export interface HandlerDeps {
+  store: Store;
+  engine: SyncEngine;
+  connectors: ConnectorRegistry;
+  secrets: SecretBroker;
+}
+
+export function toOutboxItem(e: OutboxEntry): OutboxItem {
+  return {
+    id: e.id,
+    accountId: e.accountId,
+    chatId: e.chatId,
+    op: e.operation.op,
+    state: e.state,
+    attempts: e.attempts,
+    lastError: e.lastError,
+    localMessageId: e.localMessageId,
+  };
+}
+
+export function createHandlers({ store, engine, connectors, secrets }: HandlerDeps): Handlers {
+  const chatOrThrow = (chatId: number) => {
+    const chat = store.read.chat(chatId);
+    if (!chat) throw new ApiError('not_found', `no chat ${chatId}`);
+    return chat;
+  };
+  const messageOrThrow = (messageId: number) => {
+    const [message] = store.read.messagesById([messageId]);
+    if (!message) throw new ApiError('not_found', `no message ${messageId}`);
+    if (message.remoteId === null)
+      throw new ApiError('conflict', 'that message has not reached the server yet');
+    return message;
+  };
+  const enqueue = (accountId: number, chatId: number, op: OutboxOp) => {
+    const entry = store.outbox.enqueue(accountId, chatId, op);
+    engine.poke(accountId);
+    return entry;
+  };
+
+  return {
+    'workspaces.list': () => store.accounts.workspaces(),
+    'accounts.list': () => store.accounts.list(),
+    'accounts.add': async (input) => {
+      if (!connectors.has(input.protocol))
+        throw new ApiError('not_implemented', `the ${input.protocol} connector is not implemented yet`);
+      const connector = connectors.create(input.protocol);
+      const login = await connector
+        .login(
+          { server: input.server, username: input.username, password: input.password },
+          AbortSignal.timeout(60_000),
+        )
+        .catch((err: unknown) => {
+          throw new ApiError('auth_failed', `sign-in failed: ${(err as Error).message}`);
+        });
+      const key = secretKey({ protocol: input.protocol, server: input.server, username: input.username });
+      await secrets.set(key, login.secret);
+      try {
+        const account = store.accounts.add(input);
+        store.writer.apply(account.id, {
+          people: [
+            {
+              remoteId: login.selfRemoteId,
+              displayName: login.selfDisplayName ?? input.username,
+              isSelf: true,
+            },
+          ],
+        });
+        void engine.start(account.id).catch(() => undefined);
+        return account;
+      } catch (err) {
+        await secrets.delete(key);
+        throw new ApiError('conflict', (err as Error).message);
+      }
+    },
+    'accounts.remove': async ({ accountId }) => {
+      const account = store.accounts.get(accountId);
+      if (!account) return { removed: false };
+      await engine.stop(accountId);
+      await secrets.delete(secretKey(account));
+      return { removed: store.accounts.remove(accountId) };
+    },
+    'chats.list': (input) => store.read.chats(input),
+    'chats.setFlags': ({ chatId, ...flags }) => {
+      chatOrThrow(chatId);
+      store.prefs.setFlags(chatId, flags);
+      return chatOrThrow(chatId);
+    },
+    'chats.markRead': ({ chatId, messageId }) => {
+      const chat = chatOrThrow(chatId);
+      if (!store.prefs.markRead(chatId, messageId))
+        throw new ApiError('not_found', `no message ${messageId} in chat ${chatId}`);
+      const [message] = store.read.messagesById([messageId]);
+      if (message?.remoteId)
+        enqueue(chat.accountId, chatId, {
+          op: 'read',
+          chatRemoteId: chat.remoteId,
+          messageRemoteId: message.remoteId,
+        });
+      return chatOrThrow(chatId);
+    },
+    'messages.page': ({ chatId, beforeId, limit }) => {
+      chatOrThrow(chatId);
+      return store.read.messages(chatId, { beforeId, limit });
+    },
+    'messages.send': ({ chatId, body, replyToMessageId }) => {
+      const chat = chatOrThrow(chatId);
+      const replyTo =
+        replyToMessageId !== undefined ? store.read.messagesById([replyToMessageId])[0] : undefined;
+      const entry = enqueue(chat.accountId, chatId, {
+        op: 'send',
+        chatRemoteId: chat.remoteId,
+        body,
+        replyToRemoteId: replyTo?.remoteId ?? null,
+      });
+      store.prefs.saveDraft(chatId, '', null);
+      return { outboxId: entry.id, messageId: entry.localMessageId! };
+    },
+    'messages.edit': ({ messageId, body }) => {
+      const m = messageOrThrow(messageId);
+      const chat = chatOrThrow(m.chatId);
+      const entry = enqueue(m.accountId, m.chatId, {
+        op: 'edit',
+        chatRemoteId: chat.remoteId,
+        messageRemoteId: m.remoteId!,
+        body,
+      });
+      return { outboxId: entry.id };
+    },
+    'messages.react': ({ messageId, key, remove }) => {
+      const m = messageOrThrow(messageId);
+      const chat = chatOrThrow(m.chatId);
+      const entry = enqueue(m.accountId, m.chatId, {
+        op: 'react',
+        chatRemoteId: chat.remoteId,
+        messageRemoteId: m.remoteId!,
+        key,
+        remove: remove ?? false,
+      });
+      return { outboxId: entry.id };
+    },
+    'messages.delete': ({ messageId }) => {
+      const m = messageOrThrow(messageId);
+      const chat = chatOrThrow(m.chatId);
+      const entry = enqueue(m.accountId, m.chatId, {
+        op: 'delete',
+        chatRemoteId: chat.remoteId,
+        messageRemoteId: m.remoteId!,
+      });
+      return { outboxId: entry.id };
+    },
+    'outbox.list': ({ accountId }) => store.outbox.list(accountId).map(toOutboxItem),
+    'outbox.retry': ({ outboxId }) => {
+      const retried = store.outbox.retryNow(outboxId);
+      const entry = store.outbox.get(outboxId);
+      if (retried && entry) engine.poke(entry.accountId);
+      return { retried };
+    },
+    'drafts.get': ({ chatId }) => {
+      chatOrThrow(chatId);
+      return store.prefs.draft(chatId);
+    },
+    'drafts.save': ({ chatId, body, replyToMessageId }) => {
+      chatOrThrow(chatId);
+      store.prefs.saveDraft(chatId, body, replyToMessageId ?? null);
+      return { saved: true as const };
+    },
+    'search.query': ({ query, limit, order, beforeId }) =>
+      searchMessages(store.db, query, { limit, order, beforeId }),
+    'search.chats': ({ query, limit }) =>
+      searchChats(store.db, query, limit ?? 20).map((c) => ({
+        chatId: c.chatId,
+        accountId: c.accountId,
+        name: c.name,
+      })),
+  };
+}

@@ -1,0 +1,65 @@
+// The one interface every protocol implements. Connectors speak their wire
+// protocol and return normalized SyncBatches; they never touch the store, and
+// their quirks stay inside their folder. See docs/connectors.md.
+import type { Account, Protocol, SyncBatch } from '../model/types.js';
+import type { OutboxOp } from '../store/outbox.js';
+
+export interface ConnectorCapabilities {
+  /** A push channel (long-poll, EventSource, websocket) after the initial sync. */
+  live: boolean;
+  /** History older than the initial sync window can be fetched. */
+  backfill: boolean;
+  edit: boolean;
+  react: boolean;
+  delete: boolean;
+  readMarkers: boolean;
+  typing: boolean;
+  attachments: boolean;
+}
+
+export interface Credentials {
+  server: string;
+  username: string;
+  password: string;
+}
+
+export interface LoginResult {
+  /** What goes to the keychain (a token, or the password where the protocol has no tokens). */
+  secret: string;
+  /** The user's own remote id on this account. */
+  selfRemoteId: string;
+  selfDisplayName?: string;
+}
+
+export interface ConnectorContext {
+  readonly account: Account;
+  readonly secret: string;
+  /** The last committed cursor of a stream, or null before the first sync. */
+  cursor(stream: string): string | null;
+  readonly signal: AbortSignal;
+  log(message: string): void;
+}
+
+export interface WriteResult {
+  /** The server's id for what was created (a sent message), when there is one. */
+  remoteId?: string | null;
+}
+
+export interface Connector {
+  readonly protocol: Protocol;
+  readonly capabilities: ConnectorCapabilities;
+  login(credentials: Credentials, signal: AbortSignal): Promise<LoginResult>;
+  /**
+   * Initial sync, then catch-up from the cursors: yields batches (newest first
+   * on first run) and returns once the account is up to date. Each batch
+   * carries the cursors it advances; the engine commits them together.
+   */
+  sync(ctx: ConnectorContext): AsyncIterable<SyncBatch>;
+  /** Live updates until ctx.signal aborts. Only with capabilities.live. */
+  live?(ctx: ConnectorContext): AsyncIterable<SyncBatch>;
+  /** Older history, in the background. Only with capabilities.backfill. */
+  backfill?(ctx: ConnectorContext): AsyncIterable<SyncBatch>;
+  /** Performs one outbox write; the idempotency key makes a retry safe. */
+  perform(ctx: ConnectorContext, op: OutboxOp, idempotencyKey: string): Promise<WriteResult>;
+  logout?(ctx: ConnectorContext): Promise<void>;
+}

@@ -1,0 +1,32 @@
+// The few failure kinds the engine needs to tell apart. Connectors map their
+// protocol's errors onto these; anything else counts as transient.
+
+/** Credentials are no longer accepted: the account waits for the user to sign in again. */
+export class AuthError extends Error {
+  override name = 'AuthError';
+}
+
+/** The server asked us to slow down. */
+export class RateLimitedError extends Error {
+  override name = 'RateLimitedError';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The request can never succeed as it is (bad input, forbidden): do not retry. */
+export class PermanentError extends Error {
+  override name = 'PermanentError';
+}
+
+/** The server sent something we cannot parse; the batch fails, the daemon lives on. */
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+}
+
+export class NotImplementedError extends Error {
+  override name = 'NotImplementedError';
+}

@@ -1,0 +1,35 @@
+// Protocol name → connector. A protocol without a connector yet says so.
+import type { Protocol } from '../model/types.js';
+import { PROTOCOLS } from '../model/types.js';
+import type { Connector } from './connector.js';
+import { NotImplementedError } from './errors.js';
+
+export type ConnectorFactory = () => Connector;
+
+export class ConnectorRegistry {
+  private readonly factories = new Map<Protocol, ConnectorFactory>();
+
+  register(protocol: Protocol, factory: ConnectorFactory): this {
+    this.factories.set(protocol, factory);
+    return this;
+  }
+
+  has(protocol: Protocol): boolean {
+    return this.factories.has(protocol);
+  }
+
+  create(protocol: Protocol): Connector {
+    const factory = this.factories.get(protocol);
+    if (!factory) {
+      if (!(PROTOCOLS as readonly string[]).includes(protocol))
+        throw new NotImplementedError(`unknown protocol "${protocol}"`);
+      throw new NotImplementedError(`the ${protocol} connector is not implemented yet`);
+    }
+    return factory();
+  }
+}
+
+/** The connectors this build ships. Each protocol issue adds its line here. */
+export function defaultConnectors(): ConnectorRegistry {
+  return new ConnectorRegistry();
+}

@@ -1,0 +1,155 @@
+// Assembles the daemon: store + connectors + sync engine + API. Plain Node; the
+// host (Electron main, the CLI, web mode) injects the profile path and secrets.
+import { Store } from './store/store.js';
+import { SyncEngine, type SyncEngineOptions } from './sync/engine.js';
+import { defaultConnectors, type ConnectorRegistry } from './connectors/registry.js';
+import { ApiServer } from './api/apiServer.js';
+import { createHandlers, toOutboxItem } from './api/handlers.js';
+import type { ApiResult, DaemonEvent } from './api/contract.js';
+import type { SecretBroker } from './secrets/secretBroker.js';
+import type { SyncObserver } from './sync/observer.js';
+import type { BatchResult } from './store/batchWriter.js';
+
+export interface DaemonOptions {
+  profileDir: string;
+  secrets: SecretBroker;
+  connectors?: ConnectorRegistry;
+  engine?: SyncEngineOptions;
+  /** Operational log: never tokens or message bodies. */
+  log?: (line: string) => void;
+}
+
+export class Daemon {
+  readonly store: Store;
+  readonly engine: SyncEngine;
+  readonly connectors: ConnectorRegistry;
+  private readonly api: ApiServer;
+  private readonly listeners = new Set<(event: DaemonEvent) => void>();
+  private readonly log: (line: string) => void;
+
+  constructor(options: DaemonOptions) {
+    this.log = options.log ?? (() => undefined);
+    this.store = Store.open(options.profileDir);
+    this.connectors = options.connectors ?? defaultConnectors();
+    this.engine = new SyncEngine(
+      this.store,
+      this.connectors,
+      options.secrets,
+      this.observer(),
+      options.engine,
+    );
+    this.api = new ApiServer(
+      createHandlers({
+        store: this.store,
+        engine: this.engine,
+        connectors: this.connectors,
+        secrets: options.secrets,
+      }),
+      this.log,
+    );
+  }
+
+  call(name: unknown, input: unknown): Promise<ApiResult<unknown>> {
+    return this.api.call(name, input);
+  }
+
+  subscribe(listener: (event: DaemonEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts syncing every account. */
+  start(): Promise<void> {
+    return this.engine.startAll();
+  }
+
+  async close(): Promise<void> {
+    await this.engine.stopAll();
+    this.store.close();
+  }
+
+  private emit(event: DaemonEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.log(`event listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private observer(): SyncObserver {
+    return {
+      batchApplied: (_accountId, result, phase) => this.emitBatch(result, phase === 'live'),
+      accountStatus: (accountId, status, detail) =>
+        this.emit({ name: 'account.status', payload: { accountId, status, detail } }),
+      outboxChanged: (entry) => {
+        this.emit({ name: 'outbox.updated', payload: { item: toOutboxItem(entry) } });
+        if (entry.chatId !== null) {
+          if (entry.localMessageId !== null)
+            this.emit({
+              name: 'messages.upserted',
+              payload: { chatId: entry.chatId, messageIds: [entry.localMessageId] },
+            });
+          this.emit({ name: 'chats.updated', payload: { chats: this.store.read.chatsById([entry.chatId]) } });
+        }
+      },
+      log: (accountId, message) => this.log(`account ${accountId}: ${message}`),
+    };
+  }
+
+  private emitBatch(result: BatchResult, live: boolean): void {
+    const changed = [...result.insertedMessageIds, ...result.updatedMessageIds];
+    if (changed.length > 0) {
+      const byChat = new Map<number, number[]>();
+      for (const row of this.store.db
+        .prepare(`SELECT id, chat_id FROM messages WHERE id IN (SELECT value FROM json_each(?))`)
+        .all(JSON.stringify(changed)) as { id: number; chat_id: number }[]) {
+        const ids = byChat.get(row.chat_id) ?? [];
+        ids.push(row.id);
+        byChat.set(row.chat_id, ids);
+      }
+      for (const [chatId, messageIds] of byChat)
+        this.emit({ name: 'messages.upserted', payload: { chatId, messageIds } });
+    }
+    if (result.chatIds.length > 0)
+      this.emit({ name: 'chats.updated', payload: { chats: this.store.read.chatsById(result.chatIds) } });
+    if (live) this.emitNotifications(result.insertedMessageIds);
+  }
+
+  /** One notify event per new message from someone else; the shell applies focus and DND. */
+  private emitNotifications(messageIds: number[]): void {
+    if (messageIds.length === 0) return;
+    const rows = this.store.db
+      .prepare(
+        `SELECT m.id, m.chat_id, m.sender_name, substr(m.body, 1, 200) AS preview, m.mentions_self,
+                c.name AS chat_name, c.notify_level, c.muted
+         FROM messages m JOIN chats c ON c.id = m.chat_id
+         WHERE m.id IN (SELECT value FROM json_each(?)) AND m.from_self = 0 AND m.deleted = 0`,
+      )
+      .all(JSON.stringify(messageIds)) as {
+      id: number;
+      chat_id: number;
+      sender_name: string;
+      preview: string;
+      mentions_self: number;
+      chat_name: string;
+      notify_level: 'all' | 'mentions' | 'none';
+      muted: number;
+    }[];
+    for (const r of rows)
+      this.emit({
+        name: 'notify',
+        payload: {
+          chatId: r.chat_id,
+          messageId: r.id,
+          chatName: r.chat_name,
+          senderName: r.sender_name,
+          preview: r.preview,
+          mentionsMe: r.mentions_self === 1,
+          notifyLevel: r.notify_level,
+          muted: r.muted === 1,
+        },
+      });
+  }
+}

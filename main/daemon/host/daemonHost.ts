@@ -1,0 +1,156 @@
+// The host side of the daemon worker: a ParleyClient whose calls cross to the
+// worker thread, and the keeper of secrets the worker asks for.
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type {
+  DaemonEvent,
+  ParleyClient,
+  ProcedureInput,
+  ProcedureName,
+  ProcedureOutput,
+  ApiResult,
+} from '../api/contract.js';
+import { ApiError } from '../api/contract.js';
+import type { SecretBroker } from '../secrets/secretBroker.js';
+import type { HostToWorker, WorkerData, WorkerToHost } from './protocol.js';
+
+export interface DaemonHostOptions {
+  profileDir: string;
+  secrets: SecretBroker;
+  /** The worker script; defaults to the daemonWorker beside this file (.js built, .ts in dev). */
+  workerFile?: string;
+  log?: (line: string) => void;
+}
+
+function defaultWorkerFile(): string {
+  for (const name of ['daemonWorker.js', 'daemonWorker.ts']) {
+    const candidate = fileURLToPath(new URL(`./${name}`, import.meta.url));
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error('daemonWorker script not found beside daemonHost');
+}
+
+export class DaemonHost implements ParleyClient {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, (result: ApiResult<unknown>) => void>();
+  private readonly listeners = new Set<(event: DaemonEvent) => void>();
+  private closed = false;
+  readonly ready: Promise<void>;
+
+  constructor(private readonly options: DaemonHostOptions) {
+    const file = options.workerFile ?? defaultWorkerFile();
+    this.worker = new Worker(file, {
+      workerData: { profileDir: options.profileDir } satisfies WorkerData,
+      // In development the worker is TypeScript, loaded through tsx.
+      execArgv: file.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    });
+    this.ready = new Promise((resolve, reject) => {
+      const onMessage = (m: WorkerToHost) => {
+        if (m.type === 'ready') resolve();
+        else if (m.type === 'fatal') reject(new Error(m.message));
+        else return;
+        this.worker.off('message', onMessage);
+      };
+      this.worker.on('message', onMessage);
+      this.worker.once('error', reject);
+    });
+    this.worker.on('message', (m: WorkerToHost) => this.onMessage(m));
+    this.worker.on('error', (err) => this.failAll(`daemon worker failed: ${err.message}`));
+    this.worker.on('exit', () => this.failAll('daemon worker exited'));
+  }
+
+  async call<P extends ProcedureName>(name: P, input: ProcedureInput<P>): Promise<ProcedureOutput<P>> {
+    const result = await this.callRaw(name, input);
+    if (!result.ok) throw new ApiError(result.error.code, result.error.message, result.error.issues);
+    return result.value as ProcedureOutput<P>;
+  }
+
+  /** The untyped path transports use: any name, any input; the worker validates. */
+  callRaw(name: string, input: unknown): Promise<ApiResult<unknown>> {
+    if (this.closed)
+      return Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'daemon is closed' } });
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.send({ type: 'call', id, name, input });
+    });
+  }
+
+  subscribe(listener: (event: DaemonEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  startSync(): void {
+    this.send({ type: 'start-sync' });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    const done = new Promise<void>((resolve) => {
+      this.worker.once('exit', () => resolve());
+      this.worker.on('message', (m: WorkerToHost) => {
+        if (m.type === 'closed') void this.worker.terminate();
+      });
+    });
+    this.send({ type: 'close' });
+    await done;
+    this.closed = true;
+  }
+
+  private send(message: HostToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  private onMessage(m: WorkerToHost): void {
+    switch (m.type) {
+      case 'result': {
+        const resolve = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        resolve?.(m.result);
+        return;
+      }
+      case 'event':
+        for (const l of this.listeners) l(m.event);
+        return;
+      case 'secret':
+        void this.answerSecret(m);
+        return;
+      case 'log':
+        this.options.log?.(m.line);
+        return;
+      case 'ready':
+      case 'fatal':
+      case 'closed':
+        return;
+      default: {
+        const never: never = m;
+        throw new Error(`unknown worker message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private async answerSecret(m: Extract<WorkerToHost, { type: 'secret' }>): Promise<void> {
+    try {
+      const { secrets } = this.options;
+      const value =
+        m.op === 'get'
+          ? await secrets.get(m.key)
+          : m.op === 'set'
+            ? (await secrets.set(m.key, m.secret), null)
+            : await secrets.delete(m.key);
+      this.send({ type: 'secret-reply', id: m.id, ok: true, value });
+    } catch (err) {
+      this.send({ type: 'secret-reply', id: m.id, ok: false, message: (err as Error).message });
+    }
+  }
+
+  private failAll(message: string): void {
+    this.closed = true;
+    for (const resolve of this.pending.values())
+      resolve({ ok: false, error: { code: 'unavailable', message } });
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,24 @@
+// Messages between the host thread (Electron main, web host, CLI) and the
+// daemon worker. Structured-clone only; no functions cross.
+import type { ApiResult, DaemonEvent } from '../api/contract.js';
+
+export type HostToWorker =
+  | { type: 'call'; id: number; name: string; input: unknown }
+  | { type: 'secret-reply'; id: number; ok: true; value: string | boolean | null }
+  | { type: 'secret-reply'; id: number; ok: false; message: string }
+  | { type: 'start-sync' }
+  | { type: 'close' };
+
+export type WorkerToHost =
+  | { type: 'ready' }
+  | { type: 'fatal'; message: string }
+  | { type: 'result'; id: number; result: ApiResult<unknown> }
+  | { type: 'event'; event: DaemonEvent }
+  | { type: 'secret'; id: number; op: 'get' | 'delete'; key: string }
+  | { type: 'secret'; id: number; op: 'set'; key: string; secret: string }
+  | { type: 'log'; line: string }
+  | { type: 'closed' };
+
+export interface WorkerData {
+  profileDir: string;
+}

@@ -1,0 +1,127 @@
+// Workspaces and the account registry rows. Secrets never live here: the
+// keychain holds them, keyed by `secretKey(account)`.
+import type { Db } from './database.js';
+import type { Account, AccountStatus, Protocol, Workspace } from '../model/types.js';
+
+interface AccountRow {
+  id: number;
+  workspace_id: number;
+  protocol: Protocol;
+  server: string;
+  username: string;
+  label: string;
+  status: AccountStatus;
+  status_detail: string | null;
+  created_at: number;
+}
+
+const toAccount = (r: AccountRow): Account => ({
+  id: r.id,
+  workspaceId: r.workspace_id,
+  protocol: r.protocol,
+  server: r.server,
+  username: r.username,
+  label: r.label,
+  status: r.status,
+  statusDetail: r.status_detail,
+  createdAt: r.created_at,
+});
+
+export class AccountAlreadyExistsError extends Error {
+  constructor(protocol: string, server: string, username: string) {
+    super(`An account for ${username} on ${server} (${protocol}) already exists.`);
+    this.name = 'AccountAlreadyExistsError';
+  }
+}
+
+export class AccountRegistry {
+  constructor(private readonly db: Db) {}
+
+  workspaces(): Workspace[] {
+    return this.db
+      .prepare(`SELECT id, name, position FROM workspaces ORDER BY position, id`)
+      .all() as Workspace[];
+  }
+
+  /** The workspace with this name, created when missing. */
+  ensureWorkspace(name: string): Workspace {
+    this.db
+      .prepare(
+        `INSERT INTO workspaces (name, position)
+         VALUES (?, (SELECT coalesce(max(position), -1) + 1 FROM workspaces))
+         ON CONFLICT (name) DO NOTHING`,
+      )
+      .run(name);
+    return this.db
+      .prepare(`SELECT id, name, position FROM workspaces WHERE name = ?`)
+      .get(name) as Workspace;
+  }
+
+  add(input: {
+    protocol: Protocol;
+    server: string;
+    username: string;
+    label?: string;
+    workspace?: string;
+  }): Account {
+    const workspace = this.ensureWorkspace(input.workspace ?? 'Personal');
+    const existing = this.db
+      .prepare(`SELECT id FROM accounts WHERE protocol = ? AND server = ? AND username = ?`)
+      .get(input.protocol, input.server, input.username);
+    if (existing) throw new AccountAlreadyExistsError(input.protocol, input.server, input.username);
+    const id = this.db
+      .prepare(
+        `INSERT INTO accounts (workspace_id, protocol, server, username, label, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        workspace.id,
+        input.protocol,
+        input.server,
+        input.username,
+        input.label ?? `${input.username} (${input.protocol})`,
+        Date.now(),
+      ).lastInsertRowid as number;
+    return this.get(id)!;
+  }
+
+  get(id: number): Account | null {
+    const row = this.db.prepare(`SELECT * FROM accounts WHERE id = ?`).get(id) as
+      | AccountRow
+      | undefined;
+    return row ? toAccount(row) : null;
+  }
+
+  list(): Account[] {
+    return (this.db.prepare(`SELECT * FROM accounts ORDER BY id`).all() as AccountRow[]).map(
+      toAccount,
+    );
+  }
+
+  /** Removes the account and, by cascade, everything synced for it. */
+  remove(id: number): boolean {
+    return this.db.transaction(() => {
+      // Contentless FTS rows are not covered by the cascade.
+      this.db
+        .prepare(`DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE account_id = ?)`)
+        .run(id);
+      this.db
+        .prepare(
+          `DELETE FROM messages_trigram WHERE rowid IN (SELECT id FROM messages WHERE account_id = ?)`,
+        )
+        .run(id);
+      return this.db.prepare(`DELETE FROM accounts WHERE id = ?`).run(id).changes > 0;
+    })();
+  }
+
+  setStatus(id: number, status: AccountStatus, detail: string | null = null): void {
+    this.db
+      .prepare(`UPDATE accounts SET status = ?, status_detail = ? WHERE id = ?`)
+      .run(status, detail, id);
+  }
+}
+
+/** The keychain entry name for an account's credentials. */
+export function secretKey(account: Pick<Account, 'protocol' | 'server' | 'username'>): string {
+  return `${account.protocol}:${account.username}@${account.server}`;
+}

@@ -1,0 +1,253 @@
+// The outbox: every write the user makes is first stored here with an
+// idempotency key (Matrix txnId, JMAP creation id, unichat uid, REST localId)
+// and retried until the server confirms. A send also gets a local echo row in
+// messages so the UI shows it at once, marked pending.
+import { randomUUID } from 'node:crypto';
+import type { Db } from './database.js';
+import type { OutboxState } from '../model/types.js';
+import type { BatchWriter } from './batchWriter.js';
+import { MessageIndex } from './search/messageIndex.js';
+
+export type OutboxOp =
+  | { op: 'send'; chatRemoteId: string; body: string; replyToRemoteId?: string | null }
+  | { op: 'edit'; chatRemoteId: string; messageRemoteId: string; body: string }
+  | { op: 'react'; chatRemoteId: string; messageRemoteId: string; key: string; remove?: boolean }
+  | { op: 'delete'; chatRemoteId: string; messageRemoteId: string }
+  | { op: 'read'; chatRemoteId: string; messageRemoteId: string };
+
+export interface OutboxEntry {
+  id: number;
+  accountId: number;
+  chatId: number | null;
+  idempotencyKey: string;
+  operation: OutboxOp;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  localMessageId: number | null;
+  remoteId: string | null;
+}
+
+interface OutboxRow {
+  id: number;
+  account_id: number;
+  chat_id: number | null;
+  idempotency_key: string;
+  payload_json: string;
+  state: OutboxState;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  local_message_id: number | null;
+  remote_id: string | null;
+}
+
+const toEntry = (r: OutboxRow): OutboxEntry => ({
+  id: r.id,
+  accountId: r.account_id,
+  chatId: r.chat_id,
+  idempotencyKey: r.idempotency_key,
+  operation: JSON.parse(r.payload_json) as OutboxOp,
+  state: r.state,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+  localMessageId: r.local_message_id,
+  remoteId: r.remote_id,
+});
+
+export class Outbox {
+  private readonly index: MessageIndex;
+
+  constructor(
+    private readonly db: Db,
+    private readonly writer: BatchWriter,
+  ) {
+    this.index = new MessageIndex(db);
+  }
+
+  /**
+   * Queues a write. For a send, the local echo message is created in the same
+   * transaction, from the account's own person row.
+   */
+  enqueue(accountId: number, chatId: number, operation: OutboxOp, now = Date.now()): OutboxEntry {
+    return this.db.transaction(() => {
+      const key = randomUUID();
+      let localMessageId: number | null = null;
+      if (operation.op === 'send') {
+        const self = this.db
+          .prepare(
+            `SELECT remote_id, display_name FROM people WHERE account_id = ? AND is_self = 1 LIMIT 1`,
+          )
+          .get(accountId) as { remote_id: string; display_name: string } | undefined;
+        localMessageId = this.writer.freeKey(now, key);
+        this.db
+          .prepare(
+            `INSERT INTO messages (id, account_id, chat_id, remote_id, sender_remote_id, sender_name,
+               ts, kind, body, reply_to_remote_id, from_self, idempotency_key)
+             VALUES (?, ?, ?, NULL, ?, ?, ?, 'text', ?, ?, 1, ?)`,
+          )
+          .run(
+            localMessageId,
+            accountId,
+            chatId,
+            self?.remote_id ?? null,
+            self?.display_name ?? 'Me',
+            now,
+            operation.body,
+            operation.replyToRemoteId ?? null,
+            key,
+          );
+        this.index.add(localMessageId, operation.body, null, self?.display_name ?? 'Me');
+        this.db
+          .prepare(
+            `UPDATE chats SET last_activity_ts = ?, last_message_id = ?
+             WHERE id = ? AND (last_message_id IS NULL OR last_message_id < ?)`,
+          )
+          .run(now, localMessageId, chatId, localMessageId);
+      }
+      const id = this.db
+        .prepare(
+          `INSERT INTO outbox (account_id, chat_id, op, idempotency_key, payload_json, state,
+             next_attempt_at, local_message_id, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+        )
+        .run(
+          accountId,
+          chatId,
+          operation.op,
+          key,
+          JSON.stringify(operation),
+          now,
+          localMessageId,
+          now,
+          now,
+        ).lastInsertRowid as number;
+      return this.get(id)!;
+    })();
+  }
+
+  get(id: number): OutboxEntry | null {
+    const row = this.db.prepare(`SELECT * FROM outbox WHERE id = ?`).get(id) as
+      | OutboxRow
+      | undefined;
+    return row ? toEntry(row) : null;
+  }
+
+  list(accountId?: number): OutboxEntry[] {
+    const rows = (
+      accountId === undefined
+        ? this.db.prepare(`SELECT * FROM outbox ORDER BY id`).all()
+        : this.db.prepare(`SELECT * FROM outbox WHERE account_id = ? ORDER BY id`).all(accountId)
+    ) as OutboxRow[];
+    return rows.map(toEntry);
+  }
+
+  /** Entries of the account whose time has come, oldest first (sends keep their order). */
+  due(accountId: number, now = Date.now()): OutboxEntry[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM outbox WHERE account_id = ? AND state = 'pending' AND next_attempt_at <= ?
+           ORDER BY id`,
+        )
+        .all(accountId, now) as OutboxRow[]
+    ).map(toEntry);
+  }
+
+  /** The earliest time a pending entry of the account becomes due, if any. */
+  nextDueAt(accountId: number): number | null {
+    return (
+      (this.db
+        .prepare(
+          `SELECT min(next_attempt_at) FROM outbox WHERE account_id = ? AND state = 'pending'`,
+        )
+        .pluck()
+        .get(accountId) as number | null) ?? null
+    );
+  }
+
+  markSending(id: number): void {
+    this.db
+      .prepare(
+        `UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?`,
+      )
+      .run(Date.now(), id);
+  }
+
+  /**
+   * The server confirmed. The echo row takes the server's id, unless the sync
+   * stream already delivered the server copy, in which case the echo goes.
+   */
+  markSent(id: number, remoteId: string | null): void {
+    this.db.transaction(() => {
+      const entry = this.get(id);
+      if (!entry || entry.state === 'sent') return;
+      this.db
+        .prepare(
+          `UPDATE outbox SET state = 'sent', remote_id = ?, last_error = NULL, updated_at = ?
+           WHERE id = ?`,
+        )
+        .run(remoteId, Date.now(), id);
+      if (entry.localMessageId === null || remoteId === null) return;
+      const serverCopy = this.db
+        .prepare(`SELECT id FROM messages WHERE account_id = ? AND remote_id = ?`)
+        .pluck()
+        .get(entry.accountId, remoteId) as number | undefined;
+      if (serverCopy === undefined) {
+        this.db
+          .prepare(`UPDATE messages SET remote_id = ? WHERE id = ? AND remote_id IS NULL`)
+          .run(remoteId, entry.localMessageId);
+      } else if (serverCopy !== entry.localMessageId) {
+        this.index.remove(entry.localMessageId);
+        this.db.prepare(`DELETE FROM messages WHERE id = ?`).run(entry.localMessageId);
+        this.db
+          .prepare(
+            `UPDATE chats SET last_message_id = (SELECT max(id) FROM messages WHERE chat_id = chats.id)
+             WHERE id = ?`,
+          )
+          .run(entry.chatId);
+      }
+    })();
+  }
+
+  /** A transient failure: try again at `nextAttemptAt`. */
+  markRetry(id: number, error: string, nextAttemptAt: number): void {
+    this.db
+      .prepare(
+        `UPDATE outbox SET state = 'pending', last_error = ?, next_attempt_at = ?, updated_at = ?
+         WHERE id = ?`,
+      )
+      .run(error, nextAttemptAt, Date.now(), id);
+  }
+
+  /** A permanent failure: the user sees it and may retry by hand. */
+  markFailed(id: number, error: string): void {
+    this.db
+      .prepare(`UPDATE outbox SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?`)
+      .run(error, Date.now(), id);
+  }
+
+  /** The user asked to try a failed entry again. */
+  retryNow(id: number): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE outbox SET state = 'pending', next_attempt_at = 0, updated_at = ?
+           WHERE id = ? AND state = 'failed'`,
+        )
+        .run(Date.now(), id).changes > 0
+    );
+  }
+
+  /**
+   * After a restart nothing is in flight: entries caught mid-send go back to
+   * pending. The idempotency key makes the second attempt safe.
+   */
+  recoverInFlight(): number {
+    return this.db
+      .prepare(`UPDATE outbox SET state = 'pending', next_attempt_at = 0 WHERE state = 'sending'`)
+      .run().changes;
+  }
+}

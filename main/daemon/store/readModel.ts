@@ -1,0 +1,202 @@
+// UI-shaped reads: the chat list and a page of a chat's timeline. Both walk an
+// index in order and stop after a page; neither aggregates over messages.
+import type { Db } from './database.js';
+import type {
+  AttachmentInfo,
+  ChatSummary,
+  MessageKind,
+  MessageView,
+  OutboxState,
+  Reaction,
+} from '../model/types.js';
+
+export interface ChatListFilter {
+  accountId?: number;
+  workspaceId?: number;
+  archived?: boolean;
+  limit?: number;
+}
+
+interface ChatRow {
+  id: number;
+  account_id: number;
+  workspace_id: number;
+  remote_id: string;
+  kind: ChatSummary['kind'];
+  name: string;
+  topic: string | null;
+  space_id: number | null;
+  last_activity_ts: number;
+  preview: string | null;
+  unread_count: number;
+  mention_count: number;
+  muted: number;
+  pinned: number;
+  archived: number;
+}
+
+interface MessageRow {
+  id: number;
+  chat_id: number;
+  account_id: number;
+  remote_id: string | null;
+  sender_name: string;
+  sender_remote_id: string | null;
+  ts: number;
+  kind: MessageKind;
+  body: string;
+  html: string | null;
+  subject: string | null;
+  reply_to_remote_id: string | null;
+  thread_root_remote_id: string | null;
+  edited_ts: number | null;
+  deleted: number;
+  outbox_state: OutboxState | null;
+}
+
+const CHAT_SELECT = `
+  SELECT c.id, c.account_id, a.workspace_id, c.remote_id, c.kind, c.name, c.topic,
+         s.id AS space_id, c.last_activity_ts, substr(lm.body, 1, 140) AS preview,
+         c.unread_count, c.mention_count, c.muted, c.pinned, c.archived
+  FROM chats c
+  JOIN accounts a ON a.id = c.account_id
+  LEFT JOIN spaces s ON s.account_id = c.account_id AND s.remote_id = c.space_remote_id
+  LEFT JOIN messages lm ON lm.id = c.last_message_id`;
+
+const toChatSummary = (r: ChatRow): ChatSummary => ({
+  id: r.id,
+  accountId: r.account_id,
+  workspaceId: r.workspace_id,
+  remoteId: r.remote_id,
+  kind: r.kind,
+  name: r.name,
+  topic: r.topic,
+  spaceId: r.space_id,
+  lastActivityTs: r.last_activity_ts,
+  lastMessagePreview: r.preview,
+  unreadCount: r.unread_count,
+  mentionCount: r.mention_count,
+  muted: r.muted === 1,
+  pinned: r.pinned === 1,
+  archived: r.archived === 1,
+});
+
+const MESSAGE_COLUMNS = `
+  m.id, m.chat_id, m.account_id, m.remote_id, m.sender_name, m.sender_remote_id, m.ts, m.kind,
+  m.body, m.html, m.subject, m.reply_to_remote_id, m.thread_root_remote_id, m.edited_ts, m.deleted,
+  (SELECT o.state FROM outbox o WHERE o.idempotency_key = m.idempotency_key
+     AND o.state != 'sent') AS outbox_state`;
+
+export class ReadModel {
+  private readonly stmts;
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      page: db.prepare(`
+        SELECT ${MESSAGE_COLUMNS}
+        FROM messages m
+        WHERE m.chat_id = @chatId AND m.id < @before
+        ORDER BY m.id DESC LIMIT @limit`),
+      selfIds: db.prepare(`SELECT remote_id FROM people WHERE account_id = ? AND is_self = 1`).pluck(),
+    };
+  }
+
+  chats(filter: ChatListFilter = {}): ChatSummary[] {
+    const where: string[] = ['c.archived = @archived'];
+    if (filter.accountId !== undefined) where.push('c.account_id = @accountId');
+    if (filter.workspaceId !== undefined) where.push('a.workspace_id = @workspaceId');
+    const rows = this.db
+      .prepare(`${CHAT_SELECT} WHERE ${where.join(' AND ')}
+         ORDER BY c.pinned DESC, c.last_activity_ts DESC, c.id DESC LIMIT @limit`)
+      .all({
+        archived: filter.archived ? 1 : 0,
+        accountId: filter.accountId,
+        workspaceId: filter.workspaceId,
+        limit: filter.limit ?? 5000,
+      }) as ChatRow[];
+    return rows.map(toChatSummary);
+  }
+
+  chat(chatId: number): ChatSummary | null {
+    return this.chatsById([chatId])[0] ?? null;
+  }
+
+  chatsById(ids: number[]): ChatSummary[] {
+    if (ids.length === 0) return [];
+    const rows = this.db
+      .prepare(`${CHAT_SELECT} WHERE c.id IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(ids)) as ChatRow[];
+    return rows.map(toChatSummary);
+  }
+
+  /** Newest first: the `limit` messages older than `beforeId` (default: the newest). */
+  messages(chatId: number, options: { beforeId?: number; limit?: number } = {}): MessageView[] {
+    const rows = this.stmts.page.all({
+      chatId,
+      before: options.beforeId ?? Number.MAX_SAFE_INTEGER,
+      limit: options.limit ?? 50,
+    }) as MessageRow[];
+    return this.decorate(rows);
+  }
+
+  messagesById(ids: number[]): MessageView[] {
+    if (ids.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT ${MESSAGE_COLUMNS}
+         FROM messages m WHERE m.id IN (SELECT value FROM json_each(?)) ORDER BY m.id DESC`,
+      )
+      .all(JSON.stringify(ids)) as MessageRow[];
+    return this.decorate(rows);
+  }
+
+  private decorate(rows: MessageRow[]): MessageView[] {
+    if (rows.length === 0) return [];
+    const ids = JSON.stringify(rows.map((r) => r.id));
+    const accountId = rows[0]!.account_id;
+    const self = new Set(this.stmts.selfIds.all(accountId) as string[]);
+    const reactions = new Map<number, Reaction[]>();
+    for (const r of this.db
+      .prepare(
+        `SELECT message_id, key, count(*) AS n, group_concat(sender_remote_id, char(31)) AS senders
+         FROM reactions WHERE message_id IN (SELECT value FROM json_each(?))
+         GROUP BY message_id, key ORDER BY min(ts)`,
+      )
+      .all(ids) as { message_id: number; key: string; n: number; senders: string }[]) {
+      const list = reactions.get(r.message_id) ?? [];
+      list.push({ key: r.key, count: r.n, mine: r.senders.split('\u001f').some((s) => self.has(s)) });
+      reactions.set(r.message_id, list);
+    }
+    const attachments = new Map<number, AttachmentInfo[]>();
+    for (const a of this.db
+      .prepare(
+        `SELECT id, message_id, name, mime, size, blob_sha256 FROM attachments
+         WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+      )
+      .all(ids) as (AttachmentInfo & { message_id: number; blob_sha256: string | null })[]) {
+      const list = attachments.get(a.message_id) ?? [];
+      list.push({ id: a.id, name: a.name, mime: a.mime, size: a.size, blobSha256: a.blob_sha256 });
+      attachments.set(a.message_id, list);
+    }
+    return rows.map((r) => ({
+      id: r.id,
+      chatId: r.chat_id,
+      accountId: r.account_id,
+      remoteId: r.remote_id,
+      senderName: r.sender_name,
+      senderRemoteId: r.sender_remote_id,
+      ts: r.ts,
+      kind: r.kind,
+      body: r.body,
+      html: r.html,
+      subject: r.subject,
+      replyToRemoteId: r.reply_to_remote_id,
+      threadRootRemoteId: r.thread_root_remote_id,
+      edited: r.edited_ts !== null,
+      deleted: r.deleted === 1,
+      reactions: reactions.get(r.id) ?? [],
+      attachments: attachments.get(r.id) ?? [],
+      outboxState: r.outbox_state,
+    }));
+  }
+}

@@ -1,0 +1,159 @@
+// The sync engine: one AccountLoop and one OutboxSender per account. It reads
+// secrets through an injected provider (the keychain lives outside the daemon).
+import type { Account } from '../model/types.js';
+import type { ConnectorRegistry } from '../connectors/registry.js';
+import type { Store } from '../store/store.js';
+import type { OutboxEntry } from '../store/outbox.js';
+import { secretKey } from '../store/accounts.js';
+import { AccountLoop, type AccountLoopOptions } from './accountLoop.js';
+import { OutboxSender, type OutboxSenderOptions } from './outboxSender.js';
+import type { SyncObserver } from './observer.js';
+
+export interface SecretProvider {
+  get(key: string): Promise<string | null>;
+}
+
+export class MissingSecretError extends Error {
+  override name = 'MissingSecretError';
+}
+
+interface Running {
+  loop: AccountLoop;
+  sender: OutboxSender;
+}
+
+export interface SyncEngineOptions {
+  loop?: AccountLoopOptions;
+  outbox?: OutboxSenderOptions;
+}
+
+export class SyncEngine {
+  private readonly running = new Map<number, Running>();
+  private readonly outboxWaiters = new Set<() => void>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly connectors: ConnectorRegistry,
+    private readonly secrets: SecretProvider,
+    private readonly observer: SyncObserver,
+    private readonly options: SyncEngineOptions = {},
+  ) {
+    // Entries caught mid-send by a crash go back to pending.
+    store.outbox.recoverInFlight();
+  }
+
+  /** Starts every account that has a connector; accounts fail independently. */
+  async startAll(): Promise<void> {
+    await Promise.all(
+      this.store.accounts
+        .list()
+        .filter((a) => this.connectors.has(a.protocol) && a.status !== 'signed_out')
+        .map((a) =>
+          this.start(a.id).catch((err: unknown) =>
+            this.observer.log(a.id, `not started: ${(err as Error).message}`),
+          ),
+        ),
+    );
+  }
+
+  async start(accountId: number, loopOptions?: AccountLoopOptions): Promise<Running> {
+    const existing = this.running.get(accountId);
+    if (existing) return existing;
+    const account = this.account(accountId);
+    const secret = await this.secrets.get(secretKey(account));
+    if (secret === null)
+      throw new MissingSecretError(`no credentials in the keychain for account ${account.id}`);
+    const connector = this.connectors.create(account.protocol);
+    const loop = new AccountLoop(account, connector, this.store, secret, this.wrapObserver(), {
+      ...this.options.loop,
+      ...loopOptions,
+    });
+    const sender = new OutboxSender(
+      account.id,
+      connector,
+      loop.context(),
+      this.store.outbox,
+      this.wrapObserver(),
+      this.options.outbox,
+    );
+    const running = { loop, sender };
+    this.running.set(accountId, running);
+    sender.start();
+    void loop.start().catch(() => undefined);
+    return running;
+  }
+
+  /** Initial sync and catch-up for one account, then stop. Rejects with the reason on failure. */
+  async syncOnce(accountId: number, loopOptions: AccountLoopOptions = {}): Promise<void> {
+    const account = this.account(accountId);
+    const secret = await this.secrets.get(secretKey(account));
+    if (secret === null)
+      throw new MissingSecretError(`no credentials in the keychain for account ${account.id}`);
+    const connector = this.connectors.create(account.protocol);
+    const loop = new AccountLoop(account, connector, this.store, secret, this.wrapObserver(), {
+      ...this.options.loop,
+      ...loopOptions,
+      once: true,
+    });
+    await loop.start();
+  }
+
+  /** A write was queued: let the account's sender look now. */
+  poke(accountId: number): void {
+    this.running.get(accountId)?.sender.poke();
+  }
+
+  /** Resolves when the entry is sent or failed (the CLI's `send` waits on this). */
+  async settled(entryId: number, signal?: AbortSignal): Promise<OutboxEntry> {
+    for (;;) {
+      const entry = this.store.outbox.get(entryId);
+      if (!entry) throw new Error(`outbox entry ${entryId} is gone`);
+      if (entry.state === 'sent' || entry.state === 'failed') return entry;
+      if (signal?.aborted) return entry;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.outboxWaiters.delete(done);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(done, 1000);
+        this.outboxWaiters.add(done);
+      });
+    }
+  }
+
+  async stop(accountId: number): Promise<void> {
+    const r = this.running.get(accountId);
+    if (!r) return;
+    this.running.delete(accountId);
+    await r.loop.stop();
+    await r.sender.stopped();
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
+  }
+
+  isRunning(accountId: number): boolean {
+    return this.running.has(accountId);
+  }
+
+  private account(accountId: number): Account {
+    const account = this.store.accounts.get(accountId);
+    if (!account) throw new Error(`no account ${accountId}`);
+    return account;
+  }
+
+  private wrapObserver(): SyncObserver {
+    return {
+      ...this.observer,
+      batchApplied: (id, r, phase) => this.observer.batchApplied(id, r, phase),
+      accountStatus: (id, s, d) => this.observer.accountStatus(id, s, d),
+      log: (id, m) => this.observer.log(id, m),
+      outboxChanged: (entry) => {
+        this.observer.outboxChanged(entry);
+        for (const wake of [...this.outboxWaiters]) wake();
+      },
+    };
+  }
+}

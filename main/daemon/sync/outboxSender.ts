@@ -1,0 +1,111 @@
+// Delivers one account's outbox entries in order. Transient failures are
+// retried with backoff (the server's retry-after wins); a permanent failure
+// marks the entry failed for the user to see. The idempotency key travels with
+// every attempt, so a retry after a lost response never duplicates.
+import type { Connector, ConnectorContext } from '../connectors/connector.js';
+import { AuthError, PermanentError, RateLimitedError } from '../connectors/errors.js';
+import type { Outbox, OutboxEntry } from '../store/outbox.js';
+import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './backoff.js';
+import { describe } from './accountLoop.js';
+import type { SyncObserver } from './observer.js';
+
+export interface OutboxSenderOptions {
+  backoff?: BackoffPolicy;
+  /** After this many attempts a transient failure becomes permanent. */
+  maxAttempts?: number;
+}
+
+export class OutboxSender {
+  private wakeUp: (() => void) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly accountId: number,
+    private readonly connector: Connector,
+    private readonly ctx: ConnectorContext,
+    private readonly outbox: Outbox,
+    private readonly observer: SyncObserver,
+    private readonly options: OutboxSenderOptions = {},
+  ) {}
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  /** Something was queued: look at the outbox now. */
+  poke(): void {
+    this.wakeUp?.();
+  }
+
+  async stopped(): Promise<void> {
+    this.poke();
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.ctx.signal;
+    while (!signal.aborted) {
+      const due = this.outbox.due(this.accountId);
+      for (const entry of due) {
+        if (signal.aborted) return;
+        const ok = await this.deliver(entry);
+        // Keep order within the account: a failing entry holds back the rest.
+        if (!ok) break;
+      }
+      await this.waitForWork();
+    }
+  }
+
+  /** Sends one entry; false when it must wait for a retry. */
+  async deliver(entry: OutboxEntry): Promise<boolean> {
+    this.outbox.markSending(entry.id);
+    this.changed(entry.id);
+    try {
+      const result = await this.connector.perform(this.ctx, entry.operation, entry.idempotencyKey);
+      this.outbox.markSent(entry.id, result.remoteId ?? null);
+      this.changed(entry.id);
+      return true;
+    } catch (err) {
+      const attempts = entry.attempts + 1;
+      const message = describe(err);
+      if (
+        err instanceof PermanentError ||
+        (!(err instanceof AuthError) && attempts >= (this.options.maxAttempts ?? 12))
+      ) {
+        this.outbox.markFailed(entry.id, message);
+        this.changed(entry.id);
+        return true;
+      }
+      const retryAfter = err instanceof RateLimitedError ? err.retryAfterMs : null;
+      const delay = retryDelay(attempts, retryAfter, this.options.backoff ?? DEFAULT_BACKOFF);
+      this.outbox.markRetry(entry.id, message, Date.now() + delay);
+      this.observer.log(this.accountId, `outbox entry ${entry.id} will retry: ${message}`);
+      this.changed(entry.id);
+      return false;
+    }
+  }
+
+  private changed(id: number): void {
+    const entry = this.outbox.get(id);
+    if (entry) this.observer.outboxChanged(entry);
+  }
+
+  private waitForWork(): Promise<void> {
+    const signal = this.ctx.signal;
+    if (signal.aborted) return Promise.resolve();
+    const next = this.outbox.nextDueAt(this.accountId);
+    return new Promise((resolve) => {
+      const done = () => {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = null;
+        this.wakeUp = null;
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.wakeUp = done;
+      signal.addEventListener('abort', done, { once: true });
+      if (next !== null) this.timer = setTimeout(done, Math.max(0, next - Date.now()));
+    });
+  }
+}
