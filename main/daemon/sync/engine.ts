@@ -56,7 +56,15 @@ export class SyncEngine {
     );
   }
 
-  async start(accountId: number, loopOptions?: AccountLoopOptions): Promise<Running> {
+  /**
+   * Starts the account's sync loop and outbox sender. `outboxOnly` delivers
+   * queued writes without syncing (the CLI's `send`).
+   */
+  async start(
+    accountId: number,
+    loopOptions?: AccountLoopOptions,
+    { outboxOnly = false }: { outboxOnly?: boolean } = {},
+  ): Promise<Running> {
     const existing = this.running.get(accountId);
     if (existing) return existing;
     const account = this.account(accountId);
@@ -79,7 +87,7 @@ export class SyncEngine {
     const running = { loop, sender };
     this.running.set(accountId, running);
     sender.start();
-    void loop.start().catch(() => undefined);
+    if (!outboxOnly) void loop.start().catch(() => undefined);
     return running;
   }
 

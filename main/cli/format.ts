@@ -1,0 +1,46 @@
+// Human-readable tables for the CLI. The --json output is the stable one.
+import type { Account, ChatSummary, MessageView, SearchHit } from '../daemon/model/types.js';
+
+const time = (ts: number) => new Date(ts).toISOString().replace('T', ' ').slice(0, 16);
+
+export function formatAccounts(list: Account[]): string {
+  if (list.length === 0) return 'no accounts\n';
+  return list
+    .map((a) => `${a.id}\t${a.protocol}\t${a.label}\t${a.server}\t${a.status}${a.statusDetail ? ` (${a.statusDetail})` : ''}\n`)
+    .join('');
+}
+
+export function formatChats(list: ChatSummary[]): string {
+  if (list.length === 0) return 'no chats\n';
+  return list
+    .map((c) => {
+      const badges = [
+        c.unreadCount ? `${c.unreadCount} unread` : '',
+        c.mentionCount ? `${c.mentionCount} @` : '',
+        c.muted ? 'muted' : '',
+        c.pinned ? 'pinned' : '',
+      ].filter(Boolean);
+      return `${c.id}\t${c.lastActivityTs ? time(c.lastActivityTs) : '-'}\t${c.name}${badges.length ? `\t[${badges.join(', ')}]` : ''}\n`;
+    })
+    .join('');
+}
+
+/** Oldest first, as a conversation reads. */
+export function formatMessages(page: MessageView[]): string {
+  if (page.length === 0) return 'no messages\n';
+  return [...page]
+    .reverse()
+    .map((m) => {
+      const state = m.outboxState ? ` (${m.outboxState})` : '';
+      const body = m.deleted ? '(deleted)' : m.body + (m.edited ? ' (edited)' : '');
+      return `${time(m.ts)}  ${m.senderName}: ${body}${state}\n`;
+    })
+    .join('');
+}
+
+export function formatSearchHits(hits: SearchHit[]): string {
+  if (hits.length === 0) return 'no matches\n';
+  return hits
+    .map((h) => `${time(h.ts)}  ${h.chatName} · ${h.senderName}: ${h.snippet}  [chat ${h.chatId}, message ${h.messageId}]\n`)
+    .join('');
+}

@@ -1,0 +1,4 @@
+// Entry of the `parley` command.
+import { runCli } from './main.js';
+
+process.exitCode = await runCli(process.argv.slice(2));
