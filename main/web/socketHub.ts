@@ -1,0 +1,91 @@
+// The WebSocket side of web mode: calls in, results and every daemon event out.
+// One subscription to the daemon fans out to all sockets; a socket that cannot
+// keep up is closed (its client reconnects and re-reads) rather than buffered
+// without bound.
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { DaemonEvent } from '../daemon/api/contract.js';
+import { MAX_BODY_BYTES } from './apiRoute.js';
+import { parseCallFrame, type ApiClient, type ServerFrame } from './wireProtocol.js';
+
+/** Beyond this many queued bytes a socket is considered stuck. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+const HEARTBEAT_MS = 30_000;
+
+export class SocketHub {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  private readonly alive = new WeakMap<WebSocket, boolean>();
+  private readonly unsubscribe: () => void;
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(private readonly client: ApiClient) {
+    this.unsubscribe = client.subscribe((event) => this.broadcast(event));
+    this.wss.on('connection', (ws) => this.attach(ws));
+    this.heartbeat = setInterval(() => this.sweep(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** Completes an upgrade the caller has already authorized. */
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+    clearInterval(this.heartbeat);
+    for (const ws of this.wss.clients) ws.close(1001, 'server closing');
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    for (const ws of this.wss.clients) ws.terminate();
+  }
+
+  private attach(ws: WebSocket): void {
+    this.alive.set(ws, true);
+    ws.on('pong', () => this.alive.set(ws, true));
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        this.send(ws, { id: null, result: { ok: false, error: { code: 'invalid_input', message: 'frames are JSON text' } } });
+        return;
+      }
+      const frame = parseCallFrame(data.toString());
+      if ('error' in frame) {
+        this.send(ws, { id: frame.id, result: { ok: false, error: { code: 'invalid_input', message: frame.error } } });
+        return;
+      }
+      void this.client
+        .callRaw(frame.name, frame.input ?? {})
+        .then((result) => this.send(ws, { id: frame.id, result }));
+    });
+  }
+
+  private broadcast(event: DaemonEvent): void {
+    if (this.wss.clients.size === 0) return;
+    const text = JSON.stringify({ event } satisfies ServerFrame);
+    for (const ws of this.wss.clients) this.sendText(ws, text);
+  }
+
+  private send(ws: WebSocket, frame: ServerFrame): void {
+    this.sendText(ws, JSON.stringify(frame));
+  }
+
+  private sendText(ws: WebSocket, text: string): void {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      ws.close(1013, 'too far behind; reconnect');
+      return;
+    }
+    ws.send(text);
+  }
+
+  private sweep(): void {
+    for (const ws of this.wss.clients) {
+      if (this.alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.set(ws, false);
+      ws.ping();
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openDatabase, schemaVersion, DatabaseTooNewError } from '../../main/daemon/store/database.js';
+import { LATEST_VERSION, MIGRATIONS } from '../../main/daemon/store/migrations/index.js';
+import { tempDir } from '../helpers/fixtures.js';
+
+const columns = (db: Database.Database, table: string) =>
+  (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+
+/** Tables and columns of a schema, to compare an upgraded database with a fresh one. */
+function shape(db: Database.Database) {
+  const tables = db
+    .prepare(`SELECT name, type FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts_%' AND name NOT LIKE '%_trigram_%' ORDER BY name`)
+    .all() as { name: string; type: string }[];
+  return tables.map((t) => ({ ...t, columns: t.type === 'table' ? columns(db, t.name) : [] }));
+}
+
+test('migrations are numbered 1..N without gaps', () => {
+  assert.deepEqual(MIGRATIONS.map((m) => m.version), MIGRATIONS.map((_, i) => i + 1));
+});
+
+test('a new database is migrated to the latest version', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const db = openDatabase(join(dir, 'p.db'));
+    assert.equal(schemaVersion(db), LATEST_VERSION);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    assert.ok(columns(db, 'chats').includes('notify_level'));
+    db.close();
+  } finally {
+    cleanup();
+  }
+});
+
+for (let from = 1; from < LATEST_VERSION; from++) {
+  test(`a database at version ${from} upgrades to the latest and keeps its data`, () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = join(dir, 'p.db');
+      const old = openDatabase(file, { targetVersion: from });
+      assert.equal(schemaVersion(old), from);
+      old.prepare(`INSERT INTO workspaces (name) VALUES ('Work')`).run();
+      old
+        .prepare(`INSERT INTO accounts (workspace_id, protocol, server, username, label, created_at) VALUES (1, 'matrix', 'https://m', 'ann', 'Ann', 1)`)
+        .run();
+      old.prepare(`INSERT INTO chats (account_id, remote_id, kind, name) VALUES (1, '!r', 'group', 'Room')`).run();
+      old.close();
+
+      const upgraded = openDatabase(file);
+      assert.equal(schemaVersion(upgraded), LATEST_VERSION);
+      assert.equal(upgraded.prepare(`SELECT name FROM chats`).pluck().get(), 'Room');
+      const fresh = openDatabase(join(dir, 'fresh.db'));
+      assert.deepEqual(shape(upgraded), shape(fresh));
+      upgraded.close();
+      fresh.close();
+    } finally {
+      cleanup();
+    }
+  });
+}
+
+test('migration 2 gives existing chats the default notification level', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'p.db');
+    const v1 = openDatabase(file, { targetVersion: 1 });
+    v1.exec(`INSERT INTO workspaces (name) VALUES ('W');
+      INSERT INTO accounts (workspace_id, protocol, server, username, label, created_at) VALUES (1, 'matrix', 's', 'u', 'l', 1);
+      INSERT INTO chats (account_id, remote_id, kind, name) VALUES (1, '!r', 'group', 'Room');`);
+    v1.close();
+    const v2 = openDatabase(file);
+    assert.equal(v2.prepare(`SELECT notify_level FROM chats`).pluck().get(), 'all');
+    assert.throws(() => v2.prepare(`UPDATE chats SET notify_level = 'loud'`).run(), /CHECK/);
+    v2.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('a failing migration leaves the database at the previous version', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'p.db');
+    const broken = [...MIGRATIONS, { version: LATEST_VERSION + 1, name: 'broken', up: `CREATE TABLE half (x); SELECT no_such_function();` }];
+    assert.throws(() => openDatabase(file, { migrations: broken, targetVersion: LATEST_VERSION + 1 }), /no_such_function/);
+    const db = new Database(file);
+    assert.equal(schemaVersion(db), LATEST_VERSION);
+    assert.equal(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'half'`).pluck().get(), 0);
+    db.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('a database from a newer Parley is refused with a clear message and left untouched', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'p.db');
+    openDatabase(file).close();
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${LATEST_VERSION + 5}`);
+    raw.close();
+    assert.throws(
+      () => openDatabase(file),
+      (err: unknown) =>
+        err instanceof DatabaseTooNewError &&
+        /newer Parley/.test(err.message) &&
+        err.found === LATEST_VERSION + 5,
+    );
+    const after = new Database(file);
+    assert.equal(schemaVersion(after), LATEST_VERSION + 5);
+    after.close();
+  } finally {
+    cleanup();
+  }
+});
