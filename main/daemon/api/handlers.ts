@@ -59,6 +59,10 @@ export function createHandlers({ store, engine, connectors, secrets }: HandlerDe
     'accounts.add': async (input) => {
       if (!connectors.has(input.protocol))
         throw new ApiError('not_implemented', `the ${input.protocol} connector is not implemented yet`);
+      // Checked before signing in: a second login would replace the keychain
+      // entry of the account that already exists.
+      if (store.accounts.find(input.protocol, input.server, input.username))
+        throw new ApiError('conflict', `an account for ${input.username} on ${input.server} already exists`);
       const connector = connectors.create(input.protocol);
       const login = await connector
         .login(

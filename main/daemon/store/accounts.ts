@@ -64,11 +64,9 @@ export class AccountRegistry {
     label?: string;
     workspace?: string;
   }): Account {
+    if (this.find(input.protocol, input.server, input.username))
+      throw new AccountAlreadyExistsError(input.protocol, input.server, input.username);
     const workspace = this.ensureWorkspace(input.workspace ?? 'Personal');
-    const existing = this.db
-      .prepare(`SELECT id FROM accounts WHERE protocol = ? AND server = ? AND username = ?`)
-      .get(input.protocol, input.server, input.username);
-    if (existing) throw new AccountAlreadyExistsError(input.protocol, input.server, input.username);
     const id = this.db
       .prepare(
         `INSERT INTO accounts (workspace_id, protocol, server, username, label, created_at)
@@ -83,6 +81,14 @@ export class AccountRegistry {
         Date.now(),
       ).lastInsertRowid as number;
     return this.get(id)!;
+  }
+
+  find(protocol: Protocol, server: string, username: string): Account | null {
+    const id = this.db
+      .prepare(`SELECT id FROM accounts WHERE protocol = ? AND server = ? AND username = ?`)
+      .pluck()
+      .get(protocol, server, username) as number | undefined;
+    return id === undefined ? null : this.get(id);
   }
 
   get(id: number): Account | null {
