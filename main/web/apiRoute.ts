@@ -87,5 +87,10 @@ export async function serveApi(
     sendResult(res, failure('invalid_input', 'the body is not valid JSON'), 400);
     return;
   }
-  sendResult(res, await client.callRaw(procedure, input));
+  const result = await client
+    .callRaw(procedure, input)
+    .catch((err: unknown): ApiResult<unknown> =>
+      failure('unavailable', (err as Error)?.message ?? 'the daemon failed'),
+    );
+  sendResult(res, result);
 }

@@ -6,7 +6,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
-export type GuardVerdict = { ok: true; origin: string } | { ok: false; status: 401 | 403; reason: string };
+export type GuardVerdict =
+  { ok: true; origin: string } | { ok: false; status: 401 | 403; reason: string };
 
 /** A fresh token for one launch: 32 random bytes, URL-safe. */
 export function newToken(): string {

@@ -5,7 +5,7 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { DaemonEvent } from '../daemon/api/contract.js';
+import type { ApiResult, DaemonEvent } from '../daemon/api/contract.js';
 import { MAX_BODY_BYTES } from './apiRoute.js';
 import { parseCallFrame, type ApiClient, type ServerFrame } from './wireProtocol.js';
 
@@ -45,16 +45,26 @@ export class SocketHub {
     ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
-        this.send(ws, { id: null, result: { ok: false, error: { code: 'invalid_input', message: 'frames are JSON text' } } });
+        this.send(ws, {
+          id: null,
+          result: { ok: false, error: { code: 'invalid_input', message: 'frames are JSON text' } },
+        });
         return;
       }
       const frame = parseCallFrame(data.toString());
       if ('error' in frame) {
-        this.send(ws, { id: frame.id, result: { ok: false, error: { code: 'invalid_input', message: frame.error } } });
+        this.send(ws, {
+          id: frame.id,
+          result: { ok: false, error: { code: 'invalid_input', message: frame.error } },
+        });
         return;
       }
       void this.client
         .callRaw(frame.name, frame.input ?? {})
+        .catch((err: unknown): ApiResult<unknown> => ({
+          ok: false,
+          error: { code: 'unavailable', message: (err as Error)?.message ?? 'the daemon failed' },
+        }))
         .then((result) => this.send(ws, { id: frame.id, result }));
     });
   }

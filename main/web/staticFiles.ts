@@ -72,7 +72,9 @@ export async function serveStatic(
   port: number,
 ): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
+    res
+      .writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' })
+      .end('method not allowed\n');
     return;
   }
   if (root === null) {
@@ -92,7 +94,9 @@ export async function serveStatic(
     'Content-Type': type,
     'Content-Length': info.size,
     // Hashed asset names are immutable; the page itself must always be fresh.
-    'Cache-Control': pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'Cache-Control': pathname.startsWith('/assets/')
+      ? 'public, max-age=31536000, immutable'
+      : 'no-cache',
   };
   if (type.startsWith('text/html')) headers['Content-Security-Policy'] = rendererCsp(port);
   res.writeHead(200, headers);

@@ -17,10 +17,13 @@ export interface CallFrame {
 }
 
 /** Host → client. */
-export type ServerFrame = { id: number | string | null; result: ApiResult<unknown> } | { event: DaemonEvent };
+export type ServerFrame =
+  { id: number | string | null; result: ApiResult<unknown> } | { event: DaemonEvent };
 
 /** Parses one incoming frame: a call, or why it is not one. */
-export function parseCallFrame(data: string): CallFrame | { id: number | string | null; error: string } {
+export function parseCallFrame(
+  data: string,
+): CallFrame | { id: number | string | null; error: string } {
   let value: unknown;
   try {
     value = JSON.parse(data);

@@ -1,0 +1,97 @@
+// Electron entry: wires the shell around the daemon host and nothing else.
+// Window security, navigation, notifications and IPC live in main/shell/.
+import { app, dialog, type BrowserWindow } from 'electron';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DaemonHost } from './daemon/host/daemonHost.js';
+import { openSecretStore } from './daemon/secrets/openSecretStore.js';
+import { createAppWindow, lockDownSessions } from './shell/appWindow.js';
+import { handleBlobProtocol, registerBlobScheme } from './shell/blobProtocol.js';
+import { bindIpc, type IpcBinding } from './shell/ipcBinding.js';
+import { createNotificationCenter } from './shell/nativeNotifications.js';
+
+const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
+
+let daemon: DaemonHost | null = null;
+let mainWindow: BrowserWindow | null = null;
+let binding: IpcBinding | null = null;
+
+async function start(): Promise<void> {
+  const profileDir = app.getPath('userData');
+  lockDownSessions();
+  handleBlobProtocol(join(profileDir, 'blobs'));
+
+  const secrets = await openSecretStore({ profileDir, allowInsecure: false });
+  daemon = new DaemonHost({
+    profileDir,
+    secrets,
+    // Built beside this file by electron.vite.config.ts.
+    workerFile: here('./daemonWorker.js'),
+    log: (line) => console.log(line),
+  });
+  await daemon.ready;
+
+  const { window, appUrl } = createAppWindow({
+    preload: here('../preload/index.cjs'),
+    indexHtml: here('../renderer/index.html'),
+    devServerUrl: process.env.ELECTRON_RENDERER_URL,
+  });
+  mainWindow = window;
+  const notifications = createNotificationCenter(window, (chatId) =>
+    binding?.sendShellEvent({ name: 'shell.openChat', payload: { chatId } }),
+  );
+  binding = bindIpc({
+    window,
+    appUrl,
+    daemon,
+    onShellCall: (call) => {
+      if (call.name === 'shell.visibleChat') notifications.setVisibleChat(call.input.chatId);
+      else notifications.setDoNotDisturb(call.input.active);
+    },
+  });
+  daemon.subscribe((event) => notifications.onEvent(event));
+  window.on('closed', () => {
+    binding?.dispose();
+    binding = null;
+    mainWindow = null;
+  });
+  daemon.startSync();
+}
+
+registerBlobScheme();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.show();
+    mainWindow.focus();
+  });
+
+  app.on('web-contents-created', (_event, contents) => {
+    // No window but ours, no webviews, anywhere.
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+  });
+
+  app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => {
+      dialog.showErrorBox('Parley could not start', (err as Error).message);
+      app.exit(1);
+    });
+
+  app.on('window-all-closed', () => app.quit());
+
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting || !daemon) return;
+    // Let the daemon finish its writes and close the database first.
+    event.preventDefault();
+    quitting = true;
+    void daemon.close().finally(() => app.quit());
+  });
+}

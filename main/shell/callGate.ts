@@ -1,0 +1,43 @@
+// Main checks every call from the renderer against the contract before it
+// crosses to the daemon worker: an unknown name or an input that fails its
+// schema is answered here, typed, and never reaches the daemon. Pure.
+import {
+  isProcedureName,
+  procedures,
+  type ApiResult,
+  type ProcedureName,
+} from '../daemon/api/contract.js';
+
+export type GateVerdict =
+  { ok: true; name: ProcedureName; input: unknown } | { ok: false; result: ApiResult<never> };
+
+export function gateCall(name: unknown, input: unknown): GateVerdict {
+  if (!isProcedureName(name))
+    return {
+      ok: false,
+      result: {
+        ok: false,
+        error: {
+          code: 'unknown_procedure',
+          message: `no procedure named ${JSON.stringify(String(name)).slice(0, 80)}`,
+        },
+      },
+    };
+  const parsed = procedures[name].input.safeParse(input ?? {});
+  if (!parsed.success)
+    return {
+      ok: false,
+      result: {
+        ok: false,
+        error: {
+          code: 'invalid_input',
+          message: `invalid input for ${name}`,
+          issues: parsed.error.issues.map((i) => ({
+            path: i.path.join('.') || '(root)',
+            message: i.message,
+          })),
+        },
+      },
+    };
+  return { ok: true, name, input: parsed.data };
+}

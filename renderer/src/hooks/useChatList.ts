@@ -1,0 +1,59 @@
+// The chat list for a scope: read once, then kept current from 'chats.updated'.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ChatSummary } from '../../../main/daemon/model/types.js';
+import { useClient } from '../api/ClientContext.js';
+import { errorMessage } from '../api/callError.js';
+import { mergeChats, scopeFilter, type ChatScope } from '../lib/chatOrder.js';
+import { useDaemonEvents, useReconnect } from './useDaemonEvents.js';
+
+export interface ChatListState {
+  chats: ChatSummary[];
+  loading: boolean;
+  error: string | null;
+  /** Folds chats the caller learned about (e.g. from chats.markRead) into the list. */
+  apply(changed: ChatSummary[]): void;
+  reload(): void;
+}
+
+export function useChatList(scope: ChatScope): ChatListState {
+  const client = useClient();
+  const [chats, setChats] = useState<ChatSummary[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const scopeRef = useRef(scope);
+  scopeRef.current = scope;
+  const generation = useRef(0);
+  const scopeKey = JSON.stringify(scope);
+
+  const reload = useCallback(() => {
+    const mine = ++generation.current;
+    setLoading(true);
+    client.call('chats.list', scopeFilter(scopeRef.current)).then(
+      (list) => {
+        if (mine !== generation.current) return;
+        setChats(list);
+        setError(null);
+        setLoading(false);
+      },
+      (err: unknown) => {
+        if (mine !== generation.current) return;
+        setError(errorMessage(err));
+        setLoading(false);
+      },
+    );
+    // Keyed by the scope's value, so a new but equal scope object does not reload.
+  }, [client, scopeKey]);
+
+  useEffect(reload, [reload]);
+  useReconnect(reload);
+
+  const apply = useCallback((changed: ChatSummary[]) => {
+    setChats((current) => mergeChats(current, changed, scopeRef.current));
+  }, []);
+
+  useDaemonEvents((event) => {
+    if (event.name === 'chats.updated') apply(event.payload.chats);
+  });
+
+  return { chats, loading, error, apply, reload };
+}

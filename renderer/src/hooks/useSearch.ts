@@ -1,0 +1,44 @@
+// Message search as the user types: debounced, and only the latest query's
+// answer is shown.
+import { useEffect, useRef, useState } from 'react';
+import type { SearchHit } from '../../../main/daemon/model/types.js';
+import { useClient } from '../api/ClientContext.js';
+import { errorMessage } from '../api/callError.js';
+
+const DEBOUNCE_MS = 200;
+
+export interface SearchState {
+  hits: SearchHit[];
+  searching: boolean;
+  error: string | null;
+}
+
+export function useSearch(query: string): SearchState {
+  const client = useClient();
+  const [state, setState] = useState<SearchState>({ hits: [], searching: false, error: null });
+  const latest = useRef(0);
+
+  useEffect(() => {
+    const text = query.trim();
+    const mine = ++latest.current;
+    if (text === '') {
+      setState({ hits: [], searching: false, error: null });
+      return;
+    }
+    setState((s) => ({ ...s, searching: true }));
+    const timer = window.setTimeout(() => {
+      client.call('search.query', { query: text, limit: 50 }).then(
+        (hits) => {
+          if (mine === latest.current) setState({ hits, searching: false, error: null });
+        },
+        (err: unknown) => {
+          if (mine === latest.current)
+            setState({ hits: [], searching: false, error: errorMessage(err) });
+        },
+      );
+    }, DEBOUNCE_MS);
+    return () => window.clearTimeout(timer);
+  }, [client, query]);
+
+  return state;
+}

@@ -1,0 +1,27 @@
+// Dates and sizes as people read them.
+const sameDay = (a: Date, b: Date) =>
+  a.getFullYear() === b.getFullYear() &&
+  a.getMonth() === b.getMonth() &&
+  a.getDate() === b.getDate();
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** "14:05" today, "Mar 3" otherwise. */
+export function shortTime(ts: number, now = new Date()): string {
+  if (!ts) return '';
+  const date = new Date(ts);
+  return sameDay(date, now) ? timeFormat.format(date) : dayFormat.format(date);
+}
+
+export function fullTime(ts: number): string {
+  return fullFormat.format(new Date(ts));
+}
+
+export function byteSize(size: number | null): string {
+  if (size === null) return '';
+  if (size < 1024) return `${size} B`;
+  if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KB`;
+  return `${(size / (1024 * 1024)).toFixed(1)} MB`;
+}

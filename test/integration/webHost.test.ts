@@ -1,0 +1,544 @@
+// The web host in front of a real daemon (worker thread, temp profile): who is
+// let in (token, Origin, Host), how HTTP and WebSocket calls and events flow,
+// and what the static and blob routes serve.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'node:http';
+import { WebSocket } from 'ws';
+import { DaemonHost } from '../../main/daemon/host/daemonHost.js';
+import {
+  PROCEDURE_NAMES,
+  type ApiResult,
+  type DaemonEvent,
+} from '../../main/daemon/api/contract.js';
+import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
+import { Store } from '../../main/daemon/store/store.js';
+import { startWebHost, type WebHost } from '../../main/web/webHost.js';
+import { chatBatch, message, tempDir } from '../helpers/fixtures.js';
+
+/**
+ * The daemon worker from source. Node 20 ignores `--import tsx` in a worker's
+ * execArgv, so a tiny ESM shim registers tsx inside the worker, then loads the
+ * TypeScript worker (same thread: parentPort and workerData are its own).
+ */
+function sourceWorkerShim(dir: string): string {
+  const shim = join(dir, 'daemonWorker.shim.mjs');
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const worker = new URL('../../main/daemon/host/daemonWorker.ts', import.meta.url).href;
+  writeFileSync(
+    shim,
+    `import { register } from ${JSON.stringify(tsxApi)};\nregister();\nawait import(${JSON.stringify(worker)});\n`,
+  );
+  return shim;
+}
+
+function memorySecrets(): SecretBroker {
+  const map = new Map<string, string>();
+  return {
+    get: async (k) => map.get(k) ?? null,
+    set: async (k, v) => void map.set(k, v),
+    delete: async (k) => map.delete(k),
+  };
+}
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A raw HTTP request, so that Host and Origin can be anything. */
+function http(
+  port: number,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: options.method ?? 'GET',
+        headers: { host: `127.0.0.1:${port}`, ...options.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+}
+
+/** Opens a WebSocket; resolves with it, or rejects with the HTTP status of a refused upgrade. */
+function openSocket(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => {
+      reject(
+        Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode }),
+      );
+      ws.terminate();
+    });
+    ws.once('error', (err) => reject(err));
+  });
+}
+
+type Frame = { id: number | string | null; result: ApiResult<unknown> } | { event: DaemonEvent };
+
+/** Collects every frame a socket receives; `next` waits for one that matches. */
+function frames(ws: WebSocket) {
+  const seen: Frame[] = [];
+  const waiters: { match: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
+  ws.on('message', (data) => {
+    const frame = JSON.parse(String(data)) as Frame;
+    seen.push(frame);
+    for (const w of [...waiters])
+      if (w.match(frame)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(frame);
+      }
+  });
+  return {
+    seen,
+    next(match: (f: Frame) => boolean, timeoutMs = 5000): Promise<Frame> {
+      const already = seen.find(match);
+      if (already) return Promise.resolve(already);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(`no matching frame within ${timeoutMs} ms; saw ${JSON.stringify(seen)}`),
+            ),
+          timeoutMs,
+        );
+        waiters.push({
+          match,
+          resolve: (f) => {
+            clearTimeout(timer);
+            resolve(f);
+          },
+        });
+      });
+    },
+  };
+}
+
+const INDEX_HTML =
+  '<!doctype html><title>fake renderer</title><script type="module" src="./assets/app.js"></script>';
+const BLOB = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
+const BLOB_SHA = 'ab'.repeat(32);
+
+describe('web host over a real daemon', () => {
+  const profile = tempDir('parley-webhost-');
+  const ui = tempDir('parley-webhost-ui-');
+  const scratch = tempDir('parley-webhost-shim-');
+  let daemon: DaemonHost;
+  let web: WebHost;
+  let chatId: number;
+  let base: string;
+
+  before(async () => {
+    // Seed the profile: one account, one chat with a message, our own person.
+    const store = Store.open(profile.dir);
+    const account = store.accounts.add({
+      protocol: 'matrix',
+      server: 'https://m.test',
+      username: 'me',
+      workspace: 'Work',
+    });
+    const batch = chatBatch('!room', 'Design review', [
+      message('!room', '$1', Date.now() - 60_000, 'the first message'),
+    ]);
+    store.writer.apply(account.id, {
+      ...batch,
+      people: [...(batch.people ?? []), { remoteId: '@me', displayName: 'Me', isSelf: true }],
+    });
+    chatId = store.read.chats()[0]!.id;
+    store.close();
+
+    writeFileSync(join(ui.dir, 'index.html'), INDEX_HTML);
+    mkdirSync(join(ui.dir, 'assets'));
+    writeFileSync(join(ui.dir, 'assets', 'app.js'), 'console.log("app")');
+    mkdirSync(join(profile.dir, 'blobs', BLOB_SHA.slice(0, 2)), { recursive: true });
+    writeFileSync(join(profile.dir, 'blobs', BLOB_SHA.slice(0, 2), BLOB_SHA), BLOB);
+
+    daemon = new DaemonHost({
+      profileDir: profile.dir,
+      secrets: memorySecrets(),
+      workerFile: sourceWorkerShim(scratch.dir),
+    });
+    await daemon.ready;
+    web = await startWebHost({
+      client: daemon,
+      port: 0,
+      rendererDir: ui.dir,
+      blobDir: join(profile.dir, 'blobs'),
+    });
+    base = `http://127.0.0.1:${web.port}`;
+  });
+
+  after(async () => {
+    await web?.close();
+    await daemon?.close();
+    profile.cleanup();
+    ui.cleanup();
+    scratch.cleanup();
+  });
+
+  const auth = () => ({ authorization: `Bearer ${web.token}`, 'content-type': 'application/json' });
+  const post = (procedure: string, body: string, headers: Record<string, string> = auth()) =>
+    http(web.port, `/api/${procedure}`, { method: 'POST', headers, body });
+
+  test('the URL carries the token in the fragment only, and the token is 32 random bytes', () => {
+    assert.equal(web.url, `${base}/#token=${web.token}`);
+    assert.match(web.token, /^[A-Za-z0-9_-]{43}$/);
+  });
+
+  test('an API call without the token, or with a wrong one, is 401', async () => {
+    const none = await post('accounts.list', '{}', { 'content-type': 'application/json' });
+    assert.equal(none.status, 401);
+    const wrong = await post('accounts.list', '{}', { authorization: `Bearer ${'x'.repeat(43)}` });
+    assert.equal(wrong.status, 401);
+    const prefix = await post('accounts.list', '{}', {
+      authorization: `Bearer ${web.token.slice(0, 10)}`,
+    });
+    assert.equal(prefix.status, 401);
+    const query = await http(web.port, `/api/accounts.list?token=${web.token}`, {
+      method: 'POST',
+      body: '{}',
+    });
+    assert.equal(query.status, 401, 'the API takes the token from the Authorization header only');
+  });
+
+  test('a foreign Origin is 403, over HTTP and on the WebSocket upgrade', async () => {
+    const foreign = await post('accounts.list', '{}', { ...auth(), origin: 'http://evil.test' });
+    assert.equal(foreign.status, 403);
+    const otherPort = await post('accounts.list', '{}', {
+      ...auth(),
+      origin: `http://127.0.0.1:${web.port + 1}`,
+    });
+    assert.equal(otherPort.status, 403);
+    const nullOrigin = await post('accounts.list', '{}', { ...auth(), origin: 'null' });
+    assert.equal(nullOrigin.status, 403);
+    const own = await post('accounts.list', '{}', { ...auth(), origin: base });
+    assert.equal(own.status, 200);
+    await assert.rejects(
+      openSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`, {
+        origin: 'http://evil.test',
+      }),
+      (err: Error & { status?: number }) => err.status === 403,
+    );
+  });
+
+  test('a Host other than 127.0.0.1:PORT or localhost:PORT is 403 (DNS rebinding)', async () => {
+    for (const host of [
+      'evil.test',
+      `evil.test:${web.port}`,
+      '127.0.0.1',
+      `127.0.0.1:${web.port + 1}`,
+    ]) {
+      const reply = await post('accounts.list', '{}', { ...auth(), host });
+      assert.equal(reply.status, 403, `Host: ${host}`);
+    }
+    const page = await http(web.port, '/', { headers: { host: `rebound.test:${web.port}` } });
+    assert.equal(page.status, 403, 'the renderer is not served to a rebound name either');
+    const localhost = await post('accounts.list', '{}', {
+      ...auth(),
+      host: `localhost:${web.port}`,
+    });
+    assert.equal(localhost.status, 200);
+    await assert.rejects(
+      openSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`, {
+        host: `evil.test:${web.port}`,
+      }),
+      (err: Error & { status?: number }) => err.status === 403,
+    );
+  });
+
+  test('malformed JSON is 400 with a typed invalid_input error', async () => {
+    const reply = await post('accounts.list', '{"oops":');
+    assert.equal(reply.status, 400);
+    const body = JSON.parse(reply.body) as ApiResult<unknown>;
+    assert.equal(body.ok, false);
+    assert.equal(!body.ok && body.error.code, 'invalid_input');
+    assert.match(String(reply.headers['content-type']), /^application\/json/);
+  });
+
+  test('a body over 1 MiB is refused with 413', async () => {
+    const reply = await post(
+      'search.query',
+      JSON.stringify({ query: 'x'.repeat(1024 * 1024 + 10) }),
+    );
+    assert.equal(reply.status, 413);
+    const body = JSON.parse(reply.body) as ApiResult<unknown>;
+    assert.equal(!body.ok && body.error.code, 'invalid_input');
+  });
+
+  test('an unknown procedure is a typed unknown_procedure error', async () => {
+    for (const name of ['chats.drop', '__proto__', 'constructor']) {
+      const reply = await post(name, '{}');
+      const body = JSON.parse(reply.body) as ApiResult<unknown>;
+      assert.equal(!body.ok && body.error.code, 'unknown_procedure', name);
+      assert.equal(reply.status, 404);
+    }
+  });
+
+  test('every procedure refuses malformed input with invalid_input', async () => {
+    for (const name of PROCEDURE_NAMES) {
+      for (const input of [{ bogus: 1 }, [], 'text', 42]) {
+        const reply = await post(name, JSON.stringify(input));
+        const body = JSON.parse(reply.body) as ApiResult<unknown>;
+        assert.equal(body.ok, false, `${name}(${JSON.stringify(input)}) must fail`);
+        assert.equal(
+          !body.ok && body.error.code,
+          'invalid_input',
+          `${name}(${JSON.stringify(input)})`,
+        );
+        assert.equal(reply.status, 400);
+      }
+    }
+    const wrongType = JSON.parse(
+      (await post('messages.page', JSON.stringify({ chatId: 'one' }))).body,
+    ) as ApiResult<unknown>;
+    assert.ok(!wrongType.ok && wrongType.error.issues?.some((i) => i.path === 'chatId'));
+  });
+
+  test('a valid call works over HTTP', async () => {
+    const reply = await post('accounts.list', '{}');
+    assert.equal(reply.status, 200);
+    const body = JSON.parse(reply.body) as ApiResult<{ username: string }[]>;
+    assert.ok(body.ok);
+    assert.deepEqual(
+      body.value.map((a) => a.username),
+      ['me'],
+    );
+    const empty = await post('workspaces.list', '');
+    assert.equal(empty.status, 200, 'an empty body is an empty input');
+    const missing = await post('drafts.save', JSON.stringify({ chatId: 999_999, body: 'x' }));
+    assert.equal(missing.status, 404);
+    assert.equal(
+      (JSON.parse(missing.body) as ApiResult<unknown> & { ok: false }).error.code,
+      'not_found',
+    );
+  });
+
+  test('the WebSocket needs the token', async () => {
+    await assert.rejects(
+      openSocket(`ws://127.0.0.1:${web.port}/ws`),
+      (err: Error & { status?: number }) => err.status === 401,
+    );
+    await assert.rejects(
+      openSocket(`ws://127.0.0.1:${web.port}/ws?token=nope`),
+      (err: Error & { status?: number }) => err.status === 401,
+    );
+  });
+
+  test('calls work over the WebSocket, and bad frames get typed errors', async () => {
+    const ws = await openSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`, {
+      origin: base,
+    });
+    try {
+      const got = frames(ws);
+      ws.send(JSON.stringify({ id: 1, name: 'accounts.list', input: {} }));
+      const reply = await got.next((f) => 'id' in f && f.id === 1);
+      assert.ok('result' in reply && reply.result.ok);
+      assert.equal((reply.result.value as unknown[]).length, 1);
+
+      ws.send(JSON.stringify({ id: 'two', name: 'chats.list', input: { bogus: true } }));
+      const invalid = await got.next((f) => 'id' in f && f.id === 'two');
+      assert.ok(
+        'result' in invalid && !invalid.result.ok && invalid.result.error.code === 'invalid_input',
+      );
+
+      ws.send('not json');
+      const broken = await got.next((f) => 'id' in f && f.id === null);
+      assert.ok(
+        'result' in broken && !broken.result.ok && broken.result.error.code === 'invalid_input',
+      );
+
+      ws.send(JSON.stringify({ id: 3, name: 'nope.nope' }));
+      const unknown = await got.next((f) => 'id' in f && f.id === 3);
+      assert.ok(
+        'result' in unknown &&
+          !unknown.result.ok &&
+          unknown.result.error.code === 'unknown_procedure',
+      );
+    } finally {
+      ws.close();
+    }
+  });
+
+  // The daemon emits outbox/message events from the sync engine's outbox sender
+  // only; a write queued through the API while no sender runs (no connector)
+  // emits nothing yet. Drop `todo` once handlers.ts emits on enqueue.
+  const DAEMON_EMITS_ON_ENQUEUE = {
+    todo: 'the daemon does not yet emit outbox.updated / messages.upserted when the API queues a write',
+  };
+
+  test('a send is answered over the WebSocket and its local echo is pending', async () => {
+    const ws = await openSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`);
+    try {
+      const got = frames(ws);
+      ws.send(
+        JSON.stringify({
+          id: 9,
+          name: 'messages.send',
+          input: { chatId, body: 'queued over the socket' },
+        }),
+      );
+      const reply = await got.next((f) => 'id' in f && f.id === 9);
+      assert.ok('result' in reply && reply.result.ok, JSON.stringify(reply));
+      const { messageId } = reply.result.value as { outboxId: number; messageId: number };
+      const page = JSON.parse(
+        (await post('messages.page', JSON.stringify({ chatId }))).body,
+      ) as ApiResult<{ id: number; body: string; outboxState: string | null }[]>;
+      assert.ok(page.ok);
+      const echo = page.value.find((m) => m.id === messageId);
+      assert.equal(echo?.body, 'queued over the socket');
+      assert.equal(echo?.outboxState, 'pending', 'no connector exists, so the send stays queued');
+    } finally {
+      ws.close();
+    }
+  });
+
+  test(
+    'a send reaches WebSocket subscribers as outbox.updated and messages.upserted events',
+    DAEMON_EMITS_ON_ENQUEUE,
+    async () => {
+      const ws = await openSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`);
+      try {
+        const got = frames(ws);
+        ws.send(
+          JSON.stringify({
+            id: 10,
+            name: 'messages.send',
+            input: { chatId, body: 'hello from the web' },
+          }),
+        );
+        const reply = await got.next((f) => 'id' in f && f.id === 10);
+        assert.ok('result' in reply && reply.result.ok, JSON.stringify(reply));
+        const { messageId } = reply.result.value as { outboxId: number; messageId: number };
+
+        const outbox = await got.next(
+          (f) => 'event' in f && f.event.name === 'outbox.updated',
+          2000,
+        );
+        assert.ok('event' in outbox && outbox.event.name === 'outbox.updated');
+        assert.equal(outbox.event.payload.item.localMessageId, messageId);
+        const upserted = await got.next(
+          (f) => 'event' in f && f.event.name === 'messages.upserted',
+        );
+        assert.ok('event' in upserted && upserted.event.name === 'messages.upserted');
+        assert.deepEqual(upserted.event.payload, { chatId, messageIds: [messageId] });
+      } finally {
+        ws.close();
+      }
+    },
+  );
+
+  test('GET / serves the renderer under the strict CSP; files outside it are not served', async () => {
+    const page = await http(web.port, '/');
+    assert.equal(page.status, 200);
+    assert.equal(page.body, INDEX_HTML);
+    const csp = String(page.headers['content-security-policy']);
+    for (const directive of [
+      "default-src 'self'",
+      `connect-src 'self' ws://127.0.0.1:${web.port}`,
+      "img-src 'self' blob: data:",
+      "style-src 'self' 'unsafe-inline'",
+      "script-src 'self'",
+      "frame-src 'none'",
+      "object-src 'none'",
+      "base-uri 'none'",
+    ])
+      assert.ok(csp.includes(directive), `CSP has ${directive}: ${csp}`);
+    assert.ok(!csp.includes('unsafe-eval'));
+    assert.equal(page.headers['x-content-type-options'], 'nosniff');
+    const js = await http(web.port, '/assets/app.js');
+    assert.equal(js.status, 200);
+    assert.match(String(js.headers['content-type']), /^text\/javascript/);
+    for (const path of [
+      '/../../etc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/assets/../../x',
+      '/nope.html',
+    ])
+      assert.equal((await http(web.port, path)).status, 404, path);
+  });
+
+  test('GET /blob/<sha256> needs the token and streams the blob sandboxed', async () => {
+    assert.equal((await http(web.port, `/blob/${BLOB_SHA}`)).status, 401);
+    assert.equal((await http(web.port, `/blob/${BLOB_SHA}?token=wrong`)).status, 401);
+    const byQuery = await http(web.port, `/blob/${BLOB_SHA}?token=${web.token}`);
+    assert.equal(byQuery.status, 200);
+    assert.equal(byQuery.headers['content-type'], 'image/png');
+    assert.equal(byQuery.headers['x-content-type-options'], 'nosniff');
+    assert.equal(byQuery.headers['content-security-policy'], 'sandbox');
+    assert.equal(Number(byQuery.headers['content-length']), BLOB.length);
+    const byHeader = await http(web.port, `/blob/${BLOB_SHA}`, {
+      headers: { authorization: `Bearer ${web.token}` },
+    });
+    assert.equal(byHeader.status, 200);
+    assert.equal((await http(web.port, `/blob/${'cd'.repeat(32)}?token=${web.token}`)).status, 404);
+    assert.equal(
+      (await http(web.port, `/blob/..%2f..%2fparley.db?token=${web.token}`)).status,
+      404,
+    );
+  });
+});
+
+describe('web host event fan-out (scripted client)', () => {
+  test('every daemon event reaches every socket; closing the host unsubscribes and closes sockets', async () => {
+    const listeners = new Set<(e: DaemonEvent) => void>();
+    const client = {
+      callRaw: async (name: string, input: unknown): Promise<ApiResult<unknown>> => ({
+        ok: true,
+        value: { name, input },
+      }),
+      subscribe(listener: (e: DaemonEvent) => void) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    const web = await startWebHost({ client, port: 0, rendererDir: null });
+    const url = `ws://127.0.0.1:${web.port}/ws?token=${web.token}`;
+    const a = await openSocket(url);
+    const b = await openSocket(url, {
+      origin: `http://localhost:${web.port}`,
+      host: `localhost:${web.port}`,
+    });
+    const fa = frames(a);
+    const fb = frames(b);
+    const event: DaemonEvent = {
+      name: 'messages.upserted',
+      payload: { chatId: 7, messageIds: [1, 2] },
+    };
+    for (const l of listeners) l(event);
+    assert.deepEqual(await fa.next((f) => 'event' in f), { event });
+    assert.deepEqual(await fb.next((f) => 'event' in f), { event });
+
+    const page = await http(web.port, '/');
+    assert.equal(page.status, 404, 'no renderer: the API only');
+    assert.match(page.body, /not built/);
+
+    const closed = new Promise<number>((resolve) => a.once('close', (code) => resolve(code)));
+    await web.close();
+    assert.equal(await closed, 1001);
+    assert.equal(listeners.size, 0);
+    b.terminate();
+  });
+});
