@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['main/daemon/**', 'main/cli/**', 'main/web/**', 'test/**', 'bench/**'],
+    files: ['main/daemon/**', 'main/cli/**', 'main/web/**', 'bench/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -24,6 +24,13 @@ export default tseslint.config(
           patterns: [{ group: ['electron/*', '**/shell/**', '**/renderer/**'], message: 'Imports point down only: the daemon never reaches into the shell or the renderer.' }],
         },
       ],
+    },
+  },
+  {
+    // Tests may exercise the shell's pure policies, but never load Electron itself.
+    files: ['test/**', 'e2e/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Electron cannot run in tests; test the pure parts.' }] }],
     },
   },
   {

@@ -7,7 +7,7 @@
 // so, without one. Screenshots go to test-results/webMode/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,17 +37,6 @@ const memorySecrets = (): SecretBroker => {
   };
 };
 
-/** Node 20 ignores `--import tsx` in a worker's execArgv: register tsx inside the worker. */
-function sourceWorkerShim(dir: string): string {
-  const shim = join(dir, 'daemonWorker.shim.mjs');
-  const worker = new URL('../main/daemon/host/daemonWorker.ts', import.meta.url).href;
-  writeFileSync(
-    shim,
-    `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))};\n` +
-      `register();\nawait import(${JSON.stringify(worker)});\n`,
-  );
-  return shim;
-}
 
 /** The production renderer bundle, built with the same plugins as electron.vite.config.ts. */
 async function buildRenderer(outDir: string): Promise<void> {
@@ -144,7 +133,6 @@ describe('web mode end to end', { skip }, () => {
     daemon = new DaemonHost({
       profileDir,
       secrets: memorySecrets(),
-      workerFile: sourceWorkerShim(scratch),
     });
     await daemon.ready;
     web = await startWebHost({

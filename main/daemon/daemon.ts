@@ -38,12 +38,14 @@ export class Daemon {
       this.observer(),
       options.engine,
     );
+    const observer = this.observer();
     this.api = new ApiServer(
       createHandlers({
         store: this.store,
         engine: this.engine,
         connectors: this.connectors,
         secrets: options.secrets,
+        outboxChanged: (entry) => observer.outboxChanged(entry),
       }),
       this.log,
     );

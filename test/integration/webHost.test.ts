@@ -18,21 +18,6 @@ import { Store } from '../../main/daemon/store/store.js';
 import { startWebHost, type WebHost } from '../../main/web/webHost.js';
 import { chatBatch, message, tempDir } from '../helpers/fixtures.js';
 
-/**
- * The daemon worker from source. Node 20 ignores `--import tsx` in a worker's
- * execArgv, so a tiny ESM shim registers tsx inside the worker, then loads the
- * TypeScript worker (same thread: parentPort and workerData are its own).
- */
-function sourceWorkerShim(dir: string): string {
-  const shim = join(dir, 'daemonWorker.shim.mjs');
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const worker = new URL('../../main/daemon/host/daemonWorker.ts', import.meta.url).href;
-  writeFileSync(
-    shim,
-    `import { register } from ${JSON.stringify(tsxApi)};\nregister();\nawait import(${JSON.stringify(worker)});\n`,
-  );
-  return shim;
-}
 
 function memorySecrets(): SecretBroker {
   const map = new Map<string, string>();
@@ -179,7 +164,6 @@ describe('web host over a real daemon', () => {
     daemon = new DaemonHost({
       profileDir: profile.dir,
       secrets: memorySecrets(),
-      workerFile: sourceWorkerShim(scratch.dir),
     });
     await daemon.ready;
     web = await startWebHost({
@@ -382,13 +366,6 @@ describe('web host over a real daemon', () => {
     }
   });
 
-  // The daemon emits outbox/message events from the sync engine's outbox sender
-  // only; a write queued through the API while no sender runs (no connector)
-  // emits nothing yet. Drop `todo` once handlers.ts emits on enqueue.
-  const DAEMON_EMITS_ON_ENQUEUE = {
-    todo: 'the daemon does not yet emit outbox.updated / messages.upserted when the API queues a write',
-  };
-
   test('a send is answered over the WebSocket and its local echo is pending', async () => {
     const ws = await openSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`);
     try {
@@ -417,7 +394,6 @@ describe('web host over a real daemon', () => {
 
   test(
     'a send reaches WebSocket subscribers as outbox.updated and messages.upserted events',
-    DAEMON_EMITS_ON_ENQUEUE,
     async () => {
       const ws = await openSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`);
       try {

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Db } from '../../main/daemon/store/database.js';
 import { addAccount, chatBatch, message, tempStore } from '../helpers/fixtures.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 
-function snapshot(db: import('better-sqlite3').Database) {
+function snapshot(db: Db) {
   const tables = ['chats', 'people', 'messages', 'reactions', 'read_positions', 'sync_cursors', 'attachments', 'message_revisions'];
   return Object.fromEntries(
     tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all().map((r) => {

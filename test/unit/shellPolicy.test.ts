@@ -5,7 +5,6 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 // These shell modules are the pure ones (no electron import): the layering rule
 // keeps tests out of main/shell/, but these exist to be tested in plain Node.
-/* eslint-disable no-restricted-imports */
 import { decideNavigation, decideNewWindow, isAppUrl } from '../../main/shell/navigationPolicy.js';
 import {
   decideNotification,
@@ -15,7 +14,6 @@ import {
 import { appWindowOptions } from '../../main/shell/windowOptions.js';
 import { appContentSecurityPolicy, BLOB_SCHEME } from '../../main/shell/contentSecurityPolicy.js';
 import { gateCall } from '../../main/shell/callGate.js';
-/* eslint-enable no-restricted-imports */
 import { PROCEDURE_NAMES } from '../../main/daemon/api/contract.js';
 
 describe('navigation policy', () => {

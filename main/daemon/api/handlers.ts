@@ -19,6 +19,8 @@ export interface HandlerDeps {
   engine: SyncEngine;
   connectors: ConnectorRegistry;
   secrets: SecretBroker;
+  /** Tells subscribers about a queued write at once (the local echo, the pending state). */
+  outboxChanged: (entry: OutboxEntry) => void;
 }
 
 export function toOutboxItem(e: OutboxEntry): OutboxItem {
@@ -34,7 +36,13 @@ export function toOutboxItem(e: OutboxEntry): OutboxItem {
   };
 }
 
-export function createHandlers({ store, engine, connectors, secrets }: HandlerDeps): Handlers {
+export function createHandlers({
+  store,
+  engine,
+  connectors,
+  secrets,
+  outboxChanged,
+}: HandlerDeps): Handlers {
   const chatOrThrow = (chatId: number) => {
     const chat = store.read.chat(chatId);
     if (!chat) throw new ApiError('not_found', `no chat ${chatId}`);
@@ -49,6 +57,7 @@ export function createHandlers({ store, engine, connectors, secrets }: HandlerDe
   };
   const enqueue = (accountId: number, chatId: number, op: OutboxOp) => {
     const entry = store.outbox.enqueue(accountId, chatId, op);
+    outboxChanged(entry);
     engine.poke(accountId);
     return entry;
   };

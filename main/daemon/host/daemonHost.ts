@@ -2,7 +2,7 @@
 // worker thread, and the keeper of secrets the worker asks for.
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type {
   DaemonEvent,
   ParleyClient,
@@ -41,11 +41,16 @@ export class DaemonHost implements ParleyClient {
 
   constructor(private readonly options: DaemonHostOptions) {
     const file = options.workerFile ?? defaultWorkerFile();
-    this.worker = new Worker(file, {
-      workerData: { profileDir: options.profileDir } satisfies WorkerData,
-      // In development the worker is TypeScript, loaded through tsx.
-      execArgv: file.endsWith('.ts') ? ['--import', 'tsx'] : [],
-    });
+    const workerData: WorkerData = { profileDir: options.profileDir };
+    this.worker = file.endsWith('.ts')
+      ? // From source (tests, tsx): Node 20 ignores `--import tsx` in a worker's
+        // execArgv, so a tiny bootstrap registers tsx's loader, then imports the worker.
+        new Worker(
+          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
+            `.then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })`,
+          { eval: true, workerData },
+        )
+      : new Worker(file, { workerData });
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (m: WorkerToHost) => {
         if (m.type === 'ready') resolve();
