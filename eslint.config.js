@@ -3,6 +3,7 @@
 // sees only the typed client and the contract's types.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', '.venv/**', 'test-results/**'] },
@@ -48,7 +49,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'bin/**', '*.config.*'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    files: ['scripts/**', 'bin/**', '*.config.*', 'bench/**/*.mjs'],
+    languageOptions: { globals: globals.node },
   },
 );

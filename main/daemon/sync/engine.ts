@@ -68,10 +68,11 @@ export class SyncEngine {
     const existing = this.running.get(accountId);
     if (existing) return existing;
     const account = this.account(accountId);
+    // The connector first: "not implemented" is the more useful message.
+    const connector = this.connectors.create(account.protocol);
     const secret = await this.secrets.get(secretKey(account));
     if (secret === null)
       throw new MissingSecretError(`no credentials in the keychain for account ${account.id}`);
-    const connector = this.connectors.create(account.protocol);
     const loop = new AccountLoop(account, connector, this.store, secret, this.wrapObserver(), {
       ...this.options.loop,
       ...loopOptions,
@@ -94,10 +95,11 @@ export class SyncEngine {
   /** Initial sync and catch-up for one account, then stop. Rejects with the reason on failure. */
   async syncOnce(accountId: number, loopOptions: AccountLoopOptions = {}): Promise<void> {
     const account = this.account(accountId);
+    // The connector first: "not implemented" is the more useful message.
+    const connector = this.connectors.create(account.protocol);
     const secret = await this.secrets.get(secretKey(account));
     if (secret === null)
       throw new MissingSecretError(`no credentials in the keychain for account ${account.id}`);
-    const connector = this.connectors.create(account.protocol);
     const loop = new AccountLoop(account, connector, this.store, secret, this.wrapObserver(), {
       ...this.options.loop,
       ...loopOptions,
