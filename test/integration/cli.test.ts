@@ -32,7 +32,8 @@ function parley(args: string[], input = '') {
 function seededProfile() {
   const { dir, cleanup } = tempDir('parley-cli-');
   const store = Store.open(dir);
-  const account = store.accounts.add({ protocol: 'matrix', server: 'https://matrix.test', username: 'ann', label: 'Ann at work', workspace: 'Work' });
+  // unichat has no connector yet, so sync and send fail in a known way.
+  const account = store.accounts.add({ protocol: 'unichat', server: 'https://chat.test', username: 'ann', label: 'Ann at work', workspace: 'Work' });
   store.writer.apply(account.id, {
     people: [{ remoteId: '@ann', displayName: 'Ann', isSelf: true }, { remoteId: '@bo', displayName: 'Bo' }],
     chats: [{ remoteId: '!team', kind: 'group', name: 'Team room' }],
@@ -53,7 +54,7 @@ test('reading commands print stable JSON', () => {
     assert.equal(accounts.code, 0, accounts.stderr);
     const [account] = JSON.parse(accounts.stdout);
     assert.equal(account.label, 'Ann at work');
-    assert.equal(account.protocol, 'matrix');
+    assert.equal(account.protocol, 'unichat');
 
     const chats = parley(['chats', '--json', '--profile', dir]);
     const [chat] = JSON.parse(chats.stdout);
@@ -81,9 +82,9 @@ test('reading commands print stable JSON', () => {
 test('unimplemented protocols, bad usage and failed syncs exit non-zero with one line', () => {
   const { dir, cleanup } = seededProfile();
   try {
-    const add = parley(['accounts', 'add', 'unichat', '--server', 'https://u.test', '--user', 'x', '--password-stdin', '--profile', dir], 'pw\n');
+    const add = parley(['accounts', 'add', 'rest-chat', '--server', 'https://u.test', '--user', 'x', '--password-stdin', '--profile', dir], 'pw\n');
     assert.equal(add.code, 1);
-    assert.equal(add.stderr.trim(), 'parley: the unichat connector is not implemented yet');
+    assert.equal(add.stderr.trim(), 'parley: the rest-chat connector is not implemented yet');
 
     const bogus = parley(['accounts', 'add', 'icq', '--server', 'https://x', '--user', 'x', '--password-stdin', '--profile', dir]);
     assert.equal(bogus.code, 2);
@@ -103,7 +104,7 @@ test('unimplemented protocols, bad usage and failed syncs exit non-zero with one
 
     const send = parley(['send', '1', 'hello', '--profile', dir]);
     assert.equal(send.code, 1);
-    assert.match(send.stderr, /matrix connector is not implemented yet/);
+    assert.match(send.stderr, /unichat connector is not implemented yet/);
 
     const unknown = parley(['frobnicate', '--profile', dir]);
     assert.equal(unknown.code, 1);
