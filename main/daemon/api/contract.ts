@@ -120,6 +120,8 @@ export const procedures = {
         limit: z.number().int().min(1).max(200).optional(),
         order: z.enum(['newest', 'relevance']).optional(),
         beforeId: id.optional(),
+        /** What wraps each match in snippets; default «[» and «]» (readable in a terminal). */
+        markers: z.tuple([z.string().min(1).max(8), z.string().min(1).max(8)]).optional(),
       })
       .strict(),
     output: out<SearchHit[]>(),

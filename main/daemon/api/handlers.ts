@@ -193,8 +193,8 @@ export function createHandlers({
       store.prefs.saveDraft(chatId, body, replyToMessageId ?? null);
       return { saved: true as const };
     },
-    'search.query': ({ query, limit, order, beforeId }) =>
-      searchMessages(store.db, query, { limit, order, beforeId }),
+    'search.query': ({ query, limit, order, beforeId, markers }) =>
+      searchMessages(store.db, query, { limit, order, beforeId, markers }),
     'search.chats': ({ query, limit }) =>
       searchChats(store.db, query, limit ?? 20).map((c) => ({
         chatId: c.chatId,

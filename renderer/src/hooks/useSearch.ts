@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { SearchHit } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
 import { errorMessage } from '../api/callError.js';
+import { SNIPPET_MARKERS } from '../lib/markedText.js';
 
 const DEBOUNCE_MS = 200;
 
@@ -27,7 +28,7 @@ export function useSearch(query: string): SearchState {
     }
     setState((s) => ({ ...s, searching: true }));
     const timer = window.setTimeout(() => {
-      client.call('search.query', { query: text, limit: 50 }).then(
+      client.call('search.query', { query: text, limit: 50, markers: SNIPPET_MARKERS }).then(
         (hits) => {
           if (mine === latest.current) setState({ hits, searching: false, error: null });
         },

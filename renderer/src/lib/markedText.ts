@@ -6,8 +6,11 @@ export interface TextPiece {
   marked: boolean;
 }
 
-/** The daemon's default snippet markers (main/daemon/store/search/snippet.ts). */
-export const SNIPPET_MARKERS: readonly [string, string] = ['[', ']'];
+/**
+ * The markers the renderer asks the daemon for: private-use characters, which
+ * never occur in message text (unlike the CLI's default brackets).
+ */
+export const SNIPPET_MARKERS: [string, string] = ['\uE000', '\uE001'];
 
 export function splitMarked(
   snippet: string,

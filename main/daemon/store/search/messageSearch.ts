@@ -1,0 +1,549 @@
+// Message search over the two contentless FTS5 indexes.
+//
+// Query shape is everything (see shared/design/PERFORMANCE.md). messages.id is
+// a time-ordered key and is the rowid of both indexes, so a newest-first search
+// is one index walk that stops after a page:
+//
+//   SELECT … FROM messages_fts f JOIN messages m ON m.id = f.rowid
+//   WHERE f.messages_fts MATCH ? AND <filters> ORDER BY f.rowid DESC LIMIT ?
+//
+// - which index drives: the word index when there is a positive word, phrase or
+//   from: term; else the trigram index when there is a substring term; else
+//   messages itself, by id DESC (operator-only queries);
+// - the other filters are checked on the row; small id sets (in: chats,
+//   is:unread, has:attachment, substring candidates under a word query) are
+//   also applied as a bloom-filtered membership test while the text index
+//   walks, so a rare filter does not look up every text hit's row;
+// - before:/after:/beforeId become rowid ranges on the driving table;
+// - substring terms select candidates by trigrams (the detail=none trigram index
+//   cannot do phrases) and are verified on the row with a folded instr();
+// - word terms search body and subject; from: searches the sender column;
+// - relevance: the newest ≤ RELEVANCE_CANDIDATES matches are scored with bm25
+//   and blended with recency (see blendScore), never all matches.
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../database.js';
+import type { SearchHit } from '../../model/types.js';
+import { keyToTs, tsLowerBound } from '../messageKey.js';
+import { fold } from './indexText.js';
+import {
+  coveringTrigrams,
+  ftsPhrase,
+  ftsString,
+  parseQuery,
+  type ParsedQuery,
+  type TextTerm,
+} from './queryParser.js';
+import { DEFAULT_MARKERS, makeSnippet } from './snippet.js';
+
+export interface SearchOptions {
+  /** Page size; 1..500, default 50. */
+  limit?: number;
+  /** 'newest' (default): time order, newest first. 'relevance': see blendScore. */
+  order?: 'newest' | 'relevance';
+  /** Markers wrapped around matches in snippets; default '[' and ']'. */
+  markers?: [string, string];
+  /** Only messages with a smaller id (the last hit's messageId: the next page, newest-first). */
+  beforeId?: number;
+}
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 500;
+export const RELEVANCE_CANDIDATES = 1000;
+/** Recency half-life of the relevance blend. */
+export const RECENCY_HALF_LIFE_DAYS = 30;
+const DAY_MS = 86_400_000;
+/** Column weights for bm25(messages_fts): body, subject, sender. */
+const BM25_WEIGHTS = '1.0, 2.0, 0.0';
+/** At most this many known people widen a from: value by their remote id. */
+const FROM_PEOPLE_LIMIT = 50;
+
+/**
+ * Relevance blended with recency: −bm25 (larger is better) times a recency
+ * factor that falls from 1 (the newest candidate) towards 0.5 with a 30-day
+ * half-life. An old message must be up to twice as relevant to outrank a new one.
+ *   score = −bm25 × (0.5 + 0.5 × 2^(−age_days / 30)),  age relative to the newest candidate.
+ */
+export function blendScore(bm25: number, ageMs: number): number {
+  const ageDays = Math.max(0, ageMs) / DAY_MS;
+  return -bm25 * (0.5 + 0.5 * Math.pow(2, -ageDays / RECENCY_HALF_LIFE_DAYS));
+}
+
+export interface ChatMatchRow {
+  chatId: number;
+  accountId: number;
+  name: string;
+}
+
+interface HitRow {
+  id: number;
+  chat_id: number;
+  chat_name: string;
+  account_id: number;
+  sender_name: string;
+  ts: number;
+  body: string;
+  subject: string | null;
+}
+
+const HIT_COLUMNS = `m.id, m.chat_id, c.name AS chat_name, m.account_id, m.sender_name, m.ts, m.body, m.subject`;
+
+interface CompiledSearch {
+  /** Which table walks in rowid order. */
+  driver: 'fts' | 'trigram' | 'messages';
+  /** FROM … WHERE …, without SELECT, ORDER BY and LIMIT. */
+  body: string;
+  params: unknown[];
+  /** The driving table's rowid. */
+  key: string;
+}
+
+export function searchMessages(db: Db, query: string, options: SearchOptions = {}): SearchHit[] {
+  return searchParsed(db, parseQuery(query), options);
+}
+
+export function searchParsed(
+  db: Db,
+  parsed: ParsedQuery,
+  options: SearchOptions = {},
+): SearchHit[] {
+  const limit = clampLimit(options.limit);
+  const markers = options.markers ?? DEFAULT_MARKERS;
+  const compiled = compileSearch(db, parsed, options.beforeId);
+  if (!compiled) return [];
+
+  let rows: HitRow[];
+  if (options.order === 'relevance' && compiled.driver === 'fts') {
+    // Score the newest candidates only, then hydrate the page.
+    const candidates = stmt(db, candidateSql(compiled)).all(
+      ...compiled.params,
+      RELEVANCE_CANDIDATES,
+    ) as { id: number; score: number }[];
+    const newest = candidates.reduce((mx, r) => Math.max(mx, keyToTs(r.id)), 0);
+    const top = candidates
+      .map((r) => ({ id: r.id, s: blendScore(r.score, newest - keyToTs(r.id)) }))
+      .sort((a, b) => b.s - a.s || b.id - a.id)
+      .slice(0, limit)
+      .map((x) => x.id);
+    const byId = new Map<number, HitRow>();
+    if (top.length) {
+      const hydrate = stmt(
+        db,
+        `SELECT ${HIT_COLUMNS} FROM messages m JOIN chats c ON c.id = m.chat_id ` +
+          `WHERE m.id IN (${top.map(() => '?').join(',')})`,
+      );
+      for (const r of hydrate.all(...top) as HitRow[]) byId.set(r.id, r);
+    }
+    rows = top.map((id) => byId.get(id)).filter((r): r is HitRow => r !== undefined);
+  } else {
+    // Newest first; also relevance without a word term (nothing for bm25 to score).
+    rows = stmt(db, pageSql(compiled)).all(...compiled.params, limit) as HitRow[];
+  }
+
+  return rows.map((r) => ({
+    messageId: r.id,
+    chatId: r.chat_id,
+    chatName: r.chat_name,
+    accountId: r.account_id,
+    senderName: r.sender_name,
+    ts: r.ts,
+    snippet: makeSnippet(r.body, r.subject, parsed.terms, markers),
+  }));
+}
+
+function pageSql(c: CompiledSearch): string {
+  return `SELECT ${HIT_COLUMNS} ${c.body} ORDER BY ${c.key} DESC LIMIT ?`;
+}
+
+function candidateSql(c: CompiledSearch): string {
+  return `SELECT m.id, bm25(f.messages_fts, ${BM25_WEIGHTS}) AS score ${c.body} ORDER BY ${c.key} DESC LIMIT ?`;
+}
+
+/**
+ * The statement a query runs, with its parameters (for tests and EXPLAIN QUERY
+ * PLAN); null when the query cannot match anything.
+ */
+export function explainSearch(
+  db: Db,
+  query: string,
+  options: SearchOptions = {},
+): { sql: string; params: unknown[]; driver: CompiledSearch['driver'] } | null {
+  const c = compileSearch(db, parseQuery(query), options.beforeId);
+  if (!c) return null;
+  ensureFunctions(db);
+  if (options.order === 'relevance' && c.driver === 'fts')
+    return { sql: candidateSql(c), params: [...c.params, RELEVANCE_CANDIDATES], driver: c.driver };
+  return { sql: pageSql(c), params: [...c.params, clampLimit(options.limit)], driver: c.driver };
+}
+
+function clampLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
+  return Math.max(1, Math.min(MAX_LIMIT, Math.floor(limit)));
+}
+
+/**
+ * Below this many messages, an in:, is:unread or has:attachment filter is also
+ * applied as an id set: a membership test while a text index walks, instead of
+ * looking up every text hit's row. Above it the filter is a large share of all
+ * messages and the plain row check finds a page quickly.
+ */
+const ID_SET_MAX = 20_000;
+
+function compileSearch(
+  db: Db,
+  parsed: ParsedQuery,
+  beforeId: number | undefined,
+): CompiledSearch | null {
+  ensureFunctions(db);
+  // ---- Filters that resolve to ids or ranges first; an impossible one ends the search. ----
+  let low: number | null = null;
+  let high: number | null = null; // exclusive
+  let chatIds: number[] | null = null;
+  let accountIds: number[] | null = null;
+  const senderClauses: string[] = [];
+  let hasAttachment = false;
+  let unread = false;
+
+  for (const f of parsed.filters) {
+    switch (f.kind) {
+      case 'after':
+        low = Math.max(low ?? 0, tsLowerBound(f.ts));
+        break;
+      case 'before':
+        high = Math.min(high ?? Number.MAX_SAFE_INTEGER, tsLowerBound(f.ts));
+        break;
+      case 'in':
+        chatIds = intersect(chatIds, chatIdsNamed(db, f.value));
+        break;
+      case 'account':
+        accountIds = intersect(accountIds, accountIdsMatching(db, f.value));
+        break;
+      case 'from': {
+        const clause = senderClause(db, f.value);
+        if (clause === null) return null;
+        senderClauses.push(clause);
+        break;
+      }
+      case 'has':
+        hasAttachment = true;
+        break;
+      case 'is':
+        unread = true;
+        break;
+    }
+  }
+  const hasFilters =
+    chatIds !== null ||
+    accountIds !== null ||
+    senderClauses.length > 0 ||
+    hasAttachment ||
+    unread ||
+    low !== null ||
+    high !== null;
+  if (beforeId !== undefined && Number.isFinite(beforeId))
+    high = Math.min(high ?? Number.MAX_SAFE_INTEGER, Math.floor(beforeId));
+  if (chatIds?.length === 0 || accountIds?.length === 0) return null;
+  if (low !== null && high !== null && low >= high) return null;
+
+  // ---- Text terms. ----
+  const posWords: string[] = [];
+  const negWords: string[] = [];
+  const posSubs: TextTerm[] = [];
+  const negSubs: TextTerm[] = [];
+  for (const t of parsed.terms) {
+    if (t.kind === 'substring') {
+      (t.negated ? negSubs : posSubs).push(t);
+      continue;
+    }
+    const phrase = ftsPhrase(t.text, t.kind === 'word');
+    if (phrase === null) continue;
+    (t.negated ? negWords : posWords).push(phrase);
+  }
+  if (posWords.length + negWords.length + posSubs.length + negSubs.length === 0 && !hasFilters)
+    return null; // an empty query finds nothing
+
+  const positiveFts: string[] = [];
+  if (posWords.length) positiveFts.push(`{body subject} : (${posWords.join(' AND ')})`);
+  positiveFts.push(...senderClauses);
+  const negativeFts = negWords.length ? `{body subject} : (${negWords.join(' OR ')})` : null;
+  const trigramMatch = posSubs.length
+    ? [...new Set(posSubs.flatMap((t) => coveringTrigrams(t.text)))].map(ftsString).join(' AND ')
+    : null;
+
+  const driver: CompiledSearch['driver'] = positiveFts.length
+    ? 'fts'
+    : trigramMatch
+      ? 'trigram'
+      : 'messages';
+  const key = driver === 'fts' ? 'f.rowid' : driver === 'trigram' ? 't.rowid' : 'm.id';
+
+  let from: string;
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (driver === 'fts') {
+    let match = positiveFts.map((p) => `(${p})`).join(' AND ');
+    if (negativeFts) match = `(${match}) NOT (${negativeFts})`;
+    from = `messages_fts f JOIN messages m ON m.id = f.rowid`;
+    where.push(`f.messages_fts MATCH ?`);
+    params.push(match);
+    if (trigramMatch) {
+      // Intersect with the substring's candidates as a set: a per-row trigram
+      // lookup (a join on rowid) costs a full FTS5 query per word hit.
+      where.push(`+f.rowid IN (SELECT rowid FROM messages_trigram WHERE messages_trigram MATCH ?)`);
+      params.push(trigramMatch);
+    }
+  } else if (driver === 'trigram') {
+    from = `messages_trigram t JOIN messages m ON m.id = t.rowid`;
+    where.push(`t.messages_trigram MATCH ?`);
+    params.push(trigramMatch);
+  } else {
+    from = `messages m`;
+  }
+  from += ` JOIN chats c ON c.id = m.chat_id`;
+
+  if (low !== null) {
+    where.push(`${key} >= ?`);
+    params.push(low);
+  }
+  if (high !== null) {
+    where.push(`${key} < ?`);
+    params.push(high);
+  }
+  where.push(`m.deleted = 0`);
+  if (chatIds) {
+    const [inList, inParams] = idList(chatIds);
+    const small =
+      driver === 'messages' && chatIds.length === 1 ? true : idCountAtMost(db, chatIds, ID_SET_MAX);
+    // Walking messages: one chat is an index walk in id order; several small
+    // chats are read by index and sorted (≤ ID_SET_MAX rows); a large share of
+    // all messages is found soonest by walking messages newest-first ("+").
+    const plus = driver === 'messages' && chatIds.length > 1 && !small ? '+' : '';
+    where.push(`${plus}m.chat_id ${inList}`);
+    params.push(...inParams);
+    if (driver !== 'messages' && small) {
+      // "+" keeps the set a membership test: the text index still drives.
+      where.push(`+${key} IN (SELECT id FROM messages WHERE chat_id ${inList})`);
+      params.push(...inParams);
+    }
+  }
+  if (accountIds) {
+    const [inList, inParams] = idList(accountIds);
+    where.push(`m.account_id ${inList}`);
+    params.push(...inParams);
+  }
+  if (hasAttachment) {
+    where.push(`m.has_attachment = 1`);
+    // Few attachments: their messages as a set (attachments is indexed by
+    // message), so a search with few such hits does not walk every text hit
+    // or every message. Many: the row check finds a page quickly.
+    if (countAtMost(db, `SELECT 1 FROM attachments`, ID_SET_MAX)) {
+      const plus = driver === 'messages' ? '' : '+';
+      where.push(`${plus}${key} IN (SELECT message_id FROM attachments)`);
+    }
+  }
+  if (unread) {
+    where.push(`m.from_self = 0 AND m.id > ${READ_UPTO('m.chat_id')}`);
+    if (unreadEstimate(db) <= ID_SET_MAX) {
+      // The unread messages as a set: one index range per chat with unread
+      // messages (by the batch writer's counter, which never undercounts);
+      // CROSS JOIN keeps the chats outside, so no table scan. Under a text
+      // search it is a membership test ("+"); alone it drives (≤ ID_SET_MAX
+      // rows, walked in id order) instead of walking back to the oldest unread.
+      const plus = driver === 'messages' ? '' : '+';
+      where.push(
+        `${plus}${key} IN (SELECT u.id FROM chats uc CROSS JOIN messages u ON u.chat_id = uc.id ` +
+          `AND u.id > ${READ_UPTO('uc.id')} WHERE uc.unread_count > 0 AND u.from_self = 0)`,
+      );
+    }
+  }
+  for (const t of posSubs) {
+    where.push(`parley_folded_contains(m.subject, m.body, ?)`);
+    params.push(fold(t.text));
+  }
+  for (const t of negSubs) {
+    where.push(`NOT parley_folded_contains(m.subject, m.body, ?)`);
+    params.push(fold(t.text));
+  }
+  if (negativeFts && driver !== 'fts') {
+    where.push(`m.id NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)`);
+    params.push(negativeFts);
+  }
+  return { driver, key, body: `FROM ${from} WHERE ${where.join(' AND ')}`, params };
+}
+
+const READ_UPTO = (chat: string): string =>
+  `coalesce((SELECT r.read_upto_id FROM read_positions r WHERE r.chat_id = ${chat}), 0)`;
+
+/** Whether these chats hold at most `max` messages (an index count that stops early). */
+function idCountAtMost(db: Db, chatIds: number[], max: number): boolean {
+  const [inList, inParams] = idList(chatIds);
+  return countAtMost(db, `SELECT 1 FROM messages WHERE chat_id ${inList}`, max, inParams);
+}
+
+/** Whether `select` returns at most `max` rows (counting stops early). */
+function countAtMost(db: Db, select: string, max: number, params: unknown[] = []): boolean {
+  const n = stmt(db, `SELECT count(*) FROM (${select} LIMIT ?)`)
+    .pluck()
+    .get(...params, max + 1) as number;
+  return n <= max;
+}
+
+/**
+ * "= ?" for one id (an index walk in id order), else "IN (json_each(?))": one
+ * parameter however many ids, so statements are reused and never exceed
+ * SQLite's variable limit.
+ */
+function idList(ids: number[]): [string, unknown[]] {
+  if (ids.length === 1) return ['= ?', ids];
+  return ['IN (SELECT value FROM json_each(?))', [JSON.stringify(ids)]];
+}
+
+/** Unread messages by the chats' denormalized counters (an estimate for planning only). */
+function unreadEstimate(db: Db): number {
+  return stmt(db, `SELECT total(unread_count) FROM chats WHERE unread_count > 0`)
+    .pluck()
+    .get() as number;
+}
+
+function intersect(a: number[] | null, b: number[]): number[] {
+  if (a === null) return b;
+  const keep = new Set(b);
+  return a.filter((x) => keep.has(x));
+}
+
+/**
+ * The sender-column clause of from:VALUE: the value's words as a phrase (last
+ * word a prefix), or the name of a known person whose remote id starts with
+ * the value. Null when nothing can match.
+ */
+function senderClause(db: Db, value: string): string | null {
+  const alternatives: string[] = [];
+  const own = ftsPhrase(value, true);
+  if (own) alternatives.push(own);
+  const names = stmt(
+    db,
+    `SELECT DISTINCT display_name FROM people WHERE remote_id LIKE ? ESCAPE '\\' LIMIT ${FROM_PEOPLE_LIMIT}`,
+  )
+    .pluck()
+    .all(likePrefix(value)) as string[];
+  for (const name of names) {
+    const phrase = ftsPhrase(name, false);
+    if (phrase && !alternatives.includes(phrase)) alternatives.push(phrase);
+  }
+  if (alternatives.length === 0) return null;
+  return `{sender} : (${alternatives.join(' OR ')})`;
+}
+
+function likePrefix(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
+}
+
+interface ChatRow {
+  id: number;
+  account_id: number;
+  name: string;
+}
+
+function chatIdsNamed(db: Db, value: string): number[] {
+  return stmt(db, `SELECT id FROM chats WHERE parley_folded_contains(NULL, name, ?)`)
+    .pluck()
+    .all(fold(value)) as number[];
+}
+
+function accountIdsMatching(db: Db, value: string): number[] {
+  const numeric = /^\d+$/u.test(value) ? Number(value) : -1;
+  return stmt(
+    db,
+    `SELECT id FROM accounts WHERE id = ? OR parley_folded_contains(label, username, ?)`,
+  )
+    .pluck()
+    .all(numeric, fold(value)) as number[];
+}
+
+/**
+ * Chats whose name contains the query (case- and diacritic-insensitive), for
+ * a quick switcher: names starting with it first, then a word starting with
+ * it, then anywhere; most recently active first within each group. An empty
+ * query lists the most recently active chats.
+ */
+export function searchChats(db: Db, query: string, limit = 20): ChatMatchRow[] {
+  ensureFunctions(db);
+  const n = Math.max(1, Math.min(MAX_LIMIT, Math.floor(limit) || 20));
+  const needle = fold(query.trim());
+  if (needle === '')
+    return (
+      stmt(
+        db,
+        `SELECT id, account_id, name FROM chats ORDER BY last_activity_ts DESC, id DESC LIMIT ?`,
+      ).all(n) as ChatRow[]
+    ).map(toChatMatch);
+  const rows = stmt(
+    db,
+    `SELECT id, account_id, name FROM chats WHERE parley_folded_contains(NULL, name, ?) ` +
+      `ORDER BY last_activity_ts DESC, id DESC`,
+  ).all(needle) as ChatRow[];
+  return rows
+    .map((row, order) => {
+      const name = foldFast(row.name);
+      const rank = name.startsWith(needle) ? 0 : atWordStart(name, needle) ? 1 : 2;
+      return { row, rank, order };
+    })
+    .sort((a, b) => a.rank - b.rank || a.order - b.order)
+    .slice(0, n)
+    .map(({ row }) => toChatMatch(row));
+}
+
+function toChatMatch(row: ChatRow): ChatMatchRow {
+  return { chatId: row.id, accountId: row.account_id, name: row.name };
+}
+
+function atWordStart(haystack: string, needle: string): boolean {
+  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1))
+    if (at === 0 || !/[\p{L}\p{N}]/u.test(haystack[at - 1]!)) return true;
+  return false;
+}
+
+// ---- Statements and SQL functions. ----
+
+const STATEMENT_CACHE_SIZE = 128;
+const statements = new WeakMap<Db, Map<string, Statement>>();
+
+/** A prepared statement, cached per connection (query shapes repeat). */
+function stmt(db: Db, sql: string): Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let s = cache.get(sql);
+  if (s) {
+    cache.delete(sql);
+    cache.set(sql, s); // most recently used last
+    return s;
+  }
+  s = db.prepare(sql);
+  cache.set(sql, s);
+  if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return s;
+}
+
+/** Printable ASCII and common whitespace: folding is lowercasing. */
+const ASCII = /^[\t\n\r -~]*$/u;
+
+function foldFast(text: string): string {
+  return ASCII.test(text) ? text.toLowerCase() : fold(text);
+}
+
+const registered = new WeakSet<Db>();
+
+/** Registers the folded-substring check used to verify trigram candidates. */
+function ensureFunctions(db: Db): void {
+  if (registered.has(db)) return;
+  db.function(
+    'parley_folded_contains',
+    { deterministic: true },
+    (subject: unknown, body: unknown, needle: unknown): number => {
+      if (typeof needle !== 'string') return 0;
+      if (typeof body === 'string' && foldFast(body).includes(needle)) return 1;
+      if (typeof subject === 'string' && foldFast(subject).includes(needle)) return 1;
+      return 0;
+    },
+  );
+  registered.add(db);
+}

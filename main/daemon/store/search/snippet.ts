@@ -1,0 +1,205 @@
+// Snippets for search hits, cut from the original message text (the FTS tables
+// are contentless). Matching here mirrors the index: case- and
+// diacritic-insensitive, words matched at word starts (the last word of a word
+// term as a prefix), substrings and CJK anywhere. Positions are found in the
+// folded text and mapped back to the original with foldWithMap.
+import { fold, foldWithMap } from './indexText.js';
+import type { TextTerm } from './queryParser.js';
+
+export const DEFAULT_MARKERS: readonly [string, string] = ['[', ']'];
+export const SNIPPET_LENGTH = 160;
+/** Longer texts are matched in their first this-many characters only. */
+const MATCH_SCAN_LIMIT = 20_000;
+const CONTEXT_BEFORE = 40;
+
+interface Token {
+  start: number;
+  end: number;
+  text: string;
+  cjk: boolean;
+}
+
+const TOKEN =
+  /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005\u30fc])|(?:(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005\u30fc])[\p{L}\p{N}\p{M}\p{Co}])+/gu;
+
+/** Words (runs of token characters) and single CJK characters, in folded text. */
+function tokenize(folded: string): Token[] {
+  const out: Token[] = [];
+  for (const m of folded.matchAll(TOKEN)) {
+    const start = m.index;
+    out.push({ start, end: start + m[0].length, text: m[0], cjk: m[1] !== undefined });
+  }
+  return out;
+}
+
+/** Printable ASCII and common whitespace: folding is lowercasing. */
+const ASCII = /^[\t\n\r -~]*$/u;
+
+/** foldWithMap, with a shortcut for ASCII text (fold = lowercase, positions unchanged). */
+function foldMapped(text: string): { folded: string; origin: number[] | null } {
+  if (ASCII.test(text)) return { folded: text.toLowerCase(), origin: null };
+  return foldWithMap(text);
+}
+
+type Range = [number, number];
+
+const COMBINING = /\p{M}/u;
+
+/** Ranges [start, end) in folded text where the term matches. */
+function termRanges(folded: string, tokens: Token[], term: TextTerm): Range[] {
+  const out: Range[] = [];
+  if (term.kind === 'substring') {
+    const needle = fold(term.text);
+    if (!needle) return out;
+    for (
+      let at = folded.indexOf(needle);
+      at !== -1;
+      at = folded.indexOf(needle, at + needle.length)
+    )
+      out.push([at, at + needle.length]);
+    return out;
+  }
+  const q = tokenize(fold(term.text));
+  if (q.length === 0) return out;
+  const last = q[q.length - 1]!;
+  // Same rule as ftsPhrase: a 1-character Latin last word is matched whole.
+  const prefix = term.kind === 'word' && !last.cjk && Array.from(last.text).length >= 2;
+  for (let i = 0; i + q.length <= tokens.length; i++) {
+    let ok = true;
+    for (let k = 0; k < q.length && ok; k++) {
+      const t = tokens[i + k]!;
+      const w = q[k]!;
+      const isLast = k === q.length - 1;
+      ok = isLast && prefix && !w.cjk ? !t.cjk && t.text.startsWith(w.text) : t.text === w.text;
+    }
+    if (!ok) continue;
+    const lastTok = tokens[i + q.length - 1]!;
+    const end = prefix ? lastTok.start + last.text.length : lastTok.end;
+    out.push([tokens[i]!.start, end]);
+  }
+  return out;
+}
+
+function merge(ranges: Range[]): Range[] {
+  ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const out: Range[] = [];
+  for (const r of ranges) {
+    const prev = out[out.length - 1];
+    if (prev && r[0] <= prev[1]) prev[1] = Math.max(prev[1], r[1]);
+    else out.push([r[0], r[1]]);
+  }
+  return out;
+}
+
+/**
+ * Every match of every positive term in `text`, as merged, sorted ranges
+ * [start, end) of UTF-16 indexes into the original text.
+ */
+export function highlightRanges(text: string, terms: readonly TextTerm[]): Range[] {
+  const positive = terms.filter((t) => !t.negated);
+  if (positive.length === 0 || text === '') return [];
+  const scanned = text.length > MATCH_SCAN_LIMIT ? text.slice(0, MATCH_SCAN_LIMIT) : text;
+  const { folded, origin } = foldMapped(scanned);
+  const tokens = tokenize(folded);
+  const found: Range[] = [];
+  for (const term of positive) found.push(...termRanges(folded, tokens, term));
+  const mapped: Range[] = [];
+  for (const [s, e] of found) {
+    if (e <= s) continue;
+    if (!origin) {
+      mapped.push([s, e]);
+      continue;
+    }
+    const start = origin[s]!;
+    // The end of the original character that produced the last folded one.
+    const lastOrig = origin[e - 1]!;
+    let end = lastOrig + (scanned.codePointAt(lastOrig)! > 0xffff ? 2 : 1);
+    // Keep combining marks (decomposed text) with their base character.
+    while (end < scanned.length && COMBINING.test(scanned[end]!)) end++;
+    mapped.push([start, end]);
+  }
+  return merge(mapped);
+}
+
+/**
+ * A snippet of about `maxLength` characters around the first match, every
+ * match wrapped in the markers, "…" where the text was cut. Whitespace runs
+ * (newlines included) become one space. Cut from the body, or from the
+ * subject when only the subject matches; without matches, the body's start.
+ */
+export function makeSnippet(
+  body: string,
+  subject: string | null,
+  terms: readonly TextTerm[],
+  markers: readonly [string, string] = DEFAULT_MARKERS,
+  maxLength: number = SNIPPET_LENGTH,
+): string {
+  let text = body;
+  let ranges = highlightRanges(body, terms);
+  if (ranges.length === 0 && subject) {
+    const inSubject = highlightRanges(subject, terms);
+    if (inSubject.length > 0 || body.trim() === '') {
+      text = subject;
+      ranges = inSubject;
+    }
+  }
+  return renderSnippet(text, ranges, markers, maxLength);
+}
+
+export function renderSnippet(
+  text: string,
+  ranges: readonly Range[],
+  markers: readonly [string, string],
+  maxLength: number = SNIPPET_LENGTH,
+): string {
+  let start = 0;
+  let end = text.length;
+  if (text.length > maxLength) {
+    const first = ranges[0];
+    start = first ? Math.max(0, first[0] - CONTEXT_BEFORE) : 0;
+    if (start + maxLength > text.length) start = text.length - maxLength;
+    // Begin at a word start when one is near and before the match.
+    if (start > 0 && !/\s/u.test(text[start - 1]!)) {
+      const limit = first ? first[0] : start + 15;
+      for (let k = start; k < Math.min(limit, start + 15); k++)
+        if (/\s/u.test(text[k]!)) {
+          start = k + 1;
+          break;
+        }
+    }
+    end = Math.min(text.length, start + maxLength);
+    // End at a word end when one is near, never inside the first match.
+    if (end < text.length && !/\s/u.test(text[end]!)) {
+      const floor = Math.max(first ? first[1] : 0, end - 15);
+      for (let k = end - 1; k > floor; k--)
+        if (/\s/u.test(text[k]!)) {
+          end = k;
+          break;
+        }
+    }
+  }
+  // Never split a surrogate pair.
+  if (start > 0 && isLowSurrogate(text.charCodeAt(start))) start++;
+  if (end < text.length && isLowSurrogate(text.charCodeAt(end))) end--;
+  // Skip whitespace at the edges of the window.
+  while (start < end && /\s/u.test(text[start]!)) start++;
+  while (end > start && /\s/u.test(text[end - 1]!)) end--;
+
+  const squash = (s: string): string => s.replace(/\s+/gu, ' ');
+  let out = start > 0 ? '…' : '';
+  let at = start;
+  for (const [rs, re] of ranges) {
+    const s = Math.max(rs, start);
+    const e = Math.min(re, end);
+    if (e <= s) continue;
+    out += squash(text.slice(at, s)) + markers[0] + squash(text.slice(s, e)) + markers[1];
+    at = e;
+  }
+  out += squash(text.slice(at, end));
+  if (end < text.length) out += '…';
+  return out;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
