@@ -11,7 +11,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
@@ -21,8 +24,20 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'The daemon, CLI and web host are plain Node: inject what you need from main/shell.' }],
-          patterns: [{ group: ['electron/*', '**/shell/**', '**/renderer/**'], message: 'Imports point down only: the daemon never reaches into the shell or the renderer.' }],
+          paths: [
+            {
+              name: 'electron',
+              message:
+                'The daemon, CLI and web host are plain Node: inject what you need from main/shell.',
+            },
+          ],
+          patterns: [
+            {
+              group: ['electron/*', '**/shell/**', '**/renderer/**'],
+              message:
+                'Imports point down only: the daemon never reaches into the shell or the renderer.',
+            },
+          ],
         },
       ],
     },
@@ -31,7 +46,14 @@ export default tseslint.config(
     // Tests may exercise the shell's pure policies, but never load Electron itself.
     files: ['test/**', 'e2e/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Electron cannot run in tests; test the pure parts.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'Electron cannot run in tests; test the pure parts.' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -42,7 +64,16 @@ export default tseslint.config(
         {
           paths: [{ name: 'electron', message: 'The renderer talks to window.parley only.' }],
           patterns: [
-            { group: ['**/main/daemon/store/**', '**/main/daemon/sync/**', '**/main/daemon/connectors/**', '**/main/shell/**', 'node:*'], message: 'The renderer imports only the API contract types.' },
+            {
+              group: [
+                '**/main/daemon/store/**',
+                '**/main/daemon/sync/**',
+                '**/main/daemon/connectors/**',
+                '**/main/shell/**',
+                'node:*',
+              ],
+              message: 'The renderer imports only the API contract types.',
+            },
           ],
         },
       ],

@@ -37,7 +37,6 @@ const memorySecrets = (): SecretBroker => {
   };
 };
 
-
 /** The production renderer bundle, built with the same plugins as electron.vite.config.ts. */
 async function buildRenderer(outDir: string): Promise<void> {
   await build({

@@ -14,6 +14,8 @@ await build({
   target: 'node20',
   sourcemap: true,
   external: ['better-sqlite3', 'keytar', 'ws', 'bufferutil', 'utf-8-validate'],
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
   logLevel: 'warning',
 });

@@ -18,7 +18,13 @@ for (let y = 0; y < S; y++)
     const bubble = inRoundRect(x, y, 112, 128, 400, 336, 72);
     const tail = y >= 320 && y <= 400 && x >= 150 && x <= 230 && x - 150 <= (400 - y) * 0.9;
     if (bubble || tail) c = [255, 255, 255, 255];
-    if (bubble && y > 212 && y < 252 && [176, 256, 336].some((dx) => (x - dx) ** 2 + (y - 232) ** 2 < 400)) c = [79, 70, 229, 255];
+    if (
+      bubble &&
+      y > 212 &&
+      y < 252 &&
+      [176, 256, 336].some((dx) => (x - dx) ** 2 + (y - 232) ** 2 < 400)
+    )
+      c = [79, 70, 229, 255];
     px.set(c, i);
   }
 const raw = Buffer.alloc(S * (S * 4 + 1));
@@ -47,5 +53,10 @@ ihdr.writeUInt32BE(S, 4);
 ihdr.set([8, 6, 0, 0, 0], 8);
 writeFileSync(
   new URL('../resources/icon.png', import.meta.url),
-  Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]),
+  Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]),
 );

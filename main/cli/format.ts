@@ -6,7 +6,10 @@ const time = (ts: number) => new Date(ts).toISOString().replace('T', ' ').slice(
 export function formatAccounts(list: Account[]): string {
   if (list.length === 0) return 'no accounts\n';
   return list
-    .map((a) => `${a.id}\t${a.protocol}\t${a.label}\t${a.server}\t${a.status}${a.statusDetail ? ` (${a.statusDetail})` : ''}\n`)
+    .map(
+      (a) =>
+        `${a.id}\t${a.protocol}\t${a.label}\t${a.server}\t${a.status}${a.statusDetail ? ` (${a.statusDetail})` : ''}\n`,
+    )
     .join('');
 }
 
@@ -41,6 +44,9 @@ export function formatMessages(page: MessageView[]): string {
 export function formatSearchHits(hits: SearchHit[]): string {
   if (hits.length === 0) return 'no matches\n';
   return hits
-    .map((h) => `${time(h.ts)}  ${h.chatName} · ${h.senderName}: ${h.snippet}  [chat ${h.chatId}, message ${h.messageId}]\n`)
+    .map(
+      (h) =>
+        `${time(h.ts)}  ${h.chatName} · ${h.senderName}: ${h.snippet}  [chat ${h.chatId}, message ${h.messageId}]\n`,
+    )
     .join('');
 }

@@ -4,7 +4,12 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { Daemon } from '../daemon/daemon.js';
-import { ApiError, type ProcedureName, type ProcedureInput, type ProcedureOutput } from '../daemon/api/contract.js';
+import {
+  ApiError,
+  type ProcedureName,
+  type ProcedureInput,
+  type ProcedureOutput,
+} from '../daemon/api/contract.js';
 import { PROTOCOLS, type Protocol } from '../daemon/model/types.js';
 import { openSecretStore } from '../daemon/secrets/openSecretStore.js';
 import type { SecretBroker } from '../daemon/secrets/secretBroker.js';
@@ -73,9 +78,17 @@ function oneLine(err: unknown): string {
 
 const common = { profile: { type: 'string' }, json: { type: 'boolean' } } as const;
 
-function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], options: T) {
+function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(
+  args: string[],
+  options: T,
+) {
   try {
-    return parseArgs({ args, options: { ...common, ...options }, allowPositionals: true, strict: true });
+    return parseArgs({
+      args,
+      options: { ...common, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     throw new CliError((err as Error).message, 2);
   }
@@ -102,7 +115,10 @@ async function call<P extends ProcedureName>(
   const result = await daemon.call(name, input);
   if (!result.ok) {
     const detail = result.error.issues?.map((i) => `${i.path}: ${i.message}`).join('; ');
-    throw new ApiError(result.error.code, detail ? `${result.error.message} (${detail})` : result.error.message);
+    throw new ApiError(
+      result.error.code,
+      detail ? `${result.error.message} (${detail})` : result.error.message,
+    );
   }
   return result.value as ProcedureOutput<P>;
 }
@@ -137,7 +153,10 @@ async function accounts(args: string[], io: Io): Promise<number> {
     await probe.close();
     if (!implemented) throw new CliError(`the ${protocol} connector is not implemented yet`);
     const password = io.stdin().replace(/\r?\n$/, '');
-    const secrets = await openSecretStore({ profileDir, allowInsecure: values['insecure-store'] ?? false });
+    const secrets = await openSecretStore({
+      profileDir,
+      allowInsecure: values['insecure-store'] ?? false,
+    });
     if (secrets.kind === 'file')
       io.stderr(`warning: no OS keychain; secrets are stored unencrypted in ${secrets.location}\n`);
     const account = await withDaemon(profileDir, secrets, (d) =>
@@ -150,7 +169,11 @@ async function accounts(args: string[], io: Io): Promise<number> {
         workspace: values.workspace,
       }),
     );
-    io.stdout(values.json ? `${JSON.stringify(account)}\n` : `added account ${account.id}: ${account.label}\n`);
+    io.stdout(
+      values.json
+        ? `${JSON.stringify(account)}\n`
+        : `added account ${account.id}: ${account.label}\n`,
+    );
     return 0;
   }
   if (sub === 'list') {
@@ -190,7 +213,9 @@ async function sync(args: string[], io: Io): Promise<number> {
     }
     daemon.subscribe((e) => {
       if (e.name === 'account.status')
-        io.stderr(`account ${e.payload.accountId}: ${e.payload.status}${e.payload.detail ? ` (${e.payload.detail})` : ''}\n`);
+        io.stderr(
+          `account ${e.payload.accountId}: ${e.payload.status}${e.payload.detail ? ` (${e.payload.detail})` : ''}\n`,
+        );
     });
     if (values.once) {
       let failed = 0;
@@ -219,7 +244,9 @@ async function sync(args: string[], io: Io): Promise<number> {
 async function chats(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { account: { type: 'string' } });
   const accountId = values.account ? positiveInt(values.account, '--account') : undefined;
-  const list = await withDaemon(values.profile, noSecrets, (d) => call(d, 'chats.list', { accountId }));
+  const list = await withDaemon(values.profile, noSecrets, (d) =>
+    call(d, 'chats.list', { accountId }),
+  );
   io.stdout(values.json ? `${JSON.stringify(list)}\n` : formatChats(list));
   return 0;
 }

@@ -7,7 +7,8 @@ export function defaultProfileDir(
   platform: NodeJS.Platform = process.platform,
   env: NodeJS.ProcessEnv = process.env,
 ): string {
-  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Parley');
+  if (platform === 'win32')
+    return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Parley');
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Parley');
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'Parley');
 }

@@ -25,18 +25,32 @@ export async function web(
 ): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { profile: { type: 'string' }, port: { type: 'string' }, 'insecure-store': { type: 'boolean' } },
+    options: {
+      profile: { type: 'string' },
+      port: { type: 'string' },
+      'insecure-store': { type: 'boolean' },
+    },
     strict: true,
   });
   const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port must be 0–65535', 2);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError('--port must be 0–65535', 2);
   const profileDir = values.profile ?? defaultProfileDir();
-  const secrets = await openSecretStore({ profileDir, allowInsecure: values['insecure-store'] ?? false });
+  const secrets = await openSecretStore({
+    profileDir,
+    allowInsecure: values['insecure-store'] ?? false,
+  });
   const host = new DaemonHost({ profileDir, secrets, log: (line) => io.stderr(`${line}\n`) });
   await host.ready;
   const ui = rendererDir();
-  if (!ui) io.stderr('warning: the renderer is not built (run "npm run build"); serving the API only\n');
-  const server = await startWebHost({ client: host, port, rendererDir: ui, blobDir: join(profileDir, 'blobs') });
+  if (!ui)
+    io.stderr('warning: the renderer is not built (run "npm run build"); serving the API only\n');
+  const server = await startWebHost({
+    client: host,
+    port,
+    rendererDir: ui,
+    blobDir: join(profileDir, 'blobs'),
+  });
   host.startSync();
   io.stdout(`Parley is running at ${server.url}\n`);
   await new Promise<void>((resolve) => {

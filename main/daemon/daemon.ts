@@ -93,7 +93,10 @@ export class Daemon {
               name: 'messages.upserted',
               payload: { chatId: entry.chatId, messageIds: [entry.localMessageId] },
             });
-          this.emit({ name: 'chats.updated', payload: { chats: this.store.read.chatsById([entry.chatId]) } });
+          this.emit({
+            name: 'chats.updated',
+            payload: { chats: this.store.read.chatsById([entry.chatId]) },
+          });
         }
       },
       log: (accountId, message) => this.log(`account ${accountId}: ${message}`),
@@ -115,7 +118,10 @@ export class Daemon {
         this.emit({ name: 'messages.upserted', payload: { chatId, messageIds } });
     }
     if (result.chatIds.length > 0)
-      this.emit({ name: 'chats.updated', payload: { chats: this.store.read.chatsById(result.chatIds) } });
+      this.emit({
+        name: 'chats.updated',
+        payload: { chats: this.store.read.chatsById(result.chatIds) },
+      });
     if (live) this.emitNotifications(result.insertedMessageIds);
   }
 

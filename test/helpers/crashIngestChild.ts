@@ -9,7 +9,11 @@ const dir = process.argv[2]!;
 const store = Store.open(dir);
 let account = store.accounts.list()[0];
 if (!account) {
-  account = store.accounts.add({ protocol: 'matrix', server: 'https://crash.test', username: 'me' });
+  account = store.accounts.add({
+    protocol: 'matrix',
+    server: 'https://crash.test',
+    username: 'me',
+  });
   store.writer.apply(account.id, {
     chats: [{ remoteId: '!crash', kind: 'group', name: 'Crash room' }],
     people: [{ remoteId: '@me', displayName: 'Me', isSelf: true }],

@@ -23,7 +23,11 @@ export function tempStore(): { store: Store; dir: string; cleanup: () => void } 
   };
 }
 
-export function addAccount(store: Store, username = 'me', protocol: 'matrix' | 'jmap-chat' = 'matrix') {
+export function addAccount(
+  store: Store,
+  username = 'me',
+  protocol: 'matrix' | 'jmap-chat' = 'matrix',
+) {
   const account = store.accounts.add({ protocol, server: 'https://example.test', username });
   store.writer.apply(account.id, {
     people: [{ remoteId: `@${username}`, displayName: username, isSelf: true }],
@@ -50,7 +54,11 @@ export function message(
   };
 }
 
-export function chatBatch(chatRemoteId: string, name: string, messages: RemoteMessage[] = []): SyncBatch {
+export function chatBatch(
+  chatRemoteId: string,
+  name: string,
+  messages: RemoteMessage[] = [],
+): SyncBatch {
   return {
     chats: [{ remoteId: chatRemoteId, kind: 'group', name }],
     people: [{ remoteId: '@ann', displayName: 'Ann' }],

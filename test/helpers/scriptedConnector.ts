@@ -1,7 +1,12 @@
 // A connector driven by the test: a tiny in-memory "server" whose sync yields
 // what the test queued and whose writes can be made to fail. It stands in for
 // our own Connector interface (not for any real protocol's server).
-import type { Connector, ConnectorCapabilities, ConnectorContext, WriteResult } from '../../main/daemon/connectors/connector.js';
+import type {
+  Connector,
+  ConnectorCapabilities,
+  ConnectorContext,
+  WriteResult,
+} from '../../main/daemon/connectors/connector.js';
 import type { OutboxOp } from '../../main/daemon/store/outbox.js';
 import type { SyncBatch } from '../../main/daemon/model/types.js';
 
@@ -17,7 +22,14 @@ export class ScriptedServer {
 }
 
 export const ALL_CAPABILITIES: ConnectorCapabilities = {
-  live: false, backfill: false, edit: true, react: true, delete: true, readMarkers: true, typing: false, attachments: false,
+  live: false,
+  backfill: false,
+  edit: true,
+  react: true,
+  delete: true,
+  readMarkers: true,
+  typing: false,
+  attachments: false,
 };
 
 export function scriptedConnector(server: ScriptedServer): Connector {
@@ -26,7 +38,10 @@ export function scriptedConnector(server: ScriptedServer): Connector {
     capabilities: ALL_CAPABILITIES,
     async login(credentials) {
       if (credentials.password !== 'right') throw new Error('M_FORBIDDEN: wrong password');
-      return { secret: `token-for-${credentials.username}`, selfRemoteId: `@${credentials.username}` };
+      return {
+        secret: `token-for-${credentials.username}`,
+        selfRemoteId: `@${credentials.username}`,
+      };
     },
     async *sync(ctx: ConnectorContext) {
       server.syncCalls.push({ at: Date.now(), cursor: ctx.cursor('sync') });

@@ -14,7 +14,10 @@ const BIN = join(ROOT, 'bin', 'parley.js');
 
 before(() => {
   // The CLI is tested as users run it: the bundle behind bin/parley.js.
-  const build = spawnSync('npm', ['run', '--silent', 'build:node'], { cwd: ROOT, encoding: 'utf8' });
+  const build = spawnSync('npm', ['run', '--silent', 'build:node'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   assert.equal(build.status, 0, build.stderr);
   assert.ok(existsSync(join(ROOT, 'out', 'node', 'cli.js')));
 });
@@ -33,14 +36,44 @@ function seededProfile() {
   const { dir, cleanup } = tempDir('parley-cli-');
   const store = Store.open(dir);
   // unichat has no connector yet, so sync and send fail in a known way.
-  const account = store.accounts.add({ protocol: 'unichat', server: 'https://chat.test', username: 'ann', label: 'Ann at work', workspace: 'Work' });
+  const account = store.accounts.add({
+    protocol: 'unichat',
+    server: 'https://chat.test',
+    username: 'ann',
+    label: 'Ann at work',
+    workspace: 'Work',
+  });
   store.writer.apply(account.id, {
-    people: [{ remoteId: '@ann', displayName: 'Ann', isSelf: true }, { remoteId: '@bo', displayName: 'Bo' }],
+    people: [
+      { remoteId: '@ann', displayName: 'Ann', isSelf: true },
+      { remoteId: '@bo', displayName: 'Bo' },
+    ],
     chats: [{ remoteId: '!team', kind: 'group', name: 'Team room' }],
     messages: [
-      { remoteId: '$1', chatRemoteId: '!team', senderRemoteId: '@bo', ts: Date.UTC(2024, 4, 1, 9), kind: 'text', body: 'Good morning, the café opens at nine' },
-      { remoteId: '$2', chatRemoteId: '!team', senderRemoteId: '@ann', ts: Date.UTC(2024, 4, 1, 10), kind: 'text', body: 'Deployment finished' },
-      { remoteId: '$3', chatRemoteId: '!team', senderRemoteId: '@bo', ts: Date.UTC(2024, 4, 1, 11), kind: 'text', body: 'Great, lunch at the cafe?' },
+      {
+        remoteId: '$1',
+        chatRemoteId: '!team',
+        senderRemoteId: '@bo',
+        ts: Date.UTC(2024, 4, 1, 9),
+        kind: 'text',
+        body: 'Good morning, the café opens at nine',
+      },
+      {
+        remoteId: '$2',
+        chatRemoteId: '!team',
+        senderRemoteId: '@ann',
+        ts: Date.UTC(2024, 4, 1, 10),
+        kind: 'text',
+        body: 'Deployment finished',
+      },
+      {
+        remoteId: '$3',
+        chatRemoteId: '!team',
+        senderRemoteId: '@bo',
+        ts: Date.UTC(2024, 4, 1, 11),
+        kind: 'text',
+        body: 'Great, lunch at the cafe?',
+      },
     ],
   });
   store.close();
@@ -63,14 +96,27 @@ test('reading commands print stable JSON', () => {
     assert.equal(chat.lastMessagePreview, 'Great, lunch at the cafe?');
 
     const page = parley(['messages', String(chat.id), '--limit', '2', '--json', '--profile', dir]);
-    assert.deepEqual(JSON.parse(page.stdout).map((m: { body: string }) => m.body), ['Great, lunch at the cafe?', 'Deployment finished']);
+    assert.deepEqual(
+      JSON.parse(page.stdout).map((m: { body: string }) => m.body),
+      ['Great, lunch at the cafe?', 'Deployment finished'],
+    );
 
     const text = parley(['messages', String(chat.id), '--profile', dir]);
-    assert.match(text.stdout, /Bo: Good morning[\s\S]*Ann: Deployment finished[\s\S]*Bo: Great, lunch/);
+    assert.match(
+      text.stdout,
+      /Bo: Good morning[\s\S]*Ann: Deployment finished[\s\S]*Bo: Great, lunch/,
+    );
 
     const hits = JSON.parse(parley(['search', 'cafe', '--json', '--profile', dir]).stdout);
-    assert.deepEqual(hits.map((h: { senderName: string }) => h.senderName), ['Bo', 'Bo'], 'café and cafe, newest first');
-    assert.ok(hits.every((h: { snippet: string }) => /\[caf[eé]\]/i.test(h.snippet)), JSON.stringify(hits));
+    assert.deepEqual(
+      hits.map((h: { senderName: string }) => h.senderName),
+      ['Bo', 'Bo'],
+      'café and cafe, newest first',
+    );
+    assert.ok(
+      hits.every((h: { snippet: string }) => /\[caf[eé]\]/i.test(h.snippet)),
+      JSON.stringify(hits),
+    );
     const none = parley(['search', 'from:ann', 'cafe', '--profile', dir]);
     assert.equal(none.code, 0);
     assert.match(none.stdout, /no matches/);
@@ -82,15 +128,53 @@ test('reading commands print stable JSON', () => {
 test('unimplemented protocols, bad usage and failed syncs exit non-zero with one line', () => {
   const { dir, cleanup } = seededProfile();
   try {
-    const add = parley(['accounts', 'add', 'rest-chat', '--server', 'https://u.test', '--user', 'x', '--password-stdin', '--profile', dir], 'pw\n');
+    const add = parley(
+      [
+        'accounts',
+        'add',
+        'rest-chat',
+        '--server',
+        'https://u.test',
+        '--user',
+        'x',
+        '--password-stdin',
+        '--profile',
+        dir,
+      ],
+      'pw\n',
+    );
     assert.equal(add.code, 1);
     assert.equal(add.stderr.trim(), 'parley: the rest-chat connector is not implemented yet');
 
-    const bogus = parley(['accounts', 'add', 'icq', '--server', 'https://x', '--user', 'x', '--password-stdin', '--profile', dir]);
+    const bogus = parley([
+      'accounts',
+      'add',
+      'icq',
+      '--server',
+      'https://x',
+      '--user',
+      'x',
+      '--password-stdin',
+      '--profile',
+      dir,
+    ]);
     assert.equal(bogus.code, 2);
-    assert.match(bogus.stderr, /protocol must be one of: matrix, jmap-mail, jmap-chat, rest-chat, unichat/);
+    assert.match(
+      bogus.stderr,
+      /protocol must be one of: matrix, jmap-mail, jmap-chat, rest-chat, unichat/,
+    );
 
-    const noPw = parley(['accounts', 'add', 'matrix', '--server', 'https://x', '--user', 'x', '--profile', dir]);
+    const noPw = parley([
+      'accounts',
+      'add',
+      'matrix',
+      '--server',
+      'https://x',
+      '--user',
+      'x',
+      '--profile',
+      dir,
+    ]);
     assert.equal(noPw.code, 2);
     assert.match(noPw.stderr, /--password-stdin/);
 
@@ -148,10 +232,14 @@ test('a profile from a newer Parley is refused with a clear message', () => {
 
 test('parley web prints a tokened URL, serves the API and stops on SIGINT', async () => {
   const { dir, cleanup } = seededProfile();
-  const child = spawn(process.execPath, [BIN, 'web', '--port', '0', '--profile', dir, '--insecure-store'], {
-    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'web', '--port', '0', '--profile', dir, '--insecure-store'],
+    {
+      env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -164,7 +252,11 @@ test('parley web prints a tokened URL, serves the API and stops on SIGINT', asyn
     });
     const { origin, hash } = new URL(url);
     const token = hash.replace('#token=', '');
-    const unauthorized = await fetch(`${origin}/api/chats.list`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const unauthorized = await fetch(`${origin}/api/chats.list`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(unauthorized.status, 401);
     const res = await fetch(`${origin}/api/chats.list`, {
       method: 'POST',

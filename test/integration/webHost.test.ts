@@ -18,7 +18,6 @@ import { Store } from '../../main/daemon/store/store.js';
 import { startWebHost, type WebHost } from '../../main/web/webHost.js';
 import { chatBatch, message, tempDir } from '../helpers/fixtures.js';
 
-
 function memorySecrets(): SecretBroker {
   const map = new Map<string, string>();
   return {
@@ -392,39 +391,31 @@ describe('web host over a real daemon', () => {
     }
   });
 
-  test(
-    'a send reaches WebSocket subscribers as outbox.updated and messages.upserted events',
-    async () => {
-      const ws = await openSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`);
-      try {
-        const got = frames(ws);
-        ws.send(
-          JSON.stringify({
-            id: 10,
-            name: 'messages.send',
-            input: { chatId, body: 'hello from the web' },
-          }),
-        );
-        const reply = await got.next((f) => 'id' in f && f.id === 10);
-        assert.ok('result' in reply && reply.result.ok, JSON.stringify(reply));
-        const { messageId } = reply.result.value as { outboxId: number; messageId: number };
+  test('a send reaches WebSocket subscribers as outbox.updated and messages.upserted events', async () => {
+    const ws = await openSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`);
+    try {
+      const got = frames(ws);
+      ws.send(
+        JSON.stringify({
+          id: 10,
+          name: 'messages.send',
+          input: { chatId, body: 'hello from the web' },
+        }),
+      );
+      const reply = await got.next((f) => 'id' in f && f.id === 10);
+      assert.ok('result' in reply && reply.result.ok, JSON.stringify(reply));
+      const { messageId } = reply.result.value as { outboxId: number; messageId: number };
 
-        const outbox = await got.next(
-          (f) => 'event' in f && f.event.name === 'outbox.updated',
-          2000,
-        );
-        assert.ok('event' in outbox && outbox.event.name === 'outbox.updated');
-        assert.equal(outbox.event.payload.item.localMessageId, messageId);
-        const upserted = await got.next(
-          (f) => 'event' in f && f.event.name === 'messages.upserted',
-        );
-        assert.ok('event' in upserted && upserted.event.name === 'messages.upserted');
-        assert.deepEqual(upserted.event.payload, { chatId, messageIds: [messageId] });
-      } finally {
-        ws.close();
-      }
-    },
-  );
+      const outbox = await got.next((f) => 'event' in f && f.event.name === 'outbox.updated', 2000);
+      assert.ok('event' in outbox && outbox.event.name === 'outbox.updated');
+      assert.equal(outbox.event.payload.item.localMessageId, messageId);
+      const upserted = await got.next((f) => 'event' in f && f.event.name === 'messages.upserted');
+      assert.ok('event' in upserted && upserted.event.name === 'messages.upserted');
+      assert.deepEqual(upserted.event.payload, { chatId, messageIds: [messageId] });
+    } finally {
+      ws.close();
+    }
+  });
 
   test('GET / serves the renderer under the strict CSP; files outside it are not served', async () => {
     const page = await http(web.port, '/');

@@ -21,11 +21,25 @@ function daemonWith(server: ScriptedServer) {
   const { dir, cleanup } = tempDir();
   const secrets = memorySecrets();
   const connectors = new ConnectorRegistry().register('matrix', () => scriptedConnector(server));
-  const daemon = new Daemon({ profileDir: dir, secrets, connectors, engine: { loop: { backoff: { baseMs: 5, maxMs: 20 }, pollIntervalMs: 20 } } });
+  const daemon = new Daemon({
+    profileDir: dir,
+    secrets,
+    connectors,
+    engine: { loop: { backoff: { baseMs: 5, maxMs: 20 }, pollIntervalMs: 20 } },
+  });
   return { daemon, secrets, cleanup: async () => (await daemon.close(), cleanup()) };
 }
 
-const MALFORMED: unknown[] = [null, 42, 'text', [], { bogus: 1 }, { chatId: -1 }, { chatId: 'x' }, { accountId: 1.5 }];
+const MALFORMED: unknown[] = [
+  null,
+  42,
+  'text',
+  [],
+  { bogus: 1 },
+  { chatId: -1 },
+  { chatId: 'x' },
+  { accountId: 1.5 },
+];
 
 test('every procedure rejects malformed input with a typed error and the daemon keeps working', async () => {
   const { daemon, cleanup } = daemonWith(new ScriptedServer());
@@ -35,7 +49,11 @@ test('every procedure rejects malformed input with a typed error and the daemon 
         const result = await daemon.call(name, input);
         // {} is valid for a few list procedures; anything else must fail as invalid_input.
         if (result.ok) continue;
-        assert.equal(result.error.code, 'invalid_input', `${name}(${JSON.stringify(input)}) → ${result.error.code}`);
+        assert.equal(
+          result.error.code,
+          'invalid_input',
+          `${name}(${JSON.stringify(input)}) → ${result.error.code}`,
+        );
         assert.ok(Array.isArray(result.error.issues) && result.error.issues.length > 0);
       }
       const bogus = await daemon.call(name, { bogus: 1 });
@@ -54,27 +72,57 @@ test('every procedure rejects malformed input with a typed error and the daemon 
 
 test('accounts.add signs in, keeps the token in the keychain only, and syncs', async () => {
   const server = new ScriptedServer();
-  server.syncBatches.push({ ...chatBatch('!r', 'Room', [message('!r', '$1', 1000, 'welcome')]), cursors: { sync: 's1' } });
+  server.syncBatches.push({
+    ...chatBatch('!r', 'Room', [message('!r', '$1', 1000, 'welcome')]),
+    cursors: { sync: 's1' },
+  });
   const { daemon, secrets, cleanup } = daemonWith(server);
   try {
-    const wrong = await daemon.call('accounts.add', { protocol: 'matrix', server: 'https://m.test', username: 'ann', password: 'wrong' });
+    const wrong = await daemon.call('accounts.add', {
+      protocol: 'matrix',
+      server: 'https://m.test',
+      username: 'ann',
+      password: 'wrong',
+    });
     assert.equal(wrong.ok ? null : wrong.error.code, 'auth_failed');
     const events: DaemonEvent[] = [];
     daemon.subscribe((e) => events.push(e));
-    const added = await daemon.call('accounts.add', { protocol: 'matrix', server: 'https://m.test', username: 'ann', password: 'right', workspace: 'Work' });
+    const added = await daemon.call('accounts.add', {
+      protocol: 'matrix',
+      server: 'https://m.test',
+      username: 'ann',
+      password: 'right',
+      workspace: 'Work',
+    });
     assert.ok(added.ok);
     assert.deepEqual([...secrets.map.values()], ['token-for-ann']);
     const dbText = JSON.stringify(daemon.store.db.prepare(`SELECT * FROM accounts`).all());
-    assert.ok(!dbText.includes('token-for-ann') && !dbText.includes('right'), 'no secret in SQLite');
-    for (let i = 0; i < 100 && daemon.store.read.chats().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(
+      !dbText.includes('token-for-ann') && !dbText.includes('right'),
+      'no secret in SQLite',
+    );
+    for (let i = 0; i < 100 && daemon.store.read.chats().length === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     assert.equal(daemon.store.read.chats()[0]?.name, 'Room');
     assert.ok(events.some((e) => e.name === 'chats.updated'));
-    const dup = await daemon.call('accounts.add', { protocol: 'matrix', server: 'https://m.test', username: 'ann', password: 'right' });
+    const dup = await daemon.call('accounts.add', {
+      protocol: 'matrix',
+      server: 'https://m.test',
+      username: 'ann',
+      password: 'right',
+    });
     assert.equal(dup.ok ? null : dup.error.code, 'conflict');
-    const notYet = await daemon.call('accounts.add', { protocol: 'unichat', server: 'https://u.test', username: 'ann', password: 'x' });
+    const notYet = await daemon.call('accounts.add', {
+      protocol: 'unichat',
+      server: 'https://u.test',
+      username: 'ann',
+      password: 'x',
+    });
     assert.equal(notYet.ok ? null : notYet.error.code, 'not_implemented');
     const workspaces = await daemon.call('workspaces.list', {});
-    assert.deepEqual(workspaces.ok && (workspaces.value as { name: string }[]).map((w) => w.name), ['Work']);
+    assert.deepEqual(workspaces.ok && (workspaces.value as { name: string }[]).map((w) => w.name), [
+      'Work',
+    ]);
   } finally {
     await cleanup();
   }
@@ -82,14 +130,29 @@ test('accounts.add signs in, keeps the token in the keychain only, and syncs', a
 
 test('chat flags, drafts, read marks and sends go through the API', async () => {
   const server = new ScriptedServer();
-  server.syncBatches.push({ ...chatBatch('!r', 'Room', [message('!r', '$1', 1000, 'one'), message('!r', '$2', 2000, 'two')]) });
+  server.syncBatches.push({
+    ...chatBatch('!r', 'Room', [
+      message('!r', '$1', 1000, 'one'),
+      message('!r', '$2', 2000, 'two'),
+    ]),
+  });
   const { daemon, cleanup } = daemonWith(server);
   try {
-    await daemon.call('accounts.add', { protocol: 'matrix', server: 'https://m.test', username: 'zed', password: 'right' });
-    for (let i = 0; i < 100 && daemon.store.read.chats().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await daemon.call('accounts.add', {
+      protocol: 'matrix',
+      server: 'https://m.test',
+      username: 'zed',
+      password: 'right',
+    });
+    for (let i = 0; i < 100 && daemon.store.read.chats().length === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     const chat = daemon.store.read.chats()[0]!;
     assert.equal(chat.unreadCount, 2);
-    const muted = await daemon.call('chats.setFlags', { chatId: chat.id, muted: true, pinned: true });
+    const muted = await daemon.call('chats.setFlags', {
+      chatId: chat.id,
+      muted: true,
+      pinned: true,
+    });
     assert.ok(muted.ok && (muted.value as { muted: boolean }).muted);
     const missing = await daemon.call('chats.setFlags', { chatId: 999, muted: true });
     assert.equal(missing.ok ? null : missing.error.code, 'not_found');
@@ -104,7 +167,8 @@ test('chat flags, drafts, read marks and sends go through the API', async () => 
 
     const sent = await daemon.call('messages.send', { chatId: chat.id, body: 'reply' });
     assert.ok(sent.ok);
-    for (let i = 0; i < 200 && server.delivered.size < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && server.delivered.size < 2; i++)
+      await new Promise((r) => setTimeout(r, 10));
     const ops = [...server.delivered.values()].map((o) => o.op).sort();
     assert.deepEqual(ops, ['read', 'send'], 'the read marker and the message reached the server');
     const afterSend = await daemon.call('drafts.get', { chatId: chat.id });

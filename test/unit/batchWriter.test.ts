@@ -6,13 +6,28 @@ import { addAccount, chatBatch, message, tempStore } from '../helpers/fixtures.j
 const T0 = Date.UTC(2024, 0, 1);
 
 function snapshot(db: Db) {
-  const tables = ['chats', 'people', 'messages', 'reactions', 'read_positions', 'sync_cursors', 'attachments', 'message_revisions'];
+  const tables = [
+    'chats',
+    'people',
+    'messages',
+    'reactions',
+    'read_positions',
+    'sync_cursors',
+    'attachments',
+    'message_revisions',
+  ];
   return Object.fromEntries(
-    tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all().map((r) => {
-      const row = { ...(r as Record<string, unknown>) };
-      delete row.updated_at;
-      return row;
-    })]),
+    tables.map((t) => [
+      t,
+      db
+        .prepare(`SELECT * FROM ${t} ORDER BY 1, 2`)
+        .all()
+        .map((r) => {
+          const row = { ...(r as Record<string, unknown>) };
+          delete row.updated_at;
+          return row;
+        }),
+    ]),
   );
 }
 
@@ -22,7 +37,9 @@ test('replaying a sync batch leaves the same rows', () => {
     const account = addAccount(store);
     const batch = {
       ...chatBatch('!room', 'Team', [
-        message('!room', '$1', T0, 'hello', { attachments: [{ remoteId: 'a1', name: 'x.png', mime: 'image/png', size: 10 }] }),
+        message('!room', '$1', T0, 'hello', {
+          attachments: [{ remoteId: 'a1', name: 'x.png', mime: 'image/png', size: 10 }],
+        }),
         message('!room', '$2', T0 + 1000, 'world', { mentionsSelf: true }),
       ]),
       reactionsAdded: [{ messageRemoteId: '$1', senderRemoteId: '@ann', key: '👍', ts: T0 + 5 }],
@@ -33,7 +50,10 @@ test('replaying a sync batch leaves the same rows', () => {
     const result = store.writer.apply(account.id, batch);
     assert.deepEqual(snapshot(store.db), first);
     assert.equal(result.insertedMessageIds.length, 0, 'a replay inserts nothing');
-    const fts = store.db.prepare(`SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'hello'`).pluck().get();
+    const fts = store.db
+      .prepare(`SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'hello'`)
+      .pluck()
+      .get();
     assert.equal(fts, 1, 'the search index holds the message once');
   } finally {
     cleanup();
@@ -45,31 +65,48 @@ test('the chat list follows activity and counts unread and mentions', () => {
   try {
     const account = addAccount(store);
     store.writer.apply(account.id, chatBatch('!a', 'Alpha', [message('!a', '$a1', T0, 'one')]));
-    store.writer.apply(account.id, chatBatch('!b', 'Beta', [
-      message('!b', '$b1', T0 + 10, 'two'),
-      message('!b', '$b2', T0 + 20, '@me three', { mentionsSelf: true }),
-    ]));
+    store.writer.apply(
+      account.id,
+      chatBatch('!b', 'Beta', [
+        message('!b', '$b1', T0 + 10, 'two'),
+        message('!b', '$b2', T0 + 20, '@me three', { mentionsSelf: true }),
+      ]),
+    );
     let chats = store.read.chats();
-    assert.deepEqual(chats.map((c) => c.name), ['Beta', 'Alpha']);
+    assert.deepEqual(
+      chats.map((c) => c.name),
+      ['Beta', 'Alpha'],
+    );
     assert.equal(chats[0]!.unreadCount, 2);
     assert.equal(chats[0]!.mentionCount, 1);
     assert.equal(chats[0]!.lastMessagePreview, '@me three');
     // Older history arriving later does not reorder the list or change the preview.
-    store.writer.apply(account.id, chatBatch('!a', 'Alpha', [message('!a', '$a0', T0 - 1000, 'zero')]));
+    store.writer.apply(
+      account.id,
+      chatBatch('!a', 'Alpha', [message('!a', '$a0', T0 - 1000, 'zero')]),
+    );
     chats = store.read.chats();
-    assert.deepEqual(chats.map((c) => c.name), ['Beta', 'Alpha']);
+    assert.deepEqual(
+      chats.map((c) => c.name),
+      ['Beta', 'Alpha'],
+    );
     assert.equal(chats[1]!.lastMessagePreview, 'one');
     // Reading up to the first message of Beta leaves one unread, the mention.
     const [newest, older] = store.read.messages(chats[0]!.id);
     store.prefs.markRead(chats[0]!.id, older!.id);
     assert.equal(store.read.chat(chats[0]!.id)!.unreadCount, 1);
-    store.writer.apply(account.id, { readPositions: [{ chatRemoteId: '!b', messageRemoteId: '$b2' }] });
+    store.writer.apply(account.id, {
+      readPositions: [{ chatRemoteId: '!b', messageRemoteId: '$b2' }],
+    });
     const beta = store.read.chat(chats[0]!.id)!;
     assert.equal(beta.unreadCount, 0);
     assert.equal(beta.mentionCount, 0);
     assert.equal(newest!.body, '@me three');
     // Own messages never count as unread.
-    store.writer.apply(account.id, chatBatch('!b', 'Beta', [message('!b', '$b3', T0 + 30, 'mine', { senderRemoteId: '@me' })]));
+    store.writer.apply(
+      account.id,
+      chatBatch('!b', 'Beta', [message('!b', '$b3', T0 + 30, 'mine', { senderRemoteId: '@me' })]),
+    );
     assert.equal(store.read.chat(beta.id)!.unreadCount, 0);
   } finally {
     cleanup();
@@ -80,15 +117,33 @@ test('timeline pages are newest first and in time order whatever the arrival ord
   const { store, cleanup } = tempStore();
   try {
     const account = addAccount(store);
-    store.writer.apply(account.id, chatBatch('!r', 'R', [message('!r', '$3', T0 + 3000, 'c'), message('!r', '$4', T0 + 4000, 'd')]));
-    store.writer.apply(account.id, chatBatch('!r', 'R', [message('!r', '$1', T0 + 1000, 'a'), message('!r', '$2', T0 + 2000, 'b')]));
+    store.writer.apply(
+      account.id,
+      chatBatch('!r', 'R', [
+        message('!r', '$3', T0 + 3000, 'c'),
+        message('!r', '$4', T0 + 4000, 'd'),
+      ]),
+    );
+    store.writer.apply(
+      account.id,
+      chatBatch('!r', 'R', [
+        message('!r', '$1', T0 + 1000, 'a'),
+        message('!r', '$2', T0 + 2000, 'b'),
+      ]),
+    );
     // Two messages in the same millisecond both survive.
     store.writer.apply(account.id, chatBatch('!r', 'R', [message('!r', '$2b', T0 + 2000, 'b2')]));
     const chatId = store.read.chats()[0]!.id;
     const page1 = store.read.messages(chatId, { limit: 3 });
-    assert.deepEqual(page1.map((m) => m.body), ['d', 'c', page1[2]!.body]);
+    assert.deepEqual(
+      page1.map((m) => m.body),
+      ['d', 'c', page1[2]!.body],
+    );
     const page2 = store.read.messages(chatId, { beforeId: page1[2]!.id, limit: 10 });
-    assert.deepEqual([...page1, ...page2].map((m) => m.ts), [4000, 3000, 2000, 2000, 1000].map((d) => T0 + d));
+    assert.deepEqual(
+      [...page1, ...page2].map((m) => m.ts),
+      [4000, 3000, 2000, 2000, 1000].map((d) => T0 + d),
+    );
   } finally {
     cleanup();
   }
@@ -98,7 +153,13 @@ test('edits keep history, deletions blank the text and leave the index, reaction
   const { store, cleanup } = tempStore();
   try {
     const account = addAccount(store);
-    store.writer.apply(account.id, chatBatch('!r', 'R', [message('!r', '$1', T0, 'first draft'), message('!r', '$2', T0 + 1, 'secret plans')]));
+    store.writer.apply(
+      account.id,
+      chatBatch('!r', 'R', [
+        message('!r', '$1', T0, 'first draft'),
+        message('!r', '$2', T0 + 1, 'secret plans'),
+      ]),
+    );
     store.writer.apply(account.id, {
       edits: [{ messageRemoteId: '$1', body: 'final text', editedTs: T0 + 100 }],
       deletions: [{ messageRemoteId: '$2' }],
@@ -107,7 +168,9 @@ test('edits keep history, deletions blank the text and leave the index, reaction
         { messageRemoteId: '$1', senderRemoteId: '@me', key: '🎉', ts: T0 + 6 },
       ],
     });
-    store.writer.apply(account.id, { reactionsRemoved: [{ messageRemoteId: '$1', senderRemoteId: '@ann', key: '🎉' }] });
+    store.writer.apply(account.id, {
+      reactionsRemoved: [{ messageRemoteId: '$1', senderRemoteId: '@ann', key: '🎉' }],
+    });
     const chatId = store.read.chats()[0]!.id;
     const [deleted, edited] = store.read.messages(chatId);
     assert.equal(edited!.body, 'final text');
@@ -117,12 +180,18 @@ test('edits keep history, deletions blank the text and leave the index, reaction
     assert.equal(deleted!.body, '');
     const history = store.db.prepare(`SELECT body FROM message_revisions`).pluck().all();
     assert.deepEqual(history, ['first draft']);
-    const match = (q: string) => store.db.prepare(`SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?`).pluck().get(q);
+    const match = (q: string) =>
+      store.db
+        .prepare(`SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?`)
+        .pluck()
+        .get(q);
     assert.equal(match('draft'), 0);
     assert.equal(match('final'), 1);
     assert.equal(match('secret'), 0);
     // An older edit arriving late does not win over the newer one.
-    store.writer.apply(account.id, { edits: [{ messageRemoteId: '$1', body: 'stale', editedTs: T0 + 50 }] });
+    store.writer.apply(account.id, {
+      edits: [{ messageRemoteId: '$1', body: 'stale', editedTs: T0 + 50 }],
+    });
     assert.equal(store.read.messages(chatId)[1]!.body, 'final text');
   } finally {
     cleanup();
@@ -134,12 +203,14 @@ test('a batch for an unknown chat fails whole and changes nothing', () => {
   try {
     const account = addAccount(store);
     store.writer.apply(account.id, chatBatch('!r', 'R'));
-    assert.throws(() =>
-      store.writer.apply(account.id, {
-        messages: [message('!r', '$1', T0, 'ok'), message('!nope', '$2', T0, 'orphan')],
-        cursors: { sync: 'should-not-commit' },
-      }),
-    /unknown chat/);
+    assert.throws(
+      () =>
+        store.writer.apply(account.id, {
+          messages: [message('!r', '$1', T0, 'ok'), message('!nope', '$2', T0, 'orphan')],
+          cursors: { sync: 'should-not-commit' },
+        }),
+      /unknown chat/,
+    );
     assert.equal(store.db.prepare(`SELECT count(*) FROM messages`).pluck().get(), 0);
     assert.equal(store.writer.cursor(account.id, 'sync'), null);
   } finally {

@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openDatabase, schemaVersion, DatabaseTooNewError } from '../../main/daemon/store/database.js';
+import {
+  openDatabase,
+  schemaVersion,
+  DatabaseTooNewError,
+} from '../../main/daemon/store/database.js';
 import { LATEST_VERSION, MIGRATIONS } from '../../main/daemon/store/migrations/index.js';
 import { tempDir } from '../helpers/fixtures.js';
 
@@ -12,13 +16,18 @@ const columns = (db: Database.Database, table: string) =>
 /** Tables and columns of a schema, to compare an upgraded database with a fresh one. */
 function shape(db: Database.Database) {
   const tables = db
-    .prepare(`SELECT name, type FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts_%' AND name NOT LIKE '%_trigram_%' ORDER BY name`)
+    .prepare(
+      `SELECT name, type FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts_%' AND name NOT LIKE '%_trigram_%' ORDER BY name`,
+    )
     .all() as { name: string; type: string }[];
   return tables.map((t) => ({ ...t, columns: t.type === 'table' ? columns(db, t.name) : [] }));
 }
 
 test('migrations are numbered 1..N without gaps', () => {
-  assert.deepEqual(MIGRATIONS.map((m) => m.version), MIGRATIONS.map((_, i) => i + 1));
+  assert.deepEqual(
+    MIGRATIONS.map((m) => m.version),
+    MIGRATIONS.map((_, i) => i + 1),
+  );
 });
 
 test('a new database is migrated to the latest version', () => {
@@ -43,9 +52,15 @@ for (let from = 1; from < LATEST_VERSION; from++) {
       assert.equal(schemaVersion(old), from);
       old.prepare(`INSERT INTO workspaces (name) VALUES ('Work')`).run();
       old
-        .prepare(`INSERT INTO accounts (workspace_id, protocol, server, username, label, created_at) VALUES (1, 'matrix', 'https://m', 'ann', 'Ann', 1)`)
+        .prepare(
+          `INSERT INTO accounts (workspace_id, protocol, server, username, label, created_at) VALUES (1, 'matrix', 'https://m', 'ann', 'Ann', 1)`,
+        )
         .run();
-      old.prepare(`INSERT INTO chats (account_id, remote_id, kind, name) VALUES (1, '!r', 'group', 'Room')`).run();
+      old
+        .prepare(
+          `INSERT INTO chats (account_id, remote_id, kind, name) VALUES (1, '!r', 'group', 'Room')`,
+        )
+        .run();
       old.close();
 
       const upgraded = openDatabase(file);
@@ -83,11 +98,24 @@ test('a failing migration leaves the database at the previous version', () => {
   const { dir, cleanup } = tempDir();
   try {
     const file = join(dir, 'p.db');
-    const broken = [...MIGRATIONS, { version: LATEST_VERSION + 1, name: 'broken', up: `CREATE TABLE half (x); SELECT no_such_function();` }];
-    assert.throws(() => openDatabase(file, { migrations: broken, targetVersion: LATEST_VERSION + 1 }), /no_such_function/);
+    const broken = [
+      ...MIGRATIONS,
+      {
+        version: LATEST_VERSION + 1,
+        name: 'broken',
+        up: `CREATE TABLE half (x); SELECT no_such_function();`,
+      },
+    ];
+    assert.throws(
+      () => openDatabase(file, { migrations: broken, targetVersion: LATEST_VERSION + 1 }),
+      /no_such_function/,
+    );
     const db = new Database(file);
     assert.equal(schemaVersion(db), LATEST_VERSION);
-    assert.equal(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'half'`).pluck().get(), 0);
+    assert.equal(
+      db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'half'`).pluck().get(),
+      0,
+    );
     db.close();
   } finally {
     cleanup();

@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SyncEngine } from '../../main/daemon/sync/engine.js';
 import { ConnectorRegistry } from '../../main/daemon/connectors/registry.js';
-import { AuthError, PermanentError, RateLimitedError } from '../../main/daemon/connectors/errors.js';
+import {
+  AuthError,
+  PermanentError,
+  RateLimitedError,
+} from '../../main/daemon/connectors/errors.js';
 import { silentObserver, type SyncObserver } from '../../main/daemon/sync/observer.js';
 import { secretKey } from '../../main/daemon/store/accounts.js';
 import { backoffDelay, retryDelay } from '../../main/daemon/sync/backoff.js';
@@ -12,7 +16,11 @@ import { ScriptedServer, scriptedConnector } from '../helpers/scriptedConnector.
 
 const FAST = { backoff: { baseMs: 10, maxMs: 40 } };
 
-function setup(servers: Map<string, ScriptedServer>, store: Store, observer: SyncObserver = silentObserver) {
+function setup(
+  servers: Map<string, ScriptedServer>,
+  store: Store,
+  observer: SyncObserver = silentObserver,
+) {
   const registry = new ConnectorRegistry();
   // One scripted server per username, so accounts are isolated like real ones.
   let current: ScriptedServer | undefined;
@@ -31,11 +39,28 @@ function setup(servers: Map<string, ScriptedServer>, store: Store, observer: Syn
 
 test('backoff grows exponentially with jitter and honours retry-after', () => {
   const policy = { baseMs: 100, maxMs: 1000 };
-  assert.equal(backoffDelay(1, policy, () => 0), 50);
-  assert.equal(backoffDelay(1, policy, () => 1), 100);
-  assert.equal(backoffDelay(3, policy, () => 1), 400);
-  assert.equal(backoffDelay(10, policy, () => 1), 1000, 'capped');
-  assert.equal(retryDelay(1, 5000, policy, () => 0), 5000, 'the server asked for 5 s');
+  assert.equal(
+    backoffDelay(1, policy, () => 0),
+    50,
+  );
+  assert.equal(
+    backoffDelay(1, policy, () => 1),
+    100,
+  );
+  assert.equal(
+    backoffDelay(3, policy, () => 1),
+    400,
+  );
+  assert.equal(
+    backoffDelay(10, policy, () => 1),
+    1000,
+    'capped',
+  );
+  assert.equal(
+    retryDelay(1, 5000, policy, () => 0),
+    5000,
+    'the server asked for 5 s',
+  );
   assert.ok(retryDelay(1, 5000, policy, () => 1) <= 5500);
 });
 
@@ -44,14 +69,26 @@ test('sync once applies batches with their cursors and resumes from the cursor',
   try {
     const account = addAccount(store);
     const server = new ScriptedServer();
-    server.syncBatches.push({ ...chatBatch('!r', 'Room', [message('!r', '$1', 1000, 'hi')]), cursors: { sync: 's1' } });
+    server.syncBatches.push({
+      ...chatBatch('!r', 'Room', [message('!r', '$1', 1000, 'hi')]),
+      cursors: { sync: 's1' },
+    });
     const engine = setup(new Map([['me', server]]), store);
     await engine.syncOnce(account.id);
     assert.equal(store.writer.cursor(account.id, 'sync'), 's1');
-    server.syncBatches.push({ messages: [message('!r', '$2', 2000, 'again')], cursors: { sync: 's2' } });
+    server.syncBatches.push({
+      messages: [message('!r', '$2', 2000, 'again')],
+      cursors: { sync: 's2' },
+    });
     await engine.syncOnce(account.id);
-    assert.deepEqual(server.syncCalls.map((c) => c.cursor), [null, 's1']);
-    assert.deepEqual(store.read.messages(store.read.chats()[0]!.id).map((m) => m.body), ['again', 'hi']);
+    assert.deepEqual(
+      server.syncCalls.map((c) => c.cursor),
+      [null, 's1'],
+    );
+    assert.deepEqual(
+      store.read.messages(store.read.chats()[0]!.id).map((m) => m.body),
+      ['again', 'hi'],
+    );
   } finally {
     cleanup();
   }
@@ -63,7 +100,10 @@ test('a failing sync backs off and recovers; rate limits wait as long as the ser
     const account = addAccount(store);
     const server = new ScriptedServer();
     server.syncFailures.push(new Error('ECONNRESET'), new RateLimitedError('slow down', 150));
-    server.syncBatches.push({ ...chatBatch('!r', 'Room', [message('!r', '$1', 1000, 'hi')]), cursors: { sync: 's1' } });
+    server.syncBatches.push({
+      ...chatBatch('!r', 'Room', [message('!r', '$1', 1000, 'hi')]),
+      cursors: { sync: 's1' },
+    });
     const engine = setup(new Map([['me', server]]), store);
     await engine.syncOnce(account.id, { maxAttempts: 5 });
     assert.equal(server.syncCalls.length, 3);
@@ -96,7 +136,10 @@ test('rejected credentials pause the account for a new sign-in and lose nothing'
   try {
     const account = addAccount(store);
     const server = new ScriptedServer();
-    server.syncBatches.push({ ...chatBatch('!r', 'Room', [message('!r', '$1', 1000, 'kept')]), cursors: { sync: 's1' } });
+    server.syncBatches.push({
+      ...chatBatch('!r', 'Room', [message('!r', '$1', 1000, 'kept')]),
+      cursors: { sync: 's1' },
+    });
     const engine = setup(new Map([['me', server]]), store);
     await engine.syncOnce(account.id);
     server.syncFailures.push(new AuthError('M_UNKNOWN_TOKEN'));
@@ -119,11 +162,21 @@ test('one failing account never stalls another', async () => {
     const goodServer = new ScriptedServer();
     const badServer = new ScriptedServer();
     badServer.syncFailures = Array.from({ length: 50 }, () => new Error('down'));
-    goodServer.syncBatches.push({ ...chatBatch('!g', 'Good room', [message('!g', '$1', 1, 'fine')]), cursors: { sync: 'g1' } });
-    const engine = setup(new Map([['good', goodServer], ['bad', badServer]]), store);
+    goodServer.syncBatches.push({
+      ...chatBatch('!g', 'Good room', [message('!g', '$1', 1, 'fine')]),
+      cursors: { sync: 'g1' },
+    });
+    const engine = setup(
+      new Map([
+        ['good', goodServer],
+        ['bad', badServer],
+      ]),
+      store,
+    );
     await engine.start(bad.id, { pollIntervalMs: 10 });
     await engine.start(good.id, { pollIntervalMs: 10 });
-    for (let i = 0; i < 100 && store.writer.cursor(good.id, 'sync') !== 'g1'; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && store.writer.cursor(good.id, 'sync') !== 'g1'; i++)
+      await new Promise((r) => setTimeout(r, 10));
     assert.equal(store.writer.cursor(good.id, 'sync'), 'g1');
     assert.equal(store.accounts.get(bad.id)!.status, 'error');
     await engine.stopAll();
@@ -139,12 +192,19 @@ test('the outbox shows a pending echo, retries with backoff, is sent once, and n
     const server = new ScriptedServer();
     server.syncBatches.push(chatBatch('!r', 'Room'));
     const states: string[] = [];
-    const engine = setup(new Map([['me', server]]), store, { ...silentObserver, outboxChanged: (e) => states.push(e.state) });
+    const engine = setup(new Map([['me', server]]), store, {
+      ...silentObserver,
+      outboxChanged: (e) => states.push(e.state),
+    });
     await engine.syncOnce(account.id);
     const chat = store.read.chats()[0]!;
     // The first attempt reaches the server but the answer is lost; the second fails outright.
     server.writeFailures.push('lose-response', new Error('ETIMEDOUT'));
-    const entry = store.outbox.enqueue(account.id, chat.id, { op: 'send', chatRemoteId: '!r', body: 'hello there' });
+    const entry = store.outbox.enqueue(account.id, chat.id, {
+      op: 'send',
+      chatRemoteId: '!r',
+      body: 'hello there',
+    });
     const [echo] = store.read.messages(chat.id);
     assert.equal(echo!.body, 'hello there');
     assert.equal(echo!.outboxState, 'pending');
@@ -152,16 +212,27 @@ test('the outbox shows a pending echo, retries with backoff, is sent once, and n
     const settled = await engine.settled(entry.id);
     assert.equal(settled.state, 'sent');
     assert.equal(server.attempts.length, 3);
-    assert.ok(server.attempts.every((a) => a.key === entry.idempotencyKey), 'every attempt carries the same key');
+    assert.ok(
+      server.attempts.every((a) => a.key === entry.idempotencyKey),
+      'every attempt carries the same key',
+    );
     assert.equal(server.delivered.size, 1, 'the server holds the message once');
     const gap = server.attempts[1]!.at - server.attempts[0]!.at;
     assert.ok(gap >= 5, `a retry waits for its backoff (${gap} ms)`);
-    assert.deepEqual(states.filter((s) => s === 'sent'), ['sent'], 'marked sent exactly once');
+    assert.deepEqual(
+      states.filter((s) => s === 'sent'),
+      ['sent'],
+      'marked sent exactly once',
+    );
     const [confirmed] = store.read.messages(chat.id);
     assert.equal(confirmed!.outboxState, null);
     assert.match(confirmed!.remoteId!, /^\$server-/);
     // The server's copy arriving through sync replaces nothing and duplicates nothing.
-    server.syncBatches.push({ messages: [message('!r', confirmed!.remoteId!, Date.now(), 'hello there', { senderRemoteId: '@me' })] });
+    server.syncBatches.push({
+      messages: [
+        message('!r', confirmed!.remoteId!, Date.now(), 'hello there', { senderRemoteId: '@me' }),
+      ],
+    });
     await engine.syncOnce(account.id);
     assert.equal(store.read.messages(chat.id).length, 1);
     await engine.stopAll();
@@ -180,7 +251,11 @@ test('a permanent failure marks the entry failed for the user, who can retry it'
     await engine.syncOnce(account.id);
     const chat = store.read.chats()[0]!;
     server.writeFailures.push(new PermanentError('M_FORBIDDEN: not in room'));
-    const entry = store.outbox.enqueue(account.id, chat.id, { op: 'send', chatRemoteId: '!r', body: 'nope' });
+    const entry = store.outbox.enqueue(account.id, chat.id, {
+      op: 'send',
+      chatRemoteId: '!r',
+      body: 'nope',
+    });
     await engine.start(account.id, undefined, { outboxOnly: true });
     const failed = await engine.settled(entry.id);
     assert.equal(failed.state, 'failed');
@@ -201,7 +276,11 @@ test('entries caught mid-send by a crash go back to pending on restart', () => {
   try {
     const account = addAccount(store);
     store.writer.apply(account.id, chatBatch('!r', 'Room'));
-    const entry = store.outbox.enqueue(account.id, store.read.chats()[0]!.id, { op: 'send', chatRemoteId: '!r', body: 'x' });
+    const entry = store.outbox.enqueue(account.id, store.read.chats()[0]!.id, {
+      op: 'send',
+      chatRemoteId: '!r',
+      body: 'x',
+    });
     store.outbox.markSending(entry.id);
     new SyncEngine(store, new ConnectorRegistry(), { get: async () => null }, silentObserver);
     assert.equal(store.outbox.get(entry.id)!.state, 'pending');

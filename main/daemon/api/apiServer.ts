@@ -15,13 +15,19 @@ export class ApiServer {
   async call(name: unknown, input: unknown): Promise<ApiResult<unknown>> {
     try {
       if (!isProcedureName(name))
-        throw new ApiError('unknown_procedure', `no procedure named ${JSON.stringify(String(name)).slice(0, 80)}`);
+        throw new ApiError(
+          'unknown_procedure',
+          `no procedure named ${JSON.stringify(String(name)).slice(0, 80)}`,
+        );
       const parsed = procedures[name].input.safeParse(input ?? {});
       if (!parsed.success) {
         throw new ApiError(
           'invalid_input',
           `invalid input for ${name}`,
-          parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
+          parsed.error.issues.map((i) => ({
+            path: i.path.join('.') || '(root)',
+            message: i.message,
+          })),
         );
       }
       const handler = this.handlers[name] as (input: unknown) => unknown;

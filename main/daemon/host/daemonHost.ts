@@ -66,16 +66,23 @@ export class DaemonHost implements ParleyClient {
     this.worker.on('exit', () => this.failAll('daemon worker exited'));
   }
 
-  async call<P extends ProcedureName>(name: P, input: ProcedureInput<P>): Promise<ProcedureOutput<P>> {
+  async call<P extends ProcedureName>(
+    name: P,
+    input: ProcedureInput<P>,
+  ): Promise<ProcedureOutput<P>> {
     const result = await this.callRaw(name, input);
-    if (!result.ok) throw new ApiError(result.error.code, result.error.message, result.error.issues);
+    if (!result.ok)
+      throw new ApiError(result.error.code, result.error.message, result.error.issues);
     return result.value as ProcedureOutput<P>;
   }
 
   /** The untyped path transports use: any name, any input; the worker validates. */
   callRaw(name: string, input: unknown): Promise<ApiResult<unknown>> {
     if (this.closed)
-      return Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'daemon is closed' } });
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'unavailable', message: 'daemon is closed' },
+      });
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);

@@ -10,7 +10,10 @@ if (!port) throw new Error('daemonWorker must run in a worker thread');
 const post = (message: WorkerToHost) => port.postMessage(message);
 
 let nextSecretId = 1;
-const pendingSecrets = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+const pendingSecrets = new Map<
+  number,
+  { resolve: (v: unknown) => void; reject: (e: Error) => void }
+>();
 type SecretRequest =
   | { type: 'secret'; op: 'get' | 'delete'; key: string }
   | { type: 'secret'; op: 'set'; key: string; secret: string };

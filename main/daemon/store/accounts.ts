@@ -93,8 +93,7 @@ export class AccountRegistry {
 
   get(id: number): Account | null {
     const row = this.db.prepare(`SELECT * FROM accounts WHERE id = ?`).get(id) as
-      | AccountRow
-      | undefined;
+      AccountRow | undefined;
     return row ? toAccount(row) : null;
   }
 
@@ -109,7 +108,9 @@ export class AccountRegistry {
     return this.db.transaction(() => {
       // Contentless FTS rows are not covered by the cascade.
       this.db
-        .prepare(`DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE account_id = ?)`)
+        .prepare(
+          `DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE account_id = ?)`,
+        )
         .run(id);
       this.db
         .prepare(

@@ -59,7 +59,9 @@ export class BatchWriter {
       personName: db
         .prepare(`SELECT display_name FROM people WHERE account_id = ? AND remote_id = ?`)
         .pluck(),
-      selfIds: db.prepare(`SELECT remote_id FROM people WHERE account_id = ? AND is_self = 1`).pluck(),
+      selfIds: db
+        .prepare(`SELECT remote_id FROM people WHERE account_id = ? AND is_self = 1`)
+        .pluck(),
       upsertMember: db.prepare(`
         INSERT INTO chat_members (chat_id, person_id, membership, role) VALUES (?, ?, ?, ?)
         ON CONFLICT (chat_id, person_id) DO UPDATE SET membership = excluded.membership,
@@ -90,9 +92,7 @@ export class BatchWriter {
       addRevision: db.prepare(
         `INSERT INTO message_revisions (message_id, replaced_at, body, html) VALUES (?, ?, ?, ?)`,
       ),
-      applyEdit: db.prepare(
-        `UPDATE messages SET body = ?, html = ?, edited_ts = ? WHERE id = ?`,
-      ),
+      applyEdit: db.prepare(`UPDATE messages SET body = ?, html = ?, edited_ts = ? WHERE id = ?`),
       markDeleted: db.prepare(
         `UPDATE messages SET deleted = 1, body = '', html = NULL WHERE id = ?`,
       ),
@@ -110,9 +110,7 @@ export class BatchWriter {
       bumpUnread: db.prepare(`
         UPDATE chats SET unread_count = unread_count + 1, mention_count = mention_count + @mention
         WHERE id = @chatId`),
-      readUpto: db
-        .prepare(`SELECT read_upto_id FROM read_positions WHERE chat_id = ?`)
-        .pluck(),
+      readUpto: db.prepare(`SELECT read_upto_id FROM read_positions WHERE chat_id = ?`).pluck(),
       addReaction: db.prepare(`
         INSERT INTO reactions (message_id, sender_remote_id, key, ts, remote_id) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (message_id, sender_remote_id, key) DO UPDATE SET
@@ -215,8 +213,7 @@ export class BatchWriter {
 
     for (const e of batch.edits ?? []) {
       const row = this.stmts.messageByRemote.get(accountId, e.messageRemoteId) as
-        | MessageRow
-        | undefined;
+        MessageRow | undefined;
       if (!row || (row.edited_ts !== null && row.edited_ts >= e.editedTs)) continue;
       this.stmts.addRevision.run(row.id, e.editedTs, row.body, row.html);
       this.stmts.applyEdit.run(e.body, e.html ?? null, e.editedTs, row.id);
@@ -227,8 +224,7 @@ export class BatchWriter {
 
     for (const d of batch.deletions ?? []) {
       const row = this.stmts.messageByRemote.get(accountId, d.messageRemoteId) as
-        | MessageRow
-        | undefined;
+        MessageRow | undefined;
       if (!row || row.deleted) continue;
       this.stmts.markDeleted.run(row.id);
       this.index.remove(row.id);
@@ -238,13 +234,15 @@ export class BatchWriter {
     }
 
     for (const r of batch.reactionsAdded ?? []) {
-      const id = this.stmts.messageIdByRemote.get(accountId, r.messageRemoteId) as number | undefined;
+      const id = this.stmts.messageIdByRemote.get(accountId, r.messageRemoteId) as
+        number | undefined;
       if (id === undefined) continue;
       this.stmts.addReaction.run(id, r.senderRemoteId, r.key, r.ts, r.remoteId ?? null);
       result.updatedMessageIds.push(id);
     }
     for (const r of batch.reactionsRemoved ?? []) {
-      const id = this.stmts.messageIdByRemote.get(accountId, r.messageRemoteId) as number | undefined;
+      const id = this.stmts.messageIdByRemote.get(accountId, r.messageRemoteId) as
+        number | undefined;
       if (id === undefined) continue;
       this.stmts.removeReaction.run(id, r.senderRemoteId, r.key);
       result.updatedMessageIds.push(id);
@@ -253,8 +251,7 @@ export class BatchWriter {
     for (const rp of batch.readPositions ?? []) {
       const chatId = chatIdOf(rp.chatRemoteId);
       const id = this.stmts.messageIdByRemote.get(accountId, rp.messageRemoteId) as
-        | number
-        | undefined;
+        number | undefined;
       if (chatId === undefined || id === undefined) continue;
       this.stmts.setReadPosition.run(chatId, id, Date.now());
       touchedChats.add(chatId);
@@ -326,8 +323,7 @@ export class BatchWriter {
   private senderNameOf(messageId: number): string {
     return (
       (this.db.prepare(`SELECT sender_name FROM messages WHERE id = ?`).pluck().get(messageId) as
-        | string
-        | undefined) ?? ''
+        string | undefined) ?? ''
     );
   }
 

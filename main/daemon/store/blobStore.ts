@@ -2,7 +2,14 @@
 // a temp file while hashing, then rename into place: a crash leaves either the
 // whole file or none, and the same bytes from two accounts are stored once.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -67,8 +74,7 @@ export class BlobStore {
     if (!SHA256.test(sha256)) return null;
     return (
       (this.db.prepare(`SELECT size, mime FROM blobs WHERE sha256 = ?`).get(sha256) as
-        | { size: number; mime: string }
-        | undefined) ?? null
+        { size: number; mime: string } | undefined) ?? null
     );
   }
 

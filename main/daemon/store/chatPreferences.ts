@@ -51,8 +51,7 @@ export class ChatPreferences {
   notifyLevel(chatId: number): NotifyLevel | null {
     return (
       (this.db.prepare(`SELECT notify_level FROM chats WHERE id = ?`).pluck().get(chatId) as
-        | NotifyLevel
-        | undefined) ?? null
+        NotifyLevel | undefined) ?? null
     );
   }
 
@@ -78,7 +77,8 @@ export class ChatPreferences {
   draft(chatId: number): Draft | null {
     const row = this.db
       .prepare(`SELECT body, reply_to_message_id, updated_at FROM drafts WHERE chat_id = ?`)
-      .get(chatId) as { body: string; reply_to_message_id: number | null; updated_at: number } | undefined;
+      .get(chatId) as
+      { body: string; reply_to_message_id: number | null; updated_at: number } | undefined;
     return row
       ? { body: row.body, replyToMessageId: row.reply_to_message_id, updatedAt: row.updated_at }
       : null;

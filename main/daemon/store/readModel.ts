@@ -97,7 +97,9 @@ export class ReadModel {
         FROM messages m
         WHERE m.chat_id = @chatId AND m.id < @before
         ORDER BY m.id DESC LIMIT @limit`),
-      selfIds: db.prepare(`SELECT remote_id FROM people WHERE account_id = ? AND is_self = 1`).pluck(),
+      selfIds: db
+        .prepare(`SELECT remote_id FROM people WHERE account_id = ? AND is_self = 1`)
+        .pluck(),
     };
   }
 
@@ -106,8 +108,10 @@ export class ReadModel {
     if (filter.accountId !== undefined) where.push('c.account_id = @accountId');
     if (filter.workspaceId !== undefined) where.push('a.workspace_id = @workspaceId');
     const rows = this.db
-      .prepare(`${CHAT_SELECT} WHERE ${where.join(' AND ')}
-         ORDER BY c.pinned DESC, c.last_activity_ts DESC, c.id DESC LIMIT @limit`)
+      .prepare(
+        `${CHAT_SELECT} WHERE ${where.join(' AND ')}
+         ORDER BY c.pinned DESC, c.last_activity_ts DESC, c.id DESC LIMIT @limit`,
+      )
       .all({
         archived: filter.archived ? 1 : 0,
         accountId: filter.accountId,
@@ -164,7 +168,11 @@ export class ReadModel {
       )
       .all(ids) as { message_id: number; key: string; n: number; senders: string }[]) {
       const list = reactions.get(r.message_id) ?? [];
-      list.push({ key: r.key, count: r.n, mine: r.senders.split('\u001f').some((s) => self.has(s)) });
+      list.push({
+        key: r.key,
+        count: r.n,
+        mine: r.senders.split('\u001f').some((s) => self.has(s)),
+      });
       reactions.set(r.message_id, list);
     }
     const attachments = new Map<number, AttachmentInfo[]>();

@@ -17,7 +17,10 @@ export class Store {
   readonly blobs: BlobStore;
   readonly prefs: ChatPreferences;
 
-  private constructor(readonly db: Db, profileDir: string) {
+  private constructor(
+    readonly db: Db,
+    profileDir: string,
+  ) {
     this.writer = new BatchWriter(db);
     this.read = new ReadModel(db);
     this.outbox = new Outbox(db, this.writer);

@@ -110,7 +110,10 @@ export class AccountLoop {
         } catch (err) {
           if (this.signal.aborted || err instanceof AuthError) return;
           attempt++;
-          this.observer.log(this.account.id, `backfill failed (attempt ${attempt}): ${describe(err)}`);
+          this.observer.log(
+            this.account.id,
+            `backfill failed (attempt ${attempt}): ${describe(err)}`,
+          );
           const retryAfter = err instanceof RateLimitedError ? err.retryAfterMs : null;
           await sleep(retryDelay(attempt, retryAfter, this.options.backoff), this.signal);
         }
