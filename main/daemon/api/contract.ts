@@ -41,6 +41,9 @@ export interface DraftView {
 }
 
 const out = <T>() => z.custom<T>(() => true);
+const mailAddress = z
+  .object({ name: text(200).nullable().optional(), email: z.string().email().max(320) })
+  .strict();
 
 export const procedures = {
   'workspaces.list': { input: z.object({}).strict(), output: out<Workspace[]>() },
@@ -58,10 +61,17 @@ export const procedures = {
       .strict(),
     output: out<Account>(),
   },
-  'accounts.remove': { input: z.object({ accountId: id }).strict(), output: out<{ removed: boolean }>() },
+  'accounts.remove': {
+    input: z.object({ accountId: id }).strict(),
+    output: out<{ removed: boolean }>(),
+  },
   'chats.list': {
     input: z
-      .object({ accountId: id.optional(), workspaceId: id.optional(), archived: z.boolean().optional() })
+      .object({
+        accountId: id.optional(),
+        workspaceId: id.optional(),
+        archived: z.boolean().optional(),
+      })
       .strict(),
     output: out<ChatSummary[]>(),
   },
@@ -83,7 +93,11 @@ export const procedures = {
   },
   'messages.page': {
     input: z
-      .object({ chatId: id, beforeId: id.optional(), limit: z.number().int().min(1).max(500).optional() })
+      .object({
+        chatId: id,
+        beforeId: id.optional(),
+        limit: z.number().int().min(1).max(500).optional(),
+      })
       .strict(),
     output: out<MessageView[]>(),
   },
@@ -103,9 +117,18 @@ export const procedures = {
       .strict(),
     output: out<{ outboxId: number }>(),
   },
-  'messages.delete': { input: z.object({ messageId: id }).strict(), output: out<{ outboxId: number }>() },
-  'outbox.list': { input: z.object({ accountId: id.optional() }).strict(), output: out<OutboxItem[]>() },
-  'outbox.retry': { input: z.object({ outboxId: id }).strict(), output: out<{ retried: boolean }>() },
+  'messages.delete': {
+    input: z.object({ messageId: id }).strict(),
+    output: out<{ outboxId: number }>(),
+  },
+  'outbox.list': {
+    input: z.object({ accountId: id.optional() }).strict(),
+    output: out<OutboxItem[]>(),
+  },
+  'outbox.retry': {
+    input: z.object({ outboxId: id }).strict(),
+    output: out<{ retried: boolean }>(),
+  },
   'drafts.get': { input: z.object({ chatId: id }).strict(), output: out<DraftView | null>() },
   'drafts.save': {
     input: z
@@ -127,8 +150,53 @@ export const procedures = {
     output: out<SearchHit[]>(),
   },
   'search.chats': {
-    input: z.object({ query: text(200), limit: z.number().int().min(1).max(100).optional() }).strict(),
+    input: z
+      .object({ query: text(200), limit: z.number().int().min(1).max(100).optional() })
+      .strict(),
     output: out<ChatMatch[]>(),
+  },
+  // ---- Mail (jmap-mail) ----
+  'mail.setKeyword': {
+    input: z
+      .object({ messageId: id, keyword: z.enum(['seen', 'flagged']), value: z.boolean() })
+      .strict(),
+    output: out<{ outboxId: number }>(),
+  },
+  'mail.move': {
+    input: z
+      .object({
+        messageId: id,
+        to: z.enum(['inbox', 'archive', 'trash', 'junk']).optional(),
+        spaceId: id.optional(),
+      })
+      .strict()
+      .refine(
+        (v) => (v.to === undefined) !== (v.spaceId === undefined),
+        'give exactly one of to, spaceId',
+      ),
+    output: out<{ outboxId: number }>(),
+  },
+  'mail.send': {
+    input: z
+      .object({
+        chatId: id,
+        mode: z.enum(['reply', 'replyAll']),
+        replyToMessageId: id.optional(),
+        to: z.array(mailAddress).max(500).optional(),
+        cc: z.array(mailAddress).max(500).optional(),
+        bcc: z.array(mailAddress).max(500).optional(),
+        subject: text(998).optional(),
+        body: text(1_000_000),
+        html: text(5_000_000).optional(),
+        saveDraftOnly: z.boolean().optional(),
+      })
+      .strict(),
+    output: out<{ outboxId: number }>(),
+  },
+  /** Fetches an attachment's bytes into the blob store (once; the same server blob is reused). */
+  'mail.fetchAttachment': {
+    input: z.object({ attachmentId: id }).strict(),
+    output: out<{ sha256: string; size: number; mime: string }>(),
   },
 } as const;
 
@@ -149,7 +217,7 @@ export interface EventMap {
   'account.status': { accountId: number; status: AccountStatus; detail: string | null };
   'outbox.updated': { item: OutboxItem };
   /** A new message someone else wrote; the shell decides whether to show it. */
-  'notify': {
+  notify: {
     chatId: number;
     messageId: number;
     chatName: string;

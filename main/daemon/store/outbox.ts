@@ -13,7 +13,45 @@ export type OutboxOp =
   | { op: 'edit'; chatRemoteId: string; messageRemoteId: string; body: string }
   | { op: 'react'; chatRemoteId: string; messageRemoteId: string; key: string; remove?: boolean }
   | { op: 'delete'; chatRemoteId: string; messageRemoteId: string }
-  | { op: 'read'; chatRemoteId: string; messageRemoteId: string };
+  | { op: 'read'; chatRemoteId: string; messageRemoteId: string }
+  // Mail (jmap-mail): keywords, moves, delete to Trash (destroy from Trash), sending and drafts.
+  | {
+      op: 'mailKeyword';
+      chatRemoteId: string;
+      messageRemoteIds: string[];
+      keyword: '$seen' | '$flagged';
+      value: boolean;
+    }
+  | {
+      op: 'mailMove';
+      chatRemoteId: string;
+      messageRemoteIds: string[];
+      toRole?: MailRole | null;
+      toSpaceRemoteId?: string | null;
+    }
+  | { op: 'mailDelete'; chatRemoteId: string; messageRemoteIds: string[] }
+  | ({ op: 'mailSend' } & MailDraft)
+  | ({ op: 'mailSaveDraft'; replaceDraftRemoteId?: string | null } & MailDraft);
+
+export type MailRole = 'inbox' | 'archive' | 'trash' | 'junk';
+export interface MailAddress {
+  name?: string | null;
+  email: string;
+}
+/** A mail to send or keep as a draft: new (no chat), or a reply / reply-all to a message. */
+export interface MailDraft {
+  chatRemoteId: string | null;
+  mode: 'new' | 'reply' | 'replyAll';
+  replyToRemoteId?: string | null;
+  to?: MailAddress[];
+  cc?: MailAddress[];
+  bcc?: MailAddress[];
+  subject?: string | null;
+  body: string;
+  html?: string | null;
+  /** A server draft this send replaces (destroyed once the mail is submitted). */
+  draftRemoteId?: string | null;
+}
 
 export interface OutboxEntry {
   id: number;
@@ -130,8 +168,7 @@ export class Outbox {
 
   get(id: number): OutboxEntry | null {
     const row = this.db.prepare(`SELECT * FROM outbox WHERE id = ?`).get(id) as
-      | OutboxRow
-      | undefined;
+      OutboxRow | undefined;
     return row ? toEntry(row) : null;
   }
 

@@ -1,0 +1,361 @@
+// Outbox writes for JMAP Mail: keywords ($seen, $flagged), moves, delete (to
+// Trash; from Trash, destroy), and sending (Email/set in Drafts +
+// EmailSubmission/set with the account's identity, moved to Sent on success)
+// or keeping a draft on the server. The outbox idempotency key becomes the
+// Message-ID, so a retry after a lost answer finds the mail it already made.
+import type { ConnectorContext, WriteResult } from '../connector.js';
+import { PermanentError } from '../errors.js';
+import { parseArgs } from '../jmap/client.js';
+import { JmapMethodError } from '../jmap/errors.js';
+import { GetResponseSchema, type SetResponse } from '../jmap/wire.js';
+import type { MailAddress, MailDraft, OutboxOp } from '../../store/outbox.js';
+import { messageIdFor } from './mapping.js';
+import { ensureMailbox, loadMailboxes, mailboxByRole, type MailSession } from './transport.js';
+import { EmailSchema, type Email, type EmailAddress } from './wire.js';
+
+type Patch = Record<string, unknown>;
+
+function check(r: SetResponse, what: string): void {
+  const failures = { ...(r.notCreated ?? {}), ...(r.notUpdated ?? {}), ...(r.notDestroyed ?? {}) };
+  const [id, err] = Object.entries(failures)[0] ?? [];
+  if (err) throw new JmapMethodError(err.type, what, `${id}: ${err.description ?? ''}`);
+}
+
+async function update(
+  s: MailSession,
+  ctx: ConnectorContext,
+  patches: Record<string, Patch>,
+): Promise<void> {
+  if (Object.keys(patches).length === 0) return;
+  const limit = s.client.session.core.maxObjectsInSet;
+  const entries = Object.entries(patches);
+  for (let i = 0; i < entries.length; i += limit)
+    check(
+      await s.client.set(
+        'Email',
+        { accountId: s.accountId, update: Object.fromEntries(entries.slice(i, i + limit)) },
+        ctx.signal,
+      ),
+      'Email/set',
+    );
+}
+
+async function emails(
+  s: MailSession,
+  ctx: ConnectorContext,
+  ids: string[],
+  properties: string[],
+): Promise<Email[]> {
+  const r = await s.client.get(
+    'Email',
+    s.accountId,
+    ids,
+    { properties: ['id', 'threadId', 'mailboxIds', 'receivedAt', ...properties] },
+    ctx.signal,
+  );
+  return r.list.map((e) => parseArgs(EmailSchema, 'Email/get', e));
+}
+
+/** The emails of a thread (oldest first), up to and including `uptoId`. */
+async function threadUpTo(
+  s: MailSession,
+  ctx: ConnectorContext,
+  threadId: string,
+  uptoId: string,
+): Promise<string[]> {
+  const t = parseArgs(
+    GetResponseSchema,
+    'Thread/get',
+    await s.client.call('Thread/get', { accountId: s.accountId, ids: [threadId] }, ctx.signal),
+  );
+  const ids = (t.list[0]?.emailIds as string[] | undefined) ?? [uptoId];
+  const i = ids.indexOf(uptoId);
+  return i < 0 ? [uptoId] : ids.slice(0, i + 1);
+}
+
+async function moveTo(
+  s: MailSession,
+  ctx: ConnectorContext,
+  ids: string[],
+  mailboxId: string,
+): Promise<void> {
+  await update(
+    s,
+    ctx,
+    Object.fromEntries(ids.map((id) => [id, { mailboxIds: { [mailboxId]: true } }])),
+  );
+}
+
+async function remove(s: MailSession, ctx: ConnectorContext, ids: string[]): Promise<void> {
+  const trash = mailboxByRole(s, 'trash')?.id ?? (await ensureMailbox(s, 'trash', ctx.signal));
+  const list = await emails(s, ctx, ids, []);
+  const inTrash = list.filter((e) => e.mailboxIds[trash]).map((e) => e.id);
+  const elsewhere = list.filter((e) => !e.mailboxIds[trash]).map((e) => e.id);
+  await moveTo(s, ctx, elsewhere, trash);
+  if (inTrash.length)
+    check(
+      await s.client.set('Email', { accountId: s.accountId, destroy: inTrash }, ctx.signal),
+      'Email/set',
+    );
+}
+
+const same = (a: EmailAddress | MailAddress, b: string) => (a.email ?? '').toLowerCase() === b;
+const addr = (a: EmailAddress): MailAddress => ({ name: a.name ?? null, email: a.email ?? '' });
+
+/** Builds the Email/set create object for a draft or a mail to send. */
+async function compose(
+  s: MailSession,
+  ctx: ConnectorContext,
+  d: MailDraft,
+  key: string,
+  draftsId: string,
+  { draft = false }: { draft?: boolean } = {},
+): Promise<Record<string, unknown>> {
+  let to = d.to ?? [];
+  let cc = d.cc ?? [];
+  let subject = d.subject ?? '';
+  let inReplyTo: string[] | null = null;
+  let references: string[] | null = null;
+  if (d.mode !== 'new') {
+    let originalId = d.replyToRemoteId ?? null;
+    if (!originalId && d.chatRemoteId) {
+      const t = parseArgs(
+        GetResponseSchema,
+        'Thread/get',
+        await s.client.call(
+          'Thread/get',
+          { accountId: s.accountId, ids: [d.chatRemoteId] },
+          ctx.signal,
+        ),
+      );
+      const ids = (t.list[0]?.emailIds as string[] | undefined) ?? [];
+      originalId = ids[ids.length - 1] ?? null;
+    }
+    if (!originalId) throw new PermanentError('nothing to reply to');
+    const [orig] = await emails(
+      s,
+      ctx,
+      [originalId],
+      ['from', 'replyTo', 'to', 'cc', 'subject', 'messageId', 'references'],
+    );
+    if (!orig) throw new PermanentError('the mail to reply to is gone');
+    const me = s.selfAddress;
+    const fromOrig = (orig.replyTo?.length ? orig.replyTo : orig.from) ?? [];
+    const fromMe = (orig.from ?? []).some((a) => same(a, me));
+    if (!d.to?.length) to = (fromMe ? (orig.to ?? []) : fromOrig).map(addr);
+    if (d.mode === 'replyAll' && !d.cc?.length) {
+      const taken = new Set([me, ...to.map((a) => a.email.toLowerCase())]);
+      cc = [...(orig.to ?? []), ...(orig.cc ?? [])]
+        .filter(
+          (a) =>
+            a.email &&
+            !taken.has(a.email.toLowerCase()) &&
+            (taken.add(a.email.toLowerCase()), true),
+        )
+        .map(addr);
+    }
+    if (!d.subject)
+      subject = /^re:/i.test(orig.subject ?? '')
+        ? (orig.subject ?? '')
+        : `Re: ${orig.subject ?? ''}`;
+    inReplyTo = orig.messageId ?? null;
+    references = [...(orig.references ?? []), ...(orig.messageId ?? [])];
+    if (references.length === 0) references = null;
+  }
+  if (!draft && to.length + cc.length + (d.bcc?.length ?? 0) === 0)
+    throw new PermanentError('a mail needs at least one recipient');
+  const email: Record<string, unknown> = {
+    mailboxIds: { [draftsId]: true },
+    keywords: { $draft: true, $seen: true },
+    from: [{ name: s.identity?.name || null, email: s.selfAddress }],
+    to,
+    subject,
+    messageId: [messageIdFor(key, s.messageIdHost)],
+    bodyValues: { t: { value: d.body } },
+    textBody: [{ partId: 't', type: 'text/plain' }],
+  };
+  if (cc.length) email.cc = cc;
+  if (d.bcc?.length) email.bcc = d.bcc;
+  if (inReplyTo) email.inReplyTo = inReplyTo;
+  if (references) email.references = references;
+  if (d.html) {
+    (email.bodyValues as Record<string, unknown>).h = { value: d.html };
+    email.htmlBody = [{ partId: 'h', type: 'text/html' }];
+  }
+  return email;
+}
+
+/** A mail this key already made (a retry after a lost answer), if any. */
+async function existing(s: MailSession, ctx: ConnectorContext, key: string): Promise<Email | null> {
+  const header = ['Message-ID', `<${messageIdFor(key, s.messageIdHost)}>`];
+  const q = await s.client.query(
+    'Email',
+    { accountId: s.accountId, filter: { header } },
+    ctx.signal,
+  );
+  if (!q.ids.length) return null;
+  return (await emails(s, ctx, q.ids.slice(0, 1), ['keywords']))[0] ?? null;
+}
+
+const creationId = (key: string) => key.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 200) || 'c';
+
+async function send(
+  s: MailSession,
+  ctx: ConnectorContext,
+  d: MailDraft,
+  key: string,
+): Promise<WriteResult> {
+  const drafts = await ensureMailbox(s, 'drafts', ctx.signal);
+  const sent = await ensureMailbox(s, 'sent', ctx.signal);
+  const identityId = s.identity?.id;
+  if (!identityId) throw new PermanentError('this account has no identity to send from');
+  const onSuccess = {
+    [`mailboxIds/${drafts}`]: null,
+    [`mailboxIds/${sent}`]: true,
+    'keywords/$draft': null,
+  };
+  const already = await existing(s, ctx, key);
+  if (already && !already.keywords?.$draft) return { remoteId: already.id };
+  const c = creationId(key);
+  const calls: [string, Record<string, unknown>, string][] = [];
+  let emailRef: string;
+  if (already) {
+    emailRef = already.id; // made but not submitted: submit it now
+  } else {
+    calls.push([
+      'Email/set',
+      { accountId: s.accountId, create: { [c]: await compose(s, ctx, d, key, drafts) } },
+      'e',
+    ]);
+    emailRef = `#${c}`;
+  }
+  calls.push([
+    'EmailSubmission/set',
+    {
+      accountId: s.accountId,
+      create: { s: { identityId, emailId: emailRef } },
+      onSuccessUpdateEmail: { '#s': onSuccess },
+    },
+    's',
+  ]);
+  const res = await s.client.request(calls, ctx.signal);
+  let emailId = already?.id ?? null;
+  if (!already) {
+    const e = res.get('e', 'Email/set');
+    const created = (e.created as Record<string, { id: string }> | null)?.[c];
+    if (!created) {
+      const err = (e.notCreated as Record<string, { type: string; description?: string }> | null)?.[
+        c
+      ];
+      throw new JmapMethodError(err?.type ?? 'notCreated', 'Email/set', err?.description);
+    }
+    emailId = created.id;
+  }
+  const sub = res.get('s', 'EmailSubmission/set');
+  const notCreated = (
+    sub.notCreated as Record<string, { type: string; description?: string }> | null
+  )?.s;
+  if (notCreated)
+    throw new JmapMethodError(notCreated.type, 'EmailSubmission/set', notCreated.description);
+  if (d.draftRemoteId && d.draftRemoteId !== emailId)
+    await s.client
+      .set('Email', { accountId: s.accountId, destroy: [d.draftRemoteId] }, ctx.signal)
+      .catch(() => undefined);
+  return { remoteId: emailId };
+}
+
+async function saveDraft(
+  s: MailSession,
+  ctx: ConnectorContext,
+  d: MailDraft & { replaceDraftRemoteId?: string | null },
+  key: string,
+): Promise<WriteResult> {
+  const drafts = await ensureMailbox(s, 'drafts', ctx.signal);
+  const already = await existing(s, ctx, key);
+  if (already) return { remoteId: already.id };
+  const c = creationId(key);
+  const email = await compose(s, ctx, d, key, drafts, { draft: true });
+  const r = await s.client.set(
+    'Email',
+    {
+      accountId: s.accountId,
+      create: { [c]: email },
+      ...(d.replaceDraftRemoteId ? { destroy: [d.replaceDraftRemoteId] } : {}),
+    },
+    ctx.signal,
+  );
+  const id = r.created?.[c]?.id;
+  if (!id) {
+    const err = r.notCreated?.[c];
+    throw new JmapMethodError(err?.type ?? 'notCreated', 'Email/set', err?.description);
+  }
+  return { remoteId: id };
+}
+
+export async function perform(
+  s: MailSession,
+  ctx: ConnectorContext,
+  op: OutboxOp,
+  key: string,
+): Promise<WriteResult> {
+  if (s.mailboxes.size === 0) await loadMailboxes(s, ctx.signal);
+  switch (op.op) {
+    case 'read': {
+      const ids = await threadUpTo(s, ctx, op.chatRemoteId, op.messageRemoteId);
+      await update(s, ctx, Object.fromEntries(ids.map((id) => [id, { 'keywords/$seen': true }])));
+      return {};
+    }
+    case 'mailKeyword':
+      await update(
+        s,
+        ctx,
+        Object.fromEntries(
+          op.messageRemoteIds.map((id) => [
+            id,
+            { [`keywords/${op.keyword}`]: op.value ? true : null },
+          ]),
+        ),
+      );
+      return {};
+    case 'mailMove': {
+      const target =
+        op.toSpaceRemoteId ?? (op.toRole ? await ensureMailbox(s, op.toRole, ctx.signal) : null);
+      if (!target) throw new PermanentError('a move needs a target mailbox');
+      await moveTo(s, ctx, op.messageRemoteIds, target);
+      return {};
+    }
+    case 'delete':
+      await remove(s, ctx, [op.messageRemoteId]);
+      return {};
+    case 'mailDelete':
+      await remove(s, ctx, op.messageRemoteIds);
+      return {};
+    case 'send':
+      // A chat-style send in a mail thread is a reply to the thread.
+      return send(
+        s,
+        ctx,
+        {
+          chatRemoteId: op.chatRemoteId,
+          mode: 'reply',
+          replyToRemoteId: op.replyToRemoteId ?? null,
+          body: op.body,
+        },
+        key,
+      );
+    case 'mailSend':
+      return send(s, ctx, op, key);
+    case 'mailSaveDraft':
+      return saveDraft(s, ctx, op, key);
+    case 'edit':
+      throw new PermanentError('a sent mail cannot be edited');
+    case 'react':
+      throw new PermanentError('mail has no reactions');
+    default: {
+      const never: never = op;
+      throw new PermanentError(
+        `the JMAP Mail connector cannot perform ${(never as { op: string }).op}`,
+      );
+    }
+  }
+}

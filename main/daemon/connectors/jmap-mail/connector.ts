@@ -1,0 +1,173 @@
+// The JMAP Mail connector: Mailbox → space, Thread → chat, Email → message.
+// sync() = mailboxes + the initial window or Email/changes catch-up; live() =
+// push (WebSocket / EventSource) or polling, each signal running a catch-up;
+// backfill() = older mail; perform() = outbox writes (actions.ts). Attachment
+// bytes are fetched on demand (fetchAttachment), never during sync.
+import type {
+  Connector,
+  ConnectorContext,
+  Credentials,
+  LoginResult,
+  WriteResult,
+} from '../connector.js';
+import { AuthError } from '../errors.js';
+import { pushSignals } from '../jmap/push.js';
+import { CannotCalculateChangesError } from '../jmap/errors.js';
+import type { SyncBatch } from '../../model/types.js';
+import type { OutboxOp } from '../../store/outbox.js';
+import { JMAP_MAIL_CAPABILITIES } from './capabilities.js';
+import { perform } from './actions.js';
+import {
+  backfill,
+  catchUp,
+  initialWindow,
+  STREAM,
+  syncMailboxes,
+  type MailSyncOptions,
+} from './sync.js';
+import { openMailSession, type MailSession, type MailTransportOptions } from './transport.js';
+
+export interface JmapMailOptions extends Partial<MailSyncOptions>, MailTransportOptions {
+  /** Polling interval when the server offers no push (Cyrus from Debian has none). */
+  pollIntervalMs?: number;
+}
+
+/** Attachment bytes on demand: the API layer streams them into the blob store. */
+export interface AttachmentSource {
+  fetchAttachment(
+    ctx: ConnectorContext,
+    attachment: { remoteId: string; name: string; mime: string },
+  ): Promise<{ mime: string; size: number | null; stream: AsyncIterable<Uint8Array> }>;
+}
+
+export class JmapMailConnector implements Connector, AttachmentSource {
+  readonly protocol = 'jmap-mail' as const;
+  readonly capabilities = JMAP_MAIL_CAPABILITIES;
+  private readonly sessions = new Map<string, Promise<MailSession>>();
+  private readonly sync_: MailSyncOptions;
+
+  constructor(private readonly options: JmapMailOptions = {}) {
+    this.sync_ = {
+      windowSize: options.windowSize ?? 500,
+      pageSize: options.pageSize ?? 100,
+      maxBodyValueBytes: options.maxBodyValueBytes ?? 1_000_000,
+    };
+  }
+
+  async login(credentials: Credentials, signal: AbortSignal): Promise<LoginResult> {
+    const s = await openMailSession(
+      credentials.server,
+      credentials.username,
+      credentials.password,
+      this.options,
+      signal,
+    );
+    return {
+      secret: credentials.password,
+      selfRemoteId: s.selfAddress,
+      selfDisplayName: s.identity?.name || credentials.username,
+    };
+  }
+
+  /** One session per account and secret, opened on first use and reopened after an auth failure. */
+  session(ctx: ConnectorContext): Promise<MailSession> {
+    const key = `${ctx.account.server}\n${ctx.account.username}\n${ctx.secret}`;
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = openMailSession(
+        ctx.account.server,
+        ctx.account.username,
+        ctx.secret,
+        this.options,
+        ctx.signal,
+      );
+      this.sessions.set(key, s);
+      s.catch(() => this.sessions.delete(key));
+    }
+    return s;
+  }
+
+  private async guard<T>(ctx: ConnectorContext, fn: (s: MailSession) => Promise<T>): Promise<T> {
+    try {
+      return await fn(await this.session(ctx));
+    } catch (err) {
+      if (err instanceof AuthError) this.sessions.clear();
+      throw err;
+    }
+  }
+
+  async *sync(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
+    const s = await this.session(ctx);
+    try {
+      yield* syncMailboxes(ctx, s);
+      const since = ctx.cursor(STREAM.email);
+      if (!since) {
+        yield* initialWindow(ctx, s, this.sync_);
+        return;
+      }
+      try {
+        yield* catchUp(ctx, s, this.sync_, since);
+      } catch (err) {
+        if (!(err instanceof CannotCalculateChangesError)) throw err;
+        // The state is too old or unknown: resync the window cleanly; the new
+        // state is committed with its last batch.
+        ctx.log(`${err.message}: resyncing mail`);
+        yield* initialWindow(ctx, s, this.sync_, { resync: true });
+      }
+    } catch (err) {
+      if (err instanceof AuthError) this.sessions.clear();
+      throw err;
+    }
+  }
+
+  async *live(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
+    const s = await this.session(ctx);
+    const signals = pushSignals(s.client.session, s.authorization, {
+      types: ['Email', 'Mailbox', 'Thread'],
+      signal: ctx.signal,
+      pollIntervalMs: this.options.pollIntervalMs ?? 30_000,
+      fetch: this.options.fetch,
+      log: (line) => ctx.log(line),
+    });
+    for await (const signal of signals) {
+      if (ctx.signal.aborted) return;
+      if (signal.kind === 'stateChange') {
+        const mine = signal.change.changed[s.accountId];
+        if (!mine) continue;
+        const unchanged =
+          (mine.Email === undefined || mine.Email === ctx.cursor(STREAM.email)) &&
+          (mine.Mailbox === undefined || mine.Mailbox === ctx.cursor(STREAM.mailbox)) &&
+          mine.Thread === undefined;
+        if (unchanged) continue;
+      }
+      yield* this.sync(ctx);
+    }
+  }
+
+  async *backfill(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
+    const s = await this.session(ctx);
+    yield* backfill(ctx, s, this.sync_);
+  }
+
+  perform(ctx: ConnectorContext, op: OutboxOp, idempotencyKey: string): Promise<WriteResult> {
+    return this.guard(ctx, (s) => perform(s, ctx, op, idempotencyKey));
+  }
+
+  fetchAttachment(
+    ctx: ConnectorContext,
+    attachment: { remoteId: string; name: string; mime: string },
+  ): Promise<{ mime: string; size: number | null; stream: AsyncIterable<Uint8Array> }> {
+    return this.guard(ctx, async (s) => {
+      const r = await s.client.download(s.accountId, attachment.remoteId, {
+        name: attachment.name,
+        type: attachment.mime,
+        signal: ctx.signal,
+      });
+      return { mime: attachment.mime || r.type, size: r.size, stream: r.stream };
+    });
+  }
+}
+
+export function isAttachmentSource(c: unknown): c is AttachmentSource {
+  return typeof (c as Partial<AttachmentSource> | null)?.fetchAttachment === 'function';
+}

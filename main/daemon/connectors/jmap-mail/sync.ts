@@ -1,0 +1,302 @@
+// Reading a JMAP Mail account into SyncBatches: the initial window (newest
+// first), catch-up with Email/changes and Mailbox/changes from the committed
+// states, a clean resync of a type whose changes cannot be calculated, and
+// backfill below the window with Email/query anchors.
+import type { RemotePerson, SyncBatch } from '../../model/types.js';
+import type { ConnectorContext } from '../connector.js';
+import { parseArgs, ref } from '../jmap/client.js';
+import { CannotCalculateChangesError, JmapMethodError } from '../jmap/errors.js';
+import { GetResponseSchema, QueryResponseSchema } from '../jmap/wire.js';
+import {
+  addressToPerson,
+  emailToMessage,
+  mailboxToSpace,
+  readPosition,
+  threadToChat,
+} from './mapping.js';
+import { loadMailboxes, roleMap, type MailSession } from './transport.js';
+import { EMAIL_PROPERTIES, EmailSchema, ThreadSchema, type Email } from './wire.js';
+
+export const STREAM = { mailbox: 'Mailbox', email: 'Email', backfill: 'Email.backfill' } as const;
+
+export interface MailSyncOptions {
+  /** Emails in the initial window (newest first); older ones come by backfill. */
+  windowSize: number;
+  /** Emails per batch. */
+  pageSize: number;
+  /** Body text fetched per part; longer bodies are truncated (marked in raw). */
+  maxBodyValueBytes: number;
+}
+
+const THREAD_EMAIL_PROPERTIES = [
+  'id',
+  'threadId',
+  'mailboxIds',
+  'keywords',
+  'receivedAt',
+  'subject',
+  'messageId',
+];
+const SORT = [{ property: 'receivedAt', isAscending: false }];
+
+const emailGetArgs = (o: MailSyncOptions) => ({
+  properties: [...EMAIL_PROPERTIES],
+  fetchTextBodyValues: true,
+  fetchHTMLBodyValues: true,
+  maxBodyValueBytes: o.maxBodyValueBytes,
+});
+
+function parseEmails(list: unknown[]): Email[] {
+  return list.map((e) => parseArgs(EmailSchema, 'Email/get', e));
+}
+
+/** Emails → one batch: the messages, their threads as chats, senders as people, read positions. */
+export async function batchFor(
+  s: MailSession,
+  emails: Email[],
+  signal: AbortSignal,
+): Promise<SyncBatch> {
+  const threadIds = [...new Set(emails.map((e) => e.threadId))];
+  const batch: SyncBatch = { chats: [], messages: [], people: [], readPositions: [] };
+  if (threadIds.length === 0) return batch;
+  // Thread/get and the light view of every email in those threads, in one
+  // request through a result reference.
+  const limit = s.client.session.core.maxObjectsInGet;
+  const light = new Map<string, Email>();
+  const threads = new Map<string, string[]>();
+  const removed: string[] = [];
+  for (let i = 0; i < threadIds.length; i += limit) {
+    const chunk = threadIds.slice(i, i + limit);
+    const res = await s.client.request(
+      [
+        ['Thread/get', { accountId: s.accountId, ids: chunk }, 't'],
+        [
+          'Email/get',
+          {
+            accountId: s.accountId,
+            '#ids': ref('t', 'Thread/get', '/list/*/emailIds'),
+            properties: THREAD_EMAIL_PROPERTIES,
+          },
+          'e',
+        ],
+      ],
+      signal,
+    );
+    const t = res.parse('t', 'Thread/get', GetResponseSchema);
+    for (const raw of t.list) {
+      const th = parseArgs(ThreadSchema, 'Thread/get', raw);
+      threads.set(th.id, th.emailIds);
+    }
+    removed.push(...(t.notFound ?? []));
+    let lightList: unknown[];
+    try {
+      lightList = res.parse('e', 'Email/get', GetResponseSchema).list;
+    } catch (err) {
+      if (!(err instanceof JmapMethodError)) throw err;
+      // Too many emails for one Email/get: ask in chunks.
+      const ids = [...threads.values()].flat();
+      lightList = (
+        await s.client.get(
+          'Email',
+          s.accountId,
+          ids,
+          { properties: THREAD_EMAIL_PROPERTIES },
+          signal,
+        )
+      ).list;
+    }
+    for (const e of parseEmails(lightList)) light.set(e.id, e);
+  }
+  for (const e of emails) light.set(e.id, { ...light.get(e.id), ...e });
+  const byMessageId = new Map<string, string>();
+  for (const e of light.values()) for (const mid of e.messageId ?? []) byMessageId.set(mid, e.id);
+  const roles = roleMap(s);
+  for (const [threadId, emailIds] of threads) {
+    const members = emailIds.map((id) => light.get(id)).filter((e): e is Email => e !== undefined);
+    const first = members[0];
+    batch.chats!.push(threadToChat(threadId, first?.subject ?? '', members, roles, emailIds));
+    const rp = readPosition(threadId, members);
+    if (rp) batch.readPositions!.push(rp);
+  }
+  const people = new Map<string, RemotePerson>();
+  for (const e of emails) {
+    for (const a of [...(e.from ?? []), ...(e.to ?? []), ...(e.cc ?? [])]) {
+      const p = addressToPerson(a);
+      if (p && !people.has(p.remoteId))
+        people.set(p.remoteId, p.remoteId === s.selfAddress ? { ...p, isSelf: true } : p);
+    }
+    // A message whose thread vanished meanwhile is dropped; changes will tell.
+    if (threads.has(e.threadId)) batch.messages!.push(emailToMessage(e, byMessageId));
+  }
+  batch.people = [...people.values()];
+  if (removed.length) batch.removedChats = removed;
+  // Read positions refer to messages; only keep those the batch or the store can know.
+  return batch;
+}
+
+/** Spaces: Mailbox/changes from the cursor, or all mailboxes on first run / after cannotCalculateChanges. */
+export async function* syncMailboxes(
+  ctx: ConnectorContext,
+  s: MailSession,
+): AsyncGenerator<SyncBatch> {
+  const since = ctx.cursor(STREAM.mailbox);
+  if (since) {
+    try {
+      let changed = false;
+      let state = since;
+      for await (const page of s.client.changes('Mailbox', s.accountId, since, {
+        signal: ctx.signal,
+      })) {
+        changed ||= page.created.length + page.updated.length + page.destroyed.length > 0;
+        state = page.newState;
+      }
+      if (!changed && s.mailboxes.size > 0) return;
+      const { list } = await loadMailboxes(s, ctx.signal);
+      yield { spaces: list.map(mailboxToSpace), cursors: { [STREAM.mailbox]: state } };
+      return;
+    } catch (err) {
+      if (!(err instanceof CannotCalculateChangesError)) throw err;
+      ctx.log(`${err.message}: reloading all mailboxes`);
+    }
+  }
+  const { list, state } = await loadMailboxes(s, ctx.signal);
+  yield { spaces: list.map(mailboxToSpace), cursors: { [STREAM.mailbox]: state } };
+}
+
+/**
+ * The newest `windowSize` emails, newest first, in batches. The Email state is
+ * taken in the same request as the query, and committed with the last batch:
+ * a crash before that repeats the window (upserts), never skips changes.
+ */
+export async function* initialWindow(
+  ctx: ConnectorContext,
+  s: MailSession,
+  o: MailSyncOptions,
+  { resync = false }: { resync?: boolean } = {},
+): AsyncGenerator<SyncBatch> {
+  const first = await s.client.request(
+    [
+      [
+        'Email/query',
+        { accountId: s.accountId, sort: SORT, limit: o.windowSize, calculateTotal: true },
+        'q',
+      ],
+      // ids: [] answers just the state, taken at the same moment as the query.
+      ['Email/get', { accountId: s.accountId, ids: [], properties: ['id'] }, 's'],
+    ],
+    ctx.signal,
+  );
+  const query = first.parse('q', 'Email/query', QueryResponseSchema);
+  const state = first.parse('s', 'Email/get', GetResponseSchema).state;
+  const ids = query.ids;
+  const total = query.total ?? ids.length;
+  let oldest: Email | null = null;
+  for (let i = 0; i < ids.length || i === 0; i += o.pageSize) {
+    const pageIds = ids.slice(i, i + o.pageSize);
+    const emails = pageIds.length
+      ? parseEmails(
+          (await s.client.get('Email', s.accountId, pageIds, emailGetArgs(o), ctx.signal)).list,
+        )
+      : [];
+    const batch = await batchFor(s, emails, ctx.signal);
+    for (const e of emails)
+      if (!oldest || Date.parse(e.receivedAt) <= Date.parse(oldest.receivedAt)) oldest = e;
+    const last = i + o.pageSize >= ids.length;
+    if (last) {
+      batch.cursors = { [STREAM.email]: state };
+      if (!resync)
+        batch.cursors[STREAM.backfill] =
+          ids.length >= total || !oldest
+            ? 'done'
+            : JSON.stringify({ anchor: oldest.id, before: oldest.receivedAt });
+    }
+    yield batch;
+    if (last) break;
+  }
+}
+
+/** Email/changes from the committed state, page by page; each page commits its newState. */
+export async function* catchUp(
+  ctx: ConnectorContext,
+  s: MailSession,
+  o: MailSyncOptions,
+  since: string,
+): AsyncGenerator<SyncBatch> {
+  for await (const page of s.client.changes('Email', s.accountId, since, {
+    maxChanges: 500,
+    signal: ctx.signal,
+  })) {
+    const destroyed = new Set(page.destroyed);
+    const ids = [...new Set([...page.created, ...page.updated])].filter((id) => !destroyed.has(id));
+    const got = ids.length
+      ? await s.client.get('Email', s.accountId, ids, emailGetArgs(o), ctx.signal)
+      : { list: [], notFound: [] };
+    const batch = await batchFor(s, parseEmails(got.list), ctx.signal);
+    const gone = [...destroyed, ...got.notFound];
+    if (gone.length) batch.deletions = gone.map((messageRemoteId) => ({ messageRemoteId }));
+    batch.cursors = { [STREAM.email]: page.newState };
+    yield batch;
+  }
+}
+
+/** Older mail below the initial window, one page per batch, until there is none. */
+export async function* backfill(
+  ctx: ConnectorContext,
+  s: MailSession,
+  o: MailSyncOptions,
+): AsyncGenerator<SyncBatch> {
+  for (;;) {
+    const cursor = ctx.cursor(STREAM.backfill);
+    if (!cursor || cursor === 'done' || ctx.signal.aborted) return;
+    let at: { anchor: string; before: string };
+    try {
+      at = JSON.parse(cursor) as { anchor: string; before: string };
+    } catch {
+      return;
+    }
+    let ids: string[];
+    try {
+      ids = (
+        await s.client.query(
+          'Email',
+          {
+            accountId: s.accountId,
+            sort: SORT,
+            anchor: at.anchor,
+            anchorOffset: 1,
+            limit: o.pageSize,
+          },
+          ctx.signal,
+        )
+      ).ids;
+    } catch (err) {
+      if (!(err instanceof JmapMethodError && err.type === 'anchorNotFound')) throw err;
+      // The anchor email is gone: continue from its date (a little overlap, never a gap).
+      const before = new Date(Date.parse(at.before) + 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+      ids = (
+        await s.client.query(
+          'Email',
+          { accountId: s.accountId, sort: SORT, filter: { before }, limit: o.pageSize },
+          ctx.signal,
+        )
+      ).ids;
+    }
+    const emails = ids.length
+      ? parseEmails(
+          (await s.client.get('Email', s.accountId, ids, emailGetArgs(o), ctx.signal)).list,
+        )
+      : [];
+    const batch = await batchFor(s, emails, ctx.signal);
+    const oldest = emails.reduce<Email | null>(
+      (a, e) => (!a || Date.parse(e.receivedAt) <= Date.parse(a.receivedAt) ? e : a),
+      null,
+    );
+    batch.cursors = {
+      [STREAM.backfill]:
+        ids.length < o.pageSize || !oldest
+          ? 'done'
+          : JSON.stringify({ anchor: oldest.id, before: oldest.receivedAt }),
+    };
+    yield batch;
+  }
+}

@@ -1,0 +1,66 @@
+// "Another client" for tests: raw JMAP calls against Cyrus with plain fetch,
+// independent of the client under test.
+export function otherClient(url: string, user: string, password: string) {
+  const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const using = [
+    'urn:ietf:params:jmap:core',
+    'urn:ietf:params:jmap:mail',
+    'urn:ietf:params:jmap:submission',
+  ];
+  const call = async (
+    name: string,
+    args: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> => {
+    const res = await fetch(`${url}/jmap/`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ using, methodCalls: [[name, { accountId: user, ...args }, '0']] }),
+    });
+    const json = (await res.json()) as {
+      methodResponses: [string, Record<string, unknown>, string][];
+    };
+    const [n, a] = json.methodResponses[0]!;
+    if (n === 'error') throw new Error(`${name}: ${JSON.stringify(a)}`);
+    return a;
+  };
+  return {
+    call,
+    /** Injects a raw message with Email/import (upload first), e.g. with a chosen receivedAt. */
+    async importMail(
+      raw: string,
+      {
+        receivedAt,
+        keywords = {},
+        role = 'inbox',
+      }: { receivedAt?: Date; keywords?: Record<string, boolean>; role?: string } = {},
+    ): Promise<string> {
+      const up = await fetch(`${url}/jmap/upload/${user}/`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'message/rfc822' },
+        body: raw,
+      });
+      const { blobId } = (await up.json()) as { blobId: string };
+      const boxes = (await call('Mailbox/get', { ids: null })).list as {
+        id: string;
+        role: string | null;
+      }[];
+      const box = boxes.find((m) => m.role === role)!.id;
+      const email: Record<string, unknown> = { blobId, mailboxIds: { [box]: true }, keywords };
+      if (receivedAt) email.receivedAt = receivedAt.toISOString().replace(/\.\d+Z$/, 'Z');
+      const r = await call('Email/import', { emails: { i: email } });
+      const created = (r.created as Record<string, { id: string }> | null)?.i;
+      if (!created) throw new Error(`Email/import failed: ${JSON.stringify(r.notCreated)}`);
+      return created.id;
+    },
+    async emailIdsWithSubject(subject: string): Promise<string[]> {
+      const r = await call('Email/query', { filter: { subject } });
+      return r.ids as string[];
+    },
+    async mailboxId(role: string): Promise<string | null> {
+      const r = await call('Mailbox/get', { ids: null });
+      return (
+        (r.list as { id: string; role: string | null }[]).find((m) => m.role === role)?.id ?? null
+      );
+    },
+  };
+}
