@@ -3,6 +3,7 @@ import type { Protocol } from '../model/types.js';
 import { PROTOCOLS } from '../model/types.js';
 import type { Connector } from './connector.js';
 import { NotImplementedError } from './errors.js';
+import { MatrixConnector } from './matrix/connector.js';
 import { JmapMailConnector } from './jmap-mail/connector.js';
 
 export type ConnectorFactory = () => Connector;
@@ -32,5 +33,7 @@ export class ConnectorRegistry {
 
 /** The connectors this build ships. Each protocol issue adds its line here. */
 export function defaultConnectors(): ConnectorRegistry {
-  return new ConnectorRegistry().register('jmap-mail', () => new JmapMailConnector());
+  return new ConnectorRegistry()
+    .register('matrix', () => new MatrixConnector())
+    .register('jmap-mail', () => new JmapMailConnector());
 }

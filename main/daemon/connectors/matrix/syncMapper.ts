@@ -1,0 +1,226 @@
+// One /sync response → one SyncBatch. Room state we need between syncs (name,
+// heroes, space links…) travels as the cursor `room:<id>`, committed with the
+// batch, so a restart resumes with exactly what the store has.
+import type { RemotePerson, SyncBatch } from '../../model/types.js';
+import {
+  applyState,
+  chatOf,
+  directMap,
+  emptyRoomInfo,
+  inviteOf,
+  localpart,
+  mapRoomEvents,
+  ownReadPosition,
+  personFromMember,
+  spaceOf,
+  type MappingContext,
+  type RoomInfo,
+} from './mapping.js';
+import type { JoinedRoom, RoomEvent, SyncResponse } from './wire.js';
+
+export type CursorReader = (stream: string) => string | null;
+
+export const roomStream = (roomId: string) => `room:${roomId}`;
+export const backfillStream = (roomId: string) => `backfill:${roomId}`;
+
+export function loadRoomInfo(read: CursorReader, roomId: string): RoomInfo | null {
+  const raw = read(roomStream(roomId));
+  if (!raw) return null;
+  try {
+    return { ...emptyRoomInfo(), ...(JSON.parse(raw) as Partial<RoomInfo>) };
+  } catch {
+    return null;
+  }
+}
+
+interface Collected {
+  batch: Required<
+    Pick<
+      SyncBatch,
+      | 'spaces'
+      | 'chats'
+      | 'people'
+      | 'members'
+      | 'messages'
+      | 'edits'
+      | 'deletions'
+      | 'reactionsAdded'
+      | 'reactionsRemoved'
+      | 'readPositions'
+      | 'removedChats'
+    >
+  > & { cursors: Record<string, string | null> };
+}
+
+export function emptyBatch(): Collected['batch'] {
+  return {
+    spaces: [],
+    chats: [],
+    people: [],
+    members: [],
+    messages: [],
+    edits: [],
+    deletions: [],
+    reactionsAdded: [],
+    reactionsRemoved: [],
+    readPositions: [],
+    removedChats: [],
+    cursors: {},
+  };
+}
+
+/** Drops empty arrays so a batch reads well in logs and tests. */
+export function compact(batch: Collected['batch']): SyncBatch {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(batch))
+    if (
+      !(Array.isArray(v) && v.length === 0) &&
+      !(k === 'cursors' && Object.keys(v as object).length === 0)
+    )
+      out[k] = v;
+  return out as SyncBatch;
+}
+
+export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorReader): SyncBatch {
+  const batch = emptyBatch();
+  batch.cursors.sync = res.next_batch;
+  const infos = new Map<string, RoomInfo>();
+  const joinedRooms = new Map<string, JoinedRoom>();
+  const people = new Map<string, RemotePerson>();
+  const info = (roomId: string): RoomInfo | null => infos.get(roomId) ?? loadRoomInfo(read, roomId);
+
+  // Account data: m.direct decides which rooms are direct chats.
+  for (const ev of res.account_data?.events ?? []) {
+    if (ev.type !== 'm.direct') continue;
+    const next = directMap(ev.content);
+    for (const roomId of new Set([...ctx.direct.keys(), ...next.keys()])) {
+      if (ctx.direct.get(roomId) === next.get(roomId)) continue;
+      const i = info(roomId);
+      if (i) infos.set(roomId, i);
+    }
+    ctx.direct = next;
+    batch.cursors.direct = JSON.stringify(Object.fromEntries(next));
+  }
+
+  const events: { roomId: string; timeline: RoomEvent[]; nameOf: (u: string) => string }[] = [];
+  for (const [roomId, room] of Object.entries(res.rooms?.join ?? {})) {
+    const i = info(roomId) ?? emptyRoomInfo();
+    const wasMember = i.membership === 'join' && read(roomStream(roomId)) !== null;
+    i.membership = 'join';
+    const s = room.summary;
+    if (s?.['m.heroes']) i.heroes = s['m.heroes'];
+    if (s?.['m.joined_member_count'] !== undefined) i.joined = s['m.joined_member_count'];
+    if (s?.['m.invited_member_count'] !== undefined) i.invited = s['m.invited_member_count'];
+    const roomNames = new Map<string, string>();
+    const timeline = room.timeline?.events ?? [];
+    for (const e of [...(room.state?.events ?? []), ...timeline]) {
+      if (e.state_key === undefined || e.unsigned?.redacted_because !== undefined) continue;
+      applyState(i, e.type, e.state_key, e.content, roomNames);
+      if (e.type === 'm.room.member') {
+        people.set(e.state_key, personFromMember(e.state_key, e.content, ctx.selfId));
+        const membership =
+          typeof e.content.membership === 'string' ? e.content.membership : 'leave';
+        batch.members.push({ chatRemoteId: roomId, personRemoteId: e.state_key, membership });
+      }
+    }
+    for (const h of i.heroes) {
+      const n = roomNames.get(h);
+      if (n) i.names[h] = n;
+    }
+    // A member list we never saw before: the counts come from the summary.
+    if (!wasMember && i.joined === 0) i.joined = 1;
+    infos.set(roomId, i);
+    joinedRooms.set(roomId, room);
+    const nameOf = (u: string) =>
+      roomNames.get(u) ?? people.get(u)?.displayName ?? i.names[u] ?? localpart(u);
+    if (!i.isSpace) events.push({ roomId, timeline, nameOf });
+
+    const readUpTo = ownReadPosition(
+      roomId,
+      room.ephemeral?.events ?? [],
+      room.account_data?.events ?? [],
+      ctx.selfId,
+    );
+    if (readUpTo) batch.readPositions.push({ chatRemoteId: roomId, messageRemoteId: readUpTo });
+
+    if (read(backfillStream(roomId)) === null) {
+      const t = room.timeline;
+      const hasCreate = timeline.some((e) => e.type === 'm.room.create' && e.state_key === '');
+      batch.cursors[backfillStream(roomId)] =
+        i.isSpace || hasCreate || !t?.limited || !t.prev_batch ? 'done' : t.prev_batch;
+    }
+  }
+
+  // Spaces link their children; the children's chats carry the link.
+  for (const [spaceId, i] of [...infos]) {
+    if (!i.isSpace) continue;
+    for (const child of i.children) {
+      const c = info(child);
+      if (c && c.parent !== spaceId) {
+        c.parent = spaceId;
+        infos.set(child, c);
+      }
+    }
+  }
+
+  // Rooms we left (or invitations declined or withdrawn).
+  for (const [roomId, room] of Object.entries(res.rooms?.leave ?? {})) {
+    const i = info(roomId);
+    if (!i) continue;
+    if (i.membership === 'invite') {
+      batch.removedChats.push(roomId);
+      batch.cursors[roomStream(roomId)] = null;
+      infos.delete(roomId);
+      continue;
+    }
+    i.membership = 'leave';
+    const roomNames = new Map<string, string>();
+    const timeline = room.timeline?.events ?? [];
+    for (const e of [...(room.state?.events ?? []), ...timeline])
+      if (e.state_key !== undefined) applyState(i, e.type, e.state_key, e.content, roomNames);
+    infos.set(roomId, i);
+    batch.members.push({ chatRemoteId: roomId, personRemoteId: ctx.selfId, membership: 'leave' });
+    if (!i.isSpace)
+      events.push({
+        roomId,
+        timeline,
+        nameOf: (u) => roomNames.get(u) ?? i.names[u] ?? localpart(u),
+      });
+  }
+
+  // Chats and spaces first, so the messages below have somewhere to go.
+  for (const [roomId, i] of infos) {
+    if (i.isSpace) batch.spaces.push(spaceOf(roomId, i, ctx));
+    else batch.chats.push(chatOf(roomId, i, ctx, joinedRooms.get(roomId)));
+    batch.cursors[roomStream(roomId)] = JSON.stringify(i);
+  }
+
+  // Invitations: a chat (or space) with our own membership "invite".
+  for (const [roomId, room] of Object.entries(res.rooms?.invite ?? {})) {
+    const inv = inviteOf(roomId, room, ctx);
+    for (const p of inv.people) if (!people.has(p.remoteId)) people.set(p.remoteId, p);
+    if (inv.space) batch.spaces.push(inv.space);
+    if (inv.chat) batch.chats.push(inv.chat);
+    if (inv.chat)
+      batch.members.push({
+        chatRemoteId: roomId,
+        personRemoteId: ctx.selfId,
+        membership: 'invite',
+      });
+    const i = emptyRoomInfo();
+    i.membership = 'invite';
+    i.isSpace = inv.space !== null;
+    batch.cursors[roomStream(roomId)] = JSON.stringify(i);
+  }
+
+  batch.people.push(...people.values());
+  for (const { roomId, timeline, nameOf } of events) {
+    const r = mapRoomEvents(roomId, timeline, ctx, nameOf);
+    batch.messages.push(...r.messages);
+    batch.edits.push(...r.edits);
+    batch.deletions.push(...r.deletions);
+    batch.reactionsAdded.push(...r.reactionsAdded);
+    batch.reactionsRemoved.push(...r.reactionsRemoved);
+  }
+  return compact(batch);
+}

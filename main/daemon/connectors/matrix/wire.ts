@@ -1,0 +1,150 @@
+// The Matrix client-server wire format (v3), as runtime schemas: every server
+// payload is parsed here before the connector reads it. Objects are loose
+// (unknown fields are kept for raw JSON); event content stays a record and is
+// read field by field in mapping.ts, where a malformed field degrades to a
+// readable fallback instead of failing the whole sync.
+import { z } from 'zod';
+import { ProtocolError } from '../errors.js';
+
+const content = z.record(z.string(), z.unknown());
+
+export const unsignedSchema = z.looseObject({
+  transaction_id: z.string().optional(),
+  redacted_because: z.unknown().optional(),
+  'm.relations': z.record(z.string(), z.unknown()).optional(),
+  prev_content: content.optional(),
+});
+
+/** A room event as /sync, /messages and /event return it. */
+export const roomEventSchema = z.looseObject({
+  type: z.string(),
+  event_id: z.string(),
+  sender: z.string(),
+  origin_server_ts: z.number(),
+  content,
+  state_key: z.string().optional(),
+  redacts: z.string().optional(),
+  unsigned: unsignedSchema.optional(),
+});
+export type RoomEvent = z.infer<typeof roomEventSchema>;
+
+/** Stripped state (invites) has no id or timestamp. */
+const strippedStateSchema = z.looseObject({
+  type: z.string(),
+  sender: z.string(),
+  state_key: z.string(),
+  content,
+});
+export type StrippedState = z.infer<typeof strippedStateSchema>;
+
+const basicEventSchema = z.looseObject({ type: z.string(), content });
+export type BasicEvent = z.infer<typeof basicEventSchema>;
+const events = <T extends z.ZodType>(schema: T) =>
+  z.looseObject({ events: z.array(schema).optional() });
+
+const timelineSchema = z.looseObject({
+  events: z.array(roomEventSchema).optional(),
+  limited: z.boolean().optional(),
+  prev_batch: z.string().optional(),
+});
+
+const joinedRoomSchema = z.looseObject({
+  summary: z
+    .looseObject({
+      'm.heroes': z.array(z.string()).optional(),
+      'm.joined_member_count': z.number().optional(),
+      'm.invited_member_count': z.number().optional(),
+    })
+    .optional(),
+  state: events(roomEventSchema).optional(),
+  timeline: timelineSchema.optional(),
+  ephemeral: events(basicEventSchema).optional(),
+  account_data: events(basicEventSchema).optional(),
+  unread_notifications: z
+    .looseObject({
+      notification_count: z.number().optional(),
+      highlight_count: z.number().optional(),
+    })
+    .optional(),
+});
+export type JoinedRoom = z.infer<typeof joinedRoomSchema>;
+
+const invitedRoomSchema = z.looseObject({ invite_state: events(strippedStateSchema).optional() });
+export type InvitedRoom = z.infer<typeof invitedRoomSchema>;
+
+const leftRoomSchema = z.looseObject({
+  state: events(roomEventSchema).optional(),
+  timeline: timelineSchema.optional(),
+});
+
+export const syncResponseSchema = z.looseObject({
+  next_batch: z.string(),
+  rooms: z
+    .looseObject({
+      join: z.record(z.string(), joinedRoomSchema).optional(),
+      invite: z.record(z.string(), invitedRoomSchema).optional(),
+      leave: z.record(z.string(), leftRoomSchema).optional(),
+    })
+    .optional(),
+  account_data: events(basicEventSchema).optional(),
+  presence: events(z.looseObject({ type: z.string(), sender: z.string(), content })).optional(),
+});
+export type SyncResponse = z.infer<typeof syncResponseSchema>;
+
+export const messagesResponseSchema = z.looseObject({
+  start: z.string(),
+  end: z.string().optional(),
+  chunk: z.array(roomEventSchema),
+  state: z.array(roomEventSchema).optional(),
+});
+export type MessagesResponse = z.infer<typeof messagesResponseSchema>;
+
+export const loginResponseSchema = z.looseObject({
+  user_id: z.string(),
+  access_token: z.string(),
+  device_id: z.string(),
+});
+
+export const whoamiSchema = z.looseObject({
+  user_id: z.string(),
+  device_id: z.string().optional(),
+});
+export const eventIdSchema = z.looseObject({ event_id: z.string() });
+export const roomIdSchema = z.looseObject({ room_id: z.string() });
+export const joinedRoomsSchema = z.looseObject({ joined_rooms: z.array(z.string()) });
+export const profileSchema = z.looseObject({
+  displayname: z.string().nullish(),
+  avatar_url: z.string().nullish(),
+});
+export const uploadSchema = z.looseObject({ content_uri: z.string().startsWith('mxc://') });
+export const relationsSchema = z.looseObject({
+  chunk: z.array(roomEventSchema),
+  next_batch: z.string().nullish(),
+});
+export const errorBodySchema = z.looseObject({
+  errcode: z.string().optional(),
+  error: z.string().optional(),
+  retry_after_ms: z.number().optional(),
+});
+
+/** What the keychain holds for a Matrix account (one JSON string). */
+export const sessionSchema = z.object({
+  accessToken: z.string().min(1),
+  deviceId: z.string(),
+  userId: z.string().min(1),
+  homeserver: z.string().url(),
+});
+export type MatrixSession = z.infer<typeof sessionSchema>;
+
+/** Parses a payload; a mismatch is a ProtocolError that says where and why. */
+export function parseWire<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  what: string,
+): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue ? issue.path.map(String).join('.') || '(root)' : '(root)';
+  throw new ProtocolError(`malformed ${what}: ${where}: ${issue?.message ?? 'invalid'}`);
+}
