@@ -506,14 +506,10 @@ test('a 429 is honoured: rate-limited sends wait for retry_after_ms and all arri
     'GET',
     `${C}/rooms/${encodeURIComponent(roomId)}/messages?dir=f&limit=50`,
   );
-  // Exactly once each. (Order across a retry is the OutboxSender's business: it
-  // currently lets later entries overtake one that waits for its retry time.)
+  // Exactly once each, and in the order they were written, retries and all.
   assert.deepEqual(
-    onServer.chunk
-      .filter((e) => e.type === 'm.room.message')
-      .map((e) => e.content.body)
-      .sort(),
-    [...bodies].sort(),
+    onServer.chunk.filter((e) => e.type === 'm.room.message').map((e) => e.content.body),
+    bodies,
   );
 });
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db } from '../../main/daemon/store/database.js';
+import { Store } from '../../main/daemon/store/store.js';
 import { addAccount, chatBatch, message, tempStore } from '../helpers/fixtures.js';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -213,6 +214,30 @@ test('a batch for an unknown chat fails whole and changes nothing', () => {
     );
     assert.equal(store.db.prepare(`SELECT count(*) FROM messages`).pluck().get(), 0);
     assert.equal(store.writer.cursor(account.id, 'sync'), null);
+  } finally {
+    cleanup();
+  }
+});
+
+test('deleting a reaction event removes the reaction, also after a restart', () => {
+  const { store, dir, cleanup } = tempStore();
+  try {
+    const account = addAccount(store);
+    store.writer.apply(account.id, {
+      ...chatBatch('!r', 'R', [message('!r', '$1', T0, 'nice')]),
+      reactionsAdded: [{ messageRemoteId: '$1', senderRemoteId: '@ann', key: '❤️', ts: T0 + 1, remoteId: '$react1' }],
+    });
+    store.close();
+    const reopened = Store.open(dir);
+    try {
+      const result = reopened.writer.apply(account.id, { deletions: [{ messageRemoteId: '$react1' }] });
+      const [m] = reopened.read.messages(reopened.read.chats()[0]!.id);
+      assert.deepEqual(m!.reactions, []);
+      assert.equal(m!.deleted, false, 'the message itself stays');
+      assert.deepEqual(result.updatedMessageIds, [m!.id]);
+    } finally {
+      reopened.close();
+    }
   } finally {
     cleanup();
   }

@@ -75,6 +75,7 @@ export class BatchWriter {
          WHERE idempotency_key = ? AND account_id = ?`,
       ),
       keyTaken: db.prepare(`SELECT 1 FROM messages WHERE id = ?`).pluck(),
+      senderName: db.prepare(`SELECT sender_name FROM messages WHERE id = ?`).pluck(),
       insertMessage: db.prepare(`
         INSERT INTO messages (id, account_id, chat_id, remote_id, sender_remote_id, sender_name, ts,
           kind, subject, body, html, reply_to_remote_id, thread_root_remote_id, edited_ts, deleted,
@@ -117,6 +118,15 @@ export class BatchWriter {
           remote_id = coalesce(excluded.remote_id, reactions.remote_id)`),
       removeReaction: db.prepare(
         `DELETE FROM reactions WHERE message_id = ? AND sender_remote_id = ? AND key = ?`,
+      ),
+      reactionByRemote: db
+        .prepare(
+          `SELECT r.message_id FROM reactions r JOIN messages m ON m.id = r.message_id
+           WHERE m.account_id = ? AND r.remote_id = ?`,
+        )
+        .pluck(),
+      removeReactionByRemote: db.prepare(
+        `DELETE FROM reactions WHERE message_id = ? AND remote_id = ?`,
       ),
       messageIdByRemote: db
         .prepare(`SELECT id FROM messages WHERE account_id = ? AND remote_id = ?`)
@@ -225,7 +235,17 @@ export class BatchWriter {
     for (const d of batch.deletions ?? []) {
       const row = this.stmts.messageByRemote.get(accountId, d.messageRemoteId) as
         MessageRow | undefined;
-      if (!row || row.deleted) continue;
+      if (!row) {
+        // Some protocols (Matrix) remove a reaction by deleting the reaction's own event.
+        const reacted = this.stmts.reactionByRemote.get(accountId, d.messageRemoteId) as
+          number | undefined;
+        if (reacted !== undefined) {
+          this.stmts.removeReactionByRemote.run(reacted, d.messageRemoteId);
+          result.updatedMessageIds.push(reacted);
+        }
+        continue;
+      }
+      if (row.deleted) continue;
       this.stmts.markDeleted.run(row.id);
       this.index.remove(row.id);
       result.updatedMessageIds.push(row.id);
@@ -321,10 +341,7 @@ export class BatchWriter {
   }
 
   private senderNameOf(messageId: number): string {
-    return (
-      (this.db.prepare(`SELECT sender_name FROM messages WHERE id = ?`).pluck().get(messageId) as
-        string | undefined) ?? ''
-    );
+    return (this.stmts.senderName.get(messageId) as string | undefined) ?? '';
   }
 
   private upsertMessage(

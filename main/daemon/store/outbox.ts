@@ -181,16 +181,26 @@ export class Outbox {
     return rows.map(toEntry);
   }
 
-  /** Entries of the account whose time has come, oldest first (sends keep their order). */
+  /**
+   * Entries of the account that may go now, oldest first. Order holds per
+   * chat: while a chat's oldest pending entry waits for its retry, the later
+   * ones of that chat wait too, so messages arrive in the order they were
+   * written. Other chats are not held back.
+   */
   due(accountId: number, now = Date.now()): OutboxEntry[] {
-    return (
+    const pending = (
       this.db
-        .prepare(
-          `SELECT * FROM outbox WHERE account_id = ? AND state = 'pending' AND next_attempt_at <= ?
-           ORDER BY id`,
-        )
-        .all(accountId, now) as OutboxRow[]
+        .prepare(`SELECT * FROM outbox WHERE account_id = ? AND state = 'pending' ORDER BY id`)
+        .all(accountId) as OutboxRow[]
     ).map(toEntry);
+    const held = new Set<number | null>();
+    const due: OutboxEntry[] = [];
+    for (const entry of pending) {
+      if (held.has(entry.chatId)) continue;
+      if (entry.nextAttemptAt <= now) due.push(entry);
+      else held.add(entry.chatId);
+    }
+    return due;
   }
 
   /** The earliest time a pending entry of the account becomes due, if any. */

@@ -29,6 +29,7 @@ export interface SyncEngineOptions {
 
 export class SyncEngine {
   private readonly running = new Map<number, Running>();
+  private readonly starting = new Map<number, Promise<Running>>();
   private readonly outboxWaiters = new Set<() => void>();
 
   constructor(
@@ -65,8 +66,23 @@ export class SyncEngine {
     loopOptions?: AccountLoopOptions,
     { outboxOnly = false }: { outboxOnly?: boolean } = {},
   ): Promise<Running> {
-    const existing = this.running.get(accountId);
+    const existing = this.running.get(accountId) ?? this.starting.get(accountId);
     if (existing) return existing;
+    // Tracked while the secret is read, so stop() cannot miss a start in flight.
+    const starting = this.startNow(accountId, loopOptions, outboxOnly);
+    this.starting.set(accountId, starting);
+    try {
+      return await starting;
+    } finally {
+      this.starting.delete(accountId);
+    }
+  }
+
+  private async startNow(
+    accountId: number,
+    loopOptions: AccountLoopOptions | undefined,
+    outboxOnly: boolean,
+  ): Promise<Running> {
     const account = this.account(accountId);
     // The connector first: "not implemented" is the more useful message.
     const connector = this.connectors.create(account.protocol);
@@ -133,6 +149,7 @@ export class SyncEngine {
   }
 
   async stop(accountId: number): Promise<void> {
+    await this.starting.get(accountId)?.catch(() => undefined);
     const r = this.running.get(accountId);
     if (!r) return;
     this.running.delete(accountId);
@@ -141,7 +158,8 @@ export class SyncEngine {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
+    const ids = new Set([...this.running.keys(), ...this.starting.keys()]);
+    await Promise.all([...ids].map((id) => this.stop(id)));
   }
 
   isRunning(accountId: number): boolean {

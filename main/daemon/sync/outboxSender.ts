@@ -47,11 +47,12 @@ export class OutboxSender {
     const signal = this.ctx.signal;
     while (!signal.aborted) {
       const due = this.outbox.due(this.accountId);
+      const held = new Set<number | null>();
       for (const entry of due) {
         if (signal.aborted) return;
-        const ok = await this.deliver(entry);
-        // Keep order within the account: a failing entry holds back the rest.
-        if (!ok) break;
+        if (held.has(entry.chatId)) continue;
+        // A chat whose entry must wait holds back its later entries (order per chat).
+        if (!(await this.deliver(entry))) held.add(entry.chatId);
       }
       await this.waitForWork();
     }

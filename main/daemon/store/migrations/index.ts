@@ -3,7 +3,12 @@
 import type { Migration } from './types.js';
 import { initial } from './001_initial.js';
 import { notificationSettings } from './002_notification_settings.js';
+import { reactionRemoteIndex } from './003_reaction_remote_index.js';
 
-export const MIGRATIONS: readonly Migration[] = [initial, notificationSettings];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  notificationSettings,
+  reactionRemoteIndex,
+];
 export const LATEST_VERSION = MIGRATIONS.length;
 export type { Migration };
