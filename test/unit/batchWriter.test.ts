@@ -225,12 +225,22 @@ test('deleting a reaction event removes the reaction, also after a restart', () 
     const account = addAccount(store);
     store.writer.apply(account.id, {
       ...chatBatch('!r', 'R', [message('!r', '$1', T0, 'nice')]),
-      reactionsAdded: [{ messageRemoteId: '$1', senderRemoteId: '@ann', key: '❤️', ts: T0 + 1, remoteId: '$react1' }],
+      reactionsAdded: [
+        {
+          messageRemoteId: '$1',
+          senderRemoteId: '@ann',
+          key: '❤️',
+          ts: T0 + 1,
+          remoteId: '$react1',
+        },
+      ],
     });
     store.close();
     const reopened = Store.open(dir);
     try {
-      const result = reopened.writer.apply(account.id, { deletions: [{ messageRemoteId: '$react1' }] });
+      const result = reopened.writer.apply(account.id, {
+        deletions: [{ messageRemoteId: '$react1' }],
+      });
       const [m] = reopened.read.messages(reopened.read.chats()[0]!.id);
       assert.deepEqual(m!.reactions, []);
       assert.equal(m!.deleted, false, 'the message itself stays');

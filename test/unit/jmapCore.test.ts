@@ -268,15 +268,13 @@ test('errors are typed: rateLimited with serverRetryAfter, 401, 429 Retry-After,
       return (res.writeHead(200, { 'content-type': 'text/html' }).end('<html>oops'), 'handled');
     if (kind === 'limit')
       return (
-        res
-          .writeHead(400, { 'content-type': 'application/problem+json' })
-          .end(
-            JSON.stringify({
-              type: 'urn:ietf:params:jmap:error:limit',
-              limit: 'maxSizeRequest',
-              status: 400,
-            }),
-          ),
+        res.writeHead(400, { 'content-type': 'application/problem+json' }).end(
+          JSON.stringify({
+            type: 'urn:ietf:params:jmap:error:limit',
+            limit: 'maxSizeRequest',
+            status: 400,
+          }),
+        ),
         'handled'
       );
     return ['Email/get', { accountId: 'a1', state: 1, list: 'nope' }, c[2]];

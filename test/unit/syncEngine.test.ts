@@ -295,14 +295,31 @@ test('sends keep their order within a chat while one waits for a retry; other ch
   try {
     const account = addAccount(store);
     const server = new ScriptedServer();
-    server.syncBatches.push({ chats: [{ remoteId: '!a', kind: 'group', name: 'A' }, { remoteId: '!b', kind: 'group', name: 'B' }] });
+    server.syncBatches.push({
+      chats: [
+        { remoteId: '!a', kind: 'group', name: 'A' },
+        { remoteId: '!b', kind: 'group', name: 'B' },
+      ],
+    });
     const engine = setup(new Map([['me', server]]), store);
     await engine.syncOnce(account.id);
     const chatId = (remote: string) => store.read.chats().find((c) => c.remoteId === remote)!.id;
     server.writeFailures.push(new RateLimitedError('slow down', 80));
-    const a1 = store.outbox.enqueue(account.id, chatId('!a'), { op: 'send', chatRemoteId: '!a', body: 'a1' });
-    const a2 = store.outbox.enqueue(account.id, chatId('!a'), { op: 'send', chatRemoteId: '!a', body: 'a2' });
-    const b1 = store.outbox.enqueue(account.id, chatId('!b'), { op: 'send', chatRemoteId: '!b', body: 'b1' });
+    const a1 = store.outbox.enqueue(account.id, chatId('!a'), {
+      op: 'send',
+      chatRemoteId: '!a',
+      body: 'a1',
+    });
+    const a2 = store.outbox.enqueue(account.id, chatId('!a'), {
+      op: 'send',
+      chatRemoteId: '!a',
+      body: 'a2',
+    });
+    const b1 = store.outbox.enqueue(account.id, chatId('!b'), {
+      op: 'send',
+      chatRemoteId: '!b',
+      body: 'b1',
+    });
     await engine.start(account.id, undefined, { outboxOnly: true });
     for (const e of [a1, a2, b1]) assert.equal((await engine.settled(e.id)).state, 'sent');
     const bodies = [...server.delivered.values()].map((op) => (op.op === 'send' ? op.body : op.op));
