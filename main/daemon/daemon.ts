@@ -1,6 +1,7 @@
 // Assembles the daemon: store + connectors + sync engine + API. Plain Node; the
 // host (Electron main, the CLI, web mode) injects the profile path and secrets.
 import { Store } from './store/store.js';
+import { TrigramIndexer } from './store/search/trigramIndexer.js';
 import { SyncEngine, type SyncEngineOptions } from './sync/engine.js';
 import { defaultConnectors, type ConnectorRegistry } from './connectors/registry.js';
 import { ApiServer } from './api/apiServer.js';
@@ -26,10 +27,14 @@ export class Daemon {
   private readonly api: ApiServer;
   private readonly listeners = new Set<(event: DaemonEvent) => void>();
   private readonly log: (line: string) => void;
+  private readonly trigrams: TrigramIndexer;
+  private indexingScheduled = false;
+  private closed = false;
 
   constructor(options: DaemonOptions) {
     this.log = options.log ?? (() => undefined);
     this.store = Store.open(options.profileDir);
+    this.trigrams = new TrigramIndexer(this.store.db);
     this.connectors = options.connectors ?? defaultConnectors();
     this.engine = new SyncEngine(
       this.store,
@@ -62,10 +67,27 @@ export class Daemon {
 
   /** Starts syncing every account. */
   start(): Promise<void> {
+    this.scheduleIndexing();
     return this.engine.startAll();
   }
 
+  /**
+   * Fills the substring index from its backlog in small steps between other
+   * work (each a short transaction), so ingest never waits for it.
+   */
+  scheduleIndexing(): void {
+    if (this.indexingScheduled || this.closed) return;
+    this.indexingScheduled = true;
+    const step = () => {
+      if (this.closed) return;
+      if (this.trigrams.drain(500) > 0) setImmediate(step);
+      else this.indexingScheduled = false;
+    };
+    setImmediate(step);
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     await this.engine.stopAll();
     this.store.close();
   }
@@ -82,7 +104,11 @@ export class Daemon {
 
   private observer(): SyncObserver {
     return {
-      batchApplied: (_accountId, result, phase) => this.emitBatch(result, phase === 'live'),
+      batchApplied: (_accountId, result, phase) => {
+        this.emitBatch(result, phase === 'live');
+        if (result.insertedMessageIds.length + result.updatedMessageIds.length > 0)
+          this.scheduleIndexing();
+      },
       accountStatus: (accountId, status, detail) =>
         this.emit({ name: 'account.status', payload: { accountId, status, detail } }),
       outboxChanged: (entry) => {

@@ -177,3 +177,36 @@ test('chat flags, drafts, read marks and sends go through the API', async () => 
     await cleanup();
   }
 });
+
+test('the substring index catches up in the background after a sync batch', async () => {
+  const server = new ScriptedServer();
+  server.syncBatches.push({
+    ...chatBatch('!r', 'Room', [message('!r', '$1', 1000, 'PostgreSQL upgrade tonight')]),
+  });
+  const { daemon, cleanup } = daemonWith(server);
+  try {
+    await daemon.call('accounts.add', {
+      protocol: 'matrix',
+      server: 'https://m.test',
+      username: 'zed',
+      password: 'right',
+    });
+    const backlog = () =>
+      daemon.store.db.prepare(`SELECT count(*) FROM trigram_backlog`).pluck().get() as number;
+    const indexed = () =>
+      daemon.store.db
+        .prepare(`SELECT count(*) FROM messages_trigram WHERE messages_trigram MATCH 'gre'`)
+        .pluck()
+        .get() as number;
+    for (let i = 0; i < 200 && (daemon.store.read.chats().length === 0 || backlog() > 0); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.equal(backlog(), 0, 'the background indexer emptied the backlog');
+    assert.equal(indexed(), 1, 'without a search having asked for it');
+    const hits = await daemon.call('search.query', { query: '*gresq' });
+    assert.ok(
+      hits.ok && (hits.value as { snippet: string }[])[0]?.snippet.includes('Post[greSQ]L'),
+    );
+  } finally {
+    await cleanup();
+  }
+});

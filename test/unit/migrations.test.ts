@@ -144,3 +144,39 @@ test('a database from a newer Parley is refused with a clear message and left un
     cleanup();
   }
 });
+
+test('migration 5 rebuilds the word index, queues substring indexing and fills chat previews', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'p.db');
+    const v4 = openDatabase(file, { targetVersion: 4 });
+    v4.exec(`INSERT INTO workspaces (name) VALUES ('W');
+      INSERT INTO accounts (workspace_id, protocol, server, username, label, created_at) VALUES (1, 'matrix', 's', 'u', 'l', 1);
+      INSERT INTO chats (account_id, remote_id, kind, name, last_message_id) VALUES (1, '!r', 'group', 'Room', 2048);
+      INSERT INTO messages (id, account_id, chat_id, remote_id, ts, kind, body, sender_name) VALUES
+        (1024, 1, 1, '$1', 1, 'text', 'merge the café branch', 'Ann'),
+        (2048, 1, 1, '$2', 2, 'text', '我们明天在北京见面', 'Bo');
+      INSERT INTO messages_fts (rowid, body, subject, sender) VALUES (1024, 'merge the café branch', NULL, 'Ann');`);
+    v4.close();
+    const db = openDatabase(file);
+    const match = (q: string) =>
+      db
+        .prepare(`SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid`)
+        .pluck()
+        .all(q);
+    assert.deepEqual(match('"merge"*'), [1024]);
+    assert.deepEqual(match('"cafe"'), [1024]);
+    assert.deepEqual(match('"北京"'), [2048], 'CJK text is indexed as bigrams by the JS rebuild');
+    assert.deepEqual(
+      db.prepare(`SELECT id FROM trigram_backlog ORDER BY id`).pluck().all(),
+      [1024, 2048],
+    );
+    assert.equal(
+      db.prepare(`SELECT last_message_preview FROM chats`).pluck().get(),
+      '我们明天在北京见面',
+    );
+    db.close();
+  } finally {
+    cleanup();
+  }
+});

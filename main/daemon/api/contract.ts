@@ -26,6 +26,8 @@ export interface OutboxItem {
   attempts: number;
   lastError: string | null;
   localMessageId: number | null;
+  /** What the server created (a message id, a new chat's id), once sent. */
+  remoteId?: string | null;
 }
 
 export interface ChatMatch {
@@ -34,13 +36,76 @@ export interface ChatMatch {
   name: string;
 }
 
+export interface ReceiptView {
+  personRemoteId: string;
+  name: string;
+  /** The newest message this person has read (null when the store does not have it). */
+  messageId: number | null;
+  messageRemoteId: string;
+  ts: number;
+}
+
+export interface SpaceView {
+  id: number;
+  accountId: number;
+  remoteId: string;
+  name: string;
+  kind: string;
+  parentId: number | null;
+  /** Chats in this space (their ChatSummary.spaceId is this id). */
+  chatIds: number[];
+}
+
+export interface InviteView {
+  chat: ChatSummary;
+  /** Who invited us, when the server said. */
+  inviterRemoteId: string | null;
+  inviterName: string | null;
+}
+
 export interface DraftView {
   body: string;
   replyToMessageId: number | null;
   updatedAt: number;
 }
 
+export type NotifyLevel = 'all' | 'mentions' | 'none';
+
+/** Do-not-disturb: a daily quiet window in local time ("22:00" to "07:00" crosses midnight). */
+export interface DndSchedule {
+  enabled: boolean;
+  /** "HH:MM", local time. */
+  from: string;
+  to: string;
+  /** Days the window starts on, 0 = Sunday; empty means every day. */
+  days: number[];
+}
+
+/** App-wide settings the renderer edits and the shell applies (stored in the settings table). */
+export interface AppSettings {
+  dnd: DndSchedule;
+  /** Per account id: notification level for all its chats (a chat's own level is checked first). */
+  accountNotify: Record<string, NotifyLevel>;
+}
+
+export const DEFAULT_SETTINGS: AppSettings = {
+  dnd: { enabled: false, from: '22:00', to: '07:00', days: [] },
+  accountNotify: {},
+};
+
+export interface MailHeaders {
+  from: { name: string | null; email: string }[];
+  to: { name: string | null; email: string }[];
+  cc: { name: string | null; email: string }[];
+}
+
 const out = <T>() => z.custom<T>(() => true);
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour)');
+const notifyLevel = z.enum(['all', 'mentions', 'none']);
+const personRemoteId = text(512).min(1);
+const memberAction = z
+  .object({ chatId: id, personRemoteId, reason: text(1000).optional() })
+  .strict();
 const mailAddress = z
   .object({ name: text(200).nullable().optional(), email: z.string().email().max(320) })
   .strict();
@@ -60,6 +125,11 @@ export const procedures = {
       })
       .strict(),
     output: out<Account>(),
+  },
+  /** Each account's own remote ids (to tell the user's messages apart, e.g. to edit the last one). */
+  'accounts.self': {
+    input: z.object({}).strict(),
+    output: out<{ accountId: number; remoteIds: string[] }[]>(),
   },
   'accounts.remove': {
     input: z.object({ accountId: id }).strict(),
@@ -87,6 +157,10 @@ export const procedures = {
       .strict(),
     output: out<ChatSummary>(),
   },
+  'chats.prefs': {
+    input: z.object({ chatId: id }).strict(),
+    output: out<{ notifyLevel: NotifyLevel }>(),
+  },
   'chats.markRead': {
     input: z.object({ chatId: id, messageId: id }).strict(),
     output: out<ChatSummary>(),
@@ -99,6 +173,11 @@ export const procedures = {
         limit: z.number().int().min(1).max(500).optional(),
       })
       .strict(),
+    output: out<MessageView[]>(),
+  },
+  /** Re-reads known messages (cheap live updates: edits, reactions, delivery states). */
+  'messages.byIds': {
+    input: z.object({ ids: z.array(id).min(1).max(500) }).strict(),
     output: out<MessageView[]>(),
   },
   'messages.send': {
@@ -155,7 +234,34 @@ export const procedures = {
       .strict(),
     output: out<ChatMatch[]>(),
   },
+  'settings.get': { input: z.object({}).strict(), output: out<AppSettings>() },
+  'settings.set': {
+    input: z
+      .object({
+        dnd: z
+          .object({
+            enabled: z.boolean(),
+            from: hhmm,
+            to: hhmm,
+            days: z.array(z.number().int().min(0).max(6)).max(7),
+          })
+          .strict()
+          .optional(),
+        /** One account's level; null goes back to the default (each chat's own level). */
+        accountNotify: z
+          .object({ accountId: id, level: notifyLevel.nullable() })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+    output: out<AppSettings>(),
+  },
   // ---- Mail (jmap-mail) ----
+  /** From, To and Cc of a mail message, from what the server sent. */
+  'mail.headers': {
+    input: z.object({ messageId: id }).strict(),
+    output: out<MailHeaders>(),
+  },
   'mail.setKeyword': {
     input: z
       .object({ messageId: id, keyword: z.enum(['seen', 'flagged']), value: z.boolean() })
@@ -198,6 +304,117 @@ export const procedures = {
     input: z.object({ attachmentId: id }).strict(),
     output: out<{ sha256: string; size: number; mime: string }>(),
   },
+  // ---- Chats and membership (protocol-neutral; not_implemented where the protocol has none) ----
+  /** Creates a chat; `direct` with exactly one invitee makes a direct chat (Matrix: m.direct). */
+  'chats.create': {
+    input: z
+      .object({
+        accountId: id,
+        name: text(255).optional(),
+        topic: text(1000).optional(),
+        invite: z.array(personRemoteId).max(100).optional(),
+        direct: z.boolean().optional(),
+        public: z.boolean().optional(),
+      })
+      .strict()
+      .refine((v) => !v.direct || v.invite?.length === 1, 'a direct chat has exactly one invitee'),
+    output: out<{ outboxId: number }>(),
+  },
+  /** Joins a chat by its remote id or address (Matrix: !room:id or #alias:server). */
+  'chats.join': {
+    input: z.object({ accountId: id, target: text(512).min(1) }).strict(),
+    output: out<{ outboxId: number }>(),
+  },
+  'chats.leave': { input: z.object({ chatId: id }).strict(), output: out<{ outboxId: number }>() },
+  /** Leaves (if still a member) and forgets: the chat and its messages go from this device. */
+  'chats.forget': {
+    input: z.object({ chatId: id }).strict(),
+    output: out<{ outboxId: number }>(),
+  },
+  'chats.invite': { input: memberAction, output: out<{ outboxId: number }>() },
+  'chats.kick': { input: memberAction, output: out<{ outboxId: number }>() },
+  'chats.ban': { input: memberAction, output: out<{ outboxId: number }>() },
+  'chats.unban': { input: memberAction, output: out<{ outboxId: number }>() },
+  /** Chats we are invited to (not yet joined). */
+  'invites.list': {
+    input: z.object({ accountId: id.optional() }).strict(),
+    output: out<InviteView[]>(),
+  },
+  'invites.accept': {
+    input: z.object({ chatId: id }).strict(),
+    output: out<{ outboxId: number }>(),
+  },
+  'invites.decline': {
+    input: z.object({ chatId: id }).strict(),
+    output: out<{ outboxId: number }>(),
+  },
+  /** Ephemeral, not queued: tells the chat we type (true) or stopped (false). */
+  'chats.typing': {
+    input: z.object({ chatId: id, typing: z.boolean() }).strict(),
+    output: out<{ sent: true }>(),
+  },
+  /** Who has read how far ("seen by"), from others' read receipts. */
+  'chats.receipts': {
+    input: z.object({ chatId: id }).strict(),
+    output: out<ReceiptView[]>(),
+  },
+  /** Our own presence on an account. */
+  'presence.set': {
+    input: z
+      .object({
+        accountId: id,
+        presence: z.enum(['online', 'unavailable', 'offline']),
+        statusMsg: text(500).optional(),
+      })
+      .strict(),
+    output: out<{ set: true }>(),
+  },
+  'spaces.list': {
+    input: z.object({ accountId: id.optional() }).strict(),
+    output: out<SpaceView[]>(),
+  },
+  // ---- Attachments (protocol-neutral) ----
+  /** Sends a file or picture: the bytes go to the blob store, then through the outbox. */
+  'messages.sendAttachment': {
+    input: z
+      .object({
+        chatId: id,
+        name: text(255).min(1),
+        mime: text(255).min(1).optional(),
+        /** The bytes, base64 (web mode, small files) … */
+        dataBase64: z.string().max(140_000_000).optional(),
+        /** … or a local file path (desktop, CLI). */
+        path: text(4096).min(1).optional(),
+        /** A caption; the file name when absent. */
+        body: text(65_536).optional(),
+        width: z.number().int().positive().optional(),
+        height: z.number().int().positive().optional(),
+        replyToMessageId: id.optional(),
+      })
+      .strict()
+      .refine(
+        (v) => (v.dataBase64 === undefined) !== (v.path === undefined),
+        'give exactly one of dataBase64, path',
+      ),
+    output: out<{ outboxId: number; messageId: number }>(),
+  },
+  /** Fetches an attachment's bytes into the blob store (once); any protocol that can. */
+  'attachments.fetch': {
+    input: z.object({ attachmentId: id }).strict(),
+    output: out<{ sha256: string; size: number; mime: string }>(),
+  },
+  /** A server-made thumbnail into the blob store (not linked to the attachment). */
+  'attachments.thumbnail': {
+    input: z
+      .object({
+        attachmentId: id,
+        width: z.number().int().min(1).max(2048),
+        height: z.number().int().min(1).max(2048),
+        method: z.enum(['scale', 'crop']).optional(),
+      })
+      .strict(),
+    output: out<{ sha256: string; size: number; mime: string }>(),
+  },
 } as const;
 
 export type ProcedureName = keyof typeof procedures;
@@ -226,6 +443,17 @@ export interface EventMap {
     mentionsMe: boolean;
     notifyLevel: 'all' | 'mentions' | 'none';
     muted: boolean;
+  };
+  /** Who types in a chat now (replaces the previous list; empty when nobody does). */
+  typing: { chatId: number; personRemoteIds: string[]; names: string[] };
+  presence: {
+    accountId: number;
+    personRemoteId: string;
+    name: string;
+    presence: 'online' | 'unavailable' | 'offline';
+    statusMsg: string | null;
+    lastActiveAgoMs: number | null;
+    currentlyActive: boolean | null;
   };
 }
 export type EventName = keyof EventMap;

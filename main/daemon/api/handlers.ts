@@ -1,7 +1,15 @@
 // What each procedure does, over the store and the sync engine. Inputs arrive
 // already validated by the contract's schemas (see apiServer.ts).
-import type { ProcedureInput, ProcedureName, ProcedureOutput, OutboxItem } from './contract.js';
-import { ApiError } from './contract.js';
+import type {
+  InviteView,
+  OutboxItem,
+  ProcedureInput,
+  ProcedureName,
+  ProcedureOutput,
+  ReceiptView,
+  SpaceView,
+} from './contract.js';
+import { ApiError, DEFAULT_SETTINGS, type AppSettings, type MailHeaders } from './contract.js';
 import type { Store } from '../store/store.js';
 import type { SyncEngine } from '../sync/engine.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
@@ -9,7 +17,11 @@ import type { OutboxEntry, OutboxOp } from '../store/outbox.js';
 import { secretKey } from '../store/accounts.js';
 import { searchChats, searchMessages } from '../store/search/messageSearch.js';
 import type { SecretBroker } from '../secrets/secretBroker.js';
-import type { ConnectorContext } from '../connectors/connector.js';
+import type { Connector, ConnectorContext } from '../connectors/connector.js';
+import type { Account } from '../model/types.js';
+import { stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
 
 export type Handlers = {
   [P in ProcedureName]: (
@@ -36,6 +48,7 @@ export function toOutboxItem(e: OutboxEntry): OutboxItem {
     attempts: e.attempts,
     lastError: e.lastError,
     localMessageId: e.localMessageId,
+    remoteId: e.remoteId,
   };
 }
 
@@ -58,7 +71,56 @@ export function createHandlers({
       throw new ApiError('conflict', 'that message has not reached the server yet');
     return message;
   };
-  const enqueue = (accountId: number, chatId: number, op: OutboxOp) => {
+  const accountOrThrow = (accountId: number) => {
+    const account = store.accounts.get(accountId);
+    if (!account) throw new ApiError('not_found', `no account ${accountId}`);
+    return account;
+  };
+  /** The account's connector, if it can do `what` (else not_implemented). */
+  const connectorFor = (account: Account, can: (c: Connector) => boolean, what: string) => {
+    const connector = connectors.create(account.protocol);
+    if (!can(connector))
+      throw new ApiError('not_implemented', `${account.protocol} accounts cannot ${what}`);
+    return connector;
+  };
+  /** A context for a one-off call outside the sync loop (typing, presence, downloads). */
+  const contextFor = async (account: Account, timeoutMs = 30_000): Promise<ConnectorContext> => {
+    const secret = await secrets.get(secretKey(account));
+    if (secret === null)
+      throw new ApiError('auth_failed', 'no credentials in the keychain for this account');
+    return {
+      account,
+      secret,
+      signal: AbortSignal.timeout(timeoutMs),
+      cursor: (stream) => store.writer.cursor(account.id, stream),
+      log: () => undefined,
+    };
+  };
+  const membershipOp = (chatId: number, op: (chatRemoteId: string) => OutboxOp) => {
+    const chat = chatOrThrow(chatId);
+    const account = accountOrThrow(chat.accountId);
+    connectorFor(account, (c) => c.capabilities.membership === true, 'manage chat membership');
+    return { outboxId: enqueue(chat.accountId, chatId, op(chat.remoteId)).id };
+  };
+  const memberAction =
+    (action: 'invite' | 'kick' | 'ban' | 'unban') =>
+    ({
+      chatId,
+      personRemoteId,
+      reason,
+    }: {
+      chatId: number;
+      personRemoteId: string;
+      reason?: string;
+    }) =>
+      membershipOp(chatId, (chatRemoteId) => ({
+        op: 'chatMember',
+        chatRemoteId,
+        action,
+        personRemoteId,
+        reason: reason ?? null,
+      }));
+  const enqueue = (accountId: number, chatId: number | null, op: OutboxOp) => {
     const entry = store.outbox.enqueue(accountId, chatId, op);
     outboxChanged(entry);
     engine.poke(accountId);
@@ -116,6 +178,15 @@ export function createHandlers({
         throw new ApiError('conflict', (err as Error).message);
       }
     },
+    'accounts.self': () => {
+      const rows = store.db
+        .prepare(`SELECT account_id, remote_id FROM people WHERE is_self = 1 ORDER BY account_id`)
+        .all() as { account_id: number; remote_id: string }[];
+      const byAccount = new Map<number, string[]>();
+      for (const r of rows)
+        byAccount.set(r.account_id, [...(byAccount.get(r.account_id) ?? []), r.remote_id]);
+      return [...byAccount].map(([accountId, remoteIds]) => ({ accountId, remoteIds }));
+    },
     'accounts.remove': async ({ accountId }) => {
       const account = store.accounts.get(accountId);
       if (!account) return { removed: false };
@@ -128,6 +199,10 @@ export function createHandlers({
       chatOrThrow(chatId);
       store.prefs.setFlags(chatId, flags);
       return chatOrThrow(chatId);
+    },
+    'chats.prefs': ({ chatId }) => {
+      chatOrThrow(chatId);
+      return { notifyLevel: store.prefs.notifyLevel(chatId) ?? 'all' };
     },
     'chats.markRead': ({ chatId, messageId }) => {
       const chat = chatOrThrow(chatId);
@@ -146,6 +221,7 @@ export function createHandlers({
       chatOrThrow(chatId);
       return store.read.messages(chatId, { beforeId, limit });
     },
+    'messages.byIds': ({ ids }) => store.read.messagesById(ids),
     'messages.send': ({ chatId, body, replyToMessageId }) => {
       const chat = chatOrThrow(chatId);
       const replyTo =
@@ -216,7 +292,31 @@ export function createHandlers({
         accountId: c.accountId,
         name: c.name,
       })),
+    'settings.get': () => readSettings(store),
+    'settings.set': ({ dnd, accountNotify }) => {
+      const current = readSettings(store);
+      const put = store.db.prepare(
+        `INSERT INTO settings (key, value_json) VALUES (?, ?)
+         ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json`,
+      );
+      if (dnd) put.run('dnd', JSON.stringify(dnd));
+      if (accountNotify) {
+        const levels = { ...current.accountNotify };
+        if (accountNotify.level === null) delete levels[String(accountNotify.accountId)];
+        else levels[String(accountNotify.accountId)] = accountNotify.level;
+        put.run('accountNotify', JSON.stringify(levels));
+      }
+      return readSettings(store);
+    },
     // ---- Mail ----
+    'mail.headers': ({ messageId }) => {
+      const raw = store.db
+        .prepare(`SELECT raw_json FROM messages WHERE id = ?`)
+        .pluck()
+        .get(messageId) as string | null | undefined;
+      if (raw === undefined) throw new ApiError('not_found', `no message ${messageId}`);
+      return mailHeaders(raw);
+    },
     'mail.setKeyword': ({ messageId, keyword, value }) => {
       const m = messageOrThrow(messageId);
       const chat = chatOrThrow(m.chatId);
@@ -264,75 +364,352 @@ export function createHandlers({
       );
       return { outboxId: entry.id };
     },
-    'mail.fetchAttachment': async ({ attachmentId }) => {
+    'chats.create': ({ accountId, name, topic, invite, direct, public: isPublic }) => {
+      const account = accountOrThrow(accountId);
+      connectorFor(account, (c) => c.capabilities.membership === true, 'create chats');
+      const entry = enqueue(accountId, null, {
+        op: 'chatCreate',
+        chatRemoteId: null,
+        name: name ?? null,
+        topic: topic ?? null,
+        invite: invite ?? [],
+        direct: direct ?? false,
+        visibility: isPublic ? 'public' : 'private',
+      });
+      return { outboxId: entry.id };
+    },
+    'chats.join': ({ accountId, target }) => {
+      const account = accountOrThrow(accountId);
+      connectorFor(account, (c) => c.capabilities.membership === true, 'join chats');
+      const known = store.db
+        .prepare(`SELECT id FROM chats WHERE account_id = ? AND remote_id = ?`)
+        .pluck()
+        .get(accountId, target) as number | undefined;
+      return {
+        outboxId: enqueue(accountId, known ?? null, { op: 'chatJoin', chatRemoteId: target }).id,
+      };
+    },
+    'chats.leave': ({ chatId }) =>
+      membershipOp(chatId, (chatRemoteId) => ({ op: 'chatLeave', chatRemoteId })),
+    'chats.forget': ({ chatId }) => {
+      const chat = chatOrThrow(chatId);
+      const account = accountOrThrow(chat.accountId);
+      connectorFor(account, (c) => c.capabilities.membership === true, 'forget chats');
+      // Gone from this device at once; the entry has no chat (it would go with the chat's rows).
+      store.writer.apply(chat.accountId, { removedChats: [chat.remoteId] });
+      const entry = enqueue(chat.accountId, null, {
+        op: 'chatLeave',
+        chatRemoteId: chat.remoteId,
+        forget: true,
+      });
+      return { outboxId: entry.id };
+    },
+    'chats.invite': memberAction('invite'),
+    'chats.kick': memberAction('kick'),
+    'chats.ban': memberAction('ban'),
+    'chats.unban': memberAction('unban'),
+    'invites.list': ({ accountId }) => {
+      const rows = store.db
+        .prepare(
+          `SELECT c.id, c.raw_json FROM chat_members cm
+           JOIN chats c ON c.id = cm.chat_id
+           JOIN people p ON p.id = cm.person_id AND p.is_self = 1
+           WHERE cm.membership = 'invite' AND (@accountId IS NULL OR c.account_id = @accountId)
+           ORDER BY c.id`,
+        )
+        .all({ accountId: accountId ?? null }) as { id: number; raw_json: string | null }[];
+      const chats = new Map(store.read.chatsById(rows.map((r) => r.id)).map((c) => [c.id, c]));
+      const out: InviteView[] = [];
+      for (const r of rows) {
+        const chat = chats.get(r.id);
+        if (!chat) continue;
+        let inviter: string | null = null;
+        try {
+          const raw = r.raw_json ? (JSON.parse(r.raw_json) as { inviter?: unknown }) : null;
+          inviter = typeof raw?.inviter === 'string' ? raw.inviter : null;
+        } catch {
+          // raw is the connector's; an unreadable one only loses the inviter
+        }
+        const inviterName = inviter
+          ? ((store.db
+              .prepare(`SELECT display_name FROM people WHERE account_id = ? AND remote_id = ?`)
+              .pluck()
+              .get(chat.accountId, inviter) as string | undefined) ?? inviter)
+          : null;
+        out.push({ chat, inviterRemoteId: inviter, inviterName });
+      }
+      return out;
+    },
+    'invites.accept': ({ chatId }) =>
+      membershipOp(chatId, (chatRemoteId) => ({ op: 'chatJoin', chatRemoteId })),
+    'invites.decline': ({ chatId }) => {
+      const chat = chatOrThrow(chatId);
+      const account = accountOrThrow(chat.accountId);
+      connectorFor(account, (c) => c.capabilities.membership === true, 'decline invitations');
+      // No chat on the entry: a declined invitation's chat goes (with its rows) once synced.
+      const entry = enqueue(chat.accountId, null, { op: 'chatLeave', chatRemoteId: chat.remoteId });
+      return { outboxId: entry.id };
+    },
+    'chats.typing': async ({ chatId, typing }) => {
+      const chat = chatOrThrow(chatId);
+      const account = accountOrThrow(chat.accountId);
+      const connector = connectorFor(
+        account,
+        (c) => c.capabilities.typing && typeof c.setTyping === 'function',
+        'send typing notifications',
+      );
+      await connector.setTyping!(await contextFor(account), chat.remoteId, typing);
+      return { sent: true as const };
+    },
+    'chats.receipts': ({ chatId }) => {
+      const chat = chatOrThrow(chatId);
+      return (
+        store.db
+          .prepare(
+            `SELECT r.person_remote_id, coalesce(p.display_name, r.person_remote_id) AS name,
+                    m.id AS message_id, r.message_remote_id, r.ts
+             FROM receipts r
+             LEFT JOIN people p ON p.account_id = @accountId AND p.remote_id = r.person_remote_id
+             LEFT JOIN messages m ON m.account_id = @accountId AND m.remote_id = r.message_remote_id
+             WHERE r.chat_id = @chatId AND coalesce(p.is_self, 0) = 0
+             ORDER BY r.ts DESC`,
+          )
+          .all({ chatId, accountId: chat.accountId }) as {
+          person_remote_id: string;
+          name: string;
+          message_id: number | null;
+          message_remote_id: string;
+          ts: number;
+        }[]
+      ).map((r): ReceiptView => ({
+        personRemoteId: r.person_remote_id,
+        name: r.name,
+        messageId: r.message_id,
+        messageRemoteId: r.message_remote_id,
+        ts: r.ts,
+      }));
+    },
+    'presence.set': async ({ accountId, presence, statusMsg }) => {
+      const account = accountOrThrow(accountId);
+      const connector = connectorFor(
+        account,
+        (c) => c.capabilities.presence === true && typeof c.setPresence === 'function',
+        'set presence',
+      );
+      await connector.setPresence!(await contextFor(account), presence, statusMsg ?? null);
+      return { set: true as const };
+    },
+    'spaces.list': ({ accountId }) => {
+      const spaces = store.db
+        .prepare(
+          `SELECT s.id, s.account_id, s.remote_id, s.name, s.kind, ps.id AS parent_id
+           FROM spaces s
+           LEFT JOIN spaces ps ON ps.account_id = s.account_id AND ps.remote_id = s.parent_remote_id
+           WHERE @accountId IS NULL OR s.account_id = @accountId ORDER BY s.id`,
+        )
+        .all({ accountId: accountId ?? null }) as {
+        id: number;
+        account_id: number;
+        remote_id: string;
+        name: string;
+        kind: string;
+        parent_id: number | null;
+      }[];
+      const children = store.db
+        .prepare(
+          `SELECT s.id AS space_id, c.id AS chat_id FROM chats c
+           JOIN spaces s ON s.account_id = c.account_id AND s.remote_id = c.space_remote_id
+           WHERE @accountId IS NULL OR c.account_id = @accountId ORDER BY c.id`,
+        )
+        .all({ accountId: accountId ?? null }) as { space_id: number; chat_id: number }[];
+      return spaces.map((r): SpaceView => ({
+        id: r.id,
+        accountId: r.account_id,
+        remoteId: r.remote_id,
+        name: r.name,
+        kind: r.kind,
+        parentId: r.parent_id,
+        chatIds: children.filter((c) => c.space_id === r.id).map((c) => c.chat_id),
+      }));
+    },
+    'messages.sendAttachment': async (input) => {
+      const chat = chatOrThrow(input.chatId);
+      const account = accountOrThrow(chat.accountId);
+      connectorFor(account, (c) => c.capabilities.attachments, 'send attachments');
+      const mime = input.mime ?? 'application/octet-stream';
+      let sha256: string;
+      if (input.path !== undefined) {
+        const info = await stat(input.path).catch(() => null);
+        if (!info?.isFile()) throw new ApiError('not_found', `no file ${basename(input.path)}`);
+        sha256 = await store.blobs.put(createReadStream(input.path), mime);
+      } else {
+        sha256 = await store.blobs.put(Buffer.from(input.dataBase64!, 'base64'), mime);
+      }
+      const size = store.blobs.info(sha256)!.size;
+      const replyTo =
+        input.replyToMessageId !== undefined
+          ? store.read.messagesById([input.replyToMessageId])[0]
+          : undefined;
+      const entry = enqueue(chat.accountId, chat.id, {
+        op: 'sendAttachment',
+        chatRemoteId: chat.remoteId,
+        body: input.body ?? input.name,
+        replyToRemoteId: replyTo?.remoteId ?? null,
+        attachment: {
+          sha256,
+          path: store.blobs.pathOf(sha256),
+          name: input.name,
+          mime,
+          size,
+          width: input.width ?? null,
+          height: input.height ?? null,
+        },
+      });
+      return { outboxId: entry.id, messageId: entry.localMessageId! };
+    },
+    'attachments.fetch': (input) => fetchAttachment(input),
+    'attachments.thumbnail': async ({ attachmentId, width, height, method }) => {
       const row = store.db
         .prepare(
-          `SELECT a.remote_id, a.name, a.mime, a.blob_sha256, m.account_id FROM attachments a
+          `SELECT a.remote_id, a.name, a.mime, m.account_id FROM attachments a
            JOIN messages m ON m.id = a.message_id WHERE a.id = ?`,
         )
         .get(attachmentId) as
-        | {
-            remote_id: string;
-            name: string;
-            mime: string;
-            blob_sha256: string | null;
-            account_id: number;
-          }
-        | undefined;
+        { remote_id: string; name: string; mime: string; account_id: number } | undefined;
       if (!row) throw new ApiError('not_found', `no attachment ${attachmentId}`);
-      const describe = (sha256: string) => ({ sha256, ...store.blobs.info(sha256)! });
-      // Fetched before, for this message or another one holding the same server blob.
-      const known = (row.blob_sha256 ??
-        store.db
-          .prepare(
-            `SELECT a.blob_sha256 FROM attachments a JOIN messages m ON m.id = a.message_id
-             WHERE m.account_id = ? AND a.remote_id = ? AND a.blob_sha256 IS NOT NULL LIMIT 1`,
-          )
-          .pluck()
-          .get(row.account_id, row.remote_id)) as string | null | undefined;
-      const link = (sha: string) =>
-        store.db
-          .prepare(
-            `UPDATE attachments SET blob_sha256 = ? WHERE remote_id = ?
-             AND message_id IN (SELECT id FROM messages WHERE account_id = ?)`,
-          )
-          .run(sha, row.remote_id, row.account_id);
-      if (known && store.blobs.has(known) && store.blobs.info(known)) {
-        link(known);
-        return describe(known);
-      }
-      const flightKey = `${row.account_id}\n${row.remote_id}`;
-      let flight = attachmentFlights.get(flightKey);
-      if (!flight) {
-        flight = (async () => {
-          const account = store.accounts.get(row.account_id)!;
-          const connector = connectors.create(
-            account.protocol,
-          ) as unknown as Partial<AttachmentFetcher>;
-          if (typeof connector.fetchAttachment !== 'function')
-            throw new ApiError('not_implemented', `${account.protocol} cannot fetch attachments`);
-          const secret = await secrets.get(secretKey(account));
-          if (secret === null)
-            throw new ApiError('auth_failed', 'no credentials in the keychain for this account');
-          const got = await connector.fetchAttachment(
-            {
-              account,
-              secret,
-              signal: AbortSignal.timeout(30 * 60_000),
-              cursor: () => null,
-              log: () => undefined,
-            },
-            { remoteId: row.remote_id, name: row.name, mime: row.mime },
-          );
-          const sha = await store.blobs.put(got.stream, row.mime || got.mime);
-          link(sha);
-          return sha;
-        })().finally(() => attachmentFlights.delete(flightKey));
-        attachmentFlights.set(flightKey, flight);
-      }
-      return describe(await flight);
+      const account = accountOrThrow(row.account_id);
+      const cacheKey = `${row.account_id}\n${row.remote_id}\n${width}x${height}\n${method ?? 'scale'}`;
+      const cached = thumbnails.get(cacheKey);
+      if (cached && store.blobs.has(cached))
+        return { sha256: cached, ...store.blobs.info(cached)! };
+      const connector = connectorFor(
+        account,
+        (c) => typeof c.fetchThumbnail === 'function',
+        'make thumbnails',
+      );
+      const got = await connector.fetchThumbnail!(
+        await contextFor(account, 5 * 60_000),
+        { remoteId: row.remote_id, name: row.name, mime: row.mime },
+        { width, height, method },
+      );
+      const sha = await store.blobs.put(got.stream, got.mime);
+      thumbnails.set(cacheKey, sha);
+      return { sha256: sha, ...store.blobs.info(sha)! };
     },
+    'mail.fetchAttachment': (input) => fetchAttachment(input),
   };
+
+  /** Attachment bytes into the blob store, once (any connector with fetchAttachment). */
+  async function fetchAttachment({ attachmentId }: { attachmentId: number }) {
+    const row = store.db
+      .prepare(
+        `SELECT a.remote_id, a.name, a.mime, a.blob_sha256, m.account_id FROM attachments a
+         JOIN messages m ON m.id = a.message_id WHERE a.id = ?`,
+      )
+      .get(attachmentId) as
+      | {
+          remote_id: string;
+          name: string;
+          mime: string;
+          blob_sha256: string | null;
+          account_id: number;
+        }
+      | undefined;
+    if (!row) throw new ApiError('not_found', `no attachment ${attachmentId}`);
+    const describe = (sha256: string) => ({ sha256, ...store.blobs.info(sha256)! });
+    // Fetched before, for this message or another one holding the same server blob.
+    const known = (row.blob_sha256 ??
+      store.db
+        .prepare(
+          `SELECT a.blob_sha256 FROM attachments a JOIN messages m ON m.id = a.message_id
+           WHERE m.account_id = ? AND a.remote_id = ? AND a.blob_sha256 IS NOT NULL LIMIT 1`,
+        )
+        .pluck()
+        .get(row.account_id, row.remote_id)) as string | null | undefined;
+    const link = (sha: string) =>
+      store.db
+        .prepare(
+          `UPDATE attachments SET blob_sha256 = ? WHERE remote_id = ?
+           AND message_id IN (SELECT id FROM messages WHERE account_id = ?)`,
+        )
+        .run(sha, row.remote_id, row.account_id);
+    if (known && store.blobs.has(known) && store.blobs.info(known)) {
+      link(known);
+      return describe(known);
+    }
+    const flightKey = `${row.account_id}\n${row.remote_id}`;
+    let flight = attachmentFlights.get(flightKey);
+    if (!flight) {
+      flight = (async () => {
+        const account = store.accounts.get(row.account_id)!;
+        const connector = connectors.create(
+          account.protocol,
+        ) as unknown as Partial<AttachmentFetcher>;
+        if (typeof connector.fetchAttachment !== 'function')
+          throw new ApiError('not_implemented', `${account.protocol} cannot fetch attachments`);
+        const secret = await secrets.get(secretKey(account));
+        if (secret === null)
+          throw new ApiError('auth_failed', 'no credentials in the keychain for this account');
+        const got = await connector.fetchAttachment(
+          {
+            account,
+            secret,
+            signal: AbortSignal.timeout(30 * 60_000),
+            cursor: () => null,
+            log: () => undefined,
+          },
+          { remoteId: row.remote_id, name: row.name, mime: row.mime },
+        );
+        const sha = await store.blobs.put(got.stream, row.mime || got.mime);
+        link(sha);
+        return sha;
+      })().finally(() => attachmentFlights.delete(flightKey));
+      attachmentFlights.set(flightKey, flight);
+    }
+    return describe(await flight);
+  }
+}
+
+/** Thumbnails fetched in this process: (account, attachment, size) → blob. */
+const thumbnails = new Map<string, string>();
+
+/** Stored settings over the defaults; a malformed stored value falls back to its default. */
+function readSettings(store: Store): AppSettings {
+  const rows = store.db
+    .prepare(`SELECT key, value_json FROM settings WHERE key IN ('dnd', 'accountNotify')`)
+    .all() as { key: string; value_json: string }[];
+  const settings: AppSettings = structuredClone(DEFAULT_SETTINGS);
+  for (const r of rows) {
+    try {
+      const value = JSON.parse(r.value_json) as unknown;
+      if (r.key === 'dnd' && value && typeof value === 'object')
+        settings.dnd = { ...settings.dnd, ...(value as AppSettings['dnd']) };
+      if (r.key === 'accountNotify' && value && typeof value === 'object')
+        settings.accountNotify = value as AppSettings['accountNotify'];
+    } catch {
+      // keep the default
+    }
+  }
+  return settings;
+}
+
+function mailHeaders(rawJson: string | null): MailHeaders {
+  let raw: Record<string, unknown> = {};
+  try {
+    raw = (rawJson ? JSON.parse(rawJson) : {}) as Record<string, unknown>;
+  } catch {
+    // no headers to show
+  }
+  const list = (v: unknown) =>
+    Array.isArray(v)
+      ? v
+          .filter((a): a is { name?: unknown; email: string } => typeof a?.email === 'string')
+          .map((a) => ({
+            name: typeof a.name === 'string' && a.name ? a.name : null,
+            email: a.email,
+          }))
+      : [];
+  return { from: list(raw.from), to: list(raw.to), cc: list(raw.cc) };
 }
 
 /** What a connector offers when it can fetch attachment bytes on demand (jmap-mail does). */

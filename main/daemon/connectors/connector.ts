@@ -15,6 +15,23 @@ export interface ConnectorCapabilities {
   readMarkers: boolean;
   typing: boolean;
   attachments: boolean;
+  /** Create chats, join, leave, forget, invite, kick, ban (outbox ops chatCreate, chatJoin…). */
+  membership?: boolean;
+  /** Own presence can be set (setPresence). */
+  presence?: boolean;
+}
+
+/** An attachment's bytes, streamed (fetchAttachment). */
+export interface FetchedAttachment {
+  mime: string;
+  size: number | null;
+  stream: AsyncIterable<Uint8Array>;
+}
+
+export interface AttachmentRef {
+  remoteId: string;
+  name: string;
+  mime: string;
 }
 
 export interface Credentials {
@@ -62,4 +79,20 @@ export interface Connector {
   /** Performs one outbox write; the idempotency key makes a retry safe. */
   perform(ctx: ConnectorContext, op: OutboxOp, idempotencyKey: string): Promise<WriteResult>;
   logout?(ctx: ConnectorContext): Promise<void>;
+  /** Downloads an attachment's bytes (on demand; the caller puts them in the blob store). */
+  fetchAttachment?(ctx: ConnectorContext, attachment: AttachmentRef): Promise<FetchedAttachment>;
+  /** A server-made thumbnail of an image attachment, when the protocol has them. */
+  fetchThumbnail?(
+    ctx: ConnectorContext,
+    attachment: AttachmentRef,
+    size: { width: number; height: number; method?: 'scale' | 'crop' },
+  ): Promise<FetchedAttachment>;
+  /** Ephemeral: tells the chat we are (or stopped) typing. Only with capabilities.typing. */
+  setTyping?(ctx: ConnectorContext, chatRemoteId: string, typing: boolean): Promise<void>;
+  /** Sets our own presence. Only with capabilities.presence. */
+  setPresence?(
+    ctx: ConnectorContext,
+    presence: 'online' | 'unavailable' | 'offline',
+    statusMsg?: string | null,
+  ): Promise<void>;
 }

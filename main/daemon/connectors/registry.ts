@@ -5,6 +5,7 @@ import type { Connector } from './connector.js';
 import { NotImplementedError } from './errors.js';
 import { MatrixConnector } from './matrix/connector.js';
 import { JmapMailConnector } from './jmap-mail/connector.js';
+import { JmapChatConnector } from './jmap-chat/connector.js';
 
 export type ConnectorFactory = () => Connector;
 
@@ -35,5 +36,6 @@ export class ConnectorRegistry {
 export function defaultConnectors(): ConnectorRegistry {
   return new ConnectorRegistry()
     .register('matrix', () => new MatrixConnector())
-    .register('jmap-mail', () => new JmapMailConnector());
+    .register('jmap-mail', () => new JmapMailConnector())
+    .register('jmap-chat', () => new JmapChatConnector());
 }

@@ -121,6 +121,21 @@ export interface RemoteReadPosition {
   messageRemoteId: string;
 }
 
+export interface RemoteReceipt {
+  chatRemoteId: string;
+  personRemoteId: string;
+  messageRemoteId: string;
+  ts: number;
+}
+
+export interface RemotePresence {
+  personRemoteId: string;
+  presence: 'online' | 'unavailable' | 'offline';
+  statusMsg?: string | null;
+  lastActiveAgoMs?: number | null;
+  currentlyActive?: boolean | null;
+}
+
 /** One unit a connector hands the engine. Applied atomically with `cursors`. */
 export interface SyncBatch {
   spaces?: RemoteSpace[];
@@ -134,6 +149,12 @@ export interface SyncBatch {
   reactionsRemoved?: Omit<RemoteReaction, 'ts'>[];
   readPositions?: RemoteReadPosition[];
   removedChats?: string[];
+  /** Read receipts of people (others too): the newest message each one has read in a chat. */
+  receipts?: RemoteReceipt[];
+  /** Ephemeral, never stored: who is typing in a chat now (replaces the chat's previous list). */
+  typing?: { chatRemoteId: string; personRemoteIds: string[] }[];
+  /** Ephemeral, never stored: people's presence. */
+  presence?: RemotePresence[];
   /** Stream name → opaque cursor; committed in the same transaction as the data. */
   cursors?: Record<string, string | null>;
 }

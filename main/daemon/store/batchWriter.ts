@@ -7,6 +7,7 @@ import type {
   RemoteChat,
   RemoteMessage,
   RemotePerson,
+  RemotePresence,
   RemoteSpace,
   SyncBatch,
 } from '../model/types.js';
@@ -20,12 +21,21 @@ export interface BatchResult {
   updatedMessageIds: number[];
   /** Local chat ids touched by the batch. */
   chatIds: number[];
+  /** Ephemeral: who types where now (names resolved); for the `typing` event. */
+  typing?: { chatId: number; personRemoteIds: string[]; names: string[] }[];
+  /** Ephemeral: presence changes (names resolved); for the `presence` event. */
+  presence?: (RemotePresence & { name: string })[];
 }
 
 const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 
+/** How much of the newest message the chat list shows. */
+export const PREVIEW_CHARS = 140;
+const preview = (body: string) => body.slice(0, PREVIEW_CHARS);
+
 export class BatchWriter {
   private readonly index: MessageIndex;
+  private readonly senderNames = new Map<string, string>();
   private readonly stmts;
 
   constructor(private readonly db: Db) {
@@ -106,11 +116,17 @@ export class BatchWriter {
         ON CONFLICT (message_id, remote_id) DO UPDATE SET name = excluded.name,
           mime = excluded.mime, size = excluded.size`),
       touchChat: db.prepare(`
-        UPDATE chats SET last_activity_ts = @ts, last_message_id = @id
+        UPDATE chats SET last_activity_ts = @ts, last_message_id = @id,
+          last_message_preview = @preview
         WHERE id = @chatId AND (last_message_id IS NULL OR last_message_id < @id)`),
       bumpUnread: db.prepare(`
-        UPDATE chats SET unread_count = unread_count + 1, mention_count = mention_count + @mention
+        UPDATE chats SET unread_count = unread_count + @unread,
+          mention_count = mention_count + @mentions
         WHERE id = @chatId`),
+      refreshPreview: db.prepare(`
+        UPDATE chats SET last_message_preview =
+          (SELECT substr(body, 1, ${PREVIEW_CHARS}) FROM messages WHERE id = chats.last_message_id)
+        WHERE id = ?`),
       readUpto: db.prepare(`SELECT read_upto_id FROM read_positions WHERE chat_id = ?`).pluck(),
       addReaction: db.prepare(`
         INSERT INTO reactions (message_id, sender_remote_id, key, ts, remote_id) VALUES (?, ?, ?, ?, ?)
@@ -143,7 +159,30 @@ export class BatchWriter {
                           AND m.id > @upto AND m.from_self = 0 AND m.deleted = 0
                           AND m.mentions_self = 1)
         WHERE id = @chatId`),
+      upsertReceipt: db.prepare(`
+        INSERT INTO receipts (chat_id, person_remote_id, message_remote_id, ts) VALUES (?, ?, ?, ?)
+        ON CONFLICT (chat_id, person_remote_id) DO UPDATE SET
+          message_remote_id = excluded.message_remote_id, ts = excluded.ts
+        WHERE excluded.ts >= receipts.ts`),
+      localAttachmentBlob: db
+        .prepare(
+          `SELECT blob_sha256 FROM attachments WHERE message_id = ? AND remote_id LIKE 'outbox:%'
+           AND blob_sha256 IS NOT NULL LIMIT 1`,
+        )
+        .pluck(),
+      adoptAttachmentBlob: db.prepare(
+        `UPDATE attachments SET blob_sha256 = ? WHERE message_id = ? AND blob_sha256 IS NULL
+         AND remote_id NOT LIKE 'outbox:%'`,
+      ),
+      dropLocalAttachments: db.prepare(
+        `DELETE FROM attachments WHERE message_id = ? AND remote_id LIKE 'outbox:%'`,
+      ),
       removeChat: db.prepare(`DELETE FROM chats WHERE account_id = ? AND remote_id = ?`),
+      // Per-chat streams are named `<name>:<chat remote id>`; they go with the chat.
+      removeChatCursors: db.prepare(
+        `DELETE FROM sync_cursors WHERE account_id = @accountId AND length(stream) > length(@rid)
+           AND substr(stream, length(stream) - length(@rid)) = ':' || @rid`,
+      ),
       chatMessageIds: db.prepare(`SELECT id FROM messages WHERE chat_id = ?`).pluck(),
       setCursor: db.prepare(`
         INSERT INTO sync_cursors (account_id, stream, cursor, updated_at) VALUES (?, ?, ?, ?)
@@ -168,6 +207,7 @@ export class BatchWriter {
     const result: BatchResult = { insertedMessageIds: [], updatedMessageIds: [], chatIds: [] };
     const touchedChats = new Set<number>();
     const recountChats = new Set<number>();
+    const stalePreviews = new Set<number>();
 
     for (const s of batch.spaces ?? []) this.upsertSpace(accountId, s);
     for (const p of batch.people ?? []) this.upsertPerson(accountId, p);
@@ -195,8 +235,21 @@ export class BatchWriter {
 
     if (batch.messages?.length) {
       const selfIds = new Set(this.stmts.selfIds.all(accountId) as string[]);
-      const readUpto = new Map<number, number>();
-      for (const m of batch.messages) {
+      // Per-chat bookkeeping is summed over the batch and written once per chat.
+      const perChat = new Map<
+        number,
+        {
+          readUpto: number;
+          newest: { id: number; ts: number; body: string } | null;
+          unread: number;
+          mentions: number;
+        }
+      >();
+      // In key (time) order: FTS5 appends rowids in order far faster than it
+      // inserts them out of order (backfill arrives newest first).
+      const ordered = [...batch.messages].sort((a, b) => a.ts - b.ts);
+      this.senderNames.clear();
+      for (const m of ordered) {
         const chatId = chatIdOf(m.chatRemoteId);
         if (chatId === undefined) {
           throw new Error(`sync batch has a message for unknown chat ${m.chatRemoteId}`);
@@ -205,19 +258,27 @@ export class BatchWriter {
         touchedChats.add(chatId);
         if (outcome.kind === 'inserted') {
           result.insertedMessageIds.push(outcome.id);
-          this.stmts.touchChat.run({ ts: m.ts, id: outcome.id, chatId });
-          if (!outcome.fromSelf && !m.deleted) {
-            let upto = readUpto.get(chatId);
-            if (upto === undefined) {
-              upto = (this.stmts.readUpto.get(chatId) as number | undefined) ?? 0;
-              readUpto.set(chatId, upto);
-            }
-            if (outcome.id > upto)
-              this.stmts.bumpUnread.run({ chatId, mention: m.mentionsSelf ? 1 : 0 });
+          let chat = perChat.get(chatId);
+          if (!chat) {
+            const readUpto = (this.stmts.readUpto.get(chatId) as number | undefined) ?? 0;
+            perChat.set(chatId, (chat = { readUpto, newest: null, unread: 0, mentions: 0 }));
+          }
+          if (!chat.newest || outcome.id > chat.newest.id)
+            chat.newest = { id: outcome.id, ts: m.ts, body: m.deleted ? '' : m.body };
+          if (!outcome.fromSelf && !m.deleted && outcome.id > chat.readUpto) {
+            chat.unread++;
+            if (m.mentionsSelf) chat.mentions++;
           }
         } else if (outcome.kind === 'updated') {
           result.updatedMessageIds.push(outcome.id);
+          stalePreviews.add(chatId);
         }
+      }
+      for (const [chatId, chat] of perChat) {
+        const { id, ts, body } = chat.newest!;
+        this.stmts.touchChat.run({ ts, id, chatId, preview: preview(body) });
+        if (chat.unread > 0)
+          this.stmts.bumpUnread.run({ chatId, unread: chat.unread, mentions: chat.mentions });
       }
     }
 
@@ -230,6 +291,7 @@ export class BatchWriter {
       this.index.replace(row.id, e.body, row.subject, this.senderNameOf(row.id));
       result.updatedMessageIds.push(row.id);
       touchedChats.add(row.chat_id);
+      stalePreviews.add(row.chat_id);
     }
 
     for (const d of batch.deletions ?? []) {
@@ -250,6 +312,7 @@ export class BatchWriter {
       this.index.remove(row.id);
       result.updatedMessageIds.push(row.id);
       touchedChats.add(row.chat_id);
+      stalePreviews.add(row.chat_id);
       recountChats.add(row.chat_id);
     }
 
@@ -279,12 +342,34 @@ export class BatchWriter {
     }
 
     for (const chatId of recountChats) this.recount(chatId);
+    for (const chatId of stalePreviews) this.stmts.refreshPreview.run(chatId);
+
+    for (const r of batch.receipts ?? []) {
+      const chatId = chatIdOf(r.chatRemoteId);
+      if (chatId === undefined) continue;
+      if (this.stmts.upsertReceipt.run(chatId, r.personRemoteId, r.messageRemoteId, r.ts).changes)
+        touchedChats.add(chatId);
+    }
+    const nameOf = (remoteId: string) =>
+      (this.stmts.personName.get(accountId, remoteId) as string | undefined) ?? remoteId;
+    for (const t of batch.typing ?? []) {
+      const chatId = chatIdOf(t.chatRemoteId);
+      if (chatId === undefined) continue;
+      (result.typing ??= []).push({
+        chatId,
+        personRemoteIds: t.personRemoteIds,
+        names: t.personRemoteIds.map(nameOf),
+      });
+    }
+    for (const p of batch.presence ?? [])
+      (result.presence ??= []).push({ ...p, name: nameOf(p.personRemoteId) });
 
     for (const remoteId of batch.removedChats ?? []) {
       const chatId = chatIdOf(remoteId);
       if (chatId === undefined) continue;
       for (const id of this.stmts.chatMessageIds.all(chatId) as number[]) this.index.remove(id);
       this.stmts.removeChat.run(accountId, remoteId);
+      this.stmts.removeChatCursors.run({ accountId, rid: remoteId });
       touchedChats.delete(chatId);
     }
 
@@ -294,6 +379,11 @@ export class BatchWriter {
 
     result.chatIds = [...touchedChats];
     return result;
+  }
+
+  /** Re-reads the chat list preview from the chat's newest message. */
+  refreshPreview(chatId: number): void {
+    this.stmts.refreshPreview.run(chatId);
   }
 
   /** Recomputes unread and mention counts of a chat from its read position. */
@@ -344,6 +434,16 @@ export class BatchWriter {
     return (this.stmts.senderName.get(messageId) as string | undefined) ?? '';
   }
 
+  /** A sender's display name, looked up once per batch. */
+  private senderName(accountId: number, remoteId: string): string {
+    let name = this.senderNames.get(remoteId);
+    if (name === undefined) {
+      name = (this.stmts.personName.get(accountId, remoteId) as string | undefined) ?? remoteId;
+      this.senderNames.set(remoteId, name);
+    }
+    return name;
+  }
+
   private upsertMessage(
     accountId: number,
     chatId: number,
@@ -353,11 +453,7 @@ export class BatchWriter {
     | { kind: 'inserted'; id: number; fromSelf: boolean }
     | { kind: 'updated' | 'unchanged'; id: number } {
     const senderName =
-      m.senderName ??
-      (m.senderRemoteId
-        ? ((this.stmts.personName.get(accountId, m.senderRemoteId) as string | undefined) ??
-          m.senderRemoteId)
-        : '');
+      m.senderName ?? (m.senderRemoteId ? this.senderName(accountId, m.senderRemoteId) : '');
     let existing = this.stmts.messageByRemote.get(accountId, m.remoteId) as MessageRow | undefined;
     // The server's copy of our own local echo: adopt the echo row.
     if (!existing && m.idempotencyKey)
@@ -409,6 +505,11 @@ export class BatchWriter {
   }
 
   private writeAttachmentsAndMentions(id: number, m: RemoteMessage): void {
+    // The server's copy of a local echo with a file: the bytes we sent are the bytes it holds.
+    const local =
+      m.idempotencyKey && m.attachments?.length
+        ? (this.stmts.localAttachmentBlob.get(id) as string | undefined)
+        : undefined;
     for (const a of m.attachments ?? [])
       this.stmts.insertAttachment.run(
         id,
@@ -419,6 +520,10 @@ export class BatchWriter {
         a.width ?? null,
         a.height ?? null,
       );
+    if (local !== undefined) {
+      this.stmts.adoptAttachmentBlob.run(local, id);
+      this.stmts.dropLocalAttachments.run(id);
+    }
     for (const p of m.mentionRemoteIds ?? []) this.stmts.insertMention.run(id, p);
   }
 

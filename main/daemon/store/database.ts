@@ -63,6 +63,7 @@ export function migrate(db: Db, migrations: readonly Migration[], target: number
     // the database at the previous version, never half-migrated.
     db.transaction(() => {
       db.exec(m.up);
+      m.after?.(db);
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
   }

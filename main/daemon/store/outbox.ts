@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database.js';
 import type { OutboxState } from '../model/types.js';
-import type { BatchWriter } from './batchWriter.js';
+import { PREVIEW_CHARS, type BatchWriter } from './batchWriter.js';
 import { MessageIndex } from './search/messageIndex.js';
 
 export type OutboxOp =
@@ -31,7 +31,55 @@ export type OutboxOp =
     }
   | { op: 'mailDelete'; chatRemoteId: string; messageRemoteIds: string[] }
   | ({ op: 'mailSend' } & MailDraft)
-  | ({ op: 'mailSaveDraft'; replaceDraftRemoteId?: string | null } & MailDraft);
+  | ({ op: 'mailSaveDraft'; replaceDraftRemoteId?: string | null } & MailDraft)
+  // Chats and membership (protocol-neutral; Matrix rooms today). A create has no chat yet.
+  | {
+      op: 'chatCreate';
+      chatRemoteId: null;
+      name?: string | null;
+      topic?: string | null;
+      /** People to invite (remote ids); a direct chat has exactly one. */
+      invite?: string[];
+      direct?: boolean;
+      visibility?: 'private' | 'public';
+    }
+  /** Joins by id or address (an alias), or accepts an invitation. */
+  | { op: 'chatJoin'; chatRemoteId: string }
+  /** Leaves (or declines an invitation); `forget` also drops it from the server's history. */
+  | { op: 'chatLeave'; chatRemoteId: string; forget?: boolean }
+  | {
+      op: 'chatMember';
+      chatRemoteId: string;
+      action: 'invite' | 'kick' | 'ban' | 'unban';
+      personRemoteId: string;
+      reason?: string | null;
+    }
+  /** A file or picture, already in the blob store (`path` is its blob file). */
+  | {
+      op: 'sendAttachment';
+      chatRemoteId: string;
+      body: string;
+      replyToRemoteId?: string | null;
+      attachment: OutgoingAttachment;
+    };
+
+export interface OutgoingAttachment {
+  sha256: string;
+  path: string;
+  name: string;
+  mime: string;
+  size: number;
+  width?: number | null;
+  height?: number | null;
+}
+
+/** The kind a message with this attachment shows as. */
+export function attachmentKind(mime: string): 'image' | 'video' | 'audio' | 'file' {
+  if (mime.startsWith('image/')) return 'image';
+  if (mime.startsWith('video/')) return 'video';
+  if (mime.startsWith('audio/')) return 'audio';
+  return 'file';
+}
 
 export type MailRole = 'inbox' | 'archive' | 'trash' | 'junk';
 export interface MailAddress {
@@ -52,6 +100,9 @@ export interface MailDraft {
   /** A server draft this send replaces (destroyed once the mail is submitted). */
   draftRemoteId?: string | null;
 }
+
+/** Remote id of a local echo's attachment until the server's copy replaces it. */
+export const LOCAL_ATTACHMENT_PREFIX = 'outbox:';
 
 export interface OutboxEntry {
   id: number;
@@ -109,11 +160,16 @@ export class Outbox {
    * Queues a write. For a send, the local echo message is created in the same
    * transaction, from the account's own person row.
    */
-  enqueue(accountId: number, chatId: number, operation: OutboxOp, now = Date.now()): OutboxEntry {
+  enqueue(
+    accountId: number,
+    chatId: number | null,
+    operation: OutboxOp,
+    now = Date.now(),
+  ): OutboxEntry {
     return this.db.transaction(() => {
       const key = randomUUID();
       let localMessageId: number | null = null;
-      if (operation.op === 'send') {
+      if ((operation.op === 'send' || operation.op === 'sendAttachment') && chatId !== null) {
         const self = this.db
           .prepare(
             `SELECT remote_id, display_name FROM people WHERE account_id = ? AND is_self = 1 LIMIT 1`,
@@ -124,7 +180,7 @@ export class Outbox {
           .prepare(
             `INSERT INTO messages (id, account_id, chat_id, remote_id, sender_remote_id, sender_name,
                ts, kind, body, reply_to_remote_id, from_self, idempotency_key)
-             VALUES (?, ?, ?, NULL, ?, ?, ?, 'text', ?, ?, 1, ?)`,
+             VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 1, ?)`,
           )
           .run(
             localMessageId,
@@ -133,17 +189,40 @@ export class Outbox {
             self?.remote_id ?? null,
             self?.display_name ?? 'Me',
             now,
+            operation.op === 'send' ? 'text' : attachmentKind(operation.attachment.mime),
             operation.body,
             operation.replyToRemoteId ?? null,
             key,
           );
+        if (operation.op === 'sendAttachment') {
+          // The echo shows the bytes at once; the server's copy inherits the blob (batchWriter).
+          const a = operation.attachment;
+          this.db
+            .prepare(
+              `INSERT INTO attachments (message_id, remote_id, name, mime, size, width, height,
+                 blob_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(
+              localMessageId,
+              `${LOCAL_ATTACHMENT_PREFIX}${key}`,
+              a.name,
+              a.mime,
+              a.size,
+              a.width ?? null,
+              a.height ?? null,
+              a.sha256,
+            );
+          this.db
+            .prepare(`UPDATE messages SET has_attachment = 1 WHERE id = ?`)
+            .run(localMessageId);
+        }
         this.index.add(localMessageId, operation.body, null, self?.display_name ?? 'Me');
         this.db
           .prepare(
-            `UPDATE chats SET last_activity_ts = ?, last_message_id = ?
+            `UPDATE chats SET last_activity_ts = ?, last_message_id = ?, last_message_preview = ?
              WHERE id = ? AND (last_message_id IS NULL OR last_message_id < ?)`,
           )
-          .run(now, localMessageId, chatId, localMessageId);
+          .run(now, localMessageId, operation.body.slice(0, PREVIEW_CHARS), chatId, localMessageId);
       }
       const id = this.db
         .prepare(
@@ -255,6 +334,7 @@ export class Outbox {
              WHERE id = ?`,
           )
           .run(entry.chatId);
+        if (entry.chatId !== null) this.writer.refreshPreview(entry.chatId);
       }
     })();
   }

@@ -17,24 +17,6 @@ export interface ChatListFilter {
   limit?: number;
 }
 
-interface ChatRow {
-  id: number;
-  account_id: number;
-  workspace_id: number;
-  remote_id: string;
-  kind: ChatSummary['kind'];
-  name: string;
-  topic: string | null;
-  space_id: number | null;
-  last_activity_ts: number;
-  preview: string | null;
-  unread_count: number;
-  mention_count: number;
-  muted: number;
-  pinned: number;
-  archived: number;
-}
-
 interface MessageRow {
   id: number;
   chat_id: number;
@@ -54,31 +36,72 @@ interface MessageRow {
   outbox_state: OutboxState | null;
 }
 
-const CHAT_SELECT = `
-  SELECT c.id, c.account_id, a.workspace_id, c.remote_id, c.kind, c.name, c.topic,
-         s.id AS space_id, c.last_activity_ts, substr(lm.body, 1, 140) AS preview,
-         c.unread_count, c.mention_count, c.muted, c.pinned, c.archived
-  FROM chats c
-  JOIN accounts a ON a.id = c.account_id
-  LEFT JOIN spaces s ON s.account_id = c.account_id AND s.remote_id = c.space_remote_id
-  LEFT JOIN messages lm ON lm.id = c.last_message_id`;
+// The chat list reads chats alone: workspace and space ids come from small
+// maps (a handful of accounts, at most hundreds of spaces), not per-row joins,
+// and rows come back as arrays, which better-sqlite3 builds faster than objects.
+const CHAT_COLUMNS = `c.id, c.account_id, c.remote_id, c.kind, c.name, c.topic, c.space_remote_id,
+  c.last_activity_ts, c.last_message_preview, c.unread_count, c.mention_count, c.muted, c.pinned,
+  c.archived`;
 
-const toChatSummary = (r: ChatRow): ChatSummary => ({
-  id: r.id,
-  accountId: r.account_id,
-  workspaceId: r.workspace_id,
-  remoteId: r.remote_id,
-  kind: r.kind,
-  name: r.name,
-  topic: r.topic,
-  spaceId: r.space_id,
-  lastActivityTs: r.last_activity_ts,
-  lastMessagePreview: r.preview,
-  unreadCount: r.unread_count,
-  mentionCount: r.mention_count,
-  muted: r.muted === 1,
-  pinned: r.pinned === 1,
-  archived: r.archived === 1,
+type ChatTuple = [
+  number,
+  number,
+  string,
+  ChatSummary['kind'],
+  string,
+  string | null,
+  string | null,
+  number,
+  string | null,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+
+interface ChatContext {
+  workspaceOf: Map<number, number>;
+  spaceIdOf: Map<string, number>;
+}
+
+const toChatSummary = (
+  [
+    id,
+    accountId,
+    remoteId,
+    kind,
+    name,
+    topic,
+    spaceRemoteId,
+    lastActivityTs,
+    preview,
+    unread,
+    mentions,
+    muted,
+    pinned,
+    archived,
+  ]: ChatTuple,
+  ctx: ChatContext,
+): ChatSummary => ({
+  id,
+  accountId,
+  workspaceId: ctx.workspaceOf.get(accountId) ?? 0,
+  remoteId,
+  kind,
+  name,
+  topic,
+  spaceId:
+    spaceRemoteId === null
+      ? null
+      : (ctx.spaceIdOf.get(`${accountId}\u0000${spaceRemoteId}`) ?? null),
+  lastActivityTs,
+  lastMessagePreview: preview,
+  unreadCount: unread,
+  mentionCount: mentions,
+  muted: muted === 1,
+  pinned: pinned === 1,
+  archived: archived === 1,
 });
 
 const MESSAGE_COLUMNS = `
@@ -104,21 +127,38 @@ export class ReadModel {
   }
 
   chats(filter: ChatListFilter = {}): ChatSummary[] {
+    const ctx = this.chatContext();
     const where: string[] = ['c.archived = @archived'];
     if (filter.accountId !== undefined) where.push('c.account_id = @accountId');
-    if (filter.workspaceId !== undefined) where.push('a.workspace_id = @workspaceId');
+    if (filter.workspaceId !== undefined) {
+      const accounts = [...ctx.workspaceOf].filter(([, w]) => w === filter.workspaceId);
+      where.push(`c.account_id IN (${accounts.map(([a]) => a).join(',') || 'NULL'})`);
+    }
     const rows = this.db
       .prepare(
-        `${CHAT_SELECT} WHERE ${where.join(' AND ')}
+        `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${where.join(' AND ')}
          ORDER BY c.pinned DESC, c.last_activity_ts DESC, c.id DESC LIMIT @limit`,
       )
+      .raw()
       .all({
         archived: filter.archived ? 1 : 0,
         accountId: filter.accountId,
-        workspaceId: filter.workspaceId,
         limit: filter.limit ?? 5000,
-      }) as ChatRow[];
-    return rows.map(toChatSummary);
+      }) as ChatTuple[];
+    return rows.map((r) => toChatSummary(r, ctx));
+  }
+
+  private chatContext(): ChatContext {
+    const workspaceOf = new Map(
+      this.db.prepare(`SELECT id, workspace_id FROM accounts`).raw().all() as [number, number][],
+    );
+    const spaceIdOf = new Map<string, number>();
+    for (const [id, accountId, remoteId] of this.db
+      .prepare(`SELECT id, account_id, remote_id FROM spaces`)
+      .raw()
+      .all() as [number, number, string][])
+      spaceIdOf.set(`${accountId}\u0000${remoteId}`, id);
+    return { workspaceOf, spaceIdOf };
   }
 
   chat(chatId: number): ChatSummary | null {
@@ -127,10 +167,12 @@ export class ReadModel {
 
   chatsById(ids: number[]): ChatSummary[] {
     if (ids.length === 0) return [];
+    const ctx = this.chatContext();
     const rows = this.db
-      .prepare(`${CHAT_SELECT} WHERE c.id IN (SELECT value FROM json_each(?))`)
-      .all(JSON.stringify(ids)) as ChatRow[];
-    return rows.map(toChatSummary);
+      .prepare(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.id IN (SELECT value FROM json_each(?))`)
+      .raw()
+      .all(JSON.stringify(ids)) as ChatTuple[];
+    return rows.map((r) => toChatSummary(r, ctx));
   }
 
   /** Newest first: the `limit` messages older than `beforeId` (default: the newest). */

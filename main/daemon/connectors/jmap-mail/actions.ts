@@ -351,6 +351,12 @@ export async function perform(
       throw new PermanentError('a sent mail cannot be edited');
     case 'react':
       throw new PermanentError('mail has no reactions');
+    case 'chatCreate':
+    case 'chatJoin':
+    case 'chatLeave':
+    case 'chatMember':
+    case 'sendAttachment':
+      throw new PermanentError(`the JMAP Mail connector cannot perform ${op.op}`);
     default: {
       const never: never = op;
       throw new PermanentError(

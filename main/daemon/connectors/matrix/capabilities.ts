@@ -10,4 +10,6 @@ export const MATRIX_CAPABILITIES: ConnectorCapabilities = {
   readMarkers: true,
   typing: true,
   attachments: true,
+  membership: true,
+  presence: true,
 };

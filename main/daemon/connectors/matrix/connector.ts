@@ -2,9 +2,11 @@
 // gap filling and backfill through /messages, and outbox writes with the
 // idempotency key as txnId. See docs/connectors.md (Matrix).
 import type {
+  AttachmentRef,
   Connector,
   ConnectorContext,
   Credentials,
+  FetchedAttachment,
   LoginResult,
   WriteResult,
 } from '../connector.js';
@@ -31,6 +33,8 @@ import {
 } from './wire.js';
 import { localpart, mapRoomEvents, type MappingContext, type ReactionRef } from './mapping.js';
 import { backfillStream, compact, emptyBatch, loadRoomInfo, mapSync } from './syncMapper.js';
+import { createRoom, joinRoom, leaveRoom, memberAction, type RoomWriter } from './rooms.js';
+import { attachmentContent, download, upload } from './media.js';
 import { z } from 'zod';
 
 export interface MatrixConnectorOptions {
@@ -65,7 +69,20 @@ interface AccountState {
   session: MatrixSession;
   mapping: MappingContext;
   whoamiDone: boolean;
+  /** Idempotency key → created room (createRoom has no txnId). */
+  created: Map<string, string>;
+  /** Idempotency key → uploaded mxc URI (a retried send does not upload twice). */
+  uploads: Map<string, string>;
 }
+
+type Presence = 'online' | 'unavailable' | 'offline';
+/**
+ * The presence the user chose, per session (user + homeserver): /sync sends it
+ * as set_presence, or every long-poll would set us back online. Shared by all
+ * connector instances in the process (the API sets it, the sync loop uses it).
+ */
+const chosenPresence = new Map<string, Presence>();
+const presenceKey = (s: MatrixSession) => `${s.homeserver}\n${s.userId}`;
 
 export class MatrixConnector implements Connector {
   readonly protocol = 'matrix' as const;
@@ -258,7 +275,7 @@ export class MatrixConnector implements Connector {
         filter: JSON.stringify(filter),
         since: since ?? undefined,
         timeout,
-        set_presence: 'online',
+        set_presence: chosenPresence.get(presenceKey(s.session)) ?? 'online',
       },
     });
     if (since !== null) await this.fillGaps(ctx, s, res, since);
@@ -378,10 +395,94 @@ export class MatrixConnector implements Connector {
           body: { 'm.fully_read': op.messageRemoteId, 'm.read': op.messageRemoteId },
         });
         return {};
-      default:
-        // Other protocols' writes (mail…) never reach a Matrix account.
+      case 'sendAttachment': {
+        let url = s.uploads.get(key);
+        if (!url) {
+          url = await upload(s.transport, op.attachment, ctx.signal);
+          s.uploads.set(key, url);
+        }
+        const content = attachmentContent(op.attachment, url, op.body);
+        if (op.replyToRemoteId)
+          content['m.relates_to'] = { 'm.in_reply_to': { event_id: op.replyToRemoteId } };
+        const { event_id } = await put('m.room.message', content);
+        s.uploads.delete(key);
+        return { remoteId: event_id };
+      }
+      case 'chatCreate':
+        return createRoom(this.rooms(ctx, s), op, key);
+      case 'chatJoin': {
+        // Accepting an invitation meant as a direct chat: m.direct learns the room.
+        const info = loadRoomInfo((k) => ctx.cursor(k), op.chatRemoteId);
+        const directWith =
+          info?.membership === 'invite' && info.directInvite ? (info.inviter ?? null) : null;
+        return joinRoom(this.rooms(ctx, s), op.chatRemoteId, directWith);
+      }
+      case 'chatLeave':
+        await leaveRoom(this.rooms(ctx, s), op.chatRemoteId, op.forget === true);
+        return {};
+      case 'chatMember':
+        await memberAction(this.rooms(ctx, s), op);
+        return {};
+      case 'mailKeyword':
+      case 'mailMove':
+      case 'mailDelete':
+      case 'mailSend':
+      case 'mailSaveDraft':
+        // Other protocols' writes never reach a Matrix account.
         throw new PermanentError(`the Matrix connector cannot perform ${op.op}`);
+      default: {
+        const never: never = op;
+        throw new PermanentError(
+          `the Matrix connector cannot perform ${(never as { op: string }).op}`,
+        );
+      }
     }
+  }
+
+  // ---- ephemeral writes and media ----
+
+  async setTyping(ctx: ConnectorContext, roomId: string, typing: boolean): Promise<void> {
+    const s = this.state(ctx);
+    await s.transport.json(
+      'PUT',
+      `${C}/rooms/${enc(roomId)}/typing/${enc(s.session.userId)}`,
+      z.unknown(),
+      { signal: ctx.signal, body: typing ? { typing, timeout: 30_000 } : { typing } },
+    );
+  }
+
+  async setPresence(
+    ctx: ConnectorContext,
+    presence: Presence,
+    statusMsg?: string | null,
+  ): Promise<void> {
+    const s = this.state(ctx);
+    await s.transport.json('PUT', `${C}/presence/${enc(s.session.userId)}/status`, z.unknown(), {
+      signal: ctx.signal,
+      body: statusMsg ? { presence, status_msg: statusMsg } : { presence },
+    });
+    chosenPresence.set(presenceKey(s.session), presence);
+  }
+
+  async fetchAttachment(ctx: ConnectorContext, a: AttachmentRef): Promise<FetchedAttachment> {
+    return download(this.state(ctx).transport, a.remoteId, ctx.signal);
+  }
+
+  async fetchThumbnail(
+    ctx: ConnectorContext,
+    a: AttachmentRef,
+    size: { width: number; height: number; method?: 'scale' | 'crop' },
+  ): Promise<FetchedAttachment> {
+    return download(this.state(ctx).transport, a.remoteId, ctx.signal, size);
+  }
+
+  private rooms(ctx: ConnectorContext, s: AccountState): RoomWriter {
+    return {
+      transport: s.transport,
+      userId: s.session.userId,
+      signal: ctx.signal,
+      created: s.created,
+    };
   }
 
   private async redact(
@@ -445,6 +546,8 @@ export class MatrixConnector implements Connector {
           reactions: new Map(),
         },
         whoamiDone: false,
+        created: new Map(),
+        uploads: new Map(),
       };
       this.states.set(ctx.secret, s);
     }

@@ -12,6 +12,9 @@ import {
   mapRoomEvents,
   ownReadPosition,
   personFromMember,
+  presenceOf,
+  receiptsOf,
+  typingOf,
   spaceOf,
   type MappingContext,
   type RoomInfo,
@@ -22,6 +25,8 @@ export type CursorReader = (stream: string) => string | null;
 
 export const roomStream = (roomId: string) => `room:${roomId}`;
 export const backfillStream = (roomId: string) => `backfill:${roomId}`;
+/** The spaces we know (JSON array of room ids), so a room joined later finds its space. */
+export const SPACES_STREAM = 'spaces';
 
 export function loadRoomInfo(read: CursorReader, roomId: string): RoomInfo | null {
   const raw = read(roomStream(roomId));
@@ -48,6 +53,9 @@ interface Collected {
       | 'reactionsRemoved'
       | 'readPositions'
       | 'removedChats'
+      | 'receipts'
+      | 'typing'
+      | 'presence'
     >
   > & { cursors: Record<string, string | null> };
 }
@@ -65,6 +73,9 @@ export function emptyBatch(): Collected['batch'] {
     reactionsRemoved: [],
     readPositions: [],
     removedChats: [],
+    receipts: [],
+    typing: [],
+    presence: [],
     cursors: {},
   };
 }
@@ -103,8 +114,12 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
   }
 
   const events: { roomId: string; timeline: RoomEvent[]; nameOf: (u: string) => string }[] = [];
+  const childrenBefore = new Map<string, string[]>();
   for (const [roomId, room] of Object.entries(res.rooms?.join ?? {})) {
     const i = info(roomId) ?? emptyRoomInfo();
+    if (i.isSpace) childrenBefore.set(roomId, [...i.children]);
+    delete i.inviter;
+    delete i.directInvite;
     const wasMember = i.membership === 'join' && read(roomStream(roomId)) !== null;
     i.membership = 'join';
     const s = room.summary;
@@ -117,9 +132,15 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
       if (e.state_key === undefined || e.unsigned?.redacted_because !== undefined) continue;
       applyState(i, e.type, e.state_key, e.content, roomNames);
       if (e.type === 'm.room.member') {
-        people.set(e.state_key, personFromMember(e.state_key, e.content, ctx.selfId));
         const membership =
           typeof e.content.membership === 'string' ? e.content.membership : 'leave';
+        // A leave or ban carries no display name: it must not rename the person.
+        if (
+          typeof e.content.displayname === 'string' ||
+          membership === 'join' ||
+          membership === 'invite'
+        )
+          people.set(e.state_key, personFromMember(e.state_key, e.content, ctx.selfId));
         batch.members.push({ chatRemoteId: roomId, personRemoteId: e.state_key, membership });
       }
     }
@@ -142,6 +163,12 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
       ctx.selfId,
     );
     if (readUpTo) batch.readPositions.push({ chatRemoteId: roomId, messageRemoteId: readUpTo });
+    if (!i.isSpace) {
+      const ephemeral = room.ephemeral?.events ?? [];
+      batch.receipts.push(...receiptsOf(roomId, ephemeral, ctx.selfId));
+      const typing = typingOf(ephemeral, ctx.selfId);
+      if (typing) batch.typing.push({ chatRemoteId: roomId, personRemoteIds: typing });
+    }
 
     if (read(backfillStream(roomId)) === null) {
       const t = room.timeline;
@@ -151,17 +178,33 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
     }
   }
 
-  // Spaces link their children; the children's chats carry the link.
-  for (const [spaceId, i] of [...infos]) {
-    if (!i.isSpace) continue;
-    for (const child of i.children) {
+  // Spaces link their children; the children's chats carry the link. A room
+  // joined after its space was synced finds it through the known spaces.
+  const known = readSpaces(read);
+  const spaces = new Set(known);
+  for (const [roomId, i] of infos) if (i.isSpace) spaces.add(roomId);
+  for (const spaceId of spaces) {
+    const s = info(spaceId);
+    if (!s?.isSpace) continue;
+    const changed = infos.has(spaceId);
+    for (const child of s.children) {
+      if (!changed && !infos.has(child)) continue;
       const c = info(child);
       if (c && c.parent !== spaceId) {
         c.parent = spaceId;
         infos.set(child, c);
       }
     }
+    for (const gone of childrenBefore.get(spaceId) ?? []) {
+      if (s.children.includes(gone)) continue;
+      const c = info(gone);
+      if (c && c.parent === spaceId) {
+        c.parent = null;
+        infos.set(gone, c);
+      }
+    }
   }
+  if (spaces.size !== known.length) batch.cursors[SPACES_STREAM] = JSON.stringify([...spaces]);
 
   // Rooms we left (or invitations declined or withdrawn).
   for (const [roomId, room] of Object.entries(res.rooms?.leave ?? {})) {
@@ -210,10 +253,13 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
     const i = emptyRoomInfo();
     i.membership = 'invite';
     i.isSpace = inv.space !== null;
+    i.inviter = inv.inviter;
+    i.directInvite = inv.chat?.kind === 'direct';
     batch.cursors[roomStream(roomId)] = JSON.stringify(i);
   }
 
   batch.people.push(...people.values());
+  batch.presence.push(...presenceOf(res.presence?.events ?? [], ctx.selfId));
   for (const { roomId, timeline, nameOf } of events) {
     const r = mapRoomEvents(roomId, timeline, ctx, nameOf);
     batch.messages.push(...r.messages);
@@ -223,4 +269,13 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
     batch.reactionsRemoved.push(...r.reactionsRemoved);
   }
   return compact(batch);
+}
+
+function readSpaces(read: CursorReader): string[] {
+  try {
+    const v = JSON.parse(read(SPACES_STREAM) ?? '[]') as unknown;
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
 }

@@ -73,6 +73,21 @@ export class MatrixTransport {
     return { data, mime: res.headers.get('content-type') ?? 'application/octet-stream' };
   }
 
+  /** A GET whose body is streamed (media downloads); the caller must consume or cancel it. */
+  async stream(
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<{ mime: string; size: number | null; body: AsyncIterable<Uint8Array> }> {
+    const res = await this.send('GET', path, options);
+    const length = Number(res.headers.get('content-length'));
+    const body = res.body as unknown as AsyncIterable<Uint8Array> | null;
+    return {
+      mime: res.headers.get('content-type') ?? 'application/octet-stream',
+      size: Number.isFinite(length) && res.headers.has('content-length') ? length : null,
+      body: body ?? (async function* () {})(),
+    };
+  }
+
   private async send(method: string, path: string, options: RequestOptions): Promise<Response> {
     const url = new URL(this.baseUrl + path);
     for (const [k, v] of Object.entries(options.query ?? {}))

@@ -4,11 +4,15 @@ import type { Migration } from './types.js';
 import { initial } from './001_initial.js';
 import { notificationSettings } from './002_notification_settings.js';
 import { reactionRemoteIndex } from './003_reaction_remote_index.js';
+import { receipts } from './004_receipts.js';
+import { searchAndChatList } from './005_search_and_chat_list.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
   notificationSettings,
   reactionRemoteIndex,
+  receipts,
+  searchAndChatList,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 export type { Migration };

@@ -35,6 +35,12 @@ export function toIndexText(text: string): string {
  * can be highlighted in the original.
  */
 export function foldWithMap(text: string): { folded: string; origin: number[] } {
+  // Plain ASCII (most text) folds by lowercasing, and positions do not move.
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(text)) {
+    const origin = Array.from({ length: text.length + 1 }, (_, i) => i);
+    return { folded: text.toLowerCase(), origin };
+  }
   let folded = '';
   const origin: number[] = [];
   for (let i = 0; i < text.length;) {

@@ -22,12 +22,15 @@ interface Token {
 const TOKEN =
   /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005\u30fc])|(?:(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005\u30fc])[\p{L}\p{N}\p{M}\p{Co}])+/gu;
 
+/** In ASCII text the token characters are just letters and digits (and much faster to find). */
+const ASCII_TOKEN = /[a-z0-9]+/g;
+
 /** Words (runs of token characters) and single CJK characters, in folded text. */
-function tokenize(folded: string): Token[] {
+function tokenize(folded: string, ascii = false): Token[] {
   const out: Token[] = [];
-  for (const m of folded.matchAll(TOKEN)) {
+  for (const m of folded.matchAll(ascii ? ASCII_TOKEN : TOKEN)) {
     const start = m.index;
-    out.push({ start, end: start + m[0].length, text: m[0], cjk: m[1] !== undefined });
+    out.push({ start, end: start + m[0].length, text: m[0], cjk: !ascii && m[1] !== undefined });
   }
   return out;
 }
@@ -100,7 +103,7 @@ export function highlightRanges(text: string, terms: readonly TextTerm[]): Range
   if (positive.length === 0 || text === '') return [];
   const scanned = text.length > MATCH_SCAN_LIMIT ? text.slice(0, MATCH_SCAN_LIMIT) : text;
   const { folded, origin } = foldMapped(scanned);
-  const tokens = tokenize(folded);
+  const tokens = tokenize(folded, origin === null);
   const found: Range[] = [];
   for (const term of positive) found.push(...termRanges(folded, tokens, term));
   const mapped: Range[] = [];

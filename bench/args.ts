@@ -1,0 +1,77 @@
+// Command line: `npm run bench [-- --quick] [--keep DIR] [--messages N] …`.
+import type { BenchOptions } from './protocol.js';
+
+export interface CliOptions extends BenchOptions {
+  mode: 'quick' | 'full' | 'custom';
+  keep: string | null;
+}
+
+const USAGE = `usage: npm run bench -- [--quick] [--keep DIR] [--messages N] [--chats N] [--seed N]
+                      [--batch N] [--explain] [--no-raw]
+  --quick        100k messages (about a minute on 2 cores); default is 1M
+  --keep DIR     build the profile in DIR (must be empty or absent) and keep it
+  --explain      print EXPLAIN QUERY PLAN of every search in the mix (stderr)
+  --no-raw       skip the raw better-sqlite3 baseline (no ingest ratio)`;
+
+export function parseArgs(argv: string[]): CliOptions {
+  const quick = argv.includes('--quick');
+  const o: CliOptions = {
+    mode: quick ? 'quick' : 'full',
+    keep: null,
+    messages: quick ? 100_000 : 1_000_000,
+    chats: 2000,
+    seed: 20240601,
+    batchSize: 1000,
+    backfillShare: 0.15,
+    searchIterations: quick ? 12 : 30,
+    searchBudgetMs: quick ? 4000 : 15000,
+    pageSamples: quick ? 300 : 600,
+    listSamples: quick ? 60 : 120,
+    explain: false,
+    skipRaw: false,
+  };
+  const num = (i: number): number => {
+    const v = Number(argv[i + 1]);
+    if (!Number.isFinite(v) || v <= 0)
+      throw new Error(`${argv[i]} needs a positive number\n${USAGE}`);
+    return Math.floor(v);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    switch (a) {
+      case '--quick':
+        break;
+      case '--keep':
+        if (!argv[i + 1]) throw new Error(`--keep needs a directory\n${USAGE}`);
+        o.keep = argv[++i]!;
+        break;
+      case '--messages':
+        o.messages = num(i++);
+        o.mode = 'custom';
+        break;
+      case '--chats':
+        o.chats = num(i++);
+        break;
+      case '--seed':
+        o.seed = num(i++);
+        break;
+      case '--batch':
+        o.batchSize = num(i++);
+        break;
+      case '--explain':
+        o.explain = true;
+        break;
+      case '--no-raw':
+        o.skipRaw = true;
+        break;
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${a}\n${USAGE}`);
+    }
+  }
+  return o;
+}

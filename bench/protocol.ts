@@ -1,0 +1,72 @@
+// Messages between the bench's host (main thread) and its daemon thread.
+import type { Summary } from './stats.js';
+import type { ChatListResults, PageResults, SearchResults } from './queries.js';
+
+export interface BenchOptions {
+  messages: number;
+  chats: number;
+  seed: number;
+  batchSize: number;
+  backfillShare: number;
+  searchIterations: number;
+  searchBudgetMs: number;
+  pageSamples: number;
+  listSamples: number;
+  explain: boolean;
+  skipRaw: boolean;
+}
+
+export interface WorkerInput {
+  profileDir: string;
+  rawFile: string;
+  options: BenchOptions;
+}
+
+export interface IngestStats {
+  messages: number;
+  batches: number;
+  /** Sum of BatchWriter.apply times over message batches (generation excluded). */
+  parleyMs: number;
+  /** Sum of the raw loop's transaction times over the same batches. */
+  rawMs: number;
+  parleyInitialMs: number;
+  parleyBackfillMs: number;
+  rawInitialMs: number;
+  rawBackfillMs: number;
+  initialMessages: number;
+  backfillMessages: number;
+  setupMs: number;
+  wallMs: number;
+  parleyBatch: Summary;
+  rawBatch: Summary;
+  parleyDbBytes: number;
+  rawDbBytes: number;
+  chats: number;
+  harnessRssMb: number;
+  /** Time the background trigram indexer needs to catch up after the ingest. */
+  trigramCatchupMs: number;
+}
+
+export interface QueryStats {
+  search: SearchResults | null;
+  searchUnavailable?: string;
+  pages: PageResults;
+  chatList: ChatListResults;
+  wallMs: number;
+}
+
+export type WorkerMessage =
+  | { type: 'log'; line: string }
+  | { type: 'ingest-start' }
+  /** As the daemon would post a delta event after each batch. */
+  | {
+      type: 'batch';
+      phase: string;
+      done: number;
+      total: number;
+      chatIds: number[];
+      inserted: number;
+    }
+  | { type: 'ingest-done'; stats: IngestStats }
+  | { type: 'queries-done'; stats: QueryStats }
+  | { type: 'fatal'; message: string };

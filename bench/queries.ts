@@ -1,0 +1,266 @@
+// Read-side measurements on the built profile: search over a fixed mix of
+// query kinds, opening a chat (newest page and a deeper page), the chat list.
+import type { Store } from '../main/daemon/store/store.js';
+import type { SearchHit } from '../main/daemon/model/types.js';
+import { pooledPercentile, summarize, type Summary } from './stats.js';
+import { rng } from './prng.js';
+import type { Plan } from './plan.js';
+
+type SearchFn = (
+  db: Store['db'],
+  query: string,
+  options?: { limit?: number; order?: 'newest' | 'relevance' },
+) => SearchHit[];
+type ExplainFn = (
+  db: Store['db'],
+  query: string,
+  options?: { limit?: number; order?: 'newest' | 'relevance' },
+) => { sql: string; params: unknown[]; driver: string } | null;
+
+export interface QueryKind {
+  kind: string;
+  variants: string[];
+  /** Not part of the headline mix (reported separately). */
+  extra?: boolean;
+  order?: 'newest' | 'relevance';
+}
+
+/**
+ * The fixed mix. Terms were picked from the corpus by frequency: rare ≈ 10
+ * paragraphs of 252k (≈ 40 hits at 1M), mid ≈ 1k (≈ 4k hits), common ≈ 20–45%
+ * of all messages. `in:` uses the busiest group chats of the seeded world.
+ */
+export function queryMix(plan: Plan): QueryKind[] {
+  const groups = plan.world.chats
+    .filter((c) => c.kind === 'group' || c.kind === 'channel')
+    .sort((a, b) => b.weight - a.weight);
+  const chatAt = (i: number) => groups[Math.min(i, groups.length - 1)]!.name;
+  return [
+    { kind: 'rare', variants: ['bottleneck', 'tombstones', 'libfuzzer', 'emulator', 'predicate'] },
+    { kind: 'mid', variants: ['kernel', 'packfile', 'wrapper', 'syntax', 'headers'] },
+    { kind: 'common', variants: ['the', 'git', 'and', 'merge', 'commit'] },
+    {
+      kind: 'two_terms',
+      variants: ['rebase conflict', 'submodule path', 'index lock', 'merge strategy', 'diff color'],
+    },
+    { kind: 'prefix2', variants: ['co', 're', 'pa', 'in', 'de'] },
+    { kind: 'substring', variants: ['*gres', '*ktree', '*itmap', '*ebas', '*odul'] },
+    { kind: 'cjk', variants: ['数据库', '検索', '東京', '동기화', '搜索'] },
+    { kind: 'diacritic', variants: ['zurich', 'café', 'resume', 'naive', 'sao paulo'] },
+    {
+      kind: 'from',
+      variants: [
+        'from:jeff pack',
+        'from:junio merge',
+        'from:linus kernel',
+        'from:"Patrick Steinhardt" reftable',
+        'from:elijah rename',
+      ],
+    },
+    {
+      kind: 'in_chat',
+      variants: [
+        `in:${chatAt(0)} merge`,
+        `in:${chatAt(4)} fix`,
+        `in:${chatAt(40)} the`,
+        `in:${chatAt(10)} kernel`,
+        `in:${chatAt(150)} rebase`,
+      ],
+    },
+    {
+      kind: 'before',
+      variants: [
+        'before:2020-01-01 merge',
+        'before:2015-06-01 kernel',
+        'before:2010-01-01 the',
+        'before:2020-01-01 packfile',
+        'before:2012-01-01 submodule',
+      ],
+    },
+    {
+      kind: 'has_attachment',
+      variants: ['has:attachment', 'has:attachment merge', 'has:attachment kernel'],
+    },
+    {
+      kind: 'is_unread',
+      variants: [
+        'is:unread merge',
+        'is:unread the',
+        'is:unread kernel',
+        'is:unread fix',
+        'is:unread rebase',
+      ],
+    },
+    {
+      kind: 'backfilled',
+      variants: ['palimpsest', 'cogito', 'recovered palimpsest', 'palimpsest archive'],
+    },
+    {
+      kind: 'relevance_common',
+      variants: ['the', 'merge', 'kernel'],
+      order: 'relevance',
+      extra: true,
+    },
+  ];
+}
+
+export interface KindResult extends Summary {
+  kind: string;
+  extra: boolean;
+  /** Hits returned per variant (≤ limit) and total matches where cheap to count. */
+  hits: Record<string, number>;
+  /** Slowest variant and its p50. */
+  slowest: { query: string; p50: number };
+}
+
+export interface SearchResults {
+  available: boolean;
+  p50: number;
+  p95: number;
+  kinds: KindResult[];
+}
+
+export interface SearchRunOptions {
+  iterations: number;
+  budgetMs: number;
+  explain: boolean;
+  log: (line: string) => void;
+}
+
+export function runSearch(
+  store: Store,
+  plan: Plan,
+  search: SearchFn,
+  explain: ExplainFn | null,
+  opts: SearchRunOptions,
+): SearchResults {
+  const kinds: KindResult[] = [];
+  const headline: number[][] = [];
+  for (const k of queryMix(plan)) {
+    const options = { limit: 50, order: k.order ?? 'newest' } as const;
+    const hits: Record<string, number> = {};
+    const perVariant = new Map<string, number[]>();
+    for (const q of k.variants) {
+      hits[q] = search(store.db, q, options).length; // warm-up, not timed
+      perVariant.set(q, []);
+      if (opts.explain && explain) {
+        const ex = explain(store.db, q, options);
+        if (ex) {
+          const plan = store.db.prepare(`EXPLAIN QUERY PLAN ${ex.sql}`).all(...ex.params) as {
+            detail: string;
+          }[];
+          opts.log(`  [${k.kind}] ${q} (${ex.driver}): ${plan.map((p) => p.detail).join(' | ')}`);
+        }
+      }
+    }
+    const samples: number[] = [];
+    const started = performance.now();
+    for (let it = 0; it < opts.iterations; it++) {
+      for (const q of k.variants) {
+        const t0 = performance.now();
+        search(store.db, q, options);
+        const ms = performance.now() - t0;
+        samples.push(ms);
+        perVariant.get(q)!.push(ms);
+      }
+      if (performance.now() - started > opts.budgetMs && it >= 2) break;
+    }
+    let slowest = { query: '', p50: -1 };
+    for (const [q, s] of perVariant) {
+      const p50 = summarize(s).p50;
+      if (p50 > slowest.p50) slowest = { query: q, p50 };
+    }
+    const summary = summarize(samples);
+    kinds.push({ kind: k.kind, extra: !!k.extra, hits, slowest, ...summary });
+    if (!k.extra) headline.push(samples);
+    const zero = Object.entries(hits).filter(([, n]) => n === 0);
+    opts.log(
+      `  search ${k.kind.padEnd(16)} p50 ${summary.p50.toFixed(2)} ms  p95 ${summary.p95.toFixed(2)} ms` +
+        `  (n=${summary.n}; slowest ${JSON.stringify(slowest.query)} p50 ${slowest.p50.toFixed(2)} ms)` +
+        (zero.length ? `  NO HITS: ${zero.map(([q]) => q).join(', ')}` : ''),
+    );
+  }
+  return {
+    available: true,
+    p50: pooledPercentile(headline, 50),
+    p95: pooledPercentile(headline, 95),
+    kinds,
+  };
+}
+
+export interface PageResults {
+  newest: Summary;
+  deep: Summary;
+  all: Summary;
+}
+
+export function runChatPages(store: Store, seed: number, samples: number): PageResults {
+  const db = store.db;
+  const chats = db
+    .prepare(`SELECT chat_id AS id, count(*) AS n FROM messages GROUP BY chat_id`)
+    .all() as { id: number; n: number }[];
+  const r = rng('pages', seed);
+  const deepable = chats.filter((c) => c.n >= 150);
+  const beforeAt = db.prepare(
+    `SELECT id FROM messages WHERE chat_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?`,
+  );
+  const newest: number[] = [];
+  const deep: number[] = [];
+  // Targets picked up front (untimed), so the timed loop is only the read.
+  const newestTargets = Array.from(
+    { length: samples },
+    () => chats[Math.floor(r() * chats.length)]!.id,
+  );
+  const deepTargets = Array.from({ length: deepable.length ? samples : 0 }, () => {
+    const c = deepable[Math.floor(r() * deepable.length)]!;
+    const depth = 100 + Math.floor(r() * Math.min(c.n - 100, 5000));
+    return { chatId: c.id, beforeId: (beforeAt.pluck().get(c.id, depth) as number) + 1 };
+  });
+  for (let i = 0; i < 20; i++)
+    store.read.messages(newestTargets[i % newestTargets.length]!, { limit: 50 });
+  for (const chatId of newestTargets) {
+    const t0 = performance.now();
+    store.read.messages(chatId, { limit: 50 });
+    newest.push(performance.now() - t0);
+  }
+  for (const t of deepTargets) {
+    const t0 = performance.now();
+    store.read.messages(t.chatId, { limit: 50, beforeId: t.beforeId });
+    deep.push(performance.now() - t0);
+  }
+  return { newest: summarize(newest), deep: summarize(deep), all: summarize([...newest, ...deep]) };
+}
+
+export interface ChatListResults {
+  all: Summary;
+  byWorkspace: Summary;
+  byAccount: Summary;
+  rows: number;
+}
+
+export function runChatList(store: Store, samples: number): ChatListResults {
+  const all: number[] = [];
+  const byWorkspace: number[] = [];
+  const byAccount: number[] = [];
+  const workspaces = store.accounts.workspaces().map((w) => w.id);
+  const accounts = store.accounts.list().map((a) => a.id);
+  let rows = 0;
+  for (let i = 0; i < 5; i++) rows = store.read.chats().length;
+  for (let i = 0; i < samples; i++) {
+    let t0 = performance.now();
+    store.read.chats();
+    all.push(performance.now() - t0);
+    t0 = performance.now();
+    store.read.chats({ workspaceId: workspaces[i % workspaces.length]! });
+    byWorkspace.push(performance.now() - t0);
+    t0 = performance.now();
+    store.read.chats({ accountId: accounts[i % accounts.length]! });
+    byAccount.push(performance.now() - t0);
+  }
+  return {
+    all: summarize(all),
+    byWorkspace: summarize(byWorkspace),
+    byAccount: summarize(byAccount),
+    rows,
+  };
+}

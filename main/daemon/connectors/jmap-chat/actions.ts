@@ -1,0 +1,390 @@
+// Writes. Outbox ops (send, edit, react, delete, read, chatSendFile) use the
+// outbox key as the JMAP creation id: the reference server remembers creation
+// ids per account for a day, so a retried create returns the first message
+// instead of a second one. Reactions check the message first, so a retried
+// add or remove is a no-op. Account-level actions (chats, spaces, invites,
+// bans, emoji, contacts, presence, typing, quota, thumbnails) are direct calls.
+import { readFile } from 'node:fs/promises';
+import type { WriteResult } from '../connector.js';
+import { PermanentError, RateLimitedError } from '../errors.js';
+import { parseArgs } from '../jmap/client.js';
+import { JmapMethodError } from '../jmap/errors.js';
+import type { SetResponse } from '../jmap/wire.js';
+import type { OutboxOp } from '../../store/outbox.js';
+import { mentionsIn } from './mapping.js';
+import type { ChatSession } from './transport.js';
+import { ChatSetErrorSchema, MessageSchema } from './wire.js';
+
+type Obj = Record<string, unknown>;
+
+/** Throws the first SetError of a /set answer, typed for the outbox (rateLimited → retry later). */
+export function checkSet(r: SetResponse, what: string): void {
+  const failures = { ...(r.notCreated ?? {}), ...(r.notUpdated ?? {}), ...(r.notDestroyed ?? {}) };
+  const [id, raw] = Object.entries(failures)[0] ?? [];
+  if (!raw) return;
+  const err = ChatSetErrorSchema.parse(raw);
+  if (err.type === 'rateLimited' || err.type === 'rateLimit') {
+    const after = err.serverRetryAfter;
+    const ms =
+      typeof after === 'number'
+        ? after * 1000
+        : typeof after === 'string' && !Number.isNaN(Date.parse(after))
+          ? Date.parse(after) - Date.now()
+          : 1000;
+    throw new RateLimitedError(`${what}: rateLimited`, Math.max(0, ms));
+  }
+  throw new JmapMethodError(err.type, what, `${id}: ${err.description ?? ''}`);
+}
+
+async function set(
+  s: ChatSession,
+  type: string,
+  args: Obj,
+  signal: AbortSignal,
+): Promise<SetResponse> {
+  const r = await s.client.set(type, { accountId: s.accountId, ...args }, signal);
+  checkSet(r, `${type}/set`);
+  return r;
+}
+
+async function message(s: ChatSession, id: string, signal: AbortSignal) {
+  const got = await s.client.get('Message', s.accountId, [id], {}, signal);
+  if (!got.list[0]) throw new PermanentError(`message ${id} is gone`);
+  return parseArgs(MessageSchema, 'Message/get', got.list[0]);
+}
+
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+async function createMessage(
+  s: ChatSession,
+  key: string,
+  m: Obj,
+  signal: AbortSignal,
+): Promise<WriteResult> {
+  const body = String(m.body ?? '');
+  const r = await set(
+    s,
+    'Message',
+    {
+      create: {
+        [key]: { bodyType: 'text/plain', sentAt: now(), mentions: mentionsIn(s, body), ...m, body },
+      },
+    },
+    signal,
+  );
+  const id = r.created?.[key]?.id;
+  if (!id) throw new PermanentError('Message/set created nothing');
+  s.sentKeys.set(id, key);
+  return { remoteId: id };
+}
+
+export async function upload(
+  s: ChatSession,
+  data: Uint8Array,
+  mime: string,
+  signal: AbortSignal,
+): Promise<{ blobId: string; size: number; sha256: string | null }> {
+  const r = await s.client.upload(s.accountId, data, mime, signal);
+  return { blobId: r.blobId, size: r.size, sha256: typeof r.sha256 === 'string' ? r.sha256 : null };
+}
+
+export async function perform(
+  s: ChatSession,
+  op: OutboxOp,
+  key: string,
+  signal: AbortSignal,
+): Promise<WriteResult> {
+  switch (op.op) {
+    case 'send':
+      return createMessage(
+        s,
+        key,
+        {
+          chatId: op.chatRemoteId,
+          body: op.body,
+          ...(op.replyToRemoteId ? { replyTo: op.replyToRemoteId } : {}),
+        },
+        signal,
+      );
+    case 'sendAttachment': {
+      const data = await readFile(op.attachment.path);
+      if (data.length > s.caps.maxAttachmentBytes)
+        throw new PermanentError(`the file is over ${s.caps.maxAttachmentBytes} bytes`);
+      const blob = await upload(s, data, op.attachment.mime, signal);
+      return createMessage(
+        s,
+        key,
+        {
+          chatId: op.chatRemoteId,
+          body: op.body,
+          attachments: [
+            {
+              blobId: blob.blobId,
+              filename: op.attachment.name.replace(/[/\\\0]/g, '_') || 'file',
+              contentType: op.attachment.mime,
+              size: blob.size,
+            },
+          ],
+          ...(op.replyToRemoteId ? { replyTo: op.replyToRemoteId } : {}),
+        },
+        signal,
+      );
+    }
+    case 'chatCreate': {
+      const invite = op.invite ?? [];
+      const r = await act(
+        s,
+        op.direct && invite.length === 1
+          ? { action: 'createDirect', contactId: invite[0]! }
+          : {
+              action: 'createGroup',
+              name: op.name || 'Group',
+              memberIds: invite,
+              ...(op.topic ? { description: op.topic } : {}),
+            },
+        signal,
+      );
+      return { remoteId: String(r.id) };
+    }
+    case 'chatLeave':
+      await act(s, { action: 'leaveChat', chatId: op.chatRemoteId }, signal);
+      return {};
+    case 'chatMember': {
+      if (op.action === 'invite' || op.action === 'kick') {
+        const patch =
+          op.action === 'invite'
+            ? { addMembers: [{ id: op.personRemoteId }] }
+            : { removeMembers: [op.personRemoteId] };
+        await act(s, { action: 'updateChat', chatId: op.chatRemoteId, patch }, signal);
+        return {};
+      }
+      // Bans live on the channel's Space.
+      const chat = (await s.client.get('Chat', s.accountId, [op.chatRemoteId], {}, signal)).list[0];
+      const spaceId = chat?.spaceId;
+      if (typeof spaceId !== 'string') throw new PermanentError('bans apply to Space channels');
+      if (op.action === 'ban') {
+        await act(
+          s,
+          {
+            action: 'ban',
+            spaceId,
+            userId: op.personRemoteId,
+            ...(op.reason ? { reason: op.reason } : {}),
+          },
+          signal,
+        );
+        return {};
+      }
+      for (const b of await list(s, 'SpaceBan', signal))
+        if (b.spaceId === spaceId && b.userId === op.personRemoteId)
+          await act(s, { action: 'unban', banId: String(b.id) }, signal);
+      return {};
+    }
+    case 'edit':
+      await set(
+        s,
+        'Message',
+        { update: { [op.messageRemoteId]: { body: op.body, mentions: mentionsIn(s, op.body) } } },
+        signal,
+      );
+      return {};
+    case 'react': {
+      const m = await message(s, op.messageRemoteId, signal);
+      const mine = Object.entries(m.reactions).filter(
+        ([, r]) => r.senderId === 'self' && r.emoji === op.key,
+      );
+      const patch: Obj = {};
+      if (op.remove) for (const [rid] of mine) patch[`reactions/${rid}`] = null;
+      else if (mine.length === 0) patch[`reactions/${key}`] = { emoji: op.key, sentAt: now() };
+      if (Object.keys(patch).length)
+        await set(s, 'Message', { update: { [op.messageRemoteId]: patch } }, signal);
+      return {};
+    }
+    case 'delete': {
+      const m = await message(s, op.messageRemoteId, signal);
+      if (m.deletedAt) return {};
+      const own = m.senderId === 'self' || m.senderId === s.selfId;
+      await set(
+        s,
+        'Message',
+        {
+          update: {
+            [op.messageRemoteId]: { deletedAt: now(), ...(own ? { deletedForAll: true } : {}) },
+          },
+        },
+        signal,
+      );
+      return {};
+    }
+    case 'read': {
+      let rp = s.readPositions.get(op.chatRemoteId);
+      if (!rp) {
+        const all = await s.client.get('ReadPosition', s.accountId, null, {}, signal);
+        for (const r of all.list) s.readPositions.set(String(r.chatId), String(r.id));
+        rp = s.readPositions.get(op.chatRemoteId);
+      }
+      if (!rp) throw new PermanentError(`no read position for chat ${op.chatRemoteId}`);
+      await set(
+        s,
+        'ReadPosition',
+        { update: { [rp]: { lastReadMessageId: op.messageRemoteId } } },
+        signal,
+      );
+      return {};
+    }
+    default:
+      throw new PermanentError(`jmap-chat cannot perform ${op.op}`);
+  }
+}
+
+// ---- account-level actions (direct calls) ----
+
+export type ChatAction =
+  | { action: 'createDirect'; contactId: string }
+  | { action: 'createGroup'; name: string; memberIds: string[]; description?: string }
+  | { action: 'updateChat'; chatId: string; patch: Obj }
+  | { action: 'leaveChat'; chatId: string }
+  | { action: 'createSpace'; name: string; description?: string; isPublic?: boolean }
+  | { action: 'updateSpace'; spaceId: string; patch: Obj }
+  | { action: 'destroySpace'; spaceId: string }
+  | { action: 'joinSpace'; inviteCode?: string; spaceId?: string }
+  | { action: 'createInvite'; spaceId: string; maxUses?: number; expiresAt?: string }
+  | { action: 'revokeInvite'; inviteId: string }
+  | { action: 'ban'; spaceId: string; userId: string; reason?: string }
+  | { action: 'unban'; banId: string }
+  | { action: 'createEmoji'; spaceId: string; name: string; data: Uint8Array; mime: string }
+  | { action: 'block'; contactId: string; blocked: boolean }
+  | {
+      action: 'setPresence';
+      presence?: string;
+      statusText?: string | null;
+      statusEmoji?: string | null;
+    }
+  | { action: 'typing'; chatId: string; typing: boolean };
+
+/** One account-level action; returns the ids the server gave (or null). */
+export async function act(s: ChatSession, a: ChatAction, signal: AbortSignal): Promise<Obj> {
+  const create = async (type: string, obj: Obj) => {
+    const r = await set(s, type, { create: { c: obj } }, signal);
+    const id = r.created?.c?.id ?? Object.keys(r.updated ?? {})[0];
+    if (!id) throw new PermanentError(`${type}/set created nothing`);
+    return { id, created: r.created?.c ?? null };
+  };
+  switch (a.action) {
+    case 'createDirect':
+      // An existing direct chat with the contact comes back in `updated` (deduplicated).
+      return create('Chat', { kind: 'direct', contactId: a.contactId });
+    case 'createGroup':
+      return create('Chat', {
+        kind: 'group',
+        name: a.name,
+        memberIds: a.memberIds,
+        ...(a.description ? { description: a.description } : {}),
+      });
+    case 'updateChat':
+      await set(s, 'Chat', { update: { [a.chatId]: a.patch } }, signal);
+      return { id: a.chatId };
+    case 'leaveChat':
+      await set(s, 'Chat', { destroy: [a.chatId] }, signal);
+      return { id: a.chatId };
+    case 'createSpace':
+      return create('Space', {
+        name: a.name,
+        ...(a.description ? { description: a.description } : {}),
+        isPublic: a.isPublic ?? false,
+      });
+    case 'updateSpace':
+      await set(s, 'Space', { update: { [a.spaceId]: a.patch } }, signal);
+      return { id: a.spaceId };
+    case 'destroySpace':
+      await set(s, 'Space', { destroy: [a.spaceId] }, signal);
+      return { id: a.spaceId };
+    case 'joinSpace': {
+      const r = await s.client.call(
+        'Space/join',
+        {
+          accountId: s.accountId,
+          ...(a.inviteCode ? { inviteCode: a.inviteCode } : { spaceId: a.spaceId }),
+        },
+        signal,
+      );
+      return { id: r.spaceId };
+    }
+    case 'createInvite':
+      return create('SpaceInvite', {
+        spaceId: a.spaceId,
+        ...(a.maxUses ? { maxUses: a.maxUses } : {}),
+        ...(a.expiresAt ? { expiresAt: a.expiresAt } : {}),
+      });
+    case 'revokeInvite':
+      await set(s, 'SpaceInvite', { destroy: [a.inviteId] }, signal);
+      return { id: a.inviteId };
+    case 'ban':
+      return create('SpaceBan', {
+        spaceId: a.spaceId,
+        userId: a.userId,
+        ...(a.reason ? { reason: a.reason } : {}),
+      });
+    case 'unban':
+      await set(s, 'SpaceBan', { destroy: [a.banId] }, signal);
+      return { id: a.banId };
+    case 'createEmoji': {
+      const blob = await upload(s, a.data, a.mime, signal);
+      return create('CustomEmoji', { name: a.name, blobId: blob.blobId, spaceId: a.spaceId });
+    }
+    case 'block':
+      await set(s, 'ChatContact', { update: { [a.contactId]: { blocked: a.blocked } } }, signal);
+      return { id: a.contactId };
+    case 'setPresence': {
+      const ps = await s.client.get('PresenceStatus', s.accountId, null, {}, signal);
+      const id = ps.list[0]?.id;
+      if (!id) throw new PermanentError('the account has no PresenceStatus');
+      const patch: Obj = {};
+      for (const k of ['presence', 'statusText', 'statusEmoji'] as const)
+        if (a[k] !== undefined) patch[k] = a[k];
+      await set(s, 'PresenceStatus', { update: { [id as string]: patch } }, signal);
+      return { id };
+    }
+    case 'typing':
+      await s.client.call(
+        'Chat/typing',
+        { accountId: s.accountId, chatId: a.chatId, typing: a.typing },
+        signal,
+      );
+      return { id: a.chatId };
+  }
+}
+
+/** Objects of a type as the server has them now (invites, bans, emoji, presence...). */
+export async function list(s: ChatSession, type: string, signal: AbortSignal): Promise<Obj[]> {
+  return (await s.client.get(type, s.accountId, null, {}, signal)).list;
+}
+
+/** RFC 9425 quotas for the account settings (empty when the server has none). */
+export async function quotas(s: ChatSession, signal: AbortSignal): Promise<Obj[]> {
+  if (!s.hasQuota) return [];
+  return list(s, 'Quota', signal);
+}
+
+/** A server-made thumbnail (Blob/convert imageConvert), or null when the server cannot. */
+export async function thumbnail(
+  s: ChatSession,
+  blobId: string,
+  width: number,
+  height: number,
+  signal: AbortSignal,
+): Promise<{ blobId: string; type: string } | null> {
+  if (!s.canConvert) return null;
+  const r = await s.client.call(
+    'Blob/convert',
+    {
+      accountId: s.accountId,
+      create: { t: { imageConvert: { blobId, type: 'image/png', width, height } } },
+    },
+    signal,
+  );
+  const created = (r.created as Record<string, Obj> | null | undefined)?.t;
+  return created
+    ? { blobId: String(created.blobId ?? created.id), type: String(created.type ?? 'image/png') }
+    : null;
+}

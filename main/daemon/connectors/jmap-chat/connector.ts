@@ -1,0 +1,198 @@
+// The JMAP Chat connector (draft-atwood-jmap-chat-00) over the shared JMAP
+// core: ChatContact → people, Space → spaces, Chat → chats, Message →
+// messages, ReadPosition → read positions. sync() = each type's /query+/get
+// on first run, then its /changes; live() = push (WebSocket or EventSource,
+// whichever the session offers, else polling), each signal running sync();
+// perform() = outbox writes (actions.ts) with the outbox key as creation id.
+import type {
+  AttachmentRef,
+  Connector,
+  ConnectorContext,
+  Credentials,
+  FetchedAttachment,
+  LoginResult,
+  WriteResult,
+} from '../connector.js';
+import { AuthError } from '../errors.js';
+import { pushSignals } from '../jmap/push.js';
+import type { SyncBatch } from '../../model/types.js';
+import type { OutboxOp } from '../../store/outbox.js';
+import { act, list, perform, quotas, thumbnail, type ChatAction } from './actions.js';
+import { JMAP_CHAT_CAPABILITIES } from './capabilities.js';
+import {
+  STREAM,
+  syncChats,
+  syncContacts,
+  syncMessages,
+  syncReadPositions,
+  syncSpaces,
+  type ChatSyncOptions,
+} from './sync.js';
+import { openChatSession, type ChatSession, type ChatTransportOptions } from './transport.js';
+
+export interface JmapChatOptions extends Partial<ChatSyncOptions>, ChatTransportOptions {
+  /** Polling interval when the server offers no push, or as a safety net (default 60 s). */
+  pollIntervalMs?: number;
+}
+
+const PUSH_TYPES = ['ChatContact', 'Chat', 'Message', 'ReadPosition', 'Space'];
+
+export class JmapChatConnector implements Connector {
+  readonly protocol = 'jmap-chat' as const;
+  readonly capabilities = { ...JMAP_CHAT_CAPABILITIES, membership: true, presence: true };
+  private readonly sessions = new Map<string, Promise<ChatSession>>();
+  private readonly options_: ChatSyncOptions;
+
+  constructor(private readonly options: JmapChatOptions = {}) {
+    this.options_ = {
+      windowPerChat: options.windowPerChat ?? 200,
+      pageSize: options.pageSize ?? 200,
+    };
+  }
+
+  async login(credentials: Credentials, signal: AbortSignal): Promise<LoginResult> {
+    const s = await openChatSession(
+      credentials.server,
+      credentials.username,
+      credentials.password,
+      this.options,
+      signal,
+    );
+    return { secret: credentials.password, selfRemoteId: s.selfId, selfDisplayName: s.selfName };
+  }
+
+  /** One session per account and secret; dropped after an auth failure. */
+  session(ctx: ConnectorContext): Promise<ChatSession> {
+    const key = `${ctx.account.server}\n${ctx.account.username}\n${ctx.secret}`;
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = openChatSession(
+        ctx.account.server,
+        ctx.account.username,
+        ctx.secret,
+        this.options,
+        ctx.signal,
+      );
+      this.sessions.set(key, s);
+      s.catch(() => this.sessions.delete(key));
+    }
+    return s;
+  }
+
+  private async guard<T>(ctx: ConnectorContext, fn: (s: ChatSession) => Promise<T>): Promise<T> {
+    try {
+      return await fn(await this.session(ctx));
+    } catch (err) {
+      if (err instanceof AuthError) this.sessions.clear();
+      throw err;
+    }
+  }
+
+  async *sync(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
+    const s = await this.session(ctx);
+    try {
+      // Order matters: people name the direct chats, chats must exist before their messages.
+      yield* syncContacts(ctx, s);
+      yield* syncSpaces(ctx, s);
+      yield* syncChats(ctx, s);
+      yield* syncMessages(ctx, s, this.options_);
+      yield* syncReadPositions(ctx, s);
+    } catch (err) {
+      if (err instanceof AuthError) this.sessions.clear();
+      throw err;
+    }
+  }
+
+  async *live(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
+    const s = await this.session(ctx);
+    const signals = pushSignals(s.client.session, s.authorization, {
+      types: PUSH_TYPES,
+      signal: ctx.signal,
+      pollIntervalMs: this.options.pollIntervalMs ?? 60_000,
+      fetch: this.options.fetch,
+      log: (line) => ctx.log(line),
+    });
+    for await (const signal of signals) {
+      if (ctx.signal.aborted) return;
+      if (signal.kind === 'stateChange') {
+        const mine = signal.change.changed[s.accountId];
+        if (!mine) continue;
+        // Only when a state we follow moved past what we committed.
+        const moved = Object.entries(mine).some(
+          ([type, state]) =>
+            (Object.values(STREAM) as string[]).includes(type) && ctx.cursor(type) !== state,
+        );
+        if (!moved) continue;
+      }
+      yield* this.sync(ctx);
+    }
+  }
+
+  perform(ctx: ConnectorContext, op: OutboxOp, idempotencyKey: string): Promise<WriteResult> {
+    return this.guard(ctx, (s) => perform(s, op, idempotencyKey, ctx.signal));
+  }
+
+  /** Account-level actions: chats, spaces, invites, bans, emoji, blocking, presence, typing. */
+  act(ctx: ConnectorContext, action: ChatAction): Promise<Record<string, unknown>> {
+    return this.guard(ctx, (s) => act(s, action, ctx.signal));
+  }
+
+  /** What the server holds now of a type (SpaceInvite, SpaceBan, CustomEmoji, PresenceStatus…). */
+  list(ctx: ConnectorContext, type: string): Promise<Record<string, unknown>[]> {
+    return this.guard(ctx, (s) => list(s, type, ctx.signal));
+  }
+
+  /** RFC 9425 quotas for the account settings. */
+  quotas(ctx: ConnectorContext): Promise<Record<string, unknown>[]> {
+    return this.guard(ctx, (s) => quotas(s, ctx.signal));
+  }
+
+  fetchAttachment(ctx: ConnectorContext, attachment: AttachmentRef): Promise<FetchedAttachment> {
+    return this.guard(ctx, async (s) => {
+      const r = await s.client.download(s.accountId, attachment.remoteId, {
+        name: attachment.name,
+        type: attachment.mime,
+        signal: ctx.signal,
+      });
+      return { mime: attachment.mime || r.type, size: r.size, stream: r.stream };
+    });
+  }
+
+  /** A thumbnail made by the server (Blob/convert); the original when the server cannot convert. */
+  fetchThumbnail(
+    ctx: ConnectorContext,
+    attachment: AttachmentRef,
+    size: { width: number; height: number },
+  ): Promise<FetchedAttachment> {
+    return this.guard(ctx, async (s) => {
+      const thumb = attachment.mime.startsWith('image/')
+        ? await thumbnail(s, attachment.remoteId, size.width, size.height, ctx.signal).catch(
+            () => null,
+          )
+        : null;
+      if (!thumb) return this.fetchAttachment(ctx, attachment);
+      const r = await s.client.download(s.accountId, thumb.blobId, {
+        name: `thumb-${attachment.name}`,
+        type: thumb.type,
+        signal: ctx.signal,
+      });
+      return { mime: thumb.type, size: r.size, stream: r.stream };
+    });
+  }
+
+  async setTyping(ctx: ConnectorContext, chatRemoteId: string, typing: boolean): Promise<void> {
+    await this.act(ctx, { action: 'typing', chatId: chatRemoteId, typing });
+  }
+
+  async setPresence(
+    ctx: ConnectorContext,
+    presence: 'online' | 'unavailable' | 'offline',
+    statusMsg?: string | null,
+  ): Promise<void> {
+    await this.act(ctx, {
+      action: 'setPresence',
+      presence: presence === 'unavailable' ? 'away' : presence,
+      ...(statusMsg !== undefined ? { statusText: statusMsg } : {}),
+    });
+  }
+}

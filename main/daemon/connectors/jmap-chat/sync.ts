@@ -1,0 +1,264 @@
+// Reading a JMAP Chat account into SyncBatches. Each type keeps its JMAP state
+// as a cursor (stream = the type name), committed with the batch it produced:
+// first run = /query + /get (messages: the newest `windowPerChat` of every
+// chat), then /changes per type; cannotCalculateChanges = a clean resync of
+// that type. Reactions are a set on the server, so the set we last applied is
+// remembered per message (stream "reactions:<id>") to know what to remove.
+import type { RemotePerson, SyncBatch } from '../../model/types.js';
+import type { ConnectorContext } from '../connector.js';
+import { parseArgs } from '../jmap/client.js';
+import { CannotCalculateChangesError } from '../jmap/errors.js';
+import {
+  chatMembers,
+  chatToChat,
+  contactToPerson,
+  messageToMessage,
+  reactionsOf,
+  spaceToSpaces,
+} from './mapping.js';
+import type { ChatSession } from './transport.js';
+import {
+  ChatContactSchema,
+  ChatSchema,
+  MessageSchema,
+  ReadPositionSchema,
+  SpaceSchema,
+  type Chat,
+  type Message,
+} from './wire.js';
+
+export interface ChatSyncOptions {
+  /** Messages per chat on the first sync (newest first). */
+  windowPerChat: number;
+  /** Messages per batch. */
+  pageSize: number;
+}
+
+export const STREAM = {
+  contacts: 'ChatContact',
+  spaces: 'Space',
+  chats: 'Chat',
+  messages: 'Message',
+  readPositions: 'ReadPosition',
+} as const;
+const reactionStream = (messageId: string) => `reactions:${messageId}`;
+
+type Loaded = { list: Record<string, unknown>[]; notFound: string[]; state: string };
+
+/** A type's changes since `since` as pages of (changed objects, destroyed ids, newState). */
+async function* changedObjects(
+  ctx: ConnectorContext,
+  s: ChatSession,
+  type: string,
+  since: string,
+): AsyncGenerator<{ list: Record<string, unknown>[]; gone: string[]; state: string }> {
+  for await (const page of s.client.changes(type, s.accountId, since, {
+    maxChanges: 256,
+    signal: ctx.signal,
+  })) {
+    const destroyed = new Set(page.destroyed);
+    const ids = [...new Set([...page.created, ...page.updated])].filter((i) => !destroyed.has(i));
+    const got: Loaded = ids.length
+      ? await s.client.get(type, s.accountId, ids, {}, ctx.signal)
+      : { list: [], notFound: [], state: page.newState };
+    yield { list: got.list, gone: [...destroyed, ...got.notFound], state: page.newState };
+  }
+}
+
+/**
+ * One small type (contacts, spaces, chats, read positions): everything on the
+ * first run or after cannotCalculateChanges, else its changes.
+ */
+async function* smallType(
+  ctx: ConnectorContext,
+  s: ChatSession,
+  type: string,
+  toBatch: (list: Record<string, unknown>[], gone: string[], full: boolean) => SyncBatch,
+): AsyncGenerator<SyncBatch> {
+  const since = ctx.cursor(type);
+  if (since) {
+    try {
+      for await (const page of changedObjects(ctx, s, type, since)) {
+        if (page.list.length === 0 && page.gone.length === 0 && page.state === since) return;
+        yield { ...toBatch(page.list, page.gone, false), cursors: { [type]: page.state } };
+      }
+      return;
+    } catch (err) {
+      if (!(err instanceof CannotCalculateChangesError)) throw err;
+      ctx.log(`${err.message}: reloading every ${type}`);
+    }
+  }
+  const all = await s.client.get(type, s.accountId, null, {}, ctx.signal);
+  yield { ...toBatch(all.list, [], true), cursors: { [type]: all.state } };
+}
+
+export async function* syncContacts(
+  ctx: ConnectorContext,
+  s: ChatSession,
+): AsyncGenerator<SyncBatch> {
+  yield* smallType(ctx, s, STREAM.contacts, (list) => {
+    const people: RemotePerson[] = [{ remoteId: s.selfId, displayName: s.selfName, isSelf: true }];
+    for (const raw of list) {
+      const c = parseArgs(ChatContactSchema, 'ChatContact/get', raw);
+      s.contacts.set(c.id, { name: c.displayName || c.login || c.id, login: c.login || c.id });
+      people.push(contactToPerson(c));
+    }
+    return { people };
+  });
+}
+
+export async function* syncSpaces(
+  ctx: ConnectorContext,
+  s: ChatSession,
+): AsyncGenerator<SyncBatch> {
+  yield* smallType(ctx, s, STREAM.spaces, (list) => ({
+    spaces: list.flatMap((raw) => spaceToSpaces(parseArgs(SpaceSchema, 'Space/get', raw))),
+  }));
+}
+
+function chatBatch(s: ChatSession, chats: Chat[]): SyncBatch {
+  for (const c of chats) s.knownChats.add(c.id);
+  return {
+    chats: chats.map((c) => chatToChat(s, c)),
+    members: chats.flatMap((c) => chatMembers(s, c)),
+  };
+}
+
+export async function* syncChats(ctx: ConnectorContext, s: ChatSession): AsyncGenerator<SyncBatch> {
+  yield* smallType(ctx, s, STREAM.chats, (list, gone) => {
+    const batch = chatBatch(
+      s,
+      list.map((raw) => parseArgs(ChatSchema, 'Chat/get', raw)),
+    );
+    if (gone.length) batch.removedChats = gone;
+    return batch;
+  });
+}
+
+export async function* syncReadPositions(
+  ctx: ConnectorContext,
+  s: ChatSession,
+): AsyncGenerator<SyncBatch> {
+  yield* smallType(ctx, s, STREAM.readPositions, (list) => {
+    const readPositions = [];
+    for (const raw of list) {
+      const rp = parseArgs(ReadPositionSchema, 'ReadPosition/get', raw);
+      s.readPositions.set(rp.chatId, rp.id);
+      if (rp.lastReadMessageId)
+        readPositions.push({ chatRemoteId: rp.chatId, messageRemoteId: rp.lastReadMessageId });
+    }
+    return { readPositions };
+  });
+}
+
+/** Messages → one batch: the messages, reaction changes, and chats the store may not know yet. */
+async function messageBatch(
+  ctx: ConnectorContext,
+  s: ChatSession,
+  messages: Message[],
+): Promise<SyncBatch> {
+  const batch: SyncBatch = { messages: [], reactionsAdded: [], reactionsRemoved: [], cursors: {} };
+  const unknown = [...new Set(messages.map((m) => m.chatId))].filter((id) => !s.knownChats.has(id));
+  if (unknown.length) {
+    // A chat created after our Chat sync: bring it along, or the store could not file its messages.
+    const got = await s.client.get('Chat', s.accountId, unknown, {}, ctx.signal);
+    Object.assign(
+      batch,
+      chatBatch(
+        s,
+        got.list.map((raw) => parseArgs(ChatSchema, 'Chat/get', raw)),
+      ),
+    );
+    const known = new Set(got.list.map((c) => c.id as string));
+    messages = messages.filter((m) => known.has(m.chatId));
+  }
+  for (const m of messages) {
+    batch.messages!.push(messageToMessage(s, m));
+    const now = reactionsOf(s, m);
+    const stream = reactionStream(m.id);
+    const before = ctx.cursor(stream);
+    const encoded = JSON.stringify(now.map((r) => [r.senderRemoteId, r.key]).sort());
+    if (before === null && now.length === 0) continue;
+    if (before === encoded) continue;
+    const current = new Set(now.map((r) => `${r.senderRemoteId}\n${r.key}`));
+    for (const [sender, key] of (before ? JSON.parse(before) : []) as [string, string][])
+      if (!current.has(`${sender}\n${key}`))
+        batch.reactionsRemoved!.push({ messageRemoteId: m.id, senderRemoteId: sender, key });
+    batch.reactionsAdded!.push(...now);
+    batch.cursors![stream] = encoded;
+  }
+  return batch;
+}
+
+const parseMessages = (list: Record<string, unknown>[]) =>
+  list.map((raw) => parseArgs(MessageSchema, 'Message/get', raw));
+
+/**
+ * First run (and after cannotCalculateChanges): the Message state first, then
+ * the newest messages of every chat, most recently active chats first. The
+ * state is committed with the last batch, so a crash repeats the window
+ * (upserts) and changes made meanwhile come with the next /changes.
+ */
+export async function* messageWindow(
+  ctx: ConnectorContext,
+  s: ChatSession,
+  o: ChatSyncOptions,
+): AsyncGenerator<SyncBatch> {
+  const state = (await s.client.get('Message', s.accountId, [], {}, ctx.signal)).state;
+  const chats = await s.client.query(
+    'Chat',
+    { accountId: s.accountId, sort: [{ property: 'lastMessageAt', isAscending: false }] },
+    ctx.signal,
+  );
+  const pending: Message[] = [];
+  const flush = async (last: boolean): Promise<SyncBatch | null> => {
+    if (!pending.length && !last) return null;
+    const batch = await messageBatch(ctx, s, pending.splice(0));
+    if (last) batch.cursors![STREAM.messages] = state;
+    return batch;
+  };
+  for (const chatId of chats.ids) {
+    const q = await s.client.query(
+      'Message',
+      {
+        accountId: s.accountId,
+        filter: { chatId },
+        sort: [{ property: 'receivedAt', isAscending: false }],
+        limit: o.windowPerChat,
+      },
+      ctx.signal,
+    );
+    if (!q.ids.length) continue;
+    pending.push(
+      ...parseMessages((await s.client.get('Message', s.accountId, q.ids, {}, ctx.signal)).list),
+    );
+    if (pending.length >= o.pageSize) {
+      const b = await flush(false);
+      if (b) yield b;
+    }
+  }
+  yield (await flush(true))!;
+}
+
+export async function* syncMessages(
+  ctx: ConnectorContext,
+  s: ChatSession,
+  o: ChatSyncOptions,
+): AsyncGenerator<SyncBatch> {
+  const since = ctx.cursor(STREAM.messages);
+  if (!since) return yield* messageWindow(ctx, s, o);
+  try {
+    for await (const page of changedObjects(ctx, s, 'Message', since)) {
+      if (page.list.length === 0 && page.gone.length === 0 && page.state === since) return;
+      const batch = await messageBatch(ctx, s, parseMessages(page.list));
+      if (page.gone.length)
+        batch.deletions = page.gone.map((messageRemoteId) => ({ messageRemoteId }));
+      batch.cursors![STREAM.messages] = page.state;
+      yield batch;
+    }
+  } catch (err) {
+    if (!(err instanceof CannotCalculateChangesError)) throw err;
+    ctx.log(`${err.message}: resyncing messages`);
+    yield* messageWindow(ctx, s, o);
+  }
+}

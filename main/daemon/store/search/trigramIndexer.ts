@@ -1,0 +1,45 @@
+// Fills the trigram index from trigram_backlog in small transactions, oldest
+// key first (FTS5 appends fastest in rowid order). The daemon runs it in the
+// background after each sync batch; a substring search calls drainAll() first
+// so it never misses a message that arrived a moment ago.
+import type { Db } from '../database.js';
+
+export class TrigramIndexer {
+  private readonly next;
+  private readonly insert;
+  private readonly unqueue;
+  private readonly pending;
+
+  constructor(private readonly db: Db) {
+    this.next = db.prepare(`
+      SELECT b.id, m.body, m.subject FROM trigram_backlog b JOIN messages m ON m.id = b.id
+      ORDER BY b.id LIMIT ?`);
+    this.insert = db.prepare(`INSERT INTO messages_trigram (rowid, text) VALUES (?, ?)`);
+    this.unqueue = db.prepare(`DELETE FROM trigram_backlog WHERE id <= ?`);
+    this.pending = db.prepare(`SELECT count(*) FROM trigram_backlog`).pluck();
+  }
+
+  /** Indexes up to `limit` queued messages in one transaction; returns how many. */
+  drain(limit = 500): number {
+    return this.db
+      .transaction(() => {
+        const rows = this.next.all(limit) as { id: number; body: string; subject: string | null }[];
+        for (const r of rows) this.insert.run(r.id, r.subject ? `${r.subject}\n${r.body}` : r.body);
+        // Rows whose message is gone never join, so everything up to the last id is done.
+        if (rows.length > 0) this.unqueue.run(rows[rows.length - 1]!.id);
+        else this.db.exec(`DELETE FROM trigram_backlog`);
+        return rows.length;
+      })
+      .immediate();
+  }
+
+  drainAll(): number {
+    let total = 0;
+    for (let n = this.drain(2000); n > 0; n = this.drain(2000)) total += n;
+    return total;
+  }
+
+  backlog(): number {
+    return this.pending.get() as number;
+  }
+}
