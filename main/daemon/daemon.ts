@@ -104,8 +104,8 @@ export class Daemon {
 
   private observer(): SyncObserver {
     return {
-      batchApplied: (_accountId, result, phase) => {
-        this.emitBatch(result, phase === 'live');
+      batchApplied: (accountId, result, phase) => {
+        this.emitBatch(accountId, result, phase === 'live');
         if (result.insertedMessageIds.length + result.updatedMessageIds.length > 0)
           this.scheduleIndexing();
       },
@@ -129,7 +129,22 @@ export class Daemon {
     };
   }
 
-  private emitBatch(result: BatchResult, live: boolean): void {
+  private emitBatch(accountId: number, result: BatchResult, live: boolean): void {
+    // Ephemeral state passes straight through: it is never stored.
+    for (const t of result.typing ?? []) this.emit({ name: 'typing', payload: t });
+    for (const p of result.presence ?? [])
+      this.emit({
+        name: 'presence',
+        payload: {
+          accountId,
+          personRemoteId: p.personRemoteId,
+          name: p.name,
+          presence: p.presence,
+          statusMsg: p.statusMsg ?? null,
+          lastActiveAgoMs: p.lastActiveAgoMs ?? null,
+          currentlyActive: p.currentlyActive ?? null,
+        },
+      });
     const changed = [...result.insertedMessageIds, ...result.updatedMessageIds];
     if (changed.length > 0) {
       const byChat = new Map<number, number[]>();

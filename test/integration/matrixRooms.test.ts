@@ -10,8 +10,6 @@ import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { Synapse, waitFor, type RegisteredUser } from '../servers/synapse/harness.js';
 import { ParleyUser } from '../servers/synapse/parley.js';
-import type { BatchResult } from '../../main/daemon/store/batchWriter.js';
-import type { SyncObserver } from '../../main/daemon/sync/observer.js';
 import type { DaemonEvent } from '../../main/daemon/api/contract.js';
 import { Daemon } from '../../main/daemon/daemon.js';
 import { ConnectorRegistry } from '../../main/daemon/connectors/registry.js';
@@ -47,18 +45,11 @@ after(async () => {
   await synapse?.stop();
 });
 
-/** Signs in with every applied batch recorded (typing and presence ride on them). */
+/** Signs in with every daemon event recorded (what the UI would receive). */
 async function signIn(user: RegisteredUser) {
   const p = ParleyUser.open();
   open.push(p);
-  const batches: BatchResult[] = [];
   const events: DaemonEvent[] = [];
-  const observer = (p.daemon.engine as unknown as { observer: SyncObserver }).observer;
-  const applied = observer.batchApplied.bind(observer);
-  observer.batchApplied = (id, r, phase) => {
-    batches.push(r);
-    applied(id, r, phase);
-  };
   p.daemon.subscribe((ev) => events.push(ev));
   const account = await p.call('accounts.add', {
     protocol: 'matrix',
@@ -67,7 +58,7 @@ async function signIn(user: RegisteredUser) {
     password: user.password,
   });
   p.accountId = account.id;
-  return Object.assign(p, { batches, events });
+  return Object.assign(p, { events });
 }
 
 /** Waits for an outbox entry to be sent; returns what the server created. */
@@ -297,17 +288,18 @@ test('typing both ways, presence, and who has read how far', async () => {
   const a = await signIn(ann);
   const b = await signIn(bo);
   await waitFor('both see the room', () => a.chat(roomId) && b.chat(roomId));
-  const typingOf = (chatId: number) => {
-    const all = a.batches.flatMap((r) => r.typing ?? []).filter((t) => t.chatId === chatId);
-    return all.at(-1);
-  };
+  // What the UI receives: the daemon's typing and presence events.
+  const typingOf = (chatId: number) =>
+    a.events
+      .flatMap((ev) => (ev.name === 'typing' && ev.payload.chatId === chatId ? [ev.payload] : []))
+      .at(-1);
   const aChat = a.chat(roomId)!;
 
   await b.call('chats.typing', { chatId: b.chat(roomId)!.id, typing: true });
   await waitFor('Ann sees Bo typing', () => typingOf(aChat.id)?.names.join() === 'Bo').catch(
     (err: Error) => {
       throw new Error(
-        `${err.message}\n${JSON.stringify(a.batches.slice(-5))}\n${a.logs.join('\n')}`,
+        `${err.message}\n${JSON.stringify(a.events.slice(-5))}\n${a.logs.join('\n')}`,
       );
     },
   );
@@ -322,8 +314,8 @@ test('typing both ways, presence, and who has read how far', async () => {
     statusMsg: 'at lunch',
   });
   const away = await waitFor('Ann sees Bo away', () =>
-    a.batches
-      .flatMap((r) => r.presence ?? [])
+    a.events
+      .flatMap((ev) => (ev.name === 'presence' ? [ev.payload] : []))
       .find((p) => p.personRemoteId === bo.userId && p.presence === 'unavailable'),
   );
   assert.equal(away.statusMsg, 'at lunch');
