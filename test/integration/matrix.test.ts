@@ -525,6 +525,22 @@ test('a revoked token pauses the account with "sign in again" and loses nothing'
   assert.ok(a.bodies(roomId).includes('kept'), 'nothing lost');
 });
 
+test('removing the account logs its session out and forgets the token', async () => {
+  const roomId = await sharedRoom('Leaving');
+  const a = await signIn(ann);
+  await waitFor('synced', () => a.chat(roomId));
+  const { accessToken } = JSON.parse([...a.secrets.map.values()][0]!) as { accessToken: string };
+  const { removed } = await a.call('accounts.remove', { accountId: a.accountId });
+  assert.equal(removed, true);
+  assert.equal(a.secrets.map.size, 0, 'the keychain entry is gone');
+  assert.deepEqual(a.daemon.store.read.chats(), [], 'its chats are gone');
+  await assert.rejects(
+    synapse.api(accessToken, 'GET', `${C}/account/whoami`),
+    /M_UNKNOWN_TOKEN|401/,
+    'the old token no longer works on the server',
+  );
+});
+
 test('the CLI adds a Matrix account (password on stdin) and syncs it', async () => {
   const roomId = await sharedRoom('From the CLI');
   await boSends(roomId, { msgtype: 'm.text', body: 'hello terminal' });

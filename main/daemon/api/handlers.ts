@@ -191,7 +191,23 @@ export function createHandlers({
       const account = store.accounts.get(accountId);
       if (!account) return { removed: false };
       await engine.stop(accountId);
-      await secrets.delete(secretKey(account));
+      const key = secretKey(account);
+      const secret = await secrets.get(key);
+      // Best effort: end the server session too, so the token dies with the
+      // account. An unreachable server must not keep the account from going.
+      if (secret !== null && connectors.has(account.protocol)) {
+        const connector = connectors.create(account.protocol);
+        await connector
+          .logout?.({
+            account,
+            secret,
+            cursor: () => null,
+            signal: AbortSignal.timeout(10_000),
+            log: () => undefined,
+          })
+          .catch(() => undefined);
+      }
+      await secrets.delete(key);
       return { removed: store.accounts.remove(accountId) };
     },
     'chats.list': (input) => store.read.chats(input),
