@@ -225,3 +225,98 @@ test('RFC 8887 WebSocket: subprotocol jmap, WebSocketPushEnable, StateChanges, r
     await new Promise((r) => server.close(r));
   }
 });
+
+test('other push events are passed on only when asked for: SSE event names, WebSocket @types and extra frames', async () => {
+  // EventSource: typing is asked for, presence is not; a StateChange still comes through.
+  const streams = new Set<ServerResponse>();
+  const es = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    streams.add(res);
+    res.write('event: presence\ndata: {"contactId":"bo","presence":"away"}\n\n');
+    res.write('event: typing\ndata: not json\n\n');
+    res.write('event: typing\ndata: {"chatId":"c1","senderId":"bo","typing":true}\n\n');
+    res.write('event: state\ndata: {"@type":"StateChange","changed":{"a1":{"Message":"m2"}}}\n\n');
+  });
+  const esUrl = await listen(es);
+  const abort = new AbortController();
+  const logged: string[] = [];
+  try {
+    const got = await take(
+      pushSignals(sessionAt(`${esUrl}/jmap`, { eventSourceUrl: '/es?types={types}' }), 'B', {
+        types: [],
+        signal: abort.signal,
+        pollIntervalMs: 60_000,
+        events: ['typing'],
+        log: (l) => logged.push(l),
+      }),
+      2,
+    );
+    assert.deepEqual(got, [
+      {
+        kind: 'event',
+        name: 'typing',
+        data: { chatId: 'c1', senderId: 'bo', typing: true },
+        via: 'eventsource',
+      },
+      {
+        kind: 'stateChange',
+        change: { '@type': 'StateChange', changed: { a1: { Message: 'm2' } } },
+        via: 'eventsource',
+      },
+    ]);
+    assert.ok(logged.some((l) => /not JSON/.test(l)));
+  } finally {
+    abort.abort();
+    for (const r of streams) r.destroy();
+    await new Promise((r) => es.close(r));
+  }
+
+  // WebSocket: the extra frame follows WebSocketPushEnable; ChatTypingEvent comes back as an event.
+  const server = createServer();
+  const wss = new WebSocketServer({ server, handleProtocols: () => 'jmap' });
+  const frames: string[] = [];
+  wss.on('connection', (socket) =>
+    socket.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as Record<string, unknown>;
+      frames.push(String(msg['@type']));
+      if (msg['@type'] === 'ChatStreamEnable') {
+        socket.send(JSON.stringify({ '@type': 'ChatPresenceEvent', contactId: 'bo' }));
+        socket.send(
+          JSON.stringify({ '@type': 'ChatTypingEvent', chatId: 'c1', senderId: 'bo', typing: 0 }),
+        );
+      }
+    }),
+  );
+  const url = await listen(server);
+  const stop = new AbortController();
+  try {
+    const s = sessionAt(
+      url,
+      {},
+      { 'urn:ietf:params:jmap:websocket': { url: '/ws', supportsPush: true } },
+    );
+    const [got] = await take(
+      pushSignals(s, 'B', {
+        types: [],
+        signal: stop.signal,
+        pollIntervalMs: 60_000,
+        events: ['ChatTypingEvent'],
+        webSocketFrames: [{ '@type': 'ChatStreamEnable', dataTypes: ['typing'] }],
+      }),
+      1,
+    );
+    assert.deepEqual(frames, ['WebSocketPushEnable', 'ChatStreamEnable']);
+    // Passed on as sent: validating it is the caller's job.
+    assert.deepEqual(got, {
+      kind: 'event',
+      name: 'ChatTypingEvent',
+      data: { '@type': 'ChatTypingEvent', chatId: 'c1', senderId: 'bo', typing: 0 },
+      via: 'websocket',
+    });
+  } finally {
+    stop.abort();
+    for (const c of wss.clients) c.terminate();
+    wss.close();
+    await new Promise((r) => server.close(r));
+  }
+});

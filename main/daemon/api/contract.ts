@@ -256,6 +256,14 @@ export const procedures = {
       .strict(),
     output: out<AppSettings>(),
   },
+  /**
+   * Fetches remote images (e.g. a mail's, after the user asked to load them) into the
+   * blob store, so the renderer shows them from there and never contacts the sender's server.
+   */
+  'media.fetchRemote': {
+    input: z.object({ urls: z.array(z.string().url().max(4096)).min(1).max(50) }).strict(),
+    output: out<{ url: string; sha256: string | null; error: string | null }[]>(),
+  },
   // ---- Mail (jmap-mail) ----
   /** From, To and Cc of a mail message, from what the server sent. */
   'mail.headers': {
@@ -297,6 +305,27 @@ export const procedures = {
         saveDraftOnly: z.boolean().optional(),
       })
       .strict(),
+    output: out<{ outboxId: number }>(),
+  },
+  /** A new mail (a new thread): sent, or kept on the server as a draft with saveDraftOnly. */
+  'mail.compose': {
+    input: z
+      .object({
+        accountId: id,
+        to: z.array(mailAddress).max(500),
+        cc: z.array(mailAddress).max(500).optional(),
+        bcc: z.array(mailAddress).max(500).optional(),
+        subject: text(998),
+        body: text(1_000_000),
+        html: text(5_000_000).optional(),
+        saveDraftOnly: z.boolean().optional(),
+      })
+      .strict()
+      .refine(
+        (v) =>
+          v.saveDraftOnly || (v.to?.length ?? 0) + (v.cc?.length ?? 0) + (v.bcc?.length ?? 0) > 0,
+        'a mail needs at least one recipient',
+      ),
     output: out<{ outboxId: number }>(),
   },
   /** Fetches an attachment's bytes into the blob store (once; the same server blob is reused). */
@@ -372,6 +401,24 @@ export const procedures = {
   'spaces.list': {
     input: z.object({ accountId: id.optional() }).strict(),
     output: out<SpaceView[]>(),
+  },
+  /**
+   * Joins a space by invite code or by its remote id (JMAP Chat: Space/join), at once
+   * (not queued: a wrong code is answered now). The space and its chats arrive by sync.
+   */
+  'spaces.join': {
+    input: z
+      .object({
+        accountId: id,
+        inviteCode: text(512).min(1).optional(),
+        spaceRemoteId: text(512).min(1).optional(),
+      })
+      .strict()
+      .refine(
+        (v) => (v.inviteCode === undefined) !== (v.spaceRemoteId === undefined),
+        'give exactly one of inviteCode, spaceRemoteId',
+      ),
+    output: out<{ spaceRemoteId: string }>(),
   },
   // ---- Attachments (protocol-neutral) ----
   /** Sends a file or picture: the bytes go to the blob store, then through the outbox. */

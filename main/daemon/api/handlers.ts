@@ -19,6 +19,7 @@ import { searchChats, searchMessages } from '../store/search/messageSearch.js';
 import type { SecretBroker } from '../secrets/secretBroker.js';
 import type { Connector, ConnectorContext } from '../connectors/connector.js';
 import type { Account } from '../model/types.js';
+import { AuthError, PermanentError } from '../connectors/errors.js';
 import { stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
@@ -28,6 +29,14 @@ export type Handlers = {
     input: ProcedureInput<P>,
   ) => Promise<ProcedureOutput<P>> | ProcedureOutput<P>;
 };
+
+/** A connector that can join a space (JMAP Chat); optional, so not in the Connector interface yet. */
+interface SpaceJoiner {
+  joinSpace(
+    ctx: ConnectorContext,
+    target: { inviteCode?: string; spaceRemoteId?: string },
+  ): Promise<{ spaceRemoteId: string }>;
+}
 
 export interface HandlerDeps {
   store: Store;
@@ -324,6 +333,16 @@ export function createHandlers({
       }
       return readSettings(store);
     },
+    'media.fetchRemote': ({ urls }) =>
+      Promise.all(
+        urls.map(async (url) => {
+          try {
+            return { url, sha256: await fetchRemoteImage(store, url), error: null };
+          } catch (err) {
+            return { url, sha256: null, error: (err as Error).message };
+          }
+        }),
+      ),
     // ---- Mail ----
     'mail.headers': ({ messageId }) => {
       const raw = store.db
@@ -376,6 +395,19 @@ export function createHandlers({
       const entry = enqueue(
         chat.accountId,
         chatId,
+        saveDraftOnly ? { op: 'mailSaveDraft', ...draft } : { op: 'mailSend', ...draft },
+      );
+      return { outboxId: entry.id };
+    },
+    'mail.compose': ({ accountId, saveDraftOnly, ...mail }) => {
+      const account = accountOrThrow(accountId);
+      if (account.protocol !== 'jmap-mail')
+        throw new ApiError('not_implemented', `${account.protocol} accounts cannot send mail`);
+      // A new thread: no chat until the server's copy comes back by sync.
+      const draft = { chatRemoteId: null, mode: 'new' as const, ...mail };
+      const entry = enqueue(
+        accountId,
+        null,
         saveDraftOnly ? { op: 'mailSaveDraft', ...draft } : { op: 'mailSend', ...draft },
       );
       return { outboxId: entry.id };
@@ -548,6 +580,22 @@ export function createHandlers({
         chatIds: children.filter((c) => c.space_id === r.id).map((c) => c.chat_id),
       }));
     },
+    'spaces.join': async ({ accountId, inviteCode, spaceRemoteId }) => {
+      const account = accountOrThrow(accountId);
+      const connector = connectorFor(
+        account,
+        (c) => typeof (c as Partial<SpaceJoiner>).joinSpace === 'function',
+        'join spaces',
+      ) as Connector & SpaceJoiner;
+      try {
+        return await connector.joinSpace(await contextFor(account), { inviteCode, spaceRemoteId });
+      } catch (err) {
+        // The server said no (unknown or used-up code, banned, not public): the user's to see.
+        if (err instanceof PermanentError) throw new ApiError('conflict', err.message);
+        if (err instanceof AuthError) throw new ApiError('auth_failed', err.message);
+        throw err;
+      }
+    },
     'messages.sendAttachment': async (input) => {
       const chat = chatOrThrow(input.chatId);
       const account = accountOrThrow(chat.accountId);
@@ -688,6 +736,37 @@ export function createHandlers({
 
 /** Thumbnails fetched in this process: (account, attachment, size) → blob. */
 const thumbnails = new Map<string, string>();
+
+const REMOTE_IMAGE_MAX_BYTES = 10 * 1024 * 1024;
+
+/** One remote image into the blob store: http(s) only, an image type, at most 10 MB. */
+async function fetchRemoteImage(store: Store, url: string): Promise<string> {
+  if (!/^https?:\/\//i.test(url)) throw new Error('only http and https images');
+  const res = await fetch(url, {
+    redirect: 'follow',
+    credentials: 'omit',
+    referrerPolicy: 'no-referrer',
+    signal: AbortSignal.timeout(20_000),
+  });
+  if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+  const mime = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!/^image\/(png|jpeg|gif|webp|avif|bmp)$/.test(mime))
+    throw new Error(`not an image (${mime})`);
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  if (declared > REMOTE_IMAGE_MAX_BYTES) throw new Error('image too large');
+  const reader = res.body.getReader();
+  async function* limited(): AsyncIterable<Uint8Array> {
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      total += value.byteLength;
+      if (total > REMOTE_IMAGE_MAX_BYTES) throw new Error('image too large');
+      yield value;
+    }
+  }
+  return store.blobs.put(limited(), mime);
+}
 
 /** Stored settings over the defaults; a malformed stored value falls back to its default. */
 function readSettings(store: Store): AppSettings {

@@ -215,6 +215,10 @@ export interface MessageView {
   attachments: AttachmentInfo[];
   /** Present while the message is a local echo that has not been confirmed. */
   outboxState: OutboxState | null;
+  /** Mail only: flagged ($flagged). */
+  starred?: boolean;
+  /** Mail only: a draft ($draft). */
+  draft?: boolean;
 }
 
 export interface SearchHit {

@@ -34,6 +34,9 @@ interface MessageRow {
   edited_ts: number | null;
   deleted: number;
   outbox_state: OutboxState | null;
+  /** Mail keywords $flagged / $draft from the Email kept in raw_json (null for other kinds). */
+  starred: number | null;
+  draft: number | null;
 }
 
 // The chat list reads chats alone: workspace and space ids come from small
@@ -108,7 +111,9 @@ const MESSAGE_COLUMNS = `
   m.id, m.chat_id, m.account_id, m.remote_id, m.sender_name, m.sender_remote_id, m.ts, m.kind,
   m.body, m.html, m.subject, m.reply_to_remote_id, m.thread_root_remote_id, m.edited_ts, m.deleted,
   (SELECT o.state FROM outbox o WHERE o.idempotency_key = m.idempotency_key
-     AND o.state != 'sent') AS outbox_state`;
+     AND o.state != 'sent') AS outbox_state,
+  CASE WHEN m.kind = 'mail' THEN json_extract(m.raw_json, '$.keywords."$flagged"') END AS starred,
+  CASE WHEN m.kind = 'mail' THEN json_extract(m.raw_json, '$.keywords."$draft"') END AS draft`;
 
 export class ReadModel {
   private readonly stmts;
@@ -247,6 +252,7 @@ export class ReadModel {
       reactions: reactions.get(r.id) ?? [],
       attachments: attachments.get(r.id) ?? [],
       outboxState: r.outbox_state,
+      ...(r.kind === 'mail' ? { starred: r.starred === 1, draft: r.draft === 1 } : {}),
     }));
   }
 }

@@ -2,7 +2,9 @@
 // core: ChatContact → people, Space → spaces, Chat → chats, Message →
 // messages, ReadPosition → read positions. sync() = each type's /query+/get
 // on first run, then its /changes; live() = push (WebSocket or EventSource,
-// whichever the session offers, else polling), each signal running sync();
+// whichever the session offers, else polling), each state change running
+// sync(), typing and presence events becoming ephemeral batches (ephemeral.ts);
+// backfill() = each chat's history below its initial window;
 // perform() = outbox writes (actions.ts) with the outbox key as creation id.
 import type {
   AttachmentRef,
@@ -14,12 +16,14 @@ import type {
   WriteResult,
 } from '../connector.js';
 import { AuthError } from '../errors.js';
-import { pushSignals } from '../jmap/push.js';
+import { Channel, pushSignals, type PushSignal } from '../jmap/push.js';
 import type { SyncBatch } from '../../model/types.js';
 import type { OutboxOp } from '../../store/outbox.js';
 import { act, list, perform, quotas, thumbnail, type ChatAction } from './actions.js';
 import { JMAP_CHAT_CAPABILITIES } from './capabilities.js';
+import { EPHEMERAL_EVENTS, ephemeralBatch, TypingTracker } from './ephemeral.js';
 import {
+  backfillMessages,
   STREAM,
   syncChats,
   syncContacts,
@@ -33,6 +37,8 @@ import { openChatSession, type ChatSession, type ChatTransportOptions } from './
 export interface JmapChatOptions extends Partial<ChatSyncOptions>, ChatTransportOptions {
   /** Polling interval when the server offers no push, or as a safety net (default 60 s). */
   pollIntervalMs?: number;
+  /** Someone typing is dropped after this long without a new typing event (default 10 s). */
+  typingTimeoutMs?: number;
 }
 
 const PUSH_TYPES = ['ChatContact', 'Chat', 'Message', 'ReadPosition', 'Space'];
@@ -47,6 +53,7 @@ export class JmapChatConnector implements Connector {
     this.options_ = {
       windowPerChat: options.windowPerChat ?? 200,
       pageSize: options.pageSize ?? 200,
+      backfillPageSize: options.backfillPageSize ?? 200,
     };
   }
 
@@ -105,26 +112,80 @@ export class JmapChatConnector implements Connector {
 
   async *live(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
     const s = await this.session(ctx);
-    const signals = pushSignals(s.client.session, s.authorization, {
-      types: PUSH_TYPES,
-      signal: ctx.signal,
-      pollIntervalMs: this.options.pollIntervalMs ?? 60_000,
-      fetch: this.options.fetch,
-      log: (line) => ctx.log(line),
-    });
-    for await (const signal of signals) {
-      if (ctx.signal.aborted) return;
-      if (signal.kind === 'stateChange') {
-        const mine = signal.change.changed[s.accountId];
-        if (!mine) continue;
-        // Only when a state we follow moved past what we committed.
-        const moved = Object.entries(mine).some(
-          ([type, state]) =>
-            (Object.values(STREAM) as string[]).includes(type) && ctx.cursor(type) !== state,
-        );
-        if (!moved) continue;
+    // Our own stop: the push connection ends with this generator, also when a
+    // catch-up fails and the engine calls live() again.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const queue = new Channel<PushSignal | { kind: 'typingExpired' }>();
+    const typing = new TypingTracker(this.options.typingTimeoutMs ?? 10_000);
+    let timer: NodeJS.Timeout | null = null;
+    const arm = () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const next = typing.nextExpiry();
+      if (next !== null)
+        timer = setTimeout(() => queue.push({ kind: 'typingExpired' }), next - Date.now());
+    };
+    void (async () => {
+      for await (const signal of pushSignals(s.client.session, s.authorization, {
+        types: PUSH_TYPES,
+        signal: stop.signal,
+        pollIntervalMs: this.options.pollIntervalMs ?? 60_000,
+        fetch: this.options.fetch,
+        log: (line) => ctx.log(line),
+        events: EPHEMERAL_EVENTS,
+        webSocketFrames: s.chatWebSocket
+          ? [{ '@type': 'ChatStreamEnable', dataTypes: ['typing', 'presence'], chatIds: null }]
+          : [],
+      }))
+        queue.push(signal);
+      queue.close();
+    })().catch((err: unknown) => queue.fail(err as Error));
+    try {
+      for await (const item of queue.drain()) {
+        if (ctx.signal.aborted) return;
+        if (item.kind === 'typingExpired') {
+          const lists = typing.expire(Date.now());
+          arm();
+          if (lists.length) yield { typing: lists };
+          continue;
+        }
+        if (item.kind === 'event') {
+          const batch = ephemeralBatch(s, typing, item.name, item.data, Date.now(), (line) =>
+            ctx.log(line),
+          );
+          arm();
+          if (batch) yield batch;
+          continue;
+        }
+        if (item.kind === 'stateChange') {
+          const mine = item.change.changed[s.accountId];
+          if (!mine) continue;
+          // Only when a state we follow moved past what we committed.
+          const moved = Object.entries(mine).some(
+            ([type, state]) =>
+              (Object.values(STREAM) as string[]).includes(type) && ctx.cursor(type) !== state,
+          );
+          if (!moved) continue;
+        }
+        yield* this.sync(ctx);
       }
-      yield* this.sync(ctx);
+    } finally {
+      if (timer) clearTimeout(timer);
+      stop.abort();
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Each chat's history below its initial window, page by page (see backfillMessages). */
+  async *backfill(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
+    const s = await this.session(ctx);
+    try {
+      yield* backfillMessages(ctx, s, this.options_);
+    } catch (err) {
+      if (err instanceof AuthError) this.sessions.clear();
+      throw err;
     }
   }
 
@@ -135,6 +196,22 @@ export class JmapChatConnector implements Connector {
   /** Account-level actions: chats, spaces, invites, bans, emoji, blocking, presence, typing. */
   act(ctx: ConnectorContext, action: ChatAction): Promise<Record<string, unknown>> {
     return this.guard(ctx, (s) => act(s, action, ctx.signal));
+  }
+
+  /**
+   * Joins a Space by invite code or id (the API's spaces.join); the Space and
+   * its channels arrive by sync. Returns the Space's id.
+   */
+  async joinSpace(
+    ctx: ConnectorContext,
+    target: { inviteCode?: string; spaceRemoteId?: string },
+  ): Promise<{ spaceRemoteId: string }> {
+    const r = await this.act(ctx, {
+      action: 'joinSpace',
+      ...(target.inviteCode ? { inviteCode: target.inviteCode } : {}),
+      ...(target.spaceRemoteId ? { spaceId: target.spaceRemoteId } : {}),
+    });
+    return { spaceRemoteId: String(r.id) };
   }
 
   /** What the server holds now of a type (SpaceInvite, SpaceBan, CustomEmoji, PresenceStatus…). */

@@ -5,6 +5,7 @@
 import type {
   MessageKind,
   RemoteChat,
+  RemoteEdit,
   RemoteMessage,
   RemotePerson,
   RemoteReaction,
@@ -91,6 +92,9 @@ const ms = (d: string | null | undefined): number | null => {
   return Number.isNaN(t) ? null : t;
 };
 
+const textOf = (body: string, bodyType: string) =>
+  bodyType === 'application/jmap-chat-rich' ? richToText(body) : body;
+
 export function messageToMessage(s: ChatSession, m: Message): RemoteMessage {
   const sender = m.senderId === 'self' ? s.selfId : m.senderId;
   const deleted = !!m.deletedAt;
@@ -101,7 +105,7 @@ export function messageToMessage(s: ChatSession, m: Message): RemoteMessage {
     senderName: s.contacts.get(sender)?.name ?? (sender === s.selfId ? s.selfName : null),
     ts: ms(m.receivedAt) ?? Date.now(),
     kind: deleted ? 'text' : kindOf(m),
-    body: m.bodyType === 'application/jmap-chat-rich' ? richToText(m.body) : m.body,
+    body: textOf(m.body, m.bodyType),
     replyToRemoteId: m.replyTo ?? null,
     threadRootRemoteId: m.threadRootId ?? null,
     editedTs: ms(m.editedAt),
@@ -117,6 +121,42 @@ export function messageToMessage(s: ChatSession, m: Message): RemoteMessage {
     idempotencyKey: s.sentKeys.get(m.id) ?? null,
     raw: m,
   };
+}
+
+/**
+ * A message with its edit history as edits, so the store keeps every earlier
+ * text (message_revisions) instead of having the body overwritten. `applied`
+ * is how many edits the store already has (the `edits:<id>` cursor): the
+ * message carries the text after that many edits (the first text when none),
+ * and the later ones come as edits, each stamped with the time it was made
+ * (strictly increasing, so the store applies them in order and once).
+ */
+export function withEdits(
+  s: ChatSession,
+  m: Message,
+  applied: number,
+): { message: RemoteMessage; edits: RemoteEdit[]; count: number } {
+  const message = messageToMessage(s, m);
+  const history = m.editHistory;
+  const n = history.length;
+  if (n === 0 || message.deleted) return { message, edits: [], count: n };
+  const times: number[] = [];
+  let previous = message.ts;
+  for (let j = 1; j <= n; j++) {
+    const t = ms(history[j - 1]!.editedAt) ?? ms(m.editedAt) ?? previous + 1;
+    previous = Math.max(t, previous + 1);
+    times.push(previous);
+  }
+  const latest = message.body;
+  const bodyAfter = (j: number) =>
+    j < n ? textOf(history[j]!.body, history[j]!.bodyType) : latest;
+  const k = Math.min(Math.max(0, applied), n);
+  message.body = k === 0 ? textOf(history[0]!.body, history[0]!.bodyType) : bodyAfter(k);
+  message.editedTs = k === 0 ? null : times[k - 1]!;
+  const edits: RemoteEdit[] = [];
+  for (let j = k + 1; j <= n; j++)
+    edits.push({ messageRemoteId: m.id, body: bodyAfter(j), html: null, editedTs: times[j - 1]! });
+  return { message, edits, count: n };
 }
 
 /** The message's reactions as (sender, emoji) pairs, keyed by senderReactionId. */

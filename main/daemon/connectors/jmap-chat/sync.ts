@@ -3,18 +3,22 @@
 // first run = /query + /get (messages: the newest `windowPerChat` of every
 // chat), then /changes per type; cannotCalculateChanges = a clean resync of
 // that type. Reactions are a set on the server, so the set we last applied is
-// remembered per message (stream "reactions:<id>") to know what to remove.
+// remembered per message (stream "reactions:<id>") to know what to remove; an
+// edited message's edits applied so far likewise ("edits:<id>"), so earlier
+// texts become revisions. Backfill pages each chat below its initial window
+// with Message/query anchors ("backfill:<chatId>": the oldest id so far, or
+// "done" once the start of the chat is reached).
 import type { RemotePerson, SyncBatch } from '../../model/types.js';
 import type { ConnectorContext } from '../connector.js';
 import { parseArgs } from '../jmap/client.js';
-import { CannotCalculateChangesError } from '../jmap/errors.js';
+import { CannotCalculateChangesError, JmapMethodError } from '../jmap/errors.js';
 import {
   chatMembers,
   chatToChat,
   contactToPerson,
-  messageToMessage,
   reactionsOf,
   spaceToSpaces,
+  withEdits,
 } from './mapping.js';
 import type { ChatSession } from './transport.js';
 import {
@@ -32,6 +36,8 @@ export interface ChatSyncOptions {
   windowPerChat: number;
   /** Messages per batch. */
   pageSize: number;
+  /** Messages per chat per backfill batch. */
+  backfillPageSize: number;
 }
 
 export const STREAM = {
@@ -42,6 +48,10 @@ export const STREAM = {
   readPositions: 'ReadPosition',
 } as const;
 const reactionStream = (messageId: string) => `reactions:${messageId}`;
+const editStream = (messageId: string) => `edits:${messageId}`;
+/** Per chat: the oldest message id fetched so far (the next backfill anchor), or 'done'. */
+export const backfillStream = (chatId: string) => `backfill:${chatId}`;
+const NEWEST_FIRST = [{ property: 'receivedAt', isAscending: false }];
 
 type Loaded = { list: Record<string, unknown>[]; notFound: string[]; state: string };
 
@@ -100,7 +110,12 @@ export async function* syncContacts(
     const people: RemotePerson[] = [{ remoteId: s.selfId, displayName: s.selfName, isSelf: true }];
     for (const raw of list) {
       const c = parseArgs(ChatContactSchema, 'ChatContact/get', raw);
-      s.contacts.set(c.id, { name: c.displayName || c.login || c.id, login: c.login || c.id });
+      s.contacts.set(c.id, {
+        name: c.displayName || c.login || c.id,
+        login: c.login || c.id,
+        presence: c.presence ?? null,
+        statusText: c.statusText ?? null,
+      });
       people.push(contactToPerson(c));
     }
     return { people };
@@ -157,7 +172,13 @@ async function messageBatch(
   s: ChatSession,
   messages: Message[],
 ): Promise<SyncBatch> {
-  const batch: SyncBatch = { messages: [], reactionsAdded: [], reactionsRemoved: [], cursors: {} };
+  const batch: SyncBatch = {
+    messages: [],
+    edits: [],
+    reactionsAdded: [],
+    reactionsRemoved: [],
+    cursors: {},
+  };
   const unknown = [...new Set(messages.map((m) => m.chatId))].filter((id) => !s.knownChats.has(id));
   if (unknown.length) {
     // A chat created after our Chat sync: bring it along, or the store could not file its messages.
@@ -173,7 +194,11 @@ async function messageBatch(
     messages = messages.filter((m) => known.has(m.chatId));
   }
   for (const m of messages) {
-    batch.messages!.push(messageToMessage(s, m));
+    const applied = Number(ctx.cursor(editStream(m.id)) ?? 0) || 0;
+    const { message, edits, count } = withEdits(s, m, applied);
+    batch.messages!.push(message);
+    if (edits.length) batch.edits!.push(...edits);
+    if (count !== applied && !message.deleted) batch.cursors![editStream(m.id)] = String(count);
     const now = reactionsOf(s, m);
     const stream = reactionStream(m.id);
     const before = ctx.cursor(stream);
@@ -211,23 +236,26 @@ export async function* messageWindow(
     ctx.signal,
   );
   const pending: Message[] = [];
+  // Where each chat's backfill starts, committed with the chat's window.
+  let anchors: Record<string, string> = {};
   const flush = async (last: boolean): Promise<SyncBatch | null> => {
     if (!pending.length && !last) return null;
     const batch = await messageBatch(ctx, s, pending.splice(0));
+    Object.assign(batch.cursors!, anchors);
+    anchors = {};
     if (last) batch.cursors![STREAM.messages] = state;
     return batch;
   };
   for (const chatId of chats.ids) {
     const q = await s.client.query(
       'Message',
-      {
-        accountId: s.accountId,
-        filter: { chatId },
-        sort: [{ property: 'receivedAt', isAscending: false }],
-        limit: o.windowPerChat,
-      },
+      { accountId: s.accountId, filter: { chatId }, sort: NEWEST_FIRST, limit: o.windowPerChat },
       ctx.signal,
     );
+    // A resync keeps what backfill reached.
+    if (ctx.cursor(backfillStream(chatId)) === null)
+      anchors[backfillStream(chatId)] =
+        q.ids.length < Math.min(o.windowPerChat, limitOf(q)) ? 'done' : q.ids[q.ids.length - 1]!;
     if (!q.ids.length) continue;
     pending.push(
       ...parseMessages((await s.client.get('Message', s.accountId, q.ids, {}, ctx.signal)).list),
@@ -260,5 +288,68 @@ export async function* syncMessages(
     if (!(err instanceof CannotCalculateChangesError)) throw err;
     ctx.log(`${err.message}: resyncing messages`);
     yield* messageWindow(ctx, s, o);
+  }
+}
+
+/** The page size the server actually used (it may cap what was asked). */
+const limitOf = (q: Record<string, unknown>) =>
+  typeof q.limit === 'number' && q.limit > 0 ? q.limit : Infinity;
+
+/**
+ * Older history, chat by chat (most recently active first): pages of
+ * `backfillPageSize` below each chat's anchor, newest first, each batch with
+ * the chat's new anchor ('done' at the start of the chat). A chat without an
+ * anchor (one that came after the first sync) is read from its newest message
+ * (upserts). An anchor the server no longer knows (the message was destroyed)
+ * restarts that chat from the top.
+ */
+export async function* backfillMessages(
+  ctx: ConnectorContext,
+  s: ChatSession,
+  o: ChatSyncOptions,
+): AsyncGenerator<SyncBatch> {
+  const chats = await s.client.query(
+    'Chat',
+    { accountId: s.accountId, sort: [{ property: 'lastMessageAt', isAscending: false }] },
+    ctx.signal,
+  );
+  for (const chatId of chats.ids) {
+    const stream = backfillStream(chatId);
+    let anchor = ctx.cursor(stream);
+    let restarted = false;
+    while (anchor !== 'done' && !ctx.signal.aborted) {
+      let q;
+      try {
+        q = await s.client.query(
+          'Message',
+          {
+            accountId: s.accountId,
+            filter: { chatId },
+            sort: NEWEST_FIRST,
+            ...(anchor ? { anchor, anchorOffset: 1 } : {}),
+            limit: o.backfillPageSize,
+          },
+          ctx.signal,
+        );
+      } catch (err) {
+        if (err instanceof JmapMethodError && err.type === 'anchorNotFound' && !restarted) {
+          ctx.log(`backfill of chat ${chatId}: its anchor is gone, starting from the top`);
+          anchor = null;
+          restarted = true;
+          continue;
+        }
+        throw err;
+      }
+      const got = q.ids.length
+        ? parseMessages((await s.client.get('Message', s.accountId, q.ids, {}, ctx.signal)).list)
+        : [];
+      const batch = await messageBatch(ctx, s, got);
+      anchor =
+        q.ids.length === 0 || q.ids.length < Math.min(o.backfillPageSize, limitOf(q))
+          ? 'done'
+          : q.ids[q.ids.length - 1]!;
+      batch.cursors![stream] = anchor;
+      yield batch;
+    }
   }
 }

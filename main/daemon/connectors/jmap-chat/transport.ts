@@ -7,6 +7,7 @@ import {
   BLOB,
   BLOB2,
   CHAT,
+  CHAT_WEBSOCKET,
   ChatAccountCapabilitySchema,
   QUOTA,
   type ChatAccountCapability,
@@ -21,10 +22,18 @@ export interface ChatSession {
   readonly selfName: string;
   readonly caps: ChatAccountCapability;
   readonly canConvert: boolean;
+  /** Typing and presence events over the WebSocket (draft-atwood-jmap-chat-wss). */
+  readonly chatWebSocket: boolean;
   readonly hasQuota: boolean;
   readonly blobCapability: string | null;
-  /** Display names of contacts, refreshed by each ChatContact sync (direct chats are named after them). */
-  contacts: Map<string, { name: string; login: string }>;
+  /**
+   * Contacts as of the last ChatContact sync: display names (direct chats are
+   * named after them) and presence (a presence event may leave fields out).
+   */
+  contacts: Map<
+    string,
+    { name: string; login: string; presence?: string | null; statusText?: string | null }
+  >;
   /** ReadPosition id per chat id. */
   readPositions: Map<string, string>;
   /** Chat ids this session has delivered to the store. */
@@ -77,6 +86,7 @@ export async function openChatSession(
       typeof raw.ownerLogin === 'string' ? raw.ownerLogin : client.session.username || username,
     caps,
     canConvert: blobCapability === BLOB2 && blob2 !== null,
+    chatWebSocket: client.session.hasCapability(CHAT_WEBSOCKET),
     hasQuota,
     blobCapability,
     contacts: new Map(),

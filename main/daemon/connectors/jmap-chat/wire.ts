@@ -7,6 +7,8 @@ export const CHAT = 'urn:ietf:params:jmap:chat';
 export const BLOB = 'urn:ietf:params:jmap:blob';
 export const BLOB2 = 'urn:ietf:params:jmap:blob2';
 export const QUOTA = 'urn:ietf:params:jmap:quota';
+/** draft-atwood-jmap-chat-wss: typing and presence events over the RFC 8887 WebSocket. */
+export const CHAT_WEBSOCKET = 'urn:ietf:params:jmap:chat:websocket';
 
 const str = z.string();
 const optStr = z.string().nullable().optional();
@@ -81,6 +83,12 @@ export const MessageSchema = z.looseObject({
   sentAt: optStr,
   receivedAt: str,
   editedAt: optStr,
+  /** Earlier bodies, oldest first; each with the time it was replaced. */
+  editHistory: z
+    .array(
+      z.looseObject({ body: str.catch(''), bodyType: str.catch('text/plain'), editedAt: optStr }),
+    )
+    .catch([]),
   deletedAt: optStr,
   deletedForAll: z.boolean().nullable().optional(),
 });
@@ -109,3 +117,21 @@ export const ChatSetErrorSchema = z.looseObject({
   description: optStr,
   serverRetryAfter: z.union([str, z.number()]).nullable().optional(),
 });
+
+/** Ephemeral push (SSE `typing`, WebSocket `ChatTypingEvent`): someone types in a chat. */
+export const TypingEventSchema = z.looseObject({
+  chatId: str,
+  senderId: str,
+  typing: z.boolean(),
+});
+export type TypingEvent = z.infer<typeof TypingEventSchema>;
+
+/** Ephemeral push (SSE `presence`, WebSocket `ChatPresenceEvent`); an absent field is unchanged. */
+export const PresenceEventSchema = z.looseObject({
+  contactId: str,
+  presence: optStr,
+  lastActiveAt: optStr,
+  statusText: optStr,
+  statusEmoji: optStr,
+});
+export type PresenceEvent = z.infer<typeof PresenceEventSchema>;

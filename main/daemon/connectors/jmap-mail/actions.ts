@@ -175,7 +175,9 @@ async function compose(
     textBody: [{ partId: 't', type: 'text/plain' }],
   };
   if (cc.length) email.cc = cc;
-  if (d.bcc?.length) email.bcc = d.bcc;
+  // A draft remembers its Bcc; a mail to send never carries it (Cyrus would
+  // deliver the header to every recipient): Bcc goes only into the envelope.
+  if (d.bcc?.length && draft) email.bcc = d.bcc;
   if (inReplyTo) email.inReplyTo = inReplyTo;
   if (references) email.references = references;
   if (d.html) {
@@ -183,6 +185,22 @@ async function compose(
     email.htmlBody = [{ partId: 'h', type: 'text/html' }];
   }
   return email;
+}
+
+/**
+ * The SMTP envelope when the mail has Bcc recipients (who are in no header, so
+ * the server cannot derive them); null lets the server use To and Cc.
+ */
+function envelopeFor(s: MailSession, d: MailDraft, email: Record<string, unknown>) {
+  if (!d.bcc?.length) return null;
+  const rcpt = new Map<string, { email: string }>();
+  for (const a of [
+    ...((email.to as MailAddress[] | undefined) ?? []),
+    ...((email.cc as MailAddress[] | undefined) ?? []),
+    ...d.bcc,
+  ])
+    if (a.email) rcpt.set(a.email.toLowerCase(), { email: a.email });
+  return { mailFrom: { email: s.selfAddress }, rcptTo: [...rcpt.values()] };
 }
 
 /** A mail this key already made (a retry after a lost answer), if any. */
@@ -219,21 +237,19 @@ async function send(
   const c = creationId(key);
   const calls: [string, Record<string, unknown>, string][] = [];
   let emailRef: string;
+  const email = await compose(s, ctx, d, key, drafts);
   if (already) {
     emailRef = already.id; // made but not submitted: submit it now
   } else {
-    calls.push([
-      'Email/set',
-      { accountId: s.accountId, create: { [c]: await compose(s, ctx, d, key, drafts) } },
-      'e',
-    ]);
+    calls.push(['Email/set', { accountId: s.accountId, create: { [c]: email } }, 'e']);
     emailRef = `#${c}`;
   }
+  const envelope = envelopeFor(s, d, email);
   calls.push([
     'EmailSubmission/set',
     {
       accountId: s.accountId,
-      create: { s: { identityId, emailId: emailRef } },
+      create: { s: { identityId, emailId: emailRef, ...(envelope ? { envelope } : {}) } },
       onSuccessUpdateEmail: { '#s': onSuccess },
     },
     's',

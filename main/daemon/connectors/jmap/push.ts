@@ -9,7 +9,13 @@ import { expandTemplate, type FetchLike, type Session } from './session.js';
 import { StateChangeSchema, type StateChange } from './wire.js';
 
 export type PushSignal =
-  { kind: 'stateChange'; change: StateChange; via: 'websocket' | 'eventsource' } | { kind: 'poll' };
+  | { kind: 'stateChange'; change: StateChange; via: 'websocket' | 'eventsource' }
+  | { kind: 'poll' }
+  /** Another push event the caller asked for (`PushOptions.events`): its JSON, not validated. */
+  | { kind: 'event'; name: string; data: unknown; via: 'websocket' | 'eventsource' };
+
+/** A push event other than StateChange: its SSE event name or WebSocket @type, and its JSON. */
+export type PushEvent = { name: string; data: unknown };
 
 export interface PushOptions {
   /** Data types to hear about ('Email', 'Mailbox', …); empty = all. */
@@ -21,6 +27,14 @@ export interface PushOptions {
   pingSeconds?: number;
   fetch?: FetchLike;
   log?: (line: string) => void;
+  /**
+   * Other events to pass on as `{kind: 'event'}` signals: SSE event names and
+   * WebSocket `@type`s (JMAP Chat: `typing`, `presence`, `ChatTypingEvent`,
+   * `ChatPresenceEvent`). Nothing else is passed on; they carry no state.
+   */
+  events?: string[];
+  /** Frames sent on the WebSocket right after WebSocketPushEnable (JMAP Chat: ChatStreamEnable). */
+  webSocketFrames?: Record<string, unknown>[];
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -36,7 +50,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /** A tiny async queue that one consumer drains. */
-class Channel<T> {
+export class Channel<T> {
   private items: T[] = [];
   private failure: Error | null = null;
   private closed = false;
@@ -108,6 +122,14 @@ export async function* parseEventStream(
   for (const line of lines(true)) yield* handle(line);
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 function parseStateChange(text: string): StateChange {
   let json: unknown;
   try {
@@ -130,6 +152,7 @@ export async function eventSourceOnce(
   authorization: string,
   opts: PushOptions,
   onChange: (c: StateChange) => void,
+  onEvent: (e: PushEvent) => void = () => undefined,
 ): Promise<'unsupported' | 'closed'> {
   if (!session.eventSourceUrl) return 'unsupported';
   const url = expandTemplate(session.eventSourceUrl, {
@@ -152,6 +175,11 @@ export async function eventSourceOnce(
   }
   for await (const ev of parseEventStream(res.body as unknown as AsyncIterable<Uint8Array>)) {
     if (ev.event === 'state') onChange(parseStateChange(ev.data));
+    else if (opts.events?.includes(ev.event)) {
+      const data = parseJson(ev.data);
+      if (data === undefined) opts.log?.(`push: ignored a ${ev.event} event that is not JSON`);
+      else onEvent({ name: ev.event, data });
+    }
   }
   return 'closed';
 }
@@ -163,6 +191,7 @@ export function webSocketOnce(
   opts: PushOptions,
   onChange: (c: StateChange) => void,
   pushState: () => string | undefined,
+  onEvent: (e: PushEvent) => void = () => undefined,
 ): Promise<void> {
   const target = session.webSocket;
   if (!target) return Promise.resolve();
@@ -198,6 +227,7 @@ export function webSocketOnce(
       const state = pushState();
       if (state) enable.pushState = state;
       socket.send(JSON.stringify(enable));
+      for (const frame of opts.webSocketFrames ?? []) socket.send(JSON.stringify(frame));
     });
     socket.on('message', (data) => {
       let json: { '@type'?: unknown } | null = null;
@@ -207,7 +237,10 @@ export function webSocketOnce(
         opts.log?.('websocket push: ignored a frame that is not JSON');
         return;
       }
-      if (json?.['@type'] !== 'StateChange') return;
+      const type = json?.['@type'];
+      if (typeof type === 'string' && type !== 'StateChange' && opts.events?.includes(type))
+        return onEvent({ name: type, data: json });
+      if (type !== 'StateChange') return;
       try {
         onChange(parseStateChange(String(data)));
       } catch (err) {
@@ -238,6 +271,8 @@ export async function* pushSignals(
     if (change.pushState) lastPushState = change.pushState;
     channel.push({ kind: 'stateChange', change, via });
   };
+  const onEvent = (via: 'websocket' | 'eventsource') => (e: PushEvent) =>
+    channel.push({ kind: 'event', name: e.name, data: e.data, via });
   const run = async () => {
     let failures = 0;
     let mode: 'websocket' | 'eventsource' | 'poll' = session.webSocket?.supportsPush
@@ -254,6 +289,7 @@ export async function* pushSignals(
             opts,
             onChange('websocket'),
             () => lastPushState,
+            onEvent('websocket'),
           );
         } else if (mode === 'eventsource') {
           const started = Date.now();
@@ -262,6 +298,7 @@ export async function* pushSignals(
             authorization,
             opts,
             onChange('eventsource'),
+            onEvent('eventsource'),
           );
           if (outcome === 'unsupported' || (Date.now() - started < 1000 && ++failures >= 3)) {
             opts.log?.('push: the EventSource does not stream; polling instead');

@@ -1,0 +1,379 @@
+// The JMAP Chat connector against the reference server (test/servers/jmap-chat),
+// beyond messaging: typing and presence pushed live (over the WebSocket and
+// over EventSource), edits that keep their history, backfill below the
+// initial window, and joining a Space by invite code through the API.
+// Polling is set to an hour, so whatever arrives live arrived by push.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Daemon } from '../../main/daemon/daemon.js';
+import { ConnectorRegistry } from '../../main/daemon/connectors/registry.js';
+import {
+  JmapChatConnector,
+  type JmapChatOptions,
+} from '../../main/daemon/connectors/jmap-chat/connector.js';
+import type { ConnectorContext } from '../../main/daemon/connectors/connector.js';
+import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
+import type { BatchResult } from '../../main/daemon/store/batchWriter.js';
+import type { SyncObserver, SyncPhase } from '../../main/daemon/sync/observer.js';
+import type { Account, ChatSummary, MessageView } from '../../main/daemon/model/types.js';
+import type { SpaceView } from '../../main/daemon/api/contract.js';
+import { startJmapChatServer, type JmapChatServer } from '../servers/jmap-chat/server.js';
+import { tempDir } from '../helpers/fixtures.js';
+
+function memorySecrets(): SecretBroker {
+  const map = new Map<string, string>();
+  return {
+    get: async (k) => map.get(k) ?? null,
+    set: async (k, v) => void map.set(k, v),
+    delete: async (k) => map.delete(k),
+  };
+}
+
+async function until<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  ms = 10_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const USERS = ['ann', 'bo', 'cy'].map((login) => ({
+  login,
+  password: `${login}-pw`,
+  displayName: login[0]!.toUpperCase() + login.slice(1),
+}));
+
+interface User {
+  daemon: Daemon;
+  connector: JmapChatConnector;
+  account: Account;
+  ctx: ConnectorContext;
+  /** Every applied batch, with its phase (typing and presence ride on them). */
+  batches: { phase: SyncPhase; result: BatchResult }[];
+  chats(): ChatSummary[];
+  chat(remoteId: string): ChatSummary | undefined;
+  messages(remoteChatId: string): MessageView[];
+  call<T>(name: string, input: unknown): Promise<T>;
+}
+
+const servers: JmapChatServer[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+
+after(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  for (const s of servers) await s.close();
+});
+
+async function serve(options: Parameters<typeof startJmapChatServer>[0] = {}) {
+  const server = await startJmapChatServer({ users: USERS, typingIntervalMs: 50, ...options });
+  servers.push(server);
+  return server;
+}
+
+async function signIn(
+  server: JmapChatServer,
+  login: string,
+  extra: JmapChatOptions = {},
+): Promise<User> {
+  const { dir, cleanup } = tempDir('parley-jmapchat-live-');
+  const connector = new JmapChatConnector({ pollIntervalMs: 3_600_000, ...extra });
+  const daemon = new Daemon({
+    profileDir: dir,
+    secrets: memorySecrets(),
+    connectors: new ConnectorRegistry().register('jmap-chat', () => connector),
+    engine: {
+      loop: { backoff: { baseMs: 20, maxMs: 200 }, pollIntervalMs: 3_600_000 },
+      outbox: { backoff: { baseMs: 20, maxMs: 200 } },
+    },
+  });
+  cleanups.push(async () => {
+    await daemon.close();
+    cleanup();
+  });
+  const batches: User['batches'] = [];
+  const observer = (daemon.engine as unknown as { observer: SyncObserver }).observer;
+  const applied = observer.batchApplied.bind(observer);
+  observer.batchApplied = (id, result, phase) => {
+    batches.push({ phase, result });
+    applied(id, result, phase);
+  };
+  const call = async <T>(name: string, input: unknown): Promise<T> => {
+    const r = await daemon.call(name, input);
+    if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}`);
+    return r.value as T;
+  };
+  const password = `${login}-pw`;
+  const account = await call<Account>('accounts.add', {
+    protocol: 'jmap-chat',
+    server: server.url,
+    username: login,
+    password,
+  });
+  const u: User = {
+    daemon,
+    connector,
+    account,
+    batches,
+    ctx: {
+      account,
+      secret: password,
+      signal: new AbortController().signal,
+      cursor: () => null,
+      log: () => undefined,
+    },
+    chats: () => daemon.store.read.chats({ accountId: account.id }),
+    chat: (remoteId) => u.chats().find((c) => c.remoteId === remoteId),
+    messages: (remoteChatId) => {
+      const c = u.chat(remoteChatId);
+      return c ? daemon.store.read.messages(c.id, { limit: 500 }) : [];
+    },
+    call,
+  };
+  return u;
+}
+
+/** The latest typing list a user got for a chat (undefined before any). */
+const typingIn = (u: User, chatId: number) =>
+  u.batches
+    .flatMap((b) => b.result.typing ?? [])
+    .filter((t) => t.chatId === chatId)
+    .at(-1);
+
+/** Raw JMAP calls as one user (to seed a server without a daemon). */
+async function jmap(server: JmapChatServer, login: string, calls: unknown[]) {
+  const res = await fetch(`${server.url}/jmap/api/`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${login}:${login}-pw`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      using: ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:chat'],
+      methodCalls: calls,
+    }),
+  });
+  assert.equal(res.status, 200);
+  return ((await res.json()) as { methodResponses: [string, Record<string, unknown>, string][] })
+    .methodResponses;
+}
+
+for (const transport of ['websocket', 'eventsource'] as const) {
+  test(`typing and presence reach the other user live (${transport})`, async () => {
+    const server = await serve(transport === 'eventsource' ? { webSocket: false } : {});
+    const ann = await signIn(server, 'ann');
+    const bo = await signIn(server, 'bo', { typingTimeoutMs: 1000 });
+    const { id: chatId } = (await ann.connector.act(ann.ctx, {
+      action: 'createDirect',
+      contactId: 'bo',
+    })) as { id: string };
+    const boChat = await until('Bo has the direct chat', () => bo.chat(chatId));
+    const annChat = await until('Ann has it too', () => ann.chat(chatId));
+    await until('both push channels are open', () => server.pushConnectionCount() >= 2);
+
+    // Ann types: Bo's daemon learns who, by name. (Repeated until the push
+    // channel has subscribed; the server passes one "typing" per 50 ms.)
+    const seen = await until('Bo sees Ann typing', async () => {
+      const t = typingIn(bo, boChat.id);
+      if (t?.personRemoteIds.length) return t;
+      await ann.call('chats.typing', { chatId: annChat.id, typing: true });
+      await new Promise((r) => setTimeout(r, 100));
+      return null;
+    });
+    assert.deepEqual(seen.personRemoteIds, ['ann']);
+    assert.deepEqual(seen.names, ['Ann']);
+    assert.equal(typingIn(ann, annChat.id), undefined, 'nobody sees their own typing');
+
+    // Ann stops: the list empties.
+    await ann.call('chats.typing', { chatId: annChat.id, typing: false });
+    await until('Bo sees Ann stop', () => typingIn(bo, boChat.id)?.personRemoteIds.length === 0);
+
+    // Ann types and goes quiet without saying so: it runs out on its own.
+    await ann.call('chats.typing', { chatId: annChat.id, typing: true });
+    await until('Ann typing again', () => typingIn(bo, boChat.id)?.personRemoteIds.length === 1);
+    const started = Date.now();
+    await until(
+      'the stale typing runs out',
+      () => typingIn(bo, boChat.id)?.personRemoteIds.length === 0,
+      5000,
+    );
+    assert.ok(Date.now() - started >= 700, 'not before the timeout');
+
+    // Presence: Ann steps away with a status, then comes back.
+    const presenceOf = () =>
+      bo.batches.flatMap((b) => b.result.presence ?? []).filter((p) => p.personRemoteId === 'ann');
+    await ann.call('presence.set', {
+      accountId: ann.account.id,
+      presence: 'unavailable',
+      statusMsg: 'lunch',
+    });
+    const away = await until('Bo sees Ann away', () =>
+      presenceOf().find((p) => p.presence === 'unavailable'),
+    );
+    assert.equal(away.name, 'Ann');
+    assert.equal(away.statusMsg, 'lunch');
+    assert.equal(away.currentlyActive, false);
+    await ann.call('presence.set', { accountId: ann.account.id, presence: 'online' });
+    await until('Bo sees Ann back', () => presenceOf().at(-1)?.presence === 'online');
+    // Ephemeral: nothing of it was stored as a message.
+    assert.equal(bo.messages(chatId).length, 0);
+  });
+}
+
+test('edits keep their history: earlier texts in message_revisions, the latest shown, edited', async () => {
+  const server = await serve();
+  const ann = await signIn(server, 'ann');
+  const bo = await signIn(server, 'bo');
+  const { id: chatId } = (await ann.connector.act(ann.ctx, {
+    action: 'createDirect',
+    contactId: 'bo',
+  })) as { id: string };
+  const annChat = await until('Ann has the chat', () => ann.chat(chatId));
+  await ann.call('messages.send', { chatId: annChat.id, body: 'first draft' });
+  const mine = await until('the send is confirmed', () =>
+    ann.messages(chatId).find((m) => m.body === 'first draft' && m.remoteId),
+  );
+  await until('Bo has it', () => bo.messages(chatId).find((m) => m.body === 'first draft'));
+  await ann.call('messages.edit', { messageId: mine.id, body: 'second draft' });
+  await until('Bo sees the first edit', () =>
+    bo.messages(chatId).find((m) => m.body === 'second draft'),
+  );
+  await ann.call('messages.edit', { messageId: mine.id, body: 'final text' });
+
+  const revisions = (u: User, messageId: number) =>
+    u.daemon.store.db
+      .prepare(`SELECT body FROM message_revisions WHERE message_id = ? ORDER BY replaced_at`)
+      .pluck()
+      .all(messageId) as string[];
+  const shown = await until('Bo sees the final text', () =>
+    bo.messages(chatId).find((m) => m.remoteId === mine.remoteId && m.body === 'final text'),
+  );
+  assert.equal(shown.edited, true);
+  assert.deepEqual(revisions(bo, shown.id), ['first draft', 'second draft']);
+  await until('Ann’s own copy too', () => ann.messages(chatId)[0]?.body === 'final text');
+  assert.deepEqual(revisions(ann, mine.id), ['first draft', 'second draft']);
+
+  // The message changes again (a reaction): it comes back whole, the history is not repeated.
+  await bo.call('messages.react', { messageId: shown.id, key: '👍' });
+  await until('Ann sees the reaction', () => ann.messages(chatId)[0]?.reactions.length === 1);
+  assert.deepEqual(revisions(ann, mine.id), ['first draft', 'second draft']);
+  assert.equal(ann.messages(chatId)[0]!.body, 'final text');
+
+  // A device that signs in later gets the same history from its first sync.
+  const bo2 = await signIn(server, 'bo');
+  const fresh = await until('the new device has the message', () =>
+    bo2.messages(chatId).find((m) => m.remoteId === mine.remoteId),
+  );
+  assert.equal(fresh.body, 'final text');
+  assert.equal(fresh.edited, true);
+  assert.deepEqual(revisions(bo2, fresh.id), ['first draft', 'second draft']);
+});
+
+test('backfill brings a chat’s history below the initial window, page by page, once', async () => {
+  const server = await serve();
+  server.setMessageRate({ max: 10_000, windowMs: 1000 });
+  const [[, created]] = (await jmap(server, 'ann', [
+    [
+      'Chat/set',
+      { accountId: 'ann', create: { g: { kind: 'group', name: 'Long', memberIds: ['cy'] } } },
+      '0',
+    ],
+  ])) as [[string, { created: { g: { id: string } } }, string]];
+  const chatId = created.created.g.id;
+  const total = 23;
+  for (let i = 0; i < total; i++)
+    await jmap(server, 'ann', [
+      [
+        'Message/set',
+        {
+          accountId: 'ann',
+          create: {
+            m: { chatId, body: `m${i}`, bodyType: 'text/plain', sentAt: new Date().toISOString() },
+          },
+        },
+        '0',
+      ],
+    ]);
+  assert.equal(server.store.messagesByChat.get(chatId)?.length, total);
+
+  const cy = await signIn(server, 'cy', { windowPerChat: 5, backfillPageSize: 4 });
+  await until('the whole history', () => cy.messages(chatId).length === total, 15_000);
+  const bodies = cy.messages(chatId).map((m) => m.body);
+  assert.deepEqual(
+    [...bodies].sort(),
+    Array.from({ length: total }, (_, i) => `m${i}`).sort(),
+    'every message once',
+  );
+  assert.equal(bodies[0], `m${total - 1}`, 'the newest first');
+  assert.equal(cy.daemon.store.writer.cursor(cy.account.id, `backfill:${chatId}`), 'done');
+  // The first sync held the window; the rest came by backfill, in pages.
+  const chatOf = (id: number) =>
+    cy.daemon.store.db.prepare(`SELECT chat_id FROM messages WHERE id = ?`).pluck().get(id);
+  const local = cy.chat(chatId)!.id;
+  const inserted = (phase: SyncPhase) =>
+    cy.batches
+      .filter((b) => b.phase === phase)
+      .map((b) => b.result.insertedMessageIds.filter((id) => chatOf(id) === local).length)
+      .filter((n) => n > 0);
+  assert.deepEqual(inserted('initial'), [5]);
+  assert.deepEqual(inserted('backfill'), [4, 4, 4, 4, 2]);
+});
+
+test('spaces.join: Bo joins Ann’s Space by invite code through the API', async () => {
+  const server = await serve();
+  const ann = await signIn(server, 'ann');
+  const bo = await signIn(server, 'bo');
+  const { id: spaceId } = (await ann.connector.act(ann.ctx, {
+    action: 'createSpace',
+    name: 'Guild',
+  })) as { id: string };
+  await ann.connector.act(ann.ctx, {
+    action: 'updateSpace',
+    spaceId,
+    patch: { addChannels: [{ name: 'lobby', topic: 'Say hi' }] },
+  });
+  const invite = (await ann.connector.act(ann.ctx, {
+    action: 'createInvite',
+    spaceId,
+    maxUses: 1,
+  })) as { created: { code: string } };
+
+  const wrong = await bo.daemon.call('spaces.join', {
+    accountId: bo.account.id,
+    inviteCode: 'not-a-code',
+  });
+  assert.equal(wrong.ok ? null : wrong.error.code, 'conflict');
+  const both = await bo.daemon.call('spaces.join', {
+    accountId: bo.account.id,
+    inviteCode: 'x',
+    spaceRemoteId: spaceId,
+  });
+  assert.equal(both.ok ? null : both.error.code, 'invalid_input');
+
+  const joined = await bo.call<{ spaceRemoteId: string }>('spaces.join', {
+    accountId: bo.account.id,
+    inviteCode: invite.created.code,
+  });
+  assert.equal(joined.spaceRemoteId, spaceId);
+  const lobby = await until('Bo has the channel', () =>
+    bo.chats().find((c) => c.kind === 'channel' && c.name === 'lobby'),
+  );
+  assert.equal(lobby.topic, 'Say hi');
+  const spaces = await until('spaces.list shows the Space with its channel', async () =>
+    (await bo.call<SpaceView[]>('spaces.list', { accountId: bo.account.id })).find(
+      (s) => s.remoteId === spaceId && s.chatIds.includes(lobby.id),
+    ),
+  );
+  assert.equal(spaces.name, 'Guild');
+  assert.equal(spaces.kind, 'space');
+  // Bo can talk there at once.
+  await bo.call('messages.send', { chatId: lobby.id, body: 'hi all' });
+  await until('Ann reads Bo in the lobby', () =>
+    ann.messages(lobby.remoteId).some((m) => m.body === 'hi all' && m.senderName === 'Bo'),
+  );
+});
