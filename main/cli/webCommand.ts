@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { DaemonHost } from '../daemon/host/daemonHost.js';
 import { openSecretStore } from '../daemon/secrets/openSecretStore.js';
+import { lazySecretBroker } from '../daemon/secrets/lazySecretBroker.js';
 import { startWebHost } from '../web/webHost.js';
 import { defaultProfileDir } from './profileDir.js';
 import { CliError } from './usage.js';
@@ -36,10 +37,9 @@ export async function web(
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new CliError('--port must be 0–65535', 2);
   const profileDir = values.profile ?? defaultProfileDir();
-  const secrets = await openSecretStore({
-    profileDir,
-    allowInsecure: values['insecure-store'] ?? false,
-  });
+  const secrets = lazySecretBroker(() =>
+    openSecretStore({ profileDir, allowInsecure: values['insecure-store'] ?? false }),
+  );
   const host = new DaemonHost({ profileDir, secrets, log: (line) => io.stderr(`${line}\n`) });
   await host.ready;
   const ui = rendererDir();

@@ -274,3 +274,51 @@ test('parley web prints a tokened URL, serves the API and stops on SIGINT', asyn
     cleanup();
   }
 });
+
+test('parley web starts without a keychain; signing in then says how to store secrets', async () => {
+  const { dir, cleanup } = seededProfile();
+  const child = spawn(process.execPath, [BIN, 'web', '--port', '0', '--profile', dir], {
+    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const { origin, hash } = new URL(url);
+    const call = async (name: string, input: unknown) => {
+      const res = await fetch(`${origin}/api/${name}`, {
+        method: 'POST',
+        body: JSON.stringify(input),
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${hash.replace('#token=', '')}`,
+        },
+      });
+      return (await res.json()) as {
+        ok: boolean;
+        value?: unknown;
+        error?: { code: string; message: string };
+      };
+    };
+    const chats = await call('chats.list', {});
+    assert.ok(chats.ok, 'what is synced shows without a keychain');
+    const add = await call('accounts.add', {
+      protocol: 'matrix',
+      server: 'http://127.0.0.1:9',
+      username: 'zoe',
+      password: 'pw',
+    });
+    assert.equal(add.error?.code, 'keychain_unavailable');
+    assert.match(add.error!.message, /--insecure-store/);
+  } finally {
+    child.kill('SIGKILL');
+    cleanup();
+  }
+});

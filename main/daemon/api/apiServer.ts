@@ -5,6 +5,7 @@
 import { ApiError, isProcedureName, procedures, type ApiResult } from './contract.js';
 import type { Handlers } from './handlers.js';
 import { NotImplementedError } from '../connectors/errors.js';
+import { KeychainUnavailableError } from '../secrets/secretStore.js';
 
 export class ApiServer {
   constructor(
@@ -41,6 +42,12 @@ export class ApiServer {
       if (err instanceof ApiError) return { ok: false, error: err.toShape() };
       if (err instanceof NotImplementedError)
         return { ok: false, error: { code: 'not_implemented', message: err.message } };
+      // By name: in web mode and Electron the error crosses from the host thread.
+      if ((err as Error)?.name === KeychainUnavailableError.name)
+        return {
+          ok: false,
+          error: { code: 'keychain_unavailable', message: (err as Error).message },
+        };
       this.log(`internal error in ${String(name)}: ${(err as Error)?.name ?? 'Error'}`);
       return {
         ok: false,

@@ -152,6 +152,10 @@ export function createHandlers({
           'conflict',
           `an account for ${input.username} on ${input.server} already exists`,
         );
+      const key = secretKey(input);
+      // Reach the keychain before signing in: a session the server opened for
+      // us must not be left behind because its token had nowhere to go.
+      await secrets.get(key);
       const connector = connectors.create(input.protocol);
       const login = await connector
         .login(
@@ -161,11 +165,6 @@ export function createHandlers({
         .catch((err: unknown) => {
           throw new ApiError('auth_failed', `sign-in failed: ${(err as Error).message}`);
         });
-      const key = secretKey({
-        protocol: input.protocol,
-        server: input.server,
-        username: input.username,
-      });
       await secrets.set(key, login.secret);
       try {
         const account = store.accounts.add(input);

@@ -155,7 +155,8 @@ export class DaemonHost implements ParleyClient {
             : await secrets.delete(m.key);
       this.send({ type: 'secret-reply', id: m.id, ok: true, value });
     } catch (err) {
-      this.send({ type: 'secret-reply', id: m.id, ok: false, message: (err as Error).message });
+      const { name, message } = err as Error;
+      this.send({ type: 'secret-reply', id: m.id, ok: false, name, message });
     }
   }
 

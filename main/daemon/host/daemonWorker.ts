@@ -57,7 +57,7 @@ port.on('message', (message: HostToWorker) => {
       pendingSecrets.delete(message.id);
       if (!pending) return;
       if (message.ok) pending.resolve(message.value);
-      else pending.reject(new Error(message.message));
+      else pending.reject(Object.assign(new Error(message.message), { name: message.name }));
       return;
     }
     case 'start-sync':

@@ -5,7 +5,7 @@ import type { ApiResult, DaemonEvent } from '../api/contract.js';
 export type HostToWorker =
   | { type: 'call'; id: number; name: string; input: unknown }
   | { type: 'secret-reply'; id: number; ok: true; value: string | boolean | null }
-  | { type: 'secret-reply'; id: number; ok: false; message: string }
+  | { type: 'secret-reply'; id: number; ok: false; name: string; message: string }
   | { type: 'start-sync' }
   | { type: 'close' };
 
