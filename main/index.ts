@@ -37,8 +37,15 @@ async function start(): Promise<void> {
     devServerUrl: process.env.ELECTRON_RENDERER_URL,
   });
   mainWindow = window;
-  const notifications = createNotificationCenter(window, (chatId) =>
-    binding?.sendShellEvent({ name: 'shell.openChat', payload: { chatId } }),
+  const host = daemon;
+  const notifications = createNotificationCenter(
+    window,
+    (chatId) => binding?.sendShellEvent({ name: 'shell.openChat', payload: { chatId } }),
+    {
+      settings: () => host.call('settings.get', {}),
+      accountOf: async (messageId) =>
+        (await host.call('messages.byIds', { ids: [messageId] }))[0]?.accountId ?? null,
+    },
   );
   binding = bindIpc({
     window,

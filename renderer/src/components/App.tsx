@@ -1,37 +1,80 @@
-// The window: rail | chat list or search results | the open chat.
-import { useCallback, useEffect, useState } from 'react';
-import type { ChatSummary, SearchHit } from '../../../main/daemon/model/types.js';
+// The window: rail | chat list or search results | the open chat, plus the
+// quick switcher (Ctrl/Cmd+K), account setup and settings dialogs.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Account, ChatSummary, SearchHit } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
 import { useChatList } from '../hooks/useChatList.js';
+import { useDaemonEvents } from '../hooks/useDaemonEvents.js';
+import { useGlobalKeys } from '../hooks/useGlobalKeys.js';
 import { useSearch } from '../hooks/useSearch.js';
+import { useSelf } from '../hooks/useSelf.js';
+import { useSettings } from '../hooks/useSettings.js';
+import { useWebNotifications } from '../hooks/useWebNotifications.js';
 import { useWorkspaces } from '../hooks/useWorkspaces.js';
 import type { ChatScope } from '../lib/chatOrder.js';
+import { AccountSetup } from './AccountSetup.js';
 import { ChatList } from './ChatList.js';
+import { ChatListTabs } from './ChatListTabs.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { Conversation } from './Conversation.js';
+import { QuickSwitcher } from './QuickSwitcher.js';
 import { SearchBox } from './SearchBox.js';
 import { SearchResults } from './SearchResults.js';
+import { SettingsDialog } from './SettingsDialog.js';
+import { SyncStatus } from './SyncStatus.js';
 import { WorkspaceRail } from './WorkspaceRail.js';
+
+type DialogName = 'switcher' | 'add-account' | 'settings' | null;
 
 export function App() {
   const client = useClient();
   const [scope, setScope] = useState<ChatScope>({ kind: 'all' });
+  const [archived, setArchived] = useState(false);
   const [selectedId, setSelectedId] = useState<number | null>(null);
+  const [outside, setOutside] = useState<ChatSummary | null>(null);
   const [focusMessageId, setFocusMessageId] = useState<number | null>(null);
   const [query, setQuery] = useState('');
+  const [dialog, setDialog] = useState<DialogName>(null);
   const rail = useWorkspaces();
-  const list = useChatList(scope);
+  const list = useChatList(scope, archived);
   const search = useSearch(query);
-  const selected = list.chats.find((c) => c.id === selectedId) ?? null;
+  const settings = useSettings();
+  const isMine = useSelf();
+  const selected =
+    list.chats.find((c) => c.id === selectedId) ??
+    (outside && outside.id === selectedId ? outside : null);
+
+  // chat id → account id, for per-account notification levels.
+  const accountOfChat = useRef(new Map<number, number>());
+  for (const c of list.chats) accountOfChat.current.set(c.id, c.accountId);
+  useDaemonEvents((e) => {
+    if (e.name === 'chats.updated')
+      for (const c of e.payload.chats) accountOfChat.current.set(c.id, c.accountId);
+  });
 
   const openChat = useCallback(
     (chatId: number, messageId: number | null = null) => {
       setSelectedId(chatId);
       setFocusMessageId(messageId);
-      // A chat outside the current scope: widen it so the chat is listed.
-      if (!list.chats.some((c) => c.id === chatId)) setScope({ kind: 'all' });
+      setDialog(null);
+      if (list.chats.some((c) => c.id === chatId)) return;
+      // Outside the list as shown: widen the scope, and find it (archived too).
+      setScope({ kind: 'all' });
+      void Promise.all([
+        client.call('chats.list', {}),
+        client.call('chats.list', { archived: true }),
+      ]).then(
+        ([live, old]) => {
+          const found = [...live, ...old].find((c) => c.id === chatId);
+          if (found) {
+            setOutside(found);
+            setArchived(found.archived);
+          }
+        },
+        () => undefined,
+      );
     },
-    [list.chats],
+    [client, list.chats],
   );
 
   useEffect(() => client.onShellEvent((e) => openChat(e.payload.chatId)), [client, openChat]);
@@ -43,11 +86,40 @@ export function App() {
     document.title = selected ? `${selected.name} — Parley` : 'Parley';
   }, [selected]);
 
+  useWebNotifications({
+    visibleChatId: selected?.id ?? null,
+    settings: settings.latest,
+    accountOf: (chatId) => accountOfChat.current.get(chatId) ?? null,
+    openChat,
+  });
+
+  useGlobalKeys({
+    quickSwitch: () => setDialog('switcher'),
+    focusSearch: () => document.querySelector<HTMLInputElement>('.search-box input')?.focus(),
+    step: (by) => {
+      const at = list.chats.findIndex((c) => c.id === selectedId);
+      const next = list.chats[Math.max(0, Math.min(list.chats.length - 1, at + by))];
+      if (next) openChat(next.id);
+    },
+  });
+
   const applyChats = list.apply;
-  const onChatChanged = useCallback((chat: ChatSummary) => applyChats([chat]), [applyChats]);
+  const onChatChanged = useCallback(
+    (chat: ChatSummary) => {
+      applyChats([chat]);
+      setOutside((o) => (o && o.id === chat.id ? chat : o));
+    },
+    [applyChats],
+  );
   const onOpenHit = (hit: SearchHit) => {
     setQuery('');
     openChat(hit.chatId, hit.messageId);
+  };
+  const onAccountAdded = (account: Account) => {
+    setDialog(null);
+    rail.reload();
+    setScope({ kind: 'account', accountId: account.id });
+    setArchived(false);
   };
 
   return (
@@ -56,21 +128,33 @@ export function App() {
         workspaces={rail.workspaces}
         accounts={rail.accounts}
         scope={scope}
-        onScope={setScope}
+        onScope={(s) => {
+          setScope(s);
+          setArchived(false);
+        }}
+        onAddAccount={() => setDialog('add-account')}
+        onSettings={() => setDialog('settings')}
         error={rail.error}
       />
       <aside className="sidebar" aria-label="Chats and search">
         <SearchBox value={query} onChange={setQuery} />
+        <SyncStatus accounts={rail.accounts} />
         {query.trim() !== '' ? (
           <SearchResults search={search} onOpen={onOpenHit} />
         ) : (
-          <ChatList
-            chats={list.chats}
-            selectedId={selectedId}
-            loading={list.loading}
-            error={list.error}
-            onSelect={(chat) => openChat(chat.id)}
-          />
+          <>
+            <ChatListTabs archived={archived} onChange={setArchived} />
+            <ChatList
+              chats={list.chats}
+              selectedId={selectedId}
+              loading={list.loading}
+              error={list.error}
+              archived={archived}
+              onSelect={(chat) => openChat(chat.id)}
+              onChatChanged={onChatChanged}
+              onAddAccount={() => setDialog('add-account')}
+            />
+          </>
         )}
       </aside>
       {selected ? (
@@ -78,14 +162,41 @@ export function App() {
           key={selected.id}
           chat={selected}
           focusMessageId={focusMessageId}
+          isMine={isMine}
           onChatChanged={onChatChanged}
           onSent={list.reload}
         />
       ) : (
         <main className="conversation empty">
-          <p>Select a chat.</p>
+          <p>Select a chat, or press Ctrl+K to go to one.</p>
         </main>
       )}
+      {dialog === 'switcher' ? (
+        <QuickSwitcher
+          recent={list.chats}
+          onOpen={(id) => openChat(id)}
+          onClose={() => setDialog(null)}
+        />
+      ) : null}
+      {dialog === 'add-account' ? (
+        <AccountSetup
+          workspaces={rail.workspaces}
+          onAdded={onAccountAdded}
+          onClose={() => setDialog(null)}
+        />
+      ) : null}
+      {dialog === 'settings' ? (
+        <SettingsDialog
+          accounts={rail.accounts}
+          settings={settings}
+          onAddAccount={() => setDialog('add-account')}
+          onAccountsChanged={() => {
+            rail.reload();
+            list.reload();
+          }}
+          onClose={() => setDialog(null)}
+        />
+      ) : null}
       <ConnectionBanner />
     </div>
   );

@@ -1,5 +1,5 @@
 // One row of the chat list: name, last message, time, unread and mention badges.
-import type { KeyboardEvent } from 'react';
+import { memo } from 'react';
 import type { ChatSummary } from '../../../main/daemon/model/types.js';
 import { shortTime } from '../lib/format.js';
 
@@ -7,11 +7,16 @@ interface Props {
   chat: ChatSummary;
   selected: boolean;
   focusable: boolean;
-  onSelect(chat: ChatSummary): void;
-  onKeyDown(e: KeyboardEvent<HTMLLIElement>): void;
+  index: number;
 }
 
-export function ChatListItem({ chat, selected, focusable, onSelect, onKeyDown }: Props) {
+/** Events are handled by the list (one handler for all rows), so a row re-renders only when it changes. */
+export const ChatListItem = memo(function ChatListItem({
+  chat,
+  selected,
+  focusable,
+  index,
+}: Props) {
   const unread = chat.unreadCount > 0;
   const label = [
     chat.name,
@@ -31,8 +36,7 @@ export function ChatListItem({ chat, selected, focusable, onSelect, onKeyDown }:
       tabIndex={focusable ? 0 : -1}
       className={`chat-item${unread ? ' unread' : ''}${chat.muted ? ' muted' : ''}`}
       data-chat-id={chat.id}
-      onClick={() => onSelect(chat)}
-      onKeyDown={onKeyDown}
+      data-index={index}
     >
       <span className="chat-item-top">
         <span className="chat-name">
@@ -43,6 +47,11 @@ export function ChatListItem({ chat, selected, focusable, onSelect, onKeyDown }:
           ) : null}
           {chat.name}
         </span>
+        {chat.muted ? (
+          <span className="muted-icon" aria-hidden="true" title="Muted">
+            🔕
+          </span>
+        ) : null}
         <span className="chat-time">{shortTime(chat.lastActivityTs)}</span>
       </span>
       <span className="chat-item-bottom">
@@ -64,4 +73,4 @@ export function ChatListItem({ chat, selected, focusable, onSelect, onKeyDown }:
       </span>
     </li>
   );
-}
+});

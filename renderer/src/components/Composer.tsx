@@ -1,43 +1,169 @@
-// Writing a message: Enter sends, Shift+Enter starts a new line; the text is
-// kept as the chat's draft until it is sent.
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { ChatSummary } from '../../../main/daemon/model/types.js';
+// Writing a message: Enter sends, Shift+Enter starts a new line; Up in an
+// empty composer edits the user's last message; Escape cancels a reply or an
+// edit. Files dropped or pasted are sent with messages.sendAttachment. In a
+// mail thread the text goes out as a reply to the newest mail.
+import {
+  useEffect,
+  useRef,
+  useState,
+  type ClipboardEvent,
+  type DragEvent,
+  type KeyboardEvent,
+} from 'react';
+import type { ChatSummary, MessageView } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
-import { errorMessage } from '../api/callError.js';
-import { useDraft } from '../hooks/useDraft.js';
+import { CallError, errorMessage } from '../api/callError.js';
+import type { DraftState } from '../hooks/useDraft.js';
+import { MAX_ATTACHMENT_BYTES, base64Of, imageSize, type PendingFile } from '../lib/files.js';
+import { byteSize } from '../lib/format.js';
+import { ComposerBar } from './ComposerBar.js';
+import { PendingFiles } from './PendingFiles.js';
 
 interface Props {
   chat: ChatSummary;
+  draft: DraftState;
+  /** The message being edited, if any. */
+  editing: MessageView | null;
+  onEditingChange(message: MessageView | null): void;
+  /** Resolves the draft's reply target among the loaded messages. */
+  findMessage(id: number): MessageView | null;
+  /** The last message the user may edit (for Up). */
+  lastOwn(): MessageView | null;
+  /** The newest message (a mail reply answers it). */
+  newest(): MessageView | null;
   /** The send was queued; its local echo is this message. */
-  onSent(messageId: number): void;
+  onSent(messageId: number | null): void;
 }
 
 const MAX_ROWS = 8;
+let nextFileId = 1;
 
-export function Composer({ chat, onSent }: Props) {
+export function Composer(props: Props) {
+  const { chat, draft, editing, onEditingChange, findMessage, lastOwn, newest, onSent } = props;
   const client = useClient();
-  const draft = useDraft(chat.id);
+  const [edit, setEdit] = useState<{ id: number; text: string } | null>(null);
+  const [files, setFiles] = useState<PendingFile[]>([]);
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
+  const isMail = chat.kind === 'mail';
 
   useEffect(() => {
     setError(null);
+    setFiles([]);
     area.current?.focus();
   }, [chat.id]);
 
-  const send = async () => {
-    const body = draft.text;
-    if (body.trim() === '' || sending) return;
+  useEffect(() => {
+    if (editing) area.current?.focus();
+  }, [editing]);
+
+  useEffect(() => {
+    if (draft.replyToMessageId !== null) area.current?.focus();
+  }, [draft.replyToMessageId]);
+
+  // The edit's text starts as the message's own, in the same render as the edit bar.
+  const editText = editing ? (edit && edit.id === editing.id ? edit.text : editing.body) : '';
+  const text = editing ? editText : draft.text;
+  const setText = editing
+    ? (next: string) => setEdit({ id: editing.id, text: next })
+    : draft.setText;
+  const replyTo = draft.replyToMessageId !== null ? findMessage(draft.replyToMessageId) : null;
+
+  const addFiles = (list: FileList | File[]) => {
+    const added: PendingFile[] = [];
+    for (const file of list) {
+      if (file.size > MAX_ATTACHMENT_BYTES) {
+        setError(`${file.name} is larger than ${byteSize(MAX_ATTACHMENT_BYTES)}.`);
+        continue;
+      }
+      added.push({ id: nextFileId++, file });
+    }
+    if (added.length) setFiles((f) => [...f, ...added]);
+  };
+
+  const sendFiles = async (replyToMessageId: number | undefined): Promise<number | null> => {
+    let last: number | null = null;
+    for (const pending of files) {
+      const { file } = pending;
+      const size = await imageSize(file);
+      try {
+        const { messageId } = await client.call('messages.sendAttachment', {
+          chatId: chat.id,
+          name: file.name || 'pasted-image.png',
+          mime: file.type || undefined,
+          dataBase64: await base64Of(file),
+          ...(size ?? {}),
+          ...(replyToMessageId !== undefined ? { replyToMessageId } : {}),
+        });
+        last = messageId;
+        setFiles((f) => f.filter((p) => p.id !== pending.id));
+      } catch (err) {
+        if (
+          err instanceof CallError &&
+          (err.code === 'not_implemented' || err.code === 'unknown_procedure')
+        )
+          throw new Error('sending files is not supported by this account yet');
+        throw err;
+      }
+    }
+    return last;
+  };
+
+  const submit = async () => {
+    if (sending) return;
+    const body = text;
+    if (editing) {
+      if (body.trim() === '' || body === editing.body) {
+        onEditingChange(null);
+        return;
+      }
+      setSending(true);
+      try {
+        await client.call('messages.edit', { messageId: editing.id, body });
+        onEditingChange(null);
+        onSent(editing.id);
+      } catch (err) {
+        setError(`Not saved: ${errorMessage(err)}`);
+      } finally {
+        setSending(false);
+        area.current?.focus();
+      }
+      return;
+    }
+    if (body.trim() === '' && files.length === 0) return;
     setSending(true);
     setError(null);
-    draft.clear();
+    const replyToId = draft.replyToMessageId ?? undefined;
     try {
-      const { messageId } = await client.call('messages.send', { chatId: chat.id, body });
-      onSent(messageId);
+      let echo: number | null = null;
+      if (files.length) echo = await sendFiles(replyToId);
+      if (body.trim() !== '') {
+        draft.clear();
+        if (isMail) {
+          const last = newest();
+          await client.call('mail.send', {
+            chatId: chat.id,
+            mode: 'reply',
+            body,
+            ...(last?.remoteId ? { replyToMessageId: replyToId ?? last.id } : {}),
+          });
+        } else {
+          const sent = await client.call('messages.send', {
+            chatId: chat.id,
+            body,
+            ...(replyToId !== undefined && files.length === 0
+              ? { replyToMessageId: replyToId }
+              : {}),
+          });
+          echo = sent.messageId;
+        }
+      } else draft.setReplyTo(null);
+      onSent(echo);
     } catch (err) {
-      draft.setText(body);
-      setError(errorMessage(err));
+      if (body.trim() !== '' && draft.text === '') draft.setText(body);
+      setError(`Not sent: ${errorMessage(err)}`);
     } finally {
       setSending(false);
       area.current?.focus();
@@ -45,40 +171,104 @@ export function Composer({ chat, onSent }: Props) {
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+    if (e.nativeEvent.isComposing) return;
+    if (e.key === 'Enter' && !e.shiftKey) {
       e.preventDefault();
-      void send();
+      void submit();
+    } else if (e.key === 'Escape' && (editing || draft.replyToMessageId !== null)) {
+      e.preventDefault();
+      if (editing) onEditingChange(null);
+      else draft.setReplyTo(null);
+    } else if (e.key === 'ArrowUp' && !editing && draft.text === '' && !isMail) {
+      const own = lastOwn();
+      if (own) {
+        e.preventDefault();
+        onEditingChange(own);
+      }
     }
   };
 
-  const rows = Math.min(MAX_ROWS, Math.max(1, draft.text.split('\n').length));
+  const onPaste = (e: ClipboardEvent<HTMLTextAreaElement>) => {
+    const pasted = [...e.clipboardData.files];
+    if (pasted.length) {
+      e.preventDefault();
+      addFiles(pasted);
+    }
+  };
+  const onDrop = (e: DragEvent<HTMLFormElement>) => {
+    setDragging(false);
+    if (!e.dataTransfer.files.length) return;
+    e.preventDefault();
+    addFiles(e.dataTransfer.files);
+  };
+
+  const rows = Math.min(MAX_ROWS, Math.max(1, text.split('\n').length));
+  const label = editing
+    ? 'Edit message'
+    : isMail
+      ? `Reply to ${chat.name}`
+      : `Message ${chat.name}`;
   return (
     <form
-      className="composer"
+      className={`composer${dragging ? ' dragging' : ''}`}
       onSubmit={(e) => {
         e.preventDefault();
-        void send();
+        void submit();
       }}
+      onDragOver={(e) => {
+        if ([...e.dataTransfer.types].includes('Files')) {
+          e.preventDefault();
+          setDragging(true);
+        }
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
     >
       {error ? (
         <p className="notice error" role="alert">
-          Not sent: {error}
+          {error}
         </p>
       ) : null}
+      {editing ? (
+        <ComposerBar mode="edit" message={editing} onCancel={() => onEditingChange(null)} />
+      ) : draft.replyToMessageId !== null ? (
+        <ComposerBar mode="reply" message={replyTo} onCancel={() => draft.setReplyTo(null)} />
+      ) : null}
+      <PendingFiles
+        files={files}
+        onRemove={(id) => setFiles((f) => f.filter((p) => p.id !== id))}
+      />
       <div className="composer-row">
+        {isMail ? null : (
+          <label className="icon-button attach" title="Attach files">
+            <span aria-hidden="true">📎</span>
+            <span className="visually-hidden">Attach files</span>
+            <input
+              type="file"
+              multiple
+              className="visually-hidden"
+              onChange={(e) => {
+                if (e.target.files) addFiles(e.target.files);
+                e.target.value = '';
+              }}
+            />
+          </label>
+        )}
         <textarea
           ref={area}
-          value={draft.text}
+          value={text}
           rows={rows}
-          placeholder={`Message ${chat.name}`}
-          aria-label={`Message ${chat.name}`}
-          onChange={(e) => draft.setText(e.target.value)}
+          placeholder={editing ? 'Edit your message' : label}
+          aria-label={label}
+          onChange={(e) => setText(e.target.value)}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
         />
-        <button type="submit" disabled={sending || draft.text.trim() === ''}>
-          Send
+        <button type="submit" disabled={sending || (text.trim() === '' && files.length === 0)}>
+          {editing ? 'Save' : 'Send'}
         </button>
       </div>
+      {dragging ? <div className="drop-hint">Drop files to attach them</div> : null}
     </form>
   );
 }

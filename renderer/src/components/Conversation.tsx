@@ -1,28 +1,39 @@
-// The open chat: header, timeline and composer. Marks the chat read while it
-// is on screen and the window has focus.
-import { useEffect } from 'react';
-import type { ChatSummary } from '../../../main/daemon/model/types.js';
+// The open chat: header, timeline (with an optional thread panel) and
+// composer. Marks the chat read while it is on screen and the window has focus.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { ChatSummary, MessageView } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
+import { TimelineActionsContext, type TimelineActions } from '../api/TimelineActions.js';
+import { useDraft } from '../hooks/useDraft.js';
+import type { IsMine } from '../hooks/useSelf.js';
 import { useTimeline } from '../hooks/useTimeline.js';
+import { lastOwnEditable } from '../lib/timelineRows.js';
 import { ChatHeader } from './ChatHeader.js';
 import { Composer } from './Composer.js';
+import { ThreadPanel } from './ThreadPanel.js';
 import { Timeline } from './Timeline.js';
 
 interface Props {
   chat: ChatSummary;
   focusMessageId: number | null;
+  isMine: IsMine;
   /** A chat summary the daemon returned (e.g. after marking read). */
   onChatChanged(chat: ChatSummary): void;
   onSent(): void;
 }
 
-export function Conversation({ chat, focusMessageId, onChatChanged, onSent }: Props) {
+export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSent }: Props) {
   const client = useClient();
   const timeline = useTimeline(chat.id);
-  const newest = timeline.messages[timeline.messages.length - 1];
+  const draft = useDraft(chat.id);
+  const [editing, setEditing] = useState<MessageView | null>(null);
+  const [thread, setThread] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const { messages } = timeline;
+  const newest = messages[messages.length - 1];
 
   useEffect(() => {
-    if (chat.unreadCount === 0 || !newest) return;
+    if (chat.unreadCount === 0 || !newest || newest.outboxState) return;
     const markRead = () => {
       if (!document.hasFocus()) return;
       client
@@ -34,17 +45,62 @@ export function Conversation({ chat, focusMessageId, onChatChanged, onSent }: Pr
     return () => window.removeEventListener('focus', markRead);
   }, [client, chat.id, chat.unreadCount, newest, onChatChanged]);
 
+  const { setReplyTo } = draft;
+  const actions = useMemo<TimelineActions>(
+    () => ({
+      isMine,
+      reply: (m) => {
+        setEditing(null);
+        setReplyTo(m.id);
+      },
+      edit: (m) => setEditing(m),
+      openThread: setThread,
+      fail: setActionError,
+    }),
+    [isMine, setReplyTo],
+  );
+
+  const findMessage = useCallback(
+    (id: number) => messages.find((m) => m.id === id) ?? null,
+    [messages],
+  );
+
   return (
-    <main className="conversation" aria-labelledby="chat-title">
-      <ChatHeader chat={chat} />
-      <Timeline chatId={chat.id} timeline={timeline} focusMessageId={focusMessageId} />
-      <Composer
-        chat={chat}
-        onSent={(messageId) => {
-          timeline.refresh([messageId]);
-          onSent();
-        }}
-      />
-    </main>
+    <TimelineActionsContext.Provider value={actions}>
+      <main className={`conversation${thread ? ' with-thread' : ''}`} aria-labelledby="chat-title">
+        <ChatHeader chat={chat} onChatChanged={onChatChanged} />
+        {actionError ? (
+          <p className="notice error action-error" role="alert">
+            {actionError}{' '}
+            <button type="button" className="link-button" onClick={() => setActionError(null)}>
+              Dismiss
+            </button>
+          </p>
+        ) : null}
+        <div className="conversation-body">
+          <Timeline chatId={chat.id} timeline={timeline} focusMessageId={focusMessageId} />
+          {thread ? (
+            <ThreadPanel
+              messages={messages}
+              rootRemoteId={thread}
+              onClose={() => setThread(null)}
+            />
+          ) : null}
+        </div>
+        <Composer
+          chat={chat}
+          draft={draft}
+          editing={editing}
+          onEditingChange={setEditing}
+          findMessage={findMessage}
+          lastOwn={() => lastOwnEditable(messages, isMine)}
+          newest={() => newest ?? null}
+          onSent={(messageId) => {
+            if (messageId !== null) timeline.refresh([messageId]);
+            onSent();
+          }}
+        />
+      </main>
+    </TimelineActionsContext.Provider>
   );
 }

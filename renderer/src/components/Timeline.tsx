@@ -1,21 +1,24 @@
-// The open chat's messages, newest at the bottom. Scrolling to the top loads
-// older pages without moving what is on screen; new messages keep the view at
-// the bottom when it was there.
-import { useEffect, useLayoutEffect, useRef } from 'react';
+// The open chat's messages, newest at the bottom, virtualized: only the rows
+// near the viewport are in the DOM, each measured once it renders. The row at
+// the top of the viewport is the anchor: when older pages load above it, or a
+// row above it changes height, the scroll position moves with it, so what is
+// on screen stays put. At the bottom, the view follows new messages.
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MessageView } from '../../../main/daemon/model/types.js';
 import type { TimelineState } from '../hooks/useTimeline.js';
+import { buildRows, type TimelineRow } from '../lib/timelineRows.js';
+import { layoutRows, rowAt, visibleRange } from '../lib/virtualRows.js';
+import { DaySeparator } from './DaySeparator.js';
 import { MessageItem } from './MessageItem.js';
 
-const LOAD_OLDER_PX = 120;
+const OVERSCAN_PX = 800;
+/** The rendered window moves in steps of this many pixels, not on every scroll event. */
+const STEP_PX = 200;
+const LOAD_OLDER_PX = 1500;
 const AT_BOTTOM_PX = 48;
-const CONTINUE_MS = 5 * 60_000;
 
-const continues = (m: MessageView, prev: MessageView | undefined) =>
-  prev !== undefined &&
-  prev.senderRemoteId === m.senderRemoteId &&
-  prev.senderName === m.senderName &&
-  m.ts - prev.ts < CONTINUE_MS &&
-  !m.subject;
+const estimate = (row: TimelineRow | undefined) =>
+  !row ? 56 : row.kind === 'day' ? 40 : row.continued ? 26 : row.message.kind === 'mail' ? 160 : 52;
 
 interface Props {
   chatId: number;
@@ -24,87 +27,238 @@ interface Props {
   focusMessageId: number | null;
 }
 
+const Row = memo(function Row({
+  row,
+  top,
+  highlighted,
+  repliedTo,
+  observe,
+}: {
+  row: TimelineRow;
+  top: number;
+  highlighted: boolean;
+  repliedTo: MessageView | null | undefined;
+  observe: (el: HTMLLIElement | null) => void;
+}) {
+  if (row.kind === 'day')
+    return <DaySeparator ts={row.ts} rowKey={row.key} top={top} observe={observe} />;
+  return (
+    <MessageItem
+      rowKey={row.key}
+      top={top}
+      observe={observe}
+      message={row.message}
+      continued={row.continued}
+      threadReplies={row.threadReplies}
+      highlighted={highlighted}
+      repliedTo={repliedTo}
+    />
+  );
+});
+
 export function Timeline({ chatId, timeline, focusMessageId }: Props) {
-  const { messages, loading, loadingOlder, hasOlder, error, loadOlder } = timeline;
+  const { messages, loading, loadingOlder, hasOlder, error, loadOlder, ensureLoaded } = timeline;
+  const rows = useMemo(() => buildRows(messages), [messages]);
+  const keys = useMemo(() => rows.map((r) => r.key), [rows]);
+  const index = useMemo(() => new Map(keys.map((k, i) => [k, i])), [keys]);
+  const byRemoteId = useMemo(() => {
+    const map = new Map<string, MessageView>();
+    for (const m of messages) if (m.remoteId) map.set(m.remoteId, m);
+    return map;
+  }, [messages]);
+
+  const heights = useRef(new Map<string, number>());
+  const [measured, setMeasured] = useState(0);
+  // `measured` is a dependency on purpose: it says the heights map changed.
+  const layout = useMemo(
+    () => layoutRows(keys, heights.current, (i) => estimate(rows[i])),
+    [keys, rows, measured],
+  );
+  const layoutRef = useRef(layout);
+  layoutRef.current = layout;
+
   const scroller = useRef<HTMLDivElement>(null);
-  const atBottom = useRef(true);
-  const before = useRef<{ firstId: number | null; scrollHeight: number; scrollTop: number }>({
-    firstId: null,
-    scrollHeight: 0,
-    scrollTop: 0,
-  });
+  const [view, setView] = useState({ top: 0, height: 1000 });
+  const stick = useRef(true);
+  const anchor = useRef<{ key: string; delta: number } | null>(null);
 
   // A new chat starts at the bottom.
   useLayoutEffect(() => {
-    atBottom.current = true;
+    stick.current = true;
+    anchor.current = null;
+    heights.current.clear();
   }, [chatId]);
 
+  const observer = useMemo(
+    () =>
+      typeof ResizeObserver === 'undefined'
+        ? null
+        : new ResizeObserver((entries) => {
+            let changed = false;
+            for (const entry of entries) {
+              const el = entry.target as HTMLElement;
+              const key = el.dataset.rowKey;
+              if (!key) continue;
+              const h = entry.borderBoxSize?.[0]?.blockSize ?? el.offsetHeight;
+              if (h > 0 && Math.abs((heights.current.get(key) ?? -1) - h) > 0.5) {
+                heights.current.set(key, h);
+                changed = true;
+              }
+            }
+            if (changed) setMeasured((n) => n + 1);
+          }),
+    [],
+  );
+  useEffect(() => () => observer?.disconnect(), [observer]);
+  const observe = useCallback(
+    (el: HTMLLIElement | null) => {
+      if (el && observer) observer.observe(el);
+    },
+    [observer],
+  );
+
+  const keysRef = useRef(keys);
+  keysRef.current = keys;
+  const remember = useCallback((el: HTMLDivElement) => {
+    const l = layoutRef.current;
+    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < AT_BOTTOM_PX;
+    const i = rowAt(l, el.scrollTop);
+    const key = keysRef.current[i];
+    anchor.current = key ? { key, delta: (l.offsets[i] ?? 0) - el.scrollTop } : null;
+  }, []);
+
+  const updateView = useCallback((el: HTMLDivElement) => {
+    const top = Math.floor(el.scrollTop / STEP_PX) * STEP_PX;
+    const height = Math.ceil(el.clientHeight / STEP_PX) * STEP_PX + STEP_PX;
+    setView((v) => (v.top === top && v.height === height ? v : { top, height }));
+  }, []);
+
+  // After every layout change: keep the anchor (or the bottom) where it was.
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    const firstId = messages[0]?.id ?? null;
-    const prev = before.current;
-    if (prev.firstId !== null && firstId !== null && firstId < prev.firstId && !atBottom.current) {
-      // Older messages went in above: keep what was on screen where it was.
-      el.scrollTop = prev.scrollTop + (el.scrollHeight - prev.scrollHeight);
-    } else if (atBottom.current) {
+    if (stick.current) {
       el.scrollTop = el.scrollHeight;
+    } else if (anchor.current) {
+      const i = index.get(anchor.current.key);
+      if (i !== undefined) {
+        const want = (layout.offsets[i] ?? 0) - anchor.current.delta;
+        if (Math.abs(el.scrollTop - want) > 0.5) el.scrollTop = want;
+      }
     }
-    before.current = { firstId, scrollHeight: el.scrollHeight, scrollTop: el.scrollTop };
-    // Too few messages to scroll: fetch more so the user can.
-    if (hasOlder && !loadingOlder && el.scrollHeight <= el.clientHeight) loadOlder();
-  }, [messages, hasOlder, loadingOlder, loadOlder]);
+    updateView(el);
+    if (hasOlder && !loadingOlder && el.scrollTop < LOAD_OLDER_PX) loadOlder();
+  }, [layout, index, hasOlder, loadingOlder, loadOlder, updateView]);
 
+  // Bring a search hit into view, loading older pages until it is there.
+  const focused = useRef<number | null>(null);
   useEffect(() => {
-    if (focusMessageId === null) return;
-    const el = scroller.current?.querySelector(`[data-message-id="${focusMessageId}"]`);
-    if (el) {
-      el.scrollIntoView({ block: 'center' });
-      atBottom.current = false;
+    if (focusMessageId === null || focused.current === focusMessageId) return;
+    const i = index.get(`m-${focusMessageId}`);
+    if (i === undefined) {
+      if (!loading) void ensureLoaded(focusMessageId);
+      return;
     }
-  }, [focusMessageId, messages]);
+    const el = scroller.current;
+    if (!el) return;
+    focused.current = focusMessageId;
+    const top = layout.offsets[i] ?? 0;
+    const h = (layout.offsets[i + 1] ?? top) - top;
+    stick.current = false;
+    const delta = Math.min(el.clientHeight / 3, Math.max(0, (el.clientHeight - h) / 2));
+    anchor.current = { key: `m-${focusMessageId}`, delta };
+    el.scrollTop = top - delta;
+    updateView(el);
+  }, [focusMessageId, index, layout, loading, ensureLoaded, updateView]);
+
+  const [away, setAway] = useState(false);
+  const jumpToLatest = () => {
+    const el = scroller.current;
+    if (!el) return;
+    stick.current = true;
+    anchor.current = null;
+    el.scrollTop = el.scrollHeight;
+    setAway(false);
+    updateView(el);
+  };
 
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < AT_BOTTOM_PX;
-    before.current = { ...before.current, scrollHeight: el.scrollHeight, scrollTop: el.scrollTop };
+    remember(el);
+    setAway(!stick.current && el.scrollHeight - el.scrollTop - el.clientHeight > el.clientHeight);
+    updateView(el);
     if (el.scrollTop < LOAD_OLDER_PX && hasOlder && !loadingOlder) loadOlder();
   };
 
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => {
+      if (stick.current) el.scrollTop = el.scrollHeight;
+      updateView(el);
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [updateView]);
+
+  const { start, end } = visibleRange(layout, view.top, view.height, OVERSCAN_PX);
+  const visible = rows.slice(start, end);
+
   return (
-    <div className="timeline" ref={scroller} onScroll={onScroll}>
-      {hasOlder ? (
-        <p className="timeline-more" aria-live="polite">
-          {loadingOlder ? 'Loading older messages…' : ''}
-        </p>
-      ) : messages.length > 0 ? (
-        <p className="timeline-start">This is the beginning of the chat.</p>
-      ) : null}
-      {error ? (
-        <p className="notice error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      {!loading && !error && messages.length === 0 ? (
-        <p className="notice">No messages yet.</p>
-      ) : null}
+    <div
+      className="timeline"
+      ref={scroller}
+      onScroll={onScroll}
+      tabIndex={0}
+      aria-label="Messages"
+      data-total-rows={rows.length}
+    >
+      <div className="timeline-edge">
+        {hasOlder ? (
+          <p className="timeline-more" aria-live="polite">
+            {loadingOlder ? 'Loading older messages…' : ''}
+          </p>
+        ) : messages.length > 0 ? (
+          <p className="timeline-start">This is the beginning of the chat.</p>
+        ) : null}
+        {error ? (
+          <p className="notice error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        {!loading && !error && messages.length === 0 ? (
+          <p className="notice">No messages yet.</p>
+        ) : null}
+      </div>
       <ol
         className="messages"
         role="log"
         aria-labelledby="chat-title"
         aria-live="polite"
         aria-busy={loading}
+        style={{ height: layout.total }}
       >
-        {messages.map((m, i) => (
-          <MessageItem
-            key={m.id}
-            message={m}
-            continued={continues(m, messages[i - 1])}
-            highlighted={m.id === focusMessageId}
+        {visible.map((row, i) => (
+          <Row
+            key={row.key}
+            row={row}
+            top={layout.offsets[start + i] ?? 0}
+            highlighted={row.kind === 'message' && row.message.id === focusMessageId}
+            repliedTo={
+              row.kind === 'message' && row.message.replyToRemoteId
+                ? (byRemoteId.get(row.message.replyToRemoteId) ?? null)
+                : undefined
+            }
+            observe={observe}
           />
         ))}
       </ol>
+      {away ? (
+        <button type="button" className="jump-latest" onClick={jumpToLatest}>
+          Jump to latest ↓
+        </button>
+      ) : null}
     </div>
   );
 }

@@ -7,6 +7,8 @@ interface Props {
   accounts: Account[];
   scope: ChatScope;
   onScope(scope: ChatScope): void;
+  onAddAccount(): void;
+  onSettings(): void;
   error: string | null;
 }
 
@@ -20,7 +22,8 @@ const initials = (name: string) =>
 
 const sameScope = (a: ChatScope, b: ChatScope) => JSON.stringify(a) === JSON.stringify(b);
 
-export function WorkspaceRail({ workspaces, accounts, scope, onScope, error }: Props) {
+export function WorkspaceRail(props: Props) {
+  const { workspaces, accounts, scope, onScope, onAddAccount, onSettings, error } = props;
   const item = (target: ChatScope, label: string, badge: string, title: string, extra?: string) => (
     <button
       type="button"
@@ -38,7 +41,7 @@ export function WorkspaceRail({ workspaces, accounts, scope, onScope, error }: P
   return (
     <nav className="rail" aria-label="Workspaces and accounts">
       <ul role="list" className="rail-list">
-        <li>{item({ kind: 'all' }, 'All chats', '∗', 'All chats')}</li>
+        <li>{item({ kind: 'all' }, 'All chats', '∗', 'All chats (unified inbox)')}</li>
         {workspaces.map((w) => (
           <li key={w.id}>
             {item(
@@ -65,6 +68,20 @@ export function WorkspaceRail({ workspaces, accounts, scope, onScope, error }: P
           </li>
         ))}
       </ul>
+      <div className="rail-tools">
+        <button type="button" className="rail-item" onClick={onAddAccount} title="Add an account">
+          <span className="rail-badge" aria-hidden="true">
+            +
+          </span>
+          <span className="rail-label">Add account</span>
+        </button>
+        <button type="button" className="rail-item" onClick={onSettings} title="Settings">
+          <span className="rail-badge" aria-hidden="true">
+            ⚙
+          </span>
+          <span className="rail-label">Settings</span>
+        </button>
+      </div>
       {error ? (
         <p className="rail-error" role="alert">
           {error}

@@ -15,20 +15,20 @@ export interface ChatListState {
   reload(): void;
 }
 
-export function useChatList(scope: ChatScope): ChatListState {
+export function useChatList(scope: ChatScope, archived = false): ChatListState {
   const client = useClient();
   const [chats, setChats] = useState<ChatSummary[]>([]);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
-  const scopeRef = useRef(scope);
-  scopeRef.current = scope;
+  const scopeRef = useRef({ scope, archived });
+  scopeRef.current = { scope, archived };
   const generation = useRef(0);
   const scopeKey = JSON.stringify(scope);
 
   const reload = useCallback(() => {
     const mine = ++generation.current;
     setLoading(true);
-    client.call('chats.list', scopeFilter(scopeRef.current)).then(
+    client.call('chats.list', { ...scopeFilter(scopeRef.current.scope), archived }).then(
       (list) => {
         if (mine !== generation.current) return;
         setChats(list);
@@ -42,13 +42,15 @@ export function useChatList(scope: ChatScope): ChatListState {
       },
     );
     // Keyed by the scope's value, so a new but equal scope object does not reload.
-  }, [client, scopeKey]);
+  }, [client, scopeKey, archived]);
 
   useEffect(reload, [reload]);
   useReconnect(reload);
 
   const apply = useCallback((changed: ChatSummary[]) => {
-    setChats((current) => mergeChats(current, changed, scopeRef.current));
+    setChats((current) =>
+      mergeChats(current, changed, scopeRef.current.scope, scopeRef.current.archived),
+    );
   }, []);
 
   useDaemonEvents((event) => {

@@ -1,5 +1,6 @@
-// The composer's text for a chat, loaded from and saved to the daemon's
-// drafts (debounced; flushed when the chat changes or the page hides).
+// A chat's draft: loaded when the chat opens, saved as the user types
+// (debounced; flushed when the chat changes or the page hides). The draft
+// remembers which message it replies to.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient } from '../api/ClientContext.js';
 
@@ -7,7 +8,9 @@ const SAVE_DELAY_MS = 500;
 
 export interface DraftState {
   text: string;
+  replyToMessageId: number | null;
   setText(text: string): void;
+  setReplyTo(messageId: number | null): void;
   /** Forgets the unsaved draft (after a send the daemon clears it itself). */
   clear(): void;
 }
@@ -15,7 +18,9 @@ export interface DraftState {
 export function useDraft(chatId: number | null): DraftState {
   const client = useClient();
   const [text, setTextState] = useState('');
-  const pending = useRef<{ chatId: number; body: string } | null>(null);
+  const [replyTo, setReplyToState] = useState<number | null>(null);
+  const pending = useRef<{ chatId: number; body: string; replyTo: number | null } | null>(null);
+  const now = useRef({ text: '', replyTo: null as number | null });
   const timer = useRef<number | undefined>(undefined);
 
   const flush = useCallback(() => {
@@ -24,17 +29,26 @@ export function useDraft(chatId: number | null): DraftState {
     pending.current = null;
     if (save)
       void client
-        .call('drafts.save', { chatId: save.chatId, body: save.body })
+        .call('drafts.save', {
+          chatId: save.chatId,
+          body: save.body,
+          replyToMessageId: save.replyTo,
+        })
         .catch(() => undefined);
   }, [client]);
 
   useEffect(() => {
     setTextState('');
+    setReplyToState(null);
+    now.current = { text: '', replyTo: null };
     if (chatId === null) return;
     let live = true;
     client.call('drafts.get', { chatId }).then(
       (draft) => {
-        if (live && draft && pending.current === null) setTextState(draft.body);
+        if (!live || !draft || pending.current !== null) return;
+        now.current = { text: draft.body, replyTo: draft.replyToMessageId };
+        setTextState(draft.body);
+        setReplyToState(draft.replyToMessageId);
       },
       () => undefined,
     );
@@ -49,22 +63,37 @@ export function useDraft(chatId: number | null): DraftState {
     return () => window.removeEventListener('pagehide', flush);
   }, [flush]);
 
+  const schedule = useCallback(() => {
+    if (chatId === null) return;
+    pending.current = { chatId, body: now.current.text, replyTo: now.current.replyTo };
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(flush, SAVE_DELAY_MS);
+  }, [chatId, flush]);
+
   const setText = useCallback(
     (next: string) => {
+      now.current.text = next;
       setTextState(next);
-      if (chatId === null) return;
-      pending.current = { chatId, body: next };
-      window.clearTimeout(timer.current);
-      timer.current = window.setTimeout(flush, SAVE_DELAY_MS);
+      schedule();
     },
-    [chatId, flush],
+    [schedule],
+  );
+  const setReplyTo = useCallback(
+    (messageId: number | null) => {
+      now.current.replyTo = messageId;
+      setReplyToState(messageId);
+      schedule();
+    },
+    [schedule],
   );
 
   const clear = useCallback(() => {
     window.clearTimeout(timer.current);
     pending.current = null;
+    now.current = { text: '', replyTo: null };
     setTextState('');
+    setReplyToState(null);
   }, []);
 
-  return { text, setText, clear };
+  return { text, replyToMessageId: replyTo, setText, setReplyTo, clear };
 }

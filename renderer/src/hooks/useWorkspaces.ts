@@ -12,7 +12,11 @@ export interface WorkspacesState {
   error: string | null;
 }
 
-export function useWorkspaces(): WorkspacesState {
+export interface WorkspacesHook extends WorkspacesState {
+  reload(): void;
+}
+
+export function useWorkspaces(): WorkspacesHook {
   const client = useClient();
   const [state, setState] = useState<WorkspacesState>({
     workspaces: [],
@@ -45,5 +49,5 @@ export function useWorkspaces(): WorkspacesState {
       };
     });
   });
-  return state;
+  return { ...state, reload: load };
 }

@@ -13,8 +13,8 @@ export function compareChats(a: ChatSummary, b: ChatSummary): number {
   return b.id - a.id;
 }
 
-export function inScope(chat: ChatSummary, scope: ChatScope): boolean {
-  if (chat.archived) return false;
+export function inScope(chat: ChatSummary, scope: ChatScope, archived = false): boolean {
+  if (chat.archived !== archived) return false;
   switch (scope.kind) {
     case 'all':
       return true;
@@ -34,11 +34,12 @@ export function mergeChats(
   current: ChatSummary[],
   changed: ChatSummary[],
   scope: ChatScope,
+  archived = false,
 ): ChatSummary[] {
   if (changed.length === 0) return current;
   const byId = new Map(current.map((c) => [c.id, c]));
   for (const chat of changed) {
-    if (inScope(chat, scope)) byId.set(chat.id, chat);
+    if (inScope(chat, scope, archived)) byId.set(chat.id, chat);
     else byId.delete(chat.id);
   }
   return [...byId.values()].sort(compareChats);

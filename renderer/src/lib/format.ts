@@ -25,3 +25,24 @@ export function byteSize(size: number | null): string {
   if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KB`;
   return `${(size / (1024 * 1024)).toFixed(1)} MB`;
 }
+
+const longDay = new Intl.DateTimeFormat(undefined, {
+  weekday: 'long',
+  month: 'long',
+  day: 'numeric',
+  year: 'numeric',
+});
+
+/** "Today", "Yesterday", or "Monday, March 3, 2025". */
+export function dayLabel(ts: number, now = new Date()): string {
+  const date = new Date(ts);
+  if (sameDay(date, now)) return 'Today';
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (sameDay(date, yesterday)) return 'Yesterday';
+  return longDay.format(date);
+}
+
+export function timeOfDay(ts: number): string {
+  return timeFormat.format(new Date(ts));
+}

@@ -37,3 +37,35 @@ export function refreshSpan(current: MessageView[], changedIds: number[], max: n
   const atOrAbove = current.filter((m) => m.id >= lowest).length;
   return Math.max(1, Math.min(max, atOrAbove + changedIds.length + 1));
 }
+
+/**
+ * Folds a re-read of changed messages into the loaded stretch: known ones are
+ * replaced in place, ones that are gone are dropped, and new ones newer than
+ * the oldest loaded message (or any, when the start of the chat is loaded) go
+ * in by id. Older ones stay out: paging brings them.
+ */
+export function applyUpserts(
+  current: MessageView[],
+  requestedIds: readonly number[],
+  fetched: readonly MessageView[],
+  hasOlder: boolean,
+): MessageView[] {
+  const byId = new Map(fetched.map((m) => [m.id, m]));
+  const missing = new Set(requestedIds.filter((id) => !byId.has(id)));
+  const oldest = current[0]?.id ?? Number.NEGATIVE_INFINITY;
+  const held = new Set(current.map((m) => m.id));
+  let changed = false;
+  const next: MessageView[] = [];
+  for (const m of current) {
+    if (missing.has(m.id)) {
+      changed = true;
+      continue;
+    }
+    const fresh = byId.get(m.id);
+    if (fresh) changed = true;
+    next.push(fresh ?? m);
+  }
+  const added = fetched.filter((m) => !held.has(m.id) && (!hasOlder || m.id > oldest));
+  if (added.length === 0) return changed ? next : current;
+  return [...next, ...added].sort((a, b) => a.id - b.id);
+}

@@ -1,0 +1,21 @@
+// What a message row can ask of the conversation around it (reply, edit,
+// open a thread…), handed down without threading props through every row.
+import { createContext, useContext } from 'react';
+import type { MessageView } from '../../../main/daemon/model/types.js';
+
+export interface TimelineActions {
+  isMine(m: MessageView): boolean;
+  reply(m: MessageView): void;
+  edit(m: MessageView): void;
+  openThread(rootRemoteId: string): void;
+  /** Reports an action's failure where the user sees it. */
+  fail(message: string): void;
+}
+
+export const TimelineActionsContext = createContext<TimelineActions | null>(null);
+
+export function useTimelineActions(): TimelineActions {
+  const actions = useContext(TimelineActionsContext);
+  if (!actions) throw new Error('useTimelineActions outside <TimelineActionsContext.Provider>');
+  return actions;
+}

@@ -1,0 +1,29 @@
+// Settings: accounts and notifications.
+import type { Account } from '../../../main/daemon/model/types.js';
+import type { SettingsState } from '../hooks/useSettings.js';
+import { AccountsSettings } from './AccountsSettings.js';
+import { Dialog } from './Dialog.js';
+import { NotificationSettings } from './NotificationSettings.js';
+
+interface Props {
+  accounts: Account[];
+  settings: SettingsState;
+  onAddAccount(): void;
+  onAccountsChanged(): void;
+  onClose(): void;
+}
+
+export function SettingsDialog({
+  accounts,
+  settings,
+  onAddAccount,
+  onAccountsChanged,
+  onClose,
+}: Props) {
+  return (
+    <Dialog title="Settings" onClose={onClose} className="settings">
+      <AccountsSettings accounts={accounts} onAdd={onAddAccount} onRemoved={onAccountsChanged} />
+      <NotificationSettings state={settings} accounts={accounts} />
+    </Dialog>
+  );
+}

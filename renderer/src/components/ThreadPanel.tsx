@@ -1,0 +1,56 @@
+// A thread beside the timeline: its root and replies among the loaded
+// messages (filtered by threadRootRemoteId). Escape closes it.
+import type { MessageView } from '../../../main/daemon/model/types.js';
+import { threadMessages } from '../lib/timelineRows.js';
+import { MessageItem } from './MessageItem.js';
+
+interface Props {
+  messages: MessageView[];
+  rootRemoteId: string;
+  onClose(): void;
+}
+
+const noObserve = () => undefined;
+
+export function ThreadPanel({ messages, rootRemoteId, onClose }: Props) {
+  const thread = threadMessages(messages, rootRemoteId);
+  const root = thread.find((m) => m.remoteId === rootRemoteId);
+  return (
+    <aside
+      className="thread-panel"
+      aria-label="Thread"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onClose();
+      }}
+    >
+      <header className="thread-head">
+        <h2>Thread{root ? ` — ${root.senderName}` : ''}</h2>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Close thread"
+          onClick={onClose}
+          autoFocus
+        >
+          ×
+        </button>
+      </header>
+      <ol className="thread-messages" role="list">
+        {thread.map((m) => (
+          <MessageItem
+            key={m.id}
+            rowKey={`t-${m.id}`}
+            top={0}
+            observe={noObserve}
+            message={m}
+            continued={false}
+            threadReplies={0}
+            highlighted={false}
+            inThread
+          />
+        ))}
+      </ol>
+      <p className="muted thread-note">Replying inside threads is not available yet.</p>
+    </aside>
+  );
+}

@@ -1,0 +1,92 @@
+// A loaded stretch of messages (oldest first) as timeline rows: day
+// separators, sender grouping, thread replies folded under their root, and
+// reply/thread lookups. Pure, so it is unit-tested in Node.
+import type { MessageView } from '../../../main/daemon/model/types.js';
+
+export type TimelineRow =
+  | { kind: 'day'; key: string; ts: number }
+  | {
+      kind: 'message';
+      key: string;
+      message: MessageView;
+      /** Same sender as the row above, shortly after it: no header. */
+      continued: boolean;
+      /** Replies in this message's thread among the loaded messages. */
+      threadReplies: number;
+    };
+
+const CONTINUE_MS = 5 * 60_000;
+
+export function dayKey(ts: number): string {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+}
+
+/** Thread replies (not the root) are shown in the thread panel, not in the main timeline. */
+export const isThreadReply = (m: MessageView): boolean =>
+  m.threadRootRemoteId !== null && m.threadRootRemoteId !== m.remoteId;
+
+export function threadCounts(messages: readonly MessageView[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of messages)
+    if (isThreadReply(m))
+      counts.set(m.threadRootRemoteId!, (counts.get(m.threadRootRemoteId!) ?? 0) + 1);
+  return counts;
+}
+
+const groupable = (m: MessageView) => m.kind !== 'system' && m.kind !== 'mail';
+
+export function buildRows(messages: readonly MessageView[]): TimelineRow[] {
+  const counts = threadCounts(messages);
+  const rows: TimelineRow[] = [];
+  let prev: MessageView | undefined;
+  let day = '';
+  for (const m of messages) {
+    if (isThreadReply(m)) continue;
+    const d = dayKey(m.ts);
+    if (d !== day) {
+      rows.push({ kind: 'day', key: `day-${d}`, ts: m.ts });
+      day = d;
+      prev = undefined;
+    }
+    const continued =
+      prev !== undefined &&
+      groupable(m) &&
+      groupable(prev) &&
+      prev.senderRemoteId === m.senderRemoteId &&
+      prev.senderName === m.senderName &&
+      m.ts - prev.ts < CONTINUE_MS;
+    rows.push({
+      kind: 'message',
+      key: `m-${m.id}`,
+      message: m,
+      continued,
+      threadReplies: m.remoteId ? (counts.get(m.remoteId) ?? 0) : 0,
+    });
+    prev = m;
+  }
+  return rows;
+}
+
+/** The messages of one thread, oldest first: the root (when loaded) and its replies. */
+export function threadMessages(
+  messages: readonly MessageView[],
+  rootRemoteId: string,
+): MessageView[] {
+  return messages.filter(
+    (m) => m.remoteId === rootRemoteId || m.threadRootRemoteId === rootRemoteId,
+  );
+}
+
+/** The last message the user wrote that can still be edited (sent, not deleted, text). */
+export function lastOwnEditable(
+  messages: readonly MessageView[],
+  isMine: (m: MessageView) => boolean,
+): MessageView | null {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (!isMine(m)) continue;
+    if (m.remoteId !== null && !m.deleted && (m.kind === 'text' || m.kind === 'emote')) return m;
+  }
+  return null;
+}

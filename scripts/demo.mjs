@@ -1,0 +1,260 @@
+#!/usr/bin/env node
+// npm run demo — Parley with real servers and realistic data, in the browser.
+//
+// Starts what this machine can run of the project's reference servers
+// (Synapse from .cache/synapse-venv; Cyrus JMAP when Debian's cyrus-imapd is
+// installed; a JMAP Chat reference server is used once test/servers/jmap-chat
+// has one), seeds conversations (text from the project's git-history corpus
+// when present) and a mailbox, creates a demo profile with those accounts in
+// two workspaces through the daemon API (accounts.add; secrets kept in memory
+// for this run), and serves web mode, printing the URL. Ctrl+C stops
+// everything it started.
+//
+//   npm run demo [-- --port 8080] [-- --keep]     (--keep leaves the profile in .cache/demo)
+import { register } from 'tsx/esm/api';
+import { existsSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+register();
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const { values: args } = parseArgs({
+  options: { port: { type: 'string', default: '0' }, keep: { type: 'boolean', default: false } },
+});
+const log = (line) => console.log(`demo: ${line}`);
+const stops = [];
+let stopping = false;
+async function stopAll(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping…');
+  for (const stop of stops.reverse())
+    await stop().catch((err) => log(`stop failed: ${err.message}`));
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} took over ${ms / 1000} s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Realistic lines: commit messages from the shared corpus, or a few built-in ones. */
+function corpus() {
+  const file = '/work/shared/data/git-history-messages.jsonl.gz';
+  if (!existsSync(file))
+    return [
+      'Morning! Did the release build finish?',
+      'Yes, tagged and uploaded. Notes are in the wiki.',
+      'Great, I will announce it after lunch.',
+    ];
+  const lines = gunzipSync(readFileSync(file)).toString('utf8').split('\n').slice(0, 4000);
+  return lines
+    .map((l) => {
+      try {
+        return JSON.parse(l).text.split('\n\n')[0].replace(/\s+/g, ' ').trim();
+      } catch {
+        return '';
+      }
+    })
+    .filter((t) => t.length > 12 && t.length < 200 && !t.startsWith('Merge'));
+}
+
+async function main() {
+  const { Synapse, SYNAPSE_PYTHON } = await import('../test/servers/synapse/harness.ts');
+  const { cyrusInstalled, startCyrus } = await import('../test/servers/cyrus/cyrusServer.ts');
+  const { DaemonHost } = await import('../main/daemon/host/daemonHost.ts');
+  const { startWebHost } = await import('../main/web/webHost.ts');
+  const { build } = await import('vite');
+  const react = (await import('@vitejs/plugin-react')).default;
+
+  const home = join(ROOT, '.cache', 'demo');
+  rmSync(home, { recursive: true, force: true });
+  mkdirSync(home, { recursive: true });
+  const lines = corpus();
+  let cursor = 0;
+  const next = () => lines[cursor++ % lines.length];
+  const accounts = [];
+
+  // ---- Matrix (Synapse) ----
+  if (existsSync(SYNAPSE_PYTHON) || process.env.SYNAPSE_URL) {
+    log('starting Synapse…');
+    const synapse = await Synapse.start({ dataDir: join(home, 'synapse') });
+    stops.push(() => synapse.stop());
+    const me = await synapse.register('demo', 'demo-password');
+    const ann = await synapse.register('ann');
+    const bob = await synapse.register('bob');
+    let txn = 0;
+    const room = async (name, topic, members) => {
+      const { room_id } = await synapse.api(
+        me.accessToken,
+        'POST',
+        '/_matrix/client/v3/createRoom',
+        {
+          name,
+          topic,
+          preset: 'private_chat',
+          invite: members.map((m) => m.userId),
+        },
+      );
+      for (const m of members)
+        await synapse.api(
+          m.accessToken,
+          'POST',
+          `/_matrix/client/v3/join/${encodeURIComponent(room_id)}`,
+          {},
+        );
+      return room_id;
+    };
+    const say = (user, roomId, body) =>
+      synapse.api(
+        user.accessToken,
+        'PUT',
+        `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/demo${++txn}`,
+        { msgtype: 'm.text', body },
+      );
+    const release = await room('Release train', 'What ships this week', [ann, bob]);
+    const review = await room('Code review', 'Patches waiting for eyes', [ann]);
+    const lunch = await room('Lunch', 'Where and when', [bob]);
+    const people = [ann, bob, me];
+    for (let i = 0; i < 60; i++) await say(people[i % 3], release, next());
+    for (let i = 0; i < 25; i++) await say(i % 2 ? ann : me, review, next());
+    await say(bob, lunch, 'Tacos at 12:30?');
+    await say(me, lunch, 'Sounds good, see you there.');
+    accounts.push({
+      protocol: 'matrix',
+      server: synapse.url,
+      username: 'demo',
+      password: 'demo-password',
+      label: 'Matrix (demo)',
+      workspace: 'Work',
+    });
+    // Keep the rooms alive: Bob writes now and then, so notifications and live updates show.
+    const timer = setInterval(() => void say(bob, release, next()).catch(() => undefined), 45_000);
+    stops.push(async () => clearInterval(timer));
+    log(`Synapse on ${synapse.url} (users demo/demo-password, ann, bob)`);
+  } else
+    log(`no Synapse at ${SYNAPSE_PYTHON}: skipping Matrix (run bash scripts/setup-test-env.sh)`);
+
+  // ---- Mail (Cyrus JMAP) ----
+  if (cyrusInstalled()) {
+    log('starting Cyrus…');
+    try {
+      const cyrus = await withTimeout(startCyrus(), 60_000, 'Cyrus start');
+      stops.push(() => cyrus.stop());
+      log('Cyrus is up; creating the mailbox…');
+      await withTimeout(
+        cyrus.createUser('demo', 'demo-password'),
+        30_000,
+        'creating the Cyrus user',
+      );
+      const mail = (subject, from, body, html = false) =>
+        [
+          `From: ${from}`,
+          'To: Demo <demo@localhost>',
+          `Subject: ${subject}`,
+          `Date: ${new Date().toUTCString()}`,
+          `Message-ID: <${Math.random().toString(36).slice(2)}@demo.localhost>`,
+          'MIME-Version: 1.0',
+          `Content-Type: text/${html ? 'html' : 'plain'}; charset=utf-8`,
+        ].join('\r\n') + `\r\n\r\n${body}\r\n`;
+      log('delivering mail…');
+      await cyrus.deliver(
+        'demo',
+        mail(
+          'Welcome to the demo mailbox',
+          'Parley <hello@parley.example>',
+          'This mailbox lives on a real Cyrus server started by npm run demo.',
+        ),
+      );
+      await cyrus.deliver(
+        'demo',
+        mail(
+          'Weekly digest',
+          'Digest <digest@news.example>',
+          `<h2>This week</h2><p>${next()}</p><p>${next()}</p><p><img src="https://picsum.photos/320/120" alt="banner"></p><script>alert('never runs')</script>`,
+          true,
+        ),
+      );
+      for (let i = 0; i < 5; i++)
+        await cyrus.deliver(
+          'demo',
+          mail(
+            `Patch ${i + 1}: ${next().slice(0, 60)}`,
+            'Ann <ann@example.org>',
+            `${next()}\n\n${next()}`,
+          ),
+        );
+      accounts.push({
+        protocol: 'jmap-mail',
+        server: cyrus.url,
+        username: 'demo',
+        password: 'demo-password',
+        label: 'Mail (demo)',
+        workspace: 'Personal',
+      });
+      log(`Cyrus JMAP on ${cyrus.url} (user demo/demo-password)`);
+    } catch (err) {
+      log(`Cyrus did not start (${err.message}): skipping mail`);
+    }
+  } else log('no Cyrus (cyrus-imapd) installed: skipping mail');
+
+  if (existsSync(join(ROOT, 'test/servers/jmap-chat/server.ts')))
+    log(
+      'a JMAP Chat reference server exists in test/servers/jmap-chat: not wired into the demo yet',
+    );
+
+  // ---- Parley ----
+  log('building the renderer…');
+  const rendererDir = join(home, 'renderer');
+  await build({
+    configFile: false,
+    root: join(ROOT, 'renderer'),
+    base: './',
+    plugins: [react()],
+    logLevel: 'warn',
+    build: { outDir: rendererDir, emptyOutDir: true },
+  });
+  const profileDir = join(home, 'profile');
+  const secrets = new Map();
+  const daemon = new DaemonHost({
+    profileDir,
+    // This run only: the demo's passwords never go to the keychain or to disk.
+    secrets: {
+      get: async (k) => secrets.get(k) ?? null,
+      set: async (k, v) => void secrets.set(k, v),
+      delete: async (k) => secrets.delete(k),
+    },
+  });
+  stops.push(() => daemon.close());
+  await daemon.ready;
+  for (const a of accounts) {
+    const r = await daemon.callRaw('accounts.add', a);
+    log(
+      r.ok ? `added ${a.label} (${a.workspace})` : `could not add ${a.label}: ${r.error.message}`,
+    );
+  }
+  daemon.startSync();
+  const web = await startWebHost({
+    client: daemon,
+    port: Number(args.port),
+    rendererDir,
+    blobDir: join(profileDir, 'blobs'),
+  });
+  stops.push(() => web.close());
+  if (!args.keep) stops.unshift(async () => rmSync(home, { recursive: true, force: true }));
+  console.log(`\nParley demo is running. Open:\n\n  ${web.url}\n\nCtrl+C stops everything.\n`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  void stopAll(1);
+});
