@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DaemonHost } from './daemon/host/daemonHost.js';
 import { openSecretStore } from './daemon/secrets/openSecretStore.js';
+import { lazySecretBroker } from './daemon/secrets/lazySecretBroker.js';
 import { createAppWindow, lockDownSessions } from './shell/appWindow.js';
 import { handleBlobProtocol, registerBlobScheme } from './shell/blobProtocol.js';
 import { bindIpc, type IpcBinding } from './shell/ipcBinding.js';
@@ -21,7 +22,9 @@ async function start(): Promise<void> {
   lockDownSessions();
   handleBlobProtocol(join(profileDir, 'blobs'));
 
-  const secrets = await openSecretStore({ profileDir, allowInsecure: false });
+  // Opened on first use: a locked or missing keychain never keeps the app from
+  // showing what is synced; signing in then reports it clearly.
+  const secrets = lazySecretBroker(() => openSecretStore({ profileDir, allowInsecure: false }));
   daemon = new DaemonHost({
     profileDir,
     secrets,
