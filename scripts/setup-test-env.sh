@@ -62,7 +62,7 @@ as_root() { "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive "$@"; }
 BASE_PACKAGES=(
   build-essential python3 python3-venv python3-dev
   libsecret-1-dev gnome-keyring dbus dbus-x11 libsecret-tools
-  chromium
+  chromium fonts-noto-color-emoji
 )
 CYRUS_PACKAGES=(cyrus-imapd cyrus-caldav sasl2-bin)
 
