@@ -6,6 +6,7 @@
 // sync(), typing and presence events becoming ephemeral batches (ephemeral.ts);
 // backfill() = each chat's history below its initial window;
 // perform() = outbox writes (actions.ts) with the outbox key as creation id.
+import { SessionCache } from '../jmap/sessionCache.js';
 import type {
   AttachmentRef,
   Connector,
@@ -15,7 +16,6 @@ import type {
   LoginResult,
   WriteResult,
 } from '../connector.js';
-import { AuthError } from '../errors.js';
 import { Channel, pushSignals, type PushSignal } from '../jmap/push.js';
 import type { SyncBatch } from '../../model/types.js';
 import type { OutboxOp } from '../../store/outbox.js';
@@ -46,7 +46,9 @@ const PUSH_TYPES = ['ChatContact', 'Chat', 'Message', 'ReadPosition', 'Space'];
 export class JmapChatConnector implements Connector {
   readonly protocol = 'jmap-chat' as const;
   readonly capabilities = { ...JMAP_CHAT_CAPABILITIES, membership: true, presence: true };
-  private readonly sessions = new Map<string, Promise<ChatSession>>();
+  private readonly sessions = new SessionCache<ChatSession>((server, username, secret, signal) =>
+    openChatSession(server, username, secret, this.options, signal),
+  );
   private readonly options_: ChatSyncOptions;
 
   constructor(private readonly options: JmapChatOptions = {}) {
@@ -68,31 +70,13 @@ export class JmapChatConnector implements Connector {
     return { secret: credentials.password, selfRemoteId: s.selfId, selfDisplayName: s.selfName };
   }
 
-  /** One session per account and secret; dropped after an auth failure. */
+  /** The account's session, opened on first use (see jmap/sessionCache.ts). */
   session(ctx: ConnectorContext): Promise<ChatSession> {
-    const key = `${ctx.account.server}\n${ctx.account.username}\n${ctx.secret}`;
-    let s = this.sessions.get(key);
-    if (!s) {
-      s = openChatSession(
-        ctx.account.server,
-        ctx.account.username,
-        ctx.secret,
-        this.options,
-        ctx.signal,
-      );
-      this.sessions.set(key, s);
-      s.catch(() => this.sessions.delete(key));
-    }
-    return s;
+    return this.sessions.get(ctx);
   }
 
-  private async guard<T>(ctx: ConnectorContext, fn: (s: ChatSession) => Promise<T>): Promise<T> {
-    try {
-      return await fn(await this.session(ctx));
-    } catch (err) {
-      if (err instanceof AuthError) this.sessions.clear();
-      throw err;
-    }
+  private guard<T>(ctx: ConnectorContext, fn: (s: ChatSession) => Promise<T>): Promise<T> {
+    return this.sessions.guard(ctx, fn);
   }
 
   async *sync(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
@@ -105,7 +89,7 @@ export class JmapChatConnector implements Connector {
       yield* syncMessages(ctx, s, this.options_);
       yield* syncReadPositions(ctx, s);
     } catch (err) {
-      if (err instanceof AuthError) this.sessions.clear();
+      this.sessions.forgetOnAuthError(err);
       throw err;
     }
   }
@@ -184,7 +168,7 @@ export class JmapChatConnector implements Connector {
     try {
       yield* backfillMessages(ctx, s, this.options_);
     } catch (err) {
-      if (err instanceof AuthError) this.sessions.clear();
+      this.sessions.forgetOnAuthError(err);
       throw err;
     }
   }

@@ -3,6 +3,7 @@
 // push (WebSocket / EventSource) or polling, each signal running a catch-up;
 // backfill() = older mail; perform() = outbox writes (actions.ts). Attachment
 // bytes are fetched on demand (fetchAttachment), never during sync.
+import { SessionCache } from '../jmap/sessionCache.js';
 import type {
   Connector,
   ConnectorContext,
@@ -10,7 +11,6 @@ import type {
   LoginResult,
   WriteResult,
 } from '../connector.js';
-import { AuthError } from '../errors.js';
 import { pushSignals } from '../jmap/push.js';
 import { CannotCalculateChangesError } from '../jmap/errors.js';
 import type { SyncBatch } from '../../model/types.js';
@@ -43,7 +43,9 @@ export interface AttachmentSource {
 export class JmapMailConnector implements Connector, AttachmentSource {
   readonly protocol = 'jmap-mail' as const;
   readonly capabilities = JMAP_MAIL_CAPABILITIES;
-  private readonly sessions = new Map<string, Promise<MailSession>>();
+  private readonly sessions = new SessionCache<MailSession>((server, username, secret, signal) =>
+    openMailSession(server, username, secret, this.options, signal),
+  );
   private readonly sync_: MailSyncOptions;
 
   constructor(private readonly options: JmapMailOptions = {}) {
@@ -69,31 +71,13 @@ export class JmapMailConnector implements Connector, AttachmentSource {
     };
   }
 
-  /** One session per account and secret, opened on first use and reopened after an auth failure. */
+  /** The account's session, opened on first use (see jmap/sessionCache.ts). */
   session(ctx: ConnectorContext): Promise<MailSession> {
-    const key = `${ctx.account.server}\n${ctx.account.username}\n${ctx.secret}`;
-    let s = this.sessions.get(key);
-    if (!s) {
-      s = openMailSession(
-        ctx.account.server,
-        ctx.account.username,
-        ctx.secret,
-        this.options,
-        ctx.signal,
-      );
-      this.sessions.set(key, s);
-      s.catch(() => this.sessions.delete(key));
-    }
-    return s;
+    return this.sessions.get(ctx);
   }
 
-  private async guard<T>(ctx: ConnectorContext, fn: (s: MailSession) => Promise<T>): Promise<T> {
-    try {
-      return await fn(await this.session(ctx));
-    } catch (err) {
-      if (err instanceof AuthError) this.sessions.clear();
-      throw err;
-    }
+  private guard<T>(ctx: ConnectorContext, fn: (s: MailSession) => Promise<T>): Promise<T> {
+    return this.sessions.guard(ctx, fn);
   }
 
   async *sync(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
@@ -115,7 +99,7 @@ export class JmapMailConnector implements Connector, AttachmentSource {
         yield* initialWindow(ctx, s, this.sync_, { resync: true });
       }
     } catch (err) {
-      if (err instanceof AuthError) this.sessions.clear();
+      this.sessions.forgetOnAuthError(err);
       throw err;
     }
   }
