@@ -230,42 +230,54 @@ test('a profile from a newer Parley is refused with a clear message', () => {
   }
 });
 
+/** Starts `parley web` without a keychain; resolves once it printed its URL. */
+async function startWeb(dir: string, extra: string[] = []) {
+  const child = spawn(process.execPath, [BIN, 'web', '--port', '0', '--profile', dir, ...extra], {
+    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+  });
+  const { origin, hash } = new URL(url);
+  const token = hash.replace('#token=', '');
+  const call = async (name: string, input: unknown, auth = true) => {
+    const res = await fetch(`${origin}/api/${name}`, {
+      method: 'POST',
+      body: JSON.stringify(input),
+      headers: {
+        'content-type': 'application/json',
+        ...(auth ? { authorization: `Bearer ${token}` } : {}),
+      },
+    });
+    // A refused request (401, 403) answers in plain text.
+    const text = await res.text();
+    const body = (
+      res.ok || res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : {}
+    ) as {
+      ok?: boolean;
+      value?: unknown;
+      error?: { code: string; message: string };
+    };
+    return { status: res.status, ...body };
+  };
+  return { child, call };
+}
+
 test('parley web prints a tokened URL, serves the API and stops on SIGINT', async () => {
   const { dir, cleanup } = seededProfile();
-  const child = spawn(
-    process.execPath,
-    [BIN, 'web', '--port', '0', '--profile', dir, '--insecure-store'],
-    {
-      env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const { child, call } = await startWeb(dir, ['--insecure-store']);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
-    });
-    const { origin, hash } = new URL(url);
-    const token = hash.replace('#token=', '');
-    const unauthorized = await fetch(`${origin}/api/chats.list`, {
-      method: 'POST',
-      body: '{}',
-      headers: { 'content-type': 'application/json' },
-    });
-    assert.equal(unauthorized.status, 401);
-    const res = await fetch(`${origin}/api/chats.list`, {
-      method: 'POST',
-      body: '{}',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    });
+    assert.equal((await call('chats.list', {}, false)).status, 401);
+    const res = await call('chats.list', {});
     assert.equal(res.status, 200);
-    const body = (await res.json()) as { ok: boolean; value: { name: string }[] };
-    assert.equal(body.value[0]!.name, 'Team room');
+    assert.equal((res.value as { name: string }[])[0]!.name, 'Team room');
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');
     assert.equal(await exited, 0);
@@ -277,36 +289,8 @@ test('parley web prints a tokened URL, serves the API and stops on SIGINT', asyn
 
 test('parley web starts without a keychain; signing in then says how to store secrets', async () => {
   const { dir, cleanup } = seededProfile();
-  const child = spawn(process.execPath, [BIN, 'web', '--port', '0', '--profile', dir], {
-    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child, call } = await startWeb(dir);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
-    });
-    const { origin, hash } = new URL(url);
-    const call = async (name: string, input: unknown) => {
-      const res = await fetch(`${origin}/api/${name}`, {
-        method: 'POST',
-        body: JSON.stringify(input),
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${hash.replace('#token=', '')}`,
-        },
-      });
-      return (await res.json()) as {
-        ok: boolean;
-        value?: unknown;
-        error?: { code: string; message: string };
-      };
-    };
     const chats = await call('chats.list', {});
     assert.ok(chats.ok, 'what is synced shows without a keychain');
     const add = await call('accounts.add', {
