@@ -207,10 +207,53 @@ async function main() {
     }
   } else log('no Cyrus (cyrus-imapd) installed: skipping mail');
 
-  if (existsSync(join(ROOT, 'test/servers/jmap-chat/server.ts')))
-    log(
-      'a JMAP Chat reference server exists in test/servers/jmap-chat: not wired into the demo yet',
-    );
+  // ---- Chat (the JMAP Chat reference server, always available) ----
+  {
+    const { startJmapChatServer } = await import('../test/servers/jmap-chat/server.ts');
+    const jmapChat = await startJmapChatServer({
+      users: [
+        { login: 'demo', password: 'demo-password', displayName: 'Demo' },
+        { login: 'ann', password: 'ann-pw', displayName: 'Ann' },
+        { login: 'bo', password: 'bo-pw', displayName: 'Bo' },
+      ],
+    });
+    stops.push(() => jmapChat.close());
+    const jmap = async (login, name, args) => {
+      const res = await fetch(`${jmapChat.url}/jmap/api/`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${jmapChat.user(login).token}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          using: ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:chat'],
+          methodCalls: [[name, { accountId: login, ...args }, '0']],
+        }),
+      });
+      return (await res.json()).methodResponses[0][1];
+    };
+    const direct = async (from, to) => {
+      const r = await jmap(from, 'Chat/set', { create: { c: { kind: 'direct', contactId: to } } });
+      return r.created?.c?.id ?? Object.keys(r.updated ?? {})[0];
+    };
+    const post = (login, chatId, body) =>
+      jmap(login, 'Message/set', {
+        create: { m: { chatId, body, bodyType: 'text/plain', sentAt: new Date().toISOString() } },
+      });
+    const withAnn = await direct('ann', 'demo');
+    const withBo = await direct('bo', 'demo');
+    for (let i = 0; i < 12; i++) await post(i % 3 ? 'ann' : 'demo', withAnn, next());
+    await post('bo', withBo, 'Are you coming to the release party on Friday?');
+    accounts.push({
+      protocol: 'jmap-chat',
+      server: jmapChat.url,
+      username: 'demo',
+      password: 'demo-password',
+      label: 'JMAP Chat (demo)',
+      workspace: 'Personal',
+    });
+    log(`JMAP Chat reference server on ${jmapChat.url} (users demo/demo-password, ann, bo)`);
+  }
 
   // ---- Parley ----
   log('building the renderer…');
