@@ -1,0 +1,91 @@
+// Workspaces and accounts: sign-in (secrets to the keychain), listing, removal.
+import { ApiError } from '../contract.js';
+import { secretKey } from '../../store/accounts.js';
+import type { HandlerContext, Handlers } from './context.js';
+
+export function accountHandlers(ctx: HandlerContext) {
+  const { store, engine, connectors, secrets } = ctx;
+  return {
+    'workspaces.list': () => store.accounts.workspaces(),
+    'accounts.list': () => store.accounts.list(),
+    'accounts.add': async (input) => {
+      if (!connectors.has(input.protocol))
+        throw new ApiError(
+          'not_implemented',
+          `the ${input.protocol} connector is not implemented yet`,
+        );
+      // Checked before signing in: a second login would replace the keychain
+      // entry of the account that already exists.
+      if (store.accounts.find(input.protocol, input.server, input.username))
+        throw new ApiError(
+          'conflict',
+          `an account for ${input.username} on ${input.server} already exists`,
+        );
+      const key = secretKey(input);
+      // Reach the keychain before signing in: a session the server opened for
+      // us must not be left behind because its token had nowhere to go.
+      await secrets.get(key);
+      const connector = connectors.create(input.protocol);
+      const login = await connector
+        .login(
+          { server: input.server, username: input.username, password: input.password },
+          AbortSignal.timeout(60_000),
+        )
+        .catch((err: unknown) => {
+          throw new ApiError('auth_failed', `sign-in failed: ${(err as Error).message}`);
+        });
+      await secrets.set(key, login.secret);
+      try {
+        const account = store.accounts.add(input);
+        store.writer.apply(account.id, {
+          people: [
+            {
+              remoteId: login.selfRemoteId,
+              displayName: login.selfDisplayName ?? input.username,
+              isSelf: true,
+            },
+          ],
+        });
+        // Awaited (it only reads the secret, then syncs in the background) so a
+        // caller that closes the daemon right away, like the CLI, stops it cleanly.
+        await engine.start(account.id).catch(() => undefined);
+        return account;
+      } catch (err) {
+        await secrets.delete(key);
+        throw new ApiError('conflict', (err as Error).message);
+      }
+    },
+    'accounts.self': () => {
+      const rows = store.db
+        .prepare(`SELECT account_id, remote_id FROM people WHERE is_self = 1 ORDER BY account_id`)
+        .all() as { account_id: number; remote_id: string }[];
+      const byAccount = new Map<number, string[]>();
+      for (const r of rows)
+        byAccount.set(r.account_id, [...(byAccount.get(r.account_id) ?? []), r.remote_id]);
+      return [...byAccount].map(([accountId, remoteIds]) => ({ accountId, remoteIds }));
+    },
+    'accounts.remove': async ({ accountId }) => {
+      const account = store.accounts.get(accountId);
+      if (!account) return { removed: false };
+      await engine.stop(accountId);
+      const key = secretKey(account);
+      const secret = await secrets.get(key);
+      // Best effort: end the server session too, so the token dies with the
+      // account. An unreachable server must not keep the account from going.
+      if (secret !== null && connectors.has(account.protocol)) {
+        const connector = connectors.create(account.protocol);
+        await connector
+          .logout?.({
+            account,
+            secret,
+            cursor: () => null,
+            signal: AbortSignal.timeout(10_000),
+            log: () => undefined,
+          })
+          .catch(() => undefined);
+      }
+      await secrets.delete(key);
+      return { removed: store.accounts.remove(accountId) };
+    },
+  } satisfies Partial<Handlers>;
+}

@@ -1,0 +1,102 @@
+// What every group of handlers shares: the daemon's parts and the lookups
+// that turn ids into rows or typed not_found errors.
+import type { OutboxItem, ProcedureInput, ProcedureName, ProcedureOutput } from '../contract.js';
+import { ApiError } from '../contract.js';
+import type { Store } from '../../store/store.js';
+import type { SyncEngine } from '../../sync/engine.js';
+import type { ConnectorRegistry } from '../../connectors/registry.js';
+import type { OutboxEntry, OutboxOp } from '../../store/outbox.js';
+import { secretKey } from '../../store/accounts.js';
+import type { SecretBroker } from '../../secrets/secretBroker.js';
+import type { Connector, ConnectorContext } from '../../connectors/connector.js';
+import type { Account } from '../../model/types.js';
+
+export type Handlers = {
+  [P in ProcedureName]: (
+    input: ProcedureInput<P>,
+  ) => Promise<ProcedureOutput<P>> | ProcedureOutput<P>;
+};
+
+export interface HandlerDeps {
+  store: Store;
+  engine: SyncEngine;
+  connectors: ConnectorRegistry;
+  secrets: SecretBroker;
+  /** Tells subscribers about a queued write at once (the local echo, the pending state). */
+  outboxChanged: (entry: OutboxEntry) => void;
+}
+
+export type HandlerContext = ReturnType<typeof createContext>;
+
+export function toOutboxItem(e: OutboxEntry): OutboxItem {
+  return {
+    id: e.id,
+    accountId: e.accountId,
+    chatId: e.chatId,
+    op: e.operation.op,
+    state: e.state,
+    attempts: e.attempts,
+    lastError: e.lastError,
+    localMessageId: e.localMessageId,
+    remoteId: e.remoteId,
+  };
+}
+
+export function createContext({ store, engine, connectors, secrets, outboxChanged }: HandlerDeps) {
+  const chatOrThrow = (chatId: number) => {
+    const chat = store.read.chat(chatId);
+    if (!chat) throw new ApiError('not_found', `no chat ${chatId}`);
+    return chat;
+  };
+  const messageOrThrow = (messageId: number) => {
+    const [message] = store.read.messagesById([messageId]);
+    if (!message) throw new ApiError('not_found', `no message ${messageId}`);
+    if (message.remoteId === null)
+      throw new ApiError('conflict', 'that message has not reached the server yet');
+    return message;
+  };
+  const accountOrThrow = (accountId: number) => {
+    const account = store.accounts.get(accountId);
+    if (!account) throw new ApiError('not_found', `no account ${accountId}`);
+    return account;
+  };
+  /** The account's connector, if it can do `what` (else not_implemented). */
+  const connectorFor = (account: Account, can: (c: Connector) => boolean, what: string) => {
+    const connector = connectors.create(account.protocol);
+    if (!can(connector))
+      throw new ApiError('not_implemented', `${account.protocol} accounts cannot ${what}`);
+    return connector;
+  };
+  /** A context for a one-off call outside the sync loop (typing, presence, downloads). */
+  const contextFor = async (account: Account, timeoutMs = 30_000): Promise<ConnectorContext> => {
+    const secret = await secrets.get(secretKey(account));
+    if (secret === null)
+      throw new ApiError('auth_failed', 'no credentials in the keychain for this account');
+    return {
+      account,
+      secret,
+      signal: AbortSignal.timeout(timeoutMs),
+      cursor: (stream) => store.writer.cursor(account.id, stream),
+      log: () => undefined,
+    };
+  };
+  const enqueue = (accountId: number, chatId: number | null, op: OutboxOp) => {
+    const entry = store.outbox.enqueue(accountId, chatId, op);
+    outboxChanged(entry);
+    engine.poke(accountId);
+    return entry;
+  };
+
+  return {
+    store,
+    engine,
+    connectors,
+    secrets,
+    chatOrThrow,
+    messageOrThrow,
+    accountOrThrow,
+    connectorFor,
+    contextFor,
+    enqueue,
+  };
+}

@@ -1,0 +1,109 @@
+// Chats, messages, drafts, the outbox and search: what a conversation view needs.
+import { ApiError } from '../contract.js';
+import { searchChats, searchMessages } from '../../store/search/messageSearch.js';
+import type { HandlerContext, Handlers } from './context.js';
+import { toOutboxItem } from './context.js';
+
+export function conversationHandlers(ctx: HandlerContext) {
+  const { store, engine, chatOrThrow, messageOrThrow, enqueue } = ctx;
+  return {
+    'chats.list': (input) => store.read.chats(input),
+    'chats.setFlags': ({ chatId, ...flags }) => {
+      chatOrThrow(chatId);
+      store.prefs.setFlags(chatId, flags);
+      return chatOrThrow(chatId);
+    },
+    'chats.prefs': ({ chatId }) => {
+      chatOrThrow(chatId);
+      return { notifyLevel: store.prefs.notifyLevel(chatId) ?? 'all' };
+    },
+    'chats.markRead': ({ chatId, messageId }) => {
+      const chat = chatOrThrow(chatId);
+      if (!store.prefs.markRead(chatId, messageId))
+        throw new ApiError('not_found', `no message ${messageId} in chat ${chatId}`);
+      const [message] = store.read.messagesById([messageId]);
+      if (message?.remoteId)
+        enqueue(chat.accountId, chatId, {
+          op: 'read',
+          chatRemoteId: chat.remoteId,
+          messageRemoteId: message.remoteId,
+        });
+      return chatOrThrow(chatId);
+    },
+    'messages.page': ({ chatId, beforeId, limit }) => {
+      chatOrThrow(chatId);
+      return store.read.messages(chatId, { beforeId, limit });
+    },
+    'messages.byIds': ({ ids }) => store.read.messagesById(ids),
+    'messages.send': ({ chatId, body, replyToMessageId }) => {
+      const chat = chatOrThrow(chatId);
+      const replyTo =
+        replyToMessageId !== undefined ? store.read.messagesById([replyToMessageId])[0] : undefined;
+      const entry = enqueue(chat.accountId, chatId, {
+        op: 'send',
+        chatRemoteId: chat.remoteId,
+        body,
+        replyToRemoteId: replyTo?.remoteId ?? null,
+      });
+      store.prefs.saveDraft(chatId, '', null);
+      return { outboxId: entry.id, messageId: entry.localMessageId! };
+    },
+    'messages.edit': ({ messageId, body }) => {
+      const m = messageOrThrow(messageId);
+      const chat = chatOrThrow(m.chatId);
+      const entry = enqueue(m.accountId, m.chatId, {
+        op: 'edit',
+        chatRemoteId: chat.remoteId,
+        messageRemoteId: m.remoteId!,
+        body,
+      });
+      return { outboxId: entry.id };
+    },
+    'messages.react': ({ messageId, key, remove }) => {
+      const m = messageOrThrow(messageId);
+      const chat = chatOrThrow(m.chatId);
+      const entry = enqueue(m.accountId, m.chatId, {
+        op: 'react',
+        chatRemoteId: chat.remoteId,
+        messageRemoteId: m.remoteId!,
+        key,
+        remove: remove ?? false,
+      });
+      return { outboxId: entry.id };
+    },
+    'messages.delete': ({ messageId }) => {
+      const m = messageOrThrow(messageId);
+      const chat = chatOrThrow(m.chatId);
+      const entry = enqueue(m.accountId, m.chatId, {
+        op: 'delete',
+        chatRemoteId: chat.remoteId,
+        messageRemoteId: m.remoteId!,
+      });
+      return { outboxId: entry.id };
+    },
+    'outbox.list': ({ accountId }) => store.outbox.list(accountId).map(toOutboxItem),
+    'outbox.retry': ({ outboxId }) => {
+      const retried = store.outbox.retryNow(outboxId);
+      const entry = store.outbox.get(outboxId);
+      if (retried && entry) engine.poke(entry.accountId);
+      return { retried };
+    },
+    'drafts.get': ({ chatId }) => {
+      chatOrThrow(chatId);
+      return store.prefs.draft(chatId);
+    },
+    'drafts.save': ({ chatId, body, replyToMessageId }) => {
+      chatOrThrow(chatId);
+      store.prefs.saveDraft(chatId, body, replyToMessageId ?? null);
+      return { saved: true as const };
+    },
+    'search.query': ({ query, limit, order, beforeId, markers }) =>
+      searchMessages(store.db, query, { limit, order, beforeId, markers }),
+    'search.chats': ({ query, limit }) =>
+      searchChats(store.db, query, limit ?? 20).map((c) => ({
+        chatId: c.chatId,
+        accountId: c.accountId,
+        name: c.name,
+      })),
+  } satisfies Partial<Handlers>;
+}

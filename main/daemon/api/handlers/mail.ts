@@ -1,0 +1,98 @@
+// Mail actions (jmap-mail): headers, keywords, moves, replies, new mail.
+import { ApiError, type MailHeaders } from '../contract.js';
+import type { OutboxOp } from '../../store/outbox.js';
+import type { HandlerContext, Handlers } from './context.js';
+
+export function mailHandlers(ctx: HandlerContext) {
+  const { store, chatOrThrow, messageOrThrow, accountOrThrow, enqueue } = ctx;
+  return {
+    // ---- Mail ----
+    'mail.headers': ({ messageId }) => {
+      const raw = store.db
+        .prepare(`SELECT raw_json FROM messages WHERE id = ?`)
+        .pluck()
+        .get(messageId) as string | null | undefined;
+      if (raw === undefined) throw new ApiError('not_found', `no message ${messageId}`);
+      return mailHeaders(raw);
+    },
+    'mail.setKeyword': ({ messageId, keyword, value }) => {
+      const m = messageOrThrow(messageId);
+      const chat = chatOrThrow(m.chatId);
+      const entry = enqueue(m.accountId, m.chatId, {
+        op: 'mailKeyword',
+        chatRemoteId: chat.remoteId,
+        messageRemoteIds: [m.remoteId!],
+        keyword: keyword === 'seen' ? '$seen' : '$flagged',
+        value,
+      });
+      return { outboxId: entry.id };
+    },
+    'mail.move': ({ messageId, to, spaceId }) => {
+      const m = messageOrThrow(messageId);
+      const chat = chatOrThrow(m.chatId);
+      const space =
+        spaceId === undefined
+          ? null
+          : (store.db
+              .prepare(`SELECT remote_id FROM spaces WHERE id = ? AND account_id = ?`)
+              .pluck()
+              .get(spaceId, m.accountId) as string | undefined);
+      if (spaceId !== undefined && !space) throw new ApiError('not_found', `no mailbox ${spaceId}`);
+      const entry = enqueue(m.accountId, m.chatId, {
+        op: to === 'trash' ? 'mailDelete' : 'mailMove',
+        chatRemoteId: chat.remoteId,
+        messageRemoteIds: [m.remoteId!],
+        ...(to === 'trash' ? {} : { toRole: to ?? null, toSpaceRemoteId: space ?? null }),
+      } as OutboxOp);
+      return { outboxId: entry.id };
+    },
+    'mail.send': ({ chatId, mode, replyToMessageId, saveDraftOnly, ...mail }) => {
+      const chat = chatOrThrow(chatId);
+      const replyTo = replyToMessageId !== undefined ? messageOrThrow(replyToMessageId) : undefined;
+      const draft = {
+        chatRemoteId: chat.remoteId,
+        mode,
+        replyToRemoteId: replyTo?.remoteId ?? null,
+        ...mail,
+      };
+      const entry = enqueue(
+        chat.accountId,
+        chatId,
+        saveDraftOnly ? { op: 'mailSaveDraft', ...draft } : { op: 'mailSend', ...draft },
+      );
+      return { outboxId: entry.id };
+    },
+    'mail.compose': ({ accountId, saveDraftOnly, ...mail }) => {
+      const account = accountOrThrow(accountId);
+      if (account.protocol !== 'jmap-mail')
+        throw new ApiError('not_implemented', `${account.protocol} accounts cannot send mail`);
+      // A new thread: no chat until the server's copy comes back by sync.
+      const draft = { chatRemoteId: null, mode: 'new' as const, ...mail };
+      const entry = enqueue(
+        accountId,
+        null,
+        saveDraftOnly ? { op: 'mailSaveDraft', ...draft } : { op: 'mailSend', ...draft },
+      );
+      return { outboxId: entry.id };
+    },
+  } satisfies Partial<Handlers>;
+}
+
+function mailHeaders(rawJson: string | null): MailHeaders {
+  let raw: Record<string, unknown> = {};
+  try {
+    raw = (rawJson ? JSON.parse(rawJson) : {}) as Record<string, unknown>;
+  } catch {
+    // no headers to show
+  }
+  const list = (v: unknown) =>
+    Array.isArray(v)
+      ? v
+          .filter((a): a is { name?: unknown; email: string } => typeof a?.email === 'string')
+          .map((a) => ({
+            name: typeof a.name === 'string' && a.name ? a.name : null,
+            email: a.email,
+          }))
+      : [];
+  return { from: list(raw.from), to: list(raw.to), cc: list(raw.cc) };
+}

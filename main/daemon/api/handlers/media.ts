@@ -1,0 +1,213 @@
+// Attachments and images: sending files, fetching attachments and thumbnails, remote mail images.
+import { ApiError } from '../contract.js';
+import type { Store } from '../../store/store.js';
+import { secretKey } from '../../store/accounts.js';
+import type { ConnectorContext } from '../../connectors/connector.js';
+import { stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import type { HandlerContext, Handlers } from './context.js';
+
+export function mediaHandlers(ctx: HandlerContext) {
+  const {
+    store,
+    connectors,
+    secrets,
+    chatOrThrow,
+    accountOrThrow,
+    connectorFor,
+    contextFor,
+    enqueue,
+  } = ctx;
+
+  /** Attachment bytes into the blob store, once (any connector with fetchAttachment). */
+  async function fetchAttachment({ attachmentId }: { attachmentId: number }) {
+    const row = store.db
+      .prepare(
+        `SELECT a.remote_id, a.name, a.mime, a.blob_sha256, m.account_id FROM attachments a
+         JOIN messages m ON m.id = a.message_id WHERE a.id = ?`,
+      )
+      .get(attachmentId) as
+      | {
+          remote_id: string;
+          name: string;
+          mime: string;
+          blob_sha256: string | null;
+          account_id: number;
+        }
+      | undefined;
+    if (!row) throw new ApiError('not_found', `no attachment ${attachmentId}`);
+    const describe = (sha256: string) => ({ sha256, ...store.blobs.info(sha256)! });
+    // Fetched before, for this message or another one holding the same server blob.
+    const known = (row.blob_sha256 ??
+      store.db
+        .prepare(
+          `SELECT a.blob_sha256 FROM attachments a JOIN messages m ON m.id = a.message_id
+           WHERE m.account_id = ? AND a.remote_id = ? AND a.blob_sha256 IS NOT NULL LIMIT 1`,
+        )
+        .pluck()
+        .get(row.account_id, row.remote_id)) as string | null | undefined;
+    const link = (sha: string) =>
+      store.db
+        .prepare(
+          `UPDATE attachments SET blob_sha256 = ? WHERE remote_id = ?
+           AND message_id IN (SELECT id FROM messages WHERE account_id = ?)`,
+        )
+        .run(sha, row.remote_id, row.account_id);
+    if (known && store.blobs.has(known) && store.blobs.info(known)) {
+      link(known);
+      return describe(known);
+    }
+    const flightKey = `${row.account_id}\n${row.remote_id}`;
+    let flight = attachmentFlights.get(flightKey);
+    if (!flight) {
+      flight = (async () => {
+        const account = store.accounts.get(row.account_id)!;
+        const connector = connectors.create(
+          account.protocol,
+        ) as unknown as Partial<AttachmentFetcher>;
+        if (typeof connector.fetchAttachment !== 'function')
+          throw new ApiError('not_implemented', `${account.protocol} cannot fetch attachments`);
+        const secret = await secrets.get(secretKey(account));
+        if (secret === null)
+          throw new ApiError('auth_failed', 'no credentials in the keychain for this account');
+        const got = await connector.fetchAttachment(
+          {
+            account,
+            secret,
+            signal: AbortSignal.timeout(30 * 60_000),
+            cursor: () => null,
+            log: () => undefined,
+          },
+          { remoteId: row.remote_id, name: row.name, mime: row.mime },
+        );
+        const sha = await store.blobs.put(got.stream, row.mime || got.mime);
+        link(sha);
+        return sha;
+      })().finally(() => attachmentFlights.delete(flightKey));
+      attachmentFlights.set(flightKey, flight);
+    }
+    return describe(await flight);
+  }
+  return {
+    'media.fetchRemote': ({ urls }) =>
+      Promise.all(
+        urls.map(async (url) => {
+          try {
+            return { url, sha256: await fetchRemoteImage(store, url), error: null };
+          } catch (err) {
+            return { url, sha256: null, error: (err as Error).message };
+          }
+        }),
+      ),
+    'messages.sendAttachment': async (input) => {
+      const chat = chatOrThrow(input.chatId);
+      const account = accountOrThrow(chat.accountId);
+      connectorFor(account, (c) => c.capabilities.attachments, 'send attachments');
+      const mime = input.mime ?? 'application/octet-stream';
+      let sha256: string;
+      if (input.path !== undefined) {
+        const info = await stat(input.path).catch(() => null);
+        if (!info?.isFile()) throw new ApiError('not_found', `no file ${basename(input.path)}`);
+        sha256 = await store.blobs.put(createReadStream(input.path), mime);
+      } else {
+        sha256 = await store.blobs.put(Buffer.from(input.dataBase64!, 'base64'), mime);
+      }
+      const size = store.blobs.info(sha256)!.size;
+      const replyTo =
+        input.replyToMessageId !== undefined
+          ? store.read.messagesById([input.replyToMessageId])[0]
+          : undefined;
+      const entry = enqueue(chat.accountId, chat.id, {
+        op: 'sendAttachment',
+        chatRemoteId: chat.remoteId,
+        body: input.body ?? input.name,
+        replyToRemoteId: replyTo?.remoteId ?? null,
+        attachment: {
+          sha256,
+          path: store.blobs.pathOf(sha256),
+          name: input.name,
+          mime,
+          size,
+          width: input.width ?? null,
+          height: input.height ?? null,
+        },
+      });
+      return { outboxId: entry.id, messageId: entry.localMessageId! };
+    },
+    'attachments.fetch': (input) => fetchAttachment(input),
+    'attachments.thumbnail': async ({ attachmentId, width, height, method }) => {
+      const row = store.db
+        .prepare(
+          `SELECT a.remote_id, a.name, a.mime, m.account_id FROM attachments a
+           JOIN messages m ON m.id = a.message_id WHERE a.id = ?`,
+        )
+        .get(attachmentId) as
+        { remote_id: string; name: string; mime: string; account_id: number } | undefined;
+      if (!row) throw new ApiError('not_found', `no attachment ${attachmentId}`);
+      const account = accountOrThrow(row.account_id);
+      const cacheKey = `${row.account_id}\n${row.remote_id}\n${width}x${height}\n${method ?? 'scale'}`;
+      const cached = thumbnails.get(cacheKey);
+      if (cached && store.blobs.has(cached))
+        return { sha256: cached, ...store.blobs.info(cached)! };
+      const connector = connectorFor(
+        account,
+        (c) => typeof c.fetchThumbnail === 'function',
+        'make thumbnails',
+      );
+      const got = await connector.fetchThumbnail!(
+        await contextFor(account, 5 * 60_000),
+        { remoteId: row.remote_id, name: row.name, mime: row.mime },
+        { width, height, method },
+      );
+      const sha = await store.blobs.put(got.stream, got.mime);
+      thumbnails.set(cacheKey, sha);
+      return { sha256: sha, ...store.blobs.info(sha)! };
+    },
+    'mail.fetchAttachment': (input) => fetchAttachment(input),
+  } satisfies Partial<Handlers>;
+}
+
+/** Thumbnails fetched in this process: (account, attachment, size) → blob. */
+const thumbnails = new Map<string, string>();
+const REMOTE_IMAGE_MAX_BYTES = 10 * 1024 * 1024;
+
+/** One remote image into the blob store: http(s) only, an image type, at most 10 MB. */
+async function fetchRemoteImage(store: Store, url: string): Promise<string> {
+  if (!/^https?:\/\//i.test(url)) throw new Error('only http and https images');
+  const res = await fetch(url, {
+    redirect: 'follow',
+    credentials: 'omit',
+    referrerPolicy: 'no-referrer',
+    signal: AbortSignal.timeout(20_000),
+  });
+  if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+  const mime = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!/^image\/(png|jpeg|gif|webp|avif|bmp)$/.test(mime))
+    throw new Error(`not an image (${mime})`);
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  if (declared > REMOTE_IMAGE_MAX_BYTES) throw new Error('image too large');
+  const reader = res.body.getReader();
+  async function* limited(): AsyncIterable<Uint8Array> {
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      total += value.byteLength;
+      if (total > REMOTE_IMAGE_MAX_BYTES) throw new Error('image too large');
+      yield value;
+    }
+  }
+  return store.blobs.put(limited(), mime);
+}
+
+/** What a connector offers when it can fetch attachment bytes on demand (jmap-mail does). */
+interface AttachmentFetcher {
+  fetchAttachment(
+    ctx: ConnectorContext,
+    attachment: { remoteId: string; name: string; mime: string },
+  ): Promise<{ mime: string; size: number | null; stream: AsyncIterable<Uint8Array> }>;
+}
+
+/** Downloads in progress, so two requests for the same blob download it once. */
+const attachmentFlights = new Map<string, Promise<string>>();
