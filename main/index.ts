@@ -10,6 +10,8 @@ import { createAppWindow, lockDownSessions } from './shell/appWindow.js';
 import { handleBlobProtocol, registerBlobScheme } from './shell/blobProtocol.js';
 import { bindIpc, type IpcBinding } from './shell/ipcBinding.js';
 import { createNotificationCenter } from './shell/nativeNotifications.js';
+import { createDesktopChrome, openingBounds, rememberWindowState } from './shell/desktopChrome.js';
+import { badgeCount } from './shell/unreadBadge.js';
 
 const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 
@@ -34,12 +36,23 @@ async function start(): Promise<void> {
   });
   await daemon.ready;
 
+  const stateFile = join(profileDir, 'window-state.json');
+  const opening = openingBounds(stateFile);
   const { window, appUrl } = createAppWindow({
     preload: here('../preload/index.cjs'),
     indexHtml: here('../renderer/index.html'),
     devServerUrl: process.env.ELECTRON_RENDERER_URL,
+    bounds: opening.bounds,
   });
+  if (opening.maximized) window.maximize();
+  rememberWindowState(window, stateFile);
   mainWindow = window;
+  const showWindow = () => {
+    if (window.isDestroyed()) return;
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  };
   const host = daemon;
   const notifications = createNotificationCenter(
     window,
@@ -50,16 +63,43 @@ async function start(): Promise<void> {
         (await host.call('messages.byIds', { ids: [messageId] }))[0]?.accountId ?? null,
     },
   );
+  const chrome = createDesktopChrome({
+    iconPath: app.isPackaged
+      ? join(process.resourcesPath, 'icon.png')
+      : here('../../resources/icon.png'),
+    isDev: !app.isPackaged,
+    onShowWindow: showWindow,
+    onToggleDoNotDisturb: (active) => {
+      notifications.setDoNotDisturb(active);
+      chrome.setDoNotDisturb(active);
+    },
+  });
   binding = bindIpc({
     window,
     appUrl,
     daemon,
     onShellCall: (call) => {
       if (call.name === 'shell.visibleChat') notifications.setVisibleChat(call.input.chatId);
-      else notifications.setDoNotDisturb(call.input.active);
+      else {
+        notifications.setDoNotDisturb(call.input.active);
+        chrome.setDoNotDisturb(call.input.active);
+      }
     },
   });
-  daemon.subscribe((event) => notifications.onEvent(event));
+  // The badge follows the chat list; recounted at most a few times a second.
+  let badgeTimer: NodeJS.Timeout | null = null;
+  const recountBadge = () => {
+    badgeTimer = null;
+    void host.call('chats.list', {}).then(
+      (chats) => chrome.setUnread(badgeCount(chats)),
+      () => undefined,
+    );
+  };
+  recountBadge();
+  daemon.subscribe((event) => {
+    notifications.onEvent(event);
+    if (event.name === 'chats.updated' && !badgeTimer) badgeTimer = setTimeout(recountBadge, 300);
+  });
   window.on('closed', () => {
     binding?.dispose();
     binding = null;

@@ -11,6 +11,8 @@ export interface AppWindowPaths {
   indexHtml: string;
   /** Vite's dev server, when running `electron-vite dev`. */
   devServerUrl?: string;
+  /** Where to open (the remembered window state). */
+  bounds?: { x?: number; y?: number; width: number; height: number };
 }
 
 export interface AppWindow {
@@ -21,9 +23,10 @@ export interface AppWindow {
 }
 
 export function createAppWindow(paths: AppWindowPaths): AppWindow {
-  const window = new BrowserWindow(
-    appWindowOptions(paths.preload, { dark: nativeTheme.shouldUseDarkColors }),
-  );
+  const window = new BrowserWindow({
+    ...appWindowOptions(paths.preload, { dark: nativeTheme.shouldUseDarkColors }),
+    ...paths.bounds,
+  });
   const appUrl = paths.devServerUrl ?? new URL(`file://${paths.indexHtml}`).href;
   const csp = appContentSecurityPolicy(
     paths.devServerUrl ? { devServerOrigin: new URL(paths.devServerUrl).origin } : {},
