@@ -2,6 +2,7 @@
 // secrets through an injected provider (the keychain lives outside the daemon).
 import type { Account } from '../model/types.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
+import type { Connector } from '../connectors/connector.js';
 import type { Store } from '../store/store.js';
 import type { OutboxEntry } from '../store/outbox.js';
 import { secretKey } from '../store/accounts.js';
@@ -20,6 +21,7 @@ export class MissingSecretError extends Error {
 interface Running {
   loop: AccountLoop;
   sender: OutboxSender;
+  connector: Connector;
 }
 
 export interface SyncEngineOptions {
@@ -101,7 +103,7 @@ export class SyncEngine {
       this.wrapObserver(),
       this.options.outbox,
     );
-    const running = { loop, sender };
+    const running = { loop, sender, connector };
     this.running.set(accountId, running);
     sender.start();
     if (!outboxOnly) void loop.start().catch(() => undefined);
@@ -160,6 +162,14 @@ export class SyncEngine {
   async stopAll(): Promise<void> {
     const ids = new Set([...this.running.keys(), ...this.starting.keys()]);
     await Promise.all([...ids].map((id) => this.stop(id)));
+  }
+
+  /**
+   * The account's connector: the running one (with its open session and
+   * caches) when the account syncs, else a fresh one.
+   */
+  connector(account: Account): Connector {
+    return this.running.get(account.id)?.connector ?? this.connectors.create(account.protocol);
   }
 
   isRunning(accountId: number): boolean {

@@ -62,7 +62,7 @@ export function createContext({ store, engine, connectors, secrets, outboxChange
   };
   /** The account's connector, if it can do `what` (else not_implemented). */
   const connectorFor = (account: Account, can: (c: Connector) => boolean, what: string) => {
-    const connector = connectors.create(account.protocol);
+    const connector = engine.connector(account);
     if (!can(connector))
       throw new ApiError('not_implemented', `${account.protocol} accounts cannot ${what}`);
     return connector;

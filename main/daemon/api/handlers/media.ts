@@ -9,16 +9,8 @@ import { basename } from 'node:path';
 import type { HandlerContext, Handlers } from './context.js';
 
 export function mediaHandlers(ctx: HandlerContext) {
-  const {
-    store,
-    connectors,
-    secrets,
-    chatOrThrow,
-    accountOrThrow,
-    connectorFor,
-    contextFor,
-    enqueue,
-  } = ctx;
+  const { store, engine, secrets, chatOrThrow, accountOrThrow, connectorFor, contextFor, enqueue } =
+    ctx;
 
   /** Attachment bytes into the blob store, once (any connector with fetchAttachment). */
   async function fetchAttachment({ attachmentId }: { attachmentId: number }) {
@@ -63,9 +55,7 @@ export function mediaHandlers(ctx: HandlerContext) {
     if (!flight) {
       flight = (async () => {
         const account = store.accounts.get(row.account_id)!;
-        const connector = connectors.create(
-          account.protocol,
-        ) as unknown as Partial<AttachmentFetcher>;
+        const connector = engine.connector(account) as unknown as Partial<AttachmentFetcher>;
         if (typeof connector.fetchAttachment !== 'function')
           throw new ApiError('not_implemented', `${account.protocol} cannot fetch attachments`);
         const secret = await secrets.get(secretKey(account));
