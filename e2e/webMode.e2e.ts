@@ -376,6 +376,36 @@ describe('web mode end to end', { skip }, () => {
     await page.screenshot({ path: join(SHOTS, '6-history-top.png') });
   });
 
+  test('a search hit far back opens the chat there; Jump to latest goes to the newest', async () => {
+    await page.getByRole('option', { name: /Budget/ }).click();
+    await page.getByRole('heading', { name: 'Budget' }).waitFor();
+    await page.getByRole('searchbox', { name: 'Search messages' }).fill('history line 3');
+    const hit = page
+      .getByRole('region', { name: 'Search results' })
+      .locator('.search-hit')
+      .filter({ has: page.locator('.search-hit-snippet', { hasText: /^history line 3$/ }) });
+    await hit.getByRole('button').click();
+    await page.getByRole('heading', { name: 'Long history' }).waitFor();
+    const log = page.getByRole('log');
+    await log.getByText('history line 3', { exact: true }).waitFor();
+    // The chat opens on a window around the hit (messages.around), the hit in view;
+    // with a history this short, newer pages then fill in below it.
+    const timeline = page.locator('.timeline');
+    const inView = async () => {
+      const box = await log.getByText('history line 3', { exact: true }).boundingBox();
+      const view = await timeline.boundingBox();
+      return !!box && !!view && box.y >= view.y && box.y + box.height <= view.y + view.height;
+    };
+    await page.waitForTimeout(300);
+    assert.ok(await inView(), 'the hit is in view');
+    await page.getByRole('button', { name: /Jump to latest/ }).click();
+    await log.getByText(`history line ${HISTORY}`, { exact: true }).waitFor();
+    const fromBottom = () =>
+      timeline.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    for (let i = 0; i < 20 && (await fromBottom()) >= 50; i++) await page.waitForTimeout(50);
+    assert.ok((await fromBottom()) < 50, 'the view is at the newest message');
+  });
+
   test('system, encrypted, reactions, replies and threads each look like themselves', async () => {
     await page.getByRole('option', { name: /Features/ }).click();
     const log = page.getByRole('log');

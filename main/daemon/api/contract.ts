@@ -165,12 +165,39 @@ export const procedures = {
     input: z.object({ chatId: id, messageId: id }).strict(),
     output: out<ChatSummary>(),
   },
+  /**
+   * A page of a chat, always newest first. With `beforeId` (or neither): the
+   * `limit` messages just older than it (default: the newest). With `afterId`:
+   * the `limit` messages just newer than it — a page fewer than `limit` long
+   * reached the newest message. At most one of beforeId, afterId.
+   */
   'messages.page': {
     input: z
       .object({
         chatId: id,
         beforeId: id.optional(),
+        afterId: id.optional(),
         limit: z.number().int().min(1).max(500).optional(),
+      })
+      .strict()
+      .refine(
+        (v) => v.beforeId === undefined || v.afterId === undefined,
+        'give at most one of beforeId, afterId',
+      ),
+    output: out<MessageView[]>(),
+  },
+  /**
+   * A window on a chat around one message, newest first like messages.page: up
+   * to `after` (default 50) newer messages, the message itself, and up to
+   * `before` (default 50) older ones. not_found when the message is not in the chat.
+   */
+  'messages.around': {
+    input: z
+      .object({
+        chatId: id,
+        messageId: id,
+        before: z.number().int().min(0).max(500).optional(),
+        after: z.number().int().min(0).max(500).optional(),
       })
       .strict(),
     output: out<MessageView[]>(),

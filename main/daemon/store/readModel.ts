@@ -125,6 +125,12 @@ export class ReadModel {
         FROM messages m
         WHERE m.chat_id = @chatId AND m.id < @before
         ORDER BY m.id DESC LIMIT @limit`),
+      pageAfter: db.prepare(`
+        SELECT ${MESSAGE_COLUMNS}
+        FROM messages m
+        WHERE m.chat_id = @chatId AND m.id > @after
+        ORDER BY m.id ASC LIMIT @limit`),
+      inChat: db.prepare(`SELECT 1 FROM messages WHERE id = ? AND chat_id = ?`).pluck(),
       selfIds: db
         .prepare(`SELECT remote_id FROM people WHERE account_id = ? AND is_self = 1`)
         .pluck(),
@@ -180,14 +186,44 @@ export class ReadModel {
     return rows.map((r) => toChatSummary(r, ctx));
   }
 
-  /** Newest first: the `limit` messages older than `beforeId` (default: the newest). */
-  messages(chatId: number, options: { beforeId?: number; limit?: number } = {}): MessageView[] {
-    const rows = this.stmts.page.all({
-      chatId,
-      before: options.beforeId ?? Number.MAX_SAFE_INTEGER,
-      limit: options.limit ?? 50,
-    }) as MessageRow[];
-    return this.decorate(rows);
+  /**
+   * Newest first, always. Without `afterId`: the `limit` messages just older than
+   * `beforeId` (default: the newest). With `afterId`: the `limit` messages just
+   * newer than it (the oldest of those newer ones), still returned newest first.
+   */
+  messages(
+    chatId: number,
+    options: { beforeId?: number; afterId?: number; limit?: number } = {},
+  ): MessageView[] {
+    const limit = options.limit ?? 50;
+    if (options.afterId !== undefined)
+      return this.decorate(this.newerRows(chatId, options.afterId, limit));
+    return this.decorate(
+      this.olderRows(chatId, options.beforeId ?? Number.MAX_SAFE_INTEGER, limit),
+    );
+  }
+
+  /**
+   * Newest first: up to `after` messages newer than `messageId`, the message
+   * itself, and up to `before` older ones; each side one range scan of the
+   * (chat_id, id) index. Null when the message is not in this chat.
+   */
+  messagesAround(chatId: number, messageId: number, before = 50, after = 50): MessageView[] | null {
+    if (this.stmts.inChat.get(messageId, chatId) === undefined) return null;
+    const older = this.olderRows(chatId, messageId + 1, before + 1);
+    const newer = this.newerRows(chatId, messageId, after);
+    return this.decorate([...newer, ...older]);
+  }
+
+  /** Newest first: the `limit` messages below `before`. */
+  private olderRows(chatId: number, before: number, limit: number): MessageRow[] {
+    return limit <= 0 ? [] : (this.stmts.page.all({ chatId, before, limit }) as MessageRow[]);
+  }
+
+  /** Newest first: the `limit` messages just above `after`. */
+  private newerRows(chatId: number, after: number, limit: number): MessageRow[] {
+    if (limit <= 0) return [];
+    return (this.stmts.pageAfter.all({ chatId, after, limit }) as MessageRow[]).reverse();
   }
 
   messagesById(ids: number[]): MessageView[] {

@@ -96,7 +96,9 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
           lastOwn={() => lastOwnEditable(messages, isMine)}
           newest={() => newest ?? null}
           onSent={(messageId) => {
-            if (messageId !== null) timeline.refresh([messageId]);
+            // Looking at an old stretch: what was just sent is at the newest end.
+            if (timeline.hasNewer) timeline.loadLatest();
+            else if (messageId !== null) timeline.refresh([messageId]);
             onSent();
           }}
         />

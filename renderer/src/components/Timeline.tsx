@@ -2,7 +2,10 @@
 // near the viewport are in the DOM, each measured once it renders. The row at
 // the top of the viewport is the anchor: when older pages load above it, or a
 // row above it changes height, the scroll position moves with it, so what is
-// on screen stays put. At the bottom, the view follows new messages.
+// on screen stays put. At the bottom, the view follows new messages — unless
+// the loaded window stops short of the newest (after a jump to an old message):
+// then nearing the bottom loads newer pages below, and "Jump to latest" reloads
+// the newest page.
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MessageView } from '../../../main/daemon/model/types.js';
 import type { TimelineState } from '../hooks/useTimeline.js';
@@ -15,6 +18,7 @@ const OVERSCAN_PX = 800;
 /** The rendered window moves in steps of this many pixels, not on every scroll event. */
 const STEP_PX = 200;
 const LOAD_OLDER_PX = 1500;
+const LOAD_NEWER_PX = 1500;
 const AT_BOTTOM_PX = 48;
 
 const estimate = (row: TimelineRow | undefined) =>
@@ -58,6 +62,7 @@ const Row = memo(function Row({
 
 export function Timeline({ chatId, timeline, focusMessageId }: Props) {
   const { messages, loading, loadingOlder, hasOlder, error, loadOlder, ensureLoaded } = timeline;
+  const { hasNewer, loadingNewer, loadNewer, loadLatest } = timeline;
   const rows = useMemo(() => buildRows(messages), [messages]);
   const keys = useMemo(() => rows.map((r) => r.key), [rows]);
   const index = useMemo(() => new Map(keys.map((k, i) => [k, i])), [keys]);
@@ -80,6 +85,10 @@ export function Timeline({ chatId, timeline, focusMessageId }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ top: 0, height: 1000 });
   const stick = useRef(true);
+  const hasNewerRef = useRef(hasNewer);
+  hasNewerRef.current = hasNewer;
+  /** "Jump to latest" asked for the newest page; stick to the bottom once it is loaded. */
+  const wantLatest = useRef(false);
   const anchor = useRef<{ key: string; delta: number } | null>(null);
 
   // A new chat starts at the bottom.
@@ -121,7 +130,8 @@ export function Timeline({ chatId, timeline, focusMessageId }: Props) {
   keysRef.current = keys;
   const remember = useCallback((el: HTMLDivElement) => {
     const l = layoutRef.current;
-    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < AT_BOTTOM_PX;
+    stick.current =
+      !hasNewerRef.current && el.scrollHeight - el.scrollTop - el.clientHeight < AT_BOTTOM_PX;
     const i = rowAt(l, el.scrollTop);
     const key = keysRef.current[i];
     anchor.current = key ? { key, delta: (l.offsets[i] ?? 0) - el.scrollTop } : null;
@@ -133,10 +143,19 @@ export function Timeline({ chatId, timeline, focusMessageId }: Props) {
     setView((v) => (v.top === top && v.height === height ? v : { top, height }));
   }, []);
 
+  const nearBottom = (el: HTMLDivElement) =>
+    el.scrollHeight - el.scrollTop - el.clientHeight < LOAD_NEWER_PX;
+
   // After every layout change: keep the anchor (or the bottom) where it was.
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
+    if (wantLatest.current && !hasNewer) {
+      wantLatest.current = false;
+      stick.current = true;
+    }
+    // The bottom of a window short of the newest is not "the latest": no following.
+    if (hasNewer) stick.current = false;
     if (stick.current) {
       el.scrollTop = el.scrollHeight;
     } else if (anchor.current) {
@@ -148,9 +167,20 @@ export function Timeline({ chatId, timeline, focusMessageId }: Props) {
     }
     updateView(el);
     if (hasOlder && !loadingOlder && el.scrollTop < LOAD_OLDER_PX) loadOlder();
-  }, [layout, index, hasOlder, loadingOlder, loadOlder, updateView]);
+    if (hasNewer && !loadingNewer && nearBottom(el)) loadNewer();
+  }, [
+    layout,
+    index,
+    hasOlder,
+    loadingOlder,
+    loadOlder,
+    hasNewer,
+    loadingNewer,
+    loadNewer,
+    updateView,
+  ]);
 
-  // Bring a search hit into view, loading older pages until it is there.
+  // Bring a search hit into view, loading a window around it when it is not loaded.
   const focused = useRef<number | null>(null);
   useEffect(() => {
     if (focusMessageId === null || focused.current === focusMessageId) return;
@@ -175,6 +205,14 @@ export function Timeline({ chatId, timeline, focusMessageId }: Props) {
   const jumpToLatest = () => {
     const el = scroller.current;
     if (!el) return;
+    if (hasNewer) {
+      // The layout effect sticks to the bottom once the newest page replaced the window.
+      wantLatest.current = true;
+      anchor.current = null;
+      setAway(false);
+      void loadLatest();
+      return;
+    }
     stick.current = true;
     anchor.current = null;
     el.scrollTop = el.scrollHeight;
@@ -189,6 +227,7 @@ export function Timeline({ chatId, timeline, focusMessageId }: Props) {
     setAway(!stick.current && el.scrollHeight - el.scrollTop - el.clientHeight > el.clientHeight);
     updateView(el);
     if (el.scrollTop < LOAD_OLDER_PX && hasOlder && !loadingOlder) loadOlder();
+    if (hasNewer && !loadingNewer && nearBottom(el)) loadNewer();
   };
 
   useEffect(() => {
@@ -254,7 +293,12 @@ export function Timeline({ chatId, timeline, focusMessageId }: Props) {
           />
         ))}
       </ol>
-      {away ? (
+      {hasNewer ? (
+        <p className="timeline-more" aria-live="polite">
+          {loadingNewer ? 'Loading newer messages…' : ''}
+        </p>
+      ) : null}
+      {away || hasNewer ? (
         <button type="button" className="jump-latest" onClick={jumpToLatest}>
           Jump to latest ↓
         </button>

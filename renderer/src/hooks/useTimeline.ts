@@ -1,118 +1,207 @@
-// One chat's timeline: the newest page first, older pages on demand, and
-// messages the daemon reports changed re-read by id (messages.byIds) and
-// folded in place.
+// One chat's timeline: a window of it, oldest first. It opens on the newest
+// page; older pages load on demand above it. A jump to a message that is not
+// loaded replaces the window with one around it (messages.around), which may
+// stop short of the newest message: newer pages then load on demand below it,
+// and "latest" reloads the newest page. Messages the daemon reports changed are
+// re-read by id (messages.byIds) and folded in place.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MessageView } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
-import { errorMessage } from '../api/callError.js';
-import { applyUpserts, prependOlder } from '../lib/timelineMerge.js';
+import { CallError, errorMessage } from '../api/callError.js';
+import {
+  appendNewer,
+  applyUpserts,
+  prependOlder,
+  windowAround,
+  type TimelineWindow,
+} from '../lib/timelineMerge.js';
 import { useDaemonEvents, useReconnect } from './useDaemonEvents.js';
 
 const PAGE = 100;
 /** The first page is smaller: it is all the opening screen needs. */
 const FIRST_PAGE = 40;
-/** A jump to an old message loads at most this many messages on the way. */
-const MAX_JUMP_LOAD = 20_000;
+/** A jump opens a window of this many messages on each side of its target. */
+const AROUND = 60;
 
 export interface TimelineState {
   /** Oldest first. */
   messages: MessageView[];
   loading: boolean;
   loadingOlder: boolean;
+  loadingNewer: boolean;
   hasOlder: boolean;
+  /** The window stops short of the newest message (after a jump). */
+  hasNewer: boolean;
   error: string | null;
   loadOlder(): void;
+  loadNewer(): void;
+  /** Replaces the window with the newest page (a no-op wait when it has it). */
+  loadLatest(): Promise<void>;
   /** Re-reads these messages (e.g. a send's local echo). */
   refresh(messageIds: number[]): void;
-  /** Loads older pages until the message is loaded; resolves whether it is. */
+  /** Loads a window around the message unless it is loaded; resolves whether it is. */
   ensureLoaded(messageId: number): Promise<boolean>;
+}
+
+/** What the hook's async work reads; a new object whenever the window is replaced. */
+interface Current extends TimelineWindow {
+  chatId: number | null;
 }
 
 export function useTimeline(chatId: number | null): TimelineState {
   const client = useClient();
-  const [messages, setMessages] = useState<MessageView[]>([]);
+  const [win, setWin] = useState<TimelineWindow>({
+    messages: [],
+    hasOlder: false,
+    hasNewer: false,
+  });
   const [loading, setLoading] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
-  const [hasOlder, setHasOlder] = useState(false);
+  const [loadingNewer, setLoadingNewer] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const current = useRef({ chatId, messages: [] as MessageView[], hasOlder: false });
-  current.current.messages = messages;
-  current.current.hasOlder = hasOlder;
+  const current = useRef<Current>({ chatId, messages: [], hasOlder: false, hasNewer: false });
+
+  /** Changes the window in place (paging, live updates), or replaces it (fresh = true). */
+  const commit = useCallback((next: TimelineWindow, fresh = false) => {
+    if (fresh) current.current = { chatId: current.current.chatId, ...next };
+    else Object.assign(current.current, next);
+    setWin(next);
+  }, []);
+
+  /** The newest page, as a fresh window. */
+  const fetchLatest = useCallback(
+    (from: Current): Promise<void> => {
+      if (from.chatId === null) return Promise.resolve();
+      const chat = from.chatId;
+      return client.call('messages.page', { chatId: chat, limit: FIRST_PAGE }).then(
+        (page) => {
+          if (current.current !== from) return;
+          commit(
+            {
+              messages: [...page].reverse(),
+              hasOlder: page.length === FIRST_PAGE,
+              hasNewer: false,
+            },
+            true,
+          );
+        },
+        (err: unknown) => {
+          if (current.current === from) setError(errorMessage(err));
+        },
+      );
+    },
+    [client, commit],
+  );
 
   const load = useCallback(() => {
-    current.current = { chatId, messages: [], hasOlder: false };
-    setMessages([]);
-    setHasOlder(false);
+    const from: Current = { chatId, messages: [], hasOlder: false, hasNewer: false };
+    current.current = from;
+    setWin({ messages: [], hasOlder: false, hasNewer: false });
     setError(null);
     if (chatId === null) return;
     setLoading(true);
-    client.call('messages.page', { chatId, limit: FIRST_PAGE }).then(
-      (page) => {
-        if (current.current.chatId !== chatId) return;
-        const list = [...page].reverse();
-        current.current.messages = list;
-        current.current.hasOlder = page.length === FIRST_PAGE;
-        setMessages(list);
-        setHasOlder(page.length === FIRST_PAGE);
-        setLoading(false);
-      },
-      (err: unknown) => {
-        if (current.current.chatId !== chatId) return;
-        setError(errorMessage(err));
-        setLoading(false);
-      },
-    );
-  }, [client, chatId]);
+    void fetchLatest(from).finally(() => {
+      if (current.current.chatId === chatId) setLoading(false);
+    });
+  }, [chatId, fetchLatest]);
 
   useEffect(load, [load]);
   useReconnect(load);
 
-  const olderInFlight = useRef<Promise<void> | null>(null);
-  const fetchOlder = useCallback(
-    (limit: number): Promise<void> => {
-      if (olderInFlight.current) return olderInFlight.current;
-      const oldest = current.current.messages[0];
-      if (chatId === null || !oldest || !current.current.hasOlder) return Promise.resolve();
-      setLoadingOlder(true);
-      const flight = client
-        .call('messages.page', { chatId, beforeId: oldest.id, limit })
-        .then(
-          (page) => {
-            if (current.current.chatId !== chatId) return;
-            const next = prependOlder(current.current.messages, page);
-            current.current.messages = next;
-            current.current.hasOlder = page.length === limit;
-            setMessages(next);
-            setHasOlder(page.length === limit);
-          },
-          (err: unknown) => {
-            if (current.current.chatId === chatId) setError(errorMessage(err));
-          },
-        )
-        .finally(() => {
-          olderInFlight.current = null;
-          setLoadingOlder(false);
-        });
-      olderInFlight.current = flight;
-      return flight;
-    },
-    [client, chatId],
+  const loadLatest = useCallback(
+    () => (current.current.hasNewer ? fetchLatest(current.current) : Promise.resolve()),
+    [fetchLatest],
   );
-  const loadOlder = useCallback(() => void fetchOlder(PAGE), [fetchOlder]);
 
+  const olderInFlight = useRef<Promise<void> | null>(null);
+  const loadOlder = useCallback(() => {
+    if (olderInFlight.current) return;
+    const from = current.current;
+    const oldest = from.messages[0];
+    if (from.chatId === null || !oldest || !from.hasOlder) return;
+    setLoadingOlder(true);
+    olderInFlight.current = client
+      .call('messages.page', { chatId: from.chatId, beforeId: oldest.id, limit: PAGE })
+      .then(
+        (page) => {
+          if (current.current !== from) return;
+          commit({
+            messages: prependOlder(from.messages, page),
+            hasOlder: page.length === PAGE,
+            hasNewer: from.hasNewer,
+          });
+        },
+        (err: unknown) => {
+          if (current.current === from) setError(errorMessage(err));
+        },
+      )
+      .finally(() => {
+        olderInFlight.current = null;
+        setLoadingOlder(false);
+      });
+  }, [client, commit]);
+
+  const newerInFlight = useRef<Promise<void> | null>(null);
+  const loadNewer = useCallback(() => {
+    if (newerInFlight.current) return;
+    const from = current.current;
+    const newest = from.messages[from.messages.length - 1];
+    if (from.chatId === null || !newest || !from.hasNewer) return;
+    setLoadingNewer(true);
+    newerInFlight.current = client
+      .call('messages.page', { chatId: from.chatId, afterId: newest.id, limit: PAGE })
+      .then(
+        (page) => {
+          if (current.current !== from) return;
+          commit({
+            messages: appendNewer(from.messages, page),
+            hasOlder: from.hasOlder,
+            hasNewer: page.length === PAGE,
+          });
+        },
+        (err: unknown) => {
+          if (current.current === from) setError(errorMessage(err));
+        },
+      )
+      .finally(() => {
+        newerInFlight.current = null;
+        setLoadingNewer(false);
+      });
+  }, [client, commit]);
+
+  // The last jump: a repeat while it runs, or after it failed on the same window, reuses it.
+  const jump = useRef<{ messageId: number; from: Current; done: Promise<boolean> } | null>(null);
   const ensureLoaded = useCallback(
-    async (messageId: number): Promise<boolean> => {
-      const has = () => current.current.messages.some((m) => m.id === messageId);
-      let loaded = 0;
-      while (!has() && current.current.hasOlder && loaded < MAX_JUMP_LOAD) {
-        const oldest = current.current.messages[0];
-        if (!oldest || oldest.id < messageId) break;
-        await fetchOlder(500);
-        loaded += 500;
-      }
-      return has();
+    (messageId: number): Promise<boolean> => {
+      const from = current.current;
+      if (from.messages.some((m) => m.id === messageId)) return Promise.resolve(true);
+      const last = jump.current;
+      if (last && last.messageId === messageId && last.from === from) return last.done;
+      if (from.chatId === null) return Promise.resolve(false);
+      const done = client
+        .call('messages.around', {
+          chatId: from.chatId,
+          messageId,
+          before: AROUND,
+          after: AROUND,
+        })
+        .then(
+          (around) => {
+            if (current.current !== from) return false;
+            commit(windowAround(around, messageId, AROUND, AROUND), true);
+            return true;
+          },
+          // not_found: the message is gone (or in another chat); the window stays.
+          (err: unknown) => {
+            const gone = err instanceof CallError && err.code === 'not_found';
+            if (!gone && current.current === from) setError(errorMessage(err));
+            return false;
+          },
+        );
+      jump.current = { messageId, from, done };
+      return done;
     },
-    [fetchOlder],
+    [client, commit],
   );
 
   const refresh = useCallback(
@@ -121,18 +210,19 @@ export function useTimeline(chatId: number | null): TimelineState {
       const ids = [...new Set(messageIds)].slice(-500);
       client.call('messages.byIds', { ids }).then(
         (fetched) => {
-          if (current.current.chatId !== chatId) return;
+          const now = current.current;
+          if (now.chatId !== chatId) return;
           const mine = fetched.filter((m) => m.chatId === chatId);
-          const next = applyUpserts(current.current.messages, ids, mine, current.current.hasOlder);
-          current.current.messages = next;
-          setMessages(next);
+          const next = applyUpserts(now.messages, ids, mine, now.hasOlder, now.hasNewer);
+          if (next !== now.messages)
+            commit({ messages: next, hasOlder: now.hasOlder, hasNewer: now.hasNewer });
         },
         (err: unknown) => {
           if (current.current.chatId === chatId) setError(errorMessage(err));
         },
       );
     },
-    [client, chatId],
+    [client, chatId, commit],
   );
 
   // A local echo's state changes arrive as messages.upserted too (see daemon.ts).
@@ -141,5 +231,18 @@ export function useTimeline(chatId: number | null): TimelineState {
       refresh(event.payload.messageIds);
   });
 
-  return { messages, loading, loadingOlder, hasOlder, error, loadOlder, refresh, ensureLoaded };
+  return {
+    messages: win.messages,
+    loading,
+    loadingOlder,
+    loadingNewer,
+    hasOlder: win.hasOlder,
+    hasNewer: win.hasNewer,
+    error,
+    loadOlder,
+    loadNewer,
+    loadLatest,
+    refresh,
+    ensureLoaded,
+  };
 }

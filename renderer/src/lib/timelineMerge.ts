@@ -1,5 +1,7 @@
 // A loaded stretch of a chat's timeline, oldest first, and how pages and live
-// refreshes fold into it. Message ids grow with time within a chat.
+// refreshes fold into it. Message ids grow with time within a chat. The
+// stretch is a window: it may stop short of the chat's start (hasOlder) and,
+// after a jump to an old message, short of its newest message (hasNewer).
 import type { MessageView } from '../../../main/daemon/model/types.js';
 
 /** Older messages (a page, newest first as the daemon returns it) go on top. */
@@ -10,6 +12,40 @@ export function prependOlder(
   const oldest = current[0]?.id ?? Number.POSITIVE_INFINITY;
   const older = pageNewestFirst.filter((m) => m.id < oldest).reverse();
   return older.length === 0 ? current : [...older, ...current];
+}
+
+/** Newer messages (a messages.page afterId page, newest first) go below. */
+export function appendNewer(current: MessageView[], pageNewestFirst: MessageView[]): MessageView[] {
+  const newest = current[current.length - 1]?.id ?? Number.NEGATIVE_INFINITY;
+  const newer = pageNewestFirst.filter((m) => m.id > newest).reverse();
+  return newer.length === 0 ? current : [...current, ...newer];
+}
+
+export interface TimelineWindow {
+  /** Oldest first. */
+  messages: MessageView[];
+  hasOlder: boolean;
+  hasNewer: boolean;
+}
+
+/**
+ * The window a messages.around read (newest first, `before` and `after` asked)
+ * opens on. A full side may have more beyond it; a short side reached the
+ * start or the newest message.
+ */
+export function windowAround(
+  aroundNewestFirst: MessageView[],
+  messageId: number,
+  before: number,
+  after: number,
+): TimelineWindow {
+  const newer = aroundNewestFirst.filter((m) => m.id > messageId).length;
+  const older = aroundNewestFirst.filter((m) => m.id < messageId).length;
+  return {
+    messages: [...aroundNewestFirst].reverse(),
+    hasOlder: older >= before,
+    hasNewer: newer >= after,
+  };
 }
 
 /**
@@ -42,17 +78,21 @@ export function refreshSpan(current: MessageView[], changedIds: number[], max: n
  * Folds a re-read of changed messages into the loaded stretch: known ones are
  * replaced in place, ones that are gone are dropped, and new ones newer than
  * the oldest loaded message (or any, when the start of the chat is loaded) go
- * in by id. Older ones stay out: paging brings them.
+ * in by id. Older ones stay out: paging brings them. So do ones newer than the
+ * newest loaded message while the window stops short of the newest (hasNewer):
+ * loading newer pages brings them, without a gap.
  */
 export function applyUpserts(
   current: MessageView[],
   requestedIds: readonly number[],
   fetched: readonly MessageView[],
   hasOlder: boolean,
+  hasNewer = false,
 ): MessageView[] {
   const byId = new Map(fetched.map((m) => [m.id, m]));
   const missing = new Set(requestedIds.filter((id) => !byId.has(id)));
   const oldest = current[0]?.id ?? Number.NEGATIVE_INFINITY;
+  const newest = current[current.length - 1]?.id ?? Number.POSITIVE_INFINITY;
   const held = new Set(current.map((m) => m.id));
   let changed = false;
   const next: MessageView[] = [];
@@ -65,7 +105,9 @@ export function applyUpserts(
     if (fresh) changed = true;
     next.push(fresh ?? m);
   }
-  const added = fetched.filter((m) => !held.has(m.id) && (!hasOlder || m.id > oldest));
+  const added = fetched.filter(
+    (m) => !held.has(m.id) && (!hasOlder || m.id > oldest) && (!hasNewer || m.id < newest),
+  );
   if (added.length === 0) return changed ? next : current;
   return [...next, ...added].sort((a, b) => a.id - b.id);
 }

@@ -30,9 +30,15 @@ export function conversationHandlers(ctx: HandlerContext) {
         });
       return chatOrThrow(chatId);
     },
-    'messages.page': ({ chatId, beforeId, limit }) => {
+    'messages.page': ({ chatId, beforeId, afterId, limit }) => {
       chatOrThrow(chatId);
-      return store.read.messages(chatId, { beforeId, limit });
+      return store.read.messages(chatId, { beforeId, afterId, limit });
+    },
+    'messages.around': ({ chatId, messageId, before, after }) => {
+      chatOrThrow(chatId);
+      const window = store.read.messagesAround(chatId, messageId, before, after);
+      if (!window) throw new ApiError('not_found', `no message ${messageId} in chat ${chatId}`);
+      return window;
     },
     'messages.byIds': ({ ids }) => store.read.messagesById(ids),
     'messages.send': ({ chatId, body, replyToMessageId }) => {
