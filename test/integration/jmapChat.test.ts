@@ -7,34 +7,10 @@ import { Daemon } from '../../main/daemon/daemon.js';
 import { ConnectorRegistry } from '../../main/daemon/connectors/registry.js';
 import { JmapChatConnector } from '../../main/daemon/connectors/jmap-chat/connector.js';
 import type { ConnectorContext } from '../../main/daemon/connectors/connector.js';
-import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
 import type { Account, ChatSummary, MessageView } from '../../main/daemon/model/types.js';
 import { startJmapChatServer, type JmapChatServer } from '../servers/jmap-chat/server.js';
 import { encodePng } from '../servers/jmap-chat/png.js';
-import { tempDir } from '../helpers/fixtures.js';
-
-function memorySecrets(): SecretBroker {
-  const map = new Map<string, string>();
-  return {
-    get: async (k) => map.get(k) ?? null,
-    set: async (k, v) => void map.set(k, v),
-    delete: async (k) => map.delete(k),
-  };
-}
-
-async function until<T>(
-  what: string,
-  check: () => T | Promise<T>,
-  ms = 10_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { memorySecrets, tempDir, waitFor } from '../helpers/fixtures.js';
 
 interface User {
   daemon: Daemon;
@@ -131,15 +107,15 @@ test('two users converse over push: direct chat, mentions, replies in threads, r
   // A second create is deduplicated by contact.
   const again = await bo.connector.act(bo.ctx, { action: 'createDirect', contactId: 'ann' });
   assert.equal(again.id, chatId);
-  const boChat = await until('Bo sees the direct chat named after Ann', () =>
+  const boChat = await waitFor('Bo sees the direct chat named after Ann', () =>
     bo.chat(chatId)?.name === 'Ann' ? bo.chat(chatId) : null,
   );
   assert.equal(boChat.kind, 'direct');
-  const annChat = await until('Ann sees it too', () => ann.chat(chatId));
+  const annChat = await waitFor('Ann sees it too', () => ann.chat(chatId));
 
   const sent = Date.now();
   await ann.call('messages.send', { chatId: annChat.id, body: 'hello @bo' });
-  const hello = await until('Bo receives the message by push', () =>
+  const hello = await waitFor('Bo receives the message by push', () =>
     bo.messages(chatId).find((m) => m.body === 'hello @bo'),
   );
   assert.ok(Date.now() - sent < 5000);
@@ -150,14 +126,14 @@ test('two users converse over push: direct chat, mentions, replies in threads, r
     .get(hello.id);
   assert.equal(mentioned, 1, 'the @bo mention reaches Bo');
   // Ann's local echo became the server's message (no duplicate).
-  await until('Ann has exactly one copy', () => {
+  await waitFor('Ann has exactly one copy', () => {
     const mine = ann.messages(chatId).filter((m) => m.body === 'hello @bo');
     return mine.length === 1 && mine[0]!.remoteId !== null && mine[0]!.outboxState !== 'pending';
   });
 
   // Reply → a thread rooted at the first message.
   await bo.call('messages.send', { chatId: boChat.id, body: 'hi Ann', replyToMessageId: hello.id });
-  const reply = await until('Ann receives the reply', () =>
+  const reply = await waitFor('Ann receives the reply', () =>
     ann.messages(chatId).find((m) => m.body === 'hi Ann'),
   );
   assert.equal(reply.replyToRemoteId, hello.remoteId);
@@ -165,14 +141,14 @@ test('two users converse over push: direct chat, mentions, replies in threads, r
 
   // Reactions: add, then remove.
   await bo.call('messages.react', { messageId: hello.id, key: '👍' });
-  await until('Ann sees Bo’s reaction', () =>
+  await waitFor('Ann sees Bo’s reaction', () =>
     ann
       .messages(chatId)
       .find((m) => m.body === 'hello @bo')
       ?.reactions.some((r) => r.key === '👍'),
   );
   await bo.call('messages.react', { messageId: hello.id, key: '👍', remove: true });
-  await until(
+  await waitFor(
     'the reaction goes away',
     () => ann.messages(chatId).find((m) => m.remoteId === hello.remoteId)?.reactions.length === 0,
   );
@@ -180,12 +156,12 @@ test('two users converse over push: direct chat, mentions, replies in threads, r
   // Edit and delete (author only).
   const annHello = ann.messages(chatId).find((m) => m.remoteId === hello.remoteId)!;
   await ann.call('messages.edit', { messageId: annHello.id, body: 'hello @bo, edited' });
-  await until('Bo sees the edit', () => {
+  await waitFor('Bo sees the edit', () => {
     const m = bo.messages(chatId).find((x) => x.remoteId === hello.remoteId);
     return m?.body === 'hello @bo, edited' && m.edited;
   });
   await ann.call('messages.delete', { messageId: annHello.id });
-  await until(
+  await waitFor(
     'Bo sees the deletion',
     () => bo.messages(chatId).find((x) => x.remoteId === hello.remoteId)?.deleted,
   );
@@ -193,14 +169,14 @@ test('two users converse over push: direct chat, mentions, replies in threads, r
   // Read position: Bo reads up to the newest message; the server's unreadCount follows.
   const newest = bo.messages(chatId)[0]!;
   await bo.call('chats.markRead', { chatId: boChat.id, messageId: newest.id });
-  await until('the server has Bo’s read position', () => {
+  await waitFor('the server has Bo’s read position', () => {
     const c = server.store.chats.get(chatId)!;
     return server.store.unreadCount(c, 'bo') === 0;
   });
 
   // Every write was delivered once: two messages on the server, outboxes empty.
   assert.equal(serverMessages(chatId).length, 2);
-  await until('both outboxes are done', () =>
+  await waitFor('both outboxes are done', () =>
     [ann, bo].every((u) =>
       u.daemon.store.outbox.list(u.account.id).every((e) => e.state === 'sent'),
     ),
@@ -229,7 +205,7 @@ test('spaces with channels, invites, bans; attachments with server thumbnails; p
     created: { code: string };
   };
   await bo.connector.act(bo.ctx, { action: 'joinSpace', inviteCode: invite.created.code });
-  const general = await until('Bo sees the channel', () =>
+  const general = await waitFor('Bo sees the channel', () =>
     bo.chats().find((c) => c.kind === 'channel' && c.name === 'general'),
   );
   assert.equal(general.topic, 'Everything');
@@ -244,7 +220,7 @@ test('spaces with channels, invites, bans; attachments with server thumbnails; p
   const h = 32;
   const pixels = new Uint8Array(w * h * 4).fill(200);
   const png = encodePng({ width: w, height: h, data: pixels });
-  const annGeneral = await until('Ann sees the channel', () => ann.chat(general.remoteId));
+  const annGeneral = await waitFor('Ann sees the channel', () => ann.chat(general.remoteId));
   await ann.call('messages.sendAttachment', {
     chatId: annGeneral.id,
     name: 'pic.png',
@@ -252,7 +228,7 @@ test('spaces with channels, invites, bans; attachments with server thumbnails; p
     dataBase64: png.toString('base64'),
     body: 'a picture',
   });
-  const pic = await until('Bo receives the picture', () =>
+  const pic = await waitFor('Bo receives the picture', () =>
     bo.messages(general.remoteId).find((m) => m.attachments.length === 1),
   );
   assert.equal(pic.attachments[0]!.name, 'pic.png');
@@ -279,7 +255,7 @@ test('spaces with channels, invites, bans; attachments with server thumbnails; p
 
   // Bans: Ann bans Bo; the channel leaves Bo's store.
   await ann.connector.act(ann.ctx, { action: 'ban', spaceId, userId: 'bo', reason: 'test' });
-  await until('the channel is gone for Bo', () => !bo.chat(general.remoteId));
+  await waitFor('the channel is gone for Bo', () => !bo.chat(general.remoteId));
   const bans = await bo.connector.list(bo.ctx, 'SpaceBan');
   assert.equal(bans.length, 1, 'a banned user sees their own ban');
 
@@ -302,11 +278,11 @@ test('a dropped push connection resumes from the last state with nothing lost', 
   const [ann, bo] = users as [User, User];
   const chatId = [...server.store.chats.values()].find((c) => c.kind === 'direct')!.id;
   const boChat = bo.chat(chatId)!;
-  await until('both have push connections', () => server.pushConnectionCount() >= 2);
+  await waitFor('both have push connections', () => server.pushConnectionCount() >= 2);
   assert.ok(server.dropPushConnections() >= 2);
   // Written while Ann's push channel is down.
   await bo.call('messages.send', { chatId: boChat.id, body: 'while you were away' });
-  await until('Ann gets it after the reconnect', () =>
+  await waitFor('Ann gets it after the reconnect', () =>
     ann.messages(chatId).some((m) => m.body === 'while you were away'),
   );
 });
@@ -316,7 +292,7 @@ test('cannotCalculateChanges triggers a clean resync', async () => {
   const chatId = [...server.store.chats.values()].find((c) => c.kind === 'direct')!.id;
   server.expireChanges();
   await bo.call('messages.send', { chatId: bo.chat(chatId)!.id, body: 'after the states expired' });
-  await until('Ann resyncs and has the new message', () =>
+  await waitFor('Ann resyncs and has the new message', () =>
     ann.messages(chatId).some((m) => m.body === 'after the states expired'),
   );
   const copies = ann.messages(chatId).filter((m) => m.body === 'hi Ann');
@@ -331,7 +307,7 @@ test('rateLimited is honoured: the outbox waits for serverRetryAfter and never d
     const annChat = ann.chat(chatId)!;
     for (let i = 0; i < 5; i++)
       await ann.call('messages.send', { chatId: annChat.id, body: `flood ${i}` });
-    await until(
+    await waitFor(
       'every flood message reaches Bo',
       () => [0, 1, 2, 3, 4].every((i) => bo.messages(chatId).some((m) => m.body === `flood ${i}`)),
       15_000,

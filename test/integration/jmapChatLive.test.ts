@@ -12,36 +12,12 @@ import {
   type JmapChatOptions,
 } from '../../main/daemon/connectors/jmap-chat/connector.js';
 import type { ConnectorContext } from '../../main/daemon/connectors/connector.js';
-import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
 import type { BatchResult } from '../../main/daemon/store/batchWriter.js';
 import type { SyncObserver, SyncPhase } from '../../main/daemon/sync/observer.js';
 import type { Account, ChatSummary, MessageView } from '../../main/daemon/model/types.js';
 import type { SpaceView } from '../../main/daemon/api/contract.js';
 import { startJmapChatServer, type JmapChatServer } from '../servers/jmap-chat/server.js';
-import { tempDir } from '../helpers/fixtures.js';
-
-function memorySecrets(): SecretBroker {
-  const map = new Map<string, string>();
-  return {
-    get: async (k) => map.get(k) ?? null,
-    set: async (k, v) => void map.set(k, v),
-    delete: async (k) => map.delete(k),
-  };
-}
-
-async function until<T>(
-  what: string,
-  check: () => T | Promise<T>,
-  ms = 10_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { memorySecrets, tempDir, waitFor } from '../helpers/fixtures.js';
 
 const USERS = ['ann', 'bo', 'cy'].map((login) => ({
   login,
@@ -172,13 +148,13 @@ for (const transport of ['websocket', 'eventsource'] as const) {
       action: 'createDirect',
       contactId: 'bo',
     })) as { id: string };
-    const boChat = await until('Bo has the direct chat', () => bo.chat(chatId));
-    const annChat = await until('Ann has it too', () => ann.chat(chatId));
-    await until('both push channels are open', () => server.pushConnectionCount() >= 2);
+    const boChat = await waitFor('Bo has the direct chat', () => bo.chat(chatId));
+    const annChat = await waitFor('Ann has it too', () => ann.chat(chatId));
+    await waitFor('both push channels are open', () => server.pushConnectionCount() >= 2);
 
     // Ann types: Bo's daemon learns who, by name. (Repeated until the push
     // channel has subscribed; the server passes one "typing" per 50 ms.)
-    const seen = await until('Bo sees Ann typing', async () => {
+    const seen = await waitFor('Bo sees Ann typing', async () => {
       const t = typingIn(bo, boChat.id);
       if (t?.personRemoteIds.length) return t;
       await ann.call('chats.typing', { chatId: annChat.id, typing: true });
@@ -191,13 +167,13 @@ for (const transport of ['websocket', 'eventsource'] as const) {
 
     // Ann stops: the list empties.
     await ann.call('chats.typing', { chatId: annChat.id, typing: false });
-    await until('Bo sees Ann stop', () => typingIn(bo, boChat.id)?.personRemoteIds.length === 0);
+    await waitFor('Bo sees Ann stop', () => typingIn(bo, boChat.id)?.personRemoteIds.length === 0);
 
     // Ann types and goes quiet without saying so: it runs out on its own.
     await ann.call('chats.typing', { chatId: annChat.id, typing: true });
-    await until('Ann typing again', () => typingIn(bo, boChat.id)?.personRemoteIds.length === 1);
+    await waitFor('Ann typing again', () => typingIn(bo, boChat.id)?.personRemoteIds.length === 1);
     const started = Date.now();
-    await until(
+    await waitFor(
       'the stale typing runs out',
       () => typingIn(bo, boChat.id)?.personRemoteIds.length === 0,
       5000,
@@ -212,14 +188,14 @@ for (const transport of ['websocket', 'eventsource'] as const) {
       presence: 'unavailable',
       statusMsg: 'lunch',
     });
-    const away = await until('Bo sees Ann away', () =>
+    const away = await waitFor('Bo sees Ann away', () =>
       presenceOf().find((p) => p.presence === 'unavailable'),
     );
     assert.equal(away.name, 'Ann');
     assert.equal(away.statusMsg, 'lunch');
     assert.equal(away.currentlyActive, false);
     await ann.call('presence.set', { accountId: ann.account.id, presence: 'online' });
-    await until('Bo sees Ann back', () => presenceOf().at(-1)?.presence === 'online');
+    await waitFor('Bo sees Ann back', () => presenceOf().at(-1)?.presence === 'online');
     // Ephemeral: nothing of it was stored as a message.
     assert.equal(bo.messages(chatId).length, 0);
   });
@@ -233,14 +209,14 @@ test('edits keep their history: earlier texts in message_revisions, the latest s
     action: 'createDirect',
     contactId: 'bo',
   })) as { id: string };
-  const annChat = await until('Ann has the chat', () => ann.chat(chatId));
+  const annChat = await waitFor('Ann has the chat', () => ann.chat(chatId));
   await ann.call('messages.send', { chatId: annChat.id, body: 'first draft' });
-  const mine = await until('the send is confirmed', () =>
+  const mine = await waitFor('the send is confirmed', () =>
     ann.messages(chatId).find((m) => m.body === 'first draft' && m.remoteId),
   );
-  await until('Bo has it', () => bo.messages(chatId).find((m) => m.body === 'first draft'));
+  await waitFor('Bo has it', () => bo.messages(chatId).find((m) => m.body === 'first draft'));
   await ann.call('messages.edit', { messageId: mine.id, body: 'second draft' });
-  await until('Bo sees the first edit', () =>
+  await waitFor('Bo sees the first edit', () =>
     bo.messages(chatId).find((m) => m.body === 'second draft'),
   );
   await ann.call('messages.edit', { messageId: mine.id, body: 'final text' });
@@ -250,23 +226,23 @@ test('edits keep their history: earlier texts in message_revisions, the latest s
       .prepare(`SELECT body FROM message_revisions WHERE message_id = ? ORDER BY replaced_at`)
       .pluck()
       .all(messageId) as string[];
-  const shown = await until('Bo sees the final text', () =>
+  const shown = await waitFor('Bo sees the final text', () =>
     bo.messages(chatId).find((m) => m.remoteId === mine.remoteId && m.body === 'final text'),
   );
   assert.equal(shown.edited, true);
   assert.deepEqual(revisions(bo, shown.id), ['first draft', 'second draft']);
-  await until('Ann’s own copy too', () => ann.messages(chatId)[0]?.body === 'final text');
+  await waitFor('Ann’s own copy too', () => ann.messages(chatId)[0]?.body === 'final text');
   assert.deepEqual(revisions(ann, mine.id), ['first draft', 'second draft']);
 
   // The message changes again (a reaction): it comes back whole, the history is not repeated.
   await bo.call('messages.react', { messageId: shown.id, key: '👍' });
-  await until('Ann sees the reaction', () => ann.messages(chatId)[0]?.reactions.length === 1);
+  await waitFor('Ann sees the reaction', () => ann.messages(chatId)[0]?.reactions.length === 1);
   assert.deepEqual(revisions(ann, mine.id), ['first draft', 'second draft']);
   assert.equal(ann.messages(chatId)[0]!.body, 'final text');
 
   // A device that signs in later gets the same history from its first sync.
   const bo2 = await signIn(server, 'bo');
-  const fresh = await until('the new device has the message', () =>
+  const fresh = await waitFor('the new device has the message', () =>
     bo2.messages(chatId).find((m) => m.remoteId === mine.remoteId),
   );
   assert.equal(fresh.body, 'final text');
@@ -302,7 +278,7 @@ test('backfill brings a chat’s history below the initial window, page by page,
   assert.equal(server.store.messagesByChat.get(chatId)?.length, total);
 
   const cy = await signIn(server, 'cy', { windowPerChat: 5, backfillPageSize: 4 });
-  await until('the whole history', () => cy.messages(chatId).length === total, 15_000);
+  await waitFor('the whole history', () => cy.messages(chatId).length === total, 15_000);
   const bodies = cy.messages(chatId).map((m) => m.body);
   assert.deepEqual(
     [...bodies].sort(),
@@ -360,11 +336,11 @@ test('spaces.join: Bo joins Ann’s Space by invite code through the API', async
     inviteCode: invite.created.code,
   });
   assert.equal(joined.spaceRemoteId, spaceId);
-  const lobby = await until('Bo has the channel', () =>
+  const lobby = await waitFor('Bo has the channel', () =>
     bo.chats().find((c) => c.kind === 'channel' && c.name === 'lobby'),
   );
   assert.equal(lobby.topic, 'Say hi');
-  const spaces = await until('spaces.list shows the Space with its channel', async () =>
+  const spaces = await waitFor('spaces.list shows the Space with its channel', async () =>
     (await bo.call<SpaceView[]>('spaces.list', { accountId: bo.account.id })).find(
       (s) => s.remoteId === spaceId && s.chatIds.includes(lobby.id),
     ),
@@ -373,7 +349,7 @@ test('spaces.join: Bo joins Ann’s Space by invite code through the API', async
   assert.equal(spaces.kind, 'space');
   // Bo can talk there at once.
   await bo.call('messages.send', { chatId: lobby.id, body: 'hi all' });
-  await until('Ann reads Bo in the lobby', () =>
+  await waitFor('Ann reads Bo in the lobby', () =>
     ann.messages(lobby.remoteId).some((m) => m.body === 'hi all' && m.senderName === 'Bo'),
   );
 });

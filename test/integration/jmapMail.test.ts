@@ -9,39 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { Daemon } from '../../main/daemon/daemon.js';
 import { ConnectorRegistry } from '../../main/daemon/connectors/registry.js';
 import { JmapMailConnector } from '../../main/daemon/connectors/jmap-mail/connector.js';
-import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
 import type { Account, ChatSummary, MessageView } from '../../main/daemon/model/types.js';
 import { cyrusInstalled, startCyrus, type CyrusServer } from '../servers/cyrus/cyrusServer.js';
 import { startSmtpSink, type SmtpSink } from '../servers/smtp-sink/smtpSink.js';
 import { otherClient } from '../servers/cyrus/jmapAdmin.js';
-import { tempDir } from '../helpers/fixtures.js';
+import { memorySecrets, tempDir, waitFor } from '../helpers/fixtures.js';
 
 const skip = cyrusInstalled() ? false : 'cyrus-imapd is not installed (npm run setup:test)';
-
-function memorySecrets(): SecretBroker {
-  const map = new Map<string, string>();
-  return {
-    get: async (k) => map.get(k) ?? null,
-    set: async (k, v) => void map.set(k, v),
-    delete: async (k) => map.delete(k),
-  };
-}
-
-/** Waits until `check` returns a truthy value (bounded), and returns it. */
-async function until<T>(
-  what: string,
-  check: () => T | Promise<T>,
-  ms = 15_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  for (;;) {
-    last = await check();
-    if (last) return last as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let n = 0;
 function mail(o: {
@@ -187,7 +161,7 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
   });
 
   test('initial sync shows threaded mail newest first, then backfills older mail', async () => {
-    const lunch = await until('the lunch thread with both mails', () => {
+    const lunch = await waitFor('the lunch thread with both mails', () => {
       const c = chatNamed('Lunch plans');
       return c && messagesOf(c).length === 2 ? c : null;
     });
@@ -235,7 +209,7 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
       .get(account.id);
     assert.deepEqual(inbox, { name: 'Inbox', kind: 'mailbox', role: 'inbox' });
     // The window held the 4 newest mails; backfill brings the 3 older ones.
-    await until('backfilled old mail', () =>
+    await waitFor('backfilled old mail', () =>
       ['Old news 0', 'Old news 1', 'Old news 2', 'Old news 3'].every((s) => chatNamed(s)),
     );
     assert.equal(daemon.store.writer.cursor(account.id, 'Email.backfill'), 'done');
@@ -243,14 +217,14 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
 
   test('changes are picked up: new mail, a flag set by another client, a deletion', async () => {
     await cyrus.deliver('test', mail({ subject: 'Fresh arrival', body: 'just in' }));
-    const fresh = await until('the new mail', () => chatNamed('Fresh arrival'));
+    const fresh = await waitFor('the new mail', () => chatNamed('Fresh arrival'));
     assert.equal(messagesOf(fresh)[0]!.body.trim(), 'just in');
 
     const [id] = await other().emailIdsWithSubject('Newsletter');
     await other().call('Email/set', {
       update: { [id!]: { 'keywords/$flagged': true, 'keywords/$seen': true } },
     });
-    await until('the flag and read state from the other client', () => {
+    await waitFor('the flag and read state from the other client', () => {
       const raw = daemon.store.db
         .prepare(`SELECT raw_json FROM messages WHERE remote_id = ?`)
         .pluck()
@@ -262,7 +236,7 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
 
     const [gone] = await other().emailIdsWithSubject('Fresh arrival');
     await other().call('Email/set', { destroy: [gone] });
-    await until('the deletion', () =>
+    await waitFor('the deletion', () =>
       messagesOf(chatNamed('Fresh arrival')).every((m) => m.deleted),
     );
   });
@@ -291,7 +265,7 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
     });
     const entry = await daemon.engine.settled(outboxId, AbortSignal.timeout(15_000));
     assert.equal(entry.state, 'sent', entry.lastError ?? '');
-    const out = await until('the mail at the SMTP sink', () => sink.messages[before]);
+    const out = await waitFor('the mail at the SMTP sink', () => sink.messages[before]);
     assert.deepEqual(out.to, ['bob@example.org']);
     assert.match(out.data, /^In-Reply-To: <lunch-2@example\.org>/m);
     assert.match(out.data, /^Subject: Re: Lunch plans/m);
@@ -304,7 +278,7 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
         (daemon.store.db.prepare(`SELECT raw_json FROM messages WHERE id = ?`).pluck().get(id) as
           string | null) ?? 'null',
       ) as { mailboxIds: Record<string, boolean>; keywords: Record<string, boolean> } | null;
-    const sent = await until('the reply in the thread, from the Sent mailbox', () => {
+    const sent = await waitFor('the reply in the thread, from the Sent mailbox', () => {
       const mine = messagesOf(chatNamed('Lunch plans')).filter((m) =>
         m.body.includes('See you at noon!'),
       );
@@ -327,7 +301,7 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
       (await daemon.engine.settled(all.outboxId, AbortSignal.timeout(15_000))).state,
       'sent',
     );
-    const replyAll = await until('the reply-all at the sink', () =>
+    const replyAll = await waitFor('the reply-all at the sink', () =>
       sink.messages.find((m) => m.data.includes('Thanks all')),
     );
     assert.deepEqual([...replyAll.to].sort(), ['ann@example.org', 'carol@example.org']);
@@ -352,7 +326,7 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
 
   test('actions through the outbox: read, flag, archive, delete to Trash, destroy from Trash', async () => {
     await cyrus.deliver('test', mail({ subject: 'Act on me', body: 'please' }));
-    const chat = await until('the mail to act on', () => chatNamed('Act on me'));
+    const chat = await waitFor('the mail to act on', () => chatNamed('Act on me'));
     const msg = messagesOf(chat)[0]!;
     const settle = async (p: Promise<{ outboxId: number }>) => {
       const e = await daemon.engine.settled((await p).outboxId, AbortSignal.timeout(15_000));
@@ -371,7 +345,7 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
     };
     assert.equal(chat.unreadCount, 1);
     await call('chats.markRead', { chatId: chat.id, messageId: msg.id });
-    await until('$seen on the server', async () => (await server())?.keywords.$seen);
+    await waitFor('$seen on the server', async () => (await server())?.keywords.$seen);
     await settle(call('mail.setKeyword', { messageId: msg.id, keyword: 'seen', value: false }));
     assert.ok(!(await server())!.keywords.$seen, 'marked unread again');
     await settle(call('mail.setKeyword', { messageId: msg.id, keyword: 'flagged', value: true }));
@@ -386,7 +360,7 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
       [trash],
       'the first delete moves to Trash',
     );
-    await until('the move seen by sync', () => {
+    await waitFor('the move seen by sync', () => {
       const raw = daemon.store.db
         .prepare(`SELECT raw_json FROM messages WHERE id = ?`)
         .pluck()
@@ -395,7 +369,7 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
     });
     await settle(call('messages.delete', { messageId: msg.id }));
     assert.equal(await server(), null, 'deleting from Trash destroys it');
-    await until('the destroyed mail gone from the thread', () =>
+    await waitFor('the destroyed mail gone from the thread', () =>
       messagesOf(chatNamed('Act on me')).every((m) => m.deleted),
     );
   });
@@ -405,7 +379,7 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
     const attachment = { name: 'report.pdf', mime: 'application/pdf', data };
     await cyrus.deliver('test', mail({ subject: 'Report v1', attachment }));
     await cyrus.deliver('test', mail({ subject: 'Report again', attachment }));
-    const [a, b] = await until('both mails with their attachment metadata', () => {
+    const [a, b] = await waitFor('both mails with their attachment metadata', () => {
       const list = ['Report v1', 'Report again'].map(
         (s) => messagesOf(chatNamed(s))[0]?.attachments[0],
       );
@@ -441,7 +415,7 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
         attachment: { name: 'big.bin', mime: 'application/octet-stream', data },
       }),
     );
-    const att = await until(
+    const att = await waitFor(
       'the big attachment',
       () => messagesOf(chatNamed('Big file'))[0]?.attachments[0],
       30_000,
@@ -515,7 +489,7 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
       });
       assert.ok(added.ok);
       const acct = (added.value as Account).id;
-      await until(
+      await waitFor(
         'the first sync',
         () =>
           d.store.accounts.get(acct)?.status === 'active' && d.store.writer.cursor(acct, 'Email'),

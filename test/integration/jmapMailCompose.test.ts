@@ -6,37 +6,13 @@ import assert from 'node:assert/strict';
 import { Daemon } from '../../main/daemon/daemon.js';
 import { ConnectorRegistry } from '../../main/daemon/connectors/registry.js';
 import { JmapMailConnector } from '../../main/daemon/connectors/jmap-mail/connector.js';
-import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
 import type { Account, ChatSummary, MessageView } from '../../main/daemon/model/types.js';
 import { cyrusInstalled, startCyrus, type CyrusServer } from '../servers/cyrus/cyrusServer.js';
 import { startSmtpSink, type SmtpSink } from '../servers/smtp-sink/smtpSink.js';
 import { otherClient } from '../servers/cyrus/jmapAdmin.js';
-import { tempDir } from '../helpers/fixtures.js';
+import { memorySecrets, tempDir, waitFor } from '../helpers/fixtures.js';
 
 const skip = cyrusInstalled() ? false : 'cyrus-imapd is not installed (npm run setup:test)';
-
-function memorySecrets(): SecretBroker {
-  const map = new Map<string, string>();
-  return {
-    get: async (k) => map.get(k) ?? null,
-    set: async (k, v) => void map.set(k, v),
-    delete: async (k) => map.delete(k),
-  };
-}
-
-async function until<T>(
-  what: string,
-  check: () => T | Promise<T>,
-  ms = 15_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('JMAP Mail: compose, drafts, starred (real Cyrus)', { skip }, () => {
   let cyrus: CyrusServer;
@@ -113,7 +89,7 @@ describe('JMAP Mail: compose, drafts, starred (real Cyrus)', { skip }, () => {
     assert.equal(entry.state, 'sent', entry.lastError ?? '');
     assert.equal(entry.chatId, null, 'queued without a thread');
 
-    const out = await until('the mail at the SMTP sink', () =>
+    const out = await waitFor('the mail at the SMTP sink', () =>
       sink.messages.find((m) => m.data.includes('Shall we meet on Monday?')),
     );
     assert.deepEqual([...out.to].sort(), [
@@ -127,7 +103,7 @@ describe('JMAP Mail: compose, drafts, starred (real Cyrus)', { skip }, () => {
     assert.doesNotMatch(out.data, /^In-Reply-To:/m, 'a new thread, not a reply');
 
     const sentBox = await other().mailboxId('sent');
-    const thread = await until('a new thread from the Sent mailbox', () => {
+    const thread = await waitFor('a new thread from the Sent mailbox', () => {
       const c = chatNamed('Quarterly plans');
       const m = messagesOf(c)[0];
       return c && m && !m.draft && mailboxesOf(m.id).includes(sentBox!) ? c : null;
@@ -151,7 +127,7 @@ describe('JMAP Mail: compose, drafts, starred (real Cyrus)', { skip }, () => {
     });
     const entry = await daemon.engine.settled(outboxId, AbortSignal.timeout(15_000));
     assert.equal(entry.state, 'sent', entry.lastError ?? '');
-    const draft = await until(
+    const draft = await waitFor(
       'the draft after sync',
       () => messagesOf(chatNamed('Half-written idea'))[0],
     );
@@ -175,11 +151,11 @@ describe('JMAP Mail: compose, drafts, starred (real Cyrus)', { skip }, () => {
     await other().call('Email/set', {
       update: { [message.remoteId!]: { 'keywords/$flagged': true } },
     });
-    await until('starred after sync', () => messagesOf(chatNamed('Quarterly plans'))[0]?.starred);
+    await waitFor('starred after sync', () => messagesOf(chatNamed('Quarterly plans'))[0]?.starred);
     await other().call('Email/set', {
       update: { [message.remoteId!]: { 'keywords/$flagged': null } },
     });
-    await until(
+    await waitFor(
       'not starred after the flag is removed',
       () => messagesOf(chatNamed('Quarterly plans'))[0]?.starred === false,
     );
@@ -193,6 +169,6 @@ describe('JMAP Mail: compose, drafts, starred (real Cyrus)', { skip }, () => {
       (await daemon.engine.settled(outboxId, AbortSignal.timeout(15_000))).state,
       'sent',
     );
-    await until('starred by us', () => messagesOf(chatNamed('Quarterly plans'))[0]?.starred);
+    await waitFor('starred by us', () => messagesOf(chatNamed('Quarterly plans'))[0]?.starred);
   });
 });

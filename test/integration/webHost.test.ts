@@ -13,19 +13,9 @@ import {
   type ApiResult,
   type DaemonEvent,
 } from '../../main/daemon/api/contract.js';
-import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
 import { Store } from '../../main/daemon/store/store.js';
 import { startWebHost, type WebHost } from '../../main/web/webHost.js';
-import { chatBatch, message, tempDir } from '../helpers/fixtures.js';
-
-function memorySecrets(): SecretBroker {
-  const map = new Map<string, string>();
-  return {
-    get: async (k) => map.get(k) ?? null,
-    set: async (k, v) => void map.set(k, v),
-    delete: async (k) => map.delete(k),
-  };
-}
+import { chatBatch, memorySecrets, message, tempDir } from '../helpers/fixtures.js';
 
 interface Reply {
   status: number;

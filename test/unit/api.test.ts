@@ -3,19 +3,8 @@ import assert from 'node:assert/strict';
 import { Daemon } from '../../main/daemon/daemon.js';
 import { PROCEDURE_NAMES, type DaemonEvent } from '../../main/daemon/api/contract.js';
 import { ConnectorRegistry } from '../../main/daemon/connectors/registry.js';
-import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
 import { ScriptedServer, scriptedConnector } from '../helpers/scriptedConnector.js';
-import { chatBatch, message, tempDir } from '../helpers/fixtures.js';
-
-function memorySecrets(): SecretBroker & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return {
-    map,
-    get: async (k) => map.get(k) ?? null,
-    set: async (k, v) => void map.set(k, v),
-    delete: async (k) => map.delete(k),
-  };
-}
+import { chatBatch, memorySecrets, message, tempDir } from '../helpers/fixtures.js';
 
 function daemonWith(server: ScriptedServer) {
   const { dir, cleanup } = tempDir();

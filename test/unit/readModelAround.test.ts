@@ -4,9 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Daemon } from '../../main/daemon/daemon.js';
 import { ConnectorRegistry } from '../../main/daemon/connectors/registry.js';
-import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
 import type { Store } from '../../main/daemon/store/store.js';
-import { addAccount, chatBatch, message, tempDir, tempStore } from '../helpers/fixtures.js';
+import {
+  addAccount,
+  chatBatch,
+  memorySecrets,
+  message,
+  tempDir,
+  tempStore,
+} from '../helpers/fixtures.js';
 
 /** A chat of `n` messages "m1" … "mn"; returns the chat id and the message ids, oldest first. */
 function seed(store: Store, n: number, chatRemoteId = '!r') {
@@ -100,15 +106,6 @@ test('messages afterId pages toward the newest message, newest first', () => {
     cleanup();
   }
 });
-
-function memorySecrets(): SecretBroker {
-  const map = new Map<string, string>();
-  return {
-    get: async (k) => map.get(k) ?? null,
-    set: async (k, v) => void map.set(k, v),
-    delete: async (k) => map.delete(k),
-  };
-}
 
 test('messages.around and messages.page afterId over the API', async () => {
   const { dir, cleanup } = tempDir();

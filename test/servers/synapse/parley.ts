@@ -13,18 +13,10 @@ import type {
   ProcedureName,
   ProcedureOutput,
 } from '../../../main/daemon/api/contract.js';
-import { tempDir } from '../../helpers/fixtures.js';
+import { memorySecrets, tempDir } from '../../helpers/fixtures.js';
 import type { RegisteredUser, Synapse } from './harness.js';
 
-export function memorySecrets(): SecretBroker & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return {
-    map,
-    get: async (k) => map.get(k) ?? null,
-    set: async (k, v) => void map.set(k, v),
-    delete: async (k) => map.delete(k),
-  };
-}
+export { memorySecrets };
 
 export interface ParleyUserOptions extends MatrixConnectorOptions {
   profileDir?: string;
