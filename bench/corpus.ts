@@ -1,9 +1,13 @@
 // The source text: git's commit history, cut into chat-sized paragraphs.
 // Trailer lines (Signed-off-by: …) are dropped; they read nothing like chat.
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 
-export const CORPUS_FILE = '/work/shared/data/git-history-messages.jsonl.gz';
+// The shared corpus lives beside the checkout (../shared/data); PARLEY_CORPUS overrides.
+export const CORPUS_FILE =
+  process.env.PARLEY_CORPUS ??
+  fileURLToPath(new URL('../../shared/data/git-history-messages.jsonl.gz', import.meta.url));
 
 export interface Corpus {
   authors: string[];

@@ -49,7 +49,9 @@ function withTimeout(promise, ms, what) {
 
 /** Realistic lines: commit messages from the shared corpus, or a few built-in ones. */
 function corpus() {
-  const file = '/work/shared/data/git-history-messages.jsonl.gz';
+  const file =
+    process.env.PARLEY_CORPUS ??
+    join(ROOT, '..', 'shared', 'data', 'git-history-messages.jsonl.gz');
   if (!existsSync(file))
     return [
       'Morning! Did the release build finish?',

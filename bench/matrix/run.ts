@@ -7,7 +7,7 @@
 // 1. Starts a Synapse (test/servers/synapse/harness.ts: relaxed rate limits),
 //    registers `bench` and four peers, creates the rooms (the peers join all of
 //    them) and sends the messages: the commit messages of
-//    /work/shared/data/git-history-messages.jsonl.gz, spread over the rooms and
+//    ../shared/data/git-history-messages.jsonl.gz, spread over the rooms and
 //    senders, several rooms at a time. `--keep DIR` keeps (and on the next run
 //    reuses) the seeded server in DIR.
 // 2. Warms the server with one initial sync of a third device, then for each
@@ -29,7 +29,8 @@ import { build } from 'esbuild';
 import { Synapse } from '../../test/servers/synapse/harness.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const DATA = '/work/shared/data/git-history-messages.jsonl.gz';
+const DATA =
+  process.env.PARLEY_CORPUS ?? join(ROOT, '..', 'shared', 'data', 'git-history-messages.jsonl.gz');
 const C = '/_matrix/client/v3';
 
 const args = parseArgs(process.argv.slice(2));
