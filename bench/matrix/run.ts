@@ -87,6 +87,9 @@ async function main() {
 
     const parley: ClientResult[] = [];
     const jssdk: ClientResult[] = [];
+    // The floor under both clients: the same initial /sync as one bare HTTP
+    // request (fresh device, same filter, body read), no client work at all.
+    const bare: number[] = [];
     for (let run = 0; run < args.runs; run++) {
       // Alternate who goes first, so neither always meets the warmer server.
       const order = run % 2 === 0 ? ['parley', 'jssdk'] : ['jssdk', 'parley'];
@@ -102,6 +105,7 @@ async function main() {
                 session,
               );
         (who === 'parley' ? parley : jssdk).push(r);
+        if (who === order[1]) bare.push(await bareSync(synapse));
         log(
           `run ${run + 1} ${who}: ${r.seconds.toFixed(2)} s, peak RSS ${r.peak_rss_mb.toFixed(0)} MB, ${r.rooms} rooms, ${r.events} events`,
         );
@@ -112,6 +116,7 @@ async function main() {
       parley_s: round(med(parley.map((r) => r.seconds))),
       jssdk_s: round(med(jssdk.map((r) => r.seconds))),
       speed_ratio: round(med(jssdk.map((r) => r.seconds)) / med(parley.map((r) => r.seconds))),
+      bare_sync_request_s: round(med(bare)),
       parley_rss_mb: round(med(parley.map((r) => r.peak_rss_mb)), 1),
       jssdk_rss_mb: round(med(jssdk.map((r) => r.peak_rss_mb)), 1),
       rooms: seed_.rooms,
@@ -219,6 +224,25 @@ async function corpus(n: number): Promise<string[]> {
 }
 
 // ---- clients ----
+
+async function bareSync(synapse: Synapse): Promise<number> {
+  const session = await login(synapse, `bare-${Date.now()}`);
+  const filter = {
+    room: {
+      state: { lazy_load_members: true },
+      timeline: { limit: args.timelineLimit, lazy_load_members: true },
+    },
+  };
+  const t0 = performance.now();
+  const res = await fetch(
+    `${synapse.url}${C}/sync?filter=${encodeURIComponent(JSON.stringify(filter))}`,
+    {
+      headers: { authorization: `Bearer ${session.token}` },
+    },
+  );
+  await res.arrayBuffer();
+  return (performance.now() - t0) / 1000;
+}
 
 async function login(synapse: Synapse, device: string) {
   const res = await fetch(`${synapse.url}${C}/login`, {
