@@ -141,6 +141,8 @@ export const procedures = {
         accountId: id.optional(),
         workspaceId: id.optional(),
         archived: z.boolean().optional(),
+        /** The first chats only (pinned, then by activity): a fast first paint. */
+        limit: z.number().int().min(1).max(5000).optional(),
       })
       .strict(),
     output: out<ChatSummary[]>(),

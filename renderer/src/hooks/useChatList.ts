@@ -6,6 +6,9 @@ import { errorMessage } from '../api/callError.js';
 import { mergeChats, scopeFilter, type ChatScope } from '../lib/chatOrder.js';
 import { useDaemonEvents, useReconnect } from './useDaemonEvents.js';
 
+/** Enough chats to fill the first screen. */
+const FIRST_PAGE = 60;
+
 export interface ChatListState {
   chats: ChatSummary[];
   loading: boolean;
@@ -28,9 +31,22 @@ export function useChatList(scope: ChatScope, archived = false): ChatListState {
   const reload = useCallback(() => {
     const mine = ++generation.current;
     setLoading(true);
-    client.call('chats.list', { ...scopeFilter(scopeRef.current.scope), archived }).then(
+    const filter = { ...scopeFilter(scopeRef.current.scope), archived };
+    let complete = false;
+    // The first screenful comes first (a small answer paints at once), the
+    // whole list right behind it; a late first page never replaces the whole.
+    client.call('chats.list', { ...filter, limit: FIRST_PAGE }).then(
+      (page) => {
+        if (mine !== generation.current || complete) return;
+        setChats(page);
+        setLoading(false);
+      },
+      () => undefined,
+    );
+    client.call('chats.list', filter).then(
       (list) => {
         if (mine !== generation.current) return;
+        complete = true;
         setChats(list);
         setError(null);
         setLoading(false);
