@@ -3,77 +3,19 @@
 // Polling is set to an hour, so whatever arrives live arrived by push.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Daemon } from '../../main/daemon/daemon.js';
-import { ConnectorRegistry } from '../../main/daemon/connectors/registry.js';
-import { JmapChatConnector } from '../../main/daemon/connectors/jmap-chat/connector.js';
-import type { ConnectorContext } from '../../main/daemon/connectors/connector.js';
-import type { Account, ChatSummary, MessageView } from '../../main/daemon/model/types.js';
+import type { JmapChatOptions } from '../../main/daemon/connectors/jmap-chat/connector.js';
 import { startJmapChatServer, type JmapChatServer } from '../servers/jmap-chat/server.js';
 import { encodePng } from '../servers/jmap-chat/png.js';
-import { memorySecrets, tempDir, waitFor } from '../helpers/fixtures.js';
+import { waitFor } from '../helpers/fixtures.js';
+import { signInChatUser, type ChatUser } from '../servers/jmap-chat/parleyUser.js';
 
-interface User {
-  daemon: Daemon;
-  connector: JmapChatConnector;
-  account: Account;
-  ctx: ConnectorContext;
-  cleanup: () => void;
-  chats(): ChatSummary[];
-  chat(remoteId: string): ChatSummary | undefined;
-  messages(remoteChatId: string): MessageView[];
-  call<T>(name: string, input: unknown): Promise<T>;
-}
+type User = ChatUser;
 
 let server: JmapChatServer;
 const users: User[] = [];
 
-async function signIn(
-  login: string,
-  password: string,
-  extra: Record<string, unknown> = {},
-): Promise<User> {
-  const { dir, cleanup } = tempDir('parley-jmapchat-');
-  const connector = new JmapChatConnector({ pollIntervalMs: 3_600_000, ...extra });
-  const daemon = new Daemon({
-    profileDir: dir,
-    secrets: memorySecrets(),
-    connectors: new ConnectorRegistry().register('jmap-chat', () => connector),
-    engine: {
-      loop: { backoff: { baseMs: 20, maxMs: 200 }, pollIntervalMs: 3_600_000 },
-      outbox: { backoff: { baseMs: 20, maxMs: 200 } },
-    },
-  });
-  const call = async <T>(name: string, input: unknown): Promise<T> => {
-    const r = await daemon.call(name, input);
-    if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}`);
-    return r.value as T;
-  };
-  const account = await call<Account>('accounts.add', {
-    protocol: 'jmap-chat',
-    server: server.url,
-    username: login,
-    password,
-  });
-  const u: User = {
-    daemon,
-    connector,
-    account,
-    cleanup,
-    ctx: {
-      account,
-      secret: password,
-      signal: new AbortController().signal,
-      cursor: () => null,
-      log: () => undefined,
-    },
-    chats: () => daemon.store.read.chats({ accountId: account.id }),
-    chat: (remoteId) => u.chats().find((c) => c.remoteId === remoteId),
-    messages: (remoteChatId) => {
-      const c = u.chat(remoteChatId);
-      return c ? daemon.store.read.messages(c.id, { limit: 500 }) : [];
-    },
-    call,
-  };
+async function signIn(login: string, password: string, options: JmapChatOptions = {}) {
+  const u = await signInChatUser(server, login, password, options);
   users.push(u);
   return u;
 }
@@ -88,10 +30,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const u of users) {
-    await u.daemon.close().catch(() => undefined);
-    u.cleanup();
-  }
+  for (const u of users) await u.close();
   await server?.close();
 });
 

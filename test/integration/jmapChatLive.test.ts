@@ -5,19 +5,12 @@
 // Polling is set to an hour, so whatever arrives live arrived by push.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Daemon } from '../../main/daemon/daemon.js';
-import { ConnectorRegistry } from '../../main/daemon/connectors/registry.js';
-import {
-  JmapChatConnector,
-  type JmapChatOptions,
-} from '../../main/daemon/connectors/jmap-chat/connector.js';
-import type { ConnectorContext } from '../../main/daemon/connectors/connector.js';
-import type { BatchResult } from '../../main/daemon/store/batchWriter.js';
-import type { SyncObserver, SyncPhase } from '../../main/daemon/sync/observer.js';
-import type { Account, ChatSummary, MessageView } from '../../main/daemon/model/types.js';
+import type { JmapChatOptions } from '../../main/daemon/connectors/jmap-chat/connector.js';
+import type { SyncPhase } from '../../main/daemon/sync/observer.js';
 import type { SpaceView } from '../../main/daemon/api/contract.js';
 import { startJmapChatServer, type JmapChatServer } from '../servers/jmap-chat/server.js';
-import { memorySecrets, tempDir, waitFor } from '../helpers/fixtures.js';
+import { waitFor } from '../helpers/fixtures.js';
+import { signInChatUser, type ChatUser } from '../servers/jmap-chat/parleyUser.js';
 
 const USERS = ['ann', 'bo', 'cy'].map((login) => ({
   login,
@@ -25,18 +18,7 @@ const USERS = ['ann', 'bo', 'cy'].map((login) => ({
   displayName: login[0]!.toUpperCase() + login.slice(1),
 }));
 
-interface User {
-  daemon: Daemon;
-  connector: JmapChatConnector;
-  account: Account;
-  ctx: ConnectorContext;
-  /** Every applied batch, with its phase (typing and presence ride on them). */
-  batches: { phase: SyncPhase; result: BatchResult }[];
-  chats(): ChatSummary[];
-  chat(remoteId: string): ChatSummary | undefined;
-  messages(remoteChatId: string): MessageView[];
-  call<T>(name: string, input: unknown): Promise<T>;
-}
+type User = ChatUser;
 
 const servers: JmapChatServer[] = [];
 const cleanups: (() => Promise<void>)[] = [];
@@ -52,73 +34,16 @@ async function serve(options: Parameters<typeof startJmapChatServer>[0] = {}) {
   return server;
 }
 
-async function signIn(
-  server: JmapChatServer,
-  login: string,
-  extra: JmapChatOptions = {},
-): Promise<User> {
-  const { dir, cleanup } = tempDir('parley-jmapchat-live-');
-  const connector = new JmapChatConnector({ pollIntervalMs: 3_600_000, ...extra });
-  const daemon = new Daemon({
-    profileDir: dir,
-    secrets: memorySecrets(),
-    connectors: new ConnectorRegistry().register('jmap-chat', () => connector),
-    engine: {
-      loop: { backoff: { baseMs: 20, maxMs: 200 }, pollIntervalMs: 3_600_000 },
-      outbox: { backoff: { baseMs: 20, maxMs: 200 } },
-    },
-  });
-  cleanups.push(async () => {
-    await daemon.close();
-    cleanup();
-  });
-  const batches: User['batches'] = [];
-  const observer = (daemon.engine as unknown as { observer: SyncObserver }).observer;
-  const applied = observer.batchApplied.bind(observer);
-  observer.batchApplied = (id, result, phase) => {
-    batches.push({ phase, result });
-    applied(id, result, phase);
-  };
-  const call = async <T>(name: string, input: unknown): Promise<T> => {
-    const r = await daemon.call(name, input);
-    if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}`);
-    return r.value as T;
-  };
-  const password = `${login}-pw`;
-  const account = await call<Account>('accounts.add', {
-    protocol: 'jmap-chat',
-    server: server.url,
-    username: login,
-    password,
-  });
-  const u: User = {
-    daemon,
-    connector,
-    account,
-    batches,
-    ctx: {
-      account,
-      secret: password,
-      signal: new AbortController().signal,
-      cursor: () => null,
-      log: () => undefined,
-    },
-    chats: () => daemon.store.read.chats({ accountId: account.id }),
-    chat: (remoteId) => u.chats().find((c) => c.remoteId === remoteId),
-    messages: (remoteChatId) => {
-      const c = u.chat(remoteChatId);
-      return c ? daemon.store.read.messages(c.id, { limit: 500 }) : [];
-    },
-    call,
-  };
+async function signIn(server: JmapChatServer, login: string, options: JmapChatOptions = {}) {
+  const u = await signInChatUser(server, login, `${login}-pw`, options);
+  cleanups.push(() => u.close());
   return u;
 }
 
 /** The latest typing list a user got for a chat (undefined before any). */
 const typingIn = (u: User, chatId: number) =>
-  u.batches
-    .flatMap((b) => b.result.typing ?? [])
-    .filter((t) => t.chatId === chatId)
+  u.events
+    .flatMap((e) => (e.name === 'typing' && e.payload.chatId === chatId ? [e.payload] : []))
     .at(-1);
 
 /** Raw JMAP calls as one user (to seed a server without a daemon). */
@@ -182,7 +107,9 @@ for (const transport of ['websocket', 'eventsource'] as const) {
 
     // Presence: Ann steps away with a status, then comes back.
     const presenceOf = () =>
-      bo.batches.flatMap((b) => b.result.presence ?? []).filter((p) => p.personRemoteId === 'ann');
+      bo.events
+        .flatMap((e) => (e.name === 'presence' ? [e.payload] : []))
+        .filter((p) => p.personRemoteId === 'ann');
     await ann.call('presence.set', {
       accountId: ann.account.id,
       presence: 'unavailable',
