@@ -9,12 +9,15 @@ import react from '@vitejs/plugin-react';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { ApiClient } from '../main/web/wireProtocol.js';
 import type { Daemon } from '../main/daemon/daemon.js';
+import { requires } from '../test/helpers/prerequisites.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const chromiumMissing = existsSync(CHROMIUM)
-  ? false
-  : `no Chromium at ${CHROMIUM} (install chromium or set CHROMIUM_PATH)`;
+export const chromiumMissing = requires(
+  `Chromium at ${CHROMIUM}`,
+  existsSync(CHROMIUM),
+  'install chromium or set CHROMIUM_PATH',
+);
 
 export function shotsDir(area: string): string {
   const dir = join(ROOT, 'test-results', area);

@@ -7,6 +7,7 @@
 // Needs Chromium and the Synapse venv (.cache/synapse-venv, scripts/setup-test-env.sh);
 // skips, saying so, without them. Screenshots go to test-results/synapse/.
 import { after, before, describe, test } from 'node:test';
+import { firstMissing, requires } from '../test/helpers/prerequisites.js';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,11 +32,14 @@ import {
   watchProblems,
 } from './support.js';
 
-const skip =
-  chromiumMissing ||
-  (process.env.SYNAPSE_URL || existsSync(SYNAPSE_PYTHON)
-    ? false
-    : `no Synapse at ${SYNAPSE_PYTHON} (run bash scripts/setup-test-env.sh)`);
+const skip = firstMissing(
+  chromiumMissing,
+  requires(
+    `Synapse at ${SYNAPSE_PYTHON}`,
+    !!process.env.SYNAPSE_URL || existsSync(SYNAPSE_PYTHON),
+    'run bash scripts/setup-test-env.sh',
+  ),
+);
 if (skip) console.log(`# skipping Synapse e2e: ${skip}`);
 
 const SHOTS = shotsDir('synapse');

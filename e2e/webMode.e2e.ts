@@ -6,8 +6,9 @@
 // Needs a Chromium (CHROMIUM_PATH, default /usr/bin/chromium); skips, saying
 // so, without one. Screenshots go to test-results/webMode/.
 import { after, before, describe, test } from 'node:test';
+import { chromiumMissing } from './support.js';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,9 +25,7 @@ import { startWebHost, type WebHost } from '../main/web/webHost.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-results', 'webMode');
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `no Chromium at ${CHROMIUM} (install chromium or set CHROMIUM_PATH)`;
+const skip = chromiumMissing;
 if (skip) console.log(`# skipping web mode e2e: ${skip}`);
 
 const memorySecrets = (): SecretBroker => {

@@ -212,6 +212,15 @@ async function ensureElectron() {
   }
   const builder = join(ROOT, 'node_modules', '.bin', 'electron-builder');
   if (!existsSync(builder)) fail('electron-builder is not installed: run `npm ci` first.');
+  // electron-builder rebuilds through @electron/rebuild, which requires Node
+  // 22.12+ (package.json engines). The tests and web mode need only 20.19+.
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 22 || (major === 22 && minor < 12)) {
+    fail(
+      `building the native modules for Electron needs Node 22.12 or newer (@electron/rebuild); ` +
+        `this is Node ${process.versions.node}. Tests and web mode (npm run web) work on Node 20.19+.`,
+    );
+  }
 
   const reach = await headersReachable(version);
   if (!reach.ok) {

@@ -22,6 +22,10 @@
 // test-results/<phase>.tap, from which the counts are read. The run ends with
 // a summary whose last line is "total: N passed, N failed, N skipped"; the
 // exit code is non-zero if any test, the typecheck or the lint failed.
+// "skipped" counts every skipped test and every skipped suite (read from the
+// TAP lines, since node's own count leaves out skipped suites). Under CI=true
+// a skip for a missing prerequisite (test/helpers/prerequisites.ts) fails the
+// run and names what is missing.
 //
 // Environment: PARLEY_TEST_CONCURRENCY (all phases), PARLEY_TEST_TIMEOUT_MS
 // (per test, default 600000).
@@ -115,14 +119,28 @@ if (!unitOnly && filters.length === 0) {
 // 3. tests
 mkdirSync(RESULTS, { recursive: true });
 
+// Node's runner leaves a skipped describe() out of its "# skipped" count (and
+// never registers the tests inside it), so skips are counted from the TAP
+// lines themselves: one per skipped test or suite, at any depth.
+const SKIP_LINE = /^\s*ok \d+ - .* # SKIP(?: (.*))?$/;
+// test/helpers/prerequisites.ts starts every skip for a missing server,
+// browser or keychain with this text.
+const MISSING_MARKER = 'missing prerequisite:';
+
 function parseTap(file) {
   if (!existsSync(file)) return null;
   const counts = {};
+  const skips = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const m = /^# (tests|pass|fail|cancelled|skipped|todo) (\d+)$/.exec(line);
     if (m) counts[m[1]] = Number(m[2]); // the last (top-level) summary wins
+    const skip = SKIP_LINE.exec(line);
+    if (skip) skips.push((skip[1] ?? '').trim());
   }
-  return 'tests' in counts ? counts : null;
+  if (!('tests' in counts)) return null;
+  counts.skipped = skips.length;
+  counts.missing = skips.filter((reason) => reason.startsWith(MISSING_MARKER));
+  return counts;
 }
 
 function keyringMissing() {
@@ -211,7 +229,7 @@ for (const phase of PHASES) {
     continue;
   }
   const failed = (c.fail ?? 0) + (c.cancelled ?? 0);
-  const skipped = (c.skipped ?? 0) + (c.todo ?? 0);
+  const skipped = c.skipped + (c.todo ?? 0);
   totals.pass += c.pass ?? 0;
   totals.fail += failed;
   totals.skipped += skipped;
@@ -224,6 +242,18 @@ for (const phase of PHASES) {
     detail: `${c.pass ?? 0} passed, ${failed} failed, ${skipped} skipped${ok ? '' : r.status !== 0 && failed === 0 ? ` (runner exit ${r.status})` : ''}`,
     seconds: secs(t),
   });
+  // CI must run everything: a server or browser that is missing there is a
+  // broken setup, not a reason to report green.
+  if (process.env.CI === 'true' && c.missing.length > 0) {
+    const names = [...new Set(c.missing)];
+    steps.push({
+      name: `${phase.name} prerequisites`,
+      ok: false,
+      detail: `CI=true and ${c.missing.length} test(s)/suite(s) skipped: ${names.join('; ')}`,
+      seconds: '0.0',
+    });
+    totals.fail += c.missing.length;
+  }
 }
 
 // 4. summary

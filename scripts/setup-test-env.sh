@@ -13,7 +13,8 @@
 #      server tests. Cyrus is installed WITHOUT leaving a system daemon running.
 #   2. Synapse (Matrix homeserver for the future Matrix connector tests) in a
 #      git-ignored virtualenv: .cache/synapse-venv
-#   3. ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci   (skipped when the lockfile and
+#   3. ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci   (the lock file is always checked
+#      with a dry run first; the install itself is skipped when the lockfile and
 #      the installed tree are unchanged; PARLEY_FORCE_NPM_CI=1 forces it)
 #
 # Progress goes to stderr, one short line per step; the full output of each
@@ -190,8 +191,14 @@ fi
 
 # --- 3. node_modules ---------------------------------------------------------
 t="$(now)"
-command -v node >/dev/null 2>&1 || die "node is not installed (need Node >= 20)"
+command -v node >/dev/null 2>&1 || die "node is not installed (need Node 20.19+ or 22.12+)"
 command -v npm >/dev/null 2>&1 || die "npm is not installed"
+# package.json "engines": everything `npm test` runs supports Node 20.19+ (vite,
+# electron-vite) and 22.12+; only packaging (@electron/rebuild) needs 22.12+.
+node -e '
+  const [maj, min] = process.versions.node.split(".").map(Number);
+  process.exit((maj === 20 && min >= 19) || maj === 21 || (maj === 22 && min >= 12) || maj > 22 ? 0 : 1);
+' || die "Node $(node --version) is too old: the tests need Node 20.19+ or 22.12+"
 # Native modules (better-sqlite3, keytar) build from source here (prebuilt
 # downloads are not reachable offline): use the installed node headers instead
 # of downloading them.
@@ -213,6 +220,18 @@ npm_fingerprint() {
     cat package-lock.json
   } | sha256sum | cut -d' ' -f1
 }
+# The lock file is checked on every run, before any stamp is consulted: an
+# installed node_modules must never hide a lock file that `npm ci` refuses.
+lock_check_dir="$(mktemp -d)"
+cp package.json package-lock.json "$lock_check_dir"/
+if ! (cd "$lock_check_dir" && npm ci --dry-run --ignore-scripts --no-audit --no-fund) >"$LOG_DIR/npm-lock-check.log" 2>&1; then
+  rm -rf "$lock_check_dir"
+  say "FAILED: npm ci refuses package-lock.json (regenerate it with npm install --package-lock-only):"
+  grep -E '^npm error' "$LOG_DIR/npm-lock-check.log" | head -n 12 >&2 || true
+  exit 1
+fi
+rm -rf "$lock_check_dir"
+
 want="$(npm_fingerprint)"
 have="$(cat "$NPM_STAMP" 2>/dev/null || true)"
 if [ "${PARLEY_FORCE_NPM_CI:-0}" != 1 ] && [ "$want" = "$have" ] && [ -f node_modules/.package-lock.json ]; then
@@ -220,24 +239,12 @@ if [ "${PARLEY_FORCE_NPM_CI:-0}" != 1 ] && [ "$want" = "$have" ] && [ -f node_mo
 else
   say "npm ci (ELECTRON_SKIP_BINARY_DOWNLOAD=1; builds better-sqlite3 and keytar from source)"
   log="$LOG_DIR/npm-ci.log"
+  # An install that cannot follow package-lock.json exactly is an error: a
+  # lock file that `npm ci` refuses here is refused on every new machine.
   if ! npm ci --no-audit --no-fund >"$log" 2>&1; then
-    # npm 11 `npm ci` rejects a lockfile that lacks entries for optional
-    # platform packages (e.g. @rollup/rollup-darwin-arm64) even though it would
-    # never install them on this platform. A registry that does not carry
-    # those versions makes `npm install` write exactly such a lockfile, so it
-    # cannot be repaired from here. In that one case — every complaint is a
-    # "Missing: <pkg>@ from lock file" with no resolvable version — install
-    # with `npm install --no-save`: it honours the lockfile's versions and
-    # never rewrites package-lock.json. Any other failure is a real error.
-    if grep -q 'can only install packages when your package.json and package-lock.json' "$log" &&
-      ! grep -E '^npm error (Missing|Invalid): ' "$log" | grep -qvE '^npm error Missing: [^ ]+@ from lock file$'; then
-      say "npm ci refused the lockfile only for optional packages this registry cannot resolve ($(grep -cE '^npm error Missing: ' "$log") of them); falling back to npm install --no-save"
-      run_logged npm-install npm install --no-save --no-audit --no-fund
-    else
-      say "FAILED: npm ci (last lines of $log follow)"
-      tail -n 40 "$log" >&2 || true
-      exit 1
-    fi
+    say "FAILED: npm ci (last lines of $log follow)"
+    tail -n 40 "$log" >&2 || true
+    exit 1
   fi
   printf '%s\n' "$want" >"$NPM_STAMP"
   say "node_modules installed ($(elapsed "$t"))"

@@ -14,8 +14,9 @@ import { cyrusInstalled, startCyrus, type CyrusServer } from '../servers/cyrus/c
 import { startSmtpSink, type SmtpSink } from '../servers/smtp-sink/smtpSink.js';
 import { otherClient } from '../servers/cyrus/jmapAdmin.js';
 import { memorySecrets, tempDir, waitFor } from '../helpers/fixtures.js';
+import { requires } from '../helpers/prerequisites.js';
 
-const skip = cyrusInstalled() ? false : 'cyrus-imapd is not installed (npm run setup:test)';
+const skip = requires('Cyrus (cyrus-imapd)', cyrusInstalled(), 'run npm run setup:test');
 
 let n = 0;
 function mail(o: {

@@ -11,8 +11,9 @@ import { cyrusInstalled, startCyrus, type CyrusServer } from '../servers/cyrus/c
 import { startSmtpSink, type SmtpSink } from '../servers/smtp-sink/smtpSink.js';
 import { otherClient } from '../servers/cyrus/jmapAdmin.js';
 import { memorySecrets, tempDir, waitFor } from '../helpers/fixtures.js';
+import { requires } from '../helpers/prerequisites.js';
 
-const skip = cyrusInstalled() ? false : 'cyrus-imapd is not installed (npm run setup:test)';
+const skip = requires('Cyrus (cyrus-imapd)', cyrusInstalled(), 'run npm run setup:test');
 
 describe('JMAP Mail: compose, drafts, starred (real Cyrus)', { skip }, () => {
   let cyrus: CyrusServer;

@@ -9,14 +9,17 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { requires } from '../helpers/prerequisites.js';
 import { insecureSecretsPath } from '../../main/daemon/secrets/fileSecretStore.js';
 import { KeychainSecretStore, loadKeytar } from '../../main/daemon/secrets/keychainSecretStore.js';
 import { openSecretStore } from '../../main/daemon/secrets/openSecretStore.js';
 
 const inWrapper = process.env.PARLEY_TEST_KEYRING === '1' && !!process.env.DBUS_SESSION_BUS_ADDRESS;
-const skip = inWrapper
-  ? false
-  : 'needs the throwaway keyring: run via `npm test` (scripts/start-keyring.sh)';
+const skip = requires(
+  'the throwaway gnome-keyring',
+  inWrapper,
+  'run via `npm test`, which wraps this file in scripts/start-keyring.sh',
+);
 
 // A service name of our own per run, so nothing here can collide with real entries.
 const SERVICE = `Parley-test-${process.pid}-${randomBytes(4).toString('hex')}`;

@@ -20,7 +20,8 @@ export class ApiServer {
           'unknown_procedure',
           `no procedure named ${JSON.stringify(String(name)).slice(0, 80)}`,
         );
-      const parsed = procedures[name].input.safeParse(input ?? {});
+      // An omitted input means "no arguments"; null is malformed like any other non-object.
+      const parsed = procedures[name].input.safeParse(input === undefined ? {} : input);
       if (!parsed.success) {
         throw new ApiError(
           'invalid_input',
