@@ -191,14 +191,14 @@ fi
 
 # --- 3. node_modules ---------------------------------------------------------
 t="$(now)"
-command -v node >/dev/null 2>&1 || die "node is not installed (need Node 20.19+ or 22.12+)"
+command -v node >/dev/null 2>&1 || die "node is not installed (need Node 20.19+ or 22.13+)"
 command -v npm >/dev/null 2>&1 || die "npm is not installed"
 # package.json "engines": everything `npm test` runs supports Node 20.19+ (vite,
-# electron-vite) and 22.12+; only packaging (@electron/rebuild) needs 22.12+.
+# electron-vite, jsdom) and 22.13+; only packaging (@electron/rebuild) needs 22.12+.
 node -e '
   const [maj, min] = process.versions.node.split(".").map(Number);
-  process.exit((maj === 20 && min >= 19) || maj === 21 || (maj === 22 && min >= 12) || maj > 22 ? 0 : 1);
-' || die "Node $(node --version) is too old: the tests need Node 20.19+ or 22.12+"
+  process.exit((maj === 20 && min >= 19) || maj === 21 || (maj === 22 && min >= 13) || maj > 22 ? 0 : 1);
+' || die "Node $(node --version) is too old: the tests need Node 20.19+ or 22.13+"
 # Native modules (better-sqlite3, keytar) build from source here (prebuilt
 # downloads are not reachable offline): use the installed node headers instead
 # of downloading them.
