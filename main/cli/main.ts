@@ -15,6 +15,7 @@ import { openSecretStore } from '../daemon/secrets/openSecretStore.js';
 import type { SecretBroker } from '../daemon/secrets/secretBroker.js';
 import { defaultProfileDir } from './profileDir.js';
 import { formatChats, formatMessages, formatSearchHits, formatAccounts } from './format.js';
+import { allChats } from '../daemon/api/allChats.js';
 import { CliError, USAGE } from './usage.js';
 
 interface Io {
@@ -245,7 +246,7 @@ async function chats(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { account: { type: 'string' } });
   const accountId = values.account ? positiveInt(values.account, '--account') : undefined;
   const list = await withDaemon(values.profile, noSecrets, (d) =>
-    call(d, 'chats.list', { accountId }),
+    allChats((input) => call(d, 'chats.list', input), { accountId }),
   );
   io.stdout(values.json ? `${JSON.stringify(list)}\n` : formatChats(list));
   return 0;
@@ -300,9 +301,11 @@ async function search(args: string[], io: Io): Promise<number> {
   const query = positionals.join(' ');
   if (!query.trim()) throw new CliError('usage: parley search QUERY', 2);
   const limit = values.limit ? positiveInt(values.limit, '--limit') : 20;
-  const hits = await withDaemon(values.profile, noSecrets, (d) =>
+  const page = await withDaemon(values.profile, noSecrets, (d) =>
     call(d, 'search.query', { query, limit, order: values.relevance ? 'relevance' : 'newest' }),
   );
-  io.stdout(values.json ? `${JSON.stringify(hits)}\n` : formatSearchHits(hits));
+  io.stdout(values.json ? `${JSON.stringify(page.hits)}\n` : formatSearchHits(page.hits));
+  // stdout stays the hits (scripts parse it); what is missing goes to stderr.
+  if (page.partial && page.hint) io.stderr(`partial results: ${page.hint}\n`);
   return 0;
 }

@@ -12,6 +12,8 @@ export interface SearchState {
   hits: SearchHit[];
   searching: boolean;
   error: string | null;
+  /** Why the hits may not be everything (more pages, messages not indexed yet); null if complete. */
+  partialHint?: string | null;
 }
 
 export function useSearch(query: string): SearchState {
@@ -29,8 +31,14 @@ export function useSearch(query: string): SearchState {
     setState((s) => ({ ...s, searching: true }));
     const timer = window.setTimeout(() => {
       client.call('search.query', { query: text, limit: 50, markers: SNIPPET_MARKERS }).then(
-        (hits) => {
-          if (mine === latest.current) setState({ hits, searching: false, error: null });
+        (page) => {
+          if (mine === latest.current)
+            setState({
+              hits: page.hits,
+              searching: false,
+              error: null,
+              partialHint: page.partial ? page.hint : null,
+            });
         },
         (err: unknown) => {
           if (mine === latest.current)
