@@ -266,8 +266,10 @@ export function ftsPhrase(text: string, prefix: boolean): string | null {
   const tokens = indexTokens(text);
   if (tokens.length === 0) return null;
   const last = tokens[tokens.length - 1]!;
-  const lastChars = Array.from(fold(last)).length;
-  const star = prefix && (CJK_CHAR.test(last) ? lastChars === 1 : lastChars >= 2);
+  // Counted unfolded for CJK: folding decomposes a Hangul syllable into jamo.
+  const star =
+    prefix &&
+    (CJK_CHAR.test(last) ? Array.from(last).length === 1 : Array.from(fold(last)).length >= 2);
   return ftsString(tokens.join(' ')) + (star ? ' *' : '');
 }
 
