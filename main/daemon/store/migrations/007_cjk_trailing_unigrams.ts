@@ -11,7 +11,7 @@
 import type { Migration } from './types.js';
 
 const CJK_CLASS =
-  '[⺀-⿟々-〇〡-〩〱-〵〸-〻぀-ヿㄱ-ㆎㇰ-ㇿ㈀-㏿㐀-䶿一-鿿ꥠ-꥿가-퟿豈-﫿ｦ-ￜ𖿠-𖿿𛀀-𛅯𠀀-𲎯]';
+  '[ᄀ-ᇿ⺀-⿟々-〇〡-〯〱-〵〸-〻぀-ヿㄱ-ㆎㇰ-ㇿ㈀-㏿㐀-䶿一-鿿ꥠ-꥿가-퟿豈-﫿ｦ-ￜ𖿠-𖿿𚿰-𛅯🈀𠀀-𳑿]';
 
 export const cjkTrailingUnigrams: Migration = {
   version: 7,
