@@ -301,11 +301,21 @@ async function search(args: string[], io: Io): Promise<number> {
   const query = positionals.join(' ');
   if (!query.trim()) throw new CliError('usage: parley search QUERY', 2);
   const limit = values.limit ? positiveInt(values.limit, '--limit') : 20;
-  const page = await withDaemon(values.profile, noSecrets, (d) =>
-    call(d, 'search.query', { query, limit, order: values.relevance ? 'relevance' : 'newest' }),
-  );
+  const order = values.relevance ? ('relevance' as const) : ('newest' as const);
+  const page = await withDaemon(values.profile, noSecrets, async (d) => {
+    // A one-shot command serves nobody else: it waits until the messages this
+    // query depends on are indexed (each call indexes one slice), so its
+    // answer is complete.
+    const ask = () => call(d, 'search.query', { query, limit, order });
+    let p = await ask();
+    if (p.unindexed > 0) io.stderr(`indexing ${p.unindexed} messages first…\n`);
+    while (p.unindexed > 0) p = await ask();
+    return p;
+  });
   io.stdout(values.json ? `${JSON.stringify(page.hits)}\n` : formatSearchHits(page.hits));
-  // stdout stays the hits (scripts parse it); what is missing goes to stderr.
-  if (page.partial && page.hint) io.stderr(`partial results: ${page.hint}\n`);
+  // stdout stays the hits (scripts parse it); that there are more goes to stderr.
+  if (page.nextBeforeId !== null)
+    io.stderr(`more matches than --limit ${limit} shows; raise --limit (up to 200) to see more\n`);
+  else if (page.partial && page.hint) io.stderr(`partial results: ${page.hint}\n`);
   return 0;
 }

@@ -138,7 +138,8 @@ function searchParsedPage(db: Db, parsed: ParsedQuery, options: SearchOptions): 
   let rows: HitRow[];
   let more = false;
   let ranked = false;
-  if (options.order === 'relevance' && compiled.driver === 'fts') {
+  const byRelevance = options.order === 'relevance' && compiled.driver === 'fts';
+  if (byRelevance) {
     // Score the newest candidates only, then hydrate the page.
     const candidates = stmt(db, candidateSql(compiled)).all(
       ...compiled.params,
@@ -180,8 +181,7 @@ function searchParsedPage(db: Db, parsed: ParsedQuery, options: SearchOptions): 
     snippet: makeSnippet(r.body, r.subject, parsed.terms, markers),
   }));
   // Relevance pages are not in id order: beforeId would skip ranked hits.
-  const nextBeforeId =
-    more && !ranked && options.order !== 'relevance' ? hits.at(-1)!.messageId : null;
+  const nextBeforeId = more && !byRelevance ? hits.at(-1)!.messageId : null;
   return page(hits, more, nextBeforeId, unindexed, ranked);
 }
 
