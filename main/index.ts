@@ -4,6 +4,7 @@ import { app, dialog, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DaemonHost } from './daemon/host/daemonHost.js';
+import { allChats } from './daemon/api/allChats.js';
 import { openSecretStore } from './daemon/secrets/openSecretStore.js';
 import { lazySecretBroker } from './daemon/secrets/lazySecretBroker.js';
 import { createAppWindow, lockDownSessions } from './shell/appWindow.js';
@@ -90,7 +91,7 @@ async function start(): Promise<void> {
   let badgeTimer: NodeJS.Timeout | null = null;
   const recountBadge = () => {
     badgeTimer = null;
-    void host.call('chats.list', {}).then(
+    void allChats((input) => host.call('chats.list', input)).then(
       (chats) => chrome.setUnread(badgeCount(chats)),
       () => undefined,
     );

@@ -15,6 +15,7 @@ import { openSecretStore } from '../daemon/secrets/openSecretStore.js';
 import type { SecretBroker } from '../daemon/secrets/secretBroker.js';
 import { defaultProfileDir } from './profileDir.js';
 import { formatChats, formatMessages, formatSearchHits, formatAccounts } from './format.js';
+import { allChats } from '../daemon/api/allChats.js';
 import { CliError, USAGE } from './usage.js';
 
 interface Io {
@@ -245,7 +246,7 @@ async function chats(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { account: { type: 'string' } });
   const accountId = values.account ? positiveInt(values.account, '--account') : undefined;
   const list = await withDaemon(values.profile, noSecrets, (d) =>
-    call(d, 'chats.list', { accountId }),
+    allChats((input) => call(d, 'chats.list', input), { accountId }),
   );
   io.stdout(values.json ? `${JSON.stringify(list)}\n` : formatChats(list));
   return 0;
@@ -300,9 +301,21 @@ async function search(args: string[], io: Io): Promise<number> {
   const query = positionals.join(' ');
   if (!query.trim()) throw new CliError('usage: parley search QUERY', 2);
   const limit = values.limit ? positiveInt(values.limit, '--limit') : 20;
-  const hits = await withDaemon(values.profile, noSecrets, (d) =>
-    call(d, 'search.query', { query, limit, order: values.relevance ? 'relevance' : 'newest' }),
-  );
-  io.stdout(values.json ? `${JSON.stringify(hits)}\n` : formatSearchHits(hits));
+  const order = values.relevance ? ('relevance' as const) : ('newest' as const);
+  const page = await withDaemon(values.profile, noSecrets, async (d) => {
+    // A one-shot command serves nobody else: it waits until the messages this
+    // query depends on are indexed (each call indexes one slice), so its
+    // answer is complete.
+    const ask = () => call(d, 'search.query', { query, limit, order });
+    let p = await ask();
+    if (p.unindexed > 0) io.stderr(`indexing ${p.unindexed} messages first…\n`);
+    while (p.unindexed > 0) p = await ask();
+    return p;
+  });
+  io.stdout(values.json ? `${JSON.stringify(page.hits)}\n` : formatSearchHits(page.hits));
+  // stdout stays the hits (scripts parse it); that there are more goes to stderr.
+  if (page.nextBeforeId !== null)
+    io.stderr(`more matches than --limit ${limit} shows; raise --limit (up to 200) to see more\n`);
+  else if (page.partial && page.hint) io.stderr(`partial results: ${page.hint}\n`);
   return 0;
 }

@@ -2,6 +2,7 @@
 // host (Electron main, the CLI, web mode) injects the profile path and secrets.
 import { Store } from './store/store.js';
 import { TrigramIndexer } from './store/search/trigramIndexer.js';
+import { WordReindexer } from './store/search/wordReindexer.js';
 import { SyncEngine, type SyncEngineOptions } from './sync/engine.js';
 import { defaultConnectors, type ConnectorRegistry } from './connectors/registry.js';
 import { ApiServer } from './api/apiServer.js';
@@ -28,6 +29,7 @@ export class Daemon {
   private readonly listeners = new Set<(event: DaemonEvent) => void>();
   private readonly log: (line: string) => void;
   private readonly trigrams: TrigramIndexer;
+  private readonly words: WordReindexer;
   private indexingScheduled = false;
   private closed = false;
 
@@ -35,6 +37,7 @@ export class Daemon {
     this.log = options.log ?? (() => undefined);
     this.store = Store.open(options.profileDir);
     this.trigrams = new TrigramIndexer(this.store.db);
+    this.words = new WordReindexer(this.store.db);
     this.connectors = options.connectors ?? defaultConnectors();
     this.engine = new SyncEngine(
       this.store,
@@ -51,6 +54,7 @@ export class Daemon {
         connectors: this.connectors,
         secrets: options.secrets,
         outboxChanged: (entry) => observer.outboxChanged(entry),
+        indexBacklogFound: () => this.scheduleIndexing(),
       }),
       this.log,
     );
@@ -72,15 +76,16 @@ export class Daemon {
   }
 
   /**
-   * Fills the substring index from its backlog in small steps between other
-   * work (each a short transaction), so ingest never waits for it.
+   * Works through the index backlogs (the substring index, and word rows a
+   * migration queued for reindexing) in small steps between other work, each
+   * a short transaction, so neither ingest nor API calls wait for them.
    */
   scheduleIndexing(): void {
     if (this.indexingScheduled || this.closed) return;
     this.indexingScheduled = true;
     const step = () => {
       if (this.closed) return;
-      if (this.trigrams.drain(500) > 0) setImmediate(step);
+      if (this.words.drain(500) + this.trigrams.drain(500) > 0) setImmediate(step);
       else this.indexingScheduled = false;
     };
     setImmediate(step);

@@ -277,7 +277,7 @@ test('parley web prints a tokened URL, serves the API and stops on SIGINT', asyn
     assert.equal((await call('chats.list', {}, false)).status, 401);
     const res = await call('chats.list', {});
     assert.equal(res.status, 200);
-    assert.equal((res.value as { name: string }[])[0]!.name, 'Team room');
+    assert.equal((res.value as { chats: { name: string }[] }).chats[0]!.name, 'Team room');
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');
     assert.equal(await exited, 0);

@@ -193,7 +193,8 @@ test('the substring index catches up in the background after a sync batch', asyn
     assert.equal(indexed(), 1, 'without a search having asked for it');
     const hits = await daemon.call('search.query', { query: '*gresq' });
     assert.ok(
-      hits.ok && (hits.value as { snippet: string }[])[0]?.snippet.includes('Post[greSQ]L'),
+      hits.ok &&
+        (hits.value as { hits: { snippet: string }[] }).hits[0]?.snippet.includes('Post[greSQ]L'),
     );
   } finally {
     await cleanup();

@@ -9,7 +9,7 @@ import type {
   ChatSummary,
   MessageView,
   OutboxState,
-  SearchHit,
+  SearchPage,
   Workspace,
 } from '../model/types.js';
 import { PROTOCOLS } from '../model/types.js';
@@ -141,11 +141,14 @@ export const procedures = {
         accountId: id.optional(),
         workspaceId: id.optional(),
         archived: z.boolean().optional(),
-        /** The first chats only (pinned, then by activity): a fast first paint. */
+        /** Chats per page (pinned first, then by activity); default 1000. */
         limit: z.number().int().min(1).max(5000).optional(),
+        /** The previous page's nextCursor: the page after it. */
+        cursor: text(64).min(1).optional(),
       })
       .strict(),
-    output: out<ChatSummary[]>(),
+    /** One page; nextCursor is null on the last. allChats() reads them all. */
+    output: out<{ chats: ChatSummary[]; nextCursor: string | null }>(),
   },
   'chats.setFlags': {
     input: z
@@ -255,7 +258,8 @@ export const procedures = {
         markers: z.tuple([z.string().min(1).max(8), z.string().min(1).max(8)]).optional(),
       })
       .strict(),
-    output: out<SearchHit[]>(),
+    /** partial + nextBeforeId/hint when there is more, or messages are not indexed yet. */
+    output: out<SearchPage>(),
   },
   'search.chats': {
     input: z

@@ -231,3 +231,16 @@ export interface SearchHit {
   /** Text with matches wrapped in the markers from the search options (default «[» and «]»). */
   snippet: string;
 }
+
+/** A page of search hits that says whether it is everything, and how to get the rest. */
+export interface SearchPage {
+  hits: SearchHit[];
+  /** More hits exist than this page holds, or some messages are not indexed yet. */
+  partial: boolean;
+  /** Newest-first: pass as beforeId for the next page; null on the last page. */
+  nextBeforeId: number | null;
+  /** Messages this query depends on that the background indexer has not reached yet. */
+  unindexed: number;
+  /** What is missing and how to get it, in words; null when the page is complete. */
+  hint: string | null;
+}

@@ -36,6 +36,8 @@ const preview = (body: string) => body.slice(0, PREVIEW_CHARS);
 export class BatchWriter {
   private readonly index: MessageIndex;
   private readonly senderNames = new Map<string, string>();
+  /** Where the next spill past a full millisecond may start; valid within one transaction. */
+  private readonly spillHint = new Map<number, number>();
   private readonly stmts;
 
   constructor(private readonly db: Db) {
@@ -85,6 +87,15 @@ export class BatchWriter {
          WHERE idempotency_key = ? AND account_id = ?`,
       ),
       keyTaken: db.prepare(`SELECT 1 FROM messages WHERE id = ?`).pluck(),
+      // The first key in [?, ?) after a taken one that is free: a walk of the
+      // run of taken keys in rowid order, inside SQLite.
+      firstFreeAfter: db
+        .prepare(
+          `SELECT m.id + 1 FROM messages m WHERE m.id >= ? AND m.id < ?
+             AND NOT EXISTS (SELECT 1 FROM messages n WHERE n.id = m.id + 1)
+           ORDER BY m.id LIMIT 1`,
+        )
+        .pluck(),
       senderName: db.prepare(`SELECT sender_name FROM messages WHERE id = ?`).pluck(),
       insertMessage: db.prepare(`
         INSERT INTO messages (id, account_id, chat_id, remote_id, sender_remote_id, sender_name, ts,
@@ -196,7 +207,16 @@ export class BatchWriter {
 
   /** Applies the batch and its cursors atomically. */
   apply(accountId: number, batch: SyncBatch): BatchResult {
-    return this.db.transaction(() => this.applyInTransaction(accountId, batch)).immediate();
+    return this.db
+      .transaction(() => {
+        this.spillHint.clear();
+        try {
+          return this.applyInTransaction(accountId, batch);
+        } finally {
+          this.spillHint.clear();
+        }
+      })
+      .immediate();
   }
 
   cursor(accountId: number, stream: string): string | null {
@@ -527,15 +547,39 @@ export class BatchWriter {
     for (const p of m.mentionRemoteIds ?? []) this.stmts.insertMention.run(id, p);
   }
 
-  /** A key in the message's millisecond that no other message holds. */
+  /**
+   * A key no other message holds, for a new message at `ts`: its preferred
+   * slot (a hash of `seed`, so a message keeps its key across stores), else
+   * the next free slot of its millisecond, else the first free key after it.
+   * A millisecond holds 1,024 keys; more messages in one (a mail import whose
+   * mails share a receivedAt second, a burst of bridged events) spill into the
+   * following milliseconds' free keys, in arrival order. Rowid order stays
+   * time order except that a spilled message may sort after a message of
+   * those few following milliseconds; `messages.ts` keeps the true time.
+   * Replays never come here: they find their row by remote id.
+   */
   freeKey(ts: number, seed: string): number {
     const base = baseKey(ts);
-    const first = preferredSlot(seed);
-    for (let i = 0; i < SLOTS_PER_MS; i++) {
-      const key = base + ((first + i) % SLOTS_PER_MS);
-      if (!this.stmts.keyTaken.get(key)) return key;
-    }
-    throw new Error(`more than ${SLOTS_PER_MS} messages in one millisecond at ${ts}`);
+    const preferred = base + preferredSlot(seed);
+    if (!this.stmts.keyTaken.get(preferred)) return preferred;
+    const end = base + SLOTS_PER_MS;
+    const later = this.stmts.firstFreeAfter.get(preferred, end - 1) as number | undefined;
+    if (later !== undefined) return later;
+    if (!this.stmts.keyTaken.get(base)) return base;
+    const earlier = this.stmts.firstFreeAfter.get(base, preferred - 1) as number | undefined;
+    if (earlier !== undefined) return earlier;
+    return this.spillKey(end);
+  }
+
+  /** The first free key at or after `from`, remembered per transaction for bulk spills. */
+  private spillKey(from: number): number {
+    const start = Math.max(from, this.spillHint.get(from) ?? from);
+    let key = start;
+    if (this.stmts.keyTaken.get(key))
+      key = this.stmts.firstFreeAfter.get(key, Number.MAX_SAFE_INTEGER) as number;
+    // Keys below `key` are taken; ones this transaction inserts stay taken.
+    if (this.db.inTransaction) this.spillHint.set(from, key + 1);
+    return key;
   }
 }
 

@@ -17,6 +17,35 @@ export interface ChatListFilter {
   limit?: number;
 }
 
+/** One page of the chat list and where the next one starts (null: this was the last). */
+export interface ChatListPage {
+  chats: ChatSummary[];
+  nextCursor: string | null;
+}
+
+/** Chats per page when the caller does not say. */
+export const CHAT_PAGE_DEFAULT = 1000;
+
+/**
+ * A position in the chat list's order (pinned, last activity, id — all
+ * descending): the last chat of a page. Opaque to callers; `c<pinned>.<ts>.<id>`.
+ */
+export function encodeChatCursor(c: ChatSummary): string {
+  return `c${c.pinned ? 1 : 0}.${c.lastActivityTs}.${c.id}`;
+}
+
+const CURSOR = /^c([01])\.(\d{1,16})\.(\d{1,16})$/;
+
+/** The cursor's position, or null when it is not one this store issued. */
+export function decodeChatCursor(
+  cursor: string,
+): { pinned: number; ts: number; id: number } | null {
+  const m = CURSOR.exec(cursor);
+  if (!m) return null;
+  const [pinned, ts, id] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return Number.isSafeInteger(ts) && Number.isSafeInteger(id) ? { pinned, ts, id } : null;
+}
+
 interface MessageRow {
   id: number;
   chat_id: number;
@@ -137,7 +166,34 @@ export class ReadModel {
     };
   }
 
+  /** The whole chat list in its order (pinned, then latest activity), or its first `limit` chats. */
   chats(filter: ChatListFilter = {}): ChatSummary[] {
+    return this.chatRows(filter, null, filter.limit ?? null);
+  }
+
+  /**
+   * One page of the chat list, keyset-paged on its order: a page costs the
+   * same however deep it is, and chats that change meanwhile do not shift the
+   * pages after them. (A chat whose activity moves across the boundary
+   * between two reads is in both pages or neither; `chats.updated` brings it
+   * to a client anyway.)
+   */
+  chatPage(filter: ChatListFilter, cursor?: string): ChatListPage {
+    const after = cursor === undefined ? null : decodeChatCursor(cursor);
+    if (cursor !== undefined && after === null) throw new RangeError('not a chat list cursor');
+    const limit = filter.limit ?? CHAT_PAGE_DEFAULT;
+    // One row more than the page says whether another page follows.
+    const rows = this.chatRows(filter, after, limit + 1);
+    const more = rows.length > limit;
+    const chats = more ? rows.slice(0, limit) : rows;
+    return { chats, nextCursor: more ? encodeChatCursor(chats.at(-1)!) : null };
+  }
+
+  private chatRows(
+    filter: ChatListFilter,
+    after: { pinned: number; ts: number; id: number } | null,
+    limit: number | null,
+  ): ChatSummary[] {
     const ctx = this.chatContext();
     const where: string[] = ['c.archived = @archived'];
     if (filter.accountId !== undefined) where.push('c.account_id = @accountId');
@@ -145,16 +201,23 @@ export class ReadModel {
       const accounts = [...ctx.workspaceOf].filter(([, w]) => w === filter.workspaceId);
       where.push(`c.account_id IN (${accounts.map(([a]) => a).join(',') || 'NULL'})`);
     }
+    if (after)
+      where.push(
+        `(c.pinned < @pinned OR (c.pinned = @pinned AND (c.last_activity_ts < @ts
+           OR (c.last_activity_ts = @ts AND c.id < @id))))`,
+      );
     const rows = this.db
       .prepare(
         `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${where.join(' AND ')}
-         ORDER BY c.pinned DESC, c.last_activity_ts DESC, c.id DESC LIMIT @limit`,
+         ORDER BY c.pinned DESC, c.last_activity_ts DESC, c.id DESC
+         ${limit === null ? '' : 'LIMIT @limit'}`,
       )
       .raw()
       .all({
         archived: filter.archived ? 1 : 0,
         accountId: filter.accountId,
-        limit: filter.limit ?? 5000,
+        ...(after ?? {}),
+        ...(limit === null ? {} : { limit }),
       }) as ChatTuple[];
     return rows.map((r) => toChatSummary(r, ctx));
   }

@@ -3,6 +3,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Account, ChatSummary, SearchHit } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
+import { allChats } from '../../../main/daemon/api/allChats.js';
+import type { ProcedureInput } from '../../../main/daemon/api/contract.js';
 import { useChatList } from '../hooks/useChatList.js';
 import { useDaemonEvents } from '../hooks/useDaemonEvents.js';
 import { useGlobalKeys } from '../hooks/useGlobalKeys.js';
@@ -60,10 +62,8 @@ export function App() {
       if (list.chats.some((c) => c.id === chatId)) return;
       // Outside the list as shown: widen the scope, and find it (archived too).
       setScope({ kind: 'all' });
-      void Promise.all([
-        client.call('chats.list', {}),
-        client.call('chats.list', { archived: true }),
-      ]).then(
+      const page = (input: ProcedureInput<'chats.list'>) => client.call('chats.list', input);
+      void Promise.all([allChats(page), allChats(page, { archived: true })]).then(
         ([live, old]) => {
           const found = [...live, ...old].find((c) => c.id === chatId);
           if (found) {

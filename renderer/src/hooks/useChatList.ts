@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ChatSummary } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
 import { errorMessage } from '../api/callError.js';
+import { allChats } from '../../../main/daemon/api/allChats.js';
 import { mergeChats, scopeFilter, type ChatScope } from '../lib/chatOrder.js';
 import { useDaemonEvents, useReconnect } from './useDaemonEvents.js';
 
@@ -38,12 +39,13 @@ export function useChatList(scope: ChatScope, archived = false): ChatListState {
     client.call('chats.list', { ...filter, limit: FIRST_PAGE }).then(
       (page) => {
         if (mine !== generation.current || complete) return;
-        setChats(page);
+        setChats(page.chats);
         setLoading(false);
       },
       () => undefined,
     );
-    client.call('chats.list', filter).then(
+    // Every page, however many chats there are.
+    allChats((input) => client.call('chats.list', input), filter).then(
       (list) => {
         if (mine !== generation.current) return;
         complete = true;

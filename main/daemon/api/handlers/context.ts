@@ -24,6 +24,8 @@ export interface HandlerDeps {
   secrets: SecretBroker;
   /** Tells subscribers about a queued write at once (the local echo, the pending state). */
   outboxChanged: (entry: OutboxEntry) => void;
+  /** A search found messages not indexed yet: make sure the background indexer runs. */
+  indexBacklogFound?: () => void;
 }
 
 export type HandlerContext = ReturnType<typeof createContext>;
@@ -42,7 +44,14 @@ export function toOutboxItem(e: OutboxEntry): OutboxItem {
   };
 }
 
-export function createContext({ store, engine, connectors, secrets, outboxChanged }: HandlerDeps) {
+export function createContext({
+  store,
+  engine,
+  connectors,
+  secrets,
+  outboxChanged,
+  indexBacklogFound,
+}: HandlerDeps) {
   const chatOrThrow = (chatId: number) => {
     const chat = store.read.chat(chatId);
     if (!chat) throw new ApiError('not_found', `no chat ${chatId}`);
@@ -98,5 +107,6 @@ export function createContext({ store, engine, connectors, secrets, outboxChange
     connectorFor,
     contextFor,
     enqueue,
+    indexBacklogFound,
   };
 }

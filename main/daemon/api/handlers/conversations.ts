@@ -1,13 +1,23 @@
 // Chats, messages, drafts, the outbox and search: what a conversation view needs.
 import { ApiError } from '../contract.js';
-import { searchChats, searchMessages } from '../../store/search/messageSearch.js';
+import { searchChats, searchPage } from '../../store/search/messageSearch.js';
 import type { HandlerContext, Handlers } from './context.js';
 import { toOutboxItem } from './context.js';
 
 export function conversationHandlers(ctx: HandlerContext) {
   const { store, engine, chatOrThrow, messageOrThrow, enqueue } = ctx;
   return {
-    'chats.list': (input) => store.read.chats(input),
+    'chats.list': ({ cursor, ...filter }) => {
+      try {
+        return store.read.chatPage(filter, cursor);
+      } catch (err) {
+        if (err instanceof RangeError)
+          throw new ApiError('invalid_input', 'cursor is not a chats.list nextCursor', [
+            { path: 'cursor', message: 'pass the nextCursor of a previous page, unchanged' },
+          ]);
+        throw err;
+      }
+    },
     'chats.setFlags': ({ chatId, ...flags }) => {
       chatOrThrow(chatId);
       store.prefs.setFlags(chatId, flags);
@@ -103,8 +113,11 @@ export function conversationHandlers(ctx: HandlerContext) {
       store.prefs.saveDraft(chatId, body, replyToMessageId ?? null);
       return { saved: true as const };
     },
-    'search.query': ({ query, limit, order, beforeId, markers }) =>
-      searchMessages(store.db, query, { limit, order, beforeId, markers }),
+    'search.query': ({ query, limit, order, beforeId, markers }) => {
+      const page = searchPage(store.db, query, { limit, order, beforeId, markers });
+      if (page.unindexed > 0) ctx.indexBacklogFound?.();
+      return page;
+    },
     'search.chats': ({ query, limit }) =>
       searchChats(store.db, query, limit ?? 20).map((c) => ({
         chatId: c.chatId,

@@ -6,6 +6,11 @@ import { notificationSettings } from './002_notification_settings.js';
 import { reactionRemoteIndex } from './003_reaction_remote_index.js';
 import { receipts } from './004_receipts.js';
 import { searchAndChatList } from './005_search_and_chat_list.js';
+import { cjkTrailingUnigrams } from './007_cjk_trailing_unigrams.js';
+
+// Version 6 belongs to the Matrix work (its own branch); until that merges, an
+// empty stand-in keeps the versions consecutive. Drop it when the real 006 lands.
+const reservedForMatrix: Migration = { version: 6, name: 'reserved (Matrix, 006)', up: '' };
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -13,6 +18,8 @@ export const MIGRATIONS: readonly Migration[] = [
   reactionRemoteIndex,
   receipts,
   searchAndChatList,
+  reservedForMatrix,
+  cjkTrailingUnigrams,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 export type { Migration };

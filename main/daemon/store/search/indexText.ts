@@ -22,12 +22,41 @@ export function cjkBigrams(run: string): string[] {
   return out;
 }
 
+/**
+ * The run as the word index holds it: its bigrams, then its last character
+ * alone (北京大学 → "北京 京大 大学 学"). A one-character query is a prefix
+ * query (夜 *), which finds the bigrams a character starts; the last character
+ * of a run starts none, so without its unigram it would not be found there.
+ */
+export function cjkIndexTokens(run: string): string[] {
+  const chars = Array.from(run);
+  if (chars.length < 2) return chars;
+  return [...cjkBigrams(run), chars[chars.length - 1]!];
+}
+
 /** Text as handed to the word index. Latin text passes through untouched. */
 export function toIndexText(text: string): string {
   if (!hasCjk(text)) return text;
   CJK_RUN.lastIndex = 0;
-  return text.replace(CJK_RUN, (run) => ` ${cjkBigrams(run).join(' ')} `);
+  return text.replace(CJK_RUN, (run) => ` ${cjkIndexTokens(run).join(' ')} `);
 }
+
+/**
+ * Query text in the index's tokens, for phrases. A CJK run followed by more
+ * words of the phrase ends there in any matching text too, so it carries the
+ * trailing unigram the index holds; a run at the end of the phrase may go on
+ * in the text, so it is bigrams only.
+ */
+export function toQueryText(text: string): string {
+  if (!hasCjk(text)) return text;
+  CJK_RUN.lastIndex = 0;
+  return text.replace(CJK_RUN, (run: string, offset: number) => {
+    const more = WORD_CHAR.test(text.slice(offset + run.length));
+    return ` ${(more ? cjkIndexTokens(run) : cjkBigrams(run)).join(' ')} `;
+  });
+}
+
+const WORD_CHAR = /[\p{L}\p{N}\p{M}\p{Co}]/u;
 
 /**
  * Case- and diacritic-folded copy of `text`, with a map from each folded

@@ -5,8 +5,9 @@
 // The word index is written with the message. The trigram index (for
 // `*substring` queries) costs more per message than everything else in an
 // ingest, so new messages only join trigram_backlog here; TrigramIndexer
-// indexes them in small background transactions, and a substring search
-// drains what is left before it runs.
+// indexes them in small background transactions; a substring search indexes
+// one bounded slice more and otherwise answers from what is indexed, saying
+// it is partial (search/messageSearch.ts).
 import type { Db } from '../database.js';
 import { toIndexText } from './indexText.js';
 
@@ -36,6 +37,12 @@ export class MessageIndex {
     this.deleteWords.run(id);
     // Deleting a rowid a contentless table never had is a no-op.
     if (this.unqueueTrigrams.run(id).changes === 0) this.deleteTrigrams.run(id);
+  }
+
+  /** Rewrites a message's word-index row from its text (the trigram index is untouched). */
+  reindexWords(id: number, body: string, subject: string | null, sender: string): void {
+    this.deleteWords.run(id);
+    this.insertWords.run(id, toIndexText(body), subject ? toIndexText(subject) : null, sender);
   }
 
   replace(id: number, body: string, subject: string | null, sender: string): void {

@@ -21,11 +21,12 @@
 // - relevance: the newest ≤ RELEVANCE_CANDIDATES matches are scored with bm25
 //   and blended with recency (see blendScore), never all matches.
 import { TrigramIndexer } from './trigramIndexer.js';
+import { WordReindexer } from './wordReindexer.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../database.js';
-import type { SearchHit } from '../../model/types.js';
+import type { SearchHit, SearchPage } from '../../model/types.js';
 import { keyToTs, tsLowerBound } from '../messageKey.js';
-import { fold } from './indexText.js';
+import { fold, hasCjk } from './indexText.js';
 import {
   coveringTrigrams,
   ftsPhrase,
@@ -50,6 +51,11 @@ export interface SearchOptions {
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
 export const RELEVANCE_CANDIDATES = 1000;
+/**
+ * A substring search indexes at most this many queued messages before it runs
+ * (a few tens of milliseconds); the rest is left to the background indexer.
+ */
+export const SEARCH_INDEX_SLICE = 1000;
 /** Recency half-life of the relevance blend. */
 export const RECENCY_HALF_LIFE_DAYS = 30;
 const DAY_MS = 86_400_000;
@@ -98,8 +104,20 @@ interface CompiledSearch {
   key: string;
 }
 
+/** The hits alone (tests, tools); the API answers with searchPage. */
 export function searchMessages(db: Db, query: string, options: SearchOptions = {}): SearchHit[] {
-  return searchParsed(db, parseQuery(query), options);
+  return searchPage(db, query, options).hits;
+}
+
+/**
+ * A page of hits and whether it is everything: `partial` when more hits
+ * exist than the page holds (`nextBeforeId` continues, newest-first), when
+ * relevance ranked only the newest candidates, or when messages the query
+ * depends on are not indexed yet (`unindexed`; the background indexer is
+ * working through them, so the same search later finds more).
+ */
+export function searchPage(db: Db, query: string, options: SearchOptions = {}): SearchPage {
+  return searchParsedPage(db, parseQuery(query), options);
 }
 
 export function searchParsed(
@@ -107,18 +125,28 @@ export function searchParsed(
   parsed: ParsedQuery,
   options: SearchOptions = {},
 ): SearchHit[] {
+  return searchParsedPage(db, parsed, options).hits;
+}
+
+function searchParsedPage(db: Db, parsed: ParsedQuery, options: SearchOptions): SearchPage {
   const limit = clampLimit(options.limit);
   const markers = options.markers ?? DEFAULT_MARKERS;
+  const unindexed = catchUpIndexes(db, parsed);
   const compiled = compileSearch(db, parsed, options.beforeId);
-  if (!compiled) return [];
+  if (!compiled) return page([], false, null, unindexed, false);
 
   let rows: HitRow[];
-  if (options.order === 'relevance' && compiled.driver === 'fts') {
+  let more = false;
+  let ranked = false;
+  const byRelevance = options.order === 'relevance' && compiled.driver === 'fts';
+  if (byRelevance) {
     // Score the newest candidates only, then hydrate the page.
     const candidates = stmt(db, candidateSql(compiled)).all(
       ...compiled.params,
       RELEVANCE_CANDIDATES,
     ) as { id: number; score: number }[];
+    ranked = candidates.length === RELEVANCE_CANDIDATES;
+    more = candidates.length > limit;
     const newest = candidates.reduce((mx, r) => Math.max(mx, keyToTs(r.id)), 0);
     const top = candidates
       .map((r) => ({ id: r.id, s: blendScore(r.score, newest - keyToTs(r.id)) }))
@@ -137,10 +165,13 @@ export function searchParsed(
     rows = top.map((id) => byId.get(id)).filter((r): r is HitRow => r !== undefined);
   } else {
     // Newest first; also relevance without a word term (nothing for bm25 to score).
-    rows = stmt(db, pageSql(compiled)).all(...compiled.params, limit) as HitRow[];
+    // One row more than the page tells whether there is a next page.
+    rows = stmt(db, pageSql(compiled)).all(...compiled.params, limit + 1) as HitRow[];
+    more = rows.length > limit;
+    if (more) rows = rows.slice(0, limit);
   }
 
-  return rows.map((r) => ({
+  const hits = rows.map((r) => ({
     messageId: r.id,
     chatId: r.chat_id,
     chatName: r.chat_name,
@@ -149,6 +180,58 @@ export function searchParsed(
     ts: r.ts,
     snippet: makeSnippet(r.body, r.subject, parsed.terms, markers),
   }));
+  // Relevance pages are not in id order: beforeId would skip ranked hits.
+  const nextBeforeId = more && !byRelevance ? hits.at(-1)!.messageId : null;
+  return page(hits, more, nextBeforeId, unindexed, ranked);
+}
+
+function page(
+  hits: SearchHit[],
+  more: boolean,
+  nextBeforeId: number | null,
+  unindexed: number,
+  ranked: boolean,
+): SearchPage {
+  const hints: string[] = [];
+  if (nextBeforeId !== null) hints.push(`more results: repeat with beforeId ${nextBeforeId}`);
+  else if (more || ranked)
+    hints.push(
+      ranked
+        ? `ranked among the newest ${RELEVANCE_CANDIDATES} matches: add words or filters, or page newest-first`
+        : 'more results: page newest-first (order newest) to see them all',
+    );
+  if (unindexed > 0)
+    hints.push(
+      `${unindexed} messages are not indexed for this query yet: these results cover the rest; search again shortly`,
+    );
+  return {
+    hits,
+    partial: more || ranked || unindexed > 0,
+    nextBeforeId,
+    unindexed,
+    hint: hints.length ? hints.join('; ') : null,
+  };
+}
+
+/**
+ * Indexes one bounded slice of what the query depends on and returns how many
+ * messages are still waiting: substring terms need the trigram backlog, CJK
+ * words the word reindex backlog (migration 007). Never the whole backlog: a
+ * search after an upgrade must not index all history in one call.
+ */
+function catchUpIndexes(db: Db, parsed: ParsedQuery): number {
+  let waiting = 0;
+  if (parsed.terms.some((t) => t.kind === 'substring')) {
+    const trigrams = indexersFor(db).trigrams;
+    trigrams.drain(SEARCH_INDEX_SLICE);
+    waiting += trigrams.backlog();
+  }
+  if (parsed.terms.some((t) => t.kind !== 'substring' && hasCjk(t.text))) {
+    const words = indexersFor(db).words;
+    words.drain(SEARCH_INDEX_SLICE);
+    waiting += words.backlog();
+  }
+  return waiting;
 }
 
 function pageSql(c: CompiledSearch): string {
@@ -203,9 +286,6 @@ function compileSearch(
   beforeId: number | undefined,
 ): CompiledSearch | null {
   ensureFunctions(db);
-  // The trigram index is filled in the background; a substring query first
-  // indexes whatever arrived since, so it never misses a new message.
-  if (parsed.terms.some((t) => t.kind === 'substring')) trigramIndexerFor(db).drainAll();
   // ---- Filters that resolve to ids or ranges first; an impossible one ends the search. ----
   let low: number | null = null;
   let high: number | null = null; // exclusive
@@ -386,14 +466,15 @@ function compileSearch(
 const READ_UPTO = (chat: string): string =>
   `coalesce((SELECT r.read_upto_id FROM read_positions r WHERE r.chat_id = ${chat}), 0)`;
 
-/** Whether these chats hold at most `max` messages (an index count that stops early). */
-const indexers = new WeakMap<Db, TrigramIndexer>();
-function trigramIndexerFor(db: Db): TrigramIndexer {
-  let indexer = indexers.get(db);
-  if (!indexer) indexers.set(db, (indexer = new TrigramIndexer(db)));
-  return indexer;
+const indexers = new WeakMap<Db, { trigrams: TrigramIndexer; words: WordReindexer }>();
+function indexersFor(db: Db): { trigrams: TrigramIndexer; words: WordReindexer } {
+  let found = indexers.get(db);
+  if (!found)
+    indexers.set(db, (found = { trigrams: new TrigramIndexer(db), words: new WordReindexer(db) }));
+  return found;
 }
 
+/** Whether these chats hold at most `max` messages (an index count that stops early). */
 function idCountAtMost(db: Db, chatIds: number[], max: number): boolean {
   const [inList, inParams] = idList(chatIds);
   return countAtMost(db, `SELECT 1 FROM messages WHERE chat_id ${inList}`, max, inParams);

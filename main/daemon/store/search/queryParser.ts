@@ -18,7 +18,7 @@
 // An unknown `word:` prefix (e.g. "http://x", "re:") is plain text. A known
 // operator with a bad value, a substring shorter than 3 characters, or a term
 // with nothing searchable in it is dropped and reported in `warnings`.
-import { fold, toIndexText } from './indexText.js';
+import { fold, toQueryText } from './indexText.js';
 
 export type TextTerm =
   /** A word matched as a prefix at word starts; may hold several tokens ("e-mail"). */
@@ -245,9 +245,9 @@ const TOKEN_RUN = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
 const CJK_CHAR =
   /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005\u30fc]/u;
 
-/** The tokens the word index holds for this text (CJK runs as bigrams). */
+/** The tokens a phrase of this text is made of (CJK runs as bigrams; see toQueryText). */
 export function indexTokens(text: string): string[] {
-  return toIndexText(text).match(TOKEN_RUN) ?? [];
+  return toQueryText(text).match(TOKEN_RUN) ?? [];
 }
 
 /** An FTS5 string literal: the one construct in which user input is never syntax. */
@@ -266,8 +266,10 @@ export function ftsPhrase(text: string, prefix: boolean): string | null {
   const tokens = indexTokens(text);
   if (tokens.length === 0) return null;
   const last = tokens[tokens.length - 1]!;
-  const lastChars = Array.from(fold(last)).length;
-  const star = prefix && (CJK_CHAR.test(last) ? lastChars === 1 : lastChars >= 2);
+  // Counted unfolded for CJK: folding decomposes a Hangul syllable into jamo.
+  const star =
+    prefix &&
+    (CJK_CHAR.test(last) ? Array.from(last).length === 1 : Array.from(fold(last)).length >= 2);
   return ftsString(tokens.join(' ')) + (star ? ' *' : '');
 }
 

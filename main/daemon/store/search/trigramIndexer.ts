@@ -1,7 +1,8 @@
 // Fills the trigram index from trigram_backlog in small transactions, oldest
 // key first (FTS5 appends fastest in rowid order). The daemon runs it in the
-// background after each sync batch; a substring search calls drainAll() first
-// so it never misses a message that arrived a moment ago.
+// background after each sync batch, one slice per turn of the event loop; a
+// substring search indexes one more slice and answers from what is indexed
+// (partial while a backlog remains), so no call waits for all of history.
 import type { Db } from '../database.js';
 
 export class TrigramIndexer {
@@ -33,6 +34,7 @@ export class TrigramIndexer {
       .immediate();
   }
 
+  /** Everything at once (benchmarks, tools); the daemon never blocks on this. */
   drainAll(): number {
     let total = 0;
     for (let n = this.drain(2000); n > 0; n = this.drain(2000)) total += n;
