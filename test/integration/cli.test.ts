@@ -191,8 +191,8 @@ test('unimplemented protocols, bad usage and failed syncs exit non-zero with one
     assert.match(send.stderr, /unichat connector is not implemented yet/);
 
     const unknown = parley(['frobnicate', '--profile', dir]);
-    assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /unknown command/);
+    assert.equal(unknown.code, 2, 'a usage error');
+    assert.match(unknown.stderr, /unknown command "frobnicate"/);
   } finally {
     cleanup();
   }
