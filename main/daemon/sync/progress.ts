@@ -25,7 +25,8 @@ export type ProgressListener = (progress: SyncProgress) => void;
  * changes and, at most every `intervalMs`, as batches land.
  */
 export class ProgressTracker {
-  private phase: SyncProgress['phase'] = 'initial';
+  /** Null until the loop reports its first phase. */
+  private phase: SyncProgress['phase'] | null = null;
   private messagesStored = 0;
   private lastReport = 0;
 
@@ -67,7 +68,7 @@ export class ProgressTracker {
     const done = cursors.filter((c) => c === 'done').length;
     const progress: SyncProgress = {
       accountId: this.accountId,
-      phase: this.phase,
+      phase: this.phase ?? 'initial',
       messagesStored: this.messagesStored,
       chatsBackfilled: cursors.length ? done : null,
       chatsRemaining: cursors.length ? cursors.length - done : null,
