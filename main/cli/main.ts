@@ -16,6 +16,7 @@ import { openSecretStore } from '../daemon/secrets/openSecretStore.js';
 import type { SecretBroker } from '../daemon/secrets/secretBroker.js';
 import { AuthError } from '../daemon/connectors/errors.js';
 import type { SyncProgress } from '../daemon/sync/progress.js';
+import { readAccountSettings, updateAccountSettings } from '../daemon/store/accountSettings.js';
 import { defaultProfileDir } from './profileDir.js';
 import {
   formatChats,
@@ -75,6 +76,8 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
         return await accountsList(args.slice(1), io, g);
       case 'accounts remove':
         return await accountsRemove(args.slice(1), io, g);
+      case 'accounts history':
+        return await accountsHistory(args.slice(1), io, g);
       case 'sync':
         return await sync(args, io, g);
       case 'chats':
@@ -282,14 +285,52 @@ async function accountsRemove(args: string[], io: Io, g: GlobalOptions): Promise
   return 0;
 }
 
+/** `parley accounts history ID [DAYS|full]`: shows or sets the account's history depth. */
+async function accountsHistory(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  const { positionals } = parse('accounts history', args, {}, { min: 1, max: 2 });
+  const accountId = positiveInt(positionals[0], 'ID');
+  const depth = positionals[1] === undefined ? undefined : historyDays(positionals[1]);
+  return withDaemon(g.profile, noSecrets, async (daemon) => {
+    if (
+      depth !== undefined &&
+      !updateAccountSettings(daemon.store.db, accountId, { historyDays: depth })
+    )
+      throw new CliError(`no account ${accountId}`);
+    if (!daemon.store.accounts.get(accountId)) throw new CliError(`no account ${accountId}`);
+    const { historyDays: days } = readAccountSettings(daemon.store.db, accountId);
+    io.stdout(
+      g.json
+        ? `${JSON.stringify({ accountId, historyDays: days })}\n`
+        : `account ${accountId}: history depth ${days === null ? 'full' : `${days} days`}\n`,
+    );
+    return 0;
+  });
+}
+
+/** DAYS (a positive whole number) or "full" (null). */
+function historyDays(value: string): number | null {
+  if (value === 'full') return null;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1)
+    throw new CliError(
+      `the history depth is a number of days (1 or more) or "full", not "${value}"`,
+      2,
+    );
+  return n;
+}
+
 async function sync(args: string[], io: Io, g: GlobalOptions): Promise<number> {
   const { values } = parse('sync', args, {
     once: { type: 'boolean' },
     'no-backfill': { type: 'boolean' },
+    history: { type: 'string' },
     account: { type: 'string' },
   });
   if (values['no-backfill'] && !values.once)
     throw new CliError('--no-backfill goes with --once', 2, usageOf('sync')!);
+  if (values['no-backfill'] && values.history !== undefined)
+    throw new CliError('--no-backfill and --history exclude each other', 2, usageOf('sync')!);
+  const depth = values.history === undefined ? undefined : historyDays(values.history);
   const profileDir = g.profile ?? defaultProfileDir();
   const secrets = await openSecretStore({ profileDir, allowInsecure: true });
   return withDaemon(profileDir, secrets, async (daemon) => {
@@ -304,7 +345,7 @@ async function sync(args: string[], io: Io, g: GlobalOptions): Promise<number> {
       return 0;
     }
     if (values.once) {
-      const results = await syncEachOnce(daemon, chosen, !values['no-backfill'], io);
+      const results = await syncEachOnce(daemon, chosen, !values['no-backfill'], depth, io);
       if (g.json) io.stdout(`${JSON.stringify(results)}\n`);
       const failed = results.filter((r) => r.error !== null).length;
       if (failed > 0) throw new CliError(`${failed} of ${chosen.length} accounts failed to sync`);
@@ -316,7 +357,7 @@ async function sync(args: string[], io: Io, g: GlobalOptions): Promise<number> {
           `account ${e.payload.accountId}: ${e.payload.status}${e.payload.detail ? ` (${e.payload.detail})` : ''}\n`,
         );
     });
-    await Promise.all(chosen.map((a) => daemon.engine.start(a.id)));
+    await Promise.all(chosen.map((a) => daemon.engine.start(a.id, { historyDays: depth })));
     io.stderr('syncing; press Ctrl+C to stop\n');
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
@@ -331,6 +372,7 @@ async function syncEachOnce(
   daemon: Daemon,
   accounts: Account[],
   backfill: boolean,
+  historyDays: number | null | undefined,
   io: Io,
 ): Promise<SyncOnceResult[]> {
   const results: SyncOnceResult[] = [];
@@ -340,6 +382,7 @@ async function syncEachOnce(
     try {
       last = await daemon.engine.syncOnce(account.id, {
         backfill,
+        historyDays,
         onProgress: (p) => {
           last = p;
           if (p.phase !== 'done') io.stderr(`${who}: ${formatProgress(p)}\n`);

@@ -44,17 +44,25 @@ Lists the accounts with their status.
 
 Removes the account, its synced data and its keychain entry.
 `,
-  sync: `usage: parley sync [--once [--no-backfill]] [--account ID] [--json]
+  'accounts history': `usage: parley accounts history ID [DAYS|full] [--json]
+
+Shows or sets how far back backfill fetches the account's history: DAYS
+before now, or the whole history ("full", the default). Chats whose
+backfill already finished are not fetched again when the depth grows.
+`,
+  sync: `usage: parley sync [--once [--no-backfill]] [--history DAYS|full] [--account ID] [--json]
 
 Syncs every account (or one). Progress and failures go to stderr.
 
-  --once          make the local copy complete, then exit: initial sync and
-                  catch-up, then backfill of older history to the history
-                  depth. Exits 0 only when every account is complete; 1 with a
-                  one-line reason per failed account otherwise
-  --no-backfill   with --once: skip backfill (initial sync and catch-up only)
-  --account ID    only this account
-  --json          with --once: a summary per account on stdout
+  --once            make the local copy complete, then exit: initial sync and
+                    catch-up, then backfill of older history to the history
+                    depth. Exits 0 only when every account is complete; 1
+                    with a one-line reason per failed account otherwise
+  --no-backfill     with --once: skip backfill (initial sync and catch-up only)
+  --history DAYS    backfill this many days back for this run, or "full",
+                    instead of each account's depth (parley accounts history)
+  --account ID      only this account
+  --json            with --once: a summary per account on stdout
 
 Without --once: keeps syncing until Ctrl+C.
 `,
@@ -86,7 +94,7 @@ Runs until Ctrl+C.
 
 /** "accounts" and its subcommands, for `parley help accounts`. */
 const GROUPS: Record<string, string[]> = {
-  accounts: ['accounts add', 'accounts list', 'accounts remove'],
+  accounts: ['accounts add', 'accounts list', 'accounts remove', 'accounts history'],
 };
 
 /** The usage of a command or a group of commands, or null when there is none. */
@@ -105,7 +113,8 @@ usage: parley [--profile DIR] [--json] <command> [options]
                [--name LABEL] [--workspace NAME] [--insecure-store]
   accounts list
   accounts remove ID
-  sync [--once [--no-backfill]] [--account ID]
+  accounts history ID [DAYS|full]
+  sync [--once [--no-backfill]] [--history DAYS|full] [--account ID]
   chats [--account ID]
   messages CHAT_ID [--limit N]
   send CHAT_ID TEXT [--timeout SECONDS]

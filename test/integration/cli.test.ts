@@ -386,6 +386,39 @@ test("global options go before or after the command; help prints each command's 
   }
 });
 
+test('accounts history shows and sets the history depth; bad depths are usage errors', () => {
+  const { dir, cleanup } = seededProfile();
+  try {
+    const shown = parley(['accounts', 'history', '1', '--profile', dir]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal(shown.stdout, 'account 1: history depth full\n');
+    const set = parley(['accounts', 'history', '1', '30', '--json', '--profile', dir]);
+    assert.deepEqual(JSON.parse(set.stdout), { accountId: 1, historyDays: 30 });
+    assert.equal(
+      parley(['--profile', dir, 'accounts', 'history', '1']).stdout,
+      'account 1: history depth 30 days\n',
+      'it is stored with the account',
+    );
+    for (const bad of ['0', '2.5', 'lots']) {
+      const r = parley(['accounts', 'history', '1', bad, '--profile', dir]);
+      assert.equal(r.code, 2, bad);
+      assert.match(r.stderr, /history depth is a number of days \(1 or more\) or "full"/);
+    }
+    const negative = parley(['accounts', 'history', '1', '-3', '--profile', dir]);
+    assert.equal(negative.code, 2);
+    assert.match(negative.stderr, /^parley: unknown option "-3"/);
+    const sync = parley(['sync', '--once', '--history', 'soon', '--profile', dir]);
+    assert.equal(sync.code, 2);
+    assert.equal(parley(['accounts', 'history', '1', 'full', '--profile', dir]).code, 0);
+    assert.match(parley(['accounts', 'history', '1', '--profile', dir]).stdout, /depth full/);
+    const none = parley(['accounts', 'history', '9', '7', '--profile', dir]);
+    assert.equal(none.code, 1);
+    assert.equal(none.stderr.trim(), 'parley: no account 9');
+  } finally {
+    cleanup();
+  }
+});
+
 // `sync --once` against a real Synapse: a room with more history than the
 // initial sync's window (20 events per room) must end up complete.
 const HISTORY = 130;

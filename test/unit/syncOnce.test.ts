@@ -12,6 +12,7 @@ import { silentObserver } from '../../main/daemon/sync/observer.js';
 import type { SyncProgress } from '../../main/daemon/sync/progress.js';
 import type { SyncBatch } from '../../main/daemon/model/types.js';
 import type { Store } from '../../main/daemon/store/store.js';
+import { updateAccountSettings } from '../../main/daemon/store/accountSettings.js';
 import { addAccount, chatBatch, message, tempStore } from '../helpers/fixtures.js';
 import { ALL_CAPABILITIES } from '../helpers/scriptedConnector.js';
 
@@ -21,8 +22,10 @@ const WINDOW = 5;
 const PAGE = 8;
 
 /** Chat c has PER_CHAT messages; sync gives the newest WINDOW, backfill pages of PAGE below. */
-function pagedHistory(failures: Error[] = []): Connector {
-  const ts = (i: number) => 1_000_000 + i * 1000;
+function pagedHistory(
+  failures: Error[] = [],
+  ts: (i: number) => number = (i) => 1_000_000 + i * 1000,
+): Connector {
   return {
     protocol: 'matrix',
     capabilities: { ...ALL_CAPABILITIES, backfill: true },
@@ -145,6 +148,46 @@ test('a failing backfill is retried, then fails the run; a revoked session fails
       assert.equal(other.accounts.get(acc.id)!.status, 'signed_out');
     } finally {
       cleanupOther();
+    }
+  } finally {
+    cleanup();
+  }
+});
+
+test('the history depth (days) ends each chat at the first page that reaches past it', async () => {
+  const { store, cleanup } = tempStore();
+  try {
+    const account = addAccount(store);
+    const DAY = 24 * 60 * 60 * 1000;
+    const now = Date.now();
+    // Message i is (PER_CHAT - i) days old: the newest one day, the oldest 25 days.
+    const daysOld = (i: number) => now - (PER_CHAT - i) * DAY;
+    assert.equal(updateAccountSettings(store.db, account.id, { historyDays: 10 }), true);
+    const engine = engineWith(store, () => pagedHistory([], daysOld));
+    const final = await engine.syncOnce(account.id);
+    assert.equal(final.chatsRemaining, 0, 'both chats count as complete');
+    for (const chat of store.read.chats()) {
+      const ages = store.read
+        .messages(chat.id, { limit: 100 })
+        .map((m) => Math.round((now - m.ts) / DAY));
+      for (let age = 1; age <= 10; age++)
+        assert.ok(ages.includes(age), `${chat.name}: the message ${age} days old is there`);
+      const oldest = Math.max(...ages);
+      assert.ok(oldest > 10, 'the page that crossed the depth is kept whole');
+      assert.ok(oldest < PER_CHAT, `${chat.name}: nothing older was fetched (oldest ${oldest})`);
+    }
+
+    // A run may override the setting: the whole history.
+    const { store: full, cleanup: cleanupFull } = tempStore();
+    try {
+      const acc = addAccount(full);
+      updateAccountSettings(full.db, acc.id, { historyDays: 10 });
+      const all = await engineWith(full, () => pagedHistory([], daysOld)).syncOnce(acc.id, {
+        historyDays: null,
+      });
+      assert.equal(all.messagesStored, CHATS.length * PER_CHAT);
+    } finally {
+      cleanupFull();
     }
   } finally {
     cleanup();

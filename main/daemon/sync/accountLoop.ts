@@ -9,6 +9,8 @@ import type { Store } from '../store/store.js';
 import type { BatchResult } from '../store/batchWriter.js';
 import { DEFAULT_BACKOFF, retryDelay, sleep, type BackoffPolicy } from './backoff.js';
 import type { SyncObserver, SyncPhase } from './observer.js';
+import { endChatsPastCutoff, historyCutoff } from './historyDepth.js';
+import { readAccountSettings } from '../store/accountSettings.js';
 
 export interface AccountLoopOptions {
   /**
@@ -18,6 +20,11 @@ export interface AccountLoopOptions {
   once?: boolean;
   /** With `once`: false skips backfill (stop after the initial sync and catch-up). */
   backfill?: boolean;
+  /**
+   * History depth in days for backfill, overriding the account's setting
+   * (null: the whole history). Undefined: the account's setting.
+   */
+  historyDays?: number | null;
   /** With `once`: give up after this many failed attempts in a row (per phase). */
   maxAttempts?: number;
   /** Without a live channel: how long to wait between catch-up syncs. */
@@ -140,10 +147,15 @@ export class AccountLoop {
    */
   private async backfillToEnd(ctx: ConnectorContext, maxAttempts: number): Promise<void> {
     this.observer.phaseStarted?.(this.account.id, 'backfill');
+    const days =
+      this.options.historyDays !== undefined
+        ? this.options.historyDays
+        : readAccountSettings(this.store.db, this.account.id).historyDays;
+    const cutoff = historyCutoff(days);
     let attempt = 0;
     while (!this.signal.aborted) {
       try {
-        await this.consume(this.connector.backfill!(ctx), 'backfill');
+        await this.backfillPass(ctx, cutoff);
         return;
       } catch (err) {
         if (this.signal.aborted) return;
@@ -157,6 +169,24 @@ export class AccountLoop {
         const retryAfter = err instanceof RateLimitedError ? err.retryAfterMs : null;
         await sleep(retryDelay(attempt, retryAfter, this.options.backoff), this.signal);
       }
+    }
+  }
+
+  /**
+   * The connector's backfill to its end; when a chat reaches the history
+   * depth, the connector starts over (it skips the chats that are done).
+   */
+  private async backfillPass(ctx: ConnectorContext, cutoff: number | null): Promise<void> {
+    for (;;) {
+      let reachedDepth = false;
+      for await (const batch of this.connector.backfill!(ctx)) {
+        if (this.signal.aborted) return;
+        reachedDepth = cutoff !== null && endChatsPastCutoff(batch, cutoff);
+        const result = this.store.writer.apply(this.account.id, batch);
+        this.observer.batchApplied(this.account.id, result, 'backfill');
+        if (reachedDepth) break;
+      }
+      if (!reachedDepth) return;
     }
   }
 
