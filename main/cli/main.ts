@@ -29,7 +29,7 @@ import {
   type SyncOnceResult,
 } from './format.js';
 import { splitGlobalOptions, type GlobalOptions } from './globalOptions.js';
-import { CliError, COMMANDS, USAGE, usageOf } from './usage.js';
+import { CliError, USAGE, usageOf } from './usage.js';
 
 interface Io {
   stdout: (text: string) => void;
@@ -63,7 +63,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     }
     if (command === 'help') return help(args, io);
     if (command.startsWith('-')) throw new CliError(`unknown option "${command}"`, 2, USAGE);
-    name = commandName(command, args);
+    name = commandName(command, args, globals.help);
     if (globals.help) {
       io.stdout(usageOf(name)!);
       return 0;
@@ -104,20 +104,20 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
 }
 
 /** "accounts add" for the accounts group, else the command itself. */
-function commandName(command: string, args: string[]): string {
+function commandName(command: string, args: string[], help: boolean): string {
   if (command !== 'accounts') {
-    if (!COMMANDS[command])
-      throw new CliError(`unknown command "${command}"; run "parley help"`, 2);
+    if (!usageOf(command)) throw new CliError(`unknown command "${command}"; run "parley help"`, 2);
     return command;
   }
   const sub = args[0];
-  if (sub !== undefined && COMMANDS[`accounts ${sub}`]) return `accounts ${sub}`;
-  if (sub === undefined || sub.startsWith('-')) {
-    // `parley accounts --help` is the group's usage; a bare `parley accounts` is a usage error.
-    if (args.length === 0) throw new CliError('which accounts command?', 2, usageOf('accounts')!);
-    return 'accounts';
-  }
-  throw new CliError(`unknown command "accounts ${sub}"`, 2, usageOf('accounts')!);
+  if (sub !== undefined && usageOf(`accounts ${sub}`)) return `accounts ${sub}`;
+  // `parley accounts --help` is the group's usage.
+  if (sub === undefined && help) return 'accounts';
+  throw new CliError(
+    sub === undefined ? 'which accounts command?' : `unknown command "accounts ${sub}"`,
+    2,
+    usageOf('accounts')!,
+  );
 }
 
 function help(args: string[], io: Io): number {

@@ -99,10 +99,9 @@ const GROUPS: Record<string, string[]> = {
 
 /** The usage of a command or a group of commands, or null when there is none. */
 export function usageOf(name: string): string | null {
-  const group = GROUPS[name];
-  if (group) return `${group.map((c) => COMMANDS[c]).join('\n')}\n${GLOBAL_OPTIONS}`;
-  const text = COMMANDS[name];
-  return text ? `${text}\n${GLOBAL_OPTIONS}` : null;
+  if (Object.hasOwn(GROUPS, name))
+    return `${GROUPS[name]!.map((c) => COMMANDS[c]).join('\n')}\n${GLOBAL_OPTIONS}`;
+  return Object.hasOwn(COMMANDS, name) ? `${COMMANDS[name]}\n${GLOBAL_OPTIONS}` : null;
 }
 
 export const USAGE = `parley — Parley's daemon, headless

@@ -356,6 +356,10 @@ test("global options go before or after the command; help prints each command's 
     assert.doesNotMatch(add.stdout, /accounts remove/);
     const group = parley(['help', 'accounts']);
     assert.match(group.stdout, /accounts add[\s\S]*accounts list[\s\S]*accounts remove/);
+    assert.equal(parley(['accounts', '--help']).stdout, group.stdout);
+    const bare = parley(['accounts', '--profile', dir]);
+    assert.equal(bare.code, 2);
+    assert.match(bare.stderr, /^parley: which accounts command\?\n\nusage: parley accounts add/);
 
     const nosuch = parley(['help', 'nosuch']);
     assert.equal(nosuch.code, 2);
