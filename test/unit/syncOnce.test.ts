@@ -25,6 +25,8 @@ const PAGE = 8;
 function pagedHistory(
   failures: Error[] = [],
   ts: (i: number) => number = (i) => 1_000_000 + i * 1000,
+  /** Each backfill call drops its connection after one page. */
+  flaky = false,
 ): Connector {
   return {
     protocol: 'matrix',
@@ -57,6 +59,7 @@ function pagedHistory(
             messages: ids.map((i) => message(c, `${c}$${i}`, ts(i), `m${i}`)),
             cursors: { [`backfill:${c}`]: below },
           };
+          if (flaky) throw new Error('connection reset');
         }
       }
     },
@@ -128,6 +131,17 @@ test('a failing backfill is retried, then fails the run; a revoked session fails
     const flaky = [new Error('ECONNRESET')];
     const recovered = await engineWith(store, () => pagedHistory(flaky)).syncOnce(account.id);
     assert.equal(recovered.chatsRemaining, 0, 'one transient failure is retried');
+
+    const { store: patient, cleanup: cleanupPatient } = tempStore();
+    try {
+      const acc = addAccount(patient);
+      const everyPage = engineWith(patient, () => pagedHistory([], undefined, true));
+      const done = await everyPage.syncOnce(acc.id, { maxAttempts: 2 });
+      assert.equal(done.chatsRemaining, 0, 'failures with progress between them never add up');
+      assert.equal(stored(patient), CHATS.length * PER_CHAT);
+    } finally {
+      cleanupPatient();
+    }
 
     const { store: other, cleanup: cleanupOther } = tempStore();
     try {

@@ -143,7 +143,8 @@ export class AccountLoop {
   /**
    * Runs the connector's backfill until it has no older history (to its
    * depth), retrying transient failures; throws an AuthError at once and
-   * other errors after `maxAttempts` failures in a row.
+   * other errors after `maxAttempts` failures in a row (a batch applied in
+   * between starts the count again: a long backfill may stumble now and then).
    */
   private async backfillToEnd(ctx: ConnectorContext, maxAttempts: number): Promise<void> {
     this.observer.phaseStarted?.(this.account.id, 'backfill');
@@ -153,13 +154,16 @@ export class AccountLoop {
         : readAccountSettings(this.store.db, this.account.id).historyDays;
     const cutoff = historyCutoff(days);
     let attempt = 0;
+    let progressed = false;
     while (!this.signal.aborted) {
       try {
-        await this.backfillPass(ctx, cutoff);
+        await this.backfillPass(ctx, cutoff, () => (progressed = true));
         return;
       } catch (err) {
         if (this.signal.aborted) return;
         if (err instanceof AuthError) throw err;
+        if (progressed) attempt = 0;
+        progressed = false;
         attempt++;
         this.observer.log(
           this.account.id,
@@ -176,7 +180,11 @@ export class AccountLoop {
    * The connector's backfill to its end; when a chat reaches the history
    * depth, the connector starts over (it skips the chats that are done).
    */
-  private async backfillPass(ctx: ConnectorContext, cutoff: number | null): Promise<void> {
+  private async backfillPass(
+    ctx: ConnectorContext,
+    cutoff: number | null,
+    applied: () => void,
+  ): Promise<void> {
     for (;;) {
       let reachedDepth = false;
       for await (const batch of this.connector.backfill!(ctx)) {
@@ -184,6 +192,7 @@ export class AccountLoop {
         reachedDepth = cutoff !== null && endChatsPastCutoff(batch, cutoff);
         const result = this.store.writer.apply(this.account.id, batch);
         this.observer.batchApplied(this.account.id, result, 'backfill');
+        applied();
         if (reachedDepth) break;
       }
       if (!reachedDepth) return;
