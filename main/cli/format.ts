@@ -1,5 +1,6 @@
 // Human-readable tables for the CLI. The --json output is the stable one.
 import type { Account, ChatSummary, MessageView, SearchHit } from '../daemon/model/types.js';
+import type { SyncProgress } from '../daemon/sync/progress.js';
 
 const time = (ts: number) => new Date(ts).toISOString().replace('T', ' ').slice(0, 16);
 
@@ -49,4 +50,54 @@ export function formatSearchHits(hits: SearchHit[]): string {
         `${time(h.ts)}  ${h.chatName} · ${h.senderName}: ${h.snippet}  [chat ${h.chatId}, message ${h.messageId}]\n`,
     )
     .join('');
+}
+
+/** One account's `sync --once` outcome (`--json`). */
+export interface SyncOnceResult {
+  accountId: number;
+  /** True when initial sync, catch-up and (unless skipped) backfill all finished. */
+  complete: boolean;
+  backfill: boolean;
+  messagesStored: number;
+  chatsBackfilled: number | null;
+  chatsRemaining: number | null;
+  error: string | null;
+}
+
+export function syncOnceResult(
+  accountId: number,
+  last: SyncProgress | null,
+  backfill: boolean,
+  error: string | null,
+): SyncOnceResult {
+  return {
+    accountId,
+    complete: error === null,
+    backfill,
+    messagesStored: last?.messagesStored ?? 0,
+    chatsBackfilled: last?.chatsBackfilled ?? null,
+    chatsRemaining: last?.chatsRemaining ?? null,
+    error,
+  };
+}
+
+const stored = (p: SyncProgress) =>
+  `${p.messagesStored} message${p.messagesStored === 1 ? '' : 's'} stored`;
+const chatCounts = (p: SyncProgress) =>
+  p.chatsBackfilled === null
+    ? ''
+    : `; chats backfilled ${p.chatsBackfilled}, remaining ${p.chatsRemaining}`;
+
+/** A progress line of `sync --once` (stderr). */
+export function formatProgress(p: SyncProgress): string {
+  if (p.phase === 'initial' && p.messagesStored === 0) return 'initial sync and catch-up';
+  const phase = p.phase === 'initial' ? 'initial sync' : p.phase;
+  return `${phase}: ${stored(p)}${p.phase === 'backfill' ? chatCounts(p) : ''}`;
+}
+
+/** The last line of `sync --once` for an account that finished. */
+export function formatOutcome(p: SyncProgress, backfill: boolean): string {
+  if (backfill) return `complete: ${stored(p)}${chatCounts(p)}`;
+  const older = p.chatsRemaining ? `; older history not fetched in ${p.chatsRemaining} chats` : '';
+  return `up to date, backfill skipped: ${stored(p)}${older}`;
 }

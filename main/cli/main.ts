@@ -1,4 +1,5 @@
-// `parley`: the daemon, headless. Every command takes --profile DIR.
+// `parley`: the daemon, headless. Every command takes --profile DIR, --json
+// and --help, before or after the command name (globalOptions.ts).
 // Human output on stdout; progress and errors on stderr; --json output is a
 // stable contract documented in docs/cli.md.
 import { parseArgs } from 'node:util';
@@ -10,13 +11,26 @@ import {
   type ProcedureInput,
   type ProcedureOutput,
 } from '../daemon/api/contract.js';
-import { PROTOCOLS, type Protocol } from '../daemon/model/types.js';
+import { PROTOCOLS, type Account, type Protocol } from '../daemon/model/types.js';
 import { openSecretStore } from '../daemon/secrets/openSecretStore.js';
 import type { SecretBroker } from '../daemon/secrets/secretBroker.js';
+import { AuthError } from '../daemon/connectors/errors.js';
+import type { SyncProgress } from '../daemon/sync/progress.js';
+import { readAccountSettings, updateAccountSettings } from '../daemon/store/accountSettings.js';
 import { defaultProfileDir } from './profileDir.js';
-import { formatChats, formatMessages, formatSearchHits, formatAccounts } from './format.js';
+import {
+  formatChats,
+  formatMessages,
+  formatSearchHits,
+  formatAccounts,
+  formatOutcome,
+  formatProgress,
+  syncOnceResult,
+  type SyncOnceResult,
+} from './format.js';
 import { allChats } from '../daemon/api/allChats.js';
-import { CliError, USAGE } from './usage.js';
+import { splitGlobalOptions, type GlobalOptions } from './globalOptions.js';
+import { CliError, USAGE, usageOf } from './usage.js';
 
 interface Io {
   stdout: (text: string) => void;
@@ -40,36 +54,104 @@ const noSecrets: SecretBroker = {
 };
 
 export async function runCli(argv: string[], io: Io = defaultIo): Promise<number> {
-  const [command, ...rest] = argv;
+  let name: string | null = null;
   try {
-    switch (command) {
-      case 'accounts':
-        return await accounts(rest, io);
+    const { globals, rest } = splitGlobalOptions(argv);
+    const [command, ...args] = rest;
+    if (command === undefined) {
+      io.stdout(USAGE);
+      return globals.help ? 0 : 2;
+    }
+    if (command === 'help') return help(args, io);
+    if (command.startsWith('-')) throw new CliError(`unknown option "${command}"`, 2, USAGE);
+    name = commandName(command, args, globals.help);
+    if (globals.help) {
+      io.stdout(usageOf(name)!);
+      return 0;
+    }
+    const g = globals;
+    switch (name) {
+      case 'accounts add':
+        return await accountsAdd(args.slice(1), io, g);
+      case 'accounts list':
+        return await accountsList(args.slice(1), io, g);
+      case 'accounts remove':
+        return await accountsRemove(args.slice(1), io, g);
+      case 'accounts history':
+        return await accountsHistory(args.slice(1), io, g);
       case 'sync':
-        return await sync(rest, io);
+        return await sync(args, io, g);
       case 'chats':
-        return await chats(rest, io);
+        return await chats(args, io, g);
       case 'messages':
-        return await messages(rest, io);
+        return await messages(args, io, g);
       case 'send':
-        return await send(rest, io);
+        return await send(args, io, g);
       case 'search':
-        return await search(rest, io);
-      case 'web':
-        return await (await import('./webCommand.js')).web(rest, io);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.stdout(USAGE);
-        return command === undefined ? 2 : 0;
+        return await search(args, io, g);
+      case 'web': {
+        const profile = g.profile === undefined ? [] : ['--profile', g.profile];
+        return await (await import('./webCommand.js')).web([...args, ...profile], io);
+      }
       default:
-        throw new CliError(`unknown command "${command}"; run "parley help"`);
+        throw new CliError(`unknown command "${command}"; run "parley help"`, 2);
     }
   } catch (err) {
-    io.stderr(`parley: ${oneLine(err)}\n`);
-    return err instanceof CliError && err.exitCode !== undefined ? err.exitCode : 1;
+    const failure = asUsageError(err, name) ?? err;
+    io.stderr(`parley: ${oneLine(failure)}\n`);
+    if (failure instanceof CliError && failure.usage) io.stderr(`\n${failure.usage}`);
+    return failure instanceof CliError && failure.exitCode !== undefined ? failure.exitCode : 1;
   }
+}
+
+/** "accounts add" for the accounts group, else the command itself. */
+function commandName(command: string, args: string[], help: boolean): string {
+  if (command !== 'accounts') {
+    if (!usageOf(command)) throw new CliError(`unknown command "${command}"; run "parley help"`, 2);
+    return command;
+  }
+  const sub = args[0];
+  if (sub !== undefined && usageOf(`accounts ${sub}`)) return `accounts ${sub}`;
+  // `parley accounts --help` is the group's usage.
+  if (sub === undefined && help) return 'accounts';
+  throw new CliError(
+    sub === undefined ? 'which accounts command?' : `unknown command "accounts ${sub}"`,
+    2,
+    usageOf('accounts')!,
+  );
+}
+
+function help(args: string[], io: Io): number {
+  if (args.length === 0) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const name = args.join(' ');
+  const text = usageOf(name);
+  if (!text) throw new CliError(`no command "${name}"; run "parley help" for the list`, 2);
+  io.stdout(text);
+  return 0;
+}
+
+/**
+ * node:util parseArgs errors (from any command, also `web`) as one clear line
+ * naming the option, with the command's usage below.
+ */
+function asUsageError(err: unknown, name: string | null): CliError | null {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS')) return null;
+  const message = (err as Error).message;
+  const option = /'(-[^' ]+)/.exec(message)?.[1];
+  const where = name ? ` for "parley ${name}"` : '';
+  const text =
+    code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+      ? `unknown option "${option}"${where}`
+      : code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /argument missing/.test(message)
+        ? `option "${option}" needs a value`
+        : code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+          ? `option "${option}" takes no value`
+          : message.split('\n')[0]!;
+  return new CliError(text, 2, (name && usageOf(name)) || USAGE);
 }
 
 function oneLine(err: unknown): string {
@@ -77,22 +159,27 @@ function oneLine(err: unknown): string {
   return message.split('\n')[0]!;
 }
 
-const common = { profile: { type: 'string' }, json: { type: 'boolean' } } as const;
-
+/**
+ * Parses a command's own options (the global ones are already taken out).
+ * `positionals` bounds how many plain arguments the command takes.
+ */
 function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(
+  name: string,
   args: string[],
   options: T,
+  positionals: { min?: number; max?: number } = { max: 0 },
 ) {
-  try {
-    return parseArgs({
-      args,
-      options: { ...common, ...options },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (err) {
-    throw new CliError((err as Error).message, 2);
-  }
+  const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  const n = parsed.positionals.length;
+  if (positionals.max !== undefined && n > positionals.max)
+    throw new CliError(
+      `unexpected argument "${parsed.positionals[positionals.max]}"`,
+      2,
+      usageOf(name)!,
+    );
+  if (positionals.min !== undefined && n < positionals.min)
+    throw new CliError(`missing arguments`, 2, usageOf(name)!);
+  return parsed;
 }
 
 async function withDaemon<T>(
@@ -130,77 +217,122 @@ function positiveInt(value: string | undefined, what: string): number {
   return n;
 }
 
-async function accounts(args: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === 'add') {
-    const { values, positionals } = parse(rest, {
+async function accountsAdd(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  const { values, positionals } = parse(
+    'accounts add',
+    args,
+    {
       server: { type: 'string' },
       user: { type: 'string' },
       'password-stdin': { type: 'boolean' },
       name: { type: 'string' },
       workspace: { type: 'string' },
       'insecure-store': { type: 'boolean' },
-    });
-    const protocol = positionals[0];
-    if (!protocol || !(PROTOCOLS as readonly string[]).includes(protocol))
-      throw new CliError(`protocol must be one of: ${PROTOCOLS.join(', ')}`, 2);
-    if (!values.server || !values.user) throw new CliError('--server and --user are required', 2);
-    if (!values['password-stdin'])
-      throw new CliError('pass the password on standard input with --password-stdin', 2);
-    const profileDir = values.profile ?? defaultProfileDir();
-    // Fail fast, before asking for a password or touching the keychain.
-    const probe = new Daemon({ profileDir, secrets: noSecrets });
-    const implemented = probe.connectors.has(protocol as Protocol);
-    await probe.close();
-    if (!implemented) throw new CliError(`the ${protocol} connector is not implemented yet`);
-    const password = io.stdin().replace(/\r?\n$/, '');
-    const secrets = await openSecretStore({
-      profileDir,
-      allowInsecure: values['insecure-store'] ?? false,
-    });
-    if (secrets.kind === 'file')
-      io.stderr(`warning: no OS keychain; secrets are stored unencrypted in ${secrets.location}\n`);
-    const account = await withDaemon(profileDir, secrets, (d) =>
-      call(d, 'accounts.add', {
-        protocol: protocol as Protocol,
-        server: values.server!,
-        username: values.user!,
-        password,
-        label: values.name,
-        workspace: values.workspace,
-      }),
-    );
-    io.stdout(
-      values.json
-        ? `${JSON.stringify(account)}\n`
-        : `added account ${account.id}: ${account.label}\n`,
-    );
-    return 0;
-  }
-  if (sub === 'list') {
-    const { values } = parse(rest, {});
-    const list = await withDaemon(values.profile, noSecrets, (d) => call(d, 'accounts.list', {}));
-    io.stdout(values.json ? `${JSON.stringify(list)}\n` : formatAccounts(list));
-    return 0;
-  }
-  if (sub === 'remove') {
-    const { values, positionals } = parse(rest, {});
-    const accountId = positiveInt(positionals[0], 'ID');
-    const profileDir = values.profile ?? defaultProfileDir();
-    const secrets = await openSecretStore({ profileDir, allowInsecure: true });
-    const { removed } = await withDaemon(profileDir, secrets, (d) =>
-      call(d, 'accounts.remove', { accountId }),
-    );
-    if (!removed) throw new CliError(`no account ${accountId}`);
-    io.stdout(values.json ? `${JSON.stringify({ removed })}\n` : `removed account ${accountId}\n`);
-    return 0;
-  }
-  throw new CliError('usage: parley accounts add|list|remove', 2);
+    },
+    { max: 1 },
+  );
+  const protocol = positionals[0];
+  if (!protocol || !(PROTOCOLS as readonly string[]).includes(protocol))
+    throw new CliError(`protocol must be one of: ${PROTOCOLS.join(', ')}`, 2);
+  if (!values.server || !values.user) throw new CliError('--server and --user are required', 2);
+  if (!values['password-stdin'])
+    throw new CliError('pass the password on standard input with --password-stdin', 2);
+  const profileDir = g.profile ?? defaultProfileDir();
+  // Fail fast, before asking for a password or touching the keychain.
+  const probe = new Daemon({ profileDir, secrets: noSecrets });
+  const implemented = probe.connectors.has(protocol as Protocol);
+  await probe.close();
+  if (!implemented) throw new CliError(`the ${protocol} connector is not implemented yet`);
+  const password = io.stdin().replace(/\r?\n$/, '');
+  const secrets = await openSecretStore({
+    profileDir,
+    allowInsecure: values['insecure-store'] ?? false,
+  });
+  if (secrets.kind === 'file')
+    io.stderr(`warning: no OS keychain; secrets are stored unencrypted in ${secrets.location}\n`);
+  const account = await withDaemon(profileDir, secrets, (d) =>
+    call(d, 'accounts.add', {
+      protocol: protocol as Protocol,
+      server: values.server!,
+      username: values.user!,
+      password,
+      label: values.name,
+      workspace: values.workspace,
+    }),
+  );
+  io.stdout(
+    g.json ? `${JSON.stringify(account)}\n` : `added account ${account.id}: ${account.label}\n`,
+  );
+  return 0;
 }
 
-async function sync(args: string[], io: Io): Promise<number> {
-  const { values } = parse(args, { once: { type: 'boolean' }, account: { type: 'string' } });
-  const profileDir = values.profile ?? defaultProfileDir();
+async function accountsList(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  parse('accounts list', args, {});
+  const list = await withDaemon(g.profile, noSecrets, (d) => call(d, 'accounts.list', {}));
+  io.stdout(g.json ? `${JSON.stringify(list)}\n` : formatAccounts(list));
+  return 0;
+}
+
+async function accountsRemove(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  const { positionals } = parse('accounts remove', args, {}, { max: 1 });
+  const accountId = positiveInt(positionals[0], 'ID');
+  const profileDir = g.profile ?? defaultProfileDir();
+  const secrets = await openSecretStore({ profileDir, allowInsecure: true });
+  const { removed } = await withDaemon(profileDir, secrets, (d) =>
+    call(d, 'accounts.remove', { accountId }),
+  );
+  if (!removed) throw new CliError(`no account ${accountId}`);
+  io.stdout(g.json ? `${JSON.stringify({ removed })}\n` : `removed account ${accountId}\n`);
+  return 0;
+}
+
+/** `parley accounts history ID [DAYS|full]`: shows or sets the account's history depth. */
+async function accountsHistory(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  const { positionals } = parse('accounts history', args, {}, { min: 1, max: 2 });
+  const accountId = positiveInt(positionals[0], 'ID');
+  const depth = positionals[1] === undefined ? undefined : historyDays(positionals[1]);
+  return withDaemon(g.profile, noSecrets, async (daemon) => {
+    if (
+      depth !== undefined &&
+      !updateAccountSettings(daemon.store.db, accountId, { historyDays: depth })
+    )
+      throw new CliError(`no account ${accountId}`);
+    if (!daemon.store.accounts.get(accountId)) throw new CliError(`no account ${accountId}`);
+    const { historyDays: days } = readAccountSettings(daemon.store.db, accountId);
+    io.stdout(
+      g.json
+        ? `${JSON.stringify({ accountId, historyDays: days })}\n`
+        : `account ${accountId}: history depth ${days === null ? 'full' : `${days} days`}\n`,
+    );
+    return 0;
+  });
+}
+
+/** DAYS (a positive whole number) or "full" (null). */
+function historyDays(value: string): number | null {
+  if (value === 'full') return null;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1)
+    throw new CliError(
+      `the history depth is a number of days (1 or more) or "full", not "${value}"`,
+      2,
+    );
+  return n;
+}
+
+async function sync(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  const { values } = parse('sync', args, {
+    once: { type: 'boolean' },
+    'no-backfill': { type: 'boolean' },
+    history: { type: 'string' },
+    account: { type: 'string' },
+  });
+  if (values['no-backfill'] && !values.once)
+    throw new CliError('--no-backfill goes with --once', 2, usageOf('sync')!);
+  if (values['no-backfill'] && values.history !== undefined)
+    throw new CliError('--no-backfill and --history exclude each other', 2, usageOf('sync')!);
+  const depth = values.history === undefined ? undefined : historyDays(values.history);
+  const profileDir = g.profile ?? defaultProfileDir();
   const secrets = await openSecretStore({ profileDir, allowInsecure: true });
   return withDaemon(profileDir, secrets, async (daemon) => {
     const all = daemon.store.accounts.list();
@@ -210,6 +342,14 @@ async function sync(args: string[], io: Io): Promise<number> {
     if (values.account && chosen.length === 0) throw new CliError(`no account ${values.account}`);
     if (chosen.length === 0) {
       io.stderr('no accounts; add one with "parley accounts add"\n');
+      if (values.once && g.json) io.stdout('[]\n');
+      return 0;
+    }
+    if (values.once) {
+      const results = await syncEachOnce(daemon, chosen, !values['no-backfill'], depth, io);
+      if (g.json) io.stdout(`${JSON.stringify(results)}\n`);
+      const failed = results.filter((r) => r.error !== null).length;
+      if (failed > 0) throw new CliError(`${failed} of ${chosen.length} accounts failed to sync`);
       return 0;
     }
     daemon.subscribe((e) => {
@@ -218,21 +358,7 @@ async function sync(args: string[], io: Io): Promise<number> {
           `account ${e.payload.accountId}: ${e.payload.status}${e.payload.detail ? ` (${e.payload.detail})` : ''}\n`,
         );
     });
-    if (values.once) {
-      let failed = 0;
-      for (const account of chosen) {
-        try {
-          await daemon.engine.syncOnce(account.id);
-          io.stderr(`account ${account.id} (${account.label}): up to date\n`);
-        } catch (err) {
-          failed++;
-          io.stderr(`account ${account.id} (${account.label}): ${oneLine(err)}\n`);
-        }
-      }
-      if (failed > 0) throw new CliError(`${failed} of ${chosen.length} accounts failed to sync`);
-      return 0;
-    }
-    await Promise.all(chosen.map((a) => daemon.engine.start(a.id)));
+    await Promise.all(chosen.map((a) => daemon.engine.start(a.id, { historyDays: depth })));
     io.stderr('syncing; press Ctrl+C to stop\n');
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
@@ -242,34 +368,82 @@ async function sync(args: string[], io: Io): Promise<number> {
   });
 }
 
-async function chats(args: string[], io: Io): Promise<number> {
-  const { values } = parse(args, { account: { type: 'string' } });
+/** `sync --once`, one account after the other, progress on stderr; a failure never stops the rest. */
+async function syncEachOnce(
+  daemon: Daemon,
+  accounts: Account[],
+  backfill: boolean,
+  historyDays: number | null | undefined,
+  io: Io,
+): Promise<SyncOnceResult[]> {
+  const results: SyncOnceResult[] = [];
+  for (const account of accounts) {
+    const who = `account ${account.id} (${account.label})`;
+    let last: SyncProgress | null = null;
+    try {
+      last = await daemon.engine.syncOnce(account.id, {
+        backfill,
+        historyDays,
+        onProgress: (p) => {
+          last = p;
+          if (p.phase !== 'done') io.stderr(`${who}: ${formatProgress(p)}\n`);
+        },
+      });
+      io.stderr(`${who}: ${formatOutcome(last, backfill)}\n`);
+      results.push(syncOnceResult(account.id, last, backfill, null));
+    } catch (err) {
+      const reason = failureReason(err);
+      io.stderr(`${who}: failed: ${reason}\n`);
+      results.push(syncOnceResult(account.id, last, backfill, reason));
+    }
+  }
+  return results;
+}
+
+function failureReason(err: unknown): string {
+  if (err instanceof AuthError)
+    return `the server no longer accepts our session (${oneLine(err)}); sign in again`;
+  return oneLine(err);
+}
+
+async function chats(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  const { values } = parse('chats', args, { account: { type: 'string' } });
   const accountId = values.account ? positiveInt(values.account, '--account') : undefined;
-  const list = await withDaemon(values.profile, noSecrets, (d) =>
+  const list = await withDaemon(g.profile, noSecrets, (d) =>
     allChats((input) => call(d, 'chats.list', input), { accountId }),
   );
-  io.stdout(values.json ? `${JSON.stringify(list)}\n` : formatChats(list));
+  io.stdout(g.json ? `${JSON.stringify(list)}\n` : formatChats(list));
   return 0;
 }
 
-async function messages(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { limit: { type: 'string' } });
+async function messages(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  const { values, positionals } = parse(
+    'messages',
+    args,
+    { limit: { type: 'string' } },
+    { max: 1 },
+  );
   const chatId = positiveInt(positionals[0], 'CHAT_ID');
   const limit = values.limit ? positiveInt(values.limit, '--limit') : 50;
-  const page = await withDaemon(values.profile, noSecrets, (d) =>
+  const page = await withDaemon(g.profile, noSecrets, (d) =>
     call(d, 'messages.page', { chatId, limit }),
   );
-  io.stdout(values.json ? `${JSON.stringify(page)}\n` : formatMessages(page));
+  io.stdout(g.json ? `${JSON.stringify(page)}\n` : formatMessages(page));
   return 0;
 }
 
-async function send(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { timeout: { type: 'string' } });
+async function send(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  const { values, positionals } = parse(
+    'send',
+    args,
+    { timeout: { type: 'string' } },
+    { max: Infinity },
+  );
   const chatId = positiveInt(positionals[0], 'CHAT_ID');
   const body = positionals.slice(1).join(' ');
   if (!body) throw new CliError('usage: parley send CHAT_ID TEXT', 2);
   const timeoutS = values.timeout ? positiveInt(values.timeout, '--timeout') : 60;
-  const profileDir = values.profile ?? defaultProfileDir();
+  const profileDir = g.profile ?? defaultProfileDir();
   const secrets = await openSecretStore({ profileDir, allowInsecure: true });
   return withDaemon(profileDir, secrets, async (daemon) => {
     const chat = daemon.store.read.chat(chatId);
@@ -281,9 +455,9 @@ async function send(args: string[], io: Io): Promise<number> {
     await daemon.engine.start(account.id, undefined, { outboxOnly: true });
     const entry = await daemon.engine.settled(outboxId, AbortSignal.timeout(timeoutS * 1000));
     const result = { outboxId, messageId, state: entry.state, error: entry.lastError };
-    if (values.json) io.stdout(`${JSON.stringify(result)}\n`);
+    if (g.json) io.stdout(`${JSON.stringify(result)}\n`);
     if (entry.state === 'sent') {
-      if (!values.json) io.stdout(`sent (message ${messageId})\n`);
+      if (!g.json) io.stdout(`sent (message ${messageId})\n`);
       return 0;
     }
     if (entry.state === 'failed') throw new CliError(`not sent: ${entry.lastError ?? 'failed'}`);
@@ -293,16 +467,18 @@ async function send(args: string[], io: Io): Promise<number> {
   });
 }
 
-async function search(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, {
-    limit: { type: 'string' },
-    relevance: { type: 'boolean' },
-  });
+async function search(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  const { values, positionals } = parse(
+    'search',
+    args,
+    { limit: { type: 'string' }, relevance: { type: 'boolean' } },
+    { max: Infinity },
+  );
   const query = positionals.join(' ');
   if (!query.trim()) throw new CliError('usage: parley search QUERY', 2);
   const limit = values.limit ? positiveInt(values.limit, '--limit') : 20;
   const order = values.relevance ? ('relevance' as const) : ('newest' as const);
-  const page = await withDaemon(values.profile, noSecrets, async (d) => {
+  const page = await withDaemon(g.profile, noSecrets, async (d) => {
     // A one-shot command serves nobody else: it waits until the messages this
     // query depends on are indexed (each call indexes one slice), so its
     // answer is complete.
@@ -312,7 +488,7 @@ async function search(args: string[], io: Io): Promise<number> {
     while (p.unindexed > 0) p = await ask();
     return p;
   });
-  io.stdout(values.json ? `${JSON.stringify(page.hits)}\n` : formatSearchHits(page.hits));
+  io.stdout(g.json ? `${JSON.stringify(page.hits)}\n` : formatSearchHits(page.hits));
   // stdout stays the hits (scripts parse it); that there are more goes to stderr.
   if (page.nextBeforeId !== null)
     io.stderr(`more matches than --limit ${limit} shows; raise --limit (up to 200) to see more\n`);

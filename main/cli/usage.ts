@@ -1,30 +1,127 @@
+// What `parley help`, `parley help COMMAND` and `COMMAND --help` print, and
+// the error type that carries a usage along.
+
 export class CliError extends Error {
   override name = 'CliError';
   constructor(
     message: string,
     /** 2 for usage errors, 1 (the default) for everything else. */
     readonly exitCode?: number,
+    /** Printed on stderr below the message (the command's usage). */
+    readonly usage?: string,
   ) {
     super(message);
   }
 }
 
+export const GLOBAL_OPTIONS = `global options (before or after the command):
+  --profile DIR   the profile folder (default: the desktop app's)
+  --json          one JSON value on stdout, where the command has one
+  -h, --help      this command's usage
+`;
+
+/** One entry per command; "accounts add" and its siblings are separate commands. */
+export const COMMANDS: Record<string, string> = {
+  'accounts add': `usage: parley accounts add <protocol> --server URL --user NAME --password-stdin
+                          [--name LABEL] [--workspace NAME] [--insecure-store] [--json]
+
+Signs in, stores the token in the OS keychain and adds the account to the
+workspace (created if missing; default "Personal"). The password is read from
+standard input.
+
+  --server URL        the server
+  --user NAME         the user name
+  --password-stdin    read the password from standard input (required)
+  --name LABEL        the account's label
+  --workspace NAME    the workspace to add it to
+  --insecure-store    without a keychain, keep secrets unencrypted in the profile
+`,
+  'accounts list': `usage: parley accounts list [--json]
+
+Lists the accounts with their status.
+`,
+  'accounts remove': `usage: parley accounts remove ID [--json]
+
+Removes the account, its synced data and its keychain entry.
+`,
+  'accounts history': `usage: parley accounts history ID [DAYS|full] [--json]
+
+Shows or sets how far back backfill fetches the account's history: DAYS
+before now, or the whole history ("full", the default). Chats whose
+backfill already finished are not fetched again when the depth grows.
+`,
+  sync: `usage: parley sync [--once [--no-backfill]] [--history DAYS|full] [--account ID] [--json]
+
+Syncs every account (or one). Progress and failures go to stderr.
+
+  --once            make the local copy complete, then exit: initial sync and
+                    catch-up, then backfill of older history to the history
+                    depth. Exits 0 only when every account is complete; 1
+                    with a one-line reason per failed account otherwise
+  --no-backfill     with --once: skip backfill (initial sync and catch-up only)
+  --history DAYS    backfill this many days back for this run, or "full",
+                    instead of each account's depth (parley accounts history)
+  --account ID      only this account
+  --json            with --once: a summary per account on stdout
+
+Without --once: keeps syncing until Ctrl+C.
+`,
+  chats: `usage: parley chats [--account ID] [--json]
+
+The chat list, pinned first, then by latest activity.
+`,
+  messages: `usage: parley messages CHAT_ID [--limit N] [--json]
+
+The newest N messages of a chat (default 50), printed oldest first.
+`,
+  send: `usage: parley send CHAT_ID TEXT [--timeout SECONDS] [--json]
+
+Queues TEXT through the outbox and waits until the server confirmed (exit 0),
+refused (1), or SECONDS passed (default 60; the message stays queued).
+`,
+  search: `usage: parley search QUERY [--limit N] [--relevance] [--json]
+
+Full-text search, newest first unless --relevance (default limit 20).
+Words match as prefixes; "quoted phrase"; *sub for substrings; operators
+from: in: account: before:YYYY-MM-DD after:YYYY-MM-DD has:attachment is:unread
+`,
+  web: `usage: parley web [--port N] [--insecure-store]
+
+Serves the app on 127.0.0.1 and prints its URL with a per-launch token.
+Runs until Ctrl+C.
+`,
+};
+
+/** "accounts" and its subcommands, for `parley help accounts`. */
+const GROUPS: Record<string, string[]> = {
+  accounts: ['accounts add', 'accounts list', 'accounts remove', 'accounts history'],
+};
+
+/** The usage of a command or a group of commands, or null when there is none. */
+export function usageOf(name: string): string | null {
+  if (Object.hasOwn(GROUPS, name))
+    return `${GROUPS[name]!.map((c) => COMMANDS[c]).join('\n')}\n${GLOBAL_OPTIONS}`;
+  return Object.hasOwn(COMMANDS, name) ? `${COMMANDS[name]}\n${GLOBAL_OPTIONS}` : null;
+}
+
 export const USAGE = `parley — Parley's daemon, headless
 
-usage: parley <command> [options]            (every command takes --profile DIR)
+usage: parley [--profile DIR] [--json] <command> [options]
 
   accounts add <protocol> --server URL --user NAME --password-stdin
-               [--name LABEL] [--workspace NAME] [--insecure-store] [--json]
-  accounts list [--json]
+               [--name LABEL] [--workspace NAME] [--insecure-store]
+  accounts list
   accounts remove ID
-  sync [--once] [--account ID]
-  chats [--account ID] [--json]
-  messages CHAT_ID [--limit N] [--json]
-  send CHAT_ID TEXT [--timeout SECONDS] [--json]
-  search QUERY [--limit N] [--relevance] [--json]
-  web [--port N]
+  accounts history ID [DAYS|full]
+  sync [--once [--no-backfill]] [--history DAYS|full] [--account ID]
+  chats [--account ID]
+  messages CHAT_ID [--limit N]
+  send CHAT_ID TEXT [--timeout SECONDS]
+  search QUERY [--limit N] [--relevance]
+  web [--port N] [--insecure-store]
+  help [COMMAND]
 
+${GLOBAL_OPTIONS}
 protocols: matrix, jmap-mail, jmap-chat, rest-chat, unichat
-search: words match as prefixes; "quoted phrase"; *sub for substrings;
-        from: in: account: before:YYYY-MM-DD after:YYYY-MM-DD has:attachment is:unread
+"parley help COMMAND" or "parley COMMAND --help" shows a command's usage.
 `;

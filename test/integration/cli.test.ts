@@ -1,13 +1,20 @@
 // The built `parley` command, end to end, on temp profiles.
-import { test, before } from 'node:test';
+import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { Store } from '../../main/daemon/store/store.js';
 import { tempDir } from '../helpers/fixtures.js';
+import { requires } from '../helpers/prerequisites.js';
+import {
+  freePort,
+  Synapse,
+  SYNAPSE_PYTHON,
+  type RegisteredUser,
+} from '../servers/synapse/harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'parley.js');
@@ -191,8 +198,8 @@ test('unimplemented protocols, bad usage and failed syncs exit non-zero with one
     assert.match(send.stderr, /unichat connector is not implemented yet/);
 
     const unknown = parley(['frobnicate', '--profile', dir]);
-    assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /unknown command/);
+    assert.equal(unknown.code, 2, 'a usage error');
+    assert.match(unknown.stderr, /unknown command "frobnicate"/);
   } finally {
     cleanup();
   }
@@ -305,4 +312,299 @@ test('parley web starts without a keychain; signing in then says how to store se
     child.kill('SIGKILL');
     cleanup();
   }
+});
+
+test("global options go before or after the command; help prints each command's usage", () => {
+  const { dir, cleanup } = seededProfile();
+  try {
+    const first = parley(['--profile', dir, '--json', 'chats']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(JSON.parse(first.stdout)[0].name, 'Team room');
+    const last = parley(['chats', `--profile=${dir}`, '--json']);
+    assert.equal(last.stdout, first.stdout, 'the same answer wherever the options stand');
+    const chatId = String(JSON.parse(first.stdout)[0].id);
+    const mixed = parley(['messages', '--json', chatId, '--profile', dir, '--limit', '1']);
+    assert.equal(mixed.code, 0, mixed.stderr);
+    assert.deepEqual(
+      JSON.parse(mixed.stdout).map((m: { body: string }) => m.body),
+      ['Great, lunch at the cafe?'],
+    );
+    const search = parley(['--json', 'search', '--profile', dir, 'deploy']);
+    assert.equal(JSON.parse(search.stdout)[0].senderName, 'Ann');
+
+    const overview = parley(['help']);
+    assert.equal(overview.code, 0);
+    for (const command of ['accounts add', 'sync', 'chats', 'messages', 'send', 'search', 'web'])
+      assert.ok(overview.stdout.includes(command), `the overview lists ${command}`);
+
+    const syncHelp = parley(['help', 'sync']);
+    assert.equal(syncHelp.code, 0);
+    assert.match(syncHelp.stdout, /^usage: parley sync /);
+    assert.match(syncHelp.stdout, /--no-backfill/);
+    for (const argv of [
+      ['sync', '--help'],
+      ['--help', 'sync'],
+      ['sync', '-h', '--profile', dir],
+    ]) {
+      const r = parley(argv);
+      assert.equal(r.code, 0, argv.join(' '));
+      assert.equal(r.stdout, syncHelp.stdout, argv.join(' '));
+    }
+    const add = parley(['accounts', 'add', '--help']);
+    assert.equal(add.code, 0);
+    assert.match(add.stdout, /^usage: parley accounts add <protocol>[\s\S]*--password-stdin/);
+    assert.doesNotMatch(add.stdout, /accounts remove/);
+    const group = parley(['help', 'accounts']);
+    assert.match(group.stdout, /accounts add[\s\S]*accounts list[\s\S]*accounts remove/);
+    assert.equal(parley(['accounts', '--help']).stdout, group.stdout);
+    const bare = parley(['accounts', '--profile', dir]);
+    assert.equal(bare.code, 2);
+    assert.match(bare.stderr, /^parley: which accounts command\?\n\nusage: parley accounts add/);
+
+    const nosuch = parley(['help', 'nosuch']);
+    assert.equal(nosuch.code, 2);
+    assert.equal(
+      nosuch.stderr.trim(),
+      'parley: no command "nosuch"; run "parley help" for the list',
+    );
+
+    const unknownOption = parley(['chats', '--frob', '--profile', dir]);
+    assert.equal(unknownOption.code, 2);
+    const [line, , usage] = unknownOption.stderr.split('\n');
+    assert.equal(line, 'parley: unknown option "--frob" for "parley chats"');
+    assert.match(usage!, /^usage: parley chats /);
+    const beforeCommand = parley(['--frob', 'chats', '--profile', dir]);
+    assert.equal(beforeCommand.code, 2);
+    assert.match(beforeCommand.stderr, /^parley: unknown option "--frob"/);
+    const missingValue = parley(['messages', chatId, '--limit', '--profile', dir]);
+    assert.equal(missingValue.code, 2);
+    assert.match(missingValue.stderr, /^parley: option "--limit" needs a value/);
+    const noProfile = parley(['chats', '--profile']);
+    assert.equal(noProfile.code, 2);
+    assert.match(noProfile.stderr, /--profile needs a folder/);
+    const stray = parley(['chats', 'extra', '--profile', dir]);
+    assert.equal(stray.code, 2);
+    assert.match(stray.stderr, /^parley: unexpected argument "extra"/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('accounts history shows and sets the history depth; bad depths are usage errors', () => {
+  const { dir, cleanup } = seededProfile();
+  try {
+    const shown = parley(['accounts', 'history', '1', '--profile', dir]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal(shown.stdout, 'account 1: history depth full\n');
+    const set = parley(['accounts', 'history', '1', '30', '--json', '--profile', dir]);
+    assert.deepEqual(JSON.parse(set.stdout), { accountId: 1, historyDays: 30 });
+    assert.equal(
+      parley(['--profile', dir, 'accounts', 'history', '1']).stdout,
+      'account 1: history depth 30 days\n',
+      'it is stored with the account',
+    );
+    for (const bad of ['0', '2.5', 'lots']) {
+      const r = parley(['accounts', 'history', '1', bad, '--profile', dir]);
+      assert.equal(r.code, 2, bad);
+      assert.match(r.stderr, /history depth is a number of days \(1 or more\) or "full"/);
+    }
+    const negative = parley(['accounts', 'history', '1', '-3', '--profile', dir]);
+    assert.equal(negative.code, 2);
+    assert.match(negative.stderr, /^parley: unknown option "-3"/);
+    const sync = parley(['sync', '--once', '--history', 'soon', '--profile', dir]);
+    assert.equal(sync.code, 2);
+    assert.equal(parley(['accounts', 'history', '1', 'full', '--profile', dir]).code, 0);
+    assert.match(parley(['accounts', 'history', '1', '--profile', dir]).stdout, /depth full/);
+    const none = parley(['accounts', 'history', '9', '7', '--profile', dir]);
+    assert.equal(none.code, 1);
+    assert.equal(none.stderr.trim(), 'parley: no account 9');
+  } finally {
+    cleanup();
+  }
+});
+
+// `sync --once` against a real Synapse: a room with more history than the
+// initial sync's window (20 events per room) must end up complete.
+const HISTORY = 130;
+const synapseSkip = requires(
+  'Synapse',
+  existsSync(SYNAPSE_PYTHON) || Boolean(process.env.SYNAPSE_URL),
+  'run npm run setup:test',
+);
+
+describe('sync --once against a real Synapse', { skip: synapseSkip }, () => {
+  let synapse: Synapse;
+  let ann: RegisteredUser;
+  const C = '/_matrix/client/v3';
+
+  before(async () => {
+    synapse = await Synapse.start();
+    ann = await synapse.register('ann');
+    const bo = await synapse.register('bo');
+    const { room_id: roomId } = await synapse.api<{ room_id: string }>(
+      bo.accessToken,
+      'POST',
+      `${C}/createRoom`,
+      { name: 'Long history', invite: [ann.userId] },
+    );
+    const room = encodeURIComponent(roomId);
+    await synapse.api(ann.accessToken, 'POST', `${C}/join/${room}`, {});
+    for (let i = 1; i <= HISTORY; i++) {
+      const body = i === 1 ? 'history 1: the very first word' : `history ${i}`;
+      await synapse.api(bo.accessToken, 'PUT', `${C}/rooms/${room}/send/m.room.message/h${i}`, {
+        msgtype: 'm.text',
+        body,
+      });
+    }
+  });
+
+  after(async () => {
+    await synapse?.stop();
+  });
+
+  /** A fresh profile with Ann's account (secrets in the profile: no keychain here). */
+  function annsProfile() {
+    const profile = tempDir('parley-cli-sync-');
+    const add = parley(
+      [
+        'accounts',
+        'add',
+        'matrix',
+        '--server',
+        synapse.url,
+        '--user',
+        'ann',
+        '--password-stdin',
+        '--insecure-store',
+        '--profile',
+        profile.dir,
+      ],
+      `${ann.password}\n`,
+    );
+    assert.equal(add.code, 0, add.stderr);
+    return profile;
+  }
+
+  /** The room's history as the CLI shows it: "history N" numbers, oldest first. */
+  function historyIn(dir: string): number[] {
+    const chats = JSON.parse(parley(['chats', '--json', '--profile', dir]).stdout) as {
+      id: number;
+      name: string;
+    }[];
+    const chat = chats.find((c) => c.name === 'Long history');
+    assert.ok(chat, JSON.stringify(chats));
+    const page = parley([
+      'messages',
+      String(chat.id),
+      '--limit',
+      '500',
+      '--json',
+      '--profile',
+      dir,
+    ]);
+    assert.equal(page.code, 0, page.stderr);
+    return (JSON.parse(page.stdout) as { body: string }[])
+      .map((m) => /^history (\d+)/.exec(m.body)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number)
+      .reverse();
+  }
+
+  const oneToN = Array.from({ length: HISTORY }, (_, i) => i + 1);
+
+  test('sync --once exits 0 with the whole history stored, and says so on stderr', () => {
+    const { dir, cleanup } = annsProfile();
+    try {
+      const r = parley(['--profile', dir, 'sync', '--once', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(historyIn(dir), oneToN, 'all 130 messages, none twice');
+      const hits = JSON.parse(parley(['search', 'very first', '--json', '--profile', dir]).stdout);
+      assert.equal(hits.length, 1, 'the oldest message is searchable');
+
+      const lines = r.stderr.trim().split('\n');
+      assert.match(lines[0]!, /^account 1 \(.+\): initial sync and catch-up$/);
+      assert.ok(
+        lines.some((l) =>
+          /: backfill: \d+ messages stored; chats backfilled 0, remaining 1$/.test(l),
+        ),
+        r.stderr,
+      );
+      assert.match(
+        lines.at(-1)!,
+        /^account 1 \(.+\): complete: \d+ messages stored; chats backfilled 1, remaining 0$/,
+      );
+      const [summary] = JSON.parse(r.stdout);
+      assert.equal(summary.complete, true);
+      assert.equal(summary.error, null);
+      assert.equal(summary.chatsRemaining, 0);
+      assert.ok(summary.messagesStored >= HISTORY, JSON.stringify(summary));
+
+      const again = parley(['sync', '--once', '--json', '--profile', dir]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(JSON.parse(again.stdout)[0].messagesStored, 0, 'nothing new the second time');
+      assert.deepEqual(historyIn(dir), oneToN);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('sync --once --no-backfill stores only the newest window; a later --once completes it', () => {
+    const { dir, cleanup } = annsProfile();
+    try {
+      const r = parley(['sync', '--once', '--no-backfill', '--json', '--profile', dir]);
+      assert.equal(r.code, 0, r.stderr);
+      const window = historyIn(dir);
+      assert.ok(window.length > 0 && window.length < HISTORY, `stored ${window.length}`);
+      assert.deepEqual(window, oneToN.slice(-window.length), 'the newest ones, without gaps');
+      assert.match(
+        r.stderr,
+        /: up to date, backfill skipped: \d+ messages stored; older history not fetched in 1 chats\n$/,
+      );
+      assert.equal(JSON.parse(r.stdout)[0].chatsRemaining, 1);
+
+      // All of it is from today, so a one-day depth reaches the room's start.
+      const rest = parley(['sync', '--once', '--history', '1', '--profile', dir]);
+      assert.equal(rest.code, 0, rest.stderr);
+      assert.deepEqual(historyIn(dir), oneToN);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a revoked session or an unreachable server fails with one line per account', async () => {
+    const revoked = annsProfile();
+    const unreachable = annsProfile();
+    try {
+      // The token Parley stored (secrets.json: no keychain here), logged out behind its back.
+      const secretsOf = (dir: string) => join(dir, 'secrets.json');
+      const file = JSON.parse(readFileSync(secretsOf(revoked.dir), 'utf8'));
+      const session = JSON.parse(Object.values(file.secrets)[0] as string);
+      await synapse.api(session.accessToken, 'POST', `${C}/logout`, {});
+      const r = parley(['sync', '--once', '--profile', revoked.dir]);
+      assert.equal(r.code, 1);
+      const lines = r.stderr.trim().split('\n');
+      assert.match(
+        lines.at(-2)!,
+        /^account 1 \(.+\): failed: the server no longer accepts our session \(.+\); sign in again$/,
+      );
+      assert.equal(lines.at(-1), 'parley: 1 of 1 accounts failed to sync');
+
+      // The server moved away: the stored session points at a port nobody listens on.
+      const other = JSON.parse(readFileSync(secretsOf(unreachable.dir), 'utf8'));
+      for (const [key, value] of Object.entries(other.secrets))
+        other.secrets[key] = JSON.stringify({
+          ...JSON.parse(value as string),
+          homeserver: `http://127.0.0.1:${await freePort()}`,
+        });
+      writeFileSync(secretsOf(unreachable.dir), JSON.stringify(other));
+      const down = parley(['sync', '--once', '--json', '--profile', unreachable.dir]);
+      assert.equal(down.code, 1);
+      assert.match(down.stderr, /^account 1 \(.+\): failed: .*network error \(ECONNREFUSED\)$/m);
+      assert.equal(down.stderr.trim().split('\n').at(-1), 'parley: 1 of 1 accounts failed to sync');
+      assert.equal(JSON.parse(down.stdout)[0].complete, false);
+    } finally {
+      revoked.cleanup();
+      unreachable.cleanup();
+    }
+  });
 });

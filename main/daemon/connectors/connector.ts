@@ -4,6 +4,14 @@
 import type { Account, Protocol, SyncBatch } from '../model/types.js';
 import type { OutboxOp } from '../store/outbox.js';
 
+/**
+ * A connector that backfills chat by chat keeps one cursor per chat named
+ * `backfill:<chat remote id>`, set to 'done' when that chat's history is
+ * complete (to the connector's depth). The engine counts these to report
+ * backfill progress; a connector without per-chat backfill just has none.
+ */
+export const BACKFILL_STREAM_PREFIX = 'backfill:';
+
 export interface ConnectorCapabilities {
   /** A push channel (long-poll, EventSource, websocket) after the initial sync. */
   live: boolean;

@@ -223,6 +223,14 @@ export class BatchWriter {
     return (this.stmts.getCursor.get(accountId, stream) as string | null | undefined) ?? null;
   }
 
+  /** The cursors of every stream whose name starts with `prefix` (per-chat streams like `backfill:`). */
+  cursorsWithPrefix(accountId: number, prefix: string): string[] {
+    return this.db
+      .prepare(`SELECT cursor FROM sync_cursors WHERE account_id = ? AND substr(stream, 1, ?) = ?`)
+      .pluck()
+      .all(accountId, prefix.length, prefix) as string[];
+  }
+
   private applyInTransaction(accountId: number, batch: SyncBatch): BatchResult {
     const result: BatchResult = { insertedMessageIds: [], updatedMessageIds: [], chatIds: [] };
     const touchedChats = new Set<number>();

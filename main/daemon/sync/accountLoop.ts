@@ -9,11 +9,23 @@ import type { Store } from '../store/store.js';
 import type { BatchResult } from '../store/batchWriter.js';
 import { DEFAULT_BACKOFF, retryDelay, sleep, type BackoffPolicy } from './backoff.js';
 import type { SyncObserver, SyncPhase } from './observer.js';
+import { endChatsPastCutoff, historyCutoff } from './historyDepth.js';
+import { readAccountSettings } from '../store/accountSettings.js';
 
 export interface AccountLoopOptions {
-  /** Stop after the initial sync and catch-up (the CLI's `sync --once`). */
+  /**
+   * Stop once the local copy is complete: initial sync and catch-up, then
+   * backfill to the connector's history depth (the CLI's `sync --once`).
+   */
   once?: boolean;
-  /** With `once`: give up after this many failed attempts in a row. */
+  /** With `once`: false skips backfill (stop after the initial sync and catch-up). */
+  backfill?: boolean;
+  /**
+   * History depth in days for backfill, overriding the account's setting
+   * (null: the whole history). Undefined: the account's setting.
+   */
+  historyDays?: number | null;
+  /** With `once`: give up after this many failed attempts in a row (per phase). */
   maxAttempts?: number;
   /** Without a live channel: how long to wait between catch-up syncs. */
   pollIntervalMs?: number;
@@ -65,10 +77,11 @@ export class AccountLoop {
     while (!this.signal.aborted) {
       try {
         this.setStatus('syncing');
+        this.observer.phaseStarted?.(this.account.id, 'initial');
         await this.consume(this.connector.sync(ctx), 'initial');
         attempt = 0;
+        if (this.options.once) break;
         this.setStatus('active');
-        if (this.options.once) return;
         this.startBackfill(ctx);
         if (this.connector.capabilities.live && this.connector.live) {
           await this.consume(this.connector.live(ctx), 'live');
@@ -94,31 +107,96 @@ export class AccountLoop {
         );
       }
     }
+    if (this.options.once) await this.completeHistory(ctx);
+  }
+
+  private get canBackfill(): boolean {
+    return this.connector.capabilities.backfill && this.connector.backfill !== undefined;
   }
 
   private startBackfill(ctx: ConnectorContext): void {
-    if (this.backfillStarted || !this.connector.capabilities.backfill || !this.connector.backfill)
-      return;
+    if (this.backfillStarted || !this.canBackfill) return;
     this.backfillStarted = true;
-    const connector = this.connector;
-    void (async () => {
-      let attempt = 0;
-      while (!this.signal.aborted) {
-        try {
-          await this.consume(connector.backfill!(ctx), 'backfill');
-          return;
-        } catch (err) {
-          if (this.signal.aborted || err instanceof AuthError) return;
-          attempt++;
-          this.observer.log(
-            this.account.id,
-            `backfill failed (attempt ${attempt}): ${describe(err)}`,
-          );
-          const retryAfter = err instanceof RateLimitedError ? err.retryAfterMs : null;
-          await sleep(retryDelay(attempt, retryAfter, this.options.backoff), this.signal);
-        }
+    // In the background a revoked session is the sync loop's to report.
+    void this.backfillToEnd(ctx, Number.POSITIVE_INFINITY).catch(() => undefined);
+  }
+
+  /**
+   * `once`: backfill in the foreground, so the loop ends only when the local
+   * copy is complete. The account stays "syncing" until then.
+   */
+  private async completeHistory(ctx: ConnectorContext): Promise<void> {
+    if (this.signal.aborted) return;
+    if (this.options.backfill !== false && this.canBackfill) {
+      try {
+        await this.backfillToEnd(ctx, this.options.maxAttempts ?? 3);
+      } catch (err) {
+        if (err instanceof AuthError)
+          this.setStatus('signed_out', 'Sign in again: the server no longer accepts our session.');
+        else this.setStatus('error', describe(err));
+        throw err;
       }
-    })();
+    }
+    if (!this.signal.aborted) this.setStatus('active');
+  }
+
+  /**
+   * Runs the connector's backfill until it has no older history (to its
+   * depth), retrying transient failures; throws an AuthError at once and
+   * other errors after `maxAttempts` failures in a row (a batch applied in
+   * between starts the count again: a long backfill may stumble now and then).
+   */
+  private async backfillToEnd(ctx: ConnectorContext, maxAttempts: number): Promise<void> {
+    this.observer.phaseStarted?.(this.account.id, 'backfill');
+    const days =
+      this.options.historyDays !== undefined
+        ? this.options.historyDays
+        : readAccountSettings(this.store.db, this.account.id).historyDays;
+    const cutoff = historyCutoff(days);
+    let attempt = 0;
+    let progressed = false;
+    while (!this.signal.aborted) {
+      try {
+        await this.backfillPass(ctx, cutoff, () => (progressed = true));
+        return;
+      } catch (err) {
+        if (this.signal.aborted) return;
+        if (err instanceof AuthError) throw err;
+        if (progressed) attempt = 0;
+        progressed = false;
+        attempt++;
+        this.observer.log(
+          this.account.id,
+          `backfill failed (attempt ${attempt}): ${describe(err)}`,
+        );
+        if (attempt >= maxAttempts) throw err;
+        const retryAfter = err instanceof RateLimitedError ? err.retryAfterMs : null;
+        await sleep(retryDelay(attempt, retryAfter, this.options.backoff), this.signal);
+      }
+    }
+  }
+
+  /**
+   * The connector's backfill to its end; when a chat reaches the history
+   * depth, the connector starts over (it skips the chats that are done).
+   */
+  private async backfillPass(
+    ctx: ConnectorContext,
+    cutoff: number | null,
+    applied: () => void,
+  ): Promise<void> {
+    for (;;) {
+      let reachedDepth = false;
+      for await (const batch of this.connector.backfill!(ctx)) {
+        if (this.signal.aborted) return;
+        reachedDepth = cutoff !== null && endChatsPastCutoff(batch, cutoff);
+        const result = this.store.writer.apply(this.account.id, batch);
+        this.observer.batchApplied(this.account.id, result, 'backfill');
+        applied();
+        if (reachedDepth) break;
+      }
+      if (!reachedDepth) return;
+    }
   }
 
   private async consume(batches: AsyncIterable<SyncBatch>, phase: SyncPhase): Promise<void> {

@@ -9,6 +9,7 @@ import { secretKey } from '../store/accounts.js';
 import { AccountLoop, type AccountLoopOptions } from './accountLoop.js';
 import { OutboxSender, type OutboxSenderOptions } from './outboxSender.js';
 import type { SyncObserver } from './observer.js';
+import { ProgressTracker, type ProgressListener, type SyncProgress } from './progress.js';
 
 export interface SecretProvider {
   get(key: string): Promise<string | null>;
@@ -22,6 +23,11 @@ interface Running {
   loop: AccountLoop;
   sender: OutboxSender;
   connector: Connector;
+}
+
+export interface SyncOnceOptions extends AccountLoopOptions {
+  /** Progress as the run goes (phase, messages stored, chats backfilled / remaining). */
+  onProgress?: ProgressListener;
 }
 
 export interface SyncEngineOptions {
@@ -110,20 +116,31 @@ export class SyncEngine {
     return running;
   }
 
-  /** Initial sync and catch-up for one account, then stop. Rejects with the reason on failure. */
-  async syncOnce(accountId: number, loopOptions: AccountLoopOptions = {}): Promise<void> {
+  /**
+   * Makes one account's local copy complete, then stops: initial sync and
+   * catch-up, then backfill to the connector's history depth (unless
+   * `backfill: false`). Resolves with the final progress; rejects with the
+   * reason on failure.
+   */
+  async syncOnce(
+    accountId: number,
+    { onProgress, ...loopOptions }: SyncOnceOptions = {},
+  ): Promise<SyncProgress> {
     const account = this.account(accountId);
     // The connector first: "not implemented" is the more useful message.
     const connector = this.connectors.create(account.protocol);
     const secret = await this.secrets.get(secretKey(account));
     if (secret === null)
       throw new MissingSecretError(`no credentials in the keychain for account ${account.id}`);
-    const loop = new AccountLoop(account, connector, this.store, secret, this.wrapObserver(), {
+    const progress = new ProgressTracker(accountId, this.store, onProgress ?? (() => undefined));
+    const observer = progress.wrap(this.wrapObserver());
+    const loop = new AccountLoop(account, connector, this.store, secret, observer, {
       ...this.options.loop,
       ...loopOptions,
       once: true,
     });
     await loop.start();
+    return progress.finish();
   }
 
   /** A write was queued: let the account's sender look now. */
@@ -188,6 +205,7 @@ export class SyncEngine {
       batchApplied: (id, r, phase) => this.observer.batchApplied(id, r, phase),
       accountStatus: (id, s, d) => this.observer.accountStatus(id, s, d),
       log: (id, m) => this.observer.log(id, m),
+      phaseStarted: (id, phase) => this.observer.phaseStarted?.(id, phase),
       outboxChanged: (entry) => {
         this.observer.outboxChanged(entry);
         for (const wake of [...this.outboxWaiters]) wake();

@@ -13,6 +13,8 @@ export interface SyncObserver {
   outboxChanged(entry: OutboxEntry): void;
   /** Operational log lines: never tokens or message bodies. */
   log(accountId: number, message: string): void;
+  /** A loop began a phase (the CLI's `sync --once` shows it as progress). */
+  phaseStarted?(accountId: number, phase: SyncPhase): void;
 }
 
 export const silentObserver: SyncObserver = {
