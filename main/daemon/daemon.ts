@@ -18,6 +18,12 @@ export interface DaemonOptions {
   engine?: SyncEngineOptions;
   /** Operational log: never tokens or message bodies. */
   log?: (line: string) => void;
+  /**
+   * Loopback ports media.fetchRemote may reach: where an e2e test's image
+   * server runs. Only test harnesses pass it; the app, the CLI and web mode
+   * never do, and it is read from no setting or environment variable.
+   */
+  testOnlyLoopbackFetchPorts?: readonly number[];
 }
 
 export class Daemon {
@@ -51,6 +57,7 @@ export class Daemon {
         connectors: this.connectors,
         secrets: options.secrets,
         outboxChanged: (entry) => observer.outboxChanged(entry),
+        remoteFetch: { testOnlyLoopbackPorts: options.testOnlyLoopbackFetchPorts ?? [] },
       }),
       this.log,
     );

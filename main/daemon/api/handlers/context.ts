@@ -24,6 +24,8 @@ export interface HandlerDeps {
   secrets: SecretBroker;
   /** Tells subscribers about a queued write at once (the local echo, the pending state). */
   outboxChanged: (entry: OutboxEntry) => void;
+  /** media.fetchRemote's reach; only the test harness loosens it (DaemonOptions). */
+  remoteFetch?: { testOnlyLoopbackPorts?: readonly number[] };
 }
 
 export type HandlerContext = ReturnType<typeof createContext>;
