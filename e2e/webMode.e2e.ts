@@ -504,47 +504,41 @@ describe('web mode end to end', { skip }, () => {
     const other = await context.newPage();
     try {
       await other.goto(`http://127.0.0.1:${(evil.address() as { port: number }).port}/`);
-      const got = await other.evaluate(
-        async ({ base, path }) => {
-          const outcome = async (attempt: () => Promise<string>) => {
-            try {
-              return await attempt();
-            } catch (err) {
-              return `refused: ${(err as Error).name}`;
-            }
-          };
-          const cors = await outcome(async () => {
-            const res = await fetch(base + path, { credentials: 'include' });
-            return `read ${(await res.arrayBuffer()).byteLength} bytes`;
+      // A string, not a function: tsx would wrap the helpers below in a __name() the page lacks.
+      const got = (await other.evaluate(`(async () => {
+        const base = ${JSON.stringify(origin())};
+        const path = ${JSON.stringify(blobPath)};
+        const outcome = async (attempt) => {
+          try { return await attempt(); } catch (err) { return 'refused: ' + err.name; }
+        };
+        const cors = await outcome(async () => {
+          const res = await fetch(base + path, { credentials: 'include' });
+          return 'read ' + (await res.arrayBuffer()).byteLength + ' bytes';
+        });
+        const noCors = await outcome(async () => {
+          const res = await fetch(base + path, { credentials: 'include', mode: 'no-cors' });
+          return 'opaque ' + res.type + ' ' + (await res.arrayBuffer()).byteLength + ' bytes';
+        });
+        const image = await new Promise((resolve) => {
+          const img = new Image();
+          img.onload = () => resolve('loaded ' + img.naturalWidth + 'px');
+          img.onerror = () => resolve('refused: error');
+          img.src = base + path;
+        });
+        const api = await outcome(async () => {
+          const res = await fetch(base + '/api/accounts.list', {
+            method: 'POST', credentials: 'include', body: '{}',
           });
-          const noCors = await outcome(async () => {
-            const res = await fetch(base + path, { credentials: 'include', mode: 'no-cors' });
-            return `opaque ${res.type} ${(await res.arrayBuffer()).byteLength} bytes`;
-          });
-          const image = await new Promise<string>((resolve) => {
-            const img = new Image();
-            img.onload = () => resolve(`loaded ${img.naturalWidth}px`);
-            img.onerror = () => resolve('refused: error');
-            img.src = base + path;
-          });
-          const api = await outcome(async () => {
-            const res = await fetch(`${base}/api/accounts.list`, {
-              method: 'POST',
-              credentials: 'include',
-              body: '{}',
-            });
-            return `answered ${res.status}: ${await res.text()}`;
-          });
-          const socket = await new Promise<string>((resolve) => {
-            const ws = new WebSocket(`${base.replace('http', 'ws')}/ws`);
-            ws.onopen = () => resolve('open');
-            ws.onmessage = () => resolve('message');
-            ws.onerror = () => resolve('refused: error');
-          });
-          return { cors, noCors, image, api, socket };
-        },
-        { base: origin(), path: blobPath },
-      );
+          return 'answered ' + res.status + ': ' + (await res.text());
+        });
+        const socket = await new Promise((resolve) => {
+          const ws = new WebSocket(base.replace('http', 'ws') + '/ws');
+          ws.onopen = () => resolve('open');
+          ws.onmessage = () => resolve('message');
+          ws.onerror = () => resolve('refused: error');
+        });
+        return { cors, noCors, image, api, socket };
+      })()`)) as Record<'cors' | 'noCors' | 'image' | 'api' | 'socket', string>;
       assert.match(got.cors, /^refused/, `CORS fetch: ${got.cors}`);
       assert.ok(
         got.noCors.startsWith('refused') || got.noCors === 'opaque opaque 0 bytes',
