@@ -50,7 +50,9 @@ export function checkHostAndOrigin(headers: IncomingHttpHeaders, port: number): 
  * Metadata is how such a page's <img> or no-cors fetch (which send no Origin)
  * is told apart. "none" is the user's own navigation (a typed or pasted URL).
  */
-export function checkFetchSite(headers: IncomingHttpHeaders): GuardVerdict | null {
+export function checkFetchSite(
+  headers: IncomingHttpHeaders,
+): { ok: false; status: 403; reason: string } | null {
   const site = headers['sec-fetch-site'];
   if (site === undefined || site === 'same-origin' || site === 'none') return null;
   return { ok: false, status: 403, reason: 'requests from other pages are not allowed' };

@@ -14,7 +14,6 @@ function tooLarge(res: ServerResponse, req: IncomingMessage, limit: number): voi
   // Stop reading what is left; the connection closes after the answer.
   res.setHeader('Connection', 'close');
   sendResult(res, failure('invalid_input', `the file exceeds ${limit} bytes`), 413);
-  req.unpipe();
   req.resume();
 }
 

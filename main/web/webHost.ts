@@ -124,7 +124,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const { pathname } = url;
     const isPrivate = /^\/(api\/|blob\/|upload$|session$|ws$)/.test(pathname);
     const fromElsewhere = checkFetchSite(req.headers);
-    if (fromElsewhere && !fromElsewhere.ok && (isPrivate || url.searchParams.has('token')))
+    if (fromElsewhere && (isPrivate || url.searchParams.has('token')))
       return reject(res, fromElsewhere.status, fromElsewhere.reason);
     if (!isPrivate) {
       if (req.method === 'GET' && url.searchParams.has('token')) return exchangeToken(url, res);
@@ -171,8 +171,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const guard = checkHostAndOrigin(req.headers, port);
     if (!guard.ok) return rejectUpgrade(socket, guard.status, guard.reason);
     const fromElsewhere = checkFetchSite(req.headers);
-    if (fromElsewhere && !fromElsewhere.ok)
-      return rejectUpgrade(socket, fromElsewhere.status, fromElsewhere.reason);
+    if (fromElsewhere) return rejectUpgrade(socket, fromElsewhere.status, fromElsewhere.reason);
     const url = new URL(req.url ?? '/', guard.origin);
     if (url.pathname !== '/ws') return rejectUpgrade(socket, 404, 'no such endpoint');
     if (!tokenMatches(presentedToken(req.headers, port), token))
