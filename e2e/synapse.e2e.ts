@@ -9,6 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import { firstMissing, requires } from '../test/helpers/prerequisites.js';
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,8 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
   let context: BrowserContext;
   let page: Page;
   let problems: string[] = [];
+  /** WebSockets the page saw close (a frame over the limit used to close it). */
+  let socketCloses = 0;
   const rooms: Record<'project' | 'random' | 'side', string> = {
     project: '',
     random: '',
@@ -135,6 +138,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
     await context.addInitScript(CAPTURE_NOTIFICATIONS);
     page = context.pages()[0] ?? (await context.newPage());
     problems = watchProblems(page);
+    page.on('websocket', (ws) => ws.on('close', () => (socketCloses += 1)));
   });
 
   after(async () => {
@@ -355,6 +359,56 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
       ),
     );
     await page.screenshot({ path: join(SHOTS, '12-delivered.png') });
+  });
+
+  test('a 20 MB file from the composer arrives whole, and calls in flight keep working', async () => {
+    // Over the old path (base64 in a WebSocket frame) a file this size closed the
+    // socket and every call in flight failed with "connection lost".
+    const big = randomBytes(20 * 1024 * 1024);
+    const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    const closesBefore = socketCloses;
+    await page.locator('.composer input[type=file]').setInputFiles({
+      name: 'big.bin',
+      mimeType: 'application/octet-stream',
+      buffer: big,
+    });
+    await page.locator('.pending-files').getByText('big.bin').waitFor();
+    const uploads = page.waitForResponse((r) => new URL(r.url()).pathname === '/upload', {
+      timeout: 120_000,
+    });
+    await page.getByRole('button', { name: 'Send' }).click();
+    // Calls made while the file is on its way are answered.
+    const box = page.getByRole('searchbox', { name: 'Search messages' });
+    await box.fill('zanzibar');
+    await page.locator('.search-hit').filter({ hasText: 'zanzibar' }).first().waitFor();
+    await box.fill('');
+    const upload = await uploads;
+    assert.equal(upload.status(), 200);
+    assert.equal(upload.request().url(), `${new URL(web.url).origin}/upload`, 'no token in it');
+    await page.locator('.attachment').filter({ hasText: 'big.bin' }).waitFor({ timeout: 120_000 });
+    let mxc = '';
+    await waitFor(
+      'the file on the server',
+      async () => {
+        const event = (await serverEvents(rooms.project)).find(
+          (e) => e.sender === alice.userId && e.content.body === 'big.bin',
+        );
+        mxc = String(event?.content.url ?? '');
+        return mxc !== '';
+      },
+      120_000,
+    );
+    const [, server, mediaId] = /^mxc:\/\/([^/]+)\/(.+)$/.exec(mxc)!;
+    const download = await fetch(
+      `${synapse.url}/_matrix/client/v1/media/download/${server}/${mediaId}`,
+      { headers: { authorization: `Bearer ${bob.accessToken}` } },
+    );
+    assert.equal(download.status, 200);
+    const got = new Uint8Array(await download.arrayBuffer());
+    assert.equal(got.length, big.length);
+    assert.equal(sha256(got), sha256(big), 'the bytes on the server are the bytes sent');
+    assert.equal(socketCloses, closesBefore, 'the WebSocket stayed open throughout');
+    assert.equal(await page.getByText(/connection to Parley was lost/).count(), 0);
   });
 
   test('no page errors and no CSP violations along the way', () => {

@@ -199,6 +199,9 @@ describe('web mode end to end', { skip }, () => {
   let context: BrowserContext;
   let page: Page;
   const problems: string[] = [];
+  /** A stored blob's path, as the mail test's loaded image shows it. */
+  let blobPath = '';
+  const origin = () => new URL(web.url).origin;
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -208,6 +211,8 @@ describe('web mode end to end', { skip }, () => {
     daemon = new DaemonHost({
       profileDir,
       secrets: memorySecrets(),
+      // The pixel server is on loopback, which media.fetchRemote refuses in the app.
+      testOnlyLoopbackFetchPorts: [Number(new URL(PIXEL_URL()).port)],
     });
     await daemon.ready;
     web = await startWebHost({
@@ -249,7 +254,33 @@ describe('web mode end to end', { skip }, () => {
     await page.goto(web.url);
     await page.getByRole('listbox', { name: 'Chats' }).waitFor();
     assert.ok(!page.url().includes('token'), `address bar: ${page.url()}`);
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('parley.token')), web.token);
+    assert.equal(await page.evaluate(() => location.href), `${origin()}/`);
+    // The session lives in an HttpOnly cookie: no script on the page can read the token.
+    const visible = await page.evaluate(() => ({
+      cookie: document.cookie,
+      storage: JSON.stringify({ ...sessionStorage, ...localStorage }),
+      history: history.length,
+    }));
+    assert.ok(!visible.cookie.includes(web.token), 'document.cookie has no token');
+    assert.ok(!visible.storage.includes(web.token), 'web storage has no token');
+    const cookies = await context.cookies(origin());
+    const session = cookies.find((c) => c.value === web.token);
+    assert.ok(session?.httpOnly, 'the session cookie is HttpOnly');
+    assert.equal(session?.sameSite, 'Strict');
+  });
+
+  test('the address without the token says how to open Parley', async () => {
+    await context.clearCookies();
+    const fresh = await context.newPage();
+    try {
+      await fresh.goto(`${origin()}/`);
+      await fresh.getByText(/address printed by "parley web"/).waitFor();
+    } finally {
+      await fresh.close();
+    }
+    await page.goto(web.url);
+    await page.getByRole('listbox', { name: 'Chats' }).waitFor();
+    assert.ok(!page.url().includes('token'));
   });
 
   test('the chat list shows the chats, newest activity first, with unread and mention badges', async () => {
@@ -454,8 +485,72 @@ describe('web mode end to end', { skip }, () => {
       return !!i && i.complete && i.naturalWidth > 0;
     });
     assert.equal(pixelRequests, 1, 'the daemon fetched it once');
-    assert.match((await img.getAttribute('src')) ?? '', /^\/blob\/[0-9a-f]{64}\?token=/);
+    blobPath = (await img.getAttribute('src')) ?? '';
+    assert.match(blobPath, /^\/blob\/[0-9a-f]{64}$/, 'blob URLs carry no token');
     await page.screenshot({ path: join(SHOTS, '10-mail-images.png') });
+  });
+
+  test('a page on another origin gets no blob, no API answer and no socket', async () => {
+    assert.ok(blobPath, 'the mail test stored a blob');
+    const own = await page.evaluate(async (path) => (await fetch(path)).status, blobPath);
+    assert.equal(own, 200, 'the app itself reads it');
+    // Another local server: same site as the web host (cookies ignore ports), other origin.
+    const evil = createServer((_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<!doctype html><title>other</title>'),
+    );
+    await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
+    const other = await context.newPage();
+    try {
+      await other.goto(`http://127.0.0.1:${(evil.address() as { port: number }).port}/`);
+      // A string, not a function: tsx would wrap the helpers below in a __name() the page lacks.
+      const got = (await other.evaluate(`(async () => {
+        const base = ${JSON.stringify(origin())};
+        const path = ${JSON.stringify(blobPath)};
+        const outcome = async (attempt) => {
+          try { return await attempt(); } catch (err) { return 'refused: ' + err.name; }
+        };
+        const cors = await outcome(async () => {
+          const res = await fetch(base + path, { credentials: 'include' });
+          return 'read ' + (await res.arrayBuffer()).byteLength + ' bytes';
+        });
+        const noCors = await outcome(async () => {
+          const res = await fetch(base + path, { credentials: 'include', mode: 'no-cors' });
+          return 'opaque ' + res.type + ' ' + (await res.arrayBuffer()).byteLength + ' bytes';
+        });
+        const image = await new Promise((resolve) => {
+          const img = new Image();
+          img.onload = () => resolve('loaded ' + img.naturalWidth + 'px');
+          img.onerror = () => resolve('refused: error');
+          img.src = base + path;
+        });
+        const api = await outcome(async () => {
+          const res = await fetch(base + '/api/accounts.list', {
+            method: 'POST', credentials: 'include', body: '{}',
+          });
+          return 'answered ' + res.status + ': ' + (await res.text());
+        });
+        const socket = await new Promise((resolve) => {
+          const ws = new WebSocket(base.replace('http', 'ws') + '/ws');
+          ws.onopen = () => resolve('open');
+          ws.onmessage = () => resolve('message');
+          ws.onerror = () => resolve('refused: error');
+        });
+        return { cors, noCors, image, api, socket };
+      })()`)) as Record<'cors' | 'noCors' | 'image' | 'api' | 'socket', string>;
+      assert.match(got.cors, /^refused/, `CORS fetch: ${got.cors}`);
+      assert.ok(
+        got.noCors.startsWith('refused') || got.noCors === 'opaque opaque 0 bytes',
+        `no-cors fetch: ${got.noCors}`,
+      );
+      assert.equal(got.image, 'refused: error', 'an <img> elsewhere cannot load it');
+      assert.match(got.api, /^refused/, `API: ${got.api}`);
+      assert.equal(got.socket, 'refused: error', 'WebSocket');
+    } finally {
+      await other.close();
+      evil.close();
+    }
   });
 
   test('Ctrl+K opens the quick switcher; typing and Enter open a chat', async () => {

@@ -19,6 +19,12 @@ export interface DaemonOptions {
   engine?: SyncEngineOptions;
   /** Operational log: never tokens or message bodies. */
   log?: (line: string) => void;
+  /**
+   * Loopback ports media.fetchRemote may reach: where an e2e test's image
+   * server runs. Only test harnesses pass it; the app, the CLI and web mode
+   * never do, and it is read from no setting or environment variable.
+   */
+  testOnlyLoopbackFetchPorts?: readonly number[];
 }
 
 export class Daemon {
@@ -55,6 +61,7 @@ export class Daemon {
         secrets: options.secrets,
         outboxChanged: (entry) => observer.outboxChanged(entry),
         indexBacklogFound: () => this.scheduleIndexing(),
+        remoteFetch: { testOnlyLoopbackPorts: options.testOnlyLoopbackFetchPorts ?? [] },
       }),
       this.log,
     );

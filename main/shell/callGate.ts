@@ -1,6 +1,8 @@
 // Main checks every call from the renderer against the contract before it
 // crosses to the daemon worker: an unknown name or an input that fails its
-// schema is answered here, typed, and never reaches the daemon. Pure.
+// schema is answered here, typed, and never reaches the daemon; so is an input
+// that names a file on this machine (the renderer sends bytes, never paths). Pure.
+import { remoteCallRefusal } from '../daemon/api/remoteCallPolicy.js';
 import {
   isProcedureName,
   procedures,
@@ -23,6 +25,8 @@ export function gateCall(name: unknown, input: unknown): GateVerdict {
         },
       },
     };
+  const refusal = remoteCallRefusal(name, input);
+  if (refusal) return { ok: false, result: refusal };
   const parsed = procedures[name].input.safeParse(input ?? {});
   if (!parsed.success)
     return {

@@ -1,22 +1,38 @@
 // Web mode: the daemon's API and the built renderer over HTTP + WebSocket on
-// 127.0.0.1, behind a per-launch token. The token travels to the browser in the
-// URL fragment (never sent to a server or written to its logs); the renderer
-// keeps it in sessionStorage.
+// 127.0.0.1, behind a per-launch token. The address `parley web` prints carries
+// the token once (?token=); the first load trades it for an HttpOnly,
+// SameSite=Strict session cookie and redirects to the same page without it, so
+// no later URL (blob, socket, history) carries the token.
 //
+//   GET  /?token=<token>     sets the session cookie, 303 to /
 //   GET  /, /assets/*        the renderer (public; strict CSP)
-//   POST /api/<procedure>    JSON in, ApiResult out      Authorization: Bearer <token>
-//   GET  /blob/<sha256>      a stored blob               Bearer header or ?token=
-//   GET  /ws?token=<token>   WebSocket: {id,name,input} → {id,result}; pushes {event}
+//   GET  /session            204 when the request is signed in, else 401
+//   POST /api/<procedure>    JSON in, ApiResult out
+//   POST /upload             a file as the raw body → {sha256, size} (blob folder)
+//   GET  /blob/<sha256>      a stored blob
+//   GET  /ws                 WebSocket: {id,name,input} → {id,result}; pushes {event}
 //
-// Every request must name the host as 127.0.0.1:PORT or localhost:PORT, and a
-// request that says where it comes from (Origin) must come from here.
+// Signed in means the session cookie or `Authorization: Bearer <token>` (the
+// CLI, tests). Every request must name the host as 127.0.0.1:PORT or
+// localhost:PORT, a request that says where it comes from (Origin,
+// Sec-Fetch-Site) must come from here, and calls that name files on this
+// machine are refused (remoteCallPolicy.ts).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { remoteCallRefusal } from '../daemon/api/remoteCallPolicy.js';
 import { serveApi } from './apiRoute.js';
 import { serveBlob, type BlobTypeLookup } from './blobRoute.js';
-import { bearerToken, checkHostAndOrigin, newToken, tokenMatches } from './requestGuard.js';
+import {
+  checkFetchSite,
+  checkHostAndOrigin,
+  newToken,
+  presentedToken,
+  sessionCookie,
+  tokenMatches,
+} from './requestGuard.js';
 import { SocketHub } from './socketHub.js';
 import { COMMON_HEADERS, serveStatic } from './staticFiles.js';
+import { DEFAULT_MAX_UPLOAD_BYTES, serveUpload } from './uploadRoute.js';
 import type { ApiClient } from './wireProtocol.js';
 
 export type { ApiClient } from './wireProtocol.js';
@@ -31,12 +47,14 @@ export interface WebHostOptions {
   blobDir?: string;
   /** The stored MIME type of a blob, when the caller can look it up. */
   blobType?: BlobTypeLookup;
+  /** The largest file POST /upload takes (default 2 GiB). */
+  maxUploadBytes?: number;
   /** Operational log: never tokens, never bodies. */
   log?: (line: string) => void;
 }
 
 export interface WebHost {
-  /** What to open: http://127.0.0.1:PORT/#token=TOKEN */
+  /** What to open once: http://127.0.0.1:PORT/?token=TOKEN */
   url: string;
   token: string;
   port: number;
@@ -62,12 +80,41 @@ function rejectUpgrade(socket: Duplex, status: 400 | 401 | 403 | 404, reason: st
   );
 }
 
+/** The daemon as remote callers may use it: no inputs that name local files. */
+function remoteClient(client: ApiClient): ApiClient {
+  return {
+    callRaw: (name, input) =>
+      Promise.resolve(remoteCallRefusal(name, input) ?? client.callRaw(name, input)),
+    subscribe: (listener) => client.subscribe(listener),
+  };
+}
+
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = newToken();
   const log = options.log ?? (() => undefined);
   const rendererDir = options.rendererDir ?? null;
+  const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   let port = options.port ?? 0;
-  const hub = new SocketHub(options.client);
+  const client = remoteClient(options.client);
+  const hub = new SocketHub(client);
+
+  /** The first load's ?token= becomes the session cookie; the address loses it. */
+  const exchangeToken = (url: URL, res: ServerResponse): void => {
+    if (!tokenMatches(url.searchParams.get('token'), token))
+      return reject(
+        res,
+        401,
+        'this address has a wrong or old token; open the one "parley web" printed',
+      );
+    url.searchParams.delete('token');
+    res
+      .writeHead(303, {
+        'Set-Cookie': sessionCookie(port, token),
+        Location: url.pathname + url.search,
+        'Cache-Control': 'no-store',
+      })
+      .end();
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
@@ -75,21 +122,27 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (!guard.ok) return reject(res, guard.status, guard.reason);
     const url = new URL(req.url ?? '/', guard.origin);
     const { pathname } = url;
+    const isPrivate = /^\/(api\/|blob\/|upload$|session$|ws$)/.test(pathname);
+    const fromElsewhere = checkFetchSite(req.headers);
+    if (fromElsewhere && (isPrivate || url.searchParams.has('token')))
+      return reject(res, fromElsewhere.status, fromElsewhere.reason);
+    if (!isPrivate) {
+      if (req.method === 'GET' && url.searchParams.has('token')) return exchangeToken(url, res);
+      return serveStatic(req, res, rendererDir, pathname, port);
+    }
+    if (!tokenMatches(presentedToken(req.headers, port), token))
+      return reject(res, 401, 'not signed in: open the address "parley web" printed');
 
     if (pathname.startsWith('/api/')) {
-      if (!tokenMatches(bearerToken(req.headers), token))
-        return reject(res, 401, 'missing or wrong token');
       let procedure: string;
       try {
         procedure = decodeURIComponent(pathname.slice('/api/'.length));
       } catch {
         procedure = pathname.slice('/api/'.length);
       }
-      return serveApi(req, res, procedure, options.client);
+      return serveApi(req, res, procedure, client);
     }
-    if (pathname.startsWith('/blob/')) {
-      const presented = bearerToken(req.headers) ?? url.searchParams.get('token');
-      if (!tokenMatches(presented, token)) return reject(res, 401, 'missing or wrong token');
+    if (pathname.startsWith('/blob/'))
       return serveBlob(
         req,
         res,
@@ -97,9 +150,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         options.blobDir,
         options.blobType,
       );
+    if (pathname === '/upload') return serveUpload(req, res, options.blobDir, maxUploadBytes);
+    if (pathname === '/session') {
+      res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
+      return;
     }
-    if (pathname === '/ws') return reject(res, 426, 'this endpoint speaks WebSocket');
-    return serveStatic(req, res, rendererDir, pathname, port);
+    return reject(res, 426, 'this endpoint speaks WebSocket');
   };
 
   const server = createServer((req, res) => {
@@ -114,10 +170,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     socket.on('error', () => socket.destroy());
     const guard = checkHostAndOrigin(req.headers, port);
     if (!guard.ok) return rejectUpgrade(socket, guard.status, guard.reason);
+    const fromElsewhere = checkFetchSite(req.headers);
+    if (fromElsewhere) return rejectUpgrade(socket, fromElsewhere.status, fromElsewhere.reason);
     const url = new URL(req.url ?? '/', guard.origin);
     if (url.pathname !== '/ws') return rejectUpgrade(socket, 404, 'no such endpoint');
-    if (!tokenMatches(url.searchParams.get('token'), token))
-      return rejectUpgrade(socket, 401, 'missing or wrong token');
+    if (!tokenMatches(presentedToken(req.headers, port), token))
+      return rejectUpgrade(socket, 401, 'not signed in');
     hub.accept(req, socket, head);
   });
 
@@ -139,7 +197,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   let closing: Promise<void> | null = null;
   return {
-    url: `http://127.0.0.1:${port}/#token=${token}`,
+    url: `http://127.0.0.1:${port}/?token=${token}`,
     token,
     port,
     close() {

@@ -2,14 +2,17 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ClientContext } from './api/ClientContext.js';
-import { createClient } from './api/client.js';
+import { createClient, requireWebSession } from './api/client.js';
 import { errorMessage } from './api/callError.js';
 import { App } from './components/App.js';
 import { StartupError } from './components/StartupError.js';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);
-try {
+async function start(): Promise<void> {
+  // In web mode the page is signed in by a cookie it cannot read: ask first, so
+  // an address without the token says so instead of reconnecting forever.
+  if (!window.parley) await requireWebSession();
   const client = createClient();
   root.render(
     <StrictMode>
@@ -18,6 +21,5 @@ try {
       </ClientContext.Provider>
     </StrictMode>,
   );
-} catch (err) {
-  root.render(<StartupError message={errorMessage(err)} />);
 }
+start().catch((err: unknown) => root.render(<StartupError message={errorMessage(err)} />));

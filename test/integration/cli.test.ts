@@ -247,13 +247,13 @@ async function startWeb(dir: string, extra: string[] = []) {
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(out);
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
       if (m) resolve(m[1]!);
     });
     child.on('exit', (code) => reject(new Error(`exited ${code}`)));
   });
-  const { origin, hash } = new URL(url);
-  const token = hash.replace('#token=', '');
+  const { origin, searchParams } = new URL(url);
+  const token = searchParams.get('token')!;
   const call = async (name: string, input: unknown, auth = true) => {
     const res = await fetch(`${origin}/api/${name}`, {
       method: 'POST',

@@ -3,7 +3,8 @@
 // and what the static and blob routes serve.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { WebSocket } from 'ws';
@@ -173,11 +174,12 @@ describe('web host over a real daemon', () => {
   });
 
   const auth = () => ({ authorization: `Bearer ${web.token}`, 'content-type': 'application/json' });
+  const cookie = () => ({ cookie: `parley_session_${web.port}=${web.token}` });
   const post = (procedure: string, body: string, headers: Record<string, string> = auth()) =>
     http(web.port, `/api/${procedure}`, { method: 'POST', headers, body });
 
-  test('the URL carries the token in the fragment only, and the token is 32 random bytes', () => {
-    assert.equal(web.url, `${base}/#token=${web.token}`);
+  test('the printed URL carries the token once, and the token is 32 random bytes', () => {
+    assert.equal(web.url, `${base}/?token=${web.token}`);
     assert.match(web.token, /^[A-Za-z0-9_-]{43}$/);
   });
 
@@ -194,7 +196,7 @@ describe('web host over a real daemon', () => {
       method: 'POST',
       body: '{}',
     });
-    assert.equal(query.status, 401, 'the API takes the token from the Authorization header only');
+    assert.equal(query.status, 401, 'the API takes no token from the URL');
   });
 
   test('a foreign Origin is 403, over HTTP and on the WebSocket upgrade', async () => {
@@ -210,7 +212,8 @@ describe('web host over a real daemon', () => {
     const own = await post('accounts.list', '{}', { ...auth(), origin: base });
     assert.equal(own.status, 200);
     await assert.rejects(
-      openSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`, {
+      openSocket(`ws://127.0.0.1:${web.port}/ws`, {
+        authorization: `Bearer ${web.token}`,
         origin: 'http://evil.test',
       }),
       (err: Error & { status?: number }) => err.status === 403,
@@ -235,7 +238,8 @@ describe('web host over a real daemon', () => {
     });
     assert.equal(localhost.status, 200);
     await assert.rejects(
-      openSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`, {
+      openSocket(`ws://127.0.0.1:${web.port}/ws`, {
+        authorization: `Bearer ${web.token}`,
         host: `evil.test:${web.port}`,
       }),
       (err: Error & { status?: number }) => err.status === 403,
@@ -309,19 +313,29 @@ describe('web host over a real daemon', () => {
     );
   });
 
-  test('the WebSocket needs the token', async () => {
+  test('the WebSocket needs the token, and not in its URL', async () => {
     await assert.rejects(
       openSocket(`ws://127.0.0.1:${web.port}/ws`),
       (err: Error & { status?: number }) => err.status === 401,
     );
     await assert.rejects(
-      openSocket(`ws://127.0.0.1:${web.port}/ws?token=nope`),
+      openSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`),
       (err: Error & { status?: number }) => err.status === 401,
     );
+    await assert.rejects(
+      openSocket(`ws://127.0.0.1:${web.port}/ws`, { cookie: `parley_session_${web.port}=nope` }),
+      (err: Error & { status?: number }) => err.status === 401,
+    );
+    const byCookie = await openSocket(`ws://127.0.0.1:${web.port}/ws`, {
+      cookie: `other=1; parley_session_${web.port}=${web.token}`,
+      origin: base,
+    });
+    byCookie.close();
   });
 
   test('calls work over the WebSocket, and bad frames get typed errors', async () => {
-    const ws = await openSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`, {
+    const ws = await openSocket(`ws://127.0.0.1:${web.port}/ws`, {
+      authorization: `Bearer ${web.token}`,
       origin: base,
     });
     try {
@@ -356,7 +370,9 @@ describe('web host over a real daemon', () => {
   });
 
   test('a send is answered over the WebSocket and its local echo is pending', async () => {
-    const ws = await openSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`);
+    const ws = await openSocket(`ws://127.0.0.1:${web.port}/ws`, {
+      authorization: `Bearer ${web.token}`,
+    });
     try {
       const got = frames(ws);
       ws.send(
@@ -382,7 +398,9 @@ describe('web host over a real daemon', () => {
   });
 
   test('a send reaches WebSocket subscribers as outbox.updated and messages.upserted events', async () => {
-    const ws = await openSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`);
+    const ws = await openSocket(`ws://127.0.0.1:${web.port}/ws`, {
+      authorization: `Bearer ${web.token}`,
+    });
     try {
       const got = frames(ws);
       ws.send(
@@ -437,23 +455,178 @@ describe('web host over a real daemon', () => {
       assert.equal((await http(web.port, path)).status, 404, path);
   });
 
-  test('GET /blob/<sha256> needs the token and streams the blob sandboxed', async () => {
+  test('GET /blob/<sha256> needs the session and streams the blob sandboxed', async () => {
     assert.equal((await http(web.port, `/blob/${BLOB_SHA}`)).status, 401);
-    assert.equal((await http(web.port, `/blob/${BLOB_SHA}?token=wrong`)).status, 401);
-    const byQuery = await http(web.port, `/blob/${BLOB_SHA}?token=${web.token}`);
-    assert.equal(byQuery.status, 200);
-    assert.equal(byQuery.headers['content-type'], 'image/png');
-    assert.equal(byQuery.headers['x-content-type-options'], 'nosniff');
-    assert.equal(byQuery.headers['content-security-policy'], 'sandbox');
-    assert.equal(Number(byQuery.headers['content-length']), BLOB.length);
+    assert.equal(
+      (await http(web.port, `/blob/${BLOB_SHA}?token=${web.token}`)).status,
+      401,
+      'a token in a blob URL is not accepted',
+    );
+    const byCookie = await http(web.port, `/blob/${BLOB_SHA}`, { headers: cookie() });
+    assert.equal(byCookie.status, 200);
+    assert.equal(byCookie.headers['content-type'], 'image/png');
+    assert.equal(byCookie.headers['x-content-type-options'], 'nosniff');
+    assert.equal(byCookie.headers['content-security-policy'], 'sandbox');
+    assert.equal(byCookie.headers['cross-origin-resource-policy'], 'same-origin');
+    assert.equal(Number(byCookie.headers['content-length']), BLOB.length);
     const byHeader = await http(web.port, `/blob/${BLOB_SHA}`, {
       headers: { authorization: `Bearer ${web.token}` },
     });
     assert.equal(byHeader.status, 200);
-    assert.equal((await http(web.port, `/blob/${'cd'.repeat(32)}?token=${web.token}`)).status, 404);
     assert.equal(
-      (await http(web.port, `/blob/..%2f..%2fparley.db?token=${web.token}`)).status,
+      (await http(web.port, `/blob/${'cd'.repeat(32)}`, { headers: cookie() })).status,
       404,
+    );
+    assert.equal(
+      (await http(web.port, `/blob/..%2f..%2fparley.db`, { headers: cookie() })).status,
+      404,
+    );
+  });
+
+  test('the first load trades ?token= for an HttpOnly SameSite=Strict cookie and drops it from the address', async () => {
+    const first = await http(web.port, `/?token=${web.token}&chat=3`);
+    assert.equal(first.status, 303);
+    assert.equal(first.headers.location, '/?chat=3');
+    const [setCookie] = first.headers['set-cookie'] as string[];
+    assert.equal(
+      setCookie,
+      `parley_session_${web.port}=${web.token}; HttpOnly; SameSite=Strict; Path=/`,
+    );
+    const session = await http(web.port, '/session', { headers: cookie() });
+    assert.equal(session.status, 204);
+    assert.equal((await http(web.port, '/session')).status, 401);
+
+    const wrong = await http(web.port, `/?token=${'x'.repeat(43)}`);
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.headers['set-cookie'], undefined);
+  });
+
+  test('a request another page makes (Sec-Fetch-Site same-site or cross-site) gets no data, even with the cookie', async () => {
+    for (const site of ['same-site', 'cross-site']) {
+      const blob = await http(web.port, `/blob/${BLOB_SHA}`, {
+        headers: { ...cookie(), 'sec-fetch-site': site },
+      });
+      assert.equal(blob.status, 403, `blob, ${site}`);
+      assert.ok(!blob.body.includes('PNG'));
+      const api = await post('accounts.list', '{}', {
+        ...cookie(),
+        'content-type': 'application/json',
+        'sec-fetch-site': site,
+      });
+      assert.equal(api.status, 403, `api, ${site}`);
+      const exchange = await http(web.port, `/?token=${web.token}`, {
+        headers: { 'sec-fetch-site': site },
+      });
+      assert.equal(exchange.status, 403, 'another page cannot sign the browser in');
+      await assert.rejects(
+        openSocket(`ws://127.0.0.1:${web.port}/ws`, { ...cookie(), 'sec-fetch-site': site }),
+        (err: Error & { status?: number }) => err.status === 403,
+      );
+    }
+    const own = await http(web.port, `/blob/${BLOB_SHA}`, {
+      headers: { ...cookie(), 'sec-fetch-site': 'same-origin' },
+    });
+    assert.equal(own.status, 200);
+  });
+
+  test('POST /upload streams a file into the blob folder; sendAttachment sends it by sha256', async () => {
+    const file = randomBytes(3 * 1024 * 1024 + 17);
+    assert.equal((await http(web.port, '/upload', { method: 'POST', body: file })).status, 401);
+    const reply = await http(web.port, '/upload', {
+      method: 'POST',
+      headers: { ...cookie(), 'content-type': 'application/octet-stream' },
+      body: file,
+    });
+    assert.equal(reply.status, 200, reply.body);
+    const body = JSON.parse(reply.body) as ApiResult<{ sha256: string; size: number }>;
+    assert.ok(body.ok);
+    const sha256 = createHash('sha256').update(file).digest('hex');
+    assert.deepEqual(body.value, { sha256, size: file.length });
+    assert.ok(
+      readFileSync(join(profile.dir, 'blobs', sha256.slice(0, 2), sha256)).equals(file),
+      'the stored file is the uploaded one, whole',
+    );
+
+    const sent = await post(
+      'messages.sendAttachment',
+      JSON.stringify({ chatId, name: 'big.bin', mime: 'application/zip', blobSha256: sha256 }),
+    );
+    assert.equal(sent.status, 200, sent.body);
+    const { messageId } = (JSON.parse(sent.body) as ApiResult<{ messageId: number }> & { ok: true })
+      .value;
+    const echo = JSON.parse(
+      (await post('messages.byIds', JSON.stringify({ ids: [messageId] }))).body,
+    ) as ApiResult<{ attachments: { name: string; size: number; blobSha256: string | null }[] }[]>;
+    assert.ok(echo.ok);
+    assert.equal(echo.value[0]?.attachments[0]?.name, 'big.bin');
+    assert.equal(echo.value[0]?.attachments[0]?.size, file.length);
+
+    const unknown = await post(
+      'messages.sendAttachment',
+      JSON.stringify({ chatId, name: 'x.bin', blobSha256: 'ef'.repeat(32) }),
+    );
+    assert.equal(unknown.status, 404, 'a sha256 nobody uploaded is not_found');
+  });
+
+  test('an upload over the cap is refused with 413 and stores nothing', async () => {
+    const small = await startWebHost({
+      client: daemon,
+      port: 0,
+      rendererDir: null,
+      blobDir: join(scratch.dir, 'capped-blobs'),
+      maxUploadBytes: 1000,
+    });
+    try {
+      const reply = await http(small.port, '/upload', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${small.token}`, 'content-length': '1001' },
+        body: Buffer.alloc(1001),
+      });
+      assert.equal(reply.status, 413);
+      const chunked = await http(small.port, '/upload', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${small.token}`, 'transfer-encoding': 'chunked' },
+        body: Buffer.alloc(5000),
+      });
+      assert.equal(chunked.status, 413, 'a body without a length is counted as it streams');
+      const left = readdirSync(join(scratch.dir, 'capped-blobs'), { recursive: true }).filter(
+        (f) => !String(f).startsWith('tmp'),
+      );
+      assert.deepEqual(left, [], 'no blob stored');
+      assert.deepEqual(readdirSync(join(scratch.dir, 'capped-blobs', 'tmp')), [], 'no temp left');
+    } finally {
+      await small.close();
+    }
+  });
+
+  test('a web-mode sendAttachment that names a server-side path is refused, over HTTP and the socket', async () => {
+    const secret = join(scratch.dir, 'secret.txt');
+    writeFileSync(secret, 'private notes');
+    const input = { chatId, name: 'secret.txt', path: secret };
+    const reply = await post('messages.sendAttachment', JSON.stringify(input));
+    assert.equal(reply.status, 400);
+    const body = JSON.parse(reply.body) as ApiResult<unknown>;
+    assert.ok(!body.ok && body.error.code === 'invalid_input');
+    assert.match(!body.ok ? body.error.message : '', /only from the command line/);
+    const ws = await openSocket(`ws://127.0.0.1:${web.port}/ws`, {
+      authorization: `Bearer ${web.token}`,
+    });
+    try {
+      const got = frames(ws);
+      ws.send(JSON.stringify({ id: 77, name: 'messages.sendAttachment', input }));
+      const refused = await got.next((f) => 'id' in f && f.id === 77);
+      assert.ok('result' in refused && !refused.result.ok);
+      assert.equal(!refused.result.ok && refused.result.error.code, 'invalid_input');
+    } finally {
+      ws.close();
+    }
+    const page = JSON.parse(
+      (await post('messages.page', JSON.stringify({ chatId }))).body,
+    ) as ApiResult<{ attachments: { name: string }[] }[]>;
+    assert.ok(page.ok);
+    assert.ok(
+      !page.value.some((m) => m.attachments.some((a) => a.name === 'secret.txt')),
+      'nothing was queued',
     );
   });
 });
@@ -472,9 +645,10 @@ describe('web host event fan-out (scripted client)', () => {
       },
     };
     const web = await startWebHost({ client, port: 0, rendererDir: null });
-    const url = `ws://127.0.0.1:${web.port}/ws?token=${web.token}`;
-    const a = await openSocket(url);
+    const url = `ws://127.0.0.1:${web.port}/ws`;
+    const a = await openSocket(url, { authorization: `Bearer ${web.token}` });
     const b = await openSocket(url, {
+      cookie: `parley_session_${web.port}=${web.token}`,
       origin: `http://localhost:${web.port}`,
       host: `localhost:${web.port}`,
     });

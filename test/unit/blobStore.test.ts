@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BlobTooLargeError, writeBlobFile } from '../../main/daemon/store/blobFiles.js';
 import { tempStore } from '../helpers/fixtures.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -61,6 +62,44 @@ test('only well-formed hashes map to paths (no traversal)', () => {
     assert.throws(() => store.blobs.pathOf('../../etc/passwd'), /not a sha256/);
     assert.equal(store.blobs.has('../x'), false);
     assert.equal(store.blobs.info('ABC'), null);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a file written beside the store (web upload) is adopted only when it hashes to its name', async () => {
+  const { store, dir, cleanup } = tempStore();
+  try {
+    const bytes = randomBytes(70_000);
+    const written = await writeBlobFile(join(dir, 'blobs'), bytes);
+    assert.equal(written.sha256, sha(bytes));
+    assert.equal(store.blobs.info(written.sha256), null, 'no row until the daemon adopts it');
+    assert.equal(await store.blobs.adopt(written.sha256, 'application/zip'), true);
+    assert.deepEqual(store.blobs.info(written.sha256), { size: 70_000, mime: 'application/zip' });
+
+    // A file whose bytes do not match its name (tampered, or torn) is not taken in.
+    const fake = 'ef'.repeat(32);
+    mkdirSync(join(dir, 'blobs', 'ef'), { recursive: true });
+    writeFileSync(join(dir, 'blobs', 'ef', fake), 'not what the name says');
+    assert.equal(await store.blobs.adopt(fake, 'text/plain'), false);
+    assert.equal(store.blobs.info(fake), null);
+    assert.equal(await store.blobs.adopt('cd'.repeat(32), 'text/plain'), false, 'absent');
+  } finally {
+    cleanup();
+  }
+});
+
+test('a blob write over its byte limit fails and leaves nothing behind', async () => {
+  const { dir, cleanup } = tempStore();
+  try {
+    async function* source() {
+      for (let i = 0; i < 10; i++) yield randomBytes(1000);
+    }
+    await assert.rejects(
+      writeBlobFile(join(dir, 'blobs'), source(), { maxBytes: 5000 }),
+      BlobTooLargeError,
+    );
+    assert.deepEqual(readdirSync(join(dir, 'blobs', 'tmp')), []);
   } finally {
     cleanup();
   }

@@ -223,6 +223,22 @@ describe('IPC call gate', () => {
     }
   });
 
+  test('a file path from the renderer is refused: it sends bytes, never names a file', () => {
+    const v = gateCall('messages.sendAttachment', {
+      chatId: 3,
+      name: 'passwd',
+      path: '/etc/passwd',
+    });
+    assert.ok(!v.ok && !v.result.ok && v.result.error.code === 'invalid_input');
+    assert.ok(!v.ok && !v.result.ok && v.result.error.issues?.some((i) => i.path === 'path'));
+    const bytes = gateCall('messages.sendAttachment', {
+      chatId: 3,
+      name: 'a.txt',
+      dataBase64: 'aGk=',
+    });
+    assert.ok(bytes.ok, 'bytes pass');
+  });
+
   test('valid input passes, parsed', () => {
     const v = gateCall('messages.page', { chatId: 3, limit: 10 });
     assert.deepEqual(v, { ok: true, name: 'messages.page', input: { chatId: 3, limit: 10 } });

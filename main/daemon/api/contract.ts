@@ -461,9 +461,14 @@ export const procedures = {
         chatId: id,
         name: text(255).min(1),
         mime: text(255).min(1).optional(),
-        /** The bytes, base64 (web mode, small files) … */
+        /** The bytes, base64 (the desktop renderer over IPC) … */
         dataBase64: z.string().max(140_000_000).optional(),
-        /** … or a local file path (desktop, CLI). */
+        /** … or a blob already uploaded to the blob folder (web mode's POST /upload) … */
+        blobSha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/, 'a sha256 in lowercase hex')
+          .optional(),
+        /** … or a file on this machine: in-process callers only (LOCAL_ONLY_INPUTS). */
         path: text(4096).min(1).optional(),
         /** A caption; the file name when absent. */
         body: text(65_536).optional(),
@@ -473,8 +478,9 @@ export const procedures = {
       })
       .strict()
       .refine(
-        (v) => (v.dataBase64 === undefined) !== (v.path === undefined),
-        'give exactly one of dataBase64, path',
+        (v) =>
+          [v.dataBase64, v.blobSha256, v.path].filter((given) => given !== undefined).length === 1,
+        'give exactly one of dataBase64, blobSha256, path',
       ),
     output: out<{ outboxId: number; messageId: number }>(),
   },
@@ -506,6 +512,16 @@ export const PROCEDURE_NAMES = Object.keys(procedures) as ProcedureName[];
 export function isProcedureName(name: unknown): name is ProcedureName {
   return typeof name === 'string' && Object.hasOwn(procedures, name);
 }
+
+/**
+ * Input fields that name files on the daemon's machine. Only an in-process
+ * caller (the CLI, tests) may give them; the remote transports — web mode and
+ * the renderer's IPC — refuse a call that does (remoteCallPolicy.ts), so a page
+ * can never make the daemon read a file it chose.
+ */
+export const LOCAL_ONLY_INPUTS: Partial<Record<ProcedureName, readonly string[]>> = {
+  'messages.sendAttachment': ['path'],
+};
 
 /** Deltas pushed to every subscriber. */
 export interface EventMap {

@@ -24,6 +24,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...settingsHandlers(ctx),
     ...mailHandlers(ctx),
     ...membershipHandlers(ctx),
-    ...mediaHandlers(ctx),
+    ...mediaHandlers(ctx, deps.remoteFetch),
   } satisfies Handlers;
 }

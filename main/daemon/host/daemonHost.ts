@@ -21,6 +21,8 @@ export interface DaemonHostOptions {
   /** The worker script; defaults to the daemonWorker beside this file (.js built, .ts in dev). */
   workerFile?: string;
   log?: (line: string) => void;
+  /** See DaemonOptions.testOnlyLoopbackFetchPorts: test harnesses only. */
+  testOnlyLoopbackFetchPorts?: number[];
 }
 
 function defaultWorkerFile(): string {
@@ -41,7 +43,10 @@ export class DaemonHost implements ParleyClient {
 
   constructor(private readonly options: DaemonHostOptions) {
     const file = options.workerFile ?? defaultWorkerFile();
-    const workerData: WorkerData = { profileDir: options.profileDir };
+    const workerData: WorkerData = {
+      profileDir: options.profileDir,
+      testOnlyLoopbackFetchPorts: options.testOnlyLoopbackFetchPorts ?? [],
+    };
     this.worker = file.endsWith('.ts')
       ? // From source (tests, tsx): Node 20 ignores `--import tsx` in a worker's
         // execArgv, so a tiny bootstrap registers tsx's loader, then imports the worker.

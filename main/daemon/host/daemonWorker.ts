@@ -35,6 +35,7 @@ let daemon: Daemon;
 try {
   daemon = new Daemon({
     profileDir: (workerData as WorkerData).profileDir,
+    testOnlyLoopbackFetchPorts: (workerData as WorkerData).testOnlyLoopbackFetchPorts ?? [],
     secrets,
     log: (line) => post({ type: 'log', line }),
   });

@@ -21,4 +21,6 @@ export type WorkerToHost =
 
 export interface WorkerData {
   profileDir: string;
+  /** See DaemonOptions.testOnlyLoopbackFetchPorts. */
+  testOnlyLoopbackFetchPorts?: number[];
 }

@@ -1,69 +1,54 @@
-// Content-addressed blobs (sha256) under the profile folder. Writes stream to
-// a temp file while hashing, then rename into place: a crash leaves either the
-// whole file or none, and the same bytes from two accounts are stored once.
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+// Content-addressed blobs (sha256) under the profile folder: the files
+// (blobFiles.ts: temp file, hash, rename; one copy per content across
+// accounts) and a row per blob with its size and type.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type { Db } from './database.js';
-
-const SHA256 = /^[0-9a-f]{64}$/;
+import { SHA256_PATTERN as SHA256, blobPath, writeBlobFile } from './blobFiles.js';
 
 export class BlobStore {
-  private readonly tmpDir: string;
-
   constructor(
     private readonly db: Db,
     private readonly dir: string,
   ) {
-    this.tmpDir = join(dir, 'tmp');
-    mkdirSync(this.tmpDir, { recursive: true });
+    mkdirSync(join(dir, 'tmp'), { recursive: true });
   }
 
   /** Stores the bytes and returns their sha256; stores nothing new if already present. */
   async put(data: Buffer | Uint8Array | AsyncIterable<Uint8Array>, mime: string): Promise<string> {
-    const tmp = join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
+    const { sha256, size } = await writeBlobFile(this.dir, data);
+    this.record(sha256, size, mime);
+    return sha256;
+  }
+
+  /**
+   * Takes in a file another writer put into the blob folder (web mode's upload
+   * route): it must be there and hash to its name; then it gets its row.
+   * Returns false when there is no such file.
+   */
+  async adopt(sha256: string, mime: string): Promise<boolean> {
+    if (!this.has(sha256)) return false;
+    if (this.info(sha256)) return true;
     const hash = createHash('sha256');
     let size = 0;
-    const source = data instanceof Uint8Array ? Readable.from([data]) : Readable.from(data);
-    try {
-      await pipeline(
-        source,
-        async function* (chunks: AsyncIterable<Uint8Array>) {
-          for await (const chunk of chunks) {
-            hash.update(chunk);
-            size += chunk.length;
-            yield chunk;
-          }
-        },
-        createWriteStream(tmp, { flags: 'wx' }),
-      );
-      const sha = hash.digest('hex');
-      const final = this.pathOf(sha);
-      if (existsSync(final)) rmSync(tmp);
-      else {
-        mkdirSync(join(this.dir, sha.slice(0, 2)), { recursive: true });
-        renameSync(tmp, final);
-      }
-      this.db
-        .prepare(
-          `INSERT INTO blobs (sha256, size, mime, created_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (sha256) DO NOTHING`,
-        )
-        .run(sha, size, mime, Date.now());
-      return sha;
-    } catch (err) {
-      rmSync(tmp, { force: true });
-      throw err;
+    for await (const chunk of createReadStream(this.pathOf(sha256)) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      size += chunk.length;
     }
+    if (hash.digest('hex') !== sha256) return false;
+    this.record(sha256, size, mime);
+    return true;
+  }
+
+  private record(sha256: string, size: number, mime: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO blobs (sha256, size, mime, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (sha256) DO NOTHING`,
+      )
+      .run(sha256, size, mime, Date.now());
   }
 
   has(sha256: string): boolean {
@@ -80,8 +65,7 @@ export class BlobStore {
 
   /** The file of a stored blob. Only well-formed hashes map to a path. */
   pathOf(sha256: string): string {
-    if (!SHA256.test(sha256)) throw new Error('not a sha256 blob id');
-    return join(this.dir, sha256.slice(0, 2), sha256);
+    return blobPath(this.dir, sha256);
   }
 
   open(sha256: string): Readable {

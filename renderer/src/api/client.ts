@@ -10,7 +10,7 @@ import type {
 } from '../../../main/daemon/api/contract.js';
 import type { HostEvent, ParleyBridge, ShellCall, ShellEvent } from './bridge.js';
 import { CallError } from './callError.js';
-import { takeToken } from './token.js';
+import { IPC_MAX_ATTACHMENT_BYTES, WEB_MAX_ATTACHMENT_BYTES, base64Of } from '../lib/files.js';
 import { createWebBridge, type ConnectionState } from './webTransport.js';
 
 export type { ConnectionState } from './webTransport.js';
@@ -19,6 +19,13 @@ export interface RendererClient extends ParleyClient {
   readonly mode: 'electron' | 'web';
   /** Where an <img>/<video> loads a stored blob from. */
   blobUrl(sha256: string): string;
+  /**
+   * A file's bytes as messages.sendAttachment takes them: uploaded to the blob
+   * folder first in web mode (an HTTP body, any size), base64 over IPC in Electron.
+   */
+  attachmentBytes(file: Blob): Promise<{ blobSha256: string } | { dataBase64: string }>;
+  /** The largest file the composer offers to send this way. */
+  readonly maxAttachmentBytes: number;
   /** Tells the shell what the window shows (Electron); web mode ignores it. */
   shell(call: ShellCall): void;
   onShellEvent(listener: (event: ShellEvent) => void): () => void;
@@ -28,16 +35,18 @@ export interface RendererClient extends ParleyClient {
 
 const isShellEvent = (event: HostEvent): event is ShellEvent => event.name.startsWith('shell.');
 
-function wrap(
-  bridge: ParleyBridge,
-  mode: RendererClient['mode'],
-  blobUrl: (sha256: string) => string,
-  onConnection: RendererClient['onConnection'],
-): RendererClient {
+interface HostSpecifics {
+  mode: RendererClient['mode'];
+  blobUrl: RendererClient['blobUrl'];
+  attachmentBytes: RendererClient['attachmentBytes'];
+  maxAttachmentBytes: number;
+  onConnection: RendererClient['onConnection'];
+}
+
+function wrap(bridge: ParleyBridge, host: HostSpecifics): RendererClient {
+  const { mode } = host;
   return {
-    mode,
-    blobUrl,
-    onConnection,
+    ...host,
     async call<P extends ProcedureName>(
       name: P,
       input: ProcedureInput<P>,
@@ -63,33 +72,63 @@ function wrap(
   };
 }
 
-/** Thrown when web mode has no token: the page was opened without #token=…. */
-export class MissingTokenError extends Error {
+/** Thrown when the page is not signed in: it was opened without the printed address. */
+export class NotSignedInError extends Error {
   constructor() {
-    super('Open Parley with the address printed by "parley web" (it ends in #token=…).');
-    this.name = 'MissingTokenError';
+    super('Open Parley with the address printed by "parley web" (it ends in ?token=…).');
+    this.name = 'NotSignedInError';
   }
+}
+
+/** POST /upload: the file as the body; the session cookie signs it in. */
+async function uploadToWebHost(file: Blob): Promise<{ blobSha256: string }> {
+  let res: Response;
+  try {
+    res = await fetch('/upload', {
+      method: 'POST',
+      body: file,
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
+  } catch {
+    throw new CallError({ code: 'unavailable', message: 'the upload to Parley failed' });
+  }
+  const result = (await res.json().catch(() => null)) as
+    | { ok: true; value: { sha256: string } }
+    | { ok: false; error: { code: 'invalid_input'; message: string } }
+    | null;
+  if (!result)
+    throw new CallError({ code: 'unavailable', message: `upload failed (${res.status})` });
+  if (!result.ok) throw new CallError(result.error);
+  return { blobSha256: result.value.sha256 };
+}
+
+/** Web mode: resolves when the page is signed in (session cookie), else throws NotSignedInError. */
+export async function requireWebSession(): Promise<void> {
+  const res = await fetch('/session', { credentials: 'same-origin', cache: 'no-store' });
+  if (res.status === 401) throw new NotSignedInError();
+  if (!res.ok) throw new Error(`Parley did not answer (${res.status}).`);
 }
 
 export function createClient(): RendererClient {
   const native = window.parley;
   if (native)
-    return wrap(
-      native,
-      'electron',
-      (sha) => `parley-blob://${encodeURIComponent(sha)}`,
-      (listener) => {
+    return wrap(native, {
+      mode: 'electron',
+      blobUrl: (sha) => `parley-blob://${encodeURIComponent(sha)}`,
+      attachmentBytes: async (file) => ({ dataBase64: await base64Of(file) }),
+      maxAttachmentBytes: IPC_MAX_ATTACHMENT_BYTES,
+      onConnection: (listener) => {
         listener('open', true);
         return () => undefined;
       },
-    );
-  const token = takeToken();
-  if (!token) throw new MissingTokenError();
-  const bridge = createWebBridge(token);
-  return wrap(
-    bridge,
-    'web',
-    (sha) => `/blob/${encodeURIComponent(sha)}?token=${encodeURIComponent(token)}`,
-    (listener) => bridge.onConnection(listener),
-  );
+    });
+  const bridge = createWebBridge();
+  return wrap(bridge, {
+    mode: 'web',
+    blobUrl: (sha) => `/blob/${encodeURIComponent(sha)}`,
+    attachmentBytes: uploadToWebHost,
+    maxAttachmentBytes: WEB_MAX_ATTACHMENT_BYTES,
+    onConnection: (listener) => bridge.onConnection(listener),
+  });
 }

@@ -1,4 +1,5 @@
-// Web mode's host bridge: one WebSocket to /ws on the page's own origin.
+// Web mode's host bridge: one WebSocket to /ws on the page's own origin,
+// signed in by the session cookie (the page never sees the token).
 // Frames mirror main/web/wireProtocol.ts: {id,name,input} → {id,result}, and
 // {event} pushed. Reconnects with backoff; calls made while disconnected wait
 // for the connection, calls in flight when it drops fail as 'unavailable'.
@@ -18,7 +19,7 @@ export interface WebBridge extends ParleyBridge {
   onConnection(listener: (state: ConnectionState, everOpened: boolean) => void): () => void;
 }
 
-export function createWebBridge(token: string): WebBridge {
+export function createWebBridge(): WebBridge {
   const listeners = new Set<(event: HostEvent) => void>();
   const connectionListeners = new Set<(state: ConnectionState, everOpened: boolean) => void>();
   /** Calls awaiting a result; `sent` once they went out on a socket. */
@@ -40,9 +41,7 @@ export function createWebBridge(token: string): WebBridge {
 
   const connect = () => {
     const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(
-      `${scheme}://${window.location.host}/ws?token=${encodeURIComponent(token)}`,
-    );
+    const ws = new WebSocket(`${scheme}://${window.location.host}/ws`);
     socket = ws;
     setState('connecting');
     ws.onopen = () => {

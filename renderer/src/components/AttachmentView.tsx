@@ -1,7 +1,7 @@
 // An attachment: name and size; images as thumbnails (fetched into the blob
 // store on first sight, through attachments.thumbnail or attachments.fetch),
 // anything else opened on request. The blob URL comes from the client
-// (parley-blob:// in Electron, /blob/<sha>?token=… in web mode).
+// (parley-blob:// in Electron, /blob/<sha> under the session cookie in web mode).
 import { useEffect, useState } from 'react';
 import type { AttachmentInfo } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';

@@ -14,7 +14,7 @@ import type { ChatSummary, MessageView } from '../../../main/daemon/model/types.
 import { useClient } from '../api/ClientContext.js';
 import { CallError, errorMessage } from '../api/callError.js';
 import type { DraftState } from '../hooks/useDraft.js';
-import { MAX_ATTACHMENT_BYTES, base64Of, imageSize, type PendingFile } from '../lib/files.js';
+import { imageSize, type PendingFile } from '../lib/files.js';
 import { byteSize } from '../lib/format.js';
 import { ComposerBar } from './ComposerBar.js';
 import { PendingFiles } from './PendingFiles.js';
@@ -74,8 +74,8 @@ export function Composer(props: Props) {
   const addFiles = (list: FileList | File[]) => {
     const added: PendingFile[] = [];
     for (const file of list) {
-      if (file.size > MAX_ATTACHMENT_BYTES) {
-        setError(`${file.name} is larger than ${byteSize(MAX_ATTACHMENT_BYTES)}.`);
+      if (file.size > client.maxAttachmentBytes) {
+        setError(`${file.name} is larger than ${byteSize(client.maxAttachmentBytes)}.`);
         continue;
       }
       added.push({ id: nextFileId++, file });
@@ -93,7 +93,7 @@ export function Composer(props: Props) {
           chatId: chat.id,
           name: file.name || 'pasted-image.png',
           mime: file.type || undefined,
-          dataBase64: await base64Of(file),
+          ...(await client.attachmentBytes(file)),
           ...(size ?? {}),
           ...(replyToMessageId !== undefined ? { replyToMessageId } : {}),
         });

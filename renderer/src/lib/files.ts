@@ -4,8 +4,10 @@ export interface PendingFile {
   file: File;
 }
 
-/** Largest file the composer sends (web mode sends the bytes as base64 over the socket). */
-export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+/** Largest file the desktop composer sends (the bytes cross IPC as base64). */
+export const IPC_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+/** Largest file web mode sends (streamed to POST /upload; the web host's default cap). */
+export const WEB_MAX_ATTACHMENT_BYTES = 2 * 1024 * 1024 * 1024;
 
 export function base64Of(file: Blob): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -26,6 +26,8 @@ export interface HandlerDeps {
   outboxChanged: (entry: OutboxEntry) => void;
   /** A search found messages not indexed yet: make sure the background indexer runs. */
   indexBacklogFound?: () => void;
+  /** media.fetchRemote's reach; only the test harness loosens it (DaemonOptions). */
+  remoteFetch?: { testOnlyLoopbackPorts?: readonly number[] };
 }
 
 export type HandlerContext = ReturnType<typeof createContext>;

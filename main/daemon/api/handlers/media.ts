@@ -7,8 +7,15 @@ import { stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { HandlerContext, Handlers } from './context.js';
+import { guardedGet } from '../../remoteFetch/guardedGet.js';
 
-export function mediaHandlers(ctx: HandlerContext) {
+/** How media.fetchRemote may reach the network. */
+export interface RemoteFetchPolicy {
+  /** Loopback ports it may reach: the test harness's image server. Never set by the app. */
+  testOnlyLoopbackPorts?: readonly number[];
+}
+
+export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolicy = {}) {
   const { store, engine, secrets, chatOrThrow, accountOrThrow, connectorFor, contextFor, enqueue } =
     ctx;
 
@@ -84,7 +91,11 @@ export function mediaHandlers(ctx: HandlerContext) {
       Promise.all(
         urls.map(async (url) => {
           try {
-            return { url, sha256: await fetchRemoteImage(store, url), error: null };
+            return {
+              url,
+              sha256: await fetchRemoteImage(store, url, remoteFetch),
+              error: null,
+            };
           } catch (err) {
             return { url, sha256: null, error: (err as Error).message };
           }
@@ -100,6 +111,10 @@ export function mediaHandlers(ctx: HandlerContext) {
         const info = await stat(input.path).catch(() => null);
         if (!info?.isFile()) throw new ApiError('not_found', `no file ${basename(input.path)}`);
         sha256 = await store.blobs.put(createReadStream(input.path), mime);
+      } else if (input.blobSha256 !== undefined) {
+        sha256 = input.blobSha256;
+        if (!(await store.blobs.adopt(sha256, mime)))
+          throw new ApiError('not_found', 'no uploaded file with that sha256; upload it first');
       } else {
         sha256 = await store.blobs.put(Buffer.from(input.dataBase64!, 'base64'), mime);
       }
@@ -162,30 +177,43 @@ export function mediaHandlers(ctx: HandlerContext) {
 const thumbnails = new Map<string, string>();
 const REMOTE_IMAGE_MAX_BYTES = 10 * 1024 * 1024;
 
-/** One remote image into the blob store: http(s) only, an image type, at most 10 MB. */
-async function fetchRemoteImage(store: Store, url: string): Promise<string> {
+/** One remote image into the blob store: http(s) to public addresses only, an image type, at most 10 MB. */
+async function fetchRemoteImage(
+  store: Store,
+  url: string,
+  policy: RemoteFetchPolicy,
+): Promise<string> {
   if (!/^https?:\/\//i.test(url)) throw new Error('only http and https images');
-  const res = await fetch(url, {
-    redirect: 'follow',
-    credentials: 'omit',
-    referrerPolicy: 'no-referrer',
+  const { response } = await guardedGet(url, {
     signal: AbortSignal.timeout(20_000),
+    testOnlyLoopbackPorts: policy.testOnlyLoopbackPorts,
+    headers: { accept: 'image/*' },
   });
-  if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
-  const mime = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!/^image\/(png|jpeg|gif|webp|avif|bmp)$/.test(mime))
+  const status = response.statusCode ?? 0;
+  if (status < 200 || status >= 300) {
+    response.resume();
+    throw new Error(`HTTP ${status}`);
+  }
+  const mime = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!/^image\/(png|jpeg|gif|webp|avif|bmp)$/.test(mime)) {
+    response.destroy();
     throw new Error(`not an image (${mime})`);
-  const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > REMOTE_IMAGE_MAX_BYTES) throw new Error('image too large');
-  const reader = res.body.getReader();
+  }
+  const declared = Number(response.headers['content-length'] ?? 0);
+  if (declared > REMOTE_IMAGE_MAX_BYTES) {
+    response.destroy();
+    throw new Error('image too large');
+  }
   async function* limited(): AsyncIterable<Uint8Array> {
     let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      total += value.byteLength;
-      if (total > REMOTE_IMAGE_MAX_BYTES) throw new Error('image too large');
-      yield value;
+    try {
+      for await (const chunk of response as AsyncIterable<Buffer>) {
+        total += chunk.byteLength;
+        if (total > REMOTE_IMAGE_MAX_BYTES) throw new Error('image too large');
+        yield chunk;
+      }
+    } finally {
+      response.destroy();
     }
   }
   return store.blobs.put(limited(), mime);
