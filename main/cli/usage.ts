@@ -20,7 +20,7 @@ usage: parley <command> [options]            (every command takes --profile DIR)
   sync [--once] [--account ID]
   chats [--account ID] [--json]
   messages CHAT_ID [--limit N] [--json]
-  send CHAT_ID TEXT [--timeout SECONDS] [--json]
+  send CHAT_ID TEXT [--thread MESSAGE_ID] [--timeout SECONDS] [--json]
   search QUERY [--limit N] [--relevance] [--json]
   web [--port N]
 

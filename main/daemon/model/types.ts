@@ -58,6 +58,8 @@ export interface RemoteChat {
   spaceRemoteId?: string | null;
   unreadCount?: number;
   mentionCount?: number;
+  /** End-to-end encrypted: Parley cannot encrypt yet, so every write into it is refused. */
+  encrypted?: boolean;
   raw?: unknown;
 }
 
@@ -95,6 +97,8 @@ export interface RemoteMessage {
   mentionsSelf?: boolean;
   mentionRemoteIds?: string[];
   attachments?: RemoteAttachment[];
+  /** Opaque to the store: an edit applies only to a message of the same scope (see RemoteEdit). */
+  editScope?: string | null;
   /** Client-chosen key that matched an outbox entry (local echo → server copy). */
   idempotencyKey?: string | null;
   raw?: unknown;
@@ -113,6 +117,10 @@ export interface RemoteEdit {
   body: string;
   html?: string | null;
   editedTs: number;
+  /** Who edited: when given, only an edit by the message's own sender applies. */
+  senderRemoteId?: string | null;
+  /** When given, the edit applies only to a message whose editScope is the same. */
+  scope?: string | null;
 }
 
 export interface RemoteReadPosition {
@@ -177,6 +185,8 @@ export interface ChatSummary {
   muted: boolean;
   pinned: boolean;
   archived: boolean;
+  /** End-to-end encrypted: writes are refused (encryption_unavailable) until Parley can encrypt. */
+  encrypted: boolean;
 }
 
 export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed';

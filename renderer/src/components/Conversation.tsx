@@ -81,9 +81,15 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
           <Timeline chatId={chat.id} timeline={timeline} focusMessageId={focusMessageId} />
           {thread ? (
             <ThreadPanel
+              chat={chat}
               messages={messages}
               rootRemoteId={thread}
               onClose={() => setThread(null)}
+              onSent={(messageId) => {
+                if (timeline.hasNewer) timeline.loadLatest();
+                else timeline.refresh([messageId]);
+                onSent();
+              }}
             />
           ) : null}
         </div>

@@ -9,8 +9,16 @@ import { basename } from 'node:path';
 import type { HandlerContext, Handlers } from './context.js';
 
 export function mediaHandlers(ctx: HandlerContext) {
-  const { store, engine, secrets, chatOrThrow, accountOrThrow, connectorFor, contextFor, enqueue } =
-    ctx;
+  const {
+    store,
+    engine,
+    secrets,
+    writableChatOrThrow,
+    accountOrThrow,
+    connectorFor,
+    contextFor,
+    enqueue,
+  } = ctx;
 
   /** Attachment bytes into the blob store, once (any connector with fetchAttachment). */
   async function fetchAttachment({ attachmentId }: { attachmentId: number }) {
@@ -91,7 +99,7 @@ export function mediaHandlers(ctx: HandlerContext) {
         }),
       ),
     'messages.sendAttachment': async (input) => {
-      const chat = chatOrThrow(input.chatId);
+      const chat = writableChatOrThrow(input.chatId);
       const account = accountOrThrow(chat.accountId);
       connectorFor(account, (c) => c.capabilities.attachments, 'send attachments');
       const mime = input.mime ?? 'application/octet-stream';

@@ -9,6 +9,7 @@ import type {
   RemotePresence,
   RemoteReceipt,
   RemoteChat,
+  RemoteEdit,
   RemoteMessage,
   RemotePerson,
   RemoteSpace,
@@ -337,6 +338,7 @@ export function mapRoomEvents(
   ctx: MappingContext,
   nameOf: NameOf,
 ): RoomEventsResult {
+  const edits = new Set<string>();
   const out: RoomEventsResult = {
     messages: [],
     edits: [],
@@ -390,13 +392,18 @@ export function mapRoomEvents(
           ts: e.origin_server_ts,
           kind: 'system',
           body,
+          // Never equal to a message event type: no edit applies to a state event.
+          editScope: `state:${e.type}`,
         });
       continue;
     }
     if (!MESSAGE_TYPES.has(e.type)) continue;
     const rel = obj(e.content['m.relates_to']);
-    if (!redacted && rel?.rel_type === 'm.replace' && str(rel.event_id)) {
-      const edit = editOf(e);
+    if (rel?.rel_type === 'm.replace' && str(rel.event_id)) {
+      // A replacement is never a message of its own, even when redacted; and
+      // an edit of an edit is ignored (spec: the original must not be one).
+      edits.add(e.event_id);
+      const edit = redacted || edits.has(str(rel.event_id)!) ? null : editOf(e);
       if (edit) out.edits.push({ ...edit, messageRemoteId: str(rel.event_id)! });
       continue;
     }
@@ -412,6 +419,26 @@ export function mapRoomEvents(
   return out;
 }
 
+/**
+ * Spec (event replacements): a replacement applies only when its sender and
+ * event type are the original's. The store checks both against the original
+ * (which may arrive later), through `senderRemoteId` and the scope, which is
+ * the event type; every message carries its type as `editScope`.
+ */
+function editOf(e: RoomEvent): RemoteEdit | null {
+  const n = obj(e.content['m.new_content']);
+  if (!n || e.state_key !== undefined) return null;
+  const c = messageContent(n);
+  return {
+    messageRemoteId: '',
+    body: c.body,
+    html: c.html,
+    editedTs: e.origin_server_ts,
+    senderRemoteId: e.sender,
+    scope: e.type,
+  };
+}
+
 function bundledEvent(v: Json): RoomEvent | null {
   const content = obj(v.content);
   const ts = num(v.origin_server_ts);
@@ -425,13 +452,6 @@ function bundledEvent(v: Json): RoomEvent | null {
   };
 }
 
-function editOf(e: RoomEvent): { body: string; html: string | null; editedTs: number } | null {
-  const n = obj(e.content['m.new_content']);
-  if (!n) return null;
-  const c = messageContent(n);
-  return { body: c.body, html: c.html, editedTs: e.origin_server_ts };
-}
-
 export function mapMessage(roomId: string, e: RoomEvent, ctx: MappingContext): RemoteMessage {
   const base = {
     remoteId: e.event_id,
@@ -439,6 +459,7 @@ export function mapMessage(roomId: string, e: RoomEvent, ctx: MappingContext): R
     senderRemoteId: e.sender,
     ts: e.origin_server_ts,
     idempotencyKey: e.unsigned?.transaction_id ?? null,
+    editScope: e.type,
   };
   if (e.unsigned?.redacted_because !== undefined)
     return { ...base, kind: 'text', body: '', deleted: true };
@@ -493,6 +514,7 @@ export function chatOf(
     topic: info.topic,
     avatarUrl: info.avatar,
     spaceRemoteId: info.parent,
+    encrypted: info.encrypted,
     unreadCount: counts?.notification_count ?? undefined,
     mentionCount: counts?.highlight_count ?? undefined,
   };
@@ -546,6 +568,7 @@ export function inviteOf(
     topic: info.topic,
     avatarUrl: info.avatar,
     spaceRemoteId: null,
+    encrypted: info.encrypted,
     raw: { inviter, isDirect },
   };
   return { chat, space: null, people, inviter };

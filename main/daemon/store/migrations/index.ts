@@ -6,6 +6,7 @@ import { notificationSettings } from './002_notification_settings.js';
 import { reactionRemoteIndex } from './003_reaction_remote_index.js';
 import { receipts } from './004_receipts.js';
 import { searchAndChatList } from './005_search_and_chat_list.js';
+import { relationsAndEncryption } from './006_relations_and_encryption.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -13,6 +14,7 @@ export const MIGRATIONS: readonly Migration[] = [
   reactionRemoteIndex,
   receipts,
   searchAndChatList,
+  relationsAndEncryption,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 export type { Migration };
