@@ -415,3 +415,59 @@ test('the CLI refuses an encrypted chat with the reason, and replies in a thread
     cleanup();
   }
 });
+
+test('push rules decide what notifies: a room set to dont_notify stays quiet, a keyword highlights, joins and renames never notify', async () => {
+  const quiet = await sharedRoom('Quiet');
+  const loud = await sharedRoom('Loud');
+  const enc = encodeURIComponent;
+  await synapse.api(ann.accessToken, 'PUT', `${C}/pushrules/global/room/${enc(quiet)}`, {
+    actions: [],
+  });
+  await synapse.api(ann.accessToken, 'PUT', `${C}/pushrules/global/content/pineapple`, {
+    pattern: 'pineapple',
+    actions: ['notify', { set_tweak: 'highlight' }],
+  });
+  const a = await signIn(ann);
+  const notified: { chatId: number; preview: string; mentionsMe: boolean }[] = [];
+  a.daemon.subscribe((e) => {
+    if (e.name === 'notify') notified.push(e.payload);
+  });
+  await waitFor('Ann has both rooms and the account’s push rules', () =>
+    a.chat(quiet) && a.chat(loud) ? a.daemon.store.writer.cursor(a.accountId, 'push_rules') : null,
+  );
+
+  await sendAs(bo, quiet, text('hello quiet'));
+  await sendAs(bo, loud, text('hello loud'));
+  await sendAs(bo, loud, text('pineapple pie tonight'));
+  await synapse.api(bo.accessToken, 'PUT', `${C}/rooms/${enc(loud)}/state/m.room.name/`, {
+    name: 'Louder',
+  });
+  const cy = await synapse.register('cy');
+  await synapse.api(bo.accessToken, 'POST', `${C}/rooms/${enc(loud)}/invite`, {
+    user_id: cy.userId,
+  });
+  await synapse.api(cy.accessToken, 'POST', `${C}/join/${enc(loud)}`, {});
+  await sendAs(bo, loud, text('last one'));
+  await waitFor(
+    'Ann has everything',
+    () =>
+      a.bodies(loud).includes('last one') &&
+      a.bodies(quiet).includes('hello quiet') &&
+      a.bodies(loud, 'system').some((b) => b.endsWith('joined') && b.includes('cy')),
+  );
+
+  assert.deepEqual(
+    notified.map((n) => [
+      n.chatId === a.chat(loud)!.id ? 'loud' : 'other',
+      n.preview,
+      n.mentionsMe,
+    ]),
+    [
+      ['loud', 'hello loud', false],
+      ['loud', 'pineapple pie tonight', true],
+      ['loud', 'last one', false],
+    ],
+    'only messages the rules let notify; the keyword highlights; no system message',
+  );
+  assert.equal(a.chat(loud)!.mentionCount, 1, 'the highlight counts as a mention');
+});

@@ -97,6 +97,12 @@ export interface RemoteMessage {
   mentionsSelf?: boolean;
   mentionRemoteIds?: string[];
   attachments?: RemoteAttachment[];
+  /**
+   * Whether the message should notify, as the protocol's own rules decide
+   * (Matrix push rules); null or absent: it does unless it is a system message.
+   * mentionsSelf is the highlight.
+   */
+  notify?: boolean | null;
   /** Opaque to the store: an edit applies only to a message of the same scope (see RemoteEdit). */
   editScope?: string | null;
   /** Client-chosen key that matched an outbox entry (local echo → server copy). */

@@ -105,17 +105,17 @@ export class BatchWriter {
       insertMessage: db.prepare(`
         INSERT INTO messages (id, account_id, chat_id, remote_id, sender_remote_id, sender_name, ts,
           kind, subject, body, html, reply_to_remote_id, thread_root_remote_id, edited_ts, deleted,
-          has_attachment, mentions_self, from_self, idempotency_key, raw_json, edit_scope)
+          has_attachment, mentions_self, from_self, idempotency_key, raw_json, edit_scope, notify)
         VALUES (@id, @accountId, @chatId, @remoteId, @sender, @senderName, @ts, @kind, @subject,
           @body, @html, @replyTo, @threadRoot, @editedTs, @deleted, @hasAttachment, @mentionsSelf,
-          @fromSelf, @idempotencyKey, @raw, @editScope)`),
+          @fromSelf, @idempotencyKey, @raw, @editScope, @notify)`),
       updateMessage: db.prepare(`
         UPDATE messages SET remote_id = @remoteId, sender_remote_id = @sender,
           sender_name = @senderName, kind = @kind, subject = @subject, body = @body, html = @html,
           reply_to_remote_id = @replyTo, thread_root_remote_id = @threadRoot,
           edited_ts = @editedTs, deleted = @deleted, has_attachment = @hasAttachment,
           mentions_self = @mentionsSelf, raw_json = @raw,
-          edit_scope = coalesce(@editScope, edit_scope)
+          edit_scope = coalesce(@editScope, edit_scope), notify = coalesce(@notify, notify)
         WHERE id = @id`),
       addRevision: db.prepare(
         `INSERT INTO message_revisions (message_id, replaced_at, body, html) VALUES (?, ?, ?, ?)`,
@@ -533,6 +533,7 @@ export class BatchWriter {
       idempotencyKey: m.idempotencyKey ?? null,
       raw: json(m.raw),
       editScope: m.editScope ?? null,
+      notify: m.notify == null ? null : m.notify ? 1 : 0,
     };
 
     if (existing) {

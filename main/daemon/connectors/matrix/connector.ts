@@ -32,7 +32,15 @@ import {
   type SyncResponse,
 } from './wire.js';
 import { localpart, mapRoomEvents, type MappingContext, type ReactionRef } from './mapping.js';
-import { backfillStream, compact, emptyBatch, loadRoomInfo, mapSync } from './syncMapper.js';
+import {
+  backfillStream,
+  compact,
+  emptyBatch,
+  loadRoomInfo,
+  mapSync,
+  PUSH_RULES_STREAM,
+} from './syncMapper.js';
+import { parsePushRules } from './pushRules.js';
 import { createRoom, joinRoom, leaveRoom, memberAction, type RoomWriter } from './rooms.js';
 import { attachmentContent, download, upload } from './media.js';
 import { refuseIfEncrypted } from './encryption.js';
@@ -200,6 +208,7 @@ export class MatrixConnector implements Connector {
           chronological,
           s.mapping,
           (u) => names.get(u) ?? localpart(u),
+          info,
         );
         for (const m of mapped.messages)
           if (m.senderRemoteId && names.has(m.senderRemoteId))
@@ -237,6 +246,14 @@ export class MatrixConnector implements Connector {
       .json('GET', `${C}/profile/${enc(who.user_id)}`, profileSchema, { signal: ctx.signal })
       .catch(() => null);
     s.mapping.selfName = profile?.displayname ?? null;
+    const rules = ctx.cursor(PUSH_RULES_STREAM);
+    if (rules) {
+      try {
+        s.mapping.pushRules = parsePushRules({ global: JSON.parse(rules) as unknown });
+      } catch {
+        ctx.log('the stored push rules are unreadable; they are rebuilt on the next change');
+      }
+    }
     const direct = ctx.cursor('direct');
     if (direct) {
       try {

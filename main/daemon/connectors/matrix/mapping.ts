@@ -16,6 +16,7 @@ import type {
   SyncBatch,
 } from '../../model/types.js';
 import type { BasicEvent, InvitedRoom, JoinedRoom, RoomEvent, StrippedState } from './wire.js';
+import { evaluatePush, type PushContext, type PushRuleSet } from './pushRules.js';
 
 /** What we remember about a room between syncs (kept as the cursor `room:<id>`). */
 export interface RoomInfo {
@@ -39,6 +40,14 @@ export interface RoomInfo {
   /** While invited: who invited us, and whether they meant a direct chat (m.direct on accept). */
   inviter?: string | null;
   directInvite?: boolean;
+  /** From m.room.power_levels: what the push rule sender_notification_permission needs. */
+  power?: PowerLevels;
+}
+
+export interface PowerLevels {
+  users: Record<string, number>;
+  usersDefault: number;
+  notifications: Record<string, number>;
 }
 
 export const emptyRoomInfo = (): RoomInfo => ({
@@ -67,6 +76,8 @@ export interface ReactionRef {
 export interface MappingContext {
   selfId: string;
   selfName: string | null;
+  /** The account's push rules (m.push_rules); null until a sync brought them. */
+  pushRules?: PushRuleSet | null;
   /** roomId → the other user, from m.direct. */
   direct: Map<string, string>;
   /** Reaction event id → what it reacted to (so a redaction can remove it). */
@@ -137,6 +148,9 @@ export function applyState(
     case 'm.room.encryption':
       info.encrypted = true;
       break;
+    case 'm.room.power_levels':
+      info.power = powerLevelsOf(content);
+      break;
     case 'm.space.parent':
       if (Array.isArray(content.via) && content.via.length > 0) info.parent = stateKey;
       else if (info.parent === stateKey) info.parent = null;
@@ -166,6 +180,20 @@ export function applyState(
       return false;
   }
   return JSON.stringify(info) !== before;
+}
+
+function numbers(v: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, n] of Object.entries(obj(v) ?? {})) if (num(n) !== null) out[k] = n as number;
+  return out;
+}
+
+function powerLevelsOf(content: Json): PowerLevels {
+  return {
+    users: numbers(content.users),
+    usersDefault: num(content.users_default) ?? 0,
+    notifications: numbers(content.notifications),
+  };
 }
 
 // ---- messages ----
@@ -337,6 +365,7 @@ export function mapRoomEvents(
   events: RoomEvent[],
   ctx: MappingContext,
   nameOf: NameOf,
+  room?: RoomInfo | null,
 ): RoomEventsResult {
   const edits = new Set<string>();
   const out: RoomEventsResult = {
@@ -394,6 +423,7 @@ export function mapRoomEvents(
           body,
           // Never equal to a message event type: no edit applies to a state event.
           editScope: `state:${e.type}`,
+          notify: false,
         });
       continue;
     }
@@ -407,7 +437,7 @@ export function mapRoomEvents(
       if (edit) out.edits.push({ ...edit, messageRemoteId: str(rel.event_id)! });
       continue;
     }
-    out.messages.push(mapMessage(roomId, e, ctx));
+    out.messages.push(mapMessage(roomId, e, ctx, room));
     // The server bundles the latest edit with the original (history, backfill).
     const bundled = obj(e.unsigned?.['m.relations']?.['m.replace']);
     if (bundled && !redacted) {
@@ -439,6 +469,19 @@ function editOf(e: RoomEvent): RemoteEdit | null {
   };
 }
 
+function pushContext(roomId: string, room: RoomInfo, ctx: MappingContext): PushContext {
+  const power = room.power;
+  return {
+    selfId: ctx.selfId,
+    selfDisplayName: room.names[ctx.selfId] ?? ctx.selfName,
+    roomId,
+    memberCount: room.joined,
+    powerOf: (u) => power?.users[u] ?? power?.usersDefault ?? 0,
+    // Spec default: @room needs power 50.
+    notificationLevel: (key) => power?.notifications[key] ?? 50,
+  };
+}
+
 function bundledEvent(v: Json): RoomEvent | null {
   const content = obj(v.content);
   const ts = num(v.origin_server_ts);
@@ -452,7 +495,12 @@ function bundledEvent(v: Json): RoomEvent | null {
   };
 }
 
-export function mapMessage(roomId: string, e: RoomEvent, ctx: MappingContext): RemoteMessage {
+export function mapMessage(
+  roomId: string,
+  e: RoomEvent,
+  ctx: MappingContext,
+  room?: RoomInfo | null,
+): RemoteMessage {
   const base = {
     remoteId: e.event_id,
     chatRemoteId: roomId,
@@ -472,6 +520,12 @@ export function mapMessage(roomId: string, e: RoomEvent, ctx: MappingContext): R
   const fallingBack = rel?.is_falling_back === true;
   const body = replyTo && !thread ? stripReplyFallback(c.body) : c.body;
   const m = mentions(e.content, body, ctx);
+  const fromOther = e.sender !== ctx.selfId;
+  // The account's push rules decide, when we have them; else mentions alone highlight.
+  const push =
+    ctx.pushRules && room
+      ? evaluatePush(ctx.pushRules, { ...e, room_id: roomId }, pushContext(roomId, room, ctx))
+      : null;
   return {
     ...base,
     kind: c.kind,
@@ -479,7 +533,8 @@ export function mapMessage(roomId: string, e: RoomEvent, ctx: MappingContext): R
     html: c.html,
     replyToRemoteId: replyTo && !(thread && fallingBack) ? replyTo : null,
     threadRootRemoteId: thread,
-    mentionsSelf: e.sender !== ctx.selfId && m.self,
+    mentionsSelf: fromOther && (push ? push.highlight : m.self),
+    notify: push ? fromOther && push.notify : null,
     mentionRemoteIds: m.ids,
     attachments: c.attachments,
     raw: e,

@@ -3,6 +3,8 @@
 //   encrypt yet) must refuse to write into it.
 // - messages.edit_scope: an edit applies only to a message of the same scope
 //   (the connector decides what a scope is; Matrix: the event type).
+// - messages.notify: whether the message notifies, as the protocol's own rules
+//   decided (Matrix push rules); NULL when the connector did not say.
 // - pending_relations: edits, reactions and deletions whose target message has
 //   not arrived yet (backfill meets them before their target), applied and
 //   deleted in the transaction that stores the target.
@@ -10,10 +12,11 @@ import type { Migration } from './types.js';
 
 export const relationsAndEncryption: Migration = {
   version: 6,
-  name: 'pending relations, encrypted chats, edit scope',
+  name: 'pending relations, encrypted chats, edit scope, notify flag',
   up: `
 ALTER TABLE chats ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE messages ADD COLUMN edit_scope TEXT;
+ALTER TABLE messages ADD COLUMN notify INTEGER;
 CREATE TABLE pending_relations (
   id INTEGER PRIMARY KEY,
   account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
