@@ -220,6 +220,19 @@ test('an edit by another user, of another event type, or of an edit is ignored, 
       `${who}: no rejected edit shows, neither applied nor as a message`,
     );
   }
+
+  // Redacting the edit reverts it: the original text shows again, unedited.
+  await synapse.api(
+    ann.accessToken,
+    'PUT',
+    `${C}/rooms/${encodeURIComponent(roomId)}/redact/${encodeURIComponent(editId)}/r${++txn}`,
+    {},
+  );
+  for (const p of [a, b])
+    await waitFor('the redacted edit is reverted', () => {
+      const m = p.messages(roomId).find((x) => x.remoteId === mineId);
+      return m?.body === 'mine, original' && !m.edited && !m.deleted;
+    });
 });
 
 test('a reaction, an edit and a redaction newer than the first sync wait for their backfilled target, across a restart', async () => {

@@ -154,3 +154,55 @@ test('relations whose target never comes are forgotten after a month', () => {
     cleanup();
   }
 });
+
+test('deleting an edit takes it out of the history: the text it replaced shows again when it was the latest', () => {
+  const { store, cleanup } = tempStore();
+  try {
+    const account = addAccount(store);
+    store.writer.apply(account.id, chatBatch('!r', 'Room', [message('!r', '$m', T0, 'first')]));
+    const edit = (remoteId: string, body: string, dt: number) => ({
+      messageRemoteId: '$m',
+      body,
+      editedTs: T0 + dt,
+      senderRemoteId: '@ann',
+      remoteId,
+    });
+    store.writer.apply(account.id, {
+      edits: [edit('$e1', 'second', 10), edit('$e2', 'third', 20), edit('$e3', 'fourth', 30)],
+    });
+    const history = () =>
+      store.db
+        .prepare(`SELECT body FROM message_revisions ORDER BY replaced_at`)
+        .pluck()
+        .all() as string[];
+    assert.equal(view(store, '$m')!.body, 'fourth');
+    assert.deepEqual(history(), ['first', 'second', 'third']);
+
+    // An older edit: what shows stays, its text leaves the history.
+    store.writer.apply(account.id, { deletions: [{ messageRemoteId: '$e2' }] });
+    assert.equal(view(store, '$m')!.body, 'fourth');
+    assert.deepEqual(history(), ['first', 'second']);
+
+    // The latest edit: the text before it comes back, and so does the search.
+    const result = store.writer.apply(account.id, { deletions: [{ messageRemoteId: '$e3' }] });
+    assert.equal(view(store, '$m')!.body, 'second');
+    assert.equal(view(store, '$m')!.edited, true);
+    assert.ok(result.updatedMessageIds.includes(view(store, '$m')!.id));
+    const hits = (q: string) =>
+      store.db
+        .prepare(`SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?`)
+        .pluck()
+        .get(q);
+    assert.equal(hits('second'), 1);
+    assert.equal(hits('fourth'), 0);
+
+    store.writer.apply(account.id, { deletions: [{ messageRemoteId: '$e1' }] });
+    assert.equal(view(store, '$m')!.body, 'first');
+    assert.equal(view(store, '$m')!.edited, false, 'no edit left');
+    assert.deepEqual(history(), []);
+    assert.equal(view(store, '$m')!.deleted, false, 'the message itself stays');
+    assert.equal(pendingCount(store), 0);
+  } finally {
+    cleanup();
+  }
+});

@@ -127,6 +127,8 @@ export interface RemoteEdit {
   senderRemoteId?: string | null;
   /** When given, the edit applies only to a message whose editScope is the same. */
   scope?: string | null;
+  /** The edit's own remote id, when it has one: deleting it reverts the edit. */
+  remoteId?: string | null;
 }
 
 export interface RemoteReadPosition {

@@ -16,6 +16,7 @@ import type {
 import { baseKey, preferredSlot, SLOTS_PER_MS } from './messageKey.js';
 import { MessageIndex } from './search/messageIndex.js';
 import { PendingRelations, type PendingRelation } from './pendingRelations.js';
+import { EditHistory, type RevertedEdit } from './editHistory.js';
 
 export interface BatchResult {
   /** Local ids of messages inserted (new to the store). */
@@ -47,6 +48,7 @@ interface Touched {
 export class BatchWriter {
   private readonly index: MessageIndex;
   private readonly pending: PendingRelations;
+  private readonly history: EditHistory;
   private readonly senderNames = new Map<string, string>();
   private readonly stmts;
 
@@ -54,6 +56,7 @@ export class BatchWriter {
     this.index = new MessageIndex(db);
     this.pending = new PendingRelations(db);
     this.pending.prune();
+    this.history = new EditHistory(db);
     this.stmts = {
       upsertSpace: db.prepare(`
         INSERT INTO spaces (account_id, remote_id, name, kind, role, parent_remote_id, raw_json)
@@ -102,6 +105,7 @@ export class BatchWriter {
       ),
       keyTaken: db.prepare(`SELECT 1 FROM messages WHERE id = ?`).pluck(),
       senderName: db.prepare(`SELECT sender_name FROM messages WHERE id = ?`).pluck(),
+      messageRow: db.prepare(`SELECT chat_id, subject FROM messages WHERE id = ?`),
       insertMessage: db.prepare(`
         INSERT INTO messages (id, account_id, chat_id, remote_id, sender_remote_id, sender_name, ts,
           kind, subject, body, html, reply_to_remote_id, thread_root_remote_id, edited_ts, deleted,
@@ -117,9 +121,6 @@ export class BatchWriter {
           mentions_self = @mentionsSelf, raw_json = @raw,
           edit_scope = coalesce(@editScope, edit_scope), notify = coalesce(@notify, notify)
         WHERE id = @id`),
-      addRevision: db.prepare(
-        `INSERT INTO message_revisions (message_id, replaced_at, body, html) VALUES (?, ?, ?, ?)`,
-      ),
       applyEdit: db.prepare(`UPDATE messages SET body = ?, html = ?, edited_ts = ? WHERE id = ?`),
       markDeleted: db.prepare(
         `UPDATE messages SET deleted = 1, body = '', html = NULL WHERE id = ?`,
@@ -386,11 +387,13 @@ export class BatchWriter {
   }
 
   private applyEdit(accountId: number, e: RemoteEdit, t: Touched): void {
+    // Deleted before it arrived (a deletion waits under the edit's own id).
+    if (e.remoteId && this.pending.takeDeletion(accountId, e.remoteId)) return;
     const row = this.stmts.messageByRemote.get(accountId, e.messageRemoteId) as
       MessageRow | undefined;
     if (!row) return this.pending.keep(accountId, { kind: 'edit', relation: e });
     if (!editApplies(row, e)) return;
-    this.stmts.addRevision.run(row.id, e.editedTs, row.body, row.html);
+    this.history.record(row.id, e.editedTs, row, e.remoteId ?? null);
     this.stmts.applyEdit.run(e.body, e.html ?? null, e.editedTs, row.id);
     this.index.replace(row.id, e.body, row.subject, this.senderNameOf(row.id));
     t.result.updatedMessageIds.push(row.id);
@@ -409,6 +412,9 @@ export class BatchWriter {
         return;
       }
       if (this.pending.dropReaction(accountId, { remoteId })) return;
+      // Some (Matrix) delete an edit by deleting the edit's own event: it is reverted.
+      const reverted = this.history.revert(accountId, remoteId);
+      if (reverted) return this.revertedEdit(reverted, t);
       // Its message or reaction may still come (backfill meets the deletion first).
       return this.pending.keep(accountId, {
         kind: 'deletion',
@@ -422,6 +428,16 @@ export class BatchWriter {
     t.chats.add(row.chat_id);
     t.stalePreviews.add(row.chat_id);
     t.recount.add(row.chat_id);
+  }
+
+  private revertedEdit(reverted: RevertedEdit, t: Touched): void {
+    const { messageId, shown } = reverted;
+    t.result.updatedMessageIds.push(messageId);
+    if (!shown) return;
+    const row = this.stmts.messageRow.get(messageId) as { chat_id: number; subject: string | null };
+    this.index.replace(messageId, shown.body, row.subject, this.senderNameOf(messageId));
+    t.chats.add(row.chat_id);
+    t.stalePreviews.add(row.chat_id);
   }
 
   private addReaction(accountId: number, r: RemoteReaction, t: Touched): void {

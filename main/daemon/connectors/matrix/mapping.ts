@@ -466,6 +466,7 @@ function editOf(e: RoomEvent): RemoteEdit | null {
     editedTs: e.origin_server_ts,
     senderRemoteId: e.sender,
     scope: e.type,
+    remoteId: e.event_id || null,
   };
 }
 

@@ -5,6 +5,8 @@
 //   (the connector decides what a scope is; Matrix: the event type).
 // - messages.notify: whether the message notifies, as the protocol's own rules
 //   decided (Matrix push rules); NULL when the connector did not say.
+// - message_revisions.edit_remote_id: which edit replaced the text, so deleting
+//   the edit (a Matrix redaction of the m.replace event) can revert it.
 // - pending_relations: edits, reactions and deletions whose target message has
 //   not arrived yet (backfill meets them before their target), applied and
 //   deleted in the transaction that stores the target.
@@ -12,11 +14,14 @@ import type { Migration } from './types.js';
 
 export const relationsAndEncryption: Migration = {
   version: 6,
-  name: 'pending relations, encrypted chats, edit scope, notify flag',
+  name: 'pending relations, encrypted chats, edit scope, notify flag, edit ids',
   up: `
 ALTER TABLE chats ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE messages ADD COLUMN edit_scope TEXT;
 ALTER TABLE messages ADD COLUMN notify INTEGER;
+ALTER TABLE message_revisions ADD COLUMN edit_remote_id TEXT;
+CREATE INDEX message_revisions_by_edit ON message_revisions (edit_remote_id)
+  WHERE edit_remote_id IS NOT NULL;
 CREATE TABLE pending_relations (
   id INTEGER PRIMARY KEY,
   account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
