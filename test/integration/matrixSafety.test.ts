@@ -280,12 +280,19 @@ test('a reaction, an edit and a redaction newer than the first sync wait for the
     .pluck()
     .get(old) as number;
   const waiting = store.db
-    .prepare(`SELECT kind FROM pending_relations WHERE target_remote_id = ? ORDER BY kind`)
+    .prepare(
+      `SELECT target_remote_id || ' ' || kind FROM pending_relations
+       WHERE target_remote_id IN (?, ?) ORDER BY 1`,
+    )
     .pluck()
-    .all(old);
+    .all(old, doomed);
   store.close();
   assert.equal(stored, 0, 'the target is older than the first sync');
-  assert.ok(waiting.includes('reaction'), `the reaction waits in the database: ${waiting}`);
+  assert.deepEqual(
+    waiting,
+    [`${doomed} deletion`, `${old} edit`, `${old} reaction`].sort(),
+    'the relations wait in the database',
+  );
 
   const again = ParleyUser.open({
     ...options,
