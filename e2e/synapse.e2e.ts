@@ -361,6 +361,83 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
     await page.screenshot({ path: join(SHOTS, '12-delivered.png') });
   });
 
+  test('replies in a thread from the thread panel; the server has it in the thread', async () => {
+    await page.getByRole('option', { name: /Project chat/ }).click();
+    const { event_id: root } = await say(bob, rooms.project, 'a thread starts here');
+    await send(bob, rooms.project, {
+      msgtype: 'm.text',
+      body: 'first thread reply',
+      'm.relates_to': {
+        rel_type: 'm.thread',
+        event_id: root,
+        is_falling_back: true,
+        'm.in_reply_to': { event_id: root },
+      },
+    });
+    await messageRow('a thread starts here').getByRole('button', { name: '1 reply' }).click();
+    const panel = page.getByRole('complementary', { name: 'Thread' });
+    await panel.getByText('first thread reply').waitFor({ timeout: 30_000 });
+    const reply = panel.getByRole('textbox', { name: 'Reply in thread' });
+    await reply.fill('answering in the thread');
+    await reply.press('Enter');
+    await panel.getByText('answering in the thread').waitFor();
+    await waitFor('the thread reply on the server', async () =>
+      (await serverEvents(rooms.project)).some((e) => {
+        const rel = e.content['m.relates_to'] as Record<string, unknown> | undefined;
+        return (
+          e.content.body === 'answering in the thread' &&
+          rel?.rel_type === 'm.thread' &&
+          rel.event_id === root
+        );
+      }),
+    );
+    await page.screenshot({ path: join(SHOTS, '13-thread-reply.png') });
+    await panel.getByRole('button', { name: 'Close thread' }).click();
+  });
+
+  test('an end-to-end encrypted chat says why it takes no messages, instead of a composer', async () => {
+    const { room_id } = await synapse.api<{ room_id: string }>(
+      bob.accessToken,
+      'POST',
+      '/_matrix/client/v3/createRoom',
+      {
+        name: 'Locked room',
+        invite: [alice.userId],
+        initial_state: [
+          {
+            type: 'm.room.encryption',
+            state_key: '',
+            content: { algorithm: 'm.megolm.v1.aes-sha2' },
+          },
+        ],
+      },
+    );
+    await synapse.api(
+      alice.accessToken,
+      'POST',
+      `/_matrix/client/v3/join/${encodeURIComponent(room_id)}`,
+      {},
+    );
+    await say(bob, room_id, 'plaintext from another client');
+    await page.getByRole('option', { name: /Locked room/ }).click({ timeout: 30_000 });
+    await messageRow('plaintext from another client').waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('status')
+      .getByText(/end-to-end encrypted/)
+      .waitFor();
+    assert.equal(await composer().count(), 0, 'no text field to type into');
+    await messageRow('plaintext from another client').hover();
+    assert.equal(
+      await messageRow('plaintext from another client')
+        .getByRole('button', { name: 'Reply' })
+        .count(),
+      0,
+      'no reply or reaction buttons either',
+    );
+    await page.screenshot({ path: join(SHOTS, '14-encrypted.png') });
+    await page.getByRole('option', { name: /Project chat/ }).click();
+  });
+
   test('a 20 MB file from the composer arrives whole, and calls in flight keep working', async () => {
     // Over the old path (base64 in a WebSocket frame) a file this size closed the
     // socket and every call in flight failed with "connection lost".

@@ -436,10 +436,12 @@ async function send(args: string[], io: Io, g: GlobalOptions): Promise<number> {
   const { values, positionals } = parse(
     'send',
     args,
-    { timeout: { type: 'string' } },
+    { timeout: { type: 'string' }, thread: { type: 'string' } },
     { max: Infinity },
   );
   const chatId = positiveInt(positionals[0], 'CHAT_ID');
+  const threadRootMessageId =
+    values.thread !== undefined ? positiveInt(values.thread, '--thread') : undefined;
   const body = positionals.slice(1).join(' ');
   if (!body) throw new CliError('usage: parley send CHAT_ID TEXT', 2);
   const timeoutS = values.timeout ? positiveInt(values.timeout, '--timeout') : 60;
@@ -451,7 +453,11 @@ async function send(args: string[], io: Io, g: GlobalOptions): Promise<number> {
     const account = daemon.store.accounts.get(chat.accountId)!;
     if (!daemon.connectors.has(account.protocol))
       throw new CliError(`the ${account.protocol} connector is not implemented yet`);
-    const { outboxId, messageId } = await call(daemon, 'messages.send', { chatId, body });
+    const { outboxId, messageId } = await call(daemon, 'messages.send', {
+      chatId,
+      body,
+      threadRootMessageId,
+    });
     await daemon.engine.start(account.id, undefined, { outboxOnly: true });
     const entry = await daemon.engine.settled(outboxId, AbortSignal.timeout(timeoutS * 1000));
     const result = { outboxId, messageId, state: entry.state, error: entry.lastError };

@@ -74,10 +74,13 @@ The chat list, pinned first, then by latest activity.
 
 The newest N messages of a chat (default 50), printed oldest first.
 `,
-  send: `usage: parley send CHAT_ID TEXT [--timeout SECONDS] [--json]
+  send: `usage: parley send CHAT_ID TEXT [--thread MESSAGE_ID] [--timeout SECONDS] [--json]
 
 Queues TEXT through the outbox and waits until the server confirmed (exit 0),
 refused (1), or SECONDS passed (default 60; the message stays queued).
+
+  --thread MESSAGE_ID   reply in the thread of this message (its root, or any
+                        message already in the thread)
 `,
   search: `usage: parley search QUERY [--limit N] [--relevance] [--json]
 
@@ -116,7 +119,7 @@ usage: parley [--profile DIR] [--json] <command> [options]
   sync [--once [--no-backfill]] [--history DAYS|full] [--account ID]
   chats [--account ID]
   messages CHAT_ID [--limit N]
-  send CHAT_ID TEXT [--timeout SECONDS]
+  send CHAT_ID TEXT [--thread MESSAGE_ID] [--timeout SECONDS]
   search QUERY [--limit N] [--relevance]
   web [--port N] [--insecure-store]
   help [COMMAND]

@@ -178,7 +178,11 @@ export class Daemon {
     if (live) this.emitNotifications(result.insertedMessageIds);
   }
 
-  /** One notify event per new message from someone else; the shell applies focus and DND. */
+  /**
+   * One notify event per new message from someone else that its protocol's
+   * rules let notify (never a system message: joins, leaves, renames); the
+   * shell applies mute, levels, focus and DND.
+   */
   private emitNotifications(messageIds: number[]): void {
     if (messageIds.length === 0) return;
     const rows = this.store.db
@@ -186,7 +190,8 @@ export class Daemon {
         `SELECT m.id, m.chat_id, m.sender_name, substr(m.body, 1, 200) AS preview, m.mentions_self,
                 c.name AS chat_name, c.notify_level, c.muted
          FROM messages m JOIN chats c ON c.id = m.chat_id
-         WHERE m.id IN (SELECT value FROM json_each(?)) AND m.from_self = 0 AND m.deleted = 0`,
+         WHERE m.id IN (SELECT value FROM json_each(?)) AND m.from_self = 0 AND m.deleted = 0
+           AND m.kind != 'system' AND coalesce(m.notify, 1) = 1`,
       )
       .all(JSON.stringify(messageIds)) as {
       id: number;

@@ -15,6 +15,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   not_implemented: 501,
   auth_failed: 422,
   keychain_unavailable: 503,
+  encryption_unavailable: 422,
   unavailable: 503,
   internal: 500,
 };

@@ -17,6 +17,7 @@ import {
   effectiveLevel,
 } from '../../renderer/src/lib/notificationRules.js';
 import { accountErrors } from '../../renderer/src/lib/protocols.js';
+import { composerBlockedReason } from '../../renderer/src/lib/composerAvailability.js';
 
 const DAY = 24 * 3600_000;
 const base = new Date(2025, 2, 3, 9, 0).getTime();
@@ -261,5 +262,13 @@ describe('account setup errors', () => {
     assert.equal(invalid.form, null);
     assert.equal(invalid.fields.server, 'Enter a full address, like https://example.org');
     assert.match(invalid.fields.password ?? '', /Too small/);
+  });
+});
+
+describe('composer availability', () => {
+  test('an encrypted chat says why it takes no messages; any other chat takes them', () => {
+    assert.match(composerBlockedReason({ encrypted: true }) ?? '', /end-to-end encrypted/);
+    assert.match(composerBlockedReason({ encrypted: true }) ?? '', /cannot encrypt/);
+    assert.equal(composerBlockedReason({ encrypted: false }), null);
   });
 });

@@ -214,7 +214,13 @@ export const procedures = {
   },
   'messages.send': {
     input: z
-      .object({ chatId: id, body: text(65_536).min(1), replyToMessageId: id.optional() })
+      .object({
+        chatId: id,
+        body: text(65_536).min(1),
+        replyToMessageId: id.optional(),
+        /** Sends into the thread under this message (or the thread it is a reply in). */
+        threadRootMessageId: id.optional(),
+      })
       .strict(),
     output: out<{ outboxId: number; messageId: number }>(),
   },
@@ -563,6 +569,8 @@ export type ApiErrorCode =
   | 'not_implemented'
   | 'auth_failed'
   | 'keychain_unavailable'
+  /** A write into an end-to-end encrypted chat (ChatSummary.encrypted): Parley cannot encrypt yet. */
+  | 'encryption_unavailable'
   | 'unavailable'
   | 'internal';
 

@@ -30,3 +30,19 @@ export class ProtocolError extends Error {
 export class NotImplementedError extends Error {
   override name = 'NotImplementedError';
 }
+
+/** What the user reads when a write into an end-to-end encrypted chat is refused. */
+export const ENCRYPTION_UNAVAILABLE_MESSAGE =
+  'this chat is end-to-end encrypted and Parley cannot encrypt yet: nothing was sent';
+
+/**
+ * The chat is end-to-end encrypted and we cannot encrypt: the write must never
+ * go out in plaintext. Named after the API's error code, which is how it reads
+ * in an outbox entry's lastError.
+ */
+export class EncryptionUnavailableError extends PermanentError {
+  override name = 'encryption_unavailable';
+  constructor(message = ENCRYPTION_UNAVAILABLE_MESSAGE) {
+    super(message);
+  }
+}

@@ -58,6 +58,8 @@ export interface RemoteChat {
   spaceRemoteId?: string | null;
   unreadCount?: number;
   mentionCount?: number;
+  /** End-to-end encrypted: Parley cannot encrypt yet, so every write into it is refused. */
+  encrypted?: boolean;
   raw?: unknown;
 }
 
@@ -95,6 +97,14 @@ export interface RemoteMessage {
   mentionsSelf?: boolean;
   mentionRemoteIds?: string[];
   attachments?: RemoteAttachment[];
+  /**
+   * Whether the message should notify, as the protocol's own rules decide
+   * (Matrix push rules); null or absent: it does unless it is a system message.
+   * mentionsSelf is the highlight.
+   */
+  notify?: boolean | null;
+  /** Opaque to the store: an edit applies only to a message of the same scope (see RemoteEdit). */
+  editScope?: string | null;
   /** Client-chosen key that matched an outbox entry (local echo → server copy). */
   idempotencyKey?: string | null;
   raw?: unknown;
@@ -113,6 +123,12 @@ export interface RemoteEdit {
   body: string;
   html?: string | null;
   editedTs: number;
+  /** Who edited: when given, only an edit by the message's own sender applies. */
+  senderRemoteId?: string | null;
+  /** When given, the edit applies only to a message whose editScope is the same. */
+  scope?: string | null;
+  /** The edit's own remote id, when it has one: deleting it reverts the edit. */
+  remoteId?: string | null;
 }
 
 export interface RemoteReadPosition {
@@ -177,6 +193,8 @@ export interface ChatSummary {
   muted: boolean;
   pinned: boolean;
   archived: boolean;
+  /** End-to-end encrypted: writes are refused (encryption_unavailable) until Parley can encrypt. */
+  encrypted: boolean;
 }
 
 export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed';

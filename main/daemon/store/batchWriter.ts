@@ -5,14 +5,18 @@
 import type { Db } from './database.js';
 import type {
   RemoteChat,
+  RemoteEdit,
   RemoteMessage,
   RemotePerson,
   RemotePresence,
+  RemoteReaction,
   RemoteSpace,
   SyncBatch,
 } from '../model/types.js';
 import { baseKey, preferredSlot, SLOTS_PER_MS } from './messageKey.js';
 import { MessageIndex } from './search/messageIndex.js';
+import { PendingRelations, type PendingRelation } from './pendingRelations.js';
+import { EditHistory, type RevertedEdit } from './editHistory.js';
 
 export interface BatchResult {
   /** Local ids of messages inserted (new to the store). */
@@ -33,8 +37,18 @@ const json = (v: unknown): string | null => (v === undefined ? null : JSON.strin
 export const PREVIEW_CHARS = 140;
 const preview = (body: string) => body.slice(0, PREVIEW_CHARS);
 
+/** What a batch touched, gathered while it applies (chat bookkeeping runs once at the end). */
+interface Touched {
+  result: BatchResult;
+  chats: Set<number>;
+  recount: Set<number>;
+  stalePreviews: Set<number>;
+}
+
 export class BatchWriter {
   private readonly index: MessageIndex;
+  private readonly pending: PendingRelations;
+  private readonly history: EditHistory;
   private readonly senderNames = new Map<string, string>();
   /** Where the next spill past a full millisecond may start; valid within one transaction. */
   private readonly spillHint = new Map<number, number>();
@@ -42,6 +56,9 @@ export class BatchWriter {
 
   constructor(private readonly db: Db) {
     this.index = new MessageIndex(db);
+    this.pending = new PendingRelations(db);
+    this.pending.prune();
+    this.history = new EditHistory(db);
     this.stmts = {
       upsertSpace: db.prepare(`
         INSERT INTO spaces (account_id, remote_id, name, kind, role, parent_remote_id, raw_json)
@@ -58,13 +75,15 @@ export class BatchWriter {
       // Local preferences (muted, pinned, archived) are never overwritten by sync.
       upsertChat: db.prepare(`
         INSERT INTO chats (account_id, remote_id, space_remote_id, kind, name, topic, avatar_url,
-                           server_unread_count, raw_json)
-        VALUES (@accountId, @remoteId, @space, @kind, @name, @topic, @avatar, @serverUnread, @raw)
+                           server_unread_count, raw_json, encrypted)
+        VALUES (@accountId, @remoteId, @space, @kind, @name, @topic, @avatar, @serverUnread, @raw,
+                coalesce(@encrypted, 0))
         ON CONFLICT (account_id, remote_id) DO UPDATE SET
           space_remote_id = excluded.space_remote_id, kind = excluded.kind, name = excluded.name,
           topic = excluded.topic, avatar_url = excluded.avatar_url,
           server_unread_count = coalesce(excluded.server_unread_count, chats.server_unread_count),
-          raw_json = excluded.raw_json
+          raw_json = excluded.raw_json,
+          encrypted = coalesce(@encrypted, chats.encrypted)
         RETURNING id`),
       chatId: db.prepare(`SELECT id FROM chats WHERE account_id = ? AND remote_id = ?`).pluck(),
       personId: db.prepare(`SELECT id FROM people WHERE account_id = ? AND remote_id = ?`).pluck(),
@@ -79,12 +98,12 @@ export class BatchWriter {
         ON CONFLICT (chat_id, person_id) DO UPDATE SET membership = excluded.membership,
           role = excluded.role`),
       messageByRemote: db.prepare(
-        `SELECT id, chat_id, body, html, subject, deleted, edited_ts FROM messages
-         WHERE account_id = ? AND remote_id = ?`,
+        `SELECT id, chat_id, body, html, subject, deleted, edited_ts, sender_remote_id, edit_scope
+         FROM messages WHERE account_id = ? AND remote_id = ?`,
       ),
       messageByKey: db.prepare(
-        `SELECT id, chat_id, body, html, subject, deleted, edited_ts FROM messages
-         WHERE idempotency_key = ? AND account_id = ?`,
+        `SELECT id, chat_id, body, html, subject, deleted, edited_ts, sender_remote_id, edit_scope
+         FROM messages WHERE idempotency_key = ? AND account_id = ?`,
       ),
       keyTaken: db.prepare(`SELECT 1 FROM messages WHERE id = ?`).pluck(),
       // The first key in [?, ?) after a taken one that is free: a walk of the
@@ -97,23 +116,22 @@ export class BatchWriter {
         )
         .pluck(),
       senderName: db.prepare(`SELECT sender_name FROM messages WHERE id = ?`).pluck(),
+      messageRow: db.prepare(`SELECT chat_id, subject FROM messages WHERE id = ?`),
       insertMessage: db.prepare(`
         INSERT INTO messages (id, account_id, chat_id, remote_id, sender_remote_id, sender_name, ts,
           kind, subject, body, html, reply_to_remote_id, thread_root_remote_id, edited_ts, deleted,
-          has_attachment, mentions_self, from_self, idempotency_key, raw_json)
+          has_attachment, mentions_self, from_self, idempotency_key, raw_json, edit_scope, notify)
         VALUES (@id, @accountId, @chatId, @remoteId, @sender, @senderName, @ts, @kind, @subject,
           @body, @html, @replyTo, @threadRoot, @editedTs, @deleted, @hasAttachment, @mentionsSelf,
-          @fromSelf, @idempotencyKey, @raw)`),
+          @fromSelf, @idempotencyKey, @raw, @editScope, @notify)`),
       updateMessage: db.prepare(`
         UPDATE messages SET remote_id = @remoteId, sender_remote_id = @sender,
           sender_name = @senderName, kind = @kind, subject = @subject, body = @body, html = @html,
           reply_to_remote_id = @replyTo, thread_root_remote_id = @threadRoot,
           edited_ts = @editedTs, deleted = @deleted, has_attachment = @hasAttachment,
-          mentions_self = @mentionsSelf, raw_json = @raw
+          mentions_self = @mentionsSelf, raw_json = @raw,
+          edit_scope = coalesce(@editScope, edit_scope), notify = coalesce(@notify, notify)
         WHERE id = @id`),
-      addRevision: db.prepare(
-        `INSERT INTO message_revisions (message_id, replaced_at, body, html) VALUES (?, ?, ?, ?)`,
-      ),
       applyEdit: db.prepare(`UPDATE messages SET body = ?, html = ?, edited_ts = ? WHERE id = ?`),
       markDeleted: db.prepare(
         `UPDATE messages SET deleted = 1, body = '', html = NULL WHERE id = ?`,
@@ -236,6 +254,12 @@ export class BatchWriter {
     const touchedChats = new Set<number>();
     const recountChats = new Set<number>();
     const stalePreviews = new Set<number>();
+    const touched: Touched = {
+      result,
+      chats: touchedChats,
+      recount: recountChats,
+      stalePreviews,
+    };
 
     for (const s of batch.spaces ?? []) this.upsertSpace(accountId, s);
     for (const p of batch.people ?? []) this.upsertPerson(accountId, p);
@@ -308,53 +332,27 @@ export class BatchWriter {
         if (chat.unread > 0)
           this.stmts.bumpUnread.run({ chatId, unread: chat.unread, mentions: chat.mentions });
       }
+      // Relations that arrived before these messages apply now, in this transaction.
+      if (this.pending.any(accountId))
+        for (const m of ordered)
+          for (const p of this.pending.take(accountId, m.remoteId))
+            this.applyRelation(accountId, p, touched);
     }
 
-    for (const e of batch.edits ?? []) {
-      const row = this.stmts.messageByRemote.get(accountId, e.messageRemoteId) as
-        MessageRow | undefined;
-      if (!row || (row.edited_ts !== null && row.edited_ts >= e.editedTs)) continue;
-      this.stmts.addRevision.run(row.id, e.editedTs, row.body, row.html);
-      this.stmts.applyEdit.run(e.body, e.html ?? null, e.editedTs, row.id);
-      this.index.replace(row.id, e.body, row.subject, this.senderNameOf(row.id));
-      result.updatedMessageIds.push(row.id);
-      touchedChats.add(row.chat_id);
-      stalePreviews.add(row.chat_id);
-    }
-
-    for (const d of batch.deletions ?? []) {
-      const row = this.stmts.messageByRemote.get(accountId, d.messageRemoteId) as
-        MessageRow | undefined;
-      if (!row) {
-        // Some protocols (Matrix) remove a reaction by deleting the reaction's own event.
-        const reacted = this.stmts.reactionByRemote.get(accountId, d.messageRemoteId) as
-          number | undefined;
-        if (reacted !== undefined) {
-          this.stmts.removeReactionByRemote.run(reacted, d.messageRemoteId);
-          result.updatedMessageIds.push(reacted);
-        }
-        continue;
-      }
-      if (row.deleted) continue;
-      this.stmts.markDeleted.run(row.id);
-      this.index.remove(row.id);
-      result.updatedMessageIds.push(row.id);
-      touchedChats.add(row.chat_id);
-      stalePreviews.add(row.chat_id);
-      recountChats.add(row.chat_id);
-    }
-
-    for (const r of batch.reactionsAdded ?? []) {
-      const id = this.stmts.messageIdByRemote.get(accountId, r.messageRemoteId) as
-        number | undefined;
-      if (id === undefined) continue;
-      this.stmts.addReaction.run(id, r.senderRemoteId, r.key, r.ts, r.remoteId ?? null);
-      result.updatedMessageIds.push(id);
-    }
+    for (const e of batch.edits ?? [])
+      this.applyRelation(accountId, { kind: 'edit', relation: e }, touched);
+    for (const d of batch.deletions ?? [])
+      this.applyRelation(accountId, { kind: 'deletion', relation: d }, touched);
+    for (const r of batch.reactionsAdded ?? [])
+      this.applyRelation(accountId, { kind: 'reaction', relation: r }, touched);
     for (const r of batch.reactionsRemoved ?? []) {
       const id = this.stmts.messageIdByRemote.get(accountId, r.messageRemoteId) as
         number | undefined;
-      if (id === undefined) continue;
+      if (id === undefined) {
+        // Taken back before its message arrived: it must not apply when it does.
+        this.pending.dropReaction(accountId, r);
+        continue;
+      }
       this.stmts.removeReaction.run(id, r.senderRemoteId, r.key);
       result.updatedMessageIds.push(id);
     }
@@ -409,6 +407,76 @@ export class BatchWriter {
     return result;
   }
 
+  /** An edit, deletion or added reaction: applied when its target is here, else kept for later. */
+  private applyRelation(accountId: number, p: PendingRelation, t: Touched): void {
+    if (p.kind === 'edit') this.applyEdit(accountId, p.relation, t);
+    else if (p.kind === 'deletion') this.applyDeletion(accountId, p.relation.messageRemoteId, t);
+    else this.addReaction(accountId, p.relation, t);
+  }
+
+  private applyEdit(accountId: number, e: RemoteEdit, t: Touched): void {
+    // Deleted before it arrived (a deletion waits under the edit's own id).
+    if (e.remoteId && this.pending.takeDeletion(accountId, e.remoteId)) return;
+    const row = this.stmts.messageByRemote.get(accountId, e.messageRemoteId) as
+      MessageRow | undefined;
+    if (!row) return this.pending.keep(accountId, { kind: 'edit', relation: e });
+    if (!editApplies(row, e)) return;
+    this.history.record(row.id, e.editedTs, row, e.remoteId ?? null);
+    this.stmts.applyEdit.run(e.body, e.html ?? null, e.editedTs, row.id);
+    this.index.replace(row.id, e.body, row.subject, this.senderNameOf(row.id));
+    t.result.updatedMessageIds.push(row.id);
+    t.chats.add(row.chat_id);
+    t.stalePreviews.add(row.chat_id);
+  }
+
+  private applyDeletion(accountId: number, remoteId: string, t: Touched): void {
+    const row = this.stmts.messageByRemote.get(accountId, remoteId) as MessageRow | undefined;
+    if (!row) {
+      // Some protocols (Matrix) remove a reaction by deleting the reaction's own event.
+      const reacted = this.stmts.reactionByRemote.get(accountId, remoteId) as number | undefined;
+      if (reacted !== undefined) {
+        this.stmts.removeReactionByRemote.run(reacted, remoteId);
+        t.result.updatedMessageIds.push(reacted);
+        return;
+      }
+      if (this.pending.dropReaction(accountId, { remoteId })) return;
+      // Some (Matrix) delete an edit by deleting the edit's own event: it is reverted.
+      const reverted = this.history.revert(accountId, remoteId);
+      if (reverted) return this.revertedEdit(reverted, t);
+      // Its message or reaction may still come (backfill meets the deletion first).
+      return this.pending.keep(accountId, {
+        kind: 'deletion',
+        relation: { messageRemoteId: remoteId },
+      });
+    }
+    if (row.deleted) return;
+    this.stmts.markDeleted.run(row.id);
+    this.index.remove(row.id);
+    t.result.updatedMessageIds.push(row.id);
+    t.chats.add(row.chat_id);
+    t.stalePreviews.add(row.chat_id);
+    t.recount.add(row.chat_id);
+  }
+
+  private revertedEdit(reverted: RevertedEdit, t: Touched): void {
+    const { messageId, shown } = reverted;
+    t.result.updatedMessageIds.push(messageId);
+    if (!shown) return;
+    const row = this.stmts.messageRow.get(messageId) as { chat_id: number; subject: string | null };
+    this.index.replace(messageId, shown.body, row.subject, this.senderNameOf(messageId));
+    t.chats.add(row.chat_id);
+    t.stalePreviews.add(row.chat_id);
+  }
+
+  private addReaction(accountId: number, r: RemoteReaction, t: Touched): void {
+    // Deleted before it arrived (a deletion waits under the reaction's own id).
+    if (r.remoteId && this.pending.takeDeletion(accountId, r.remoteId)) return;
+    const id = this.stmts.messageIdByRemote.get(accountId, r.messageRemoteId) as number | undefined;
+    if (id === undefined) return this.pending.keep(accountId, { kind: 'reaction', relation: r });
+    this.stmts.addReaction.run(id, r.senderRemoteId, r.key, r.ts, r.remoteId ?? null);
+    t.result.updatedMessageIds.push(id);
+  }
+
   /** Re-reads the chat list preview from the chat's newest message. */
   refreshPreview(chatId: number): void {
     this.stmts.refreshPreview.run(chatId);
@@ -454,6 +522,7 @@ export class BatchWriter {
       avatar: c.avatarUrl ?? null,
       serverUnread: c.unreadCount ?? null,
       raw: json(c.raw),
+      encrypted: c.encrypted === undefined ? null : c.encrypted ? 1 : 0,
     }) as { id: number };
     return row.id;
   }
@@ -507,6 +576,8 @@ export class BatchWriter {
       fromSelf: m.senderRemoteId !== null && selfIds.has(m.senderRemoteId) ? 1 : 0,
       idempotencyKey: m.idempotencyKey ?? null,
       raw: json(m.raw),
+      editScope: m.editScope ?? null,
+      notify: m.notify == null ? null : m.notify ? 1 : 0,
     };
 
     if (existing) {
@@ -599,4 +670,19 @@ interface MessageRow {
   subject: string | null;
   deleted: number;
   edited_ts: number | null;
+  sender_remote_id: string | null;
+  edit_scope: string | null;
+}
+
+/**
+ * Whether an edit may replace a message's text: the newest edit wins, a
+ * deleted message stays deleted, only its own sender edits it, and the
+ * connector's scope (when both sides have one) must match.
+ */
+function editApplies(row: MessageRow, e: RemoteEdit): boolean {
+  if (row.deleted) return false;
+  if (row.edited_ts !== null && row.edited_ts >= e.editedTs) return false;
+  if (e.senderRemoteId != null && e.senderRemoteId !== row.sender_remote_id) return false;
+  if (e.scope != null && row.edit_scope !== null && e.scope !== row.edit_scope) return false;
+  return true;
 }

@@ -9,7 +9,14 @@ import { PREVIEW_CHARS, type BatchWriter } from './batchWriter.js';
 import { MessageIndex } from './search/messageIndex.js';
 
 export type OutboxOp =
-  | { op: 'send'; chatRemoteId: string; body: string; replyToRemoteId?: string | null }
+  | {
+      op: 'send';
+      chatRemoteId: string;
+      body: string;
+      replyToRemoteId?: string | null;
+      /** A reply in the thread under this root message. */
+      threadRootRemoteId?: string | null;
+    }
   | { op: 'edit'; chatRemoteId: string; messageRemoteId: string; body: string }
   | { op: 'react'; chatRemoteId: string; messageRemoteId: string; key: string; remove?: boolean }
   | { op: 'delete'; chatRemoteId: string; messageRemoteId: string }
@@ -179,8 +186,8 @@ export class Outbox {
         this.db
           .prepare(
             `INSERT INTO messages (id, account_id, chat_id, remote_id, sender_remote_id, sender_name,
-               ts, kind, body, reply_to_remote_id, from_self, idempotency_key)
-             VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 1, ?)`,
+               ts, kind, body, reply_to_remote_id, thread_root_remote_id, from_self, idempotency_key)
+             VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
           )
           .run(
             localMessageId,
@@ -192,6 +199,7 @@ export class Outbox {
             operation.op === 'send' ? 'text' : attachmentKind(operation.attachment.mime),
             operation.body,
             operation.replyToRemoteId ?? null,
+            (operation.op === 'send' && operation.threadRootRemoteId) || null,
             key,
           );
         if (operation.op === 'sendAttachment') {

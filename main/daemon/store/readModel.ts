@@ -73,7 +73,7 @@ interface MessageRow {
 // and rows come back as arrays, which better-sqlite3 builds faster than objects.
 const CHAT_COLUMNS = `c.id, c.account_id, c.remote_id, c.kind, c.name, c.topic, c.space_remote_id,
   c.last_activity_ts, c.last_message_preview, c.unread_count, c.mention_count, c.muted, c.pinned,
-  c.archived`;
+  c.archived, c.encrypted`;
 
 type ChatTuple = [
   number,
@@ -85,6 +85,7 @@ type ChatTuple = [
   string | null,
   number,
   string | null,
+  number,
   number,
   number,
   number,
@@ -113,6 +114,7 @@ const toChatSummary = (
     muted,
     pinned,
     archived,
+    encrypted,
   ]: ChatTuple,
   ctx: ChatContext,
 ): ChatSummary => ({
@@ -134,6 +136,7 @@ const toChatSummary = (
   muted: muted === 1,
   pinned: pinned === 1,
   archived: archived === 1,
+  encrypted: encrypted === 1,
 });
 
 const MESSAGE_COLUMNS = `

@@ -5,6 +5,8 @@ import type { MessageView } from '../../../main/daemon/model/types.js';
 
 export interface TimelineActions {
   isMine(m: MessageView): boolean;
+  /** False where the chat takes no writes (end-to-end encrypted): no react, reply or edit. */
+  writable: boolean;
   reply(m: MessageView): void;
   edit(m: MessageView): void;
   openThread(rootRemoteId: string): void;

@@ -16,7 +16,9 @@ import { CallError, errorMessage } from '../api/callError.js';
 import type { DraftState } from '../hooks/useDraft.js';
 import { imageSize, type PendingFile } from '../lib/files.js';
 import { byteSize } from '../lib/format.js';
+import { composerBlockedReason } from '../lib/composerAvailability.js';
 import { ComposerBar } from './ComposerBar.js';
+import { ComposerBlocked } from './ComposerBlocked.js';
 import { PendingFiles } from './PendingFiles.js';
 
 interface Props {
@@ -201,6 +203,9 @@ export function Composer(props: Props) {
     e.preventDefault();
     addFiles(e.dataTransfer.files);
   };
+
+  const blocked = composerBlockedReason(chat);
+  if (blocked) return <ComposerBlocked reason={blocked} />;
 
   const rows = Math.min(MAX_ROWS, Math.max(1, text.split('\n').length));
   const label = editing

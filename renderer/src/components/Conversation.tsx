@@ -9,6 +9,7 @@ import type { IsMine } from '../hooks/useSelf.js';
 import { useTimeline } from '../hooks/useTimeline.js';
 import { lastOwnEditable } from '../lib/timelineRows.js';
 import { ChatHeader } from './ChatHeader.js';
+import { composerBlockedReason } from '../lib/composerAvailability.js';
 import { Composer } from './Composer.js';
 import { ThreadPanel } from './ThreadPanel.js';
 import { Timeline } from './Timeline.js';
@@ -46,9 +47,11 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
   }, [client, chat.id, chat.unreadCount, newest, onChatChanged]);
 
   const { setReplyTo } = draft;
+  const writable = composerBlockedReason(chat) === null;
   const actions = useMemo<TimelineActions>(
     () => ({
       isMine,
+      writable,
       reply: (m) => {
         setEditing(null);
         setReplyTo(m.id);
@@ -57,7 +60,7 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
       openThread: setThread,
       fail: setActionError,
     }),
-    [isMine, setReplyTo],
+    [isMine, setReplyTo, writable],
   );
 
   const findMessage = useCallback(
@@ -81,9 +84,15 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
           <Timeline chatId={chat.id} timeline={timeline} focusMessageId={focusMessageId} />
           {thread ? (
             <ThreadPanel
+              chat={chat}
               messages={messages}
               rootRemoteId={thread}
               onClose={() => setThread(null)}
+              onSent={(messageId) => {
+                if (timeline.hasNewer) timeline.loadLatest();
+                else timeline.refresh([messageId]);
+                onSent();
+              }}
             />
           ) : null}
         </div>

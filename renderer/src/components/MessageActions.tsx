@@ -25,7 +25,8 @@ export function MessageActions({ message: m, mine, inThread }: Props) {
       .call('messages.react', { messageId: m.id, key, remove: existing?.mine ?? false })
       .catch((err: unknown) => actions.fail(`Reaction not sent: ${errorMessage(err)}`));
   };
-  if (!onServer) return null;
+  // Nothing to offer in a chat that takes no writes (the composer says why).
+  if (!onServer || !actions.writable) return null;
   return (
     <div
       className={`message-actions${picking ? ' open' : ''}`}

@@ -1,18 +1,23 @@
 // A thread beside the timeline: its root and replies among the loaded
-// messages (filtered by threadRootRemoteId). Escape closes it.
-import type { MessageView } from '../../../main/daemon/model/types.js';
+// messages (filtered by threadRootRemoteId), and a composer that replies in
+// the thread. Escape closes it.
+import type { ChatSummary, MessageView } from '../../../main/daemon/model/types.js';
 import { threadMessages } from '../lib/timelineRows.js';
 import { MessageItem } from './MessageItem.js';
+import { ThreadComposer } from './ThreadComposer.js';
 
 interface Props {
+  chat: ChatSummary;
   messages: MessageView[];
   rootRemoteId: string;
   onClose(): void;
+  /** A reply was queued; its local echo is this message. */
+  onSent(messageId: number): void;
 }
 
 const noObserve = () => undefined;
 
-export function ThreadPanel({ messages, rootRemoteId, onClose }: Props) {
+export function ThreadPanel({ chat, messages, rootRemoteId, onClose, onSent }: Props) {
   const thread = threadMessages(messages, rootRemoteId);
   const root = thread.find((m) => m.remoteId === rootRemoteId);
   return (
@@ -50,7 +55,11 @@ export function ThreadPanel({ messages, rootRemoteId, onClose }: Props) {
           />
         ))}
       </ol>
-      <p className="muted thread-note">Replying inside threads is not available yet.</p>
+      {root ? (
+        <ThreadComposer chat={chat} rootMessageId={root.id} onSent={onSent} />
+      ) : (
+        <p className="muted thread-note">The thread’s first message is not loaded.</p>
+      )}
     </aside>
   );
 }

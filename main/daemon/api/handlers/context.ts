@@ -10,6 +10,7 @@ import { secretKey } from '../../store/accounts.js';
 import type { SecretBroker } from '../../secrets/secretBroker.js';
 import type { Connector, ConnectorContext } from '../../connectors/connector.js';
 import type { Account } from '../../model/types.js';
+import { ENCRYPTION_UNAVAILABLE_MESSAGE } from '../../connectors/errors.js';
 
 export type Handlers = {
   [P in ProcedureName]: (
@@ -59,6 +60,13 @@ export function createContext({
     if (!chat) throw new ApiError('not_found', `no chat ${chatId}`);
     return chat;
   };
+  /** A chat we may write message content into: refused at once when it is end-to-end encrypted. */
+  const writableChatOrThrow = (chatId: number) => {
+    const chat = chatOrThrow(chatId);
+    if (chat.encrypted)
+      throw new ApiError('encryption_unavailable', ENCRYPTION_UNAVAILABLE_MESSAGE);
+    return chat;
+  };
   const messageOrThrow = (messageId: number) => {
     const [message] = store.read.messagesById([messageId]);
     if (!message) throw new ApiError('not_found', `no message ${messageId}`);
@@ -104,6 +112,7 @@ export function createContext({
     connectors,
     secrets,
     chatOrThrow,
+    writableChatOrThrow,
     messageOrThrow,
     accountOrThrow,
     connectorFor,

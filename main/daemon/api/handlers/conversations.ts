@@ -5,7 +5,14 @@ import type { HandlerContext, Handlers } from './context.js';
 import { toOutboxItem } from './context.js';
 
 export function conversationHandlers(ctx: HandlerContext) {
-  const { store, engine, chatOrThrow, messageOrThrow, enqueue } = ctx;
+  const { store, engine, chatOrThrow, writableChatOrThrow, messageOrThrow, enqueue } = ctx;
+  /** The remote id of a thread's root: the message itself, or the root of the thread it is in. */
+  const threadRootOrThrow = (messageId: number, chatId: number): string => {
+    const m = messageOrThrow(messageId);
+    if (m.chatId !== chatId)
+      throw new ApiError('invalid_input', `message ${messageId} is not in chat ${chatId}`);
+    return m.threadRootRemoteId ?? m.remoteId!;
+  };
   return {
     'chats.list': ({ cursor, ...filter }) => {
       try {
@@ -51,8 +58,8 @@ export function conversationHandlers(ctx: HandlerContext) {
       return window;
     },
     'messages.byIds': ({ ids }) => store.read.messagesById(ids),
-    'messages.send': ({ chatId, body, replyToMessageId }) => {
-      const chat = chatOrThrow(chatId);
+    'messages.send': ({ chatId, body, replyToMessageId, threadRootMessageId }) => {
+      const chat = writableChatOrThrow(chatId);
       const replyTo =
         replyToMessageId !== undefined ? store.read.messagesById([replyToMessageId])[0] : undefined;
       const entry = enqueue(chat.accountId, chatId, {
@@ -60,13 +67,15 @@ export function conversationHandlers(ctx: HandlerContext) {
         chatRemoteId: chat.remoteId,
         body,
         replyToRemoteId: replyTo?.remoteId ?? null,
+        threadRootRemoteId:
+          threadRootMessageId !== undefined ? threadRootOrThrow(threadRootMessageId, chatId) : null,
       });
       store.prefs.saveDraft(chatId, '', null);
       return { outboxId: entry.id, messageId: entry.localMessageId! };
     },
     'messages.edit': ({ messageId, body }) => {
       const m = messageOrThrow(messageId);
-      const chat = chatOrThrow(m.chatId);
+      const chat = writableChatOrThrow(m.chatId);
       const entry = enqueue(m.accountId, m.chatId, {
         op: 'edit',
         chatRemoteId: chat.remoteId,
@@ -77,7 +86,8 @@ export function conversationHandlers(ctx: HandlerContext) {
     },
     'messages.react': ({ messageId, key, remove }) => {
       const m = messageOrThrow(messageId);
-      const chat = chatOrThrow(m.chatId);
+      // Taking a reaction back deletes it (no content goes out), so that stays possible.
+      const chat = remove ? chatOrThrow(m.chatId) : writableChatOrThrow(m.chatId);
       const entry = enqueue(m.accountId, m.chatId, {
         op: 'react',
         chatRemoteId: chat.remoteId,

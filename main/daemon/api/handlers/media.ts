@@ -16,8 +16,16 @@ export interface RemoteFetchPolicy {
 }
 
 export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolicy = {}) {
-  const { store, engine, secrets, chatOrThrow, accountOrThrow, connectorFor, contextFor, enqueue } =
-    ctx;
+  const {
+    store,
+    engine,
+    secrets,
+    writableChatOrThrow,
+    accountOrThrow,
+    connectorFor,
+    contextFor,
+    enqueue,
+  } = ctx;
 
   /** Attachment bytes into the blob store, once (any connector with fetchAttachment). */
   async function fetchAttachment({ attachmentId }: { attachmentId: number }) {
@@ -102,7 +110,7 @@ export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolic
         }),
       ),
     'messages.sendAttachment': async (input) => {
-      const chat = chatOrThrow(input.chatId);
+      const chat = writableChatOrThrow(input.chatId);
       const account = accountOrThrow(chat.accountId);
       connectorFor(account, (c) => c.capabilities.attachments, 'send attachments');
       const mime = input.mime ?? 'application/octet-stream';

@@ -32,9 +32,19 @@ import {
   type SyncResponse,
 } from './wire.js';
 import { localpart, mapRoomEvents, type MappingContext, type ReactionRef } from './mapping.js';
-import { backfillStream, compact, emptyBatch, loadRoomInfo, mapSync } from './syncMapper.js';
+import {
+  backfillStream,
+  compact,
+  emptyBatch,
+  loadRoomInfo,
+  mapSync,
+  PUSH_RULES_STREAM,
+} from './syncMapper.js';
+import { parsePushRules } from './pushRules.js';
 import { createRoom, joinRoom, leaveRoom, memberAction, type RoomWriter } from './rooms.js';
 import { attachmentContent, download, upload } from './media.js';
+import { refuseIfEncrypted } from './encryption.js';
+import { threadRelation } from './threads.js';
 import { z } from 'zod';
 
 export interface MatrixConnectorOptions {
@@ -176,8 +186,6 @@ export class MatrixConnector implements Connector {
         continue;
       }
       let fetched = 0;
-      // Reactions whose message is on an older page: kept until it arrives.
-      let pending: NonNullable<SyncBatch['reactionsAdded']> = [];
       while (!ctx.signal.aborted) {
         const res: MessagesResponse = await s.transport.json(
           'GET',
@@ -200,6 +208,7 @@ export class MatrixConnector implements Connector {
           chronological,
           s.mapping,
           (u) => names.get(u) ?? localpart(u),
+          info,
         );
         for (const m of mapped.messages)
           if (m.senderRemoteId && names.has(m.senderRemoteId))
@@ -210,14 +219,12 @@ export class MatrixConnector implements Connector {
           !res.end ||
           res.chunk.length === 0 ||
           fetched >= this.opts.backfillDepth;
-        const here = new Set(mapped.messages.map((m) => m.remoteId));
-        const reactions = [...pending, ...mapped.reactionsAdded];
-        pending = reactions.filter((r) => !here.has(r.messageRemoteId));
+        // Relations whose message is on an older page wait in the store until it arrives.
         const batch = emptyBatch();
         batch.messages = mapped.messages;
         batch.edits = mapped.edits;
         batch.deletions = mapped.deletions;
-        batch.reactionsAdded = reactions.filter((r) => here.has(r.messageRemoteId));
+        batch.reactionsAdded = mapped.reactionsAdded;
         batch.reactionsRemoved = mapped.reactionsRemoved;
         batch.cursors[stream] = done ? 'done' : res.end!;
         yield compact(batch);
@@ -239,6 +246,14 @@ export class MatrixConnector implements Connector {
       .json('GET', `${C}/profile/${enc(who.user_id)}`, profileSchema, { signal: ctx.signal })
       .catch(() => null);
     s.mapping.selfName = profile?.displayname ?? null;
+    const rules = ctx.cursor(PUSH_RULES_STREAM);
+    if (rules) {
+      try {
+        s.mapping.pushRules = parsePushRules({ global: JSON.parse(rules) as unknown });
+      } catch {
+        ctx.log('the stored push rules are unreadable; they are rebuilt on the next change');
+      }
+    }
     const direct = ctx.cursor('direct');
     if (direct) {
       try {
@@ -340,10 +355,25 @@ export class MatrixConnector implements Connector {
         body: content,
         signal: ctx.signal,
       });
+    const writesContent =
+      op.op === 'send' ||
+      op.op === 'edit' ||
+      op.op === 'sendAttachment' ||
+      (op.op === 'react' && !op.remove);
+    if (writesContent)
+      await refuseIfEncrypted(s.transport, (k) => ctx.cursor(k), op.chatRemoteId, ctx.signal);
     switch (op.op) {
       case 'send': {
         const content: Record<string, unknown> = { msgtype: 'm.text', body: op.body };
-        if (op.replyToRemoteId)
+        if (op.threadRootRemoteId)
+          content['m.relates_to'] = await threadRelation(
+            s.transport,
+            op.chatRemoteId,
+            op.threadRootRemoteId,
+            op.replyToRemoteId ?? null,
+            ctx.signal,
+          );
+        else if (op.replyToRemoteId)
           content['m.relates_to'] = { 'm.in_reply_to': { event_id: op.replyToRemoteId } };
         return { remoteId: (await put('m.room.message', content)).event_id };
       }

@@ -9,12 +9,14 @@ import type {
   RemotePresence,
   RemoteReceipt,
   RemoteChat,
+  RemoteEdit,
   RemoteMessage,
   RemotePerson,
   RemoteSpace,
   SyncBatch,
 } from '../../model/types.js';
 import type { BasicEvent, InvitedRoom, JoinedRoom, RoomEvent, StrippedState } from './wire.js';
+import { evaluatePush, type PushContext, type PushRuleSet } from './pushRules.js';
 
 /** What we remember about a room between syncs (kept as the cursor `room:<id>`). */
 export interface RoomInfo {
@@ -38,6 +40,14 @@ export interface RoomInfo {
   /** While invited: who invited us, and whether they meant a direct chat (m.direct on accept). */
   inviter?: string | null;
   directInvite?: boolean;
+  /** From m.room.power_levels: what the push rule sender_notification_permission needs. */
+  power?: PowerLevels;
+}
+
+export interface PowerLevels {
+  users: Record<string, number>;
+  usersDefault: number;
+  notifications: Record<string, number>;
 }
 
 export const emptyRoomInfo = (): RoomInfo => ({
@@ -66,6 +76,8 @@ export interface ReactionRef {
 export interface MappingContext {
   selfId: string;
   selfName: string | null;
+  /** The account's push rules (m.push_rules); null until a sync brought them. */
+  pushRules?: PushRuleSet | null;
   /** roomId → the other user, from m.direct. */
   direct: Map<string, string>;
   /** Reaction event id → what it reacted to (so a redaction can remove it). */
@@ -136,6 +148,9 @@ export function applyState(
     case 'm.room.encryption':
       info.encrypted = true;
       break;
+    case 'm.room.power_levels':
+      info.power = powerLevelsOf(content);
+      break;
     case 'm.space.parent':
       if (Array.isArray(content.via) && content.via.length > 0) info.parent = stateKey;
       else if (info.parent === stateKey) info.parent = null;
@@ -165,6 +180,20 @@ export function applyState(
       return false;
   }
   return JSON.stringify(info) !== before;
+}
+
+function numbers(v: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, n] of Object.entries(obj(v) ?? {})) if (num(n) !== null) out[k] = n as number;
+  return out;
+}
+
+function powerLevelsOf(content: Json): PowerLevels {
+  return {
+    users: numbers(content.users),
+    usersDefault: num(content.users_default) ?? 0,
+    notifications: numbers(content.notifications),
+  };
 }
 
 // ---- messages ----
@@ -336,7 +365,9 @@ export function mapRoomEvents(
   events: RoomEvent[],
   ctx: MappingContext,
   nameOf: NameOf,
+  room?: RoomInfo | null,
 ): RoomEventsResult {
+  const edits = new Set<string>();
   const out: RoomEventsResult = {
     messages: [],
     edits: [],
@@ -390,17 +421,23 @@ export function mapRoomEvents(
           ts: e.origin_server_ts,
           kind: 'system',
           body,
+          // Never equal to a message event type: no edit applies to a state event.
+          editScope: `state:${e.type}`,
+          notify: false,
         });
       continue;
     }
     if (!MESSAGE_TYPES.has(e.type)) continue;
     const rel = obj(e.content['m.relates_to']);
-    if (!redacted && rel?.rel_type === 'm.replace' && str(rel.event_id)) {
-      const edit = editOf(e);
+    if (rel?.rel_type === 'm.replace' && str(rel.event_id)) {
+      // A replacement is never a message of its own, even when redacted; and
+      // an edit of an edit is ignored (spec: the original must not be one).
+      edits.add(e.event_id);
+      const edit = redacted || edits.has(str(rel.event_id)!) ? null : editOf(e);
       if (edit) out.edits.push({ ...edit, messageRemoteId: str(rel.event_id)! });
       continue;
     }
-    out.messages.push(mapMessage(roomId, e, ctx));
+    out.messages.push(mapMessage(roomId, e, ctx, room));
     // The server bundles the latest edit with the original (history, backfill).
     const bundled = obj(e.unsigned?.['m.relations']?.['m.replace']);
     if (bundled && !redacted) {
@@ -410,6 +447,40 @@ export function mapRoomEvents(
     }
   }
   return out;
+}
+
+/**
+ * Spec (event replacements): a replacement applies only when its sender and
+ * event type are the original's. The store checks both against the original
+ * (which may arrive later), through `senderRemoteId` and the scope, which is
+ * the event type; every message carries its type as `editScope`.
+ */
+function editOf(e: RoomEvent): RemoteEdit | null {
+  const n = obj(e.content['m.new_content']);
+  if (!n || e.state_key !== undefined) return null;
+  const c = messageContent(n);
+  return {
+    messageRemoteId: '',
+    body: c.body,
+    html: c.html,
+    editedTs: e.origin_server_ts,
+    senderRemoteId: e.sender,
+    scope: e.type,
+    remoteId: e.event_id || null,
+  };
+}
+
+function pushContext(roomId: string, room: RoomInfo, ctx: MappingContext): PushContext {
+  const power = room.power;
+  return {
+    selfId: ctx.selfId,
+    selfDisplayName: room.names[ctx.selfId] ?? ctx.selfName,
+    roomId,
+    memberCount: room.joined,
+    powerOf: (u) => power?.users[u] ?? power?.usersDefault ?? 0,
+    // Spec default: @room needs power 50.
+    notificationLevel: (key) => power?.notifications[key] ?? 50,
+  };
 }
 
 function bundledEvent(v: Json): RoomEvent | null {
@@ -425,20 +496,19 @@ function bundledEvent(v: Json): RoomEvent | null {
   };
 }
 
-function editOf(e: RoomEvent): { body: string; html: string | null; editedTs: number } | null {
-  const n = obj(e.content['m.new_content']);
-  if (!n) return null;
-  const c = messageContent(n);
-  return { body: c.body, html: c.html, editedTs: e.origin_server_ts };
-}
-
-export function mapMessage(roomId: string, e: RoomEvent, ctx: MappingContext): RemoteMessage {
+export function mapMessage(
+  roomId: string,
+  e: RoomEvent,
+  ctx: MappingContext,
+  room?: RoomInfo | null,
+): RemoteMessage {
   const base = {
     remoteId: e.event_id,
     chatRemoteId: roomId,
     senderRemoteId: e.sender,
     ts: e.origin_server_ts,
     idempotencyKey: e.unsigned?.transaction_id ?? null,
+    editScope: e.type,
   };
   if (e.unsigned?.redacted_because !== undefined)
     return { ...base, kind: 'text', body: '', deleted: true };
@@ -451,6 +521,12 @@ export function mapMessage(roomId: string, e: RoomEvent, ctx: MappingContext): R
   const fallingBack = rel?.is_falling_back === true;
   const body = replyTo && !thread ? stripReplyFallback(c.body) : c.body;
   const m = mentions(e.content, body, ctx);
+  const fromOther = e.sender !== ctx.selfId;
+  // The account's push rules decide, when we have them; else mentions alone highlight.
+  const push =
+    ctx.pushRules && room
+      ? evaluatePush(ctx.pushRules, { ...e, room_id: roomId }, pushContext(roomId, room, ctx))
+      : null;
   return {
     ...base,
     kind: c.kind,
@@ -458,7 +534,8 @@ export function mapMessage(roomId: string, e: RoomEvent, ctx: MappingContext): R
     html: c.html,
     replyToRemoteId: replyTo && !(thread && fallingBack) ? replyTo : null,
     threadRootRemoteId: thread,
-    mentionsSelf: e.sender !== ctx.selfId && m.self,
+    mentionsSelf: fromOther && (push ? push.highlight : m.self),
+    notify: push ? fromOther && push.notify : null,
     mentionRemoteIds: m.ids,
     attachments: c.attachments,
     raw: e,
@@ -493,6 +570,7 @@ export function chatOf(
     topic: info.topic,
     avatarUrl: info.avatar,
     spaceRemoteId: info.parent,
+    encrypted: info.encrypted,
     unreadCount: counts?.notification_count ?? undefined,
     mentionCount: counts?.highlight_count ?? undefined,
   };
@@ -546,6 +624,7 @@ export function inviteOf(
     topic: info.topic,
     avatarUrl: info.avatar,
     spaceRemoteId: null,
+    encrypted: info.encrypted,
     raw: { inviter, isDirect },
   };
   return { chat, space: null, people, inviter };

@@ -20,11 +20,14 @@ import {
   type RoomInfo,
 } from './mapping.js';
 import type { JoinedRoom, RoomEvent, SyncResponse } from './wire.js';
+import { parsePushRules } from './pushRules.js';
 
 export type CursorReader = (stream: string) => string | null;
 
 export const roomStream = (roomId: string) => `room:${roomId}`;
 export const backfillStream = (roomId: string) => `backfill:${roomId}`;
+/** The account's push rules (JSON of the global ruleset), from account data m.push_rules. */
+export const PUSH_RULES_STREAM = 'push_rules';
 /** The spaces we know (JSON array of room ids), so a room joined later finds its space. */
 export const SPACES_STREAM = 'spaces';
 
@@ -100,8 +103,17 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
   const people = new Map<string, RemotePerson>();
   const info = (roomId: string): RoomInfo | null => infos.get(roomId) ?? loadRoomInfo(read, roomId);
 
-  // Account data: m.direct decides which rooms are direct chats.
+  // Account data: m.direct decides which rooms are direct chats; m.push_rules
+  // what notifies (before the rooms, so this batch's messages follow them).
   for (const ev of res.account_data?.events ?? []) {
+    if (ev.type === 'm.push_rules') {
+      const rules = parsePushRules(ev.content);
+      if (rules) {
+        ctx.pushRules = rules;
+        batch.cursors[PUSH_RULES_STREAM] = JSON.stringify(rules);
+      }
+      continue;
+    }
     if (ev.type !== 'm.direct') continue;
     const next = directMap(ev.content);
     for (const roomId of new Set([...ctx.direct.keys(), ...next.keys()])) {
@@ -113,7 +125,12 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
     batch.cursors.direct = JSON.stringify(Object.fromEntries(next));
   }
 
-  const events: { roomId: string; timeline: RoomEvent[]; nameOf: (u: string) => string }[] = [];
+  const events: {
+    roomId: string;
+    timeline: RoomEvent[];
+    nameOf: (u: string) => string;
+    room: RoomInfo;
+  }[] = [];
   const childrenBefore = new Map<string, string[]>();
   for (const [roomId, room] of Object.entries(res.rooms?.join ?? {})) {
     const i = info(roomId) ?? emptyRoomInfo();
@@ -154,7 +171,7 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
     joinedRooms.set(roomId, room);
     const nameOf = (u: string) =>
       roomNames.get(u) ?? people.get(u)?.displayName ?? i.names[u] ?? localpart(u);
-    if (!i.isSpace) events.push({ roomId, timeline, nameOf });
+    if (!i.isSpace) events.push({ roomId, timeline, nameOf, room: i });
 
     const readUpTo = ownReadPosition(
       roomId,
@@ -228,6 +245,7 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
         roomId,
         timeline,
         nameOf: (u) => roomNames.get(u) ?? i.names[u] ?? localpart(u),
+        room: i,
       });
   }
 
@@ -260,8 +278,8 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
 
   batch.people.push(...people.values());
   batch.presence.push(...presenceOf(res.presence?.events ?? [], ctx.selfId));
-  for (const { roomId, timeline, nameOf } of events) {
-    const r = mapRoomEvents(roomId, timeline, ctx, nameOf);
+  for (const { roomId, timeline, nameOf, room } of events) {
+    const r = mapRoomEvents(roomId, timeline, ctx, nameOf, room);
     batch.messages.push(...r.messages);
     batch.edits.push(...r.edits);
     batch.deletions.push(...r.deletions);

@@ -6,11 +6,8 @@ import { notificationSettings } from './002_notification_settings.js';
 import { reactionRemoteIndex } from './003_reaction_remote_index.js';
 import { receipts } from './004_receipts.js';
 import { searchAndChatList } from './005_search_and_chat_list.js';
+import { relationsAndEncryption } from './006_relations_and_encryption.js';
 import { cjkTrailingUnigrams } from './007_cjk_trailing_unigrams.js';
-
-// Version 6 belongs to the Matrix work (its own branch); until that merges, an
-// empty stand-in keeps the versions consecutive. Drop it when the real 006 lands.
-const reservedForMatrix: Migration = { version: 6, name: 'reserved (Matrix, 006)', up: '' };
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -18,7 +15,7 @@ export const MIGRATIONS: readonly Migration[] = [
   reactionRemoteIndex,
   receipts,
   searchAndChatList,
-  reservedForMatrix,
+  relationsAndEncryption,
   cjkTrailingUnigrams,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;

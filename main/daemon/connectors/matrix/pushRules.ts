@@ -1,0 +1,219 @@
+// Matrix push rules (spec: Client-Server API, "Push Rules"): the rules the
+// account holds (account data m.push_rules, server defaults included) decide
+// whether an event notifies and whether it highlights. Evaluated here so the
+// model gets plain notify / highlight flags; the server's unread_notifications
+// counts stay the source of the counts. Pure: tested with the spec's examples.
+
+type Json = Record<string, unknown>;
+
+export interface PushRule {
+  rule_id: string;
+  enabled: boolean;
+  actions: unknown[];
+  conditions?: Json[];
+  pattern?: string;
+}
+
+/** The global ruleset, by kind, in the order the spec evaluates them. */
+export interface PushRuleSet {
+  override: PushRule[];
+  content: PushRule[];
+  room: PushRule[];
+  sender: PushRule[];
+  underride: PushRule[];
+}
+
+const KINDS = ['override', 'content', 'room', 'sender', 'underride'] as const;
+
+/** What the conditions need to know about the room and ourselves. */
+export interface PushContext {
+  selfId: string;
+  /** Our display name in the room (or globally). */
+  selfDisplayName: string | null;
+  roomId: string;
+  memberCount: number;
+  /** A user's power level in the room. */
+  powerOf(userId: string): number;
+  /** The power level needed for a notification key (e.g. "room" for @room). */
+  notificationLevel(key: string): number;
+}
+
+export interface PushDecision {
+  notify: boolean;
+  highlight: boolean;
+}
+
+// Since Matrix 1.7 these only apply to events without m.mentions.
+const LEGACY_MENTION_RULES = new Set([
+  '.m.rule.contains_display_name',
+  '.m.rule.contains_user_name',
+  '.m.rule.roomnotif',
+]);
+
+const obj = (v: unknown): Json | null =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : null;
+
+/** m.push_rules content → the global ruleset; null when it has none. */
+export function parsePushRules(content: unknown): PushRuleSet | null {
+  const global = obj(obj(content)?.global);
+  if (!global) return null;
+  const set: PushRuleSet = { override: [], content: [], room: [], sender: [], underride: [] };
+  for (const kind of KINDS) {
+    const list = global[kind];
+    if (!Array.isArray(list)) continue;
+    for (const r of list) {
+      const rule = obj(r);
+      if (!rule || typeof rule.rule_id !== 'string' || !Array.isArray(rule.actions)) continue;
+      set[kind].push({
+        rule_id: rule.rule_id,
+        enabled: rule.enabled !== false,
+        actions: rule.actions,
+        conditions: Array.isArray(rule.conditions)
+          ? rule.conditions.filter((c): c is Json => obj(c) !== null)
+          : undefined,
+        pattern: typeof rule.pattern === 'string' ? rule.pattern : undefined,
+      });
+    }
+  }
+  return set;
+}
+
+/** The first enabled rule that matches decides; no match means no notification. */
+export function evaluatePush(rules: PushRuleSet, event: Json, ctx: PushContext): PushDecision {
+  const hasMentions = obj(event.content)?.['m.mentions'] !== undefined;
+  for (const kind of KINDS)
+    for (const rule of rules[kind]) {
+      if (!rule.enabled) continue;
+      if (hasMentions && LEGACY_MENTION_RULES.has(rule.rule_id)) continue;
+      if (ruleMatches(kind, rule, event, ctx)) return decide(rule.actions);
+    }
+  return { notify: false, highlight: false };
+}
+
+function ruleMatches(
+  kind: (typeof KINDS)[number],
+  rule: PushRule,
+  event: Json,
+  ctx: PushContext,
+): boolean {
+  switch (kind) {
+    case 'room':
+      return rule.rule_id === ctx.roomId;
+    case 'sender':
+      return rule.rule_id === event.sender;
+    case 'content':
+      return (
+        rule.pattern !== undefined &&
+        eventMatch({ key: 'content.body', pattern: rule.pattern }, event)
+      );
+    default:
+      return (rule.conditions ?? []).every((c) => conditionMatches(c, event, ctx));
+  }
+}
+
+function decide(actions: unknown[]): PushDecision {
+  let notify = false;
+  let highlight = false;
+  for (const a of actions) {
+    // "coalesce" is an old synonym of notify; "dont_notify" means no action.
+    if (a === 'notify' || a === 'coalesce') notify = true;
+    const tweak = obj(a);
+    if (tweak?.set_tweak === 'highlight') highlight = tweak.value !== false;
+  }
+  return { notify, highlight: notify && highlight };
+}
+
+export function conditionMatches(c: Json, event: Json, ctx: PushContext): boolean {
+  switch (c.kind) {
+    case 'event_match':
+      return eventMatch(c, event);
+    case 'contains_display_name': {
+      const name = ctx.selfDisplayName;
+      const body = valueAt(event, 'content.body');
+      if (!name || typeof body !== 'string') return false;
+      return wordPattern(escapeRegExp(name)).test(body);
+    }
+    case 'room_member_count':
+      return typeof c.is === 'string' && compareCount(c.is, ctx.memberCount);
+    case 'sender_notification_permission': {
+      if (typeof c.key !== 'string' || typeof event.sender !== 'string') return false;
+      return ctx.powerOf(event.sender) >= ctx.notificationLevel(c.key);
+    }
+    case 'event_property_is':
+      return typeof c.key === 'string' && scalarEquals(valueAt(event, c.key), c.value);
+    case 'event_property_contains': {
+      const list = typeof c.key === 'string' ? valueAt(event, c.key) : undefined;
+      return Array.isArray(list) && list.some((v) => scalarEquals(v, c.value));
+    }
+    default:
+      // Unknown conditions never match (the rule is effectively disabled).
+      return false;
+  }
+}
+
+/** Glob (* and ?) against a string property, case-insensitive; content.body by whole words. */
+function eventMatch(c: Json, event: Json): boolean {
+  if (typeof c.key !== 'string' || typeof c.pattern !== 'string') return false;
+  const value = valueAt(event, c.key);
+  if (typeof value !== 'string') return false;
+  const glob = globToRegExp(c.pattern);
+  if (c.key === 'content.body') return wordPattern(glob).test(value);
+  return new RegExp(`^${glob}$`, 'isu').test(value);
+}
+
+/**
+ * A dotted key into the event; `\.` is a literal dot and `\\` a literal
+ * backslash (spec: "dot-separated path … escaped").
+ */
+export function valueAt(event: Json, key: string): unknown {
+  const parts: string[] = [];
+  let part = '';
+  for (let i = 0; i < key.length; i++) {
+    const ch = key[i]!;
+    if (ch === '\\' && (key[i + 1] === '.' || key[i + 1] === '\\')) part += key[++i];
+    else if (ch === '.') {
+      parts.push(part);
+      part = '';
+    } else part += ch;
+  }
+  parts.push(part);
+  let v: unknown = event;
+  for (const p of parts) {
+    const o = obj(v);
+    if (!o || !Object.hasOwn(o, p)) return undefined;
+    v = o[p];
+  }
+  return v;
+}
+
+const scalarEquals = (a: unknown, b: unknown): boolean =>
+  (a === null || ['string', 'number', 'boolean'].includes(typeof a)) && a === b;
+
+function compareCount(is: string, count: number): boolean {
+  const m = /^(==|<=|>=|<|>)?\s*(\d+)$/.exec(is.trim());
+  if (!m) return false;
+  const n = Number(m[2]);
+  switch (m[1] ?? '==') {
+    case '<':
+      return count < n;
+    case '>':
+      return count > n;
+    case '<=':
+      return count <= n;
+    case '>=':
+      return count >= n;
+    default:
+      return count === n;
+  }
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function globToRegExp(glob: string): string {
+  return [...glob].map((ch) => (ch === '*' ? '.*?' : ch === '?' ? '.' : escapeRegExp(ch))).join('');
+}
+
+/** Matches `inner` where it starts and ends at word boundaries (letters, digits, _ inside). */
+function wordPattern(inner: string): RegExp {
+  return new RegExp(`(?:^|[^\\p{L}\\p{N}_])(?:${inner})(?:$|[^\\p{L}\\p{N}_])`, 'isu');
+}
