@@ -329,3 +329,49 @@ test('sends keep their order within a chat while one waits for a retry; other ch
     cleanup();
   }
 });
+
+test('a server that stays unreachable delays a send; only a write older than the give-up window fails', async () => {
+  const { store, cleanup } = tempStore();
+  try {
+    const account = addAccount(store);
+    const server = new ScriptedServer();
+    server.syncBatches.push(chatBatch('!r', 'Room'));
+    const registry = new ConnectorRegistry().register('matrix', () => scriptedConnector(server));
+    const secrets = { get: async () => 'token' };
+    const engineWith = (giveUpAfterMs: number) =>
+      new SyncEngine(store, registry, secrets, silentObserver, {
+        loop: FAST,
+        outbox: { ...FAST, maxAttempts: 3, giveUpAfterMs },
+      });
+    const young = engineWith(60 * 60_000);
+    await young.syncOnce(account.id);
+    const chat = store.read.chats()[0]!;
+    // Five failures in a row: more than maxAttempts, but the write is minutes old, not an hour.
+    for (let i = 0; i < 5; i++) server.writeFailures.push(new Error('ECONNREFUSED'));
+    const kept = store.outbox.enqueue(account.id, chat.id, {
+      op: 'send',
+      chatRemoteId: '!r',
+      body: 'sent when the server is back',
+    });
+    await young.start(account.id, undefined, { outboxOnly: true });
+    assert.equal((await young.settled(kept.id)).state, 'sent');
+    assert.equal(server.attempts.length, 6);
+    await young.stopAll();
+
+    const old = engineWith(0);
+    for (let i = 0; i < 5; i++) server.writeFailures.push(new Error('ECONNREFUSED'));
+    const given = store.outbox.enqueue(account.id, chat.id, {
+      op: 'send',
+      chatRemoteId: '!r',
+      body: 'gives up',
+    });
+    await old.start(account.id, undefined, { outboxOnly: true });
+    const failed = await old.settled(given.id);
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.lastError!, /ECONNREFUSED/);
+    assert.equal(server.attempts.length, 9, 'three more attempts, then it stopped');
+    await old.stopAll();
+  } finally {
+    cleanup();
+  }
+});

@@ -123,6 +123,8 @@ export interface OutboxEntry {
   lastError: string | null;
   localMessageId: number | null;
   remoteId: string | null;
+  /** When the user made the write (ms). */
+  createdAt: number;
 }
 
 interface OutboxRow {
@@ -137,6 +139,7 @@ interface OutboxRow {
   last_error: string | null;
   local_message_id: number | null;
   remote_id: string | null;
+  created_at: number;
 }
 
 const toEntry = (r: OutboxRow): OutboxEntry => ({
@@ -151,6 +154,7 @@ const toEntry = (r: OutboxRow): OutboxEntry => ({
   lastError: r.last_error,
   localMessageId: r.local_message_id,
   remoteId: r.remote_id,
+  createdAt: r.created_at,
 });
 
 export class Outbox {

@@ -11,9 +11,19 @@ import type { SyncObserver } from './observer.js';
 
 export interface OutboxSenderOptions {
   backoff?: BackoffPolicy;
-  /** After this many attempts a transient failure becomes permanent. */
+  /**
+   * A transient failure (server unreachable, 5xx, timeout) becomes permanent
+   * only when both limits are reached: this many attempts, and the write is
+   * older than `giveUpAfterMs`. A laptop offline for an afternoon must not
+   * come back to a column of failed messages; the user's words go out when the
+   * server does.
+   */
   maxAttempts?: number;
+  giveUpAfterMs?: number;
 }
+
+const DEFAULT_MAX_ATTEMPTS = 12;
+const DEFAULT_GIVE_UP_AFTER_MS = 24 * 60 * 60_000;
 
 export class OutboxSender {
   private wakeUp: (() => void) | null = null;
@@ -70,10 +80,7 @@ export class OutboxSender {
     } catch (err) {
       const attempts = entry.attempts + 1;
       const message = describe(err);
-      if (
-        err instanceof PermanentError ||
-        (!(err instanceof AuthError) && attempts >= (this.options.maxAttempts ?? 12))
-      ) {
+      if (err instanceof PermanentError || (!(err instanceof AuthError) && this.givesUp(entry))) {
         this.outbox.markFailed(entry.id, message);
         this.changed(entry.id);
         return true;
@@ -85,6 +92,15 @@ export class OutboxSender {
       this.changed(entry.id);
       return false;
     }
+  }
+
+  private givesUp(entry: OutboxEntry): boolean {
+    const attempts = entry.attempts + 1;
+    const age = Date.now() - entry.createdAt;
+    return (
+      attempts >= (this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS) &&
+      age >= (this.options.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS)
+    );
   }
 
   private changed(id: number): void {
