@@ -253,7 +253,7 @@ test('rateLimited is honoured: the outbox waits for serverRetryAfter and never d
     );
     const entries = ann.daemon.store.outbox
       .list(ann.account.id)
-      .filter((e) => e.operation.op === 'send');
+      .filter((e) => e.op === 'send');
     assert.ok(
       entries.some((e) => e.attempts > 1 && e.state === 'sent'),
       'at least one send was rate limited and retried',
