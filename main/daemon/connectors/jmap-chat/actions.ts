@@ -5,36 +5,17 @@
 // add or remove is a no-op. Account-level actions (chats, spaces, invites,
 // bans, emoji, contacts, presence, typing, quota, thumbnails) are direct calls.
 import type { WriteResult } from '../connector.js';
-import { PermanentError, RateLimitedError } from '../errors.js';
+import { PermanentError } from '../errors.js';
 import { parseArgs } from '../jmap/client.js';
-import { JmapMethodError } from '../jmap/errors.js';
+import { checkSet } from '../jmap/errors.js';
 import type { SetResponse } from '../jmap/wire.js';
 import type { OperationTable } from '../operations.js';
 import { blobBytes } from '../context.js';
 import { mentionsIn } from './mapping.js';
 import type { ChatSession } from './transport.js';
-import { ChatSetErrorSchema, MessageSchema } from './wire.js';
+import { MessageSchema } from './wire.js';
 
 type Obj = Record<string, unknown>;
-
-/** Throws the first SetError of a /set answer, typed for the outbox (rateLimited → retry later). */
-export function checkSet(r: SetResponse, what: string): void {
-  const failures = { ...(r.notCreated ?? {}), ...(r.notUpdated ?? {}), ...(r.notDestroyed ?? {}) };
-  const [id, raw] = Object.entries(failures)[0] ?? [];
-  if (!raw) return;
-  const err = ChatSetErrorSchema.parse(raw);
-  if (err.type === 'rateLimited' || err.type === 'rateLimit') {
-    const after = err.serverRetryAfter;
-    const ms =
-      typeof after === 'number'
-        ? after * 1000
-        : typeof after === 'string' && !Number.isNaN(Date.parse(after))
-          ? Date.parse(after) - Date.now()
-          : 1000;
-    throw new RateLimitedError(`${what}: rateLimited`, Math.max(0, ms));
-  }
-  throw new JmapMethodError(err.type, what, `${id}: ${err.description ?? ''}`);
-}
 
 async function set(
   s: ChatSession,

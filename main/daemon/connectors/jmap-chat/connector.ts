@@ -7,6 +7,7 @@
 // backfill() = each chat's history below its initial window;
 // perform() = outbox writes (actions.ts) with the outbox key as creation id.
 import { SessionCache } from '../sessionCache.js';
+import { fetchJmapAttachment } from '../jmap/attachments.js';
 import type {
   AttachmentRef,
   Connector,
@@ -204,14 +205,7 @@ export class JmapChatConnector implements Connector {
   }
 
   fetchAttachment(ctx: ConnectorContext, attachment: AttachmentRef): Promise<FetchedAttachment> {
-    return this.guard(ctx, async (s) => {
-      const r = await s.client.download(s.accountId, attachment.remoteId, {
-        name: attachment.name,
-        type: attachment.mime,
-        signal: ctx.signal,
-      });
-      return { mime: attachment.mime || r.type, size: r.size, stream: r.stream };
-    });
+    return this.guard(ctx, (s) => fetchJmapAttachment(s, attachment, ctx.signal));
   }
 
   /** A thumbnail made by the server (Blob/convert); the original when the server cannot convert. */

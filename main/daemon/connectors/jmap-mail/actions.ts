@@ -6,8 +6,8 @@
 import type { ConnectorContext, WriteResult } from '../connector.js';
 import { PermanentError } from '../errors.js';
 import { parseArgs } from '../jmap/client.js';
-import { JmapMethodError } from '../jmap/errors.js';
-import { GetResponseSchema, type SetResponse } from '../jmap/wire.js';
+import { checkSet, JmapMethodError } from '../jmap/errors.js';
+import { GetResponseSchema } from '../jmap/wire.js';
 import type { MailAddress, MailDraft } from '../../model/ops.js';
 import type { OperationTable } from '../operations.js';
 import { messageIdFor } from './mapping.js';
@@ -15,12 +15,6 @@ import { ensureMailbox, loadMailboxes, mailboxByRole, type MailSession } from '.
 import { EmailSchema, type Email, type EmailAddress } from './wire.js';
 
 type Patch = Record<string, unknown>;
-
-function check(r: SetResponse, what: string): void {
-  const failures = { ...(r.notCreated ?? {}), ...(r.notUpdated ?? {}), ...(r.notDestroyed ?? {}) };
-  const [id, err] = Object.entries(failures)[0] ?? [];
-  if (err) throw new JmapMethodError(err.type, what, `${id}: ${err.description ?? ''}`);
-}
 
 async function update(
   s: MailSession,
@@ -31,7 +25,7 @@ async function update(
   const limit = s.client.session.core.maxObjectsInSet;
   const entries = Object.entries(patches);
   for (let i = 0; i < entries.length; i += limit)
-    check(
+    checkSet(
       await s.client.set(
         'Email',
         { accountId: s.accountId, update: Object.fromEntries(entries.slice(i, i + limit)) },
@@ -94,7 +88,7 @@ async function remove(s: MailSession, ctx: ConnectorContext, ids: string[]): Pro
   const elsewhere = list.filter((e) => !e.mailboxIds[trash]).map((e) => e.id);
   await moveTo(s, ctx, elsewhere, trash);
   if (inTrash.length)
-    check(
+    checkSet(
       await s.client.set('Email', { accountId: s.accountId, destroy: inTrash }, ctx.signal),
       'Email/set',
     );

@@ -4,10 +4,13 @@
 // backfill() = older mail; perform() = outbox writes (actions.ts). Attachment
 // bytes are fetched on demand (fetchAttachment), never during sync.
 import { SessionCache } from '../sessionCache.js';
+import { fetchJmapAttachment } from '../jmap/attachments.js';
 import type {
+  AttachmentRef,
   Connector,
   ConnectorContext,
   Credentials,
+  FetchedAttachment,
   LoginResult,
   WriteResult,
 } from '../connector.js';
@@ -33,15 +36,7 @@ export interface JmapMailOptions extends Partial<MailSyncOptions>, MailTransport
   pollIntervalMs?: number;
 }
 
-/** Attachment bytes on demand: the API layer streams them into the blob store. */
-export interface AttachmentSource {
-  fetchAttachment(
-    ctx: ConnectorContext,
-    attachment: { remoteId: string; name: string; mime: string },
-  ): Promise<{ mime: string; size: number | null; stream: AsyncIterable<Uint8Array> }>;
-}
-
-export class JmapMailConnector implements Connector, AttachmentSource {
+export class JmapMailConnector implements Connector {
   readonly protocol = 'jmap-mail' as const;
   readonly operations = operationNames(jmapMailOperations);
   readonly capabilities = capabilitiesOf(JMAP_MAIL_CAPABILITIES, this.operations);
@@ -138,21 +133,7 @@ export class JmapMailConnector implements Connector, AttachmentSource {
     });
   }
 
-  fetchAttachment(
-    ctx: ConnectorContext,
-    attachment: { remoteId: string; name: string; mime: string },
-  ): Promise<{ mime: string; size: number | null; stream: AsyncIterable<Uint8Array> }> {
-    return this.guard(ctx, async (s) => {
-      const r = await s.client.download(s.accountId, attachment.remoteId, {
-        name: attachment.name,
-        type: attachment.mime,
-        signal: ctx.signal,
-      });
-      return { mime: attachment.mime || r.type, size: r.size, stream: r.stream };
-    });
+  fetchAttachment(ctx: ConnectorContext, attachment: AttachmentRef): Promise<FetchedAttachment> {
+    return this.guard(ctx, (s) => fetchJmapAttachment(s, attachment, ctx.signal));
   }
-}
-
-export function isAttachmentSource(c: unknown): c is AttachmentSource {
-  return typeof (c as Partial<AttachmentSource> | null)?.fetchAttachment === 'function';
 }
