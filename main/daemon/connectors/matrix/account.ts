@@ -7,9 +7,10 @@ import { AuthError } from '../errors.js';
 import type { RemotePerson } from '../../model/types.js';
 import { enc, MatrixTransport } from './transport.js';
 import { profileSchema, sessionSchema, whoamiSchema, type MatrixSession } from './wire.js';
-import { localpart, type MappingContext } from './mapping.js';
+import { localpart, type MappingContext } from './mapping/common.js';
+import { z } from 'zod';
 import { parsePushRules } from './pushRules.js';
-import { PUSH_RULES_STREAM } from './syncMapper.js';
+import { DIRECT_STREAM, DirectSchema, PUSH_RULES_STREAM } from './syncMapper.js';
 
 /** The client-server API prefix. */
 export const C = '/_matrix/client/v3';
@@ -91,22 +92,16 @@ export async function startSession(
     .json('GET', `${C}/profile/${enc(who.user_id)}`, profileSchema, { signal: ctx.signal })
     .catch(() => null);
   a.mapping.selfName = profile?.displayname ?? null;
-  const rules = ctx.cursor(PUSH_RULES_STREAM);
-  if (rules) {
-    try {
-      a.mapping.pushRules = parsePushRules({ global: JSON.parse(rules) as unknown });
-    } catch {
+  const rules = ctx.state(PUSH_RULES_STREAM, z.unknown());
+  if (rules !== null) {
+    a.mapping.pushRules = parsePushRules({ global: rules });
+    if (!a.mapping.pushRules)
       ctx.log('the stored push rules are unreadable; they are rebuilt on the next change');
-    }
   }
-  const direct = ctx.cursor('direct');
-  if (direct) {
-    try {
-      a.mapping.direct = new Map(Object.entries(JSON.parse(direct) as Record<string, string>));
-    } catch {
-      ctx.log('the stored m.direct map is unreadable; it is rebuilt on the next change');
-    }
-  }
+  const direct = ctx.state(DIRECT_STREAM, DirectSchema);
+  if (direct) a.mapping.direct = new Map(Object.entries(direct));
+  else if (ctx.cursor(DIRECT_STREAM) !== null)
+    ctx.log('the stored m.direct map is unreadable; it is rebuilt on the next change');
   a.whoamiDone = true;
   return {
     remoteId: who.user_id,

@@ -7,7 +7,7 @@ import type { OperationTable } from '../operations.js';
 import { C, chosenPresence, presenceKey, type MatrixAccount, type Presence } from './account.js';
 import { enc, MatrixHttpError } from './transport.js';
 import { eventIdSchema, relationsSchema } from './wire.js';
-import type { ReactionRef } from './mapping.js';
+import type { ReactionRef } from './mapping/common.js';
 import { loadRoomInfo } from './syncMapper.js';
 import { createRoom, joinRoom, leaveRoom, memberAction, type RoomWriter } from './rooms.js';
 import { attachmentContent, upload } from './media.js';
@@ -32,7 +32,7 @@ async function put(
 }
 
 const refuseEncrypted = (ctx: ConnectorContext, a: MatrixAccount, roomId: string) =>
-  refuseIfEncrypted(a.transport, (k) => ctx.cursor(k), roomId, ctx.signal);
+  refuseIfEncrypted(a.transport, ctx, roomId, ctx.signal);
 
 const rooms = (ctx: ConnectorContext, a: MatrixAccount): RoomWriter => ({
   transport: a.transport,
@@ -122,7 +122,7 @@ export const matrixOperations = {
   chatCreate: (a, op, key, ctx) => createRoom(rooms(ctx, a), op, key),
   chatJoin: (a, op, _key, ctx) => {
     // Accepting an invitation meant as a direct chat: m.direct learns the room.
-    const info = loadRoomInfo((k) => ctx.cursor(k), op.chatRemoteId);
+    const info = loadRoomInfo(ctx, op.chatRemoteId);
     const directWith =
       info?.membership === 'invite' && info.directInvite ? (info.inviter ?? null) : null;
     return joinRoom(rooms(ctx, a), op.chatRemoteId, directWith);

@@ -11,7 +11,8 @@ import {
   type MessagesResponse,
   type RoomEvent,
 } from './wire.js';
-import { localpart, mapRoomEvents } from './mapping.js';
+import { localpart } from './mapping/common.js';
+import { mapRoomEvents } from './mapping/messages.js';
 import { backfillStream, compact, emptyBatch, loadRoomInfo } from './syncMapper.js';
 
 export async function* backfill(
@@ -27,7 +28,7 @@ export async function* backfill(
     const cursor = ctx.cursor(stream);
     if (cursor === null || cursor === 'done') continue;
     let from: string = cursor;
-    const info = loadRoomInfo((k) => ctx.cursor(k), roomId);
+    const info = loadRoomInfo(ctx, roomId);
     if (!info || info.isSpace) {
       yield { cursors: { [stream]: 'done' } };
       continue;

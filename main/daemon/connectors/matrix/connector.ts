@@ -19,7 +19,7 @@ import { SessionCache } from '../sessionCache.js';
 import { MATRIX_CAPABILITIES } from './capabilities.js';
 import { enc, MatrixTransport } from './transport.js';
 import { loginResponseSchema, profileSchema, type MatrixSession } from './wire.js';
-import { localpart } from './mapping.js';
+import { localpart } from './mapping/common.js';
 import {
   C,
   openMatrixAccount,

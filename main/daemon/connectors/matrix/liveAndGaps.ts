@@ -59,7 +59,7 @@ export async function* live(
   while (!ctx.signal.aborted) {
     const res = await fetchSync(ctx, a, opts, ctx.cursor('sync'), opts.longPollMs);
     if (ctx.signal.aborted) return;
-    yield mapSync(res, a.mapping, (k) => ctx.cursor(k));
+    yield mapSync(res, a.mapping, ctx);
   }
 }
 

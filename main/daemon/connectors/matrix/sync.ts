@@ -13,7 +13,7 @@ export async function* sync(
 ): AsyncGenerator<SyncBatch> {
   const self = await startSession(ctx, a);
   const res = await fetchSync(ctx, a, opts, ctx.cursor('sync'), 0);
-  const batch = mapSync(res, a.mapping, (k) => ctx.cursor(k));
+  const batch = mapSync(res, a.mapping, ctx);
   if (self) batch.people = [self, ...(batch.people ?? [])];
   yield batch;
 }
