@@ -169,8 +169,8 @@ export async function* syncReadPositions(
   });
 }
 
-/** Messages → one batch: the messages, reaction changes, and chats the store may not know yet. */
-async function messageBatch(
+/** Messages → one batch: the messages, reaction changes, and chats the store may not know yet (exported for the recorded-fixture test). */
+export async function messageBatch(
   ctx: ConnectorContext,
   s: ChatSession,
   messages: Message[],
