@@ -190,8 +190,3 @@ export function parseStoredOp(json: string): ParsedOp {
     reason: `this build cannot read ${kind} stored by another version${where}: ${issue?.message ?? 'invalid'}`,
   };
 }
-
-/** Closes a switch over a union: a new case that is not handled is a type error. */
-export function missingCaseError(value: never): Error {
-  return new Error(`unhandled case: ${JSON.stringify(value)}`);
-}
