@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../../main/daemon/store/store.js';
 import { MatrixConnector } from '../../main/daemon/connectors/matrix/connector.js';
+import { connectorContext } from '../../main/daemon/connectors/context.js';
 
 const env = (k: string) => {
   const v = process.env[k];
@@ -33,13 +34,14 @@ try {
     username: session.userId,
   });
   const connector = new MatrixConnector({ timelineLimit });
-  const ctx = {
+  const ctx = connectorContext({
     account,
     secret: JSON.stringify(session),
     signal: new AbortController().signal,
     cursor: (stream: string) => store.writer.cursor(account.id, stream),
+    openBlob: (sha256) => store.blobs.open(sha256),
     log: () => undefined,
-  };
+  });
   for await (const batch of connector.sync(ctx)) store.writer.apply(account.id, batch);
   const seconds = (performance.now() - start) / 1000;
   const count = (sql: string) => store.db.prepare(sql).pluck().get() as number;

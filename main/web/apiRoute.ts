@@ -13,6 +13,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   not_implemented: 501,
+  unsupported: 422,
   auth_failed: 422,
   keychain_unavailable: 503,
   encryption_unavailable: 422,

@@ -7,7 +7,7 @@ import type {
   ConnectorContext,
   WriteResult,
 } from '../../main/daemon/connectors/connector.js';
-import type { OutboxOp } from '../../main/daemon/store/outbox.js';
+import { OP_NAMES, type OutboxOp } from '../../main/daemon/model/ops.js';
 import type { SyncBatch } from '../../main/daemon/model/types.js';
 
 export class ScriptedServer {
@@ -35,6 +35,7 @@ export const ALL_CAPABILITIES: ConnectorCapabilities = {
 export function scriptedConnector(server: ScriptedServer): Connector {
   return {
     protocol: 'matrix',
+    operations: new Set(OP_NAMES),
     capabilities: ALL_CAPABILITIES,
     async login(credentials) {
       if (credentials.password !== 'right') throw new Error('M_FORBIDDEN: wrong password');

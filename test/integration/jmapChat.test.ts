@@ -251,9 +251,7 @@ test('rateLimited is honoured: the outbox waits for serverRetryAfter and never d
       () => [0, 1, 2, 3, 4].every((i) => bo.messages(chatId).some((m) => m.body === `flood ${i}`)),
       15_000,
     );
-    const entries = ann.daemon.store.outbox
-      .list(ann.account.id)
-      .filter((e) => e.operation.op === 'send');
+    const entries = ann.daemon.store.outbox.list(ann.account.id).filter((e) => e.op === 'send');
     assert.ok(
       entries.some((e) => e.attempts > 1 && e.state === 'sent'),
       'at least one send was rate limited and retried',

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Synapse, waitFor, type RegisteredUser } from '../servers/synapse/harness.js';
 import { ParleyUser } from '../servers/synapse/parley.js';
+import { connectorContext, noBlobs } from '../../main/daemon/connectors/context.js';
 
 let synapse: Synapse;
 let ann: RegisteredUser;
@@ -446,14 +447,15 @@ test('Synapse killed during a send: delivered exactly once after it returns', as
   const entry = a.daemon.store.outbox.get(sent.outboxId)!;
   const { MatrixConnector } = await import('../../main/daemon/connectors/matrix/connector.js');
   const secret = [...a.secrets.map.values()][0]!;
-  const ctx = {
+  const ctx = connectorContext({
     account: a.account(),
     secret,
     cursor: () => null,
+    openBlob: noBlobs,
     signal: new AbortController().signal,
     log: () => undefined,
-  };
-  const again = await new MatrixConnector().perform(ctx, entry.operation, entry.idempotencyKey);
+  });
+  const again = await new MatrixConnector().perform(ctx, entry.operation!, entry.idempotencyKey);
   assert.equal(again.remoteId, entry.remoteId, 'the txnId makes the retry idempotent');
   const onServer = await synapse.api<{ chunk: { content: { body?: string } }[] }>(
     bo.accessToken,

@@ -231,6 +231,7 @@ test('a protocol without membership answers not_implemented', async () => {
   const secrets = memorySecrets();
   const connectors = new ConnectorRegistry().register('unichat', () => ({
     protocol: 'unichat',
+    operations: new Set(),
     capabilities: {
       live: false,
       backfill: false,

@@ -15,6 +15,7 @@ import type { Store } from '../../main/daemon/store/store.js';
 import { updateAccountSettings } from '../../main/daemon/store/accountSettings.js';
 import { addAccount, chatBatch, message, tempStore } from '../helpers/fixtures.js';
 import { ALL_CAPABILITIES } from '../helpers/scriptedConnector.js';
+import { OP_NAMES } from '../../main/daemon/model/ops.js';
 
 const CHATS = ['!a', '!b'];
 const PER_CHAT = 25;
@@ -30,6 +31,7 @@ function pagedHistory(
 ): Connector {
   return {
     protocol: 'matrix',
+    operations: new Set(OP_NAMES),
     capabilities: { ...ALL_CAPABILITIES, backfill: true },
     login: async () => ({ secret: 's', selfRemoteId: '@ann' }),
     async *sync(): AsyncIterable<SyncBatch> {

@@ -567,6 +567,8 @@ export type ApiErrorCode =
   | 'not_found'
   | 'conflict'
   | 'not_implemented'
+  /** The account's connector does not handle this write (a mail edit): refused before queueing. */
+  | 'unsupported'
   | 'auth_failed'
   | 'keychain_unavailable'
   /** A write into an end-to-end encrypted chat (ChatSummary.encrypted): Parley cannot encrypt yet. */

@@ -1,8 +1,9 @@
 // The one interface every protocol implements. Connectors speak their wire
 // protocol and return normalized SyncBatches; they never touch the store, and
 // their quirks stay inside their folder. See docs/connectors.md.
+import type { z } from 'zod';
 import type { Account, Protocol, SyncBatch } from '../model/types.js';
-import type { OutboxOp } from '../store/outbox.js';
+import type { OpName, OutboxOp } from '../model/ops.js';
 
 /**
  * A connector that backfills chat by chat keeps one cursor per chat named
@@ -23,6 +24,8 @@ export interface ConnectorCapabilities {
   readMarkers: boolean;
   typing: boolean;
   attachments: boolean;
+  // edit, react, delete, readMarkers and membership are read off the connector's
+  // operation table (connectors/operations.ts: writeCapabilities).
   /** Create chats, join, leave, forget, invite, kick, ban (outbox ops chatCreate, chatJoin…). */
   membership?: boolean;
   /** Own presence can be set (setPresence). */
@@ -61,6 +64,14 @@ export interface ConnectorContext {
   readonly secret: string;
   /** The last committed cursor of a stream, or null before the first sync. */
   cursor(stream: string): string | null;
+  /**
+   * A typed value the connector keeps for the account (set by SyncBatch.state,
+   * committed with its batch), parsed with `schema`; null when unset or when
+   * what is stored no longer parses (the connector rebuilds it).
+   */
+  state<T>(key: string, schema: z.ZodType<T>): T | null;
+  /** The bytes of a blob in the blob store (an outgoing attachment), streamed. */
+  openBlob(sha256: string): AsyncIterable<Uint8Array>;
   readonly signal: AbortSignal;
   log(message: string): void;
 }
@@ -73,6 +84,8 @@ export interface WriteResult {
 export interface Connector {
   readonly protocol: Protocol;
   readonly capabilities: ConnectorCapabilities;
+  /** The outbox operations perform() handles (its operation table's names). */
+  readonly operations: ReadonlySet<OpName>;
   login(credentials: Credentials, signal: AbortSignal): Promise<LoginResult>;
   /**
    * Initial sync, then catch-up from the cursors: yields batches (newest first
@@ -84,7 +97,11 @@ export interface Connector {
   live?(ctx: ConnectorContext): AsyncIterable<SyncBatch>;
   /** Older history, in the background. Only with capabilities.backfill. */
   backfill?(ctx: ConnectorContext): AsyncIterable<SyncBatch>;
-  /** Performs one outbox write; the idempotency key makes a retry safe. */
+  /**
+   * Performs one outbox write through the connector's operation table; the
+   * idempotency key makes a retry safe. An operation outside the table throws
+   * UnsupportedOperationError.
+   */
   perform(ctx: ConnectorContext, op: OutboxOp, idempotencyKey: string): Promise<WriteResult>;
   logout?(ctx: ConnectorContext): Promise<void>;
   /** Downloads an attachment's bytes (on demand; the caller puts them in the blob store). */

@@ -173,6 +173,11 @@ export interface SyncBatch {
   presence?: RemotePresence[];
   /** Stream name → opaque cursor; committed in the same transaction as the data. */
   cursors?: Record<string, string | null>;
+  /**
+   * Key → the connector's typed state (read back with ctx.state(key, schema));
+   * stored as JSON with the cursors, in the same transaction; null clears it.
+   */
+  state?: Record<string, unknown>;
 }
 
 // ---- What readers get. ----

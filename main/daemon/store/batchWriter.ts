@@ -402,6 +402,9 @@ export class BatchWriter {
     const now = Date.now();
     for (const [stream, cursor] of Object.entries(batch.cursors ?? {}))
       this.stmts.setCursor.run(accountId, stream, cursor, now);
+    // Connector state (ctx.state) lives beside the cursors, as JSON.
+    for (const [key, value] of Object.entries(batch.state ?? {}))
+      this.stmts.setCursor.run(accountId, key, value == null ? null : JSON.stringify(value), now);
 
     result.chatIds = [...touchedChats];
     return result;

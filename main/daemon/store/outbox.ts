@@ -7,78 +7,16 @@ import type { Db } from './database.js';
 import type { OutboxState } from '../model/types.js';
 import { PREVIEW_CHARS, type BatchWriter } from './batchWriter.js';
 import { MessageIndex } from './search/messageIndex.js';
+import { OutboxOpSchema, parseStoredOp, type OutboxOp } from '../model/ops.js';
 
-export type OutboxOp =
-  | {
-      op: 'send';
-      chatRemoteId: string;
-      body: string;
-      replyToRemoteId?: string | null;
-      /** A reply in the thread under this root message. */
-      threadRootRemoteId?: string | null;
-    }
-  | { op: 'edit'; chatRemoteId: string; messageRemoteId: string; body: string }
-  | { op: 'react'; chatRemoteId: string; messageRemoteId: string; key: string; remove?: boolean }
-  | { op: 'delete'; chatRemoteId: string; messageRemoteId: string }
-  | { op: 'read'; chatRemoteId: string; messageRemoteId: string }
-  // Mail (jmap-mail): keywords, moves, delete to Trash (destroy from Trash), sending and drafts.
-  | {
-      op: 'mailKeyword';
-      chatRemoteId: string;
-      messageRemoteIds: string[];
-      keyword: '$seen' | '$flagged';
-      value: boolean;
-    }
-  | {
-      op: 'mailMove';
-      chatRemoteId: string;
-      messageRemoteIds: string[];
-      toRole?: MailRole | null;
-      toSpaceRemoteId?: string | null;
-    }
-  | { op: 'mailDelete'; chatRemoteId: string; messageRemoteIds: string[] }
-  | ({ op: 'mailSend' } & MailDraft)
-  | ({ op: 'mailSaveDraft'; replaceDraftRemoteId?: string | null } & MailDraft)
-  // Chats and membership (protocol-neutral; Matrix rooms today). A create has no chat yet.
-  | {
-      op: 'chatCreate';
-      chatRemoteId: null;
-      name?: string | null;
-      topic?: string | null;
-      /** People to invite (remote ids); a direct chat has exactly one. */
-      invite?: string[];
-      direct?: boolean;
-      visibility?: 'private' | 'public';
-    }
-  /** Joins by id or address (an alias), or accepts an invitation. */
-  | { op: 'chatJoin'; chatRemoteId: string }
-  /** Leaves (or declines an invitation); `forget` also drops it from the server's history. */
-  | { op: 'chatLeave'; chatRemoteId: string; forget?: boolean }
-  | {
-      op: 'chatMember';
-      chatRemoteId: string;
-      action: 'invite' | 'kick' | 'ban' | 'unban';
-      personRemoteId: string;
-      reason?: string | null;
-    }
-  /** A file or picture, already in the blob store (`path` is its blob file). */
-  | {
-      op: 'sendAttachment';
-      chatRemoteId: string;
-      body: string;
-      replyToRemoteId?: string | null;
-      attachment: OutgoingAttachment;
-    };
-
-export interface OutgoingAttachment {
-  sha256: string;
-  path: string;
-  name: string;
-  mime: string;
-  size: number;
-  width?: number | null;
-  height?: number | null;
-}
+// The operations themselves are declared, with their schemas, in the model.
+export type {
+  MailAddress,
+  MailDraft,
+  MailRole,
+  OutboxOp,
+  OutgoingAttachment,
+} from '../model/ops.js';
 
 /** The kind a message with this attachment shows as. */
 export function attachmentKind(mime: string): 'image' | 'video' | 'audio' | 'file' {
@@ -86,26 +24,6 @@ export function attachmentKind(mime: string): 'image' | 'video' | 'audio' | 'fil
   if (mime.startsWith('video/')) return 'video';
   if (mime.startsWith('audio/')) return 'audio';
   return 'file';
-}
-
-export type MailRole = 'inbox' | 'archive' | 'trash' | 'junk';
-export interface MailAddress {
-  name?: string | null;
-  email: string;
-}
-/** A mail to send or keep as a draft: new (no chat), or a reply / reply-all to a message. */
-export interface MailDraft {
-  chatRemoteId: string | null;
-  mode: 'new' | 'reply' | 'replyAll';
-  replyToRemoteId?: string | null;
-  to?: MailAddress[];
-  cc?: MailAddress[];
-  bcc?: MailAddress[];
-  subject?: string | null;
-  body: string;
-  html?: string | null;
-  /** A server draft this send replaces (destroyed once the mail is submitted). */
-  draftRemoteId?: string | null;
 }
 
 /** Remote id of a local echo's attachment until the server's copy replaces it. */
@@ -116,7 +34,10 @@ export interface OutboxEntry {
   accountId: number;
   chatId: number | null;
   idempotencyKey: string;
-  operation: OutboxOp;
+  /** The operation's name, as stored (also when its payload no longer parses). */
+  op: string;
+  /** The parsed operation; null when the stored payload no longer parses (the entry is failed). */
+  operation: OutboxOp | null;
   state: OutboxState;
   attempts: number;
   nextAttemptAt: number;
@@ -127,8 +48,12 @@ export interface OutboxEntry {
   createdAt: number;
 }
 
+/** An entry the sender can deliver: its operation parsed. */
+export type DeliverableOutboxEntry = OutboxEntry & { operation: OutboxOp };
+
 interface OutboxRow {
   id: number;
+  op: string;
   account_id: number;
   chat_id: number | null;
   idempotency_key: string;
@@ -142,20 +67,31 @@ interface OutboxRow {
   created_at: number;
 }
 
-const toEntry = (r: OutboxRow): OutboxEntry => ({
-  id: r.id,
-  accountId: r.account_id,
-  chatId: r.chat_id,
-  idempotencyKey: r.idempotency_key,
-  operation: JSON.parse(r.payload_json) as OutboxOp,
-  state: r.state,
-  attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at,
-  lastError: r.last_error,
-  localMessageId: r.local_message_id,
-  remoteId: r.remote_id,
-  createdAt: r.created_at,
-});
+/**
+ * A row as an entry, its payload parsed again with the operation's schema. A
+ * payload that no longer parses (written by another version, or damaged)
+ * reads as failed with the reason; due() also stores that, so it is never sent.
+ */
+const toEntry = (r: OutboxRow): OutboxEntry => {
+  const parsed = parseStoredOp(r.payload_json);
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    chatId: r.chat_id,
+    idempotencyKey: r.idempotency_key,
+    op: r.op,
+    operation: parsed.ok ? parsed.op : null,
+    state: parsed.ok ? r.state : 'failed',
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    lastError: parsed.ok ? r.last_error : parsed.reason,
+    localMessageId: r.local_message_id,
+    remoteId: r.remote_id,
+    createdAt: r.created_at,
+  };
+};
+
+const isDeliverable = (e: OutboxEntry): e is DeliverableOutboxEntry => e.operation !== null;
 
 export class Outbox {
   private readonly index: MessageIndex;
@@ -177,6 +113,8 @@ export class Outbox {
     operation: OutboxOp,
     now = Date.now(),
   ): OutboxEntry {
+    // Stored exactly as it will be read back: what would not parse then is refused now.
+    operation = OutboxOpSchema.parse(operation);
     return this.db.transaction(() => {
       const key = randomUUID();
       let localMessageId: number | null = null;
@@ -278,15 +216,20 @@ export class Outbox {
    * ones of that chat wait too, so messages arrive in the order they were
    * written. Other chats are not held back.
    */
-  due(accountId: number, now = Date.now()): OutboxEntry[] {
+  due(accountId: number, now = Date.now()): DeliverableOutboxEntry[] {
     const pending = (
       this.db
         .prepare(`SELECT * FROM outbox WHERE account_id = ? AND state = 'pending' ORDER BY id`)
         .all(accountId) as OutboxRow[]
     ).map(toEntry);
     const held = new Set<number | null>();
-    const due: OutboxEntry[] = [];
+    const due: DeliverableOutboxEntry[] = [];
     for (const entry of pending) {
+      if (!isDeliverable(entry)) {
+        // Never sent half-understood, never retried: failed, with the reason, for the user.
+        this.markFailed(entry.id, entry.lastError ?? 'the stored operation is unreadable');
+        continue;
+      }
       if (held.has(entry.chatId)) continue;
       if (entry.nextAttemptAt <= now) due.push(entry);
       else held.add(entry.chatId);

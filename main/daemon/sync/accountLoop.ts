@@ -5,6 +5,7 @@
 import type { Account, SyncBatch } from '../model/types.js';
 import type { Connector, ConnectorContext } from '../connectors/connector.js';
 import { AuthError, RateLimitedError } from '../connectors/errors.js';
+import { connectorContext } from '../connectors/context.js';
 import type { Store } from '../store/store.js';
 import type { BatchResult } from '../store/batchWriter.js';
 import { DEFAULT_BACKOFF, retryDelay, sleep, type BackoffPolicy } from './backoff.js';
@@ -62,13 +63,14 @@ export class AccountLoop {
 
   context(): ConnectorContext {
     const { store, account } = this;
-    return {
+    return connectorContext({
       account,
       secret: this.secret,
       signal: this.abort.signal,
       cursor: (stream) => store.writer.cursor(account.id, stream),
+      openBlob: (sha256) => store.blobs.open(sha256),
       log: (message) => this.observer.log(account.id, message),
-    };
+    });
   }
 
   private async run(): Promise<void> {

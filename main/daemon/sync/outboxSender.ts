@@ -4,7 +4,7 @@
 // every attempt, so a retry after a lost response never duplicates.
 import type { Connector, ConnectorContext } from '../connectors/connector.js';
 import { AuthError, PermanentError, RateLimitedError } from '../connectors/errors.js';
-import type { Outbox, OutboxEntry } from '../store/outbox.js';
+import type { DeliverableOutboxEntry, Outbox } from '../store/outbox.js';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './backoff.js';
 import { describe } from './accountLoop.js';
 import type { SyncObserver } from './observer.js';
@@ -69,7 +69,7 @@ export class OutboxSender {
   }
 
   /** Sends one entry; false when it must wait for a retry. */
-  async deliver(entry: OutboxEntry): Promise<boolean> {
+  async deliver(entry: DeliverableOutboxEntry): Promise<boolean> {
     this.outbox.markSending(entry.id);
     this.changed(entry.id);
     try {
@@ -94,7 +94,7 @@ export class OutboxSender {
     }
   }
 
-  private givesUp(entry: OutboxEntry): boolean {
+  private givesUp(entry: DeliverableOutboxEntry): boolean {
     const attempts = entry.attempts + 1;
     const age = Date.now() - entry.createdAt;
     return (

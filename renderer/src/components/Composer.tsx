@@ -104,7 +104,9 @@ export function Composer(props: Props) {
       } catch (err) {
         if (
           err instanceof CallError &&
-          (err.code === 'not_implemented' || err.code === 'unknown_procedure')
+          (err.code === 'not_implemented' ||
+            err.code === 'unsupported' ||
+            err.code === 'unknown_procedure')
         )
           throw new Error('sending files is not supported by this account yet');
         throw err;

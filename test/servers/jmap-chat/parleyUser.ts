@@ -8,6 +8,7 @@ import {
   type JmapChatOptions,
 } from '../../../main/daemon/connectors/jmap-chat/connector.js';
 import type { ConnectorContext } from '../../../main/daemon/connectors/connector.js';
+import { connectorContext } from '../../../main/daemon/connectors/context.js';
 import type { BatchResult } from '../../../main/daemon/store/batchWriter.js';
 import type { SyncObserver, SyncPhase } from '../../../main/daemon/sync/observer.js';
 import type { Account, ChatSummary, MessageView } from '../../../main/daemon/model/types.js';
@@ -74,13 +75,14 @@ export async function signInChatUser(
     daemon,
     connector,
     account,
-    ctx: {
+    ctx: connectorContext({
       account,
       secret: password,
       signal: new AbortController().signal,
       cursor: () => null,
+      openBlob: (sha256) => daemon.store.blobs.open(sha256),
       log: () => undefined,
-    },
+    }),
     events,
     batches,
     chats: () => daemon.store.read.chats({ accountId: account.id }),

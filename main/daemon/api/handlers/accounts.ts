@@ -2,6 +2,7 @@
 import { ApiError } from '../contract.js';
 import { secretKey } from '../../store/accounts.js';
 import type { HandlerContext, Handlers } from './context.js';
+import { connectorContext, noBlobs } from '../../connectors/context.js';
 
 export function accountHandlers(ctx: HandlerContext) {
   const { store, engine, connectors, secrets } = ctx;
@@ -75,13 +76,16 @@ export function accountHandlers(ctx: HandlerContext) {
       if (secret !== null && connectors.has(account.protocol)) {
         const connector = connectors.create(account.protocol);
         await connector
-          .logout?.({
-            account,
-            secret,
-            cursor: () => null,
-            signal: AbortSignal.timeout(10_000),
-            log: () => undefined,
-          })
+          .logout?.(
+            connectorContext({
+              account,
+              secret,
+              cursor: () => null,
+              openBlob: noBlobs,
+              signal: AbortSignal.timeout(10_000),
+              log: () => undefined,
+            }),
+          )
           .catch(() => undefined);
       }
       await secrets.delete(key);

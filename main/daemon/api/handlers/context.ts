@@ -5,12 +5,15 @@ import { ApiError } from '../contract.js';
 import type { Store } from '../../store/store.js';
 import type { SyncEngine } from '../../sync/engine.js';
 import type { ConnectorRegistry } from '../../connectors/registry.js';
-import type { OutboxEntry, OutboxOp } from '../../store/outbox.js';
+import type { OutboxEntry } from '../../store/outbox.js';
+import type { OutboxOp } from '../../model/ops.js';
 import { secretKey } from '../../store/accounts.js';
 import type { SecretBroker } from '../../secrets/secretBroker.js';
 import type { Connector, ConnectorContext } from '../../connectors/connector.js';
 import type { Account } from '../../model/types.js';
 import { ENCRYPTION_UNAVAILABLE_MESSAGE } from '../../connectors/errors.js';
+import { connectorContext } from '../../connectors/context.js';
+import { describeOperation } from '../../connectors/operations.js';
 
 export type Handlers = {
   [P in ProcedureName]: (
@@ -38,7 +41,7 @@ export function toOutboxItem(e: OutboxEntry): OutboxItem {
     id: e.id,
     accountId: e.accountId,
     chatId: e.chatId,
-    op: e.operation.op,
+    op: e.op,
     state: e.state,
     attempts: e.attempts,
     lastError: e.lastError,
@@ -91,15 +94,26 @@ export function createContext({
     const secret = await secrets.get(secretKey(account));
     if (secret === null)
       throw new ApiError('auth_failed', 'no credentials in the keychain for this account');
-    return {
+    return connectorContext({
       account,
       secret,
       signal: AbortSignal.timeout(timeoutMs),
       cursor: (stream) => store.writer.cursor(account.id, stream),
+      openBlob: (sha256) => store.blobs.open(sha256),
       log: () => undefined,
-    };
+    });
   };
+  /**
+   * Queues a write. An operation the account's connector does not handle is
+   * refused here, before anything is stored (no local echo, no outbox row).
+   */
   const enqueue = (accountId: number, chatId: number | null, op: OutboxOp) => {
+    const account = accountOrThrow(accountId);
+    if (!engine.connector(account).operations.has(op.op))
+      throw new ApiError(
+        'unsupported',
+        `${account.protocol} accounts cannot ${describeOperation(op.op)}`,
+      );
     const entry = store.outbox.enqueue(accountId, chatId, op);
     outboxChanged(entry);
     engine.poke(accountId);

@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { HandlerContext, Handlers } from './context.js';
 import { guardedGet } from '../../remoteFetch/guardedGet.js';
+import { connectorContext, noBlobs } from '../../connectors/context.js';
 
 /** How media.fetchRemote may reach the network. */
 export interface RemoteFetchPolicy {
@@ -77,13 +78,14 @@ export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolic
         if (secret === null)
           throw new ApiError('auth_failed', 'no credentials in the keychain for this account');
         const got = await connector.fetchAttachment(
-          {
+          connectorContext({
             account,
             secret,
             signal: AbortSignal.timeout(30 * 60_000),
             cursor: () => null,
+            openBlob: noBlobs,
             log: () => undefined,
-          },
+          }),
           { remoteId: row.remote_id, name: row.name, mime: row.mime },
         );
         const sha = await store.blobs.put(got.stream, row.mime || got.mime);
@@ -138,7 +140,6 @@ export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolic
         replyToRemoteId: replyTo?.remoteId ?? null,
         attachment: {
           sha256,
-          path: store.blobs.pathOf(sha256),
           name: input.name,
           mime,
           size,

@@ -4,37 +4,18 @@
 // instead of a second one. Reactions check the message first, so a retried
 // add or remove is a no-op. Account-level actions (chats, spaces, invites,
 // bans, emoji, contacts, presence, typing, quota, thumbnails) are direct calls.
-import { readFile } from 'node:fs/promises';
 import type { WriteResult } from '../connector.js';
-import { PermanentError, RateLimitedError } from '../errors.js';
+import { PermanentError } from '../errors.js';
 import { parseArgs } from '../jmap/client.js';
-import { JmapMethodError } from '../jmap/errors.js';
+import { checkSet } from '../jmap/errors.js';
 import type { SetResponse } from '../jmap/wire.js';
-import type { OutboxOp } from '../../store/outbox.js';
+import type { OperationTable } from '../operations.js';
+import { blobBytes } from '../context.js';
 import { mentionsIn } from './mapping.js';
 import type { ChatSession } from './transport.js';
-import { ChatSetErrorSchema, MessageSchema } from './wire.js';
+import { MessageSchema } from './wire.js';
 
 type Obj = Record<string, unknown>;
-
-/** Throws the first SetError of a /set answer, typed for the outbox (rateLimited → retry later). */
-export function checkSet(r: SetResponse, what: string): void {
-  const failures = { ...(r.notCreated ?? {}), ...(r.notUpdated ?? {}), ...(r.notDestroyed ?? {}) };
-  const [id, raw] = Object.entries(failures)[0] ?? [];
-  if (!raw) return;
-  const err = ChatSetErrorSchema.parse(raw);
-  if (err.type === 'rateLimited' || err.type === 'rateLimit') {
-    const after = err.serverRetryAfter;
-    const ms =
-      typeof after === 'number'
-        ? after * 1000
-        : typeof after === 'string' && !Number.isNaN(Date.parse(after))
-          ? Date.parse(after) - Date.now()
-          : 1000;
-    throw new RateLimitedError(`${what}: rateLimited`, Math.max(0, ms));
-  }
-  throw new JmapMethodError(err.type, what, `${id}: ${err.description ?? ''}`);
-}
 
 async function set(
   s: ChatSession,
@@ -88,154 +69,148 @@ export async function upload(
   return { blobId: r.blobId, size: r.size, sha256: typeof r.sha256 === 'string' ? r.sha256 : null };
 }
 
-export async function perform(
+/** A send into a chat, with an optional reply target and attachments. */
+const send = (
   s: ChatSession,
-  op: OutboxOp,
   key: string,
   signal: AbortSignal,
-): Promise<WriteResult> {
-  switch (op.op) {
-    case 'send':
-      return createMessage(
-        s,
-        key,
-        {
-          chatId: op.chatRemoteId,
-          body: op.body,
-          ...(op.replyToRemoteId ? { replyTo: op.replyToRemoteId } : {}),
-        },
-        signal,
-      );
-    case 'sendAttachment': {
-      const data = await readFile(op.attachment.path);
-      if (data.length > s.caps.maxAttachmentBytes)
-        throw new PermanentError(`the file is over ${s.caps.maxAttachmentBytes} bytes`);
-      const blob = await upload(s, data, op.attachment.mime, signal);
-      return createMessage(
-        s,
-        key,
-        {
-          chatId: op.chatRemoteId,
-          body: op.body,
-          attachments: [
-            {
-              blobId: blob.blobId,
-              filename: op.attachment.name.replace(/[/\\\0]/g, '_') || 'file',
-              contentType: op.attachment.mime,
-              size: blob.size,
-            },
-          ],
-          ...(op.replyToRemoteId ? { replyTo: op.replyToRemoteId } : {}),
-        },
-        signal,
-      );
-    }
-    case 'chatCreate': {
-      const invite = op.invite ?? [];
-      const r = await act(
-        s,
-        op.direct && invite.length === 1
-          ? { action: 'createDirect', contactId: invite[0]! }
-          : {
-              action: 'createGroup',
-              name: op.name || 'Group',
-              memberIds: invite,
-              ...(op.topic ? { description: op.topic } : {}),
-            },
-        signal,
-      );
-      return { remoteId: String(r.id) };
-    }
-    case 'chatLeave':
-      await act(s, { action: 'leaveChat', chatId: op.chatRemoteId }, signal);
-      return {};
-    case 'chatMember': {
-      if (op.action === 'invite' || op.action === 'kick') {
-        const patch =
-          op.action === 'invite'
-            ? { addMembers: [{ id: op.personRemoteId }] }
-            : { removeMembers: [op.personRemoteId] };
-        await act(s, { action: 'updateChat', chatId: op.chatRemoteId, patch }, signal);
-        return {};
-      }
-      // Bans live on the channel's Space.
-      const chat = (await s.client.get('Chat', s.accountId, [op.chatRemoteId], {}, signal)).list[0];
-      const spaceId = chat?.spaceId;
-      if (typeof spaceId !== 'string') throw new PermanentError('bans apply to Space channels');
-      if (op.action === 'ban') {
-        await act(
-          s,
-          {
-            action: 'ban',
-            spaceId,
-            userId: op.personRemoteId,
-            ...(op.reason ? { reason: op.reason } : {}),
+  op: { chatRemoteId: string; body: string; replyToRemoteId?: string | null },
+  attachments?: Obj[],
+) =>
+  createMessage(
+    s,
+    key,
+    {
+      chatId: op.chatRemoteId,
+      body: op.body,
+      ...(attachments ? { attachments } : {}),
+      ...(op.replyToRemoteId ? { replyTo: op.replyToRemoteId } : {}),
+    },
+    signal,
+  );
+
+/** The outbox operations JMAP Chat handles. Joining a chat by id is not one: Spaces are joined by spaces.join. */
+export const jmapChatOperations = {
+  send: (s, op, key, ctx) => send(s, key, ctx.signal, op),
+  sendAttachment: async (s, op, key, ctx) => {
+    const data = await blobBytes(ctx, op.attachment.sha256);
+    if (data.length > s.caps.maxAttachmentBytes)
+      throw new PermanentError(`the file is over ${s.caps.maxAttachmentBytes} bytes`);
+    const blob = await upload(s, data, op.attachment.mime, ctx.signal);
+    return send(s, key, ctx.signal, op, [
+      {
+        blobId: blob.blobId,
+        filename: op.attachment.name.replace(/[/\\\0]/g, '_') || 'file',
+        contentType: op.attachment.mime,
+        size: blob.size,
+      },
+    ]);
+  },
+  chatCreate: async (s, op, _key, ctx) => {
+    const invite = op.invite ?? [];
+    const r = await act(
+      s,
+      op.direct && invite.length === 1
+        ? { action: 'createDirect', contactId: invite[0]! }
+        : {
+            action: 'createGroup',
+            name: op.name || 'Group',
+            memberIds: invite,
+            ...(op.topic ? { description: op.topic } : {}),
           },
-          signal,
-        );
-        return {};
-      }
-      for (const b of await list(s, 'SpaceBan', signal))
-        if (b.spaceId === spaceId && b.userId === op.personRemoteId)
-          await act(s, { action: 'unban', banId: String(b.id) }, signal);
+      ctx.signal,
+    );
+    return { remoteId: String(r.id) };
+  },
+  chatLeave: async (s, op, _key, ctx) => {
+    await act(s, { action: 'leaveChat', chatId: op.chatRemoteId }, ctx.signal);
+    return {};
+  },
+  chatMember: async (s, op, _key, { signal }) => {
+    if (op.action === 'invite' || op.action === 'kick') {
+      const patch =
+        op.action === 'invite'
+          ? { addMembers: [{ id: op.personRemoteId }] }
+          : { removeMembers: [op.personRemoteId] };
+      await act(s, { action: 'updateChat', chatId: op.chatRemoteId, patch }, signal);
       return {};
     }
-    case 'edit':
-      await set(
+    // Bans live on the channel's Space.
+    const chat = (await s.client.get('Chat', s.accountId, [op.chatRemoteId], {}, signal)).list[0];
+    const spaceId = chat?.spaceId;
+    if (typeof spaceId !== 'string') throw new PermanentError('bans apply to Space channels');
+    if (op.action === 'ban') {
+      await act(
         s,
-        'Message',
-        { update: { [op.messageRemoteId]: { body: op.body, mentions: mentionsIn(s, op.body) } } },
-        signal,
-      );
-      return {};
-    case 'react': {
-      const m = await message(s, op.messageRemoteId, signal);
-      const mine = Object.entries(m.reactions).filter(
-        ([, r]) => r.senderId === 'self' && r.emoji === op.key,
-      );
-      const patch: Obj = {};
-      if (op.remove) for (const [rid] of mine) patch[`reactions/${rid}`] = null;
-      else if (mine.length === 0) patch[`reactions/${key}`] = { emoji: op.key, sentAt: now() };
-      if (Object.keys(patch).length)
-        await set(s, 'Message', { update: { [op.messageRemoteId]: patch } }, signal);
-      return {};
-    }
-    case 'delete': {
-      const m = await message(s, op.messageRemoteId, signal);
-      if (m.deletedAt) return {};
-      const own = m.senderId === 'self' || m.senderId === s.selfId;
-      await set(
-        s,
-        'Message',
         {
-          update: {
-            [op.messageRemoteId]: { deletedAt: now(), ...(own ? { deletedForAll: true } : {}) },
-          },
+          action: 'ban',
+          spaceId,
+          userId: op.personRemoteId,
+          ...(op.reason ? { reason: op.reason } : {}),
         },
         signal,
       );
       return {};
     }
-    case 'read': {
-      let rp = s.readPositions.get(op.chatRemoteId);
-      if (!rp) {
-        const all = await s.client.get('ReadPosition', s.accountId, null, {}, signal);
-        for (const r of all.list) s.readPositions.set(String(r.chatId), String(r.id));
-        rp = s.readPositions.get(op.chatRemoteId);
-      }
-      if (!rp) throw new PermanentError(`no read position for chat ${op.chatRemoteId}`);
-      await set(
-        s,
-        'ReadPosition',
-        { update: { [rp]: { lastReadMessageId: op.messageRemoteId } } },
-        signal,
-      );
-      return {};
+    for (const b of await list(s, 'SpaceBan', signal))
+      if (b.spaceId === spaceId && b.userId === op.personRemoteId)
+        await act(s, { action: 'unban', banId: String(b.id) }, signal);
+    return {};
+  },
+  edit: async (s, op, _key, ctx) => {
+    await set(
+      s,
+      'Message',
+      { update: { [op.messageRemoteId]: { body: op.body, mentions: mentionsIn(s, op.body) } } },
+      ctx.signal,
+    );
+    return {};
+  },
+  react: async (s, op, key, { signal }) => {
+    const m = await message(s, op.messageRemoteId, signal);
+    const mine = Object.entries(m.reactions).filter(
+      ([, r]) => r.senderId === 'self' && r.emoji === op.key,
+    );
+    const patch: Obj = {};
+    if (op.remove) for (const [rid] of mine) patch[`reactions/${rid}`] = null;
+    else if (mine.length === 0) patch[`reactions/${key}`] = { emoji: op.key, sentAt: now() };
+    if (Object.keys(patch).length)
+      await set(s, 'Message', { update: { [op.messageRemoteId]: patch } }, signal);
+    return {};
+  },
+  delete: async (s, op, _key, { signal }) => {
+    const m = await message(s, op.messageRemoteId, signal);
+    if (m.deletedAt) return {};
+    const own = m.senderId === 'self' || m.senderId === s.selfId;
+    await set(
+      s,
+      'Message',
+      {
+        update: {
+          [op.messageRemoteId]: { deletedAt: now(), ...(own ? { deletedForAll: true } : {}) },
+        },
+      },
+      signal,
+    );
+    return {};
+  },
+  read: async (s, op, _key, { signal }) => {
+    let rp = s.readPositions.get(op.chatRemoteId);
+    if (!rp) {
+      const all = await s.client.get('ReadPosition', s.accountId, null, {}, signal);
+      for (const r of all.list) s.readPositions.set(String(r.chatId), String(r.id));
+      rp = s.readPositions.get(op.chatRemoteId);
     }
-    default:
-      throw new PermanentError(`jmap-chat cannot perform ${op.op}`);
-  }
-}
+    if (!rp) throw new PermanentError(`no read position for chat ${op.chatRemoteId}`);
+    await set(
+      s,
+      'ReadPosition',
+      { update: { [rp]: { lastReadMessageId: op.messageRemoteId } } },
+      signal,
+    );
+    return {};
+  },
+} satisfies OperationTable<ChatSession>;
 
 // ---- account-level actions (direct calls) ----
 

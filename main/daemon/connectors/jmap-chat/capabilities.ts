@@ -1,12 +1,10 @@
-import type { ConnectorCapabilities } from '../connector.js';
+import type { ReadCapabilities } from '../operations.js';
 
-export const JMAP_CHAT_CAPABILITIES: ConnectorCapabilities = {
+/** What JMAP Chat can do beyond writes (those are read off jmapChatOperations). */
+export const JMAP_CHAT_CAPABILITIES: ReadCapabilities = {
   live: true, // WebSocket or EventSource push when the session offers it, else polling
   backfill: true, // per chat, below the initial window (Message/query anchors)
-  edit: true, // author-only, server keeps editHistory
-  react: true, // reactions/<senderReactionId> JSON-pointer patches
-  delete: true, // deletedAt (+ deletedForAll on own messages)
-  readMarkers: true, // ReadPosition
   typing: true, // Chat/typing (outgoing)
   attachments: true, // blobs; thumbnails through Blob/convert when offered
+  presence: true, // PresenceStatus
 };

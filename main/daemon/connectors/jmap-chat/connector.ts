@@ -6,7 +6,8 @@
 // sync(), typing and presence events becoming ephemeral batches (ephemeral.ts);
 // backfill() = each chat's history below its initial window;
 // perform() = outbox writes (actions.ts) with the outbox key as creation id.
-import { SessionCache } from '../jmap/sessionCache.js';
+import { SessionCache } from '../sessionCache.js';
+import { fetchJmapAttachment } from '../jmap/attachments.js';
 import type {
   AttachmentRef,
   Connector,
@@ -18,8 +19,9 @@ import type {
 } from '../connector.js';
 import { Channel, pushSignals, type PushSignal } from '../jmap/push.js';
 import type { SyncBatch } from '../../model/types.js';
-import type { OutboxOp } from '../../store/outbox.js';
-import { act, list, perform, quotas, thumbnail, type ChatAction } from './actions.js';
+import type { OutboxOp } from '../../model/ops.js';
+import { act, jmapChatOperations, list, quotas, thumbnail, type ChatAction } from './actions.js';
+import { capabilitiesOf, dispatch, operationNames } from '../operations.js';
 import { JMAP_CHAT_CAPABILITIES } from './capabilities.js';
 import { EPHEMERAL_EVENTS, ephemeralBatch, TypingTracker } from './ephemeral.js';
 import {
@@ -45,7 +47,8 @@ const PUSH_TYPES = ['ChatContact', 'Chat', 'Message', 'ReadPosition', 'Space'];
 
 export class JmapChatConnector implements Connector {
   readonly protocol = 'jmap-chat' as const;
-  readonly capabilities = { ...JMAP_CHAT_CAPABILITIES, membership: true, presence: true };
+  readonly operations = operationNames(jmapChatOperations);
+  readonly capabilities = capabilitiesOf(JMAP_CHAT_CAPABILITIES, this.operations);
   private readonly sessions = new SessionCache<ChatSession>((server, username, secret, signal) =>
     openChatSession(server, username, secret, this.options, signal),
   );
@@ -79,19 +82,16 @@ export class JmapChatConnector implements Connector {
     return this.sessions.guard(ctx, fn);
   }
 
-  async *sync(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
-    const s = await this.session(ctx);
-    try {
+  sync(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
+    const options = this.options_;
+    return this.sessions.guardStream(ctx, async function* (s) {
       // Order matters: people name the direct chats, chats must exist before their messages.
       yield* syncContacts(ctx, s);
       yield* syncSpaces(ctx, s);
       yield* syncChats(ctx, s);
-      yield* syncMessages(ctx, s, this.options_);
+      yield* syncMessages(ctx, s, options);
       yield* syncReadPositions(ctx, s);
-    } catch (err) {
-      this.sessions.forgetOnAuthError(err);
-      throw err;
-    }
+    });
   }
 
   async *live(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
@@ -163,18 +163,14 @@ export class JmapChatConnector implements Connector {
   }
 
   /** Each chat's history below its initial window, page by page (see backfillMessages). */
-  async *backfill(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
-    const s = await this.session(ctx);
-    try {
-      yield* backfillMessages(ctx, s, this.options_);
-    } catch (err) {
-      this.sessions.forgetOnAuthError(err);
-      throw err;
-    }
+  backfill(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
+    return this.sessions.guardStream(ctx, (s) => backfillMessages(ctx, s, this.options_));
   }
 
   perform(ctx: ConnectorContext, op: OutboxOp, idempotencyKey: string): Promise<WriteResult> {
-    return this.guard(ctx, (s) => perform(s, op, idempotencyKey, ctx.signal));
+    return this.guard(ctx, (s) =>
+      dispatch(this.protocol, jmapChatOperations, s, op, idempotencyKey, ctx),
+    );
   }
 
   /** Account-level actions: chats, spaces, invites, bans, emoji, blocking, presence, typing. */
@@ -209,14 +205,7 @@ export class JmapChatConnector implements Connector {
   }
 
   fetchAttachment(ctx: ConnectorContext, attachment: AttachmentRef): Promise<FetchedAttachment> {
-    return this.guard(ctx, async (s) => {
-      const r = await s.client.download(s.accountId, attachment.remoteId, {
-        name: attachment.name,
-        type: attachment.mime,
-        signal: ctx.signal,
-      });
-      return { mime: attachment.mime || r.type, size: r.size, stream: r.stream };
-    });
+    return this.guard(ctx, (s) => fetchJmapAttachment(s, attachment, ctx.signal));
   }
 
   /** A thumbnail made by the server (Blob/convert); the original when the server cannot convert. */

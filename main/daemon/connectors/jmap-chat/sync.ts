@@ -9,6 +9,7 @@
 // with Message/query anchors ("backfill:<chatId>": the oldest id so far, or
 // "done" once the start of the chat is reached).
 import type { RemotePerson, SyncBatch } from '../../model/types.js';
+import { z } from 'zod';
 import type { ConnectorContext } from '../connector.js';
 import { parseArgs } from '../jmap/client.js';
 import { CannotCalculateChangesError, JmapMethodError } from '../jmap/errors.js';
@@ -48,6 +49,8 @@ export const STREAM = {
   readPositions: 'ReadPosition',
 } as const;
 const reactionStream = (messageId: string) => `reactions:${messageId}`;
+/** The reactions we last delivered for a message, as [sender, key] pairs (connector state). */
+const ReactionPairsSchema = z.array(z.tuple([z.string(), z.string()]));
 const editStream = (messageId: string) => `edits:${messageId}`;
 /** Per chat: the oldest message id fetched so far (the next backfill anchor), or 'done'. */
 export const backfillStream = (chatId: string) => `backfill:${chatId}`;
@@ -166,8 +169,8 @@ export async function* syncReadPositions(
   });
 }
 
-/** Messages → one batch: the messages, reaction changes, and chats the store may not know yet. */
-async function messageBatch(
+/** Messages → one batch: the messages, reaction changes, and chats the store may not know yet (exported for the recorded-fixture test). */
+export async function messageBatch(
   ctx: ConnectorContext,
   s: ChatSession,
   messages: Message[],
@@ -201,16 +204,16 @@ async function messageBatch(
     if (count !== applied && !message.deleted) batch.cursors![editStream(m.id)] = String(count);
     const now = reactionsOf(s, m);
     const stream = reactionStream(m.id);
-    const before = ctx.cursor(stream);
-    const encoded = JSON.stringify(now.map((r) => [r.senderRemoteId, r.key]).sort());
+    const before = ctx.state(stream, ReactionPairsSchema);
+    const pairs = now.map((r): [string, string] => [r.senderRemoteId, r.key]).sort();
     if (before === null && now.length === 0) continue;
-    if (before === encoded) continue;
+    if (JSON.stringify(before) === JSON.stringify(pairs)) continue;
     const current = new Set(now.map((r) => `${r.senderRemoteId}\n${r.key}`));
-    for (const [sender, key] of (before ? JSON.parse(before) : []) as [string, string][])
+    for (const [sender, key] of before ?? [])
       if (!current.has(`${sender}\n${key}`))
         batch.reactionsRemoved!.push({ messageRemoteId: m.id, senderRemoteId: sender, key });
     batch.reactionsAdded!.push(...now);
-    batch.cursors![stream] = encoded;
+    (batch.state ??= {})[stream] = pairs;
   }
   return batch;
 }

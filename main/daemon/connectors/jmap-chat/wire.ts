@@ -111,13 +111,6 @@ export const ReadPositionSchema = z.looseObject({
 });
 export type ReadPosition = z.infer<typeof ReadPositionSchema>;
 
-/** A SetError as JMAP Chat servers send it: serverRetryAfter is a UTCDate (crates) or seconds. */
-export const ChatSetErrorSchema = z.looseObject({
-  type: str,
-  description: optStr,
-  serverRetryAfter: z.union([str, z.number()]).nullable().optional(),
-});
-
 /** Ephemeral push (SSE `typing`, WebSocket `ChatTypingEvent`): someone types in a chat. */
 export const TypingEventSchema = z.looseObject({
   chatId: str,

@@ -6,20 +6,15 @@
 import type { ConnectorContext, WriteResult } from '../connector.js';
 import { PermanentError } from '../errors.js';
 import { parseArgs } from '../jmap/client.js';
-import { JmapMethodError } from '../jmap/errors.js';
-import { GetResponseSchema, type SetResponse } from '../jmap/wire.js';
-import type { MailAddress, MailDraft, OutboxOp } from '../../store/outbox.js';
+import { checkSet, JmapMethodError } from '../jmap/errors.js';
+import { GetResponseSchema } from '../jmap/wire.js';
+import type { MailAddress, MailDraft } from '../../model/ops.js';
+import type { OperationTable } from '../operations.js';
 import { messageIdFor } from './mapping.js';
 import { ensureMailbox, loadMailboxes, mailboxByRole, type MailSession } from './transport.js';
 import { EmailSchema, type Email, type EmailAddress } from './wire.js';
 
 type Patch = Record<string, unknown>;
-
-function check(r: SetResponse, what: string): void {
-  const failures = { ...(r.notCreated ?? {}), ...(r.notUpdated ?? {}), ...(r.notDestroyed ?? {}) };
-  const [id, err] = Object.entries(failures)[0] ?? [];
-  if (err) throw new JmapMethodError(err.type, what, `${id}: ${err.description ?? ''}`);
-}
 
 async function update(
   s: MailSession,
@@ -30,7 +25,7 @@ async function update(
   const limit = s.client.session.core.maxObjectsInSet;
   const entries = Object.entries(patches);
   for (let i = 0; i < entries.length; i += limit)
-    check(
+    checkSet(
       await s.client.set(
         'Email',
         { accountId: s.accountId, update: Object.fromEntries(entries.slice(i, i + limit)) },
@@ -93,7 +88,7 @@ async function remove(s: MailSession, ctx: ConnectorContext, ids: string[]): Pro
   const elsewhere = list.filter((e) => !e.mailboxIds[trash]).map((e) => e.id);
   await moveTo(s, ctx, elsewhere, trash);
   if (inTrash.length)
-    check(
+    checkSet(
       await s.client.set('Email', { accountId: s.accountId, destroy: inTrash }, ctx.signal),
       'Email/set',
     );
@@ -308,76 +303,59 @@ async function saveDraft(
   return { remoteId: id };
 }
 
-export async function perform(
-  s: MailSession,
-  ctx: ConnectorContext,
-  op: OutboxOp,
-  key: string,
-): Promise<WriteResult> {
-  if (s.mailboxes.size === 0) await loadMailboxes(s, ctx.signal);
-  switch (op.op) {
-    case 'read': {
-      const ids = await threadUpTo(s, ctx, op.chatRemoteId, op.messageRemoteId);
-      await update(s, ctx, Object.fromEntries(ids.map((id) => [id, { 'keywords/$seen': true }])));
-      return {};
-    }
-    case 'mailKeyword':
-      await update(
-        s,
-        ctx,
-        Object.fromEntries(
-          op.messageRemoteIds.map((id) => [
-            id,
-            { [`keywords/${op.keyword}`]: op.value ? true : null },
-          ]),
-        ),
-      );
-      return {};
-    case 'mailMove': {
-      const target =
-        op.toSpaceRemoteId ?? (op.toRole ? await ensureMailbox(s, op.toRole, ctx.signal) : null);
-      if (!target) throw new PermanentError('a move needs a target mailbox');
-      await moveTo(s, ctx, op.messageRemoteIds, target);
-      return {};
-    }
-    case 'delete':
-      await remove(s, ctx, [op.messageRemoteId]);
-      return {};
-    case 'mailDelete':
-      await remove(s, ctx, op.messageRemoteIds);
-      return {};
-    case 'send':
-      // A chat-style send in a mail thread is a reply to the thread.
-      return send(
-        s,
-        ctx,
-        {
-          chatRemoteId: op.chatRemoteId,
-          mode: 'reply',
-          replyToRemoteId: op.replyToRemoteId ?? null,
-          body: op.body,
-        },
-        key,
-      );
-    case 'mailSend':
-      return send(s, ctx, op, key);
-    case 'mailSaveDraft':
-      return saveDraft(s, ctx, op, key);
-    case 'edit':
-      throw new PermanentError('a sent mail cannot be edited');
-    case 'react':
-      throw new PermanentError('mail has no reactions');
-    case 'chatCreate':
-    case 'chatJoin':
-    case 'chatLeave':
-    case 'chatMember':
-    case 'sendAttachment':
-      throw new PermanentError(`the JMAP Mail connector cannot perform ${op.op}`);
-    default: {
-      const never: never = op;
-      throw new PermanentError(
-        `the JMAP Mail connector cannot perform ${(never as { op: string }).op}`,
-      );
-    }
-  }
+/** Mailboxes are looked up by role: the first write of a session loads them. */
+export async function ensureMailboxesLoaded(s: MailSession, signal: AbortSignal): Promise<void> {
+  if (s.mailboxes.size === 0) await loadMailboxes(s, signal);
 }
+
+/** The outbox operations JMAP Mail handles. No edit (a sent mail is final), no reactions. */
+export const jmapMailOperations = {
+  read: async (s, op, _key, ctx) => {
+    const ids = await threadUpTo(s, ctx, op.chatRemoteId, op.messageRemoteId);
+    await update(s, ctx, Object.fromEntries(ids.map((id) => [id, { 'keywords/$seen': true }])));
+    return {};
+  },
+  mailKeyword: async (s, op, _key, ctx) => {
+    await update(
+      s,
+      ctx,
+      Object.fromEntries(
+        op.messageRemoteIds.map((id) => [
+          id,
+          { [`keywords/${op.keyword}`]: op.value ? true : null },
+        ]),
+      ),
+    );
+    return {};
+  },
+  mailMove: async (s, op, _key, ctx) => {
+    const target =
+      op.toSpaceRemoteId ?? (op.toRole ? await ensureMailbox(s, op.toRole, ctx.signal) : null);
+    if (!target) throw new PermanentError('a move needs a target mailbox');
+    await moveTo(s, ctx, op.messageRemoteIds, target);
+    return {};
+  },
+  delete: async (s, op, _key, ctx) => {
+    await remove(s, ctx, [op.messageRemoteId]);
+    return {};
+  },
+  mailDelete: async (s, op, _key, ctx) => {
+    await remove(s, ctx, op.messageRemoteIds);
+    return {};
+  },
+  // A chat-style send in a mail thread is a reply to the thread.
+  send: (s, op, key, ctx) =>
+    send(
+      s,
+      ctx,
+      {
+        chatRemoteId: op.chatRemoteId,
+        mode: 'reply',
+        replyToRemoteId: op.replyToRemoteId ?? null,
+        body: op.body,
+      },
+      key,
+    ),
+  mailSend: (s, op, key, ctx) => send(s, ctx, op, key),
+  mailSaveDraft: (s, op, key, ctx) => saveDraft(s, ctx, op, key),
+} satisfies OperationTable<MailSession>;

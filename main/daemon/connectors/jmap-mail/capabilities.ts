@@ -1,12 +1,13 @@
-import type { ConnectorCapabilities } from '../connector.js';
+import type { ReadCapabilities } from '../operations.js';
 
-export const JMAP_MAIL_CAPABILITIES: ConnectorCapabilities = {
+/**
+ * What JMAP Mail can do beyond writes (those are read off jmapMailOperations:
+ * no edit — mail cannot be edited once sent —, no reactions; delete is to
+ * Trash, from Trash destroyed; read markers are $seen).
+ */
+export const JMAP_MAIL_CAPABILITIES: ReadCapabilities = {
   live: true, // EventSource / WebSocket push when offered, else polling with /changes
   backfill: true,
-  edit: false, // mail cannot be edited once sent
-  react: false,
-  delete: true, // to Trash; from Trash, destroyed
-  readMarkers: true, // $seen
   typing: false,
   attachments: true, // metadata at sync, bytes on demand
 };

@@ -3,20 +3,24 @@
 // push (WebSocket / EventSource) or polling, each signal running a catch-up;
 // backfill() = older mail; perform() = outbox writes (actions.ts). Attachment
 // bytes are fetched on demand (fetchAttachment), never during sync.
-import { SessionCache } from '../jmap/sessionCache.js';
+import { SessionCache } from '../sessionCache.js';
+import { fetchJmapAttachment } from '../jmap/attachments.js';
 import type {
+  AttachmentRef,
   Connector,
   ConnectorContext,
   Credentials,
+  FetchedAttachment,
   LoginResult,
   WriteResult,
 } from '../connector.js';
 import { pushSignals } from '../jmap/push.js';
 import { CannotCalculateChangesError } from '../jmap/errors.js';
 import type { SyncBatch } from '../../model/types.js';
-import type { OutboxOp } from '../../store/outbox.js';
+import type { OutboxOp } from '../../model/ops.js';
 import { JMAP_MAIL_CAPABILITIES } from './capabilities.js';
-import { perform } from './actions.js';
+import { ensureMailboxesLoaded, jmapMailOperations } from './actions.js';
+import { capabilitiesOf, dispatch, operationNames } from '../operations.js';
 import {
   backfill,
   catchUp,
@@ -32,17 +36,10 @@ export interface JmapMailOptions extends Partial<MailSyncOptions>, MailTransport
   pollIntervalMs?: number;
 }
 
-/** Attachment bytes on demand: the API layer streams them into the blob store. */
-export interface AttachmentSource {
-  fetchAttachment(
-    ctx: ConnectorContext,
-    attachment: { remoteId: string; name: string; mime: string },
-  ): Promise<{ mime: string; size: number | null; stream: AsyncIterable<Uint8Array> }>;
-}
-
-export class JmapMailConnector implements Connector, AttachmentSource {
+export class JmapMailConnector implements Connector {
   readonly protocol = 'jmap-mail' as const;
-  readonly capabilities = JMAP_MAIL_CAPABILITIES;
+  readonly operations = operationNames(jmapMailOperations);
+  readonly capabilities = capabilitiesOf(JMAP_MAIL_CAPABILITIES, this.operations);
   private readonly sessions = new SessionCache<MailSession>((server, username, secret, signal) =>
     openMailSession(server, username, secret, this.options, signal),
   );
@@ -80,28 +77,25 @@ export class JmapMailConnector implements Connector, AttachmentSource {
     return this.sessions.guard(ctx, fn);
   }
 
-  async *sync(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
-    const s = await this.session(ctx);
-    try {
+  sync(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
+    const options = this.sync_;
+    return this.sessions.guardStream(ctx, async function* (s) {
       yield* syncMailboxes(ctx, s);
       const since = ctx.cursor(STREAM.email);
       if (!since) {
-        yield* initialWindow(ctx, s, this.sync_);
+        yield* initialWindow(ctx, s, options);
         return;
       }
       try {
-        yield* catchUp(ctx, s, this.sync_, since);
+        yield* catchUp(ctx, s, options, since);
       } catch (err) {
         if (!(err instanceof CannotCalculateChangesError)) throw err;
         // The state is too old or unknown: resync the window cleanly; the new
         // state is committed with its last batch.
         ctx.log(`${err.message}: resyncing mail`);
-        yield* initialWindow(ctx, s, this.sync_, { resync: true });
+        yield* initialWindow(ctx, s, options, { resync: true });
       }
-    } catch (err) {
-      this.sessions.forgetOnAuthError(err);
-      throw err;
-    }
+    });
   }
 
   async *live(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
@@ -128,30 +122,18 @@ export class JmapMailConnector implements Connector, AttachmentSource {
     }
   }
 
-  async *backfill(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
-    const s = await this.session(ctx);
-    yield* backfill(ctx, s, this.sync_);
+  backfill(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
+    return this.sessions.guardStream(ctx, (s) => backfill(ctx, s, this.sync_));
   }
 
   perform(ctx: ConnectorContext, op: OutboxOp, idempotencyKey: string): Promise<WriteResult> {
-    return this.guard(ctx, (s) => perform(s, ctx, op, idempotencyKey));
-  }
-
-  fetchAttachment(
-    ctx: ConnectorContext,
-    attachment: { remoteId: string; name: string; mime: string },
-  ): Promise<{ mime: string; size: number | null; stream: AsyncIterable<Uint8Array> }> {
     return this.guard(ctx, async (s) => {
-      const r = await s.client.download(s.accountId, attachment.remoteId, {
-        name: attachment.name,
-        type: attachment.mime,
-        signal: ctx.signal,
-      });
-      return { mime: attachment.mime || r.type, size: r.size, stream: r.stream };
+      await ensureMailboxesLoaded(s, ctx.signal);
+      return dispatch(this.protocol, jmapMailOperations, s, op, idempotencyKey, ctx);
     });
   }
-}
 
-export function isAttachmentSource(c: unknown): c is AttachmentSource {
-  return typeof (c as Partial<AttachmentSource> | null)?.fetchAttachment === 'function';
+  fetchAttachment(ctx: ConnectorContext, attachment: AttachmentRef): Promise<FetchedAttachment> {
+    return this.guard(ctx, (s) => fetchJmapAttachment(s, attachment, ctx.signal));
+  }
 }

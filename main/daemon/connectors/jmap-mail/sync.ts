@@ -3,7 +3,9 @@
 // states, a clean resync of a type whose changes cannot be calculated, and
 // backfill below the window with Email/query anchors.
 import type { RemotePerson, SyncBatch } from '../../model/types.js';
+import { z } from 'zod';
 import type { ConnectorContext } from '../connector.js';
+import { readState } from '../context.js';
 import { parseArgs, ref } from '../jmap/client.js';
 import { CannotCalculateChangesError, JmapMethodError } from '../jmap/errors.js';
 import { GetResponseSchema, QueryResponseSchema } from '../jmap/wire.js';
@@ -18,6 +20,8 @@ import { loadMailboxes, roleMap, type MailSession } from './transport.js';
 import { EMAIL_PROPERTIES, EmailSchema, ThreadSchema, type Email } from './wire.js';
 
 export const STREAM = { mailbox: 'Mailbox', email: 'Email', backfill: 'Email.backfill' } as const;
+/** Where backfill goes on: below this email (or, if it is gone, before its date). */
+const BackfillAnchorSchema = z.object({ anchor: z.string(), before: z.string() });
 
 export interface MailSyncOptions {
   /** Emails in the initial window (newest first); older ones come by backfill. */
@@ -248,10 +252,10 @@ export async function* backfill(
   for (;;) {
     const cursor = ctx.cursor(STREAM.backfill);
     if (!cursor || cursor === 'done' || ctx.signal.aborted) return;
-    let at: { anchor: string; before: string };
-    try {
-      at = JSON.parse(cursor) as { anchor: string; before: string };
-    } catch {
+    // The engine counts 'done' in this stream, so the anchor shares it as JSON.
+    const at = readState(cursor, BackfillAnchorSchema);
+    if (!at) {
+      ctx.log('the stored mail backfill position is unreadable; backfill stops here');
       return;
     }
     let ids: string[];

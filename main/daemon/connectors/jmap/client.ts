@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { z } from 'zod';
 import { ProtocolError } from '../errors.js';
+import { issueSummary, timedFetch } from '../http/index.js';
 import { CannotCalculateChangesError, httpError, JmapMethodError, methodError } from './errors.js';
 import { expandTemplate, fetchSession, type FetchLike, type Session } from './session.js';
 import {
@@ -48,11 +49,12 @@ export const ref = (resultOf: string, name: string, path: string): ResultReferen
   path,
 });
 
-const summary = (err: z.ZodError): string =>
-  err.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
+const summary = (err: z.ZodError): string => issueSummary(err, 3);
+
+/** Deadlines: a method call, an upload, a download streamed to the end. */
+const API_TIMEOUT_MS = 60_000;
+const UPLOAD_TIMEOUT_MS = 10 * 60_000;
+const DOWNLOAD_TIMEOUT_MS = 30 * 60_000;
 
 /** Parses a method's arguments with a schema; a mismatch is a ProtocolError naming the method. */
 export function parseArgs<S extends z.ZodType>(
@@ -183,7 +185,9 @@ export class JmapClient {
         `${body.length} bytes, the server allows ${this.session.core.maxSizeRequest}`,
       );
     return this.requests.run(async () => {
-      const res = await this.f(this.session.apiUrl, {
+      const res = await timedFetch(this.session.apiUrl, 'JMAP request', {
+        fetch: this.f,
+        timeoutMs: API_TIMEOUT_MS,
         method: 'POST',
         headers: {
           authorization: this.options.authorization,
@@ -366,7 +370,9 @@ export class JmapClient {
       );
     const url = expandTemplate(this.session.uploadUrl, { accountId });
     return this.uploads.run(async () => {
-      const res = await this.f(url, {
+      const res = await timedFetch(url, 'JMAP upload', {
+        fetch: this.f,
+        timeoutMs: UPLOAD_TIMEOUT_MS,
         method: 'POST',
         headers: { authorization: this.options.authorization, 'content-type': type },
         body: new Blob([data as Uint8Array<ArrayBuffer>]),
@@ -395,7 +401,10 @@ export class JmapClient {
     }: { name?: string; type?: string; signal?: AbortSignal } = {},
   ): Promise<{ type: string; size: number | null; stream: AsyncIterable<Uint8Array> }> {
     const url = expandTemplate(this.session.downloadUrl, { accountId, blobId, name, type });
-    const res = await this.f(url, {
+    // The deadline covers the whole body, which the caller streams into the blob store.
+    const res = await timedFetch(url, 'JMAP download', {
+      fetch: this.f,
+      timeoutMs: DOWNLOAD_TIMEOUT_MS,
       headers: { authorization: this.options.authorization },
       signal,
     });

@@ -1,6 +1,8 @@
 // JMAP's request-level and method-level errors mapped onto the engine's typed
 // errors (connectors/errors.ts), keeping the JMAP type for callers that care.
-import { AuthError, PermanentError, ProtocolError, RateLimitedError } from '../errors.js';
+import { AuthError, PermanentError, RateLimitedError } from '../errors.js';
+import { errorForStatus, parseRetryAfter, TransientHttpError } from '../http/index.js';
+import type { SetResponse } from './wire.js';
 
 /** A method error the caller cannot fix by retrying (invalidArguments, forbidden, …). */
 export class JmapMethodError extends PermanentError {
@@ -31,29 +33,6 @@ export class CannotCalculateChangesError extends Error {
   }
 }
 
-/** The server is temporarily unable to answer; transient (the engine backs off). */
-export class JmapUnavailableError extends Error {
-  override name = 'JmapUnavailableError';
-}
-
-const PERMANENT = new Set([
-  'unknownMethod',
-  'invalidArguments',
-  'invalidResultReference',
-  'forbidden',
-  'accountNotFound',
-  'accountNotSupportedByMethod',
-  'accountReadOnly',
-  'requestTooLarge',
-  'stateMismatch',
-  'anchorNotFound',
-  'unsupportedSort',
-  'unsupportedFilter',
-  'tooManyChanges',
-  'fromAccountNotFound',
-  'fromAccountNotSupportedByMethod',
-]);
-
 /** Maps one method-level error response to the error a caller throws. */
 export function methodError(
   method: string,
@@ -61,33 +40,45 @@ export function methodError(
   description?: string | null,
   serverRetryAfter?: number | null,
 ): Error {
-  if (type === 'rateLimited' || type === 'tooManyRequests') {
-    const ms = Math.max(0, Math.round((serverRetryAfter ?? 1) * 1000));
-    return new RateLimitedError(`${method}: ${type}`, ms);
-  }
+  const wait = parseRetryAfter(serverRetryAfter);
+  if (type === 'rateLimited' || type === 'tooManyRequests')
+    return new RateLimitedError(`${method}: ${type}`, wait ?? 1000);
   if (type === 'unauthorized' || type === 'unauthenticated')
     return new AuthError(`${method}: ${type}`);
   if (type === 'serverUnavailable' || type === 'serverFail' || type === 'serverPartialFail') {
-    if (serverRetryAfter)
-      return new RateLimitedError(`${method}: ${type}`, Math.round(serverRetryAfter * 1000));
-    return new JmapUnavailableError(`${method}: ${type}${description ? ` (${description})` : ''}`);
+    if (wait) return new RateLimitedError(`${method}: ${type}`, wait);
+    return new TransientHttpError(`${method}: ${type}${description ? ` (${description})` : ''}`);
   }
-  if (PERMANENT.has(type) || type === 'cannotCalculateChanges')
-    return new JmapMethodError(type, method, description);
-  // An unknown error type is still an answer the server gave on purpose.
+  // invalidArguments, forbidden, stateMismatch, cannotCalculateChanges… and
+  // unknown types alike: an answer the server gave on purpose, never retried.
   return new JmapMethodError(type, method, description);
 }
 
-/** Parses an HTTP Retry-After (seconds or an HTTP date) into milliseconds. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | null {
-  if (!header) return null;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
+/**
+ * Throws the first SetError of a Foo/set answer, typed for the caller: a
+ * rateLimited one waits as the server said (seconds or a date), any other is a
+ * JmapMethodError. Both JMAP connectors check their /set answers with it.
+ */
+export function checkSet(r: SetResponse, what: string): void {
+  const failures = { ...(r.notCreated ?? {}), ...(r.notUpdated ?? {}), ...(r.notDestroyed ?? {}) };
+  const [id, err] = Object.entries(failures)[0] ?? [];
+  if (!err) return;
+  if (err.type === 'rateLimited' || err.type === 'rateLimit')
+    throw new RateLimitedError(
+      `${what}: rateLimited`,
+      parseRetryAfter(err.serverRetryAfter) ?? 1000,
+    );
+  throw new JmapMethodError(err.type, what, `${id}: ${err.description ?? ''}`);
 }
 
-/** Maps a failed HTTP response (request-level) to a typed error. */
+const STATUS_TEXT: Record<number, string> = {
+  401: 'the server refused our credentials (401)',
+  403: 'forbidden (403)',
+  404: 'not found (404)',
+  429: 'rate limited (429)',
+};
+
+/** Maps a failed HTTP response (request-level) to a typed error (the kit's status mapping). */
 export function httpError(
   what: string,
   status: number,
@@ -97,15 +88,23 @@ export function httpError(
   const detail = problem?.type
     ? ` ${problem.type.replace('urn:ietf:params:jmap:error:', '')}${problem.limit ? ` (${problem.limit})` : ''}${problem.detail ? `: ${problem.detail}` : ''}`
     : '';
-  if (status === 401) return new AuthError(`${what}: the server refused our credentials (401)`);
-  if (status === 403) return new AuthError(`${what}: forbidden (403)${detail}`);
-  if (status === 429)
-    return new RateLimitedError(`${what}: rate limited (429)`, retryAfterMs(retryAfter) ?? 1000);
-  if (status === 503 && retryAfter)
-    return new RateLimitedError(`${what}: unavailable (503)`, retryAfterMs(retryAfter) ?? 1000);
-  if (status >= 500) return new JmapUnavailableError(`${what}: server error ${status}${detail}`);
-  if (status === 404) return new PermanentError(`${what}: not found (404)${detail}`);
-  if (status === 400 || status === 413)
-    return new PermanentError(`${what}: request rejected (${status})${detail}`);
-  return new ProtocolError(`${what}: unexpected HTTP status ${status}${detail}`);
+  const text =
+    STATUS_TEXT[status] ??
+    (status === 503 && retryAfter
+      ? 'unavailable (503)'
+      : status >= 500
+        ? `server error ${status}`
+        : status >= 400
+          ? `request rejected (${status})`
+          : `unexpected HTTP status ${status}`);
+  return errorForStatus(
+    `${what}: ${text}${status === 401 || status === 429 ? '' : detail}`,
+    status,
+    {
+      retryAfterMs: parseRetryAfter(retryAfter),
+      defaultRetryAfterMs: 1000,
+      // JMAP: a 403 on the session or API means our credentials no longer open the account.
+      forbiddenIsAuth: true,
+    },
+  );
 }

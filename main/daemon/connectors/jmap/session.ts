@@ -1,6 +1,7 @@
 // Session discovery (RFC 8620 §2): GET /.well-known/jmap, following redirects;
 // every URL in the Session is resolved against the URL the Session came from.
 import { ProtocolError } from '../errors.js';
+import { issueSummary, timedFetch } from '../http/index.js';
 import { httpError } from './errors.js';
 import {
   CORE,
@@ -52,12 +53,7 @@ const resolve = (base: string, ref: string): string => {
   return resolved + ref.slice(brace);
 };
 
-function issues(err: z.ZodError): string {
-  return err.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
-}
+const issues = (err: z.ZodError): string => issueSummary(err, 3);
 
 export function parseSession(json: unknown, url: string): Session {
   const parsed = SessionSchema.safeParse(json);
@@ -103,7 +99,8 @@ export async function fetchSession(
   { fetch: f = fetch, signal }: { fetch?: FetchLike; signal?: AbortSignal } = {},
 ): Promise<Session> {
   const target = sessionUrlOf(server);
-  const res = await f(target, {
+  const res = await timedFetch(target, 'JMAP session', {
+    fetch: f,
     headers: { authorization, accept: 'application/json' },
     redirect: 'follow',
     signal,

@@ -117,6 +117,8 @@ export const SetErrorSchema = z.looseObject({
   type: z.string(),
   description: z.string().optional().nullable(),
   properties: z.array(z.string()).optional().nullable(),
+  /** With rateLimited: seconds (RFC 8620 style) or a UTCDate (some JMAP Chat servers). */
+  serverRetryAfter: z.union([z.string(), z.number()]).nullish().catch(null),
 });
 export type SetError = z.infer<typeof SetErrorSchema>;
 

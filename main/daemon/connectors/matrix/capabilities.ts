@@ -1,15 +1,10 @@
-// What the Matrix connector can do beyond the required minimum.
-import type { ConnectorCapabilities } from '../connector.js';
+// What the Matrix connector can do beyond writes (those are read off matrixOperations).
+import type { ReadCapabilities } from '../operations.js';
 
-export const MATRIX_CAPABILITIES: ConnectorCapabilities = {
+export const MATRIX_CAPABILITIES: ReadCapabilities = {
   live: true,
   backfill: true,
-  edit: true,
-  react: true,
-  delete: true,
-  readMarkers: true,
   typing: true,
   attachments: true,
-  membership: true,
   presence: true,
 };

@@ -6,13 +6,13 @@
 import { z } from 'zod';
 import { EncryptionUnavailableError } from '../errors.js';
 import { enc, MatrixHttpError, type MatrixTransport } from './transport.js';
-import { loadRoomInfo, type CursorReader } from './syncMapper.js';
+import { loadRoomInfo, type StateReader } from './syncMapper.js';
 
 const C = '/_matrix/client/v3';
 
 export async function refuseIfEncrypted(
   transport: MatrixTransport,
-  read: CursorReader,
+  read: StateReader,
   roomId: string,
   signal: AbortSignal,
 ): Promise<void> {

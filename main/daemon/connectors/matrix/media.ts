@@ -2,10 +2,11 @@
 // downloads and thumbnails through the authenticated endpoints
 // (/_matrix/client/v1/media/download|thumbnail, spec v1.11), with the legacy
 // unauthenticated /_matrix/media/v3 ones only for servers that lack them.
-import { readFile } from 'node:fs/promises';
-import type { FetchedAttachment } from '../connector.js';
+import type { ConnectorContext, FetchedAttachment } from '../connector.js';
 import { PermanentError } from '../errors.js';
-import { attachmentKind, type OutgoingAttachment } from '../../store/outbox.js';
+import { blobBytes } from '../context.js';
+import { attachmentKind } from '../../store/outbox.js';
+import type { OutgoingAttachment } from '../../model/ops.js';
 import { enc, MatrixHttpError, type MatrixTransport } from './transport.js';
 import { uploadSchema } from './wire.js';
 
@@ -13,18 +14,13 @@ const DOWNLOAD_TIMEOUT_MS = 30 * 60_000;
 
 /** Uploads the attachment's bytes; returns the mxc:// URI. */
 export async function upload(
+  ctx: ConnectorContext,
   t: MatrixTransport,
   a: OutgoingAttachment,
-  signal: AbortSignal,
 ): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(a.path);
-  } catch {
-    throw new PermanentError(`the file to send (${a.name}) is no longer in the blob store`);
-  }
+  const bytes = await blobBytes(ctx, a.sha256);
   const res = await t.json('POST', '/_matrix/media/v3/upload', uploadSchema, {
-    signal,
+    signal: ctx.signal,
     query: { filename: a.name },
     bytes,
     contentType: a.mime,

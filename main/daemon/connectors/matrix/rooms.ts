@@ -1,16 +1,16 @@
 // Room membership writes: create (and direct chats with m.direct), join by id
 // or alias (accepting an invitation), leave (declining one), forget, invite,
-// kick, ban, unban. Each is one outbox entry; see connector.ts perform().
+// kick, ban, unban. Each is one outbox entry; see actions.ts.
 import { z } from 'zod';
 import type { WriteResult } from '../connector.js';
-import type { OutboxOp } from '../../store/outbox.js';
+import type { OpOf } from '../../model/ops.js';
 import { enc, MatrixHttpError, type MatrixTransport } from './transport.js';
 import { roomIdSchema } from './wire.js';
 
 const C = '/_matrix/client/v3';
 
-type CreateOp = Extract<OutboxOp, { op: 'chatCreate' }>;
-type MemberOp = Extract<OutboxOp, { op: 'chatMember' }>;
+type CreateOp = OpOf<'chatCreate'>;
+type MemberOp = OpOf<'chatMember'>;
 
 export interface RoomWriter {
   transport: MatrixTransport;

@@ -1,44 +1,44 @@
 // One /sync response → one SyncBatch. Room state we need between syncs (name,
-// heroes, space links…) travels as the cursor `room:<id>`, committed with the
-// batch, so a restart resumes with exactly what the store has.
+// heroes, space links…) travels as the connector state `room:<id>`, committed
+// with the batch, so a restart resumes with exactly what the store has.
+import { z } from 'zod';
+import type { ConnectorContext } from '../connector.js';
 import type { RemotePerson, SyncBatch } from '../../model/types.js';
+import { localpart, type MappingContext } from './mapping/common.js';
 import {
   applyState,
   chatOf,
   directMap,
   emptyRoomInfo,
   inviteOf,
-  localpart,
-  mapRoomEvents,
-  ownReadPosition,
   personFromMember,
-  presenceOf,
-  receiptsOf,
-  typingOf,
+  RoomInfoSchema,
   spaceOf,
-  type MappingContext,
   type RoomInfo,
-} from './mapping.js';
+} from './mapping/rooms.js';
+import { mapRoomEvents } from './mapping/messages.js';
+import { ownReadPosition, presenceOf, receiptsOf, typingOf } from './mapping/ephemeral.js';
 import type { JoinedRoom, RoomEvent, SyncResponse } from './wire.js';
 import { parsePushRules } from './pushRules.js';
 
-export type CursorReader = (stream: string) => string | null;
+/** What the mappers read of the account's committed cursors and state. */
+export type StateReader = Pick<ConnectorContext, 'cursor' | 'state'>;
 
 export const roomStream = (roomId: string) => `room:${roomId}`;
 export const backfillStream = (roomId: string) => `backfill:${roomId}`;
 /** The account's push rules (JSON of the global ruleset), from account data m.push_rules. */
 export const PUSH_RULES_STREAM = 'push_rules';
-/** The spaces we know (JSON array of room ids), so a room joined later finds its space. */
+/** The spaces we know (room ids), so a room joined later finds its space. */
 export const SPACES_STREAM = 'spaces';
+const SpacesSchema = z
+  .array(z.unknown())
+  .transform((ids) => ids.filter((x): x is string => typeof x === 'string'));
+/** m.direct as we last saw it: room id → the other user. */
+export const DIRECT_STREAM = 'direct';
+export const DirectSchema = z.record(z.string(), z.string());
 
-export function loadRoomInfo(read: CursorReader, roomId: string): RoomInfo | null {
-  const raw = read(roomStream(roomId));
-  if (!raw) return null;
-  try {
-    return { ...emptyRoomInfo(), ...(JSON.parse(raw) as Partial<RoomInfo>) };
-  } catch {
-    return null;
-  }
+export function loadRoomInfo(read: StateReader, roomId: string): RoomInfo | null {
+  return read.state(roomStream(roomId), RoomInfoSchema);
 }
 
 interface Collected {
@@ -60,7 +60,7 @@ interface Collected {
       | 'typing'
       | 'presence'
     >
-  > & { cursors: Record<string, string | null> };
+  > & { cursors: Record<string, string | null>; state: Record<string, unknown> };
 }
 
 export function emptyBatch(): Collected['batch'] {
@@ -80,6 +80,7 @@ export function emptyBatch(): Collected['batch'] {
     typing: [],
     presence: [],
     cursors: {},
+    state: {},
   };
 }
 
@@ -89,13 +90,13 @@ export function compact(batch: Collected['batch']): SyncBatch {
   for (const [k, v] of Object.entries(batch))
     if (
       !(Array.isArray(v) && v.length === 0) &&
-      !(k === 'cursors' && Object.keys(v as object).length === 0)
+      !((k === 'cursors' || k === 'state') && Object.keys(v as object).length === 0)
     )
       out[k] = v;
   return out as SyncBatch;
 }
 
-export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorReader): SyncBatch {
+export function mapSync(res: SyncResponse, ctx: MappingContext, read: StateReader): SyncBatch {
   const batch = emptyBatch();
   batch.cursors.sync = res.next_batch;
   const infos = new Map<string, RoomInfo>();
@@ -110,7 +111,7 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
       const rules = parsePushRules(ev.content);
       if (rules) {
         ctx.pushRules = rules;
-        batch.cursors[PUSH_RULES_STREAM] = JSON.stringify(rules);
+        batch.state[PUSH_RULES_STREAM] = rules;
       }
       continue;
     }
@@ -122,7 +123,7 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
       if (i) infos.set(roomId, i);
     }
     ctx.direct = next;
-    batch.cursors.direct = JSON.stringify(Object.fromEntries(next));
+    batch.state[DIRECT_STREAM] = Object.fromEntries(next);
   }
 
   const events: {
@@ -137,7 +138,7 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
     if (i.isSpace) childrenBefore.set(roomId, [...i.children]);
     delete i.inviter;
     delete i.directInvite;
-    const wasMember = i.membership === 'join' && read(roomStream(roomId)) !== null;
+    const wasMember = i.membership === 'join' && read.cursor(roomStream(roomId)) !== null;
     i.membership = 'join';
     const s = room.summary;
     if (s?.['m.heroes']) i.heroes = s['m.heroes'];
@@ -187,7 +188,7 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
       if (typing) batch.typing.push({ chatRemoteId: roomId, personRemoteIds: typing });
     }
 
-    if (read(backfillStream(roomId)) === null) {
+    if (read.cursor(backfillStream(roomId)) === null) {
       const t = room.timeline;
       const hasCreate = timeline.some((e) => e.type === 'm.room.create' && e.state_key === '');
       batch.cursors[backfillStream(roomId)] =
@@ -221,7 +222,7 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
       }
     }
   }
-  if (spaces.size !== known.length) batch.cursors[SPACES_STREAM] = JSON.stringify([...spaces]);
+  if (spaces.size !== known.length) batch.state[SPACES_STREAM] = [...spaces];
 
   // Rooms we left (or invitations declined or withdrawn).
   for (const [roomId, room] of Object.entries(res.rooms?.leave ?? {})) {
@@ -229,7 +230,7 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
     if (!i) continue;
     if (i.membership === 'invite') {
       batch.removedChats.push(roomId);
-      batch.cursors[roomStream(roomId)] = null;
+      batch.state[roomStream(roomId)] = null;
       infos.delete(roomId);
       continue;
     }
@@ -253,7 +254,7 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
   for (const [roomId, i] of infos) {
     if (i.isSpace) batch.spaces.push(spaceOf(roomId, i, ctx));
     else batch.chats.push(chatOf(roomId, i, ctx, joinedRooms.get(roomId)));
-    batch.cursors[roomStream(roomId)] = JSON.stringify(i);
+    batch.state[roomStream(roomId)] = i;
   }
 
   // Invitations: a chat (or space) with our own membership "invite".
@@ -273,7 +274,7 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
     i.isSpace = inv.space !== null;
     i.inviter = inv.inviter;
     i.directInvite = inv.chat?.kind === 'direct';
-    batch.cursors[roomStream(roomId)] = JSON.stringify(i);
+    batch.state[roomStream(roomId)] = i;
   }
 
   batch.people.push(...people.values());
@@ -289,11 +290,6 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: CursorRead
   return compact(batch);
 }
 
-function readSpaces(read: CursorReader): string[] {
-  try {
-    const v = JSON.parse(read(SPACES_STREAM) ?? '[]') as unknown;
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
+function readSpaces(read: StateReader): string[] {
+  return read.state(SPACES_STREAM, SpacesSchema) ?? [];
 }

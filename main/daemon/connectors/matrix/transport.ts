@@ -1,12 +1,15 @@
-// HTTP to a Matrix homeserver: the auth header, timeouts, and the mapping of
-// Matrix errors onto the engine's kinds (errors.ts):
-//   M_UNKNOWN_TOKEN / M_MISSING_TOKEN        → AuthError ("sign in again")
+// HTTP to a Matrix homeserver over the connector kit (../http/): the auth
+// header, deadlines, and Matrix's errors onto the engine's kinds (errors.ts).
+// Matrix's own part is the errcode, looked at before the status:
+//   M_UNKNOWN_TOKEN / M_MISSING_TOKEN, 401   → AuthError ("sign in again")
 //   429 / M_LIMIT_EXCEEDED                   → RateLimitedError (retry_after_ms or Retry-After)
-//   5xx, network faults, timeouts            → plain Error (transient: back off)
-//   other 4xx                                → PermanentError (with the errcode)
+//   5xx, 408, network faults, timeouts       → TransientHttpError (back off)
+//   other 4xx                                → MatrixHttpError, permanent (with the errcode)
 //   a 2xx body that is not JSON              → ProtocolError
 import type { z } from 'zod';
-import { AuthError, PermanentError, ProtocolError, RateLimitedError } from '../errors.js';
+import { AuthError, PermanentError } from '../errors.js';
+import { errorForStatus, redactPath, retryAfterMs, timedFetch } from '../http/index.js';
+import { parseJson } from '../http/schema.js';
 import { errorBodySchema, parseWire } from './wire.js';
 
 export interface RequestOptions {
@@ -33,7 +36,6 @@ export class MatrixHttpError extends PermanentError {
   }
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRY_AFTER_MS = 5_000;
 
 export class MatrixTransport {
@@ -55,14 +57,10 @@ export class MatrixTransport {
   ): Promise<z.infer<T>> {
     const res = await this.send(method, path, options);
     const text = await res.text();
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      throw new ProtocolError(
-        `${method} ${redactPath(path)}: the answer is not JSON (${res.status})`,
-      );
-    }
+    const value = parseJson(
+      text,
+      () => `${method} ${redactPath(path)}: the answer is not JSON (${res.status})`,
+    );
     return parseWire(schema, value, `${method} ${redactPath(path)} answer`);
   }
 
@@ -103,18 +101,13 @@ export class MatrixTransport {
       body = JSON.stringify(options.body);
       headers['content-type'] = 'application/json';
     }
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    let res: Response;
-    try {
-      res = await fetch(url, { method, headers, body, signal });
-    } catch (err) {
-      if (options.signal?.aborted) throw err;
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
-      throw new Error(
-        `${method} ${redactPath(path)}: ${timeout.aborted ? 'timed out' : `network error${cause ? ` (${cause})` : ''}`}`,
-      );
-    }
+    const res = await timedFetch(url, `${method} ${redactPath(path)}`, {
+      method,
+      headers,
+      body,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
     if (res.ok) return res;
     return this.fail(method, path, res);
   }
@@ -130,36 +123,25 @@ export class MatrixTransport {
     }
     const errcode = parsed.errcode ?? null;
     const what = `${method} ${redactPath(path)}: ${res.status}${errcode ? ` ${errcode}` : ''}${parsed.error ? ` (${parsed.error.slice(0, 200)})` : ''}`;
-    if (
-      errcode === 'M_UNKNOWN_TOKEN' ||
-      errcode === 'M_MISSING_TOKEN' ||
-      (res.status === 401 && errcode !== 'M_FORBIDDEN')
-    )
-      throw new AuthError(what);
-    if (res.status === 429 || errcode === 'M_LIMIT_EXCEEDED')
-      throw new RateLimitedError(
-        what,
-        retryAfter(parsed.retry_after_ms, res.headers.get('retry-after')),
-      );
-    if (res.status >= 500 || res.status === 408) throw new Error(what);
-    throw new MatrixHttpError(what, res.status, errcode);
+    if (errcode === 'M_UNKNOWN_TOKEN' || errcode === 'M_MISSING_TOKEN') throw new AuthError(what);
+    // M_FORBIDDEN on a 401 is a refusal of this request, not of our token.
+    const status =
+      errcode === 'M_LIMIT_EXCEEDED'
+        ? 429
+        : res.status === 401 && errcode === 'M_FORBIDDEN'
+          ? 403
+          : res.status;
+    const header = res.headers.get('retry-after');
+    const err = errorForStatus(what, status, {
+      retryAfterMs:
+        status === 429 || header !== null
+          ? retryAfterMs({ bodyMs: parsed.retry_after_ms, header }, DEFAULT_RETRY_AFTER_MS)
+          : null,
+    });
+    // A permanent refusal keeps Matrix's errcode for callers that look at it.
+    if (err instanceof PermanentError) throw new MatrixHttpError(what, res.status, errcode);
+    throw err;
   }
-}
-
-function retryAfter(bodyMs: number | undefined, header: string | null): number {
-  if (bodyMs !== undefined && bodyMs >= 0) return bodyMs;
-  if (header) {
-    const secs = Number(header);
-    if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
-    const at = Date.parse(header);
-    if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
-  }
-  return DEFAULT_RETRY_AFTER_MS;
-}
-
-/** Paths go to logs: keep ids, drop query strings (they may carry tokens). */
-function redactPath(path: string): string {
-  return path.split('?')[0]!;
 }
 
 export const enc = encodeURIComponent;

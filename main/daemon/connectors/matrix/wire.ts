@@ -4,7 +4,7 @@
 // read field by field in mapping.ts, where a malformed field degrades to a
 // readable fallback instead of failing the whole sync.
 import { z } from 'zod';
-import { ProtocolError } from '../errors.js';
+import { parseResponse } from '../http/schema.js';
 
 const content = z.record(z.string(), z.unknown());
 
@@ -142,9 +142,5 @@ export function parseWire<T extends z.ZodType>(
   value: unknown,
   what: string,
 ): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue ? issue.path.map(String).join('.') || '(root)' : '(root)';
-  throw new ProtocolError(`malformed ${what}: ${where}: ${issue?.message ?? 'invalid'}`);
+  return parseResponse(schema, value, (reason) => `malformed ${what}: ${reason}`);
 }

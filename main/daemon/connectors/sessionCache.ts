@@ -1,8 +1,9 @@
-// One open JMAP session per account and secret, shared by a connector's sync,
-// push and writes; opened on first use and dropped after an auth failure so
+// One open session per account and secret, shared by a connector's sync, push
+// and writes (every protocol: a JMAP session, a Matrix account's transport and
+// mapping memory); opened on first use and dropped after an auth failure so
 // the next use signs in afresh.
-import type { ConnectorContext } from '../connector.js';
-import { AuthError } from '../errors.js';
+import type { ConnectorContext } from './connector.js';
+import { AuthError } from './errors.js';
 
 export type OpenSession<S> = (
   server: string,
@@ -37,7 +38,17 @@ export class SessionCache<S> {
     }
   }
 
-  forgetOnAuthError(err: unknown): void {
+  /** guard() for a stream of batches (sync, live, backfill). */
+  async *guardStream<T>(ctx: ConnectorContext, fn: (s: S) => AsyncIterable<T>): AsyncGenerator<T> {
+    try {
+      yield* fn(await this.get(ctx));
+    } catch (err) {
+      this.forgetOnAuthError(err);
+      throw err;
+    }
+  }
+
+  private forgetOnAuthError(err: unknown): void {
     if (err instanceof AuthError) this.sessions.clear();
   }
 }

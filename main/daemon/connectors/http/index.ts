@@ -1,0 +1,6 @@
+// The connector kit's HTTP part: deadlines, retry-after, status → error kind,
+// schema-parsed answers. Every connector's transport is built on these.
+export { parseRetryAfter, retryAfterMs } from './retryAfter.js';
+export { errorForStatus, TransientHttpError, type StatusErrorOptions } from './statusError.js';
+export { DEFAULT_TIMEOUT_MS, redactPath, timedFetch, type FetchLike } from './request.js';
+export { issueSummary, parseJson, parseResponse } from './schema.js';

@@ -1,0 +1,41 @@
+// One HTTP exchange with a deadline. Every request has one (a hung server
+// cannot stall an account's loop forever); the caller's own signal still
+// cancels at once. A timeout or a network fault is transient and says which,
+// never with the URL's query (it may carry tokens).
+import { TransientHttpError } from './statusError.js';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export type FetchLike = typeof fetch;
+
+export interface TimedRequest extends Omit<RequestInit, 'signal'> {
+  /** Cancels the request (the account stopped); rethrown as is. */
+  signal?: AbortSignal;
+  /** The deadline for the answer's headers and body together. */
+  timeoutMs?: number;
+  fetch?: FetchLike;
+}
+
+/** Fetches with a deadline; `what` names the request in errors ("GET /sync"). */
+export async function timedFetch(
+  url: string | URL,
+  what: string,
+  { signal, timeoutMs = DEFAULT_TIMEOUT_MS, fetch: f = fetch, ...init }: TimedRequest,
+): Promise<Response> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  try {
+    return await f(url, { ...init, signal: combined });
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    throw new TransientHttpError(
+      `${what}: ${timeout.aborted ? 'timed out' : `network error${cause ? ` (${cause})` : ''}`}`,
+    );
+  }
+}
+
+/** Paths go to logs and errors: keep ids, drop query strings (they may carry tokens). */
+export function redactPath(path: string): string {
+  return path.split('?')[0]!;
+}

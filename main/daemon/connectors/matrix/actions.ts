@@ -1,0 +1,209 @@
+// Writes: the outbox operations Matrix handles (each event sent with the
+// outbox key as txnId, so a retry is the same event), and the direct calls
+// (typing, presence). Nothing with content goes into an encrypted room.
+import { z } from 'zod';
+import type { ConnectorContext, WriteResult } from '../connector.js';
+import type { OperationTable } from '../operations.js';
+import { C, chosenPresence, presenceKey, type MatrixAccount, type Presence } from './account.js';
+import { enc, MatrixHttpError } from './transport.js';
+import { eventIdSchema, relationsSchema } from './wire.js';
+import type { ReactionRef } from './mapping/common.js';
+import { loadRoomInfo } from './syncMapper.js';
+import { createRoom, joinRoom, leaveRoom, memberAction, type RoomWriter } from './rooms.js';
+import { attachmentContent, upload } from './media.js';
+import { refuseIfEncrypted } from './encryption.js';
+import { threadRelation } from './threads.js';
+
+/** Sends one room event with the idempotency key as its txnId. */
+async function put(
+  ctx: ConnectorContext,
+  a: MatrixAccount,
+  roomId: string,
+  key: string,
+  type: string,
+  content: unknown,
+): Promise<string> {
+  const path = `${C}/rooms/${enc(roomId)}/send/${enc(type)}/${enc(key)}`;
+  const res = await a.transport.json('PUT', path, eventIdSchema, {
+    body: content,
+    signal: ctx.signal,
+  });
+  return res.event_id;
+}
+
+const refuseEncrypted = (ctx: ConnectorContext, a: MatrixAccount, roomId: string) =>
+  refuseIfEncrypted(a.transport, ctx, roomId, ctx.signal);
+
+const rooms = (ctx: ConnectorContext, a: MatrixAccount): RoomWriter => ({
+  transport: a.transport,
+  userId: a.session.userId,
+  signal: ctx.signal,
+  created: a.created,
+});
+
+const replyTo = (eventId: string | null | undefined) =>
+  eventId ? { 'm.in_reply_to': { event_id: eventId } } : null;
+
+export const matrixOperations = {
+  send: async (a, op, key, ctx) => {
+    await refuseEncrypted(ctx, a, op.chatRemoteId);
+    const content: Record<string, unknown> = { msgtype: 'm.text', body: op.body };
+    const relation = op.threadRootRemoteId
+      ? await threadRelation(
+          a.transport,
+          op.chatRemoteId,
+          op.threadRootRemoteId,
+          op.replyToRemoteId ?? null,
+          ctx.signal,
+        )
+      : replyTo(op.replyToRemoteId);
+    if (relation) content['m.relates_to'] = relation;
+    return { remoteId: await put(ctx, a, op.chatRemoteId, key, 'm.room.message', content) };
+  },
+  edit: async (a, op, key, ctx) => {
+    await refuseEncrypted(ctx, a, op.chatRemoteId);
+    const content = {
+      msgtype: 'm.text',
+      body: `* ${op.body}`,
+      'm.new_content': { msgtype: 'm.text', body: op.body },
+      'm.relates_to': { rel_type: 'm.replace', event_id: op.messageRemoteId },
+    };
+    return { remoteId: await put(ctx, a, op.chatRemoteId, key, 'm.room.message', content) };
+  },
+  react: async (a, op, key, ctx): Promise<WriteResult> => {
+    if (op.remove) {
+      const reactionId = await findOwnReaction(ctx, a, op.chatRemoteId, op.messageRemoteId, op.key);
+      if (reactionId) await redact(ctx, a, op.chatRemoteId, reactionId, key);
+      return {};
+    }
+    await refuseEncrypted(ctx, a, op.chatRemoteId);
+    try {
+      const eventId = await put(ctx, a, op.chatRemoteId, key, 'm.reaction', {
+        'm.relates_to': { rel_type: 'm.annotation', event_id: op.messageRemoteId, key: op.key },
+      });
+      a.mapping.reactions.set(eventId, {
+        roomId: op.chatRemoteId,
+        target: op.messageRemoteId,
+        sender: a.session.userId,
+        key: op.key,
+      });
+      return { remoteId: eventId };
+    } catch (err) {
+      // Already reacted with that key: the state the user wants is there.
+      if (err instanceof MatrixHttpError && err.errcode === 'M_DUPLICATE_ANNOTATION') return {};
+      throw err;
+    }
+  },
+  delete: async (a, op, key, ctx) => {
+    await redact(ctx, a, op.chatRemoteId, op.messageRemoteId, key);
+    return {};
+  },
+  read: async (a, op, _key, ctx) => {
+    await a.transport.json('POST', `${C}/rooms/${enc(op.chatRemoteId)}/read_markers`, z.unknown(), {
+      signal: ctx.signal,
+      body: { 'm.fully_read': op.messageRemoteId, 'm.read': op.messageRemoteId },
+    });
+    return {};
+  },
+  sendAttachment: async (a, op, key, ctx) => {
+    await refuseEncrypted(ctx, a, op.chatRemoteId);
+    let url = a.uploads.get(key);
+    if (!url) {
+      url = await upload(ctx, a.transport, op.attachment);
+      a.uploads.set(key, url);
+    }
+    const content = attachmentContent(op.attachment, url, op.body);
+    const relation = replyTo(op.replyToRemoteId);
+    if (relation) content['m.relates_to'] = relation;
+    const eventId = await put(ctx, a, op.chatRemoteId, key, 'm.room.message', content);
+    a.uploads.delete(key);
+    return { remoteId: eventId };
+  },
+  chatCreate: (a, op, key, ctx) => createRoom(rooms(ctx, a), op, key),
+  chatJoin: (a, op, _key, ctx) => {
+    // Accepting an invitation meant as a direct chat: m.direct learns the room.
+    const info = loadRoomInfo(ctx, op.chatRemoteId);
+    const directWith =
+      info?.membership === 'invite' && info.directInvite ? (info.inviter ?? null) : null;
+    return joinRoom(rooms(ctx, a), op.chatRemoteId, directWith);
+  },
+  chatLeave: async (a, op, _key, ctx) => {
+    await leaveRoom(rooms(ctx, a), op.chatRemoteId, op.forget === true);
+    return {};
+  },
+  chatMember: async (a, op, _key, ctx) => {
+    await memberAction(rooms(ctx, a), op);
+    return {};
+  },
+} satisfies OperationTable<MatrixAccount>;
+
+export async function setTyping(
+  ctx: ConnectorContext,
+  a: MatrixAccount,
+  roomId: string,
+  typing: boolean,
+): Promise<void> {
+  await a.transport.json(
+    'PUT',
+    `${C}/rooms/${enc(roomId)}/typing/${enc(a.session.userId)}`,
+    z.unknown(),
+    { signal: ctx.signal, body: typing ? { typing, timeout: 30_000 } : { typing } },
+  );
+}
+
+export async function setPresence(
+  ctx: ConnectorContext,
+  a: MatrixAccount,
+  presence: Presence,
+  statusMsg?: string | null,
+): Promise<void> {
+  await a.transport.json('PUT', `${C}/presence/${enc(a.session.userId)}/status`, z.unknown(), {
+    signal: ctx.signal,
+    body: statusMsg ? { presence, status_msg: statusMsg } : { presence },
+  });
+  chosenPresence.set(presenceKey(a.session), presence);
+}
+
+async function redact(
+  ctx: ConnectorContext,
+  a: MatrixAccount,
+  roomId: string,
+  eventId: string,
+  txn: string,
+): Promise<void> {
+  await a.transport.json(
+    'PUT',
+    `${C}/rooms/${enc(roomId)}/redact/${enc(eventId)}/${enc(txn)}`,
+    eventIdSchema,
+    { signal: ctx.signal, body: {} },
+  );
+}
+
+/** Our reaction with `key` on a message: from memory, else asked of the server. */
+async function findOwnReaction(
+  ctx: ConnectorContext,
+  a: MatrixAccount,
+  roomId: string,
+  target: string,
+  key: string,
+): Promise<string | null> {
+  const mine = (r: ReactionRef) =>
+    r.target === target && r.sender === a.session.userId && r.key === key;
+  for (const [id, r] of a.mapping.reactions) if (mine(r)) return id;
+  let from: string | undefined;
+  for (let page = 0; page < 20; page++) {
+    const res = await a.transport.json(
+      'GET',
+      `/_matrix/client/v1/rooms/${enc(roomId)}/relations/${enc(target)}/m.annotation/m.reaction`,
+      relationsSchema,
+      { signal: ctx.signal, query: { limit: 100, from } },
+    );
+    for (const e of res.chunk) {
+      const rel = e.content['m.relates_to'] as { key?: unknown } | undefined;
+      if (e.sender === a.session.userId && rel?.key === key) return e.event_id;
+    }
+    if (!res.next_batch) return null;
+    from = res.next_batch;
+  }
+  return null;
+}

@@ -1,0 +1,19 @@
+// Initial sync and catch-up: one /sync from the committed token (none on the
+// first run), mapped to one batch that carries the next token.
+import type { ConnectorContext } from '../connector.js';
+import type { SyncBatch } from '../../model/types.js';
+import { startSession, type MatrixAccount, type MatrixOptions } from './account.js';
+import { fetchSync } from './liveAndGaps.js';
+import { mapSync } from './syncMapper.js';
+
+export async function* sync(
+  ctx: ConnectorContext,
+  a: MatrixAccount,
+  opts: MatrixOptions,
+): AsyncGenerator<SyncBatch> {
+  const self = await startSession(ctx, a);
+  const res = await fetchSync(ctx, a, opts, ctx.cursor('sync'), 0);
+  const batch = mapSync(res, a.mapping, ctx);
+  if (self) batch.people = [self, ...(batch.people ?? [])];
+  yield batch;
+}
