@@ -419,7 +419,12 @@ describe('web host over a real daemon', () => {
       assert.equal(outbox.event.payload.item.localMessageId, messageId);
       const upserted = await got.next((f) => 'event' in f && f.event.name === 'messages.upserted');
       assert.ok('event' in upserted && upserted.event.name === 'messages.upserted');
-      assert.deepEqual(upserted.event.payload, { chatId, messageIds: [messageId] });
+      // The event carries the local echo itself: no read back needed.
+      assert.equal(upserted.event.payload.chatId, chatId);
+      assert.deepEqual(
+        upserted.event.payload.messages.map((m) => [m.id, m.body]),
+        [[messageId, 'hello from the web']],
+      );
     } finally {
       ws.close();
     }
@@ -655,7 +660,7 @@ describe('web host event fan-out (scripted client)', () => {
     const fa = frames(a);
     const fb = frames(b);
     const event: DaemonEvent = {
-      name: 'messages.upserted',
+      name: 'messages.removed',
       payload: { chatId: 7, messageIds: [1, 2] },
     };
     for (const l of listeners) l(event);

@@ -111,3 +111,22 @@ export function applyUpserts(
   if (added.length === 0) return changed ? next : current;
   return [...next, ...added].sort((a, b) => a.id - b.id);
 }
+
+/**
+ * Folds a `messages.upserted` delta (the current views of changed messages)
+ * into the window: by the rules of applyUpserts, with every view at hand.
+ */
+export function foldUpserted(win: TimelineWindow, views: readonly MessageView[]): MessageView[] {
+  return applyUpserts(
+    win.messages,
+    views.map((m) => m.id),
+    views,
+    win.hasOlder,
+    win.hasNewer,
+  );
+}
+
+/** Folds a `messages.removed` delta into the window: those rows go. */
+export function foldRemoved(win: TimelineWindow, messageIds: readonly number[]): MessageView[] {
+  return applyUpserts(win.messages, messageIds, [], win.hasOlder, win.hasNewer);
+}
