@@ -26,8 +26,12 @@ export class LiveFeed {
     const next = async (signal: AbortSignal) => {
       while (this.queue.length === 0 && !signal.aborted)
         await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          signal.addEventListener('abort', () => resolve(), { once: true });
+          const done = () => {
+            signal.removeEventListener('abort', done);
+            resolve();
+          };
+          this.wake = done;
+          signal.addEventListener('abort', done, { once: true });
         });
       this.wake = null;
       return this.queue.shift() ?? null;

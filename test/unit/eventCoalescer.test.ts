@@ -105,7 +105,7 @@ describe('deltas: one turn of writes becomes one event per chat', () => {
     try {
       s.coalescer.queue({
         name: 'account.status',
-        payload: { accountId: s.account.id, status: 'live', detail: null },
+        payload: { accountId: s.account.id, status: 'active', detail: null },
       });
       s.apply(chatBatch('!a', 'Alpha', [message('!a', '$a1', T, 'hello')]));
       s.coalescer.queue({
