@@ -100,6 +100,35 @@ describe('deltas: one turn of writes becomes one event per chat', () => {
     }
   });
 
+  test('one turn across two accounts: each message says whether a reaction is mine in its own account', () => {
+    const s = setup();
+    try {
+      const other = addAccount(s.store, 'bo');
+      s.apply(chatBatch('!a', 'Alpha', [message('!a', '$a1', T, 'in my account')]));
+      s.coalescer.batchApplied(
+        s.store.writer.apply(
+          other.id,
+          chatBatch('!o', 'Other', [message('!o', '$o1', T + 1000, 'in bo’s account')]),
+        ),
+      );
+      // Bo reacts in both: only in Bo's own account is that reaction "mine".
+      const bo = { senderRemoteId: '@bo', key: '🎉', ts: T + 2000 };
+      s.apply({ reactionsAdded: [{ messageRemoteId: '$a1', ...bo }] });
+      s.coalescer.batchApplied(
+        s.store.writer.apply(other.id, { reactionsAdded: [{ messageRemoteId: '$o1', ...bo }] }),
+      );
+      s.endTurn();
+      const mine = Object.fromEntries(
+        s
+          .payloads('messages.upserted')
+          .map((p) => [p.messages[0]!.body, p.messages[0]!.reactions[0]!.mine]),
+      );
+      assert.deepEqual(mine, { 'in my account': false, 'in bo’s account': true });
+    } finally {
+      s.cleanup();
+    }
+  });
+
   test('other events keep their order, after the turn’s deltas', () => {
     const s = setup();
     try {

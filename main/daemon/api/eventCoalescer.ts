@@ -100,7 +100,7 @@ export class EventCoalescer {
     this.chats = new Set();
     this.outbox = new Map();
     this.others = [];
-    for (const [chatId, ids] of messages) this.emitMessages(chatId, [...ids]);
+    if (messages.size > 0) this.emitMessages(messages);
     if (chats.size > 0) {
       const rows = this.read.chatsById([...chats]);
       if (rows.length > 0) this.emit({ name: 'chats.updated', payload: { chats: rows } });
@@ -109,21 +109,33 @@ export class EventCoalescer {
     for (const event of others) this.emit(event);
   }
 
-  private emitMessages(chatId: number, ids: number[]): void {
-    // Keys grow with time: the newest are the largest.
-    ids.sort((a, b) => b - a);
-    const more = ids.length > MAX_MESSAGES_PER_EVENT;
-    const wanted = more ? ids.slice(0, MAX_MESSAGES_PER_EVENT) : ids;
-    const views = this.read.messagesById(wanted).filter((m) => m.chatId === chatId);
-    const found = new Set(views.map((m) => m.id));
-    const gone = wanted.filter((id) => !found.has(id));
-    if (gone.length > 0)
-      this.emit({ name: 'messages.removed', payload: { chatId, messageIds: gone } });
-    if (views.length > 0 || more)
-      this.emit({
-        name: 'messages.upserted',
-        payload: more ? { chatId, messages: views, more: true } : { chatId, messages: views },
-      });
+  /** One read for every chat's changed messages, then an event or two per chat. */
+  private emitMessages(changed: Map<number, Set<number>>): void {
+    const wanted = new Map<number, number[]>();
+    for (const [chatId, set] of changed) {
+      // Keys grow with time: the newest are the largest.
+      const ids = [...set].sort((a, b) => b - a);
+      wanted.set(chatId, ids.slice(0, MAX_MESSAGES_PER_EVENT));
+    }
+    const views = new Map<number, MessageView>();
+    for (const m of this.read.messagesById([...wanted.values()].flat())) views.set(m.id, m);
+    for (const [chatId, ids] of wanted) {
+      const more = changed.get(chatId)!.size > ids.length;
+      const found: MessageView[] = [];
+      const gone: number[] = [];
+      for (const id of ids) {
+        const view = views.get(id);
+        if (view?.chatId === chatId) found.push(view);
+        else gone.push(id);
+      }
+      if (gone.length > 0)
+        this.emit({ name: 'messages.removed', payload: { chatId, messageIds: gone } });
+      if (found.length > 0 || more)
+        this.emit({
+          name: 'messages.upserted',
+          payload: more ? { chatId, messages: found, more: true } : { chatId, messages: found },
+        });
+    }
   }
 
   private wake(): void {
