@@ -221,6 +221,29 @@ describe('renderer: deltas fold in without a read back', () => {
     }
   });
 
+  test('a `more` delta of history far below the window (backfill) leaves the window as it is', async () => {
+    const { useTimeline } = await import('../../renderer/src/hooks/useTimeline.js');
+    // A full first page: the chat has older messages than these.
+    const firstPage = Array.from({ length: 40 }, (_, i) => msg(2000 - i));
+    const fake = fakeClient({ 'messages.page': () => firstPage });
+    const view = await mount<TimelineState>(fake.client, () => useTimeline(CHAT));
+    try {
+      assert.equal(view.read().hasOlder, true);
+      fake.calls.length = 0;
+      const before = view.read().messages;
+      await view.act(() =>
+        fake.push({
+          name: 'messages.upserted',
+          payload: { chatId: CHAT, messages: [msg(900), msg(899)], more: true },
+        }),
+      );
+      assert.deepEqual(fake.calls, [], 'nothing to re-read');
+      assert.equal(view.read().messages, before, 'older pages bring that history when scrolled to');
+    } finally {
+      await view.unmount();
+    }
+  });
+
   test('after a reconnect, an older stretch (after a jump) is re-read in place by id', async () => {
     const { useTimeline } = await import('../../renderer/src/hooks/useTimeline.js');
     // 60 on each side of the target: the window stops short of the newest message.

@@ -15,6 +15,7 @@ import {
   applyUpserts,
   foldRemoved,
   foldUpserted,
+  partialDeltaReaches,
   prependOlder,
   windowAround,
   type TimelineWindow,
@@ -250,9 +251,11 @@ export function useTimeline(chatId: number | null): TimelineState {
   useDaemonEvents((event) => {
     const now = current.current;
     if (event.name === 'messages.upserted' && event.payload.chatId === now.chatId) {
-      // More changed at once than one event carries: at the newest end, read it afresh.
-      if (event.payload.more && !now.hasNewer) void fetchLatest(now);
-      else fold(foldUpserted(now, event.payload.messages));
+      // More changed at once than one event carries, some of it maybe in view:
+      // at the newest end, read it afresh rather than hold a gap.
+      const { messages, more } = event.payload;
+      if (more && !now.hasNewer && partialDeltaReaches(now, messages)) void fetchLatest(now);
+      else fold(foldUpserted(now, messages));
     } else if (event.name === 'messages.removed' && event.payload.chatId === now.chatId)
       fold(foldRemoved(now, event.payload.messageIds));
   });
