@@ -247,7 +247,7 @@ export function useTimeline(chatId: number | null): TimelineState {
     [commit],
   );
 
-  // Local echoes' state changes arrive as deltas too (see daemon.ts).
+  // Local echoes' state changes arrive as deltas too (main/daemon/api/eventCoalescer.ts).
   useDaemonEvents((event) => {
     const now = current.current;
     if (event.name === 'messages.upserted' && event.payload.chatId === now.chatId) {
