@@ -6,7 +6,8 @@ import { WordReindexer } from './store/search/wordReindexer.js';
 import { SyncEngine, type SyncEngineOptions } from './sync/engine.js';
 import { defaultConnectors, type ConnectorRegistry } from './connectors/registry.js';
 import { ApiServer } from './api/apiServer.js';
-import { createHandlers, toOutboxItem } from './api/handlers.js';
+import { createHandlers } from './api/handlers.js';
+import { EventCoalescer } from './api/eventCoalescer.js';
 import type { ApiResult, DaemonEvent } from './api/contract.js';
 import type { SecretBroker } from './secrets/secretBroker.js';
 import type { SyncObserver } from './sync/observer.js';
@@ -36,6 +37,7 @@ export class Daemon {
   private readonly log: (line: string) => void;
   private readonly trigrams: TrigramIndexer;
   private readonly words: WordReindexer;
+  private readonly events: EventCoalescer;
   private indexingScheduled = false;
   private closed = false;
 
@@ -44,6 +46,7 @@ export class Daemon {
     this.store = Store.open(options.profileDir);
     this.trigrams = new TrigramIndexer(this.store.db);
     this.words = new WordReindexer(this.store.db);
+    this.events = new EventCoalescer(this.store.read, (event) => this.emit(event));
     this.connectors = options.connectors ?? defaultConnectors();
     this.engine = new SyncEngine(
       this.store,
@@ -101,6 +104,7 @@ export class Daemon {
   async close(): Promise<void> {
     this.closed = true;
     await this.engine.stopAll();
+    this.events.close();
     this.store.close();
   }
 
@@ -122,30 +126,17 @@ export class Daemon {
           this.scheduleIndexing();
       },
       accountStatus: (accountId, status, detail) =>
-        this.emit({ name: 'account.status', payload: { accountId, status, detail } }),
-      outboxChanged: (entry) => {
-        this.emit({ name: 'outbox.updated', payload: { item: toOutboxItem(entry) } });
-        if (entry.chatId !== null) {
-          if (entry.localMessageId !== null)
-            this.emit({
-              name: 'messages.upserted',
-              payload: { chatId: entry.chatId, messageIds: [entry.localMessageId] },
-            });
-          this.emit({
-            name: 'chats.updated',
-            payload: { chats: this.store.read.chatsById([entry.chatId]) },
-          });
-        }
-      },
+        this.events.queue({ name: 'account.status', payload: { accountId, status, detail } }),
+      outboxChanged: (entry) => this.events.outboxChanged(entry),
       log: (accountId, message) => this.log(`account ${accountId}: ${message}`),
     };
   }
 
   private emitBatch(accountId: number, result: BatchResult, live: boolean): void {
-    // Ephemeral state passes straight through: it is never stored.
-    for (const t of result.typing ?? []) this.emit({ name: 'typing', payload: t });
+    // Ephemeral state is never stored: it goes out as it came, after the turn's deltas.
+    for (const t of result.typing ?? []) this.events.queue({ name: 'typing', payload: t });
     for (const p of result.presence ?? [])
-      this.emit({
+      this.events.queue({
         name: 'presence',
         payload: {
           accountId,
@@ -157,24 +148,7 @@ export class Daemon {
           currentlyActive: p.currentlyActive ?? null,
         },
       });
-    const changed = [...result.insertedMessageIds, ...result.updatedMessageIds];
-    if (changed.length > 0) {
-      const byChat = new Map<number, number[]>();
-      for (const row of this.store.db
-        .prepare(`SELECT id, chat_id FROM messages WHERE id IN (SELECT value FROM json_each(?))`)
-        .all(JSON.stringify(changed)) as { id: number; chat_id: number }[]) {
-        const ids = byChat.get(row.chat_id) ?? [];
-        ids.push(row.id);
-        byChat.set(row.chat_id, ids);
-      }
-      for (const [chatId, messageIds] of byChat)
-        this.emit({ name: 'messages.upserted', payload: { chatId, messageIds } });
-    }
-    if (result.chatIds.length > 0)
-      this.emit({
-        name: 'chats.updated',
-        payload: { chats: this.store.read.chatsById(result.chatIds) },
-      });
+    this.events.batchApplied(result);
     if (live) this.emitNotifications(result.insertedMessageIds);
   }
 
@@ -204,7 +178,7 @@ export class Daemon {
       muted: number;
     }[];
     for (const r of rows)
-      this.emit({
+      this.events.queue({
         name: 'notify',
         payload: {
           chatId: r.chat_id,

@@ -7,7 +7,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApiResult, DaemonEvent } from '../daemon/api/contract.js';
 import { MAX_BODY_BYTES } from './apiRoute.js';
-import { parseCallFrame, type ApiClient, type ServerFrame } from './wireProtocol.js';
+import type { ApiClient } from './wireProtocol.js';
+import {
+  decodeText,
+  encodeText,
+  isFrameError,
+  parseCallFrame,
+  type ServerFrame,
+} from '../daemon/api/frames.js';
 
 /** Beyond this many queued bytes a socket is considered stuck. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
@@ -51,8 +58,8 @@ export class SocketHub {
         });
         return;
       }
-      const frame = parseCallFrame(data.toString());
-      if ('error' in frame) {
+      const frame = parseCallFrame(decodeText(data.toString()));
+      if (isFrameError(frame)) {
         this.send(ws, {
           id: frame.id,
           result: { ok: false, error: { code: 'invalid_input', message: frame.error } },
@@ -71,12 +78,12 @@ export class SocketHub {
 
   private broadcast(event: DaemonEvent): void {
     if (this.wss.clients.size === 0) return;
-    const text = JSON.stringify({ event } satisfies ServerFrame);
+    const text = encodeText({ event });
     for (const ws of this.wss.clients) this.sendText(ws, text);
   }
 
   private send(ws: WebSocket, frame: ServerFrame): void {
-    this.sendText(ws, JSON.stringify(frame));
+    this.sendText(ws, encodeText(frame));
   }
 
   private sendText(ws: WebSocket, text: string): void {

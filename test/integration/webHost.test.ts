@@ -414,12 +414,31 @@ describe('web host over a real daemon', () => {
       assert.ok('result' in reply && reply.result.ok, JSON.stringify(reply));
       const { messageId } = reply.result.value as { outboxId: number; messageId: number };
 
-      const outbox = await got.next((f) => 'event' in f && f.event.name === 'outbox.updated', 2000);
+      // The earlier test's send may still be moving (retries): pick this send's events.
+      const outbox = await got.next(
+        (f) =>
+          'event' in f &&
+          f.event.name === 'outbox.updated' &&
+          f.event.payload.item.localMessageId === messageId,
+        2000,
+      );
       assert.ok('event' in outbox && outbox.event.name === 'outbox.updated');
       assert.equal(outbox.event.payload.item.localMessageId, messageId);
-      const upserted = await got.next((f) => 'event' in f && f.event.name === 'messages.upserted');
+      const upserted = await got.next(
+        (f) =>
+          'event' in f &&
+          f.event.name === 'messages.upserted' &&
+          f.event.payload.messages.some((m) => m.body === 'hello from the web'),
+      );
       assert.ok('event' in upserted && upserted.event.name === 'messages.upserted');
-      assert.deepEqual(upserted.event.payload, { chatId, messageIds: [messageId] });
+      // The event carries the local echo itself: no read back needed.
+      assert.equal(upserted.event.payload.chatId, chatId);
+      assert.deepEqual(
+        upserted.event.payload.messages
+          .filter((m) => m.id === messageId)
+          .map((m) => [m.id, m.body, m.outboxState]),
+        [[messageId, 'hello from the web', 'pending']],
+      );
     } finally {
       ws.close();
     }
@@ -655,7 +674,7 @@ describe('web host event fan-out (scripted client)', () => {
     const fa = frames(a);
     const fb = frames(b);
     const event: DaemonEvent = {
-      name: 'messages.upserted',
+      name: 'messages.removed',
       payload: { chatId: 7, messageIds: [1, 2] },
     };
     for (const l of listeners) l(event);

@@ -252,3 +252,40 @@ test('deleting a reaction event removes the reaction, also after a restart', () 
     cleanup();
   }
 });
+
+test('a batch returns what it changed, per chat: also a reaction that names only its message', () => {
+  const { store, cleanup } = tempStore();
+  try {
+    const account = addAccount(store);
+    store.writer.apply(account.id, chatBatch('!a', 'A', [message('!a', '$a1', T0, 'one')]));
+    store.writer.apply(account.id, chatBatch('!b', 'B', [message('!b', '$b1', T0, 'one')]));
+    const idOf = (remoteId: string) =>
+      store.db.prepare(`SELECT id FROM messages WHERE remote_id = ?`).pluck().get(remoteId);
+    const chatOf = (remoteId: string) =>
+      store.read.chats().find((c) => c.remoteId === remoteId)!.id;
+
+    const result = store.writer.apply(account.id, {
+      messages: [message('!a', '$a2', T0 + 1000, 'two'), message('!a', '$a1', T0, 'one')],
+      edits: [{ messageRemoteId: '$a1', body: 'one, edited', editedTs: T0 + 2000 }],
+      reactionsAdded: [{ messageRemoteId: '$b1', senderRemoteId: '@ann', key: '+', ts: T0 }],
+    });
+    const byChat = Object.fromEntries(result.changes.map((c) => [c.chatId, c.messageIds]));
+    assert.deepEqual(byChat, {
+      [chatOf('!a')]: [idOf('$a2'), idOf('$a1')],
+      [chatOf('!b')]: [idOf('$b1')],
+    });
+
+    const replay = store.writer.apply(account.id, {
+      messages: [message('!a', '$a2', T0 + 1000, 'two')],
+    });
+    assert.deepEqual(replay.changes, [], 'a replay that changes nothing records nothing');
+
+    const gone = store.writer.apply(account.id, {
+      reactionsRemoved: [{ messageRemoteId: '$b1', senderRemoteId: '@ann', key: '+' }],
+      removedChats: ['!b'],
+    });
+    assert.deepEqual(gone.changes, [], 'a removed chat takes its changes with it');
+  } finally {
+    cleanup();
+  }
+});

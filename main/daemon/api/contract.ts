@@ -529,9 +529,24 @@ export const LOCAL_ONLY_INPUTS: Partial<Record<ProcedureName, readonly string[]>
   'messages.sendAttachment': ['path'],
 };
 
-/** Deltas pushed to every subscriber. */
+/**
+ * Deltas pushed to every subscriber. The daemon coalesces them once per turn
+ * of its event loop (api/eventCoalescer.ts): however many batches and outbox
+ * changes touched a chat in that turn, one `messages.upserted` carries the
+ * current view of each changed message, one `messages.removed` the ids that
+ * are gone, and one `chats.updated` every changed chat row. A subscriber folds
+ * them in without reading back; after a reconnect it re-reads what it shows.
+ */
 export interface EventMap {
-  'messages.upserted': { chatId: number; messageIds: number[] };
+  /**
+   * Messages new to the chat or changed (edits, deletions, reactions, delivery
+   * state), newest first. `more`: more changed in that turn than one event
+   * carries (api/eventCoalescer.ts); these are the newest, and a subscriber
+   * re-reads what it shows rather than fold a change it only partly has.
+   */
+  'messages.upserted': { chatId: number; messages: MessageView[]; more?: true };
+  /** Messages no longer stored (a local echo the server's copy replaced). */
+  'messages.removed': { chatId: number; messageIds: number[] };
   'chats.updated': { chats: ChatSummary[] };
   'account.status': { accountId: number; status: AccountStatus; detail: string | null };
   'outbox.updated': { item: OutboxItem };

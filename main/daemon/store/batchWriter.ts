@@ -17,14 +17,17 @@ import { baseKey, preferredSlot, SLOTS_PER_MS } from './messageKey.js';
 import { MessageIndex } from './search/messageIndex.js';
 import { PendingRelations, type PendingRelation } from './pendingRelations.js';
 import { EditHistory, type RevertedEdit } from './editHistory.js';
+import { ChangeRecord, type ChatChange } from './changeRecord.js';
 
 export interface BatchResult {
   /** Local ids of messages inserted (new to the store). */
   insertedMessageIds: number[];
   /** Local ids of messages whose visible content changed. */
   updatedMessageIds: number[];
-  /** Local chat ids touched by the batch. */
+  /** Local chat ids touched by the batch (their chat list rows may have changed). */
   chatIds: number[];
+  /** Per chat, the messages inserted or changed: what the daemon's events carry. */
+  changes: ChatChange[];
   /** Ephemeral: who types where now (names resolved); for the `typing` event. */
   typing?: { chatId: number; personRemoteIds: string[]; names: string[] }[];
   /** Ephemeral: presence changes (names resolved); for the `presence` event. */
@@ -43,6 +46,7 @@ interface Touched {
   chats: Set<number>;
   recount: Set<number>;
   stalePreviews: Set<number>;
+  changes: ChangeRecord;
 }
 
 export class BatchWriter {
@@ -213,6 +217,9 @@ export class BatchWriter {
            AND substr(stream, length(stream) - length(@rid)) = ':' || @rid`,
       ),
       chatMessageIds: db.prepare(`SELECT id FROM messages WHERE chat_id = ?`).pluck(),
+      chatsOfMessages: db
+        .prepare(`SELECT id, chat_id FROM messages WHERE id IN (SELECT value FROM json_each(?))`)
+        .raw(),
       setCursor: db.prepare(`
         INSERT INTO sync_cursors (account_id, stream, cursor, updated_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (account_id, stream) DO UPDATE SET cursor = excluded.cursor,
@@ -250,7 +257,13 @@ export class BatchWriter {
   }
 
   private applyInTransaction(accountId: number, batch: SyncBatch): BatchResult {
-    const result: BatchResult = { insertedMessageIds: [], updatedMessageIds: [], chatIds: [] };
+    const result: BatchResult = {
+      insertedMessageIds: [],
+      updatedMessageIds: [],
+      chatIds: [],
+      changes: [],
+    };
+    const changes = new ChangeRecord();
     const touchedChats = new Set<number>();
     const recountChats = new Set<number>();
     const stalePreviews = new Set<number>();
@@ -259,6 +272,7 @@ export class BatchWriter {
       chats: touchedChats,
       recount: recountChats,
       stalePreviews,
+      changes,
     };
 
     for (const s of batch.spaces ?? []) this.upsertSpace(accountId, s);
@@ -310,6 +324,7 @@ export class BatchWriter {
         touchedChats.add(chatId);
         if (outcome.kind === 'inserted') {
           result.insertedMessageIds.push(outcome.id);
+          changes.message(outcome.id, chatId);
           let chat = perChat.get(chatId);
           if (!chat) {
             const readUpto = (this.stmts.readUpto.get(chatId) as number | undefined) ?? 0;
@@ -323,6 +338,7 @@ export class BatchWriter {
           }
         } else if (outcome.kind === 'updated') {
           result.updatedMessageIds.push(outcome.id);
+          changes.message(outcome.id, chatId);
           stalePreviews.add(chatId);
         }
       }
@@ -355,6 +371,7 @@ export class BatchWriter {
       }
       this.stmts.removeReaction.run(id, r.senderRemoteId, r.key);
       result.updatedMessageIds.push(id);
+      changes.message(id);
     }
 
     for (const rp of batch.readPositions ?? []) {
@@ -397,6 +414,7 @@ export class BatchWriter {
       this.stmts.removeChat.run(accountId, remoteId);
       this.stmts.removeChatCursors.run({ accountId, rid: remoteId });
       touchedChats.delete(chatId);
+      changes.dropChat(chatId);
     }
 
     const now = Date.now();
@@ -407,6 +425,7 @@ export class BatchWriter {
       this.stmts.setCursor.run(accountId, key, value == null ? null : JSON.stringify(value), now);
 
     result.chatIds = [...touchedChats];
+    result.changes = changes.perChat((ids) => this.chatsOfMessages(ids));
     return result;
   }
 
@@ -428,6 +447,7 @@ export class BatchWriter {
     this.stmts.applyEdit.run(e.body, e.html ?? null, e.editedTs, row.id);
     this.index.replace(row.id, e.body, row.subject, this.senderNameOf(row.id));
     t.result.updatedMessageIds.push(row.id);
+    t.changes.message(row.id, row.chat_id);
     t.chats.add(row.chat_id);
     t.stalePreviews.add(row.chat_id);
   }
@@ -440,6 +460,7 @@ export class BatchWriter {
       if (reacted !== undefined) {
         this.stmts.removeReactionByRemote.run(reacted, remoteId);
         t.result.updatedMessageIds.push(reacted);
+        t.changes.message(reacted);
         return;
       }
       if (this.pending.dropReaction(accountId, { remoteId })) return;
@@ -456,6 +477,7 @@ export class BatchWriter {
     this.stmts.markDeleted.run(row.id);
     this.index.remove(row.id);
     t.result.updatedMessageIds.push(row.id);
+    t.changes.message(row.id, row.chat_id);
     t.chats.add(row.chat_id);
     t.stalePreviews.add(row.chat_id);
     t.recount.add(row.chat_id);
@@ -464,8 +486,9 @@ export class BatchWriter {
   private revertedEdit(reverted: RevertedEdit, t: Touched): void {
     const { messageId, shown } = reverted;
     t.result.updatedMessageIds.push(messageId);
-    if (!shown) return;
+    if (!shown) return t.changes.message(messageId);
     const row = this.stmts.messageRow.get(messageId) as { chat_id: number; subject: string | null };
+    t.changes.message(messageId, row.chat_id);
     this.index.replace(messageId, shown.body, row.subject, this.senderNameOf(messageId));
     t.chats.add(row.chat_id);
     t.stalePreviews.add(row.chat_id);
@@ -478,6 +501,12 @@ export class BatchWriter {
     if (id === undefined) return this.pending.keep(accountId, { kind: 'reaction', relation: r });
     this.stmts.addReaction.run(id, r.senderRemoteId, r.key, r.ts, r.remoteId ?? null);
     t.result.updatedMessageIds.push(id);
+    t.changes.message(id);
+  }
+
+  /** The chat of each stored message among `ids`. */
+  private chatsOfMessages(ids: number[]): Map<number, number> {
+    return new Map(this.stmts.chatsOfMessages.all(JSON.stringify(ids)) as [number, number][]);
   }
 
   /** Re-reads the chat list preview from the chat's newest message. */

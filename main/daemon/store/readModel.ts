@@ -306,8 +306,15 @@ export class ReadModel {
   private decorate(rows: MessageRow[]): MessageView[] {
     if (rows.length === 0) return [];
     const ids = JSON.stringify(rows.map((r) => r.id));
-    const accountId = rows[0]!.account_id;
-    const self = new Set(this.stmts.selfIds.all(accountId) as string[]);
+    // Rows may span accounts (a delta of several chats): "mine" is per account.
+    const accountOf = new Map(rows.map((r) => [r.id, r.account_id]));
+    const selfOf = new Map<number, Set<string>>();
+    const selfIn = (accountId: number) => {
+      let self = selfOf.get(accountId);
+      if (!self)
+        selfOf.set(accountId, (self = new Set(this.stmts.selfIds.all(accountId) as string[])));
+      return self;
+    };
     const reactions = new Map<number, Reaction[]>();
     for (const r of this.db
       .prepare(
@@ -317,6 +324,7 @@ export class ReadModel {
       )
       .all(ids) as { message_id: number; key: string; n: number; senders: string }[]) {
       const list = reactions.get(r.message_id) ?? [];
+      const self = selfIn(accountOf.get(r.message_id)!);
       list.push({
         key: r.key,
         count: r.n,

@@ -1,15 +1,19 @@
 // Web mode's host bridge: one WebSocket to /ws on the page's own origin,
 // signed in by the session cookie (the page never sees the token).
-// Frames mirror main/web/wireProtocol.ts: {id,name,input} → {id,result}, and
-// {event} pushed. Reconnects with backoff; calls made while disconnected wait
-// for the connection, calls in flight when it drops fail as 'unavailable'.
-import type { ApiResult, DaemonEvent } from '../../../main/daemon/api/contract.js';
+// Frames are the client protocol's (main/daemon/api/frames.ts): {id,name,input}
+// → {id,result}, and {event} pushed; each incoming one is checked there once.
+// Reconnects with backoff; calls made while disconnected wait for the
+// connection, calls in flight when it drops fail as 'unavailable'.
+import type { ApiResult } from '../../../main/daemon/api/contract.js';
+import {
+  decodeText,
+  encodeText,
+  isFrameError,
+  parseServerFrame,
+} from '../../../main/daemon/api/frames.js';
 import type { HostEvent, ParleyBridge } from './bridge.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
-
-type ServerFrame =
-  { id: number | string | null; result: ApiResult<unknown> } | { event: DaemonEvent };
 
 const MIN_DELAY_MS = 250;
 const MAX_DELAY_MS = 10_000;
@@ -55,12 +59,8 @@ export function createWebBridge(): WebBridge {
       }
     };
     ws.onmessage = (message) => {
-      let frame: ServerFrame;
-      try {
-        frame = JSON.parse(String(message.data)) as ServerFrame;
-      } catch {
-        return;
-      }
+      const frame = parseServerFrame(decodeText(String(message.data)));
+      if (isFrameError(frame)) return;
       if ('event' in frame) {
         for (const l of listeners) l(frame.event);
         return;
@@ -92,7 +92,7 @@ export function createWebBridge(): WebBridge {
   return {
     call(name, input) {
       const id = nextId++;
-      const text = JSON.stringify({ id, name, input });
+      const text = encodeText({ id, name, input });
       return new Promise((resolve) => {
         const open = socket !== null && socket.readyState === WebSocket.OPEN;
         pending.set(id, { resolve, sent: open });

@@ -88,9 +88,10 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
               messages={messages}
               rootRemoteId={thread}
               onClose={() => setThread(null)}
-              onSent={(messageId) => {
-                if (timeline.hasNewer) timeline.loadLatest();
-                else timeline.refresh([messageId]);
+              onSent={() => {
+                // Looking at an old stretch: what was just sent is at the newest end.
+                // Otherwise its local echo arrives as a delta.
+                if (timeline.hasNewer) void timeline.loadLatest();
                 onSent();
               }}
             />
@@ -104,10 +105,10 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
           findMessage={findMessage}
           lastOwn={() => lastOwnEditable(messages, isMine)}
           newest={() => newest ?? null}
-          onSent={(messageId) => {
+          onSent={() => {
             // Looking at an old stretch: what was just sent is at the newest end.
-            if (timeline.hasNewer) timeline.loadLatest();
-            else if (messageId !== null) timeline.refresh([messageId]);
+            // Otherwise its local echo arrives as a delta.
+            if (timeline.hasNewer) void timeline.loadLatest();
             onSent();
           }}
         />

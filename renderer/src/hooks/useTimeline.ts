@@ -2,8 +2,10 @@
 // page; older pages load on demand above it. A jump to a message that is not
 // loaded replaces the window with one around it (messages.around), which may
 // stop short of the newest message: newer pages then load on demand below it,
-// and "latest" reloads the newest page. Messages the daemon reports changed are
-// re-read by id (messages.byIds) and folded in place.
+// and "latest" reloads the newest page. The daemon's deltas carry the changed
+// messages themselves (messages.upserted / messages.removed), folded in place
+// without a read. After a reconnect (events may have been missed) the window
+// is read again: the newest page, or an older stretch by id (messages.byIds).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MessageView } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
@@ -11,6 +13,9 @@ import { CallError, errorMessage } from '../api/callError.js';
 import {
   appendNewer,
   applyUpserts,
+  foldRemoved,
+  foldUpserted,
+  partialDeltaReaches,
   prependOlder,
   windowAround,
   type TimelineWindow,
@@ -37,7 +42,7 @@ export interface TimelineState {
   loadNewer(): void;
   /** Replaces the window with the newest page (a no-op wait when it has it). */
   loadLatest(): Promise<void>;
-  /** Re-reads these messages (e.g. a send's local echo). */
+  /** Re-reads these messages by id (after a reconnect; live changes arrive as deltas). */
   refresh(messageIds: number[]): void;
   /** Loads a window around the message unless it is loaded; resolves whether it is. */
   ensureLoaded(messageId: number): Promise<boolean>;
@@ -106,7 +111,6 @@ export function useTimeline(chatId: number | null): TimelineState {
   }, [chatId, fetchLatest]);
 
   useEffect(load, [load]);
-  useReconnect(load);
 
   const loadLatest = useCallback(
     () => (current.current.hasNewer ? fetchLatest(current.current) : Promise.resolve()),
@@ -225,10 +229,35 @@ export function useTimeline(chatId: number | null): TimelineState {
     [client, chatId, commit],
   );
 
-  // A local echo's state changes arrive as messages.upserted too (see daemon.ts).
+  // Events may have been missed while disconnected: at the newest end the
+  // newest page brings them; an older stretch (after a jump) is re-read in place.
+  useReconnect(() => {
+    const now = current.current;
+    if (now.hasNewer && now.messages.length > 0) refresh(now.messages.map((m) => m.id));
+    else load();
+  });
+
+  /** Applies a delta's fold to the window, when it changed anything. */
+  const fold = useCallback(
+    (next: MessageView[]) => {
+      const now = current.current;
+      if (next !== now.messages)
+        commit({ messages: next, hasOlder: now.hasOlder, hasNewer: now.hasNewer });
+    },
+    [commit],
+  );
+
+  // Local echoes' state changes arrive as deltas too (main/daemon/api/eventCoalescer.ts).
   useDaemonEvents((event) => {
-    if (event.name === 'messages.upserted' && event.payload.chatId === chatId)
-      refresh(event.payload.messageIds);
+    const now = current.current;
+    if (event.name === 'messages.upserted' && event.payload.chatId === now.chatId) {
+      // More changed at once than one event carries, some of it maybe in view:
+      // at the newest end, read it afresh rather than hold a gap.
+      const { messages, more } = event.payload;
+      if (more && !now.hasNewer && partialDeltaReaches(now, messages)) void fetchLatest(now);
+      else fold(foldUpserted(now, messages));
+    } else if (event.name === 'messages.removed' && event.payload.chatId === now.chatId)
+      fold(foldRemoved(now, event.payload.messageIds));
   });
 
   return {

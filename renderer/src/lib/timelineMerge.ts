@@ -111,3 +111,36 @@ export function applyUpserts(
   if (added.length === 0) return changed ? next : current;
   return [...next, ...added].sort((a, b) => a.id - b.id);
 }
+
+/**
+ * Folds a `messages.upserted` delta (the current views of changed messages)
+ * into the window: by the rules of applyUpserts, with every view at hand.
+ */
+export function foldUpserted(win: TimelineWindow, views: readonly MessageView[]): MessageView[] {
+  return applyUpserts(
+    win.messages,
+    views.map((m) => m.id),
+    views,
+    win.hasOlder,
+    win.hasNewer,
+  );
+}
+
+/** Folds a `messages.removed` delta into the window: those rows go. */
+export function foldRemoved(win: TimelineWindow, messageIds: readonly number[]): MessageView[] {
+  return applyUpserts(win.messages, messageIds, [], win.hasOlder, win.hasNewer);
+}
+
+/**
+ * Whether a delta that carried only the newest of its changes (`more`) may
+ * have left out some of what the window shows. What it left out is older than
+ * everything it carried: that matters only where the window reaches below
+ * it, or holds the chat from its start. History filling in far below the
+ * window (backfill) does not.
+ */
+export function partialDeltaReaches(win: TimelineWindow, views: readonly MessageView[]): boolean {
+  if (!win.hasOlder || views.length === 0) return true;
+  const oldestCarried = Math.min(...views.map((m) => m.id));
+  const oldestHeld = win.messages[0]?.id ?? Number.NEGATIVE_INFINITY;
+  return oldestCarried > oldestHeld;
+}
