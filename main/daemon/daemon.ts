@@ -11,6 +11,7 @@ import type { ApiResult, DaemonEvent } from './api/contract.js';
 import type { SecretBroker } from './secrets/secretBroker.js';
 import type { SyncObserver } from './sync/observer.js';
 import type { BatchResult } from './store/batchWriter.js';
+import { messageIdsByChat, notifiableMessages } from './store/notifications.js';
 
 export interface DaemonOptions {
   profileDir: string;
@@ -159,15 +160,7 @@ export class Daemon {
       });
     const changed = [...result.insertedMessageIds, ...result.updatedMessageIds];
     if (changed.length > 0) {
-      const byChat = new Map<number, number[]>();
-      for (const row of this.store.db
-        .prepare(`SELECT id, chat_id FROM messages WHERE id IN (SELECT value FROM json_each(?))`)
-        .all(JSON.stringify(changed)) as { id: number; chat_id: number }[]) {
-        const ids = byChat.get(row.chat_id) ?? [];
-        ids.push(row.id);
-        byChat.set(row.chat_id, ids);
-      }
-      for (const [chatId, messageIds] of byChat)
+      for (const [chatId, messageIds] of messageIdsByChat(this.store.readDb, changed))
         this.emit({ name: 'messages.upserted', payload: { chatId, messageIds } });
     }
     if (result.chatIds.length > 0)
@@ -185,37 +178,7 @@ export class Daemon {
    */
   private emitNotifications(messageIds: number[]): void {
     if (messageIds.length === 0) return;
-    const rows = this.store.db
-      .prepare(
-        `SELECT m.id, m.chat_id, m.sender_name, substr(m.body, 1, 200) AS preview, m.mentions_self,
-                c.name AS chat_name, c.notify_level, c.muted
-         FROM messages m JOIN chats c ON c.id = m.chat_id
-         WHERE m.id IN (SELECT value FROM json_each(?)) AND m.from_self = 0 AND m.deleted = 0
-           AND m.kind != 'system' AND coalesce(m.notify, 1) = 1`,
-      )
-      .all(JSON.stringify(messageIds)) as {
-      id: number;
-      chat_id: number;
-      sender_name: string;
-      preview: string;
-      mentions_self: number;
-      chat_name: string;
-      notify_level: 'all' | 'mentions' | 'none';
-      muted: number;
-    }[];
-    for (const r of rows)
-      this.emit({
-        name: 'notify',
-        payload: {
-          chatId: r.chat_id,
-          messageId: r.id,
-          chatName: r.chat_name,
-          senderName: r.sender_name,
-          preview: r.preview,
-          mentionsMe: r.mentions_self === 1,
-          notifyLevel: r.notify_level,
-          muted: r.muted === 1,
-        },
-      });
+    for (const payload of notifiableMessages(this.store.readDb, messageIds))
+      this.emit({ name: 'notify', payload });
   }
 }

@@ -1,6 +1,6 @@
 // The user's own choices about chats: mute, pin, archive, notification level,
 // drafts and the local read position. Sync never overwrites these.
-import type { Db } from './database.js';
+import type { WriteDb } from './database.js';
 import type { BatchWriter } from './batchWriter.js';
 
 export type NotifyLevel = 'all' | 'mentions' | 'none';
@@ -20,7 +20,7 @@ export interface Draft {
 
 export class ChatPreferences {
   constructor(
-    private readonly db: Db,
+    private readonly db: WriteDb,
     private readonly writer: BatchWriter,
   ) {}
 
@@ -69,7 +69,7 @@ export class ChatPreferences {
              read_upto_id = max(read_upto_id, excluded.read_upto_id), updated_at = excluded.updated_at`,
         )
         .run(chatId, messageId, Date.now());
-      this.writer.recount(chatId);
+      this.writer.chatRows.recount(chatId);
       return true;
     })();
   }
