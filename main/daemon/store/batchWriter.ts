@@ -58,11 +58,8 @@ export class BatchWriter {
   /** Local echoes: a synced copy of our own message adopts the echo's row. */
   readonly echoes: LocalEcho;
 
-  constructor(
-    private readonly db: WriteDb,
-    chatRows?: ChatRows,
-  ) {
-    this.chatRows = chatRows ?? new ChatRows(db);
+  constructor(private readonly db: WriteDb) {
+    this.chatRows = new ChatRows(db);
     this.echoes = new LocalEcho(db, this.chatRows);
     this.index = new MessageIndex(db);
     this.pending = new PendingRelations(db);
@@ -174,10 +171,6 @@ export class BatchWriter {
       messageIdByRemote: db
         .prepare(`SELECT id FROM messages WHERE account_id = ? AND remote_id = ?`)
         .pluck(),
-      setReadPosition: db.prepare(`
-        INSERT INTO read_positions (chat_id, read_upto_id, updated_at) VALUES (?, ?, ?)
-        ON CONFLICT (chat_id) DO UPDATE SET read_upto_id = max(read_upto_id, excluded.read_upto_id),
-          updated_at = excluded.updated_at`),
       upsertReceipt: db.prepare(`
         INSERT INTO receipts (chat_id, person_remote_id, message_remote_id, ts) VALUES (?, ?, ?, ?)
         ON CONFLICT (chat_id, person_remote_id) DO UPDATE SET
@@ -337,7 +330,7 @@ export class BatchWriter {
       const id = this.stmts.messageIdByRemote.get(accountId, rp.messageRemoteId) as
         number | undefined;
       if (chatId === undefined || id === undefined) continue;
-      this.stmts.setReadPosition.run(chatId, id, Date.now());
+      this.chatRows.readUpTo(chatId, id);
       touchedChats.add(chatId);
       recountChats.add(chatId);
     }

@@ -62,13 +62,7 @@ export class ChatPreferences {
         .prepare(`SELECT 1 FROM messages WHERE id = ? AND chat_id = ?`)
         .get(messageId, chatId);
       if (!ok) return false;
-      this.db
-        .prepare(
-          `INSERT INTO read_positions (chat_id, read_upto_id, updated_at) VALUES (?, ?, ?)
-           ON CONFLICT (chat_id) DO UPDATE SET
-             read_upto_id = max(read_upto_id, excluded.read_upto_id), updated_at = excluded.updated_at`,
-        )
-        .run(chatId, messageId, Date.now());
+      this.writer.chatRows.readUpTo(chatId, messageId);
       this.writer.chatRows.recount(chatId);
       return true;
     })();

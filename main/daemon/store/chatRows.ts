@@ -1,5 +1,6 @@
 // The chat list's denormalized columns: last activity, last message and its
-// preview, unread and mention counts. They have one owner, this module, which
+// preview, unread and mention counts (and the read position they count from).
+// They have one owner, this module, which
 // the batch writer (synced messages), the outbox (local echoes) and the read
 // position (chat preferences) all call, so the rules live in one place: the
 // chat list reads `chats` alone and never aggregates over messages.
@@ -33,6 +34,11 @@ export class ChatRows {
          WHERE id = ?`,
       ),
       readUpto: db.prepare(`SELECT read_upto_id FROM read_positions WHERE chat_id = ?`).pluck(),
+      // The position only moves forward: a late receipt for an older message changes nothing.
+      setReadUpto: db.prepare(`
+        INSERT INTO read_positions (chat_id, read_upto_id, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT (chat_id) DO UPDATE SET read_upto_id = max(read_upto_id, excluded.read_upto_id),
+          updated_at = excluded.updated_at`),
       recount: db.prepare(`
         UPDATE chats SET
           unread_count = (SELECT count(*) FROM messages m WHERE m.chat_id = @chatId
@@ -71,6 +77,11 @@ export class ChatRows {
   lastMessageRemoved(chatId: number): void {
     this.stmts.lastMessageGone.run(chatId);
     this.stmts.refreshPreview.run(chatId);
+  }
+
+  /** Moves the user's read position up to the message (never back); then recount. */
+  readUpTo(chatId: number, messageId: number, now = Date.now()): void {
+    this.stmts.setReadUpto.run(chatId, messageId, now);
   }
 
   /** The user's read position in the chat, as a message key (0: nothing read). */
