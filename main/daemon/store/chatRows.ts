@@ -1,9 +1,9 @@
 // The chat list's denormalized columns: last activity, last message and its
 // preview, unread and mention counts (and the read position they count from).
-// They have one owner, this module, which
-// the batch writer (synced messages), the outbox (local echoes) and the read
-// position (chat preferences) all call, so the rules live in one place: the
-// chat list reads `chats` alone and never aggregates over messages.
+// They have one owner, this module, which the batch writer (synced messages),
+// the outbox (local echoes) and chat preferences (mark read) all call, so the
+// rules live in one place: the chat list reads `chats` alone and never
+// aggregates over messages.
 import type { WriteDb } from './database.js';
 
 /** How much of the newest message the chat list shows. */
