@@ -43,6 +43,23 @@ export default tseslint.config(
     },
   },
   {
+    // SQL lives in the store: everything else calls a named function of
+    // main/daemon/store/ over a typed ReadDb or WriteDb handle. (Tests and
+    // benchmarks may inspect the database directly.)
+    files: ['main/**', 'preload/**', 'renderer/**'],
+    ignores: ['main/daemon/store/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression > MemberExpression.callee[property.name='prepare']",
+          message:
+            'No SQL outside main/daemon/store/: add a named store function (store/<domain>.ts) and call it.',
+        },
+      ],
+    },
+  },
+  {
     // Tests may exercise the shell's pure policies, but never load Electron itself.
     files: ['test/**', 'e2e/**'],
     rules: {

@@ -176,9 +176,12 @@ function seedProfile(profileDir: string): void {
             '<h1 onclick="alert(1)">Hello reader</h1><script>window.parent.__pwned = 1</script>' +
             `<p>Our <a href="https://example.org/more">news</a> <img src="${PIXEL_URL()}" alt="pixel" width="4" height="4"></p>` +
             '<form action="https://evil.example"><input name="q"></form><iframe src="https://evil.example"></iframe>',
-          raw: {
+          mail: {
             from: [{ name: 'Newsletter', email: 'news@example.org' }],
             to: [{ name: 'Me', email: 'me@example.test' }],
+            cc: [],
+            flagged: false,
+            draft: false,
           },
         },
       ],

@@ -298,7 +298,7 @@ async function accountsHistory(args: string[], io: Io, g: GlobalOptions): Promis
     )
       throw new CliError(`no account ${accountId}`);
     if (!daemon.store.accounts.get(accountId)) throw new CliError(`no account ${accountId}`);
-    const { historyDays: days } = readAccountSettings(daemon.store.db, accountId);
+    const { historyDays: days } = readAccountSettings(daemon.store.readDb, accountId);
     io.stdout(
       g.json
         ? `${JSON.stringify({ accountId, historyDays: days })}\n`

@@ -12,6 +12,7 @@ import type { ApiResult, DaemonEvent } from './api/contract.js';
 import type { SecretBroker } from './secrets/secretBroker.js';
 import type { SyncObserver } from './sync/observer.js';
 import type { BatchResult } from './store/batchWriter.js';
+import { notifiableMessages } from './store/notifications.js';
 
 export interface DaemonOptions {
   profileDir: string;
@@ -159,37 +160,7 @@ export class Daemon {
    */
   private emitNotifications(messageIds: number[]): void {
     if (messageIds.length === 0) return;
-    const rows = this.store.db
-      .prepare(
-        `SELECT m.id, m.chat_id, m.sender_name, substr(m.body, 1, 200) AS preview, m.mentions_self,
-                c.name AS chat_name, c.notify_level, c.muted
-         FROM messages m JOIN chats c ON c.id = m.chat_id
-         WHERE m.id IN (SELECT value FROM json_each(?)) AND m.from_self = 0 AND m.deleted = 0
-           AND m.kind != 'system' AND coalesce(m.notify, 1) = 1`,
-      )
-      .all(JSON.stringify(messageIds)) as {
-      id: number;
-      chat_id: number;
-      sender_name: string;
-      preview: string;
-      mentions_self: number;
-      chat_name: string;
-      notify_level: 'all' | 'mentions' | 'none';
-      muted: number;
-    }[];
-    for (const r of rows)
-      this.events.queue({
-        name: 'notify',
-        payload: {
-          chatId: r.chat_id,
-          messageId: r.id,
-          chatName: r.chat_name,
-          senderName: r.sender_name,
-          preview: r.preview,
-          mentionsMe: r.mentions_self === 1,
-          notifyLevel: r.notify_level,
-          muted: r.muted === 1,
-        },
-      });
+    for (const payload of notifiableMessages(this.store.readDb, messageIds))
+      this.events.queue({ name: 'notify', payload });
   }
 }

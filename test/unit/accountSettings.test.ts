@@ -11,14 +11,18 @@ test('the history depth is per account, full by default, validated, and goes wit
   try {
     const a = addAccount(store, 'a');
     const b = addAccount(store, 'b');
-    assert.equal(readAccountSettings(store.db, a.id).historyDays, null, 'full history by default');
+    assert.equal(
+      readAccountSettings(store.readDb, a.id).historyDays,
+      null,
+      'full history by default',
+    );
     assert.equal(updateAccountSettings(store.db, a.id, { historyDays: 30 }), true);
-    assert.equal(readAccountSettings(store.db, a.id).historyDays, 30);
-    assert.equal(readAccountSettings(store.db, b.id).historyDays, null, 'only that account');
+    assert.equal(readAccountSettings(store.readDb, a.id).historyDays, 30);
+    assert.equal(readAccountSettings(store.readDb, b.id).historyDays, null, 'only that account');
     assert.throws(() => updateAccountSettings(store.db, a.id, { historyDays: 0 }), RangeError);
     assert.throws(() => updateAccountSettings(store.db, a.id, { historyDays: 1.5 }), RangeError);
     assert.equal(
-      readAccountSettings(store.db, a.id).historyDays,
+      readAccountSettings(store.readDb, a.id).historyDays,
       30,
       'a refused value changes nothing',
     );
@@ -37,7 +41,7 @@ test('the history depth is per account, full by default, validated, and goes wit
       { other: 1, historyDays: 7 },
     );
     store.db.prepare(`UPDATE accounts SET settings_json = 'not json' WHERE id = ?`).run(b.id);
-    assert.equal(readAccountSettings(store.db, b.id).historyDays, null);
+    assert.equal(readAccountSettings(store.readDb, b.id).historyDays, null);
   } finally {
     cleanup();
   }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -178,5 +179,86 @@ test('migration 5 rebuilds the word index, queues substring indexing and fills c
     db.close();
   } finally {
     cleanup();
+  }
+});
+
+test('migration 8 backfills the inviter, the mail keywords and the mail addresses from the old raw JSON', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'p.db');
+    const v7 = openDatabase(file, { targetVersion: 7 });
+    const email = {
+      id: 'E1',
+      keywords: { $flagged: true, $seen: true },
+      from: [{ name: 'Ann', email: 'ann@example.test' }],
+      to: [{ name: '', email: 'me@example.test' }, { name: 'No address' }, null],
+      cc: [{ email: 'cy@example.test' }],
+    };
+    v7.exec(`INSERT INTO workspaces (name) VALUES ('W');
+      INSERT INTO accounts (workspace_id, protocol, server, username, label, created_at) VALUES (1, 'matrix', 's', 'u', 'l', 1);`);
+    const chat = v7.prepare(
+      `INSERT INTO chats (account_id, remote_id, kind, name, raw_json) VALUES (1, ?, 'group', ?, ?)`,
+    );
+    chat.run('!inv', 'Invited', JSON.stringify({ inviter: '@ann:x', isDirect: false }));
+    chat.run('!joined', 'Joined', null);
+    chat.run('!odd', 'Odd', 'not json');
+    const msg = v7.prepare(
+      `INSERT INTO messages (id, account_id, chat_id, remote_id, ts, kind, body, raw_json)
+       VALUES (?, 1, 1, ?, 1, ?, 'x', ?)`,
+    );
+    msg.run(1024, 'E1', 'mail', JSON.stringify(email));
+    msg.run(2048, 'E2', 'mail', JSON.stringify({ keywords: { $draft: true } }));
+    msg.run(3072, 'E3', 'mail', '{broken');
+    msg.run(4096, '$t', 'text', JSON.stringify({ from: [{ email: 'not-mail@x' }] }));
+    v7.close();
+
+    const db = openDatabase(file);
+    assert.deepEqual(
+      db.prepare(`SELECT remote_id, inviter_remote_id FROM chats ORDER BY id`).raw().all(),
+      [
+        ['!inv', '@ann:x'],
+        ['!joined', null],
+        ['!odd', null],
+      ],
+    );
+    assert.deepEqual(
+      db.prepare(`SELECT id, mail_starred, mail_draft FROM messages ORDER BY id`).raw().all(),
+      [
+        [1024, 1, 0],
+        [2048, 0, 1],
+        [3072, 0, 0],
+        [4096, null, null],
+      ],
+    );
+    assert.deepEqual(
+      db
+        .prepare(
+          `SELECT message_id, field, position, name, email FROM mail_addresses
+           ORDER BY message_id, field, position`,
+        )
+        .raw()
+        .all(),
+      [
+        [1024, 'cc', 0, null, 'cy@example.test'],
+        [1024, 'from', 0, 'Ann', 'ann@example.test'],
+        [1024, 'to', 0, null, 'me@example.test'],
+      ],
+    );
+    db.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('migrations are frozen: none imports live code', () => {
+  const dir = join(import.meta.dirname, '../../main/daemon/store/migrations');
+  for (const file of readdirSync(dir).filter((f) => /^\d{3}_.*\.ts$/.test(f))) {
+    const source = readFileSync(join(dir, file), 'utf8');
+    const imports = [...source.matchAll(/^import\s[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]);
+    for (const from of imports)
+      assert.ok(
+        from === './types.js' || from === 'better-sqlite3',
+        `${file} imports ${from}: copy what it needs into the migration instead`,
+      );
   }
 });

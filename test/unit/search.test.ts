@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase, type Db } from '../../main/daemon/store/database.js';
+import {
+  asWriteDb,
+  openDatabase,
+  readerOf,
+  type WriteDb,
+} from '../../main/daemon/store/database.js';
 import { BatchWriter } from '../../main/daemon/store/batchWriter.js';
 import type { RemoteMessage, SearchHit, SyncBatch } from '../../main/daemon/model/types.js';
 import {
@@ -21,7 +26,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 interface Fixture {
-  db: Db;
+  db: WriteDb;
   writer: BatchWriter;
   apply(batch: SyncBatch, accountId?: number): void;
   /** Messages into a chat of account 1 (the chat is created on first use). */
@@ -36,7 +41,7 @@ let seq = 0;
 
 function fixture(): Fixture {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-search-'));
-  const db = openDatabase(path.join(dir, 'parley.sqlite'));
+  const db = asWriteDb(openDatabase(path.join(dir, 'parley.sqlite')));
   db.exec(`
     INSERT INTO workspaces (id, name) VALUES (1, 'Main');
     INSERT INTO accounts (id, workspace_id, protocol, server, username, label, created_at)
@@ -635,19 +640,19 @@ withFixture('searchChats finds chats by folded name, best matches first', (f) =>
   f.say('Degeneralized', { body: 'x', ts: T0 + 3 });
   f.say('Random', { body: 'x', ts: T0 + 1 });
   assert.deepEqual(
-    searchChats(f.db, 'general', 10).map((c) => c.name),
+    searchChats(readerOf(f.db), 'general', 10).map((c) => c.name),
     ['Général', 'Team general', 'Degeneralized'],
   );
   assert.deepEqual(
-    searchChats(f.db, 'GÉN', 1).map((c) => c.name),
+    searchChats(readerOf(f.db), 'GÉN', 1).map((c) => c.name),
     ['Général'],
   );
   assert.deepEqual(
-    searchChats(f.db, '', 10).map((c) => c.name),
+    searchChats(readerOf(f.db), '', 10).map((c) => c.name),
     ['Degeneralized', 'Team general', 'Random', 'Général'],
   );
-  const [c] = searchChats(f.db, 'random', 5);
+  const [c] = searchChats(readerOf(f.db), 'random', 5);
   assert.equal(c!.accountId, 1);
   assert.equal(typeof c!.chatId, 'number');
-  assert.deepEqual(searchChats(f.db, 'zzz', 5), []);
+  assert.deepEqual(searchChats(readerOf(f.db), 'zzz', 5), []);
 });

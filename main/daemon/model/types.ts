@@ -60,6 +60,9 @@ export interface RemoteChat {
   mentionCount?: number;
   /** End-to-end encrypted: Parley cannot encrypt yet, so every write into it is refused. */
   encrypted?: boolean;
+  /** Who invited the user, while the chat is an open invitation (the server said). */
+  inviterRemoteId?: string | null;
+  /** The server's object, kept only as an archive of fields the model has none for. */
   raw?: unknown;
 }
 
@@ -78,6 +81,27 @@ export interface RemoteAttachment {
   size: number | null;
   width?: number | null;
   height?: number | null;
+}
+
+/** An address in a mail's header; `name` is null when the header gives none. */
+export interface MailHeaderAddress {
+  name: string | null;
+  email: string;
+}
+
+/** The addresses of a mail that the reader shows above it. */
+export interface MailHeaders {
+  from: MailHeaderAddress[];
+  to: MailHeaderAddress[];
+  cc: MailHeaderAddress[];
+}
+
+/** What a mail carries besides its text: its addresses and the keywords Parley shows. */
+export interface RemoteMailFields extends MailHeaders {
+  /** Flagged ($flagged): shown as starred. */
+  flagged: boolean;
+  /** A draft ($draft). */
+  draft: boolean;
 }
 
 export interface RemoteMessage {
@@ -107,6 +131,9 @@ export interface RemoteMessage {
   editScope?: string | null;
   /** Client-chosen key that matched an outbox entry (local echo → server copy). */
   idempotencyKey?: string | null;
+  /** Mail only: headers and keywords (kind 'mail'). */
+  mail?: RemoteMailFields;
+  /** The server's object, kept only as an archive of fields the model has none for. */
   raw?: unknown;
 }
 

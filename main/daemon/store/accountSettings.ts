@@ -1,6 +1,9 @@
 // Per-account settings, kept in accounts.settings_json (so they go with the
-// account). Unknown or malformed values read as their defaults.
-import type { Db } from './database.js';
+// account), parsed with a schema when read: unknown keys are kept, and a
+// malformed value reads as its default.
+import { z } from 'zod';
+import type { ReadDb, WriteDb } from './database.js';
+import { statement } from './statements.js';
 
 export interface AccountSettings {
   /**
@@ -12,49 +15,45 @@ export interface AccountSettings {
 
 export const DEFAULT_ACCOUNT_SETTINGS: AccountSettings = { historyDays: null };
 
-export function readAccountSettings(db: Db, accountId: number): AccountSettings {
-  const raw = db
-    .prepare(`SELECT settings_json FROM accounts WHERE id = ?`)
-    .pluck()
-    .get(accountId) as string | undefined;
-  const settings = { ...DEFAULT_ACCOUNT_SETTINGS };
+const historyDays = z.number().int().min(1).nullable();
+
+/** The column as stored: each known setting falls back on its own, other keys pass through. */
+const StoredSettings = z.looseObject({ historyDays: historyDays.optional().catch(undefined) });
+type StoredSettings = z.infer<typeof StoredSettings>;
+
+function parseStored(text: string | undefined): StoredSettings {
   try {
-    const stored = JSON.parse(raw ?? '{}') as Record<string, unknown>;
-    if (isHistoryDays(stored.historyDays)) settings.historyDays = stored.historyDays;
+    const parsed = StoredSettings.safeParse(JSON.parse(text ?? '{}'));
+    return parsed.success ? parsed.data : {};
   } catch {
-    // keep the defaults
+    return {}; // not JSON: the defaults (an update replaces it)
   }
-  return settings;
+}
+
+const settingsJson = (db: ReadDb | WriteDb, accountId: number) =>
+  statement(db, `SELECT settings_json FROM accounts WHERE id = ?`).pluck().get(accountId) as
+    string | undefined;
+
+export function readAccountSettings(db: ReadDb, accountId: number): AccountSettings {
+  const stored = parseStored(settingsJson(db, accountId));
+  return { historyDays: stored.historyDays ?? DEFAULT_ACCOUNT_SETTINGS.historyDays };
 }
 
 /** Merges `patch` into the account's settings; false when there is no such account. */
 export function updateAccountSettings(
-  db: Db,
+  db: WriteDb,
   accountId: number,
   patch: Partial<AccountSettings>,
 ): boolean {
-  if (patch.historyDays !== undefined && !isHistoryDays(patch.historyDays))
+  if (patch.historyDays !== undefined && !historyDays.safeParse(patch.historyDays).success)
     throw new RangeError('the history depth is a whole number of days (1 or more), or full');
   return db.transaction(() => {
-    const raw = db
-      .prepare(`SELECT settings_json FROM accounts WHERE id = ?`)
-      .pluck()
-      .get(accountId) as string | undefined;
-    if (raw === undefined) return false;
-    let stored: Record<string, unknown> = {};
-    try {
-      stored = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-      // a malformed value is replaced
-    }
-    db.prepare(`UPDATE accounts SET settings_json = ? WHERE id = ?`).run(
-      JSON.stringify({ ...stored, ...patch }),
+    const text = settingsJson(db, accountId);
+    if (text === undefined) return false;
+    statement(db, `UPDATE accounts SET settings_json = ? WHERE id = ?`).run(
+      JSON.stringify({ ...parseStored(text), ...patch }),
       accountId,
     );
     return true;
   })();
-}
-
-function isHistoryDays(value: unknown): value is number | null {
-  return value === null || (typeof value === 'number' && Number.isInteger(value) && value >= 1);
 }

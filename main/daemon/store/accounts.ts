@@ -1,6 +1,6 @@
 // Workspaces and the account registry rows. Secrets never live here: the
 // keychain holds them, keyed by `secretKey(account)`.
-import type { Db } from './database.js';
+import type { WriteDb } from './database.js';
 import type { Account, AccountStatus, Protocol, Workspace } from '../model/types.js';
 
 interface AccountRow {
@@ -35,7 +35,7 @@ export class AccountAlreadyExistsError extends Error {
 }
 
 export class AccountRegistry {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: WriteDb) {}
 
   workspaces(): Workspace[] {
     return this.db

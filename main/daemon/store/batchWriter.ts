@@ -2,7 +2,7 @@
 // cursors that produced it, commit in one transaction: a crash at any instant
 // leaves the batch either wholly applied or absent, and replaying it upserts
 // the same rows again (remote ids are unique per account).
-import type { Db } from './database.js';
+import type { WriteDb } from './database.js';
 import type {
   RemoteChat,
   RemoteEdit,
@@ -18,6 +18,9 @@ import { MessageIndex } from './search/messageIndex.js';
 import { PendingRelations, type PendingRelation } from './pendingRelations.js';
 import { EditHistory, type RevertedEdit } from './editHistory.js';
 import { ChangeRecord, type ChatChange } from './changeRecord.js';
+import { ChatRows } from './chatRows.js';
+import { LocalEcho } from './localEcho.js';
+import { writeMailAddresses } from './mailHeaders.js';
 
 export interface BatchResult {
   /** Local ids of messages inserted (new to the store). */
@@ -35,10 +38,7 @@ export interface BatchResult {
 }
 
 const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
-
-/** How much of the newest message the chat list shows. */
-export const PREVIEW_CHARS = 140;
-const preview = (body: string) => body.slice(0, PREVIEW_CHARS);
+const flag = (v: boolean | undefined): number | null => (v === undefined ? null : v ? 1 : 0);
 
 /** What a batch touched, gathered while it applies (chat bookkeeping runs once at the end). */
 interface Touched {
@@ -57,8 +57,14 @@ export class BatchWriter {
   /** Where the next spill past a full millisecond may start; valid within one transaction. */
   private readonly spillHint = new Map<number, number>();
   private readonly stmts;
+  /** The chat list's columns (last activity, preview, counts): shared with the outbox. */
+  readonly chatRows: ChatRows;
+  /** Local echoes: a synced copy of our own message adopts the echo's row. */
+  readonly echoes: LocalEcho;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: WriteDb) {
+    this.chatRows = new ChatRows(db);
+    this.echoes = new LocalEcho(db, this.chatRows);
     this.index = new MessageIndex(db);
     this.pending = new PendingRelations(db);
     this.pending.prune();
@@ -79,14 +85,14 @@ export class BatchWriter {
       // Local preferences (muted, pinned, archived) are never overwritten by sync.
       upsertChat: db.prepare(`
         INSERT INTO chats (account_id, remote_id, space_remote_id, kind, name, topic, avatar_url,
-                           server_unread_count, raw_json, encrypted)
+                           server_unread_count, raw_json, encrypted, inviter_remote_id)
         VALUES (@accountId, @remoteId, @space, @kind, @name, @topic, @avatar, @serverUnread, @raw,
-                coalesce(@encrypted, 0))
+                coalesce(@encrypted, 0), @inviter)
         ON CONFLICT (account_id, remote_id) DO UPDATE SET
           space_remote_id = excluded.space_remote_id, kind = excluded.kind, name = excluded.name,
           topic = excluded.topic, avatar_url = excluded.avatar_url,
           server_unread_count = coalesce(excluded.server_unread_count, chats.server_unread_count),
-          raw_json = excluded.raw_json,
+          raw_json = excluded.raw_json, inviter_remote_id = excluded.inviter_remote_id,
           encrypted = coalesce(@encrypted, chats.encrypted)
         RETURNING id`),
       chatId: db.prepare(`SELECT id FROM chats WHERE account_id = ? AND remote_id = ?`).pluck(),
@@ -105,9 +111,9 @@ export class BatchWriter {
         `SELECT id, chat_id, body, html, subject, deleted, edited_ts, sender_remote_id, edit_scope
          FROM messages WHERE account_id = ? AND remote_id = ?`,
       ),
-      messageByKey: db.prepare(
+      messageById: db.prepare(
         `SELECT id, chat_id, body, html, subject, deleted, edited_ts, sender_remote_id, edit_scope
-         FROM messages WHERE idempotency_key = ? AND account_id = ?`,
+         FROM messages WHERE id = ?`,
       ),
       keyTaken: db.prepare(`SELECT 1 FROM messages WHERE id = ?`).pluck(),
       // The first key in [?, ?) after a taken one that is free: a walk of the
@@ -124,17 +130,19 @@ export class BatchWriter {
       insertMessage: db.prepare(`
         INSERT INTO messages (id, account_id, chat_id, remote_id, sender_remote_id, sender_name, ts,
           kind, subject, body, html, reply_to_remote_id, thread_root_remote_id, edited_ts, deleted,
-          has_attachment, mentions_self, from_self, idempotency_key, raw_json, edit_scope, notify)
+          has_attachment, mentions_self, from_self, idempotency_key, raw_json, edit_scope, notify,
+          mail_starred, mail_draft)
         VALUES (@id, @accountId, @chatId, @remoteId, @sender, @senderName, @ts, @kind, @subject,
           @body, @html, @replyTo, @threadRoot, @editedTs, @deleted, @hasAttachment, @mentionsSelf,
-          @fromSelf, @idempotencyKey, @raw, @editScope, @notify)`),
+          @fromSelf, @idempotencyKey, @raw, @editScope, @notify, @mailStarred, @mailDraft)`),
       updateMessage: db.prepare(`
         UPDATE messages SET remote_id = @remoteId, sender_remote_id = @sender,
           sender_name = @senderName, kind = @kind, subject = @subject, body = @body, html = @html,
           reply_to_remote_id = @replyTo, thread_root_remote_id = @threadRoot,
           edited_ts = @editedTs, deleted = @deleted, has_attachment = @hasAttachment,
           mentions_self = @mentionsSelf, raw_json = @raw,
-          edit_scope = coalesce(@editScope, edit_scope), notify = coalesce(@notify, notify)
+          edit_scope = coalesce(@editScope, edit_scope), notify = coalesce(@notify, notify),
+          mail_starred = @mailStarred, mail_draft = @mailDraft
         WHERE id = @id`),
       applyEdit: db.prepare(`UPDATE messages SET body = ?, html = ?, edited_ts = ? WHERE id = ?`),
       markDeleted: db.prepare(
@@ -148,19 +156,6 @@ export class BatchWriter {
         VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (message_id, remote_id) DO UPDATE SET name = excluded.name,
           mime = excluded.mime, size = excluded.size`),
-      touchChat: db.prepare(`
-        UPDATE chats SET last_activity_ts = @ts, last_message_id = @id,
-          last_message_preview = @preview
-        WHERE id = @chatId AND (last_message_id IS NULL OR last_message_id < @id)`),
-      bumpUnread: db.prepare(`
-        UPDATE chats SET unread_count = unread_count + @unread,
-          mention_count = mention_count + @mentions
-        WHERE id = @chatId`),
-      refreshPreview: db.prepare(`
-        UPDATE chats SET last_message_preview =
-          (SELECT substr(body, 1, ${PREVIEW_CHARS}) FROM messages WHERE id = chats.last_message_id)
-        WHERE id = ?`),
-      readUpto: db.prepare(`SELECT read_upto_id FROM read_positions WHERE chat_id = ?`).pluck(),
       addReaction: db.prepare(`
         INSERT INTO reactions (message_id, sender_remote_id, key, ts, remote_id) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (message_id, sender_remote_id, key) DO UPDATE SET
@@ -180,36 +175,11 @@ export class BatchWriter {
       messageIdByRemote: db
         .prepare(`SELECT id FROM messages WHERE account_id = ? AND remote_id = ?`)
         .pluck(),
-      setReadPosition: db.prepare(`
-        INSERT INTO read_positions (chat_id, read_upto_id, updated_at) VALUES (?, ?, ?)
-        ON CONFLICT (chat_id) DO UPDATE SET read_upto_id = max(read_upto_id, excluded.read_upto_id),
-          updated_at = excluded.updated_at`),
-      recount: db.prepare(`
-        UPDATE chats SET
-          unread_count = (SELECT count(*) FROM messages m WHERE m.chat_id = @chatId
-                          AND m.id > @upto AND m.from_self = 0 AND m.deleted = 0),
-          mention_count = (SELECT count(*) FROM messages m WHERE m.chat_id = @chatId
-                          AND m.id > @upto AND m.from_self = 0 AND m.deleted = 0
-                          AND m.mentions_self = 1)
-        WHERE id = @chatId`),
       upsertReceipt: db.prepare(`
         INSERT INTO receipts (chat_id, person_remote_id, message_remote_id, ts) VALUES (?, ?, ?, ?)
         ON CONFLICT (chat_id, person_remote_id) DO UPDATE SET
           message_remote_id = excluded.message_remote_id, ts = excluded.ts
         WHERE excluded.ts >= receipts.ts`),
-      localAttachmentBlob: db
-        .prepare(
-          `SELECT blob_sha256 FROM attachments WHERE message_id = ? AND remote_id LIKE 'outbox:%'
-           AND blob_sha256 IS NOT NULL LIMIT 1`,
-        )
-        .pluck(),
-      adoptAttachmentBlob: db.prepare(
-        `UPDATE attachments SET blob_sha256 = ? WHERE message_id = ? AND blob_sha256 IS NULL
-         AND remote_id NOT LIKE 'outbox:%'`,
-      ),
-      dropLocalAttachments: db.prepare(
-        `DELETE FROM attachments WHERE message_id = ? AND remote_id LIKE 'outbox:%'`,
-      ),
       removeChat: db.prepare(`DELETE FROM chats WHERE account_id = ? AND remote_id = ?`),
       // Per-chat streams are named `<name>:<chat remote id>`; they go with the chat.
       removeChatCursors: db.prepare(
@@ -327,7 +297,7 @@ export class BatchWriter {
           changes.message(outcome.id, chatId);
           let chat = perChat.get(chatId);
           if (!chat) {
-            const readUpto = (this.stmts.readUpto.get(chatId) as number | undefined) ?? 0;
+            const readUpto = this.chatRows.readUpto(chatId);
             perChat.set(chatId, (chat = { readUpto, newest: null, unread: 0, mentions: 0 }));
           }
           if (!chat.newest || outcome.id > chat.newest.id)
@@ -343,10 +313,8 @@ export class BatchWriter {
         }
       }
       for (const [chatId, chat] of perChat) {
-        const { id, ts, body } = chat.newest!;
-        this.stmts.touchChat.run({ ts, id, chatId, preview: preview(body) });
-        if (chat.unread > 0)
-          this.stmts.bumpUnread.run({ chatId, unread: chat.unread, mentions: chat.mentions });
+        this.chatRows.newestMessage(chatId, chat.newest!);
+        this.chatRows.addUnread(chatId, chat.unread, chat.mentions);
       }
       // Relations that arrived before these messages apply now, in this transaction.
       if (this.pending.any(accountId))
@@ -379,13 +347,13 @@ export class BatchWriter {
       const id = this.stmts.messageIdByRemote.get(accountId, rp.messageRemoteId) as
         number | undefined;
       if (chatId === undefined || id === undefined) continue;
-      this.stmts.setReadPosition.run(chatId, id, Date.now());
+      this.chatRows.readUpTo(chatId, id);
       touchedChats.add(chatId);
       recountChats.add(chatId);
     }
 
-    for (const chatId of recountChats) this.recount(chatId);
-    for (const chatId of stalePreviews) this.stmts.refreshPreview.run(chatId);
+    for (const chatId of recountChats) this.chatRows.recount(chatId);
+    for (const chatId of stalePreviews) this.chatRows.refreshPreview(chatId);
 
     for (const r of batch.receipts ?? []) {
       const chatId = chatIdOf(r.chatRemoteId);
@@ -509,17 +477,6 @@ export class BatchWriter {
     return new Map(this.stmts.chatsOfMessages.all(JSON.stringify(ids)) as [number, number][]);
   }
 
-  /** Re-reads the chat list preview from the chat's newest message. */
-  refreshPreview(chatId: number): void {
-    this.stmts.refreshPreview.run(chatId);
-  }
-
-  /** Recomputes unread and mention counts of a chat from its read position. */
-  recount(chatId: number): void {
-    const upto = (this.stmts.readUpto.get(chatId) as number | undefined) ?? 0;
-    this.stmts.recount.run({ chatId, upto });
-  }
-
   private upsertSpace(accountId: number, s: RemoteSpace): void {
     this.stmts.upsertSpace.run({
       accountId,
@@ -555,6 +512,7 @@ export class BatchWriter {
       serverUnread: c.unreadCount ?? null,
       raw: json(c.raw),
       encrypted: c.encrypted === undefined ? null : c.encrypted ? 1 : 0,
+      inviter: c.inviterRemoteId ?? null,
     }) as { id: number };
     return row.id;
   }
@@ -585,8 +543,10 @@ export class BatchWriter {
       m.senderName ?? (m.senderRemoteId ? this.senderName(accountId, m.senderRemoteId) : '');
     let existing = this.stmts.messageByRemote.get(accountId, m.remoteId) as MessageRow | undefined;
     // The server's copy of our own local echo: adopt the echo row.
-    if (!existing && m.idempotencyKey)
-      existing = this.stmts.messageByKey.get(m.idempotencyKey, accountId) as MessageRow | undefined;
+    if (!existing && m.idempotencyKey) {
+      const echo = this.echoes.find(accountId, m.idempotencyKey);
+      if (echo !== undefined) existing = this.stmts.messageById.get(echo) as MessageRow;
+    }
     const attachments = m.attachments ?? [];
     const params = {
       accountId,
@@ -610,6 +570,8 @@ export class BatchWriter {
       raw: json(m.raw),
       editScope: m.editScope ?? null,
       notify: m.notify == null ? null : m.notify ? 1 : 0,
+      mailStarred: flag(m.mail?.flagged),
+      mailDraft: flag(m.mail?.draft),
     };
 
     if (existing) {
@@ -635,12 +597,8 @@ export class BatchWriter {
     return { kind: 'inserted', id, fromSelf: params.fromSelf === 1 };
   }
 
+  /** The message's attachments, mentions and mail addresses. */
   private writeAttachmentsAndMentions(id: number, m: RemoteMessage): void {
-    // The server's copy of a local echo with a file: the bytes we sent are the bytes it holds.
-    const local =
-      m.idempotencyKey && m.attachments?.length
-        ? (this.stmts.localAttachmentBlob.get(id) as string | undefined)
-        : undefined;
     for (const a of m.attachments ?? [])
       this.stmts.insertAttachment.run(
         id,
@@ -651,11 +609,10 @@ export class BatchWriter {
         a.width ?? null,
         a.height ?? null,
       );
-    if (local !== undefined) {
-      this.stmts.adoptAttachmentBlob.run(local, id);
-      this.stmts.dropLocalAttachments.run(id);
-    }
+    // The server's copy of a local echo with a file: the bytes we sent are the bytes it holds.
+    if (m.idempotencyKey && m.attachments?.length) this.echoes.adoptAttachments(id);
     for (const p of m.mentionRemoteIds ?? []) this.stmts.insertMention.run(id, p);
+    if (m.mail) writeMailAddresses(this.db, id, m.mail);
   }
 
   /**

@@ -5,12 +5,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Db } from './database.js';
+import type { WriteDb } from './database.js';
 import { SHA256_PATTERN as SHA256, blobPath, writeBlobFile } from './blobFiles.js';
 
 export class BlobStore {
   constructor(
-    private readonly db: Db,
+    private readonly db: WriteDb,
     private readonly dir: string,
   ) {
     mkdirSync(join(dir, 'tmp'), { recursive: true });

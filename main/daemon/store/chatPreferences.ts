@@ -1,6 +1,6 @@
 // The user's own choices about chats: mute, pin, archive, notification level,
 // drafts and the local read position. Sync never overwrites these.
-import type { Db } from './database.js';
+import type { WriteDb } from './database.js';
 import type { BatchWriter } from './batchWriter.js';
 
 export type NotifyLevel = 'all' | 'mentions' | 'none';
@@ -20,7 +20,7 @@ export interface Draft {
 
 export class ChatPreferences {
   constructor(
-    private readonly db: Db,
+    private readonly db: WriteDb,
     private readonly writer: BatchWriter,
   ) {}
 
@@ -62,14 +62,8 @@ export class ChatPreferences {
         .prepare(`SELECT 1 FROM messages WHERE id = ? AND chat_id = ?`)
         .get(messageId, chatId);
       if (!ok) return false;
-      this.db
-        .prepare(
-          `INSERT INTO read_positions (chat_id, read_upto_id, updated_at) VALUES (?, ?, ?)
-           ON CONFLICT (chat_id) DO UPDATE SET
-             read_upto_id = max(read_upto_id, excluded.read_upto_id), updated_at = excluded.updated_at`,
-        )
-        .run(chatId, messageId, Date.now());
-      this.writer.recount(chatId);
+      this.writer.chatRows.readUpTo(chatId, messageId);
+      this.writer.chatRows.recount(chatId);
       return true;
     })();
   }

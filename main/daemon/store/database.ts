@@ -3,7 +3,35 @@
 import Database from 'better-sqlite3';
 import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations/index.js';
 
+/** The raw connection: only store/ and migrations see it untyped. */
 export type Db = Database.Database;
+
+declare const readBrand: unique symbol;
+declare const writeBrand: unique symbol;
+
+/**
+ * The connection as a reader. Store functions that only read take this type,
+ * so they say so in their signature and cannot be given the write handle by
+ * mistake (the two brands do not convert into each other).
+ */
+export type ReadDb = Db & { readonly [readBrand]: true };
+
+/**
+ * The one writer connection (WAL allows one writer). Functions that write take
+ * this type; a ReadDb cannot be passed to them.
+ */
+export type WriteDb = Db & { readonly [writeBrand]: true };
+
+/** Names an opened read-write connection as the store's write handle. */
+export const asWriteDb = (db: Db): WriteDb => db as WriteDb;
+
+/**
+ * The reader over the same connection as the writer. One connection keeps
+ * every read consistent with the writes just made (no WAL snapshot lag) and
+ * costs nothing; a separate read-only connection can replace this later
+ * without changing a signature.
+ */
+export const readerOf = (db: WriteDb): ReadDb => db as Db as ReadDb;
 
 export class DatabaseTooNewError extends Error {
   constructor(

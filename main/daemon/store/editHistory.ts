@@ -2,7 +2,7 @@
 // replaced, stamped with the edit's time and, when it has one, the edit's own
 // remote id). Deleting an edit (Matrix: redacting the m.replace event) takes it
 // out of the history: the text it replaced comes back when it was the latest.
-import type { Db } from './database.js';
+import type { WriteDb } from './database.js';
 
 interface RevisionRow {
   rowid: number;
@@ -21,7 +21,7 @@ export interface RevertedEdit {
 export class EditHistory {
   private readonly stmts;
 
-  constructor(db: Db) {
+  constructor(db: WriteDb) {
     this.stmts = {
       record: db.prepare(
         `INSERT INTO message_revisions (message_id, replaced_at, body, html, edit_remote_id)

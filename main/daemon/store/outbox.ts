@@ -3,10 +3,9 @@
 // and retried until the server confirms. A send also gets a local echo row in
 // messages so the UI shows it at once, marked pending.
 import { randomUUID } from 'node:crypto';
-import type { Db } from './database.js';
+import type { WriteDb } from './database.js';
 import type { OutboxState } from '../model/types.js';
-import { PREVIEW_CHARS, type BatchWriter } from './batchWriter.js';
-import { MessageIndex } from './search/messageIndex.js';
+import type { BatchWriter } from './batchWriter.js';
 import { OutboxOpSchema, parseStoredOp, type OutboxOp } from '../model/ops.js';
 
 // The operations themselves are declared, with their schemas, in the model.
@@ -25,9 +24,6 @@ export function attachmentKind(mime: string): 'image' | 'video' | 'audio' | 'fil
   if (mime.startsWith('audio/')) return 'audio';
   return 'file';
 }
-
-/** Remote id of a local echo's attachment until the server's copy replaces it. */
-export const LOCAL_ATTACHMENT_PREFIX = 'outbox:';
 
 export interface OutboxEntry {
   id: number;
@@ -94,14 +90,10 @@ const toEntry = (r: OutboxRow): OutboxEntry => {
 const isDeliverable = (e: OutboxEntry): e is DeliverableOutboxEntry => e.operation !== null;
 
 export class Outbox {
-  private readonly index: MessageIndex;
-
   constructor(
-    private readonly db: Db,
+    private readonly db: WriteDb,
     private readonly writer: BatchWriter,
-  ) {
-    this.index = new MessageIndex(db);
-  }
+  ) {}
 
   /**
    * Queues a write. For a send, the local echo message is created in the same
@@ -119,60 +111,21 @@ export class Outbox {
       const key = randomUUID();
       let localMessageId: number | null = null;
       if ((operation.op === 'send' || operation.op === 'sendAttachment') && chatId !== null) {
-        const self = this.db
-          .prepare(
-            `SELECT remote_id, display_name FROM people WHERE account_id = ? AND is_self = 1 LIMIT 1`,
-          )
-          .get(accountId) as { remote_id: string; display_name: string } | undefined;
         localMessageId = this.writer.freeKey(now, key);
-        this.db
-          .prepare(
-            `INSERT INTO messages (id, account_id, chat_id, remote_id, sender_remote_id, sender_name,
-               ts, kind, body, reply_to_remote_id, thread_root_remote_id, from_self, idempotency_key)
-             VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
-          )
-          .run(
-            localMessageId,
-            accountId,
-            chatId,
-            self?.remote_id ?? null,
-            self?.display_name ?? 'Me',
-            now,
-            operation.op === 'send' ? 'text' : attachmentKind(operation.attachment.mime),
-            operation.body,
-            operation.replyToRemoteId ?? null,
-            (operation.op === 'send' && operation.threadRootRemoteId) || null,
-            key,
-          );
-        if (operation.op === 'sendAttachment') {
-          // The echo shows the bytes at once; the server's copy inherits the blob (batchWriter).
-          const a = operation.attachment;
-          this.db
-            .prepare(
-              `INSERT INTO attachments (message_id, remote_id, name, mime, size, width, height,
-                 blob_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-            )
-            .run(
-              localMessageId,
-              `${LOCAL_ATTACHMENT_PREFIX}${key}`,
-              a.name,
-              a.mime,
-              a.size,
-              a.width ?? null,
-              a.height ?? null,
-              a.sha256,
-            );
-          this.db
-            .prepare(`UPDATE messages SET has_attachment = 1 WHERE id = ?`)
-            .run(localMessageId);
-        }
-        this.index.add(localMessageId, operation.body, null, self?.display_name ?? 'Me');
-        this.db
-          .prepare(
-            `UPDATE chats SET last_activity_ts = ?, last_message_id = ?, last_message_preview = ?
-             WHERE id = ? AND (last_message_id IS NULL OR last_message_id < ?)`,
-          )
-          .run(now, localMessageId, operation.body.slice(0, PREVIEW_CHARS), chatId, localMessageId);
+        this.writer.echoes.create(
+          accountId,
+          chatId,
+          localMessageId,
+          key,
+          {
+            kind: operation.op === 'send' ? 'text' : attachmentKind(operation.attachment.mime),
+            body: operation.body,
+            replyToRemoteId: operation.replyToRemoteId ?? null,
+            threadRootRemoteId: (operation.op === 'send' && operation.threadRootRemoteId) || null,
+            attachment: operation.op === 'sendAttachment' ? operation.attachment : undefined,
+          },
+          now,
+        );
       }
       const id = this.db
         .prepare(
@@ -272,25 +225,10 @@ export class Outbox {
         )
         .run(remoteId, Date.now(), id);
       if (entry.localMessageId === null || remoteId === null) return;
-      const serverCopy = this.db
-        .prepare(`SELECT id FROM messages WHERE account_id = ? AND remote_id = ?`)
-        .pluck()
-        .get(entry.accountId, remoteId) as number | undefined;
-      if (serverCopy === undefined) {
-        this.db
-          .prepare(`UPDATE messages SET remote_id = ? WHERE id = ? AND remote_id IS NULL`)
-          .run(remoteId, entry.localMessageId);
-      } else if (serverCopy !== entry.localMessageId) {
-        this.index.remove(entry.localMessageId);
-        this.db.prepare(`DELETE FROM messages WHERE id = ?`).run(entry.localMessageId);
-        this.db
-          .prepare(
-            `UPDATE chats SET last_message_id = (SELECT max(id) FROM messages WHERE chat_id = chats.id)
-             WHERE id = ?`,
-          )
-          .run(entry.chatId);
-        if (entry.chatId !== null) this.writer.refreshPreview(entry.chatId);
-      }
+      this.writer.echoes.confirmed(
+        { accountId: entry.accountId, chatId: entry.chatId, messageId: entry.localMessageId },
+        remoteId,
+      );
     })();
   }
 

@@ -4,13 +4,58 @@
 // gap fill can do the same. They wait here, in the database (so a restart
 // keeps them), until the batch that stores the target applies and deletes
 // them in its own transaction.
-import type { Db } from './database.js';
+import { z } from 'zod';
+import type { WriteDb } from './database.js';
 import type { RemoteEdit, RemoteReaction } from '../model/types.js';
 
 export type PendingRelation =
   | { kind: 'edit'; relation: RemoteEdit }
   | { kind: 'reaction'; relation: RemoteReaction }
   | { kind: 'deletion'; relation: { messageRemoteId: string } };
+
+// The stored relation (payload_json), parsed when read back: a row that no
+// longer parses is dropped rather than applied half-understood.
+const optionalText = z.string().nullable().optional();
+const StoredEdit = z.object({
+  messageRemoteId: z.string(),
+  body: z.string(),
+  html: optionalText,
+  editedTs: z.number(),
+  senderRemoteId: optionalText,
+  scope: optionalText,
+  remoteId: optionalText,
+}) satisfies z.ZodType<RemoteEdit>;
+const StoredReaction = z.object({
+  messageRemoteId: z.string(),
+  senderRemoteId: z.string(),
+  key: z.string(),
+  ts: z.number(),
+  remoteId: optionalText,
+}) satisfies z.ZodType<RemoteReaction>;
+const StoredDeletion = z.object({ messageRemoteId: z.string() });
+
+/** The relation a row holds, or null when its payload no longer parses. */
+function parseRelation(kind: string, payloadJson: string): PendingRelation | null {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(payloadJson);
+  } catch {
+    return null;
+  }
+  if (kind === 'edit') {
+    const r = StoredEdit.safeParse(payload);
+    return r.success ? { kind, relation: r.data } : null;
+  }
+  if (kind === 'reaction') {
+    const r = StoredReaction.safeParse(payload);
+    return r.success ? { kind, relation: r.data } : null;
+  }
+  if (kind === 'deletion') {
+    const r = StoredDeletion.safeParse(payload);
+    return r.success ? { kind, relation: r.data } : null;
+  }
+  return null;
+}
 
 /**
  * A target that has not come in this long most likely never will (a deleted
@@ -21,7 +66,7 @@ export const PENDING_RELATION_MAX_AGE_MS = 30 * 24 * 3600_000;
 export class PendingRelations {
   private readonly stmts;
 
-  constructor(db: Db) {
+  constructor(db: WriteDb) {
     this.stmts = {
       keep: db.prepare(`
         INSERT OR IGNORE INTO pending_relations
@@ -62,13 +107,14 @@ export class PendingRelations {
   take(accountId: number, targetRemoteId: string): PendingRelation[] {
     const rows = this.stmts.forTarget.all(accountId, targetRemoteId) as {
       id: number;
-      kind: PendingRelation['kind'];
+      kind: string;
       payload_json: string;
     }[];
     const out: PendingRelation[] = [];
     for (const row of rows) {
       this.stmts.remove.run(row.id);
-      out.push({ kind: row.kind, relation: JSON.parse(row.payload_json) } as PendingRelation);
+      const relation = parseRelation(row.kind, row.payload_json);
+      if (relation) out.push(relation);
     }
     const order = { edit: 0, reaction: 1, deletion: 2 } as const;
     return out.sort(
@@ -107,8 +153,8 @@ export class PendingRelations {
       payload_json: string;
     }[];
     for (const row of rows) {
-      const r = JSON.parse(row.payload_json) as RemoteReaction;
-      if (r.senderRemoteId === match.senderRemoteId && r.key === match.key) {
+      const r = parseRelation('reaction', row.payload_json)?.relation as RemoteReaction | undefined;
+      if (r?.senderRemoteId === match.senderRemoteId && r.key === match.key) {
         this.stmts.remove.run(row.id);
         return true;
       }

@@ -1,6 +1,6 @@
 // UI-shaped reads: the chat list and a page of a chat's timeline. Both walk an
 // index in order and stop after a page; neither aggregates over messages.
-import type { Db } from './database.js';
+import type { ReadDb } from './database.js';
 import type {
   AttachmentInfo,
   ChatSummary,
@@ -63,9 +63,9 @@ interface MessageRow {
   edited_ts: number | null;
   deleted: number;
   outbox_state: OutboxState | null;
-  /** Mail keywords $flagged / $draft from the Email kept in raw_json (null for other kinds). */
-  starred: number | null;
-  draft: number | null;
+  /** Mail keywords $flagged / $draft (null for other kinds). */
+  mail_starred: number | null;
+  mail_draft: number | null;
 }
 
 // The chat list reads chats alone: workspace and space ids come from small
@@ -144,13 +144,12 @@ const MESSAGE_COLUMNS = `
   m.body, m.html, m.subject, m.reply_to_remote_id, m.thread_root_remote_id, m.edited_ts, m.deleted,
   (SELECT o.state FROM outbox o WHERE o.idempotency_key = m.idempotency_key
      AND o.state != 'sent') AS outbox_state,
-  CASE WHEN m.kind = 'mail' THEN json_extract(m.raw_json, '$.keywords."$flagged"') END AS starred,
-  CASE WHEN m.kind = 'mail' THEN json_extract(m.raw_json, '$.keywords."$draft"') END AS draft`;
+  m.mail_starred, m.mail_draft`;
 
 export class ReadModel {
   private readonly stmts;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: ReadDb) {
     this.stmts = {
       page: db.prepare(`
         SELECT ${MESSAGE_COLUMNS}
@@ -362,7 +361,7 @@ export class ReadModel {
       reactions: reactions.get(r.id) ?? [],
       attachments: attachments.get(r.id) ?? [],
       outboxState: r.outbox_state,
-      ...(r.kind === 'mail' ? { starred: r.starred === 1, draft: r.draft === 1 } : {}),
+      ...(r.kind === 'mail' ? { starred: r.mail_starred === 1, draft: r.mail_draft === 1 } : {}),
     }));
   }
 }

@@ -1,7 +1,9 @@
-// The store facade: one writer connection and the modules that use it.
+// The store facade: one writer connection and the modules that use it, and
+// the two typed handles the store's query functions take (store/*.ts: plain
+// functions over a ReadDb or a WriteDb). Nothing outside store/ prepares SQL.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, type Db } from './database.js';
+import { asWriteDb, openDatabase, readerOf, type ReadDb, type WriteDb } from './database.js';
 import { BatchWriter } from './batchWriter.js';
 import { ReadModel } from './readModel.js';
 import { Outbox } from './outbox.js';
@@ -16,13 +18,17 @@ export class Store {
   readonly accounts: AccountRegistry;
   readonly blobs: BlobStore;
   readonly prefs: ChatPreferences;
+  /** The handle read functions take: the writer's connection, so a read sees every write made. */
+  readonly readDb: ReadDb;
 
   private constructor(
-    readonly db: Db,
+    /** The one writer connection, for write functions (and tests that inspect the database). */
+    readonly db: WriteDb,
     profileDir: string,
   ) {
+    this.readDb = readerOf(db);
     this.writer = new BatchWriter(db);
-    this.read = new ReadModel(db);
+    this.read = new ReadModel(this.readDb);
     this.outbox = new Outbox(db, this.writer);
     this.accounts = new AccountRegistry(db);
     this.blobs = new BlobStore(db, join(profileDir, 'blobs'));
@@ -31,7 +37,7 @@ export class Store {
 
   static open(profileDir: string): Store {
     mkdirSync(profileDir, { recursive: true });
-    return new Store(openDatabase(join(profileDir, 'parley.db')), profileDir);
+    return new Store(asWriteDb(openDatabase(join(profileDir, 'parley.db'))), profileDir);
   }
 
   close(): void {

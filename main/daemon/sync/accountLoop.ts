@@ -153,7 +153,7 @@ export class AccountLoop {
     const days =
       this.options.historyDays !== undefined
         ? this.options.historyDays
-        : readAccountSettings(this.store.db, this.account.id).historyDays;
+        : readAccountSettings(this.store.readDb, this.account.id).historyDays;
     const cutoff = historyCutoff(days);
     let attempt = 0;
     let progressed = false;

@@ -1,6 +1,7 @@
 // Workspaces and accounts: sign-in (secrets to the keychain), listing, removal.
 import { ApiError } from '../contract.js';
 import { secretKey } from '../../store/accounts.js';
+import { selfRemoteIds } from '../../store/people.js';
 import type { HandlerContext, Handlers } from './context.js';
 import { connectorContext, noBlobs } from '../../connectors/context.js';
 
@@ -56,15 +57,7 @@ export function accountHandlers(ctx: HandlerContext) {
         throw new ApiError('conflict', (err as Error).message);
       }
     },
-    'accounts.self': () => {
-      const rows = store.db
-        .prepare(`SELECT account_id, remote_id FROM people WHERE is_self = 1 ORDER BY account_id`)
-        .all() as { account_id: number; remote_id: string }[];
-      const byAccount = new Map<number, string[]>();
-      for (const r of rows)
-        byAccount.set(r.account_id, [...(byAccount.get(r.account_id) ?? []), r.remote_id]);
-      return [...byAccount].map(([accountId, remoteIds]) => ({ accountId, remoteIds }));
-    },
+    'accounts.self': () => selfRemoteIds(store.readDb),
     'accounts.remove': async ({ accountId }) => {
       const account = store.accounts.get(accountId);
       if (!account) return { removed: false };

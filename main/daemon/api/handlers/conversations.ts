@@ -129,7 +129,7 @@ export function conversationHandlers(ctx: HandlerContext) {
       return page;
     },
     'search.chats': ({ query, limit }) =>
-      searchChats(store.db, query, limit ?? 20).map((c) => ({
+      searchChats(store.readDb, query, limit ?? 20).map((c) => ({
         chatId: c.chatId,
         accountId: c.accountId,
         name: c.name,

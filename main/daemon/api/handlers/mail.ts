@@ -1,6 +1,8 @@
 // Mail actions (jmap-mail): headers, keywords, moves, replies, new mail.
-import { ApiError, type MailHeaders } from '../contract.js';
+import { ApiError } from '../contract.js';
 import type { OutboxOp } from '../../store/outbox.js';
+import { mailHeaders } from '../../store/mailHeaders.js';
+import { spaceRemoteId } from '../../store/spaces.js';
 import type { HandlerContext, Handlers } from './context.js';
 
 export function mailHandlers(ctx: HandlerContext) {
@@ -8,12 +10,9 @@ export function mailHandlers(ctx: HandlerContext) {
   return {
     // ---- Mail ----
     'mail.headers': ({ messageId }) => {
-      const raw = store.db
-        .prepare(`SELECT raw_json FROM messages WHERE id = ?`)
-        .pluck()
-        .get(messageId) as string | null | undefined;
-      if (raw === undefined) throw new ApiError('not_found', `no message ${messageId}`);
-      return mailHeaders(raw);
+      const headers = mailHeaders(store.readDb, messageId);
+      if (!headers) throw new ApiError('not_found', `no message ${messageId}`);
+      return headers;
     },
     'mail.setKeyword': ({ messageId, keyword, value }) => {
       const m = messageOrThrow(messageId);
@@ -31,12 +30,7 @@ export function mailHandlers(ctx: HandlerContext) {
       const m = messageOrThrow(messageId);
       const chat = chatOrThrow(m.chatId);
       const space =
-        spaceId === undefined
-          ? null
-          : (store.db
-              .prepare(`SELECT remote_id FROM spaces WHERE id = ? AND account_id = ?`)
-              .pluck()
-              .get(spaceId, m.accountId) as string | undefined);
+        spaceId === undefined ? null : spaceRemoteId(store.readDb, spaceId, m.accountId);
       if (spaceId !== undefined && !space) throw new ApiError('not_found', `no mailbox ${spaceId}`);
       const entry = enqueue(m.accountId, m.chatId, {
         op: to === 'trash' ? 'mailDelete' : 'mailMove',
@@ -76,23 +70,4 @@ export function mailHandlers(ctx: HandlerContext) {
       return { outboxId: entry.id };
     },
   } satisfies Partial<Handlers>;
-}
-
-function mailHeaders(rawJson: string | null): MailHeaders {
-  let raw: Record<string, unknown> = {};
-  try {
-    raw = (rawJson ? JSON.parse(rawJson) : {}) as Record<string, unknown>;
-  } catch {
-    // no headers to show
-  }
-  const list = (v: unknown) =>
-    Array.isArray(v)
-      ? v
-          .filter((a): a is { name?: unknown; email: string } => typeof a?.email === 'string')
-          .map((a) => ({
-            name: typeof a.name === 'string' && a.name ? a.name : null,
-            email: a.email,
-          }))
-      : [];
-  return { from: list(raw.from), to: list(raw.to), cc: list(raw.cc) };
 }

@@ -2,6 +2,7 @@
 import { ApiError } from '../contract.js';
 import type { Store } from '../../store/store.js';
 import { secretKey } from '../../store/accounts.js';
+import { attachmentSource, fetchedBlob, linkFetchedBlob } from '../../store/attachments.js';
 import type { ConnectorContext } from '../../connectors/connector.js';
 import { stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
@@ -30,47 +31,21 @@ export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolic
 
   /** Attachment bytes into the blob store, once (any connector with fetchAttachment). */
   async function fetchAttachment({ attachmentId }: { attachmentId: number }) {
-    const row = store.db
-      .prepare(
-        `SELECT a.remote_id, a.name, a.mime, a.blob_sha256, m.account_id FROM attachments a
-         JOIN messages m ON m.id = a.message_id WHERE a.id = ?`,
-      )
-      .get(attachmentId) as
-      | {
-          remote_id: string;
-          name: string;
-          mime: string;
-          blob_sha256: string | null;
-          account_id: number;
-        }
-      | undefined;
+    const row = attachmentSource(store.readDb, attachmentId);
     if (!row) throw new ApiError('not_found', `no attachment ${attachmentId}`);
     const describe = (sha256: string) => ({ sha256, ...store.blobs.info(sha256)! });
     // Fetched before, for this message or another one holding the same server blob.
-    const known = (row.blob_sha256 ??
-      store.db
-        .prepare(
-          `SELECT a.blob_sha256 FROM attachments a JOIN messages m ON m.id = a.message_id
-           WHERE m.account_id = ? AND a.remote_id = ? AND a.blob_sha256 IS NOT NULL LIMIT 1`,
-        )
-        .pluck()
-        .get(row.account_id, row.remote_id)) as string | null | undefined;
-    const link = (sha: string) =>
-      store.db
-        .prepare(
-          `UPDATE attachments SET blob_sha256 = ? WHERE remote_id = ?
-           AND message_id IN (SELECT id FROM messages WHERE account_id = ?)`,
-        )
-        .run(sha, row.remote_id, row.account_id);
+    const known = row.blobSha256 ?? fetchedBlob(store.readDb, row.accountId, row.remoteId);
+    const link = (sha: string) => linkFetchedBlob(store.db, row.accountId, row.remoteId, sha);
     if (known && store.blobs.has(known) && store.blobs.info(known)) {
       link(known);
       return describe(known);
     }
-    const flightKey = `${row.account_id}\n${row.remote_id}`;
+    const flightKey = `${row.accountId}\n${row.remoteId}`;
     let flight = attachmentFlights.get(flightKey);
     if (!flight) {
       flight = (async () => {
-        const account = store.accounts.get(row.account_id)!;
+        const account = store.accounts.get(row.accountId)!;
         const connector = engine.connector(account) as unknown as Partial<AttachmentFetcher>;
         if (typeof connector.fetchAttachment !== 'function')
           throw new ApiError('not_implemented', `${account.protocol} cannot fetch attachments`);
@@ -86,7 +61,7 @@ export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolic
             openBlob: noBlobs,
             log: () => undefined,
           }),
-          { remoteId: row.remote_id, name: row.name, mime: row.mime },
+          { remoteId: row.remoteId, name: row.name, mime: row.mime },
         );
         const sha = await store.blobs.put(got.stream, row.mime || got.mime);
         link(sha);
@@ -151,16 +126,10 @@ export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolic
     },
     'attachments.fetch': (input) => fetchAttachment(input),
     'attachments.thumbnail': async ({ attachmentId, width, height, method }) => {
-      const row = store.db
-        .prepare(
-          `SELECT a.remote_id, a.name, a.mime, m.account_id FROM attachments a
-           JOIN messages m ON m.id = a.message_id WHERE a.id = ?`,
-        )
-        .get(attachmentId) as
-        { remote_id: string; name: string; mime: string; account_id: number } | undefined;
+      const row = attachmentSource(store.readDb, attachmentId);
       if (!row) throw new ApiError('not_found', `no attachment ${attachmentId}`);
-      const account = accountOrThrow(row.account_id);
-      const cacheKey = `${row.account_id}\n${row.remote_id}\n${width}x${height}\n${method ?? 'scale'}`;
+      const account = accountOrThrow(row.accountId);
+      const cacheKey = `${row.accountId}\n${row.remoteId}\n${width}x${height}\n${method ?? 'scale'}`;
       const cached = thumbnails.get(cacheKey);
       if (cached && store.blobs.has(cached))
         return { sha256: cached, ...store.blobs.info(cached)! };
@@ -171,7 +140,7 @@ export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolic
       );
       const got = await connector.fetchThumbnail!(
         await contextFor(account, 5 * 60_000),
-        { remoteId: row.remote_id, name: row.name, mime: row.mime },
+        { remoteId: row.remoteId, name: row.name, mime: row.mime },
         { width, height, method },
       );
       const sha = await store.blobs.put(got.stream, got.mime);

@@ -5,6 +5,10 @@ import type { OutboxOp } from '../../store/outbox.js';
 import type { Connector, ConnectorContext } from '../../connectors/connector.js';
 import { AuthError, PermanentError } from '../../connectors/errors.js';
 import type { HandlerContext, Handlers } from './context.js';
+import { chatIdByRemote } from '../../store/chats.js';
+import { openInvites } from '../../store/invites.js';
+import { chatReceipts } from '../../store/receipts.js';
+import { listSpaces } from '../../store/spaces.js';
 
 export function membershipHandlers(ctx: HandlerContext) {
   const { store, chatOrThrow, accountOrThrow, connectorFor, contextFor, enqueue } = ctx;
@@ -50,10 +54,7 @@ export function membershipHandlers(ctx: HandlerContext) {
     'chats.join': ({ accountId, target }) => {
       const account = accountOrThrow(accountId);
       connectorFor(account, (c) => c.capabilities.membership === true, 'join chats');
-      const known = store.db
-        .prepare(`SELECT id FROM chats WHERE account_id = ? AND remote_id = ?`)
-        .pluck()
-        .get(accountId, target) as number | undefined;
+      const known = chatIdByRemote(store.readDb, accountId, target);
       return {
         outboxId: enqueue(accountId, known ?? null, { op: 'chatJoin', chatRemoteId: target }).id,
       };
@@ -78,34 +79,14 @@ export function membershipHandlers(ctx: HandlerContext) {
     'chats.ban': memberAction('ban'),
     'chats.unban': memberAction('unban'),
     'invites.list': ({ accountId }) => {
-      const rows = store.db
-        .prepare(
-          `SELECT c.id, c.raw_json FROM chat_members cm
-           JOIN chats c ON c.id = cm.chat_id
-           JOIN people p ON p.id = cm.person_id AND p.is_self = 1
-           WHERE cm.membership = 'invite' AND (@accountId IS NULL OR c.account_id = @accountId)
-           ORDER BY c.id`,
-        )
-        .all({ accountId: accountId ?? null }) as { id: number; raw_json: string | null }[];
-      const chats = new Map(store.read.chatsById(rows.map((r) => r.id)).map((c) => [c.id, c]));
+      const invites = openInvites(store.readDb, accountId ?? null);
+      const chats = new Map(
+        store.read.chatsById(invites.map((i) => i.chatId)).map((c) => [c.id, c]),
+      );
       const out: InviteView[] = [];
-      for (const r of rows) {
-        const chat = chats.get(r.id);
-        if (!chat) continue;
-        let inviter: string | null = null;
-        try {
-          const raw = r.raw_json ? (JSON.parse(r.raw_json) as { inviter?: unknown }) : null;
-          inviter = typeof raw?.inviter === 'string' ? raw.inviter : null;
-        } catch {
-          // raw is the connector's; an unreadable one only loses the inviter
-        }
-        const inviterName = inviter
-          ? ((store.db
-              .prepare(`SELECT display_name FROM people WHERE account_id = ? AND remote_id = ?`)
-              .pluck()
-              .get(chat.accountId, inviter) as string | undefined) ?? inviter)
-          : null;
-        out.push({ chat, inviterRemoteId: inviter, inviterName });
+      for (const { chatId, inviterRemoteId, inviterName } of invites) {
+        const chat = chats.get(chatId);
+        if (chat) out.push({ chat, inviterRemoteId, inviterName });
       }
       return out;
     },
@@ -132,31 +113,7 @@ export function membershipHandlers(ctx: HandlerContext) {
     },
     'chats.receipts': ({ chatId }) => {
       const chat = chatOrThrow(chatId);
-      return (
-        store.db
-          .prepare(
-            `SELECT r.person_remote_id, coalesce(p.display_name, r.person_remote_id) AS name,
-                    m.id AS message_id, r.message_remote_id, r.ts
-             FROM receipts r
-             LEFT JOIN people p ON p.account_id = @accountId AND p.remote_id = r.person_remote_id
-             LEFT JOIN messages m ON m.account_id = @accountId AND m.remote_id = r.message_remote_id
-             WHERE r.chat_id = @chatId AND coalesce(p.is_self, 0) = 0
-             ORDER BY r.ts DESC`,
-          )
-          .all({ chatId, accountId: chat.accountId }) as {
-          person_remote_id: string;
-          name: string;
-          message_id: number | null;
-          message_remote_id: string;
-          ts: number;
-        }[]
-      ).map((r): ReceiptView => ({
-        personRemoteId: r.person_remote_id,
-        name: r.name,
-        messageId: r.message_id,
-        messageRemoteId: r.message_remote_id,
-        ts: r.ts,
-      }));
+      return chatReceipts(store.readDb, chatId, chat.accountId) satisfies ReceiptView[];
     },
     'presence.set': async ({ accountId, presence, statusMsg }) => {
       const account = accountOrThrow(accountId);
@@ -168,39 +125,8 @@ export function membershipHandlers(ctx: HandlerContext) {
       await connector.setPresence!(await contextFor(account), presence, statusMsg ?? null);
       return { set: true as const };
     },
-    'spaces.list': ({ accountId }) => {
-      const spaces = store.db
-        .prepare(
-          `SELECT s.id, s.account_id, s.remote_id, s.name, s.kind, ps.id AS parent_id
-           FROM spaces s
-           LEFT JOIN spaces ps ON ps.account_id = s.account_id AND ps.remote_id = s.parent_remote_id
-           WHERE @accountId IS NULL OR s.account_id = @accountId ORDER BY s.id`,
-        )
-        .all({ accountId: accountId ?? null }) as {
-        id: number;
-        account_id: number;
-        remote_id: string;
-        name: string;
-        kind: string;
-        parent_id: number | null;
-      }[];
-      const children = store.db
-        .prepare(
-          `SELECT s.id AS space_id, c.id AS chat_id FROM chats c
-           JOIN spaces s ON s.account_id = c.account_id AND s.remote_id = c.space_remote_id
-           WHERE @accountId IS NULL OR c.account_id = @accountId ORDER BY c.id`,
-        )
-        .all({ accountId: accountId ?? null }) as { space_id: number; chat_id: number }[];
-      return spaces.map((r): SpaceView => ({
-        id: r.id,
-        accountId: r.account_id,
-        remoteId: r.remote_id,
-        name: r.name,
-        kind: r.kind,
-        parentId: r.parent_id,
-        chatIds: children.filter((c) => c.space_id === r.id).map((c) => c.chat_id),
-      }));
-    },
+    'spaces.list': ({ accountId }) =>
+      listSpaces(store.readDb, accountId ?? null) satisfies SpaceView[],
     'spaces.join': async ({ accountId, inviteCode, spaceRemoteId }) => {
       const account = accountOrThrow(accountId);
       const connector = connectorFor(

@@ -1,7 +1,20 @@
 // App-wide settings (do-not-disturb, per-account notifications).
+import { z } from 'zod';
 import { DEFAULT_SETTINGS, type AppSettings } from '../contract.js';
 import type { Store } from '../../store/store.js';
+import { readSetting, writeSetting } from '../../store/appSettings.js';
 import type { HandlerContext, Handlers } from './context.js';
+
+// What a stored value may hold; one that no longer parses falls back to its default.
+const storedDnd = z
+  .object({
+    enabled: z.boolean(),
+    from: z.string(),
+    to: z.string(),
+    days: z.array(z.number().int()),
+  })
+  .partial();
+const storedAccountNotify = z.record(z.string(), z.enum(['all', 'mentions', 'none']));
 
 export function settingsHandlers(ctx: HandlerContext) {
   const { store } = ctx;
@@ -9,38 +22,24 @@ export function settingsHandlers(ctx: HandlerContext) {
     'settings.get': () => readSettings(store),
     'settings.set': ({ dnd, accountNotify }) => {
       const current = readSettings(store);
-      const put = store.db.prepare(
-        `INSERT INTO settings (key, value_json) VALUES (?, ?)
-         ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json`,
-      );
-      if (dnd) put.run('dnd', JSON.stringify(dnd));
+      if (dnd) writeSetting(store.db, 'dnd', dnd);
       if (accountNotify) {
         const levels = { ...current.accountNotify };
         if (accountNotify.level === null) delete levels[String(accountNotify.accountId)];
         else levels[String(accountNotify.accountId)] = accountNotify.level;
-        put.run('accountNotify', JSON.stringify(levels));
+        writeSetting(store.db, 'accountNotify', levels);
       }
       return readSettings(store);
     },
   } satisfies Partial<Handlers>;
 }
 
-/** Stored settings over the defaults; a malformed stored value falls back to its default. */
+/** Stored settings over the defaults. */
 function readSettings(store: Store): AppSettings {
-  const rows = store.db
-    .prepare(`SELECT key, value_json FROM settings WHERE key IN ('dnd', 'accountNotify')`)
-    .all() as { key: string; value_json: string }[];
   const settings: AppSettings = structuredClone(DEFAULT_SETTINGS);
-  for (const r of rows) {
-    try {
-      const value = JSON.parse(r.value_json) as unknown;
-      if (r.key === 'dnd' && value && typeof value === 'object')
-        settings.dnd = { ...settings.dnd, ...(value as AppSettings['dnd']) };
-      if (r.key === 'accountNotify' && value && typeof value === 'object')
-        settings.accountNotify = value as AppSettings['accountNotify'];
-    } catch {
-      // keep the default
-    }
-  }
+  const dnd = readSetting(store.readDb, 'dnd', storedDnd);
+  if (dnd) settings.dnd = { ...settings.dnd, ...dnd };
+  const accountNotify = readSetting(store.readDb, 'accountNotify', storedAccountNotify);
+  if (accountNotify) settings.accountNotify = accountNotify;
   return settings;
 }

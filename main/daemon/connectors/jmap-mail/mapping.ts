@@ -1,9 +1,12 @@
 // JMAP Mail → Parley's model: Mailbox → space, Thread → chat (kind 'mail'),
 // Email → message (kind 'mail'). HTML is kept as received (the renderer
-// sanitizes it); the whole Email minus its body values goes to raw, so
-// keywords, addresses and ids the model has no column for are not lost.
+// sanitizes it). From/To/Cc and the $flagged/$draft keywords become the
+// message's typed mail fields; the whole Email minus its body values goes to
+// raw, so what the model has no field for is not lost.
 import type {
+  MailHeaderAddress,
   RemoteAttachment,
+  RemoteMailFields,
   RemoteChat,
   RemoteMessage,
   RemotePerson,
@@ -83,6 +86,24 @@ function attachmentsOf(email: Email): RemoteAttachment[] {
   return out;
 }
 
+/** A header's addresses as the reader shows them: only entries with an email; empty names are none. */
+function headerAddresses(list: EmailAddress[] | null | undefined): MailHeaderAddress[] {
+  const out: MailHeaderAddress[] = [];
+  for (const a of list ?? [])
+    if (typeof a.email === 'string') out.push({ name: a.name || null, email: a.email });
+  return out;
+}
+
+export function mailFields(email: Email): RemoteMailFields {
+  return {
+    from: headerAddresses(email.from),
+    to: headerAddresses(email.to),
+    cc: headerAddresses(email.cc),
+    flagged: email.keywords?.$flagged === true,
+    draft: isDraft(email),
+  };
+}
+
 export function emailToMessage(
   email: Email,
   byMessageId: Map<string, string> = new Map(),
@@ -111,6 +132,7 @@ export function emailToMessage(
     replyToRemoteId: (inReplyTo && byMessageId.get(inReplyTo)) ?? null,
     attachments: attachmentsOf(email),
     idempotencyKey: key,
+    mail: mailFields(email),
     raw: truncated ? { ...rest, bodyTruncated: true } : rest,
   };
 }

@@ -1,5 +1,6 @@
 // Forward-only migrations, one file each, applied in order, each in its own
-// transaction together with the user_version bump.
+// transaction together with the user_version bump. A migration is frozen:
+// it imports nothing but its types, so what it does never changes with live code.
 import type { Migration } from './types.js';
 import { initial } from './001_initial.js';
 import { notificationSettings } from './002_notification_settings.js';
@@ -8,6 +9,7 @@ import { receipts } from './004_receipts.js';
 import { searchAndChatList } from './005_search_and_chat_list.js';
 import { relationsAndEncryption } from './006_relations_and_encryption.js';
 import { cjkTrailingUnigrams } from './007_cjk_trailing_unigrams.js';
+import { typedMailAndInvites } from './008_typed_mail_and_invites.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -17,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   searchAndChatList,
   relationsAndEncryption,
   cjkTrailingUnigrams,
+  typedMailAndInvites,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 export type { Migration };

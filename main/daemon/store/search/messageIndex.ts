@@ -8,7 +8,7 @@
 // indexes them in small background transactions; a substring search indexes
 // one bounded slice more and otherwise answers from what is indexed, saying
 // it is partial (search/messageSearch.ts).
-import type { Db } from '../database.js';
+import type { WriteDb } from '../database.js';
 import { toIndexText } from './indexText.js';
 
 export class MessageIndex {
@@ -18,7 +18,7 @@ export class MessageIndex {
   private readonly unqueueTrigrams;
   private readonly deleteTrigrams;
 
-  constructor(db: Db) {
+  constructor(db: WriteDb) {
     this.insertWords = db.prepare(
       `INSERT INTO messages_fts (rowid, body, subject, sender) VALUES (?, ?, ?, ?)`,
     );
@@ -48,28 +48,5 @@ export class MessageIndex {
   replace(id: number, body: string, subject: string | null, sender: string): void {
     this.remove(id);
     this.add(id, body, subject, sender);
-  }
-
-  /** Rebuilds the word index from messages (a migration that changes its options). */
-  static rebuildWords(db: Db): void {
-    const index = new MessageIndex(db);
-    // Paged: better-sqlite3 cannot write while a statement on the connection iterates.
-    const page = db.prepare(
-      `SELECT id, body, subject, sender_name FROM messages
-       WHERE deleted = 0 AND id > ? ORDER BY id LIMIT 5000`,
-    );
-    type Row = { id: number; body: string; subject: string | null; sender_name: string };
-    for (
-      let rows = page.all(-1) as Row[];
-      rows.length > 0;
-      rows = page.all(rows.at(-1)!.id) as Row[]
-    )
-      for (const r of rows)
-        index.insertWords.run(
-          r.id,
-          toIndexText(r.body),
-          r.subject ? toIndexText(r.subject) : null,
-          r.sender_name,
-        );
   }
 }

@@ -23,7 +23,7 @@
 import { TrigramIndexer } from './trigramIndexer.js';
 import { WordReindexer } from './wordReindexer.js';
 import type { Statement } from 'better-sqlite3';
-import type { Db } from '../database.js';
+import type { Db, ReadDb, WriteDb } from '../database.js';
 import type { SearchHit, SearchPage } from '../../model/types.js';
 import { keyToTs, tsLowerBound } from '../messageKey.js';
 import { fold, hasCjk } from './indexText.js';
@@ -105,7 +105,11 @@ interface CompiledSearch {
 }
 
 /** The hits alone (tests, tools); the API answers with searchPage. */
-export function searchMessages(db: Db, query: string, options: SearchOptions = {}): SearchHit[] {
+export function searchMessages(
+  db: WriteDb,
+  query: string,
+  options: SearchOptions = {},
+): SearchHit[] {
   return searchPage(db, query, options).hits;
 }
 
@@ -116,19 +120,19 @@ export function searchMessages(db: Db, query: string, options: SearchOptions = {
  * depends on are not indexed yet (`unindexed`; the background indexer is
  * working through them, so the same search later finds more).
  */
-export function searchPage(db: Db, query: string, options: SearchOptions = {}): SearchPage {
+export function searchPage(db: WriteDb, query: string, options: SearchOptions = {}): SearchPage {
   return searchParsedPage(db, parseQuery(query), options);
 }
 
 export function searchParsed(
-  db: Db,
+  db: WriteDb,
   parsed: ParsedQuery,
   options: SearchOptions = {},
 ): SearchHit[] {
   return searchParsedPage(db, parsed, options).hits;
 }
 
-function searchParsedPage(db: Db, parsed: ParsedQuery, options: SearchOptions): SearchPage {
+function searchParsedPage(db: WriteDb, parsed: ParsedQuery, options: SearchOptions): SearchPage {
   const limit = clampLimit(options.limit);
   const markers = options.markers ?? DEFAULT_MARKERS;
   const unindexed = catchUpIndexes(db, parsed);
@@ -219,7 +223,7 @@ function page(
  * words the word reindex backlog (migration 007). Never the whole backlog: a
  * search after an upgrade must not index all history in one call.
  */
-function catchUpIndexes(db: Db, parsed: ParsedQuery): number {
+function catchUpIndexes(db: WriteDb, parsed: ParsedQuery): number {
   let waiting = 0;
   if (parsed.terms.some((t) => t.kind === 'substring')) {
     const trigrams = indexersFor(db).trigrams;
@@ -467,7 +471,7 @@ const READ_UPTO = (chat: string): string =>
   `coalesce((SELECT r.read_upto_id FROM read_positions r WHERE r.chat_id = ${chat}), 0)`;
 
 const indexers = new WeakMap<Db, { trigrams: TrigramIndexer; words: WordReindexer }>();
-function indexersFor(db: Db): { trigrams: TrigramIndexer; words: WordReindexer } {
+function indexersFor(db: WriteDb): { trigrams: TrigramIndexer; words: WordReindexer } {
   let found = indexers.get(db);
   if (!found)
     indexers.set(db, (found = { trigrams: new TrigramIndexer(db), words: new WordReindexer(db) }));
@@ -566,7 +570,7 @@ function accountIdsMatching(db: Db, value: string): number[] {
  * it, then anywhere; most recently active first within each group. An empty
  * query lists the most recently active chats.
  */
-export function searchChats(db: Db, query: string, limit = 20): ChatMatchRow[] {
+export function searchChats(db: ReadDb, query: string, limit = 20): ChatMatchRow[] {
   ensureFunctions(db);
   const n = Math.max(1, Math.min(MAX_LIMIT, Math.floor(limit) || 20));
   const needle = fold(query.trim());

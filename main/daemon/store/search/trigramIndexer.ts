@@ -3,7 +3,7 @@
 // background after each sync batch, one slice per turn of the event loop; a
 // substring search indexes one more slice and answers from what is indexed
 // (partial while a backlog remains), so no call waits for all of history.
-import type { Db } from '../database.js';
+import type { WriteDb } from '../database.js';
 
 export class TrigramIndexer {
   private readonly next;
@@ -11,7 +11,7 @@ export class TrigramIndexer {
   private readonly unqueue;
   private readonly pending;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: WriteDb) {
     this.next = db.prepare(`
       SELECT b.id, m.body, m.subject FROM trigram_backlog b JOIN messages m ON m.id = b.id
       ORDER BY b.id LIMIT ?`);

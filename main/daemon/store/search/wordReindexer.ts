@@ -3,7 +3,7 @@
 // oldest key first, the way TrigramIndexer fills the substring index. The
 // daemon runs both between other work; a search touching CJK says it is
 // partial while this backlog is not empty.
-import type { Db } from '../database.js';
+import type { WriteDb } from '../database.js';
 import { MessageIndex } from './messageIndex.js';
 
 export class WordReindexer {
@@ -12,7 +12,7 @@ export class WordReindexer {
   private readonly unqueue;
   private readonly pending;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: WriteDb) {
     this.index = new MessageIndex(db);
     this.next = db.prepare(`
       SELECT b.id, m.body, m.subject, m.sender_name FROM word_backlog b

@@ -267,6 +267,7 @@ export function inviteOf(
     avatarUrl: info.avatar,
     spaceRemoteId: null,
     encrypted: info.encrypted,
+    inviterRemoteId: inviter,
     raw: { inviter, isDirect },
   };
   return { chat, space: null, people, inviter };

@@ -1,0 +1,96 @@
+// The chat list's denormalized columns: last activity, last message and its
+// preview, unread and mention counts (and the read position they count from).
+// They have one owner, this module, which the batch writer (synced messages),
+// the outbox (local echoes) and chat preferences (mark read) all call, so the
+// rules live in one place: the chat list reads `chats` alone and never
+// aggregates over messages.
+import type { WriteDb } from './database.js';
+
+/** How much of the newest message the chat list shows. */
+export const PREVIEW_CHARS = 140;
+
+/** The preview the chat list shows for a message body. */
+export const previewOf = (body: string): string => body.slice(0, PREVIEW_CHARS);
+
+export class ChatRows {
+  private readonly stmts;
+
+  constructor(db: WriteDb) {
+    this.stmts = {
+      newest: db.prepare(`
+        UPDATE chats SET last_activity_ts = @ts, last_message_id = @id,
+          last_message_preview = @preview
+        WHERE id = @chatId AND (last_message_id IS NULL OR last_message_id < @id)`),
+      addUnread: db.prepare(`
+        UPDATE chats SET unread_count = unread_count + @unread,
+          mention_count = mention_count + @mentions
+        WHERE id = @chatId`),
+      refreshPreview: db.prepare(`
+        UPDATE chats SET last_message_preview =
+          (SELECT substr(body, 1, ${PREVIEW_CHARS}) FROM messages WHERE id = chats.last_message_id)
+        WHERE id = ?`),
+      lastMessageGone: db.prepare(
+        `UPDATE chats SET last_message_id = (SELECT max(id) FROM messages WHERE chat_id = chats.id)
+         WHERE id = ?`,
+      ),
+      readUpto: db.prepare(`SELECT read_upto_id FROM read_positions WHERE chat_id = ?`).pluck(),
+      // The position only moves forward: a late receipt for an older message changes nothing.
+      setReadUpto: db.prepare(`
+        INSERT INTO read_positions (chat_id, read_upto_id, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT (chat_id) DO UPDATE SET read_upto_id = max(read_upto_id, excluded.read_upto_id),
+          updated_at = excluded.updated_at`),
+      recount: db.prepare(`
+        UPDATE chats SET
+          unread_count = (SELECT count(*) FROM messages m WHERE m.chat_id = @chatId
+                          AND m.id > @upto AND m.from_self = 0 AND m.deleted = 0),
+          mention_count = (SELECT count(*) FROM messages m WHERE m.chat_id = @chatId
+                          AND m.id > @upto AND m.from_self = 0 AND m.deleted = 0
+                          AND m.mentions_self = 1)
+        WHERE id = @chatId`),
+    };
+  }
+
+  /**
+   * A message that may be the chat's newest: when its key is above the last
+   * message's, the chat's activity, last message and preview follow it.
+   */
+  newestMessage(chatId: number, message: { id: number; ts: number; body: string }): void {
+    this.stmts.newest.run({
+      chatId,
+      id: message.id,
+      ts: message.ts,
+      preview: previewOf(message.body),
+    });
+  }
+
+  /** New unread messages (and mentions among them) beyond the read position. */
+  addUnread(chatId: number, unread: number, mentions: number): void {
+    if (unread > 0) this.stmts.addUnread.run({ chatId, unread, mentions });
+  }
+
+  /** Re-reads the preview from the chat's last message (it was edited, deleted or reverted). */
+  refreshPreview(chatId: number): void {
+    this.stmts.refreshPreview.run(chatId);
+  }
+
+  /** The last message left the chat: the newest remaining one is last, and its preview shows. */
+  lastMessageRemoved(chatId: number): void {
+    this.stmts.lastMessageGone.run(chatId);
+    this.stmts.refreshPreview.run(chatId);
+  }
+
+  /** Moves the user's read position up to the message (never back); then recount. */
+  readUpTo(chatId: number, messageId: number, now = Date.now()): void {
+    this.stmts.setReadUpto.run(chatId, messageId, now);
+  }
+
+  /** The user's read position in the chat, as a message key (0: nothing read). */
+  readUpto(chatId: number): number {
+    return (this.stmts.readUpto.get(chatId) as number | undefined) ?? 0;
+  }
+
+  /** Recomputes unread and mention counts from the read position (a range count on (chat_id, id)). */
+  recount(chatId: number): void {
+    this.stmts.recount.run({ chatId, upto: this.readUpto(chatId) });
+  }
+}
