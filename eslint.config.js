@@ -5,6 +5,31 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+const NO_ELECTRON = {
+  name: 'electron',
+  message: 'The daemon, CLI and web host are plain Node: inject what you need from main/shell.',
+};
+const NOT_UP = {
+  group: ['electron/*', '**/shell/**', '**/renderer/**', '**/preload/**'],
+  message: 'Imports point down only: the daemon never reaches into the shell, preload or renderer.',
+};
+
+/** One no-restricted-imports config per folder: Electron and the UI are out, plus the folder's own rule. */
+function layers(table) {
+  return Object.entries(table).map(([files, [regex, message]]) => ({
+    files: [files],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [NO_ELECTRON],
+          patterns: regex ? [NOT_UP, { regex: regex.source, message }] : [NOT_UP],
+        },
+      ],
+    },
+  }));
+}
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', '.venv/**', 'test-results/**'] },
   js.configs.recommended,
@@ -18,30 +43,46 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  {
-    files: ['main/daemon/**', 'main/cli/**', 'main/web/**', 'bench/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: 'electron',
-              message:
-                'The daemon, CLI and web host are plain Node: inject what you need from main/shell.',
-            },
-          ],
-          patterns: [
-            {
-              group: ['electron/*', '**/shell/**', '**/renderer/**'],
-              message:
-                'Imports point down only: the daemon never reaches into the shell or the renderer.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  // Layering inside main/: imports point down only, and each folder may reach
+  // only the layers below it (docs/architecture.md draws them):
+  //   model                 imports nothing of ours (zod only)
+  //   store, connectors     import model (connectors also their kit: connectors/*)
+  //   sync                  imports connectors and store
+  //   api                   imports anything but the shell and the hosts above it
+  //   host, cli, web        sit on the daemon; only main/shell and main/index.ts see Electron
+  ...layers({
+    'main/daemon/model/**': [/^\.\.\//, 'model/ is the ground floor: it imports nothing of ours.'],
+    'main/daemon/store/**': [
+      /(^|\/)(connectors|sync|api|host|secrets|remoteFetch)\/|(^|\/)daemon\.js$/,
+      'The store knows the model only: never connectors, sync, the API or the hosts.',
+    ],
+    'main/daemon/connectors/**': [
+      /(^|\/)(store|sync|api|host|secrets|remoteFetch)\/|(^|\/)daemon\.js$/,
+      'A connector knows the model and the connector kit only: it reaches the store through its context.',
+    ],
+    'main/daemon/sync/**': [
+      /(^|\/)(api|host|remoteFetch)\/|(^|\/)daemon\.js$/,
+      'Sync drives connectors and writes through the store; it never calls up into the API or the hosts.',
+    ],
+    'main/daemon/{secrets,remoteFetch}/**': [
+      /(^|\/)(store|connectors|sync|api|host)\/|(^|\/)daemon\.js$/,
+      'A leaf service: it imports nothing of the daemon above it.',
+    ],
+    'main/daemon/api/**': [
+      /(^|\/)(host|cli|web|common)\/|(^|\/)daemon\.js$/,
+      'The API serves the hosts; it never imports them.',
+    ],
+    'main/daemon/*.ts': [
+      /(^|\/)(host|cli|web)\//,
+      'The daemon never imports the hosts that run it.',
+    ],
+    'main/daemon/host/**': [
+      /(^|\/)(cli|web)\//,
+      'The worker host runs the daemon; it imports no other host.',
+    ],
+    'main/{cli,web}/**': [null, null],
+    'bench/**': [null, null],
+  }),
   {
     // SQL lives in the store: everything else calls a named function of
     // main/daemon/store/ over a typed ReadDb or WriteDb handle. (Tests and
@@ -74,6 +115,9 @@ export default tseslint.config(
     },
   },
   {
+    // The renderer sees the typed client only: the API contract (procedures,
+    // events, frames, the chat-list pager) and the model's types, plus the
+    // host bridge's types. Nothing of the store, sync, connectors or shell.
     files: ['renderer/**'],
     rules: {
       'no-restricted-imports': [
@@ -82,14 +126,28 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'The renderer talks to window.parley only.' }],
           patterns: [
             {
-              group: [
-                '**/main/daemon/store/**',
-                '**/main/daemon/sync/**',
-                '**/main/daemon/connectors/**',
-                '**/main/shell/**',
-                'node:*',
-              ],
-              message: 'The renderer imports only the API contract types.',
+              regex:
+                '(^|/)main/(?!daemon/api/(contract|frames|allChats)\\.js$|daemon/model/|common/)',
+              message:
+                'The renderer imports only the API contract, frames, the model types and main/common.',
+            },
+            { group: ['node:*'], message: 'The renderer runs in a browser: no Node modules.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The sandboxed preload bridges IPC to window.parley and shares only types.
+    files: ['preload/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(main|renderer)/(?!common/|daemon/api/contract\\.js$)',
+              message: 'The preload imports only main/common and the contract types.',
             },
           ],
         },

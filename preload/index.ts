@@ -3,7 +3,7 @@
 // a channel name.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { ApiResult } from '../main/daemon/api/contract.js';
-import type { HostEvent, ParleyBridge } from '../renderer/src/api/bridge.js';
+import type { HostEvent, ParleyBridge } from '../main/common/hostBridge.js';
 
 const CALL_CHANNEL = 'parley:call';
 const EVENT_CHANNEL = 'parley:event';

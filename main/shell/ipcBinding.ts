@@ -4,7 +4,7 @@
 // clicked notification) go to the window on 'parley:event'.
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import type { ApiResult, DaemonEvent } from '../daemon/api/contract.js';
-import type { HostEvent, ShellCall } from '../../renderer/src/api/bridge.js';
+import type { HostEvent, ShellCall } from '../common/hostBridge.js';
 import { gateCall } from './callGate.js';
 import { isAppUrl } from './navigationPolicy.js';
 

@@ -1,22 +1,6 @@
-// What the daemon needs to announce new messages: which chat each changed
-// message is in, and which new messages may notify.
+// What the daemon needs to announce new messages: which new messages may notify.
 import type { ReadDb } from './database.js';
 import { statement } from './statements.js';
-
-/** The given messages grouped by chat (ids that are gone are left out). */
-export function messageIdsByChat(db: ReadDb, messageIds: number[]): Map<number, number[]> {
-  const byChat = new Map<number, number[]>();
-  const rows = statement(
-    db,
-    `SELECT id, chat_id FROM messages WHERE id IN (SELECT value FROM json_each(?))`,
-  ).all(JSON.stringify(messageIds)) as { id: number; chat_id: number }[];
-  for (const row of rows) {
-    const ids = byChat.get(row.chat_id) ?? [];
-    ids.push(row.id);
-    byChat.set(row.chat_id, ids);
-  }
-  return byChat;
-}
 
 export interface NotifiableMessage {
   messageId: number;

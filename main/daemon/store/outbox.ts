@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { WriteDb } from './database.js';
 import type { OutboxState } from '../model/types.js';
 import type { BatchWriter } from './batchWriter.js';
+import { attachmentKind } from '../model/attachmentKind.js';
 import { OutboxOpSchema, parseStoredOp, type OutboxOp } from '../model/ops.js';
 
 // The operations themselves are declared, with their schemas, in the model.
@@ -16,14 +17,6 @@ export type {
   OutboxOp,
   OutgoingAttachment,
 } from '../model/ops.js';
-
-/** The kind a message with this attachment shows as. */
-export function attachmentKind(mime: string): 'image' | 'video' | 'audio' | 'file' {
-  if (mime.startsWith('image/')) return 'image';
-  if (mime.startsWith('video/')) return 'video';
-  if (mime.startsWith('audio/')) return 'audio';
-  return 'file';
-}
 
 export interface OutboxEntry {
   id: number;

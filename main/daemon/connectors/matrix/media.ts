@@ -5,7 +5,7 @@
 import type { ConnectorContext, FetchedAttachment } from '../connector.js';
 import { PermanentError } from '../errors.js';
 import { blobBytes } from '../context.js';
-import { attachmentKind } from '../../store/outbox.js';
+import { attachmentKind } from '../../model/attachmentKind.js';
 import type { OutgoingAttachment } from '../../model/ops.js';
 import { enc, MatrixHttpError, type MatrixTransport } from './transport.js';
 import { uploadSchema } from './wire.js';
