@@ -2,6 +2,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { addMatrixAccount, cliRunner } from '../helpers/cli.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -29,15 +30,8 @@ before(() => {
   assert.ok(existsSync(join(ROOT, 'out', 'node', 'cli.js')));
 });
 
-function parley(args: string[], input = '') {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    input,
-    encoding: 'utf8',
-    // No keychain reachable: commands that do not need one must not care.
-    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: '' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+// The CLI as users run it: the bundle behind bin/parley.js.
+const parley = cliRunner('bin');
 
 function seededProfile() {
   const { dir, cleanup } = tempDir('parley-cli-');
@@ -465,22 +459,7 @@ describe('sync --once against a real Synapse', { skip: synapseSkip }, () => {
   /** A fresh profile with Ann's account (secrets in the profile: no keychain here). */
   function annsProfile() {
     const profile = tempDir('parley-cli-sync-');
-    const add = parley(
-      [
-        'accounts',
-        'add',
-        'matrix',
-        '--server',
-        synapse.url,
-        '--user',
-        'ann',
-        '--password-stdin',
-        '--insecure-store',
-        '--profile',
-        profile.dir,
-      ],
-      `${ann.password}\n`,
-    );
+    const add = addMatrixAccount(cliRunner('bin', profile.dir), synapse.url, ann);
     assert.equal(add.code, 0, add.stderr);
     return profile;
   }

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Synapse, waitFor, type RegisteredUser } from '../servers/synapse/harness.js';
+import { addMatrixAccount, cliRunner } from '../helpers/cli.js';
 import { ParleyUser } from '../servers/synapse/parley.js';
 import { connectorContext, noBlobs } from '../../main/daemon/connectors/context.js';
 
@@ -546,37 +547,14 @@ test('removing the account logs its session out and forgets the token', async ()
 test('the CLI adds a Matrix account (password on stdin) and syncs it', async () => {
   const roomId = await sharedRoom('From the CLI');
   await boSends(roomId, { msgtype: 'm.text', body: 'hello terminal' });
-  const { spawnSync } = await import('node:child_process');
   const { tempDir } = await import('../helpers/fixtures.js');
   const { dir, cleanup } = tempDir('parley-matrix-cli-');
-  const parley = (args: string[], input = '') =>
-    spawnSync(
-      process.execPath,
-      ['--import', 'tsx', 'main/cli/index.ts', ...args, '--profile', dir],
-      {
-        input,
-        encoding: 'utf8',
-        env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: '' },
-      },
-    );
+  const parley = cliRunner('source', dir);
   try {
-    const add = parley(
-      [
-        'accounts',
-        'add',
-        'matrix',
-        '--server',
-        synapse.url,
-        '--user',
-        'ann',
-        '--password-stdin',
-        '--insecure-store',
-      ],
-      `${ann.password}\n`,
-    );
-    assert.equal(add.status, 0, add.stderr);
+    const add = addMatrixAccount(parley, synapse.url, ann);
+    assert.equal(add.code, 0, add.stderr);
     const sync = parley(['sync', '--once']);
-    assert.equal(sync.status, 0, sync.stderr);
+    assert.equal(sync.code, 0, sync.stderr);
     const chats = JSON.parse(parley(['chats', '--json']).stdout) as { name: string; id: number }[];
     const chat = chats.find((c) => c.name === 'From the CLI');
     assert.ok(chat, `the room is listed: ${chats.map((c) => c.name).join(', ')}`);

@@ -3,7 +3,7 @@
 // target, and replies in threads (API and CLI).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { addMatrixAccount, cliRunner } from '../helpers/cli.js';
 import { Synapse, waitFor, type RegisteredUser } from '../servers/synapse/harness.js';
 import { ParleyUser } from '../servers/synapse/parley.js';
 import { Store } from '../../main/daemon/store/store.js';
@@ -373,29 +373,11 @@ test('the CLI refuses an encrypted chat with the reason, and replies in a thread
   const roomId = await sharedRoom('CLI threads');
   const root = await sendAs(bo, roomId, text('cli thread root'));
   const { dir, cleanup } = tempDir('parley-matrix-cli-');
-  const parley = (args: string[], input = '') =>
-    spawnSync(
-      process.execPath,
-      ['--import', 'tsx', 'main/cli/index.ts', ...args, '--profile', dir],
-      { input, encoding: 'utf8', env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: '' } },
-    );
+  const parley = cliRunner('source', dir);
   try {
-    const add = parley(
-      [
-        'accounts',
-        'add',
-        'matrix',
-        '--server',
-        synapse.url,
-        '--user',
-        'ann',
-        '--password-stdin',
-        '--insecure-store',
-      ],
-      `${ann.password}\n`,
-    );
-    assert.equal(add.status, 0, add.stderr);
-    assert.equal(parley(['sync', '--once']).status, 0);
+    const add = addMatrixAccount(parley, synapse.url, ann);
+    assert.equal(add.code, 0, add.stderr);
+    assert.equal(parley(['sync', '--once']).code, 0);
     const chats = JSON.parse(parley(['chats', '--json']).stdout) as {
       name: string;
       id: number;
@@ -406,7 +388,7 @@ test('the CLI refuses an encrypted chat with the reason, and replies in a thread
     assert.equal(secretChat.encrypted, true);
 
     const refused = parley(['send', String(secretChat.id), 'leak?']);
-    assert.equal(refused.status, 1);
+    assert.equal(refused.code, 1);
     assert.match(refused.stderr, /end-to-end encrypted and Parley cannot encrypt/);
     assert.ok(
       !(await roomEvents(secret)).some(
@@ -427,7 +409,7 @@ test('the CLI refuses an encrypted chat with the reason, and replies in a thread
       String(rootId),
       '--json',
     ]);
-    assert.equal(sent.status, 0, sent.stderr);
+    assert.equal(sent.code, 0, sent.stderr);
     const events = await roomEvents(roomId);
     const mine = events.find((e) => e.content.body === 'from the terminal')!;
     assert.ok((await threadEvents(roomId, root)).includes(mine.event_id));

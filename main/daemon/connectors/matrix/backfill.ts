@@ -4,15 +4,10 @@
 import type { ConnectorContext } from '../connector.js';
 import type { SyncBatch } from '../../model/types.js';
 import { C, type MatrixAccount, type MatrixOptions } from './account.js';
-import { enc } from './transport.js';
-import {
-  joinedRoomsSchema,
-  messagesResponseSchema,
-  type MessagesResponse,
-  type RoomEvent,
-} from './wire.js';
+import { joinedRoomsSchema, type MessagesResponse, type RoomEvent } from './wire.js';
 import { localpart } from './mapping/common.js';
 import { mapRoomEvents } from './mapping/messages.js';
+import { olderMessages } from './history.js';
 import { backfillStream, compact, emptyBatch, loadRoomInfo } from './syncMapper.js';
 
 export async function* backfill(
@@ -35,20 +30,10 @@ export async function* backfill(
     }
     let fetched = 0;
     while (!ctx.signal.aborted) {
-      const res: MessagesResponse = await a.transport.json(
-        'GET',
-        `${C}/rooms/${enc(roomId)}/messages`,
-        messagesResponseSchema,
-        {
-          signal: ctx.signal,
-          query: {
-            dir: 'b',
-            from,
-            limit: opts.pageSize,
-            filter: JSON.stringify({ lazy_load_members: true }),
-          },
-        },
-      );
+      const res: MessagesResponse = await olderMessages(ctx, a, roomId, {
+        from,
+        limit: opts.pageSize,
+      });
       const names = memberNames(res.state ?? []);
       const chronological = [...res.chunk].reverse();
       const mapped = mapRoomEvents(

@@ -11,15 +11,14 @@ import {
   type MatrixAccount,
   type MatrixOptions,
 } from './account.js';
-import { enc } from './transport.js';
 import {
-  messagesResponseSchema,
   syncResponseSchema,
   type MessagesResponse,
   type RoomEvent,
   type SyncResponse,
 } from './wire.js';
 import { mapSync } from './syncMapper.js';
+import { olderMessages } from './history.js';
 
 /** One /sync (long-polling `timeout` ms), its gaps filled when it continues from `since`. */
 export async function fetchSync(
@@ -82,21 +81,11 @@ async function fillGaps(
     const state: RoomEvent[] = [];
     let from: string | undefined = t.prev_batch;
     for (let page = 0; from && page < opts.maxGapPages; page++) {
-      const r: MessagesResponse = await a.transport.json(
-        'GET',
-        `${C}/rooms/${enc(roomId)}/messages`,
-        messagesResponseSchema,
-        {
-          signal: ctx.signal,
-          query: {
-            dir: 'b',
-            from,
-            to: since,
-            limit: opts.pageSize,
-            filter: JSON.stringify({ lazy_load_members: true }),
-          },
-        },
-      );
+      const r: MessagesResponse = await olderMessages(ctx, a, roomId, {
+        from,
+        to: since,
+        limit: opts.pageSize,
+      });
       missing.push(...r.chunk);
       state.push(...(r.state ?? []));
       if (r.chunk.length === 0 || !r.end || r.end === from) break;
