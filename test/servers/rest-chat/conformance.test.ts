@@ -964,9 +964,14 @@ test('doc §Edit message: author only; editedAt set; visibility only switches on
   );
   fails(await call(a.token, 'PUT', `/chats/${id}/messages/999999`, flags), 404);
   fails(await call(b.token, 'DELETE', path), 403);
+  const sb = await Socket.open(b.token);
   const d = ok(await call(a.token, 'DELETE', path));
   assert.equal(d.text, '');
   assert.ok(d.deletedAt);
+  const [ev] = await sb.waitFor('messageUpdate');
+  assert.equal((ev!.payload as Obj).text, '');
+  assert.equal(typeof (ev!.payload as Obj).deletedAt, 'number');
+  sb.close();
   fails(
     await call(a.token, 'PUT', path, { text: 'zombie', ...flags }),
     400,
@@ -1083,4 +1088,28 @@ test('notes §1.2: an unknown route is a JSON 404; the root answers the server b
   const root = await fetch(server.url);
   assert.equal(await root.text(), 'Chat Server v0.1.0');
   fails(await call(a.token, 'POST', '/chats', '{not json'), 400);
+  const untyped = await fetch(`${server.url}/chats`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${a.token}` },
+    body: JSON.stringify({ participants: [1] }),
+  });
+  assert.equal(untyped.status, 415, 'a JSON body needs its Content-Type');
+  const huge = await call(a.token, 'POST', '/chats', {
+    title: 'x'.repeat(20_000),
+    participants: [1],
+  });
+  fails(huge, 413);
+});
+
+test('notes §1.4 logout: every socket of the user closes and hears nothing more', async () => {
+  const [a, b] = [await register(), await register()];
+  const id = String((await chat(a, [b])).id);
+  const bPhone = await secondSession(b);
+  const sockets = [await Socket.open(b.token), await Socket.open(bPhone)];
+  const countBefore = server.socketCount();
+  const closed = sockets.map((s) => new Promise<void>((r) => s.ws.once('close', () => r())));
+  ok(await call(bPhone, 'POST', '/users/me/logout'));
+  await Promise.all(closed);
+  assert.equal(server.socketCount(), countBefore - 2);
+  ok(await post(a, id, { text: 'nobody home' }));
 });

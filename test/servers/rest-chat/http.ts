@@ -99,6 +99,9 @@ export function sendError(res: ServerResponse, err: unknown): void {
 // ------------------------------------------------------------ strict decoding
 
 export function json(req: Request): Obj {
+  // Vapor picks the decoder by Content-Type; without a JSON one there is none.
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') throw new Abort(415);
   let v: unknown;
   try {
     v = JSON.parse(req.body.toString('utf8'));
