@@ -2,10 +2,11 @@
 // `npm run servers`: starts the reference servers on loopback for a developer
 // and prints their URLs and demo credentials. Ctrl-C stops them.
 //
-//   npm run servers [-- --port 8765]
+//   npm run servers [-- --port 8765]      (the REST chat server takes the next port)
 //
 // Runs through tsx (the servers are TypeScript under test/servers/).
 import { startJmapChatServer } from '../test/servers/jmap-chat/server.ts';
+import { startRestChatServer } from '../test/servers/rest-chat/server.ts';
 
 const portArg = process.argv.indexOf('--port');
 const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 8765;
@@ -28,10 +29,32 @@ for (const u of users) {
   const token = jmapChat.user(u.login).token;
   console.log(`    ${u.login} / ${u.password}   (bearer token ${token})`);
 }
+// REST chat usernames must be 5-25 letters/digits starting with a letter, passwords 8-25 characters.
+const restUsers = [
+  { username: 'annie', password: 'annie-password', name: 'Ann Example' },
+  { username: 'bobby', password: 'bobby-password', name: 'Bo Example' },
+  { username: 'cyril', password: 'cyril-password', name: 'Cy Example' },
+];
+const restChat = await startRestChatServer({
+  port: port + 1,
+  users: restUsers,
+  log: (line) => console.error(`[rest-chat] ${line}`),
+});
+
+console.log(`REST chat reference server: ${restChat.url}`);
+console.log(`  websocket: ${restChat.url.replace('http', 'ws')}/<any path> with the bearer token`);
+console.log('  sign in with HTTP Basic (POST /users/login) as one of:');
+for (const u of restUsers) {
+  const session = restChat.newSession(u.username, 'npm run servers');
+  console.log(
+    `    ${u.username} / ${u.password}   (id ${restChat.user(u.username).id}, bearer token ${session.accessToken})`,
+  );
+}
 console.log('Ctrl-C to stop.');
 
 const stop = async () => {
   await jmapChat.close();
+  await restChat.close();
   process.exit(0);
 };
 process.on('SIGINT', stop);
