@@ -2,11 +2,12 @@
 // `npm run servers`: starts the reference servers on loopback for a developer
 // and prints their URLs and demo credentials. Ctrl-C stops them.
 //
-//   npm run servers [-- --port 8765]      (the REST chat server takes the next port)
+//   npm run servers [-- --port 8765]      (REST chat takes the next port, unichat the one after)
 //
 // Runs through tsx (the servers are TypeScript under test/servers/).
 import { startJmapChatServer } from '../test/servers/jmap-chat/server.ts';
 import { startRestChatServer } from '../test/servers/rest-chat/server.ts';
+import { startUnichatServer, TEST_APP_DOMAIN_TOKEN } from '../test/servers/unichat/server.ts';
 
 const portArg = process.argv.indexOf('--port');
 const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 8765;
@@ -50,11 +51,32 @@ for (const u of restUsers) {
     `    ${u.username} / ${u.password}   (id ${restChat.user(u.username).id}, bearer token ${session.accessToken})`,
   );
 }
+const unichatUsers = [
+  { email: 'ann@example.test', password: 'ann-password', nick: 'ann' },
+  { email: 'bo@example.test', password: 'bo-password', nick: 'bo' },
+  { email: 'cy@example.test', password: 'cy-password', nick: 'cy' },
+];
+const unichat = await startUnichatServer({
+  port: port + 2,
+  users: unichatUsers,
+  log: (line) => console.error(`[unichat] ${line}`),
+});
+
+console.log(`unichat reference server: ${unichat.url}`);
+console.log(
+  `  RPC: POST ${unichat.url}/api/<method> with APP_DOMAIN_TOKEN: ${TEST_APP_DOMAIN_TOKEN}`,
+);
+console.log('  sign in with login({email, password}) as one of:');
+for (const u of unichatUsers) {
+  const token = unichat.newSession(u.email);
+  console.log(`    ${u.email} / ${u.password}   (auth_token ${token})`);
+}
 console.log('Ctrl-C to stop.');
 
 const stop = async () => {
   await jmapChat.close();
   await restChat.close();
+  await unichat.close();
   process.exit(0);
 };
 process.on('SIGINT', stop);
