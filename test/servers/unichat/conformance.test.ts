@@ -6,6 +6,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { decodePng, encodePng } from '../jmap-chat/png.js';
+import { PREVIEW_SIDE } from './preview.js';
 import { startUnichatServer, TEST_APP_DOMAIN_TOKEN, type UnichatServer } from './server.js';
 
 // Replies are JSON walked freely by the assertions, which check every shape they use.
@@ -824,7 +826,8 @@ test('seed §Files Attachments: a data-url image gets a url and a preview; the o
   assert.equal(typeof att.preview, 'string');
   assert.deepEqual(message.attachment, att);
   assert.deepEqual(Buffer.from(await (await fetch(att.url)).arrayBuffer()), bytes);
-  assert.equal((await fetch(att.preview)).status, 200);
+  const jpegPreview = await fetch(att.preview);
+  assert.equal(jpegPreview.headers.get('content-type'), 'image/jpeg', 'not decodable: as is');
   const doc = (
     await ok(a, 'post', {
       subscription_id: sub.id,
@@ -840,6 +843,27 @@ test('seed §Files Attachments: a data-url image gets a url and a preview; the o
     { subscription_id: sub.id, uid: uid(), text: 'x', attachment: 'http://x/y' },
     'invalid_arguments',
   );
+});
+
+test('seed §Post message: an image/* attachment gets a scaled-down preview', async () => {
+  const a = await account();
+  const sub = await room(a);
+  const width = 800;
+  const height = 400;
+  const png = encodePng({ width, height, data: new Uint8Array(width * height * 4).fill(200) });
+  const { message } = await ok(a, 'post', {
+    subscription_id: sub.id,
+    uid: uid(),
+    text: 'wide',
+    attachment: `data:image/png;base64,${png.toString('base64')}`,
+  });
+  const [att] = message.attachments;
+  const original = Buffer.from(await (await fetch(att.url)).arrayBuffer());
+  assert.ok(original.equals(png), 'the original is kept');
+  const res = await fetch(att.preview);
+  assert.equal(res.headers.get('content-type'), 'image/png');
+  const preview = decodePng(new Uint8Array(await res.arrayBuffer()));
+  assert.deepEqual([preview.width, preview.height], [PREVIEW_SIDE, PREVIEW_SIDE / 2]);
 });
 
 test('seed §Large attachment: async chunks out of order assemble, verify and attach by upload_id', async () => {

@@ -150,13 +150,16 @@ export class UnichatServer {
   private serveFile(url: URL, res: ServerResponse): void {
     const [, , id, part] = url.pathname.split('/');
     const file = this.store.files.get(Number(id));
-    const bytes = part === 'preview' ? file?.preview : file?.data;
-    if (!file || !bytes) {
+    const served = part === 'preview' ? file?.preview : file;
+    if (!served) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': file.contentType, 'content-length': bytes.length });
-    res.end(bytes);
+    res.writeHead(200, {
+      'content-type': served.contentType,
+      'content-length': served.data.length,
+    });
+    res.end(served.data);
   }
 }
 

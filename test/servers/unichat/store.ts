@@ -1,6 +1,7 @@
 // The data of the unichat reference server: users, sessions, contacts,
 // groups, subscriptions, messages and uploads, all in memory.
 import { randomBytes } from 'node:crypto';
+import { makePreview } from './preview.js';
 
 export type Role = 'admin' | 'rw' | 'ro';
 export type GroupType = 'room' | 'private_chat';
@@ -59,8 +60,8 @@ export interface StoredFile {
   contentType: string;
   filename: string;
   data: Buffer;
-  /** Only for images: the bytes served as the preview. */
-  preview: Buffer | null;
+  /** Only for images: what is served as the preview. */
+  preview: { contentType: string; data: Buffer } | null;
 }
 
 export interface Mention {
@@ -161,7 +162,7 @@ export class Store {
       contentType,
       filename,
       data,
-      preview: contentType.startsWith('image/') ? data : null,
+      preview: makePreview(contentType, data),
     };
     this.files.set(file.id, file);
     return file;
