@@ -73,7 +73,10 @@ export class OutboxSender {
     this.outbox.markSending(entry.id);
     this.changed(entry.id);
     try {
-      const result = await this.connector.perform(this.ctx, entry.operation, entry.idempotencyKey);
+      const result = await this.connector.perform(this.ctx, entry.operation, entry.idempotencyKey, {
+        earlier: entry.attempts,
+        queuedAt: entry.createdAt,
+      });
       this.outbox.markSent(entry.id, result.remoteId ?? null);
       this.changed(entry.id);
       return true;

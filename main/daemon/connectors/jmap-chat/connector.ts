@@ -15,6 +15,7 @@ import type {
   Credentials,
   FetchedAttachment,
   LoginResult,
+  WriteAttempt,
   WriteResult,
 } from '../connector.js';
 import { Channel, pushSignals, type PushSignal } from '../jmap/push.js';
@@ -167,9 +168,14 @@ export class JmapChatConnector implements Connector {
     return this.sessions.guardStream(ctx, (s) => backfillMessages(ctx, s, this.options_));
   }
 
-  perform(ctx: ConnectorContext, op: OutboxOp, idempotencyKey: string): Promise<WriteResult> {
+  perform(
+    ctx: ConnectorContext,
+    op: OutboxOp,
+    idempotencyKey: string,
+    attempt?: WriteAttempt,
+  ): Promise<WriteResult> {
     return this.guard(ctx, (s) =>
-      dispatch(this.protocol, jmapChatOperations, s, op, idempotencyKey, ctx),
+      dispatch(this.protocol, jmapChatOperations, s, op, idempotencyKey, ctx, attempt),
     );
   }
 
