@@ -1,6 +1,6 @@
 // Exactly-once sends against the JMAP Chat reference server, which (like RFC
 // 8620 §5.3) forgets a creation id when its request ends. A loopback relay in
-// front of the server's API cuts the connection of a Message/set create either
+// front of the server's API cuts the connection of a Message/set (or Chat/set) create either
 // after forwarding it (the message exists, the answer is lost) or before (the
 // server never saw it). Push, uploads and downloads go to the server directly.
 import { after, before, test } from 'node:test';
@@ -19,7 +19,7 @@ type Mode = 'pass' | 'loseAnswer' | 'neverArrive';
 let server: JmapChatServer;
 let relay: Server;
 let relayUrl = '';
-/** What the relay does to the next Message/set create (then it passes again). */
+/** What the relay does to the next Message/set or Chat/set create (then it passes again). */
 let mode: Mode = 'pass';
 /** Creates the server received through the relay. */
 let forwardedCreates = 0;
@@ -31,7 +31,7 @@ async function relayRequest(req: IncomingMessage, res: ServerResponse): Promise<
   for await (const c of req) chunks.push(c as Buffer);
   const body = Buffer.concat(chunks).toString('utf8');
   const isCreate =
-    req.method === 'POST' && body.includes('"Message/set"') && body.includes('"create"');
+    req.method === 'POST' && /"(Message|Chat)\/set"/.test(body) && body.includes('"create"');
   const cut = isCreate ? mode : 'pass';
   if (isCreate) mode = 'pass';
   if (cut === 'neverArrive') {
@@ -249,5 +249,27 @@ test('a file sent as a reply whose answer is lost is delivered once', async () =
   assert.equal(copies.length, 1, 'one message on the server');
   assert.equal(copies[0]!.replyTo, root.id);
   assert.equal((copies[0]!.attachments as unknown[]).length, 1);
+  assert.equal(forwardedCreates - before, 1);
+});
+
+test('a group whose create lost its answer is made once', async () => {
+  const name = 'Planning, once';
+  const groups = () =>
+    [...server.store.chats.values()].filter((c) => c.kind === 'group' && c.name === name);
+  const before = forwardedCreates;
+  mode = 'loseAnswer';
+  const { outboxId } = await call<{ outboxId: number }>('chats.create', {
+    accountId: account.id,
+    name,
+    invite: ['bo'],
+  });
+  await waitFor('the server has the group', () => groups()[0]);
+  for (const r of held.splice(0)) r.socket?.destroy();
+  const entry = await waitFor('the entry is sent', () =>
+    daemon.store.outbox.get(outboxId)?.state === 'sent' ? daemon.store.outbox.get(outboxId) : null,
+  );
+  assert.ok(entry.attempts >= 2, 'a second attempt ran');
+  assert.equal(groups().length, 1, 'one group on the server');
+  assert.equal(entry.remoteId, groups()[0]!.id);
   assert.equal(forwardedCreates - before, 1);
 });

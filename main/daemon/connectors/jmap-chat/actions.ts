@@ -1,7 +1,8 @@
 // Writes. Outbox ops: send, sendAttachment, edit, react, delete, read, chat
 // membership. A creation id lives for one request (RFC 8620 §5.3), so a send
 // retried after an unknown outcome first looks for the copy an earlier attempt
-// made (earlierSend.ts) and creates only when there is none. Reactions check
+// made (earlierCreate.ts) and creates only when there is none; so does a group
+// create. Reactions check
 // the message first, so a retried add or remove is a no-op; edits, deletes and
 // read positions are updates that come out the same when repeated. Account-level actions (chats, spaces, invites,
 // bans, emoji, contacts, presence, typing, quota, thumbnails) are direct calls.
@@ -12,7 +13,7 @@ import { checkSet } from '../jmap/errors.js';
 import type { SetResponse } from '../jmap/wire.js';
 import type { OperationTable } from '../operations.js';
 import { blobBytes } from '../context.js';
-import { findEarlierSend, sentAtOf, type SendShape } from './earlierSend.js';
+import { findEarlierGroup, findEarlierSend, sentAtOf, type SendShape } from './earlierCreate.js';
 import { mentionsIn } from './mapping.js';
 import type { ChatSession } from './transport.js';
 import { MessageSchema } from './wire.js';
@@ -142,17 +143,24 @@ export const jmapChatOperations = {
       { blobId: blob.blobId, filename, contentType: op.attachment.mime, size: blob.size },
     ]);
   },
-  chatCreate: async (s, op, _key, ctx) => {
+  chatCreate: async (s, op, _key, ctx, attempt) => {
     const invite = op.invite ?? [];
+    const direct = op.direct && invite.length === 1;
+    const group = { name: op.name || 'Group', description: op.topic || null, memberIds: invite };
+    // A direct chat needs no search: the server answers an existing one in `updated`.
+    if (!direct && attempt.earlier > 0) {
+      const earlier = await findEarlierGroup(s, group, attempt, ctx.signal);
+      if (earlier) return { remoteId: earlier };
+    }
     const r = await act(
       s,
-      op.direct && invite.length === 1
+      direct
         ? { action: 'createDirect', contactId: invite[0]! }
         : {
             action: 'createGroup',
-            name: op.name || 'Group',
+            name: group.name,
             memberIds: invite,
-            ...(op.topic ? { description: op.topic } : {}),
+            ...(group.description ? { description: group.description } : {}),
           },
       ctx.signal,
     );

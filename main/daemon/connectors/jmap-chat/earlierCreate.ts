@@ -1,14 +1,15 @@
-// Exactly-once sends without help from the server. RFC 8620 scopes a creation
-// id to one request, so a create retried after a lost answer (timeout, reset,
-// 5xx after the write) would make a second message. Every attempt of a send
-// therefore carries the same sentAt (the time the user wrote it, from the
-// outbox entry), and an attempt after an earlier one first looks for that
-// message among the chat's newest: our own, same body, reply target,
-// attachments and sentAt. Found, it is adopted instead of created again.
+// Exactly-once creates without help from the server. RFC 8620 scopes a
+// creation id to one request, so a create retried after a lost answer
+// (timeout, reset, 5xx after the write) would make a second object. An attempt
+// after an earlier one therefore first looks for what that one created. Every
+// attempt of a send carries the same sentAt (the time the user wrote it, from
+// the outbox entry), so the message is found among the chat's newest: our own,
+// same body, reply target, attachments and sentAt. A group is found by its
+// name, description and members among the groups created since the write.
 import type { WriteAttempt } from '../connector.js';
 import { parseArgs } from '../jmap/client.js';
 import type { ChatSession } from './transport.js';
-import { MessageSchema, type Message } from './wire.js';
+import { ChatSchema, MessageSchema, type Message } from './wire.js';
 
 /** The sentAt every attempt of a write sends: when the user wrote it, to the second. */
 export const sentAtOf = (attempt: WriteAttempt): string =>
@@ -74,4 +75,37 @@ function isOurs(s: ChatSession, m: Message, shape: SendShape, sentAt: number): b
     (a, i) =>
       m.attachments[i]!.filename === a.filename && (m.attachments[i]!.size ?? a.size) === a.size,
   );
+}
+
+/** What an earlier attempt of a group create would have made. */
+export interface GroupShape {
+  name: string;
+  description: string | null;
+  memberIds: string[];
+}
+
+/**
+ * The id of a group an earlier attempt of this write created, or null: one
+ * with the same name, description and members (us and the invited), created
+ * since the write was queued (less the clock allowance).
+ */
+export async function findEarlierGroup(
+  s: ChatSession,
+  shape: GroupShape,
+  attempt: WriteAttempt,
+  signal: AbortSignal,
+): Promise<string | null> {
+  const members = new Set([...shape.memberIds, s.selfId]);
+  const oldest = attempt.queuedAt - CLOCK_SKEW_MS;
+  const got = await s.client.get('Chat', s.accountId, null, {}, signal);
+  for (const raw of got.list) {
+    const c = parseArgs(ChatSchema, 'Chat/get', raw);
+    if (c.kind !== 'group' || c.name !== shape.name) continue;
+    if ((c.description ?? null) !== shape.description) continue;
+    const createdAt = typeof raw.createdAt === 'string' ? Date.parse(raw.createdAt) : NaN;
+    if (!(createdAt >= oldest)) continue;
+    const ids = new Set((c.members ?? []).map((m) => m.id));
+    if (ids.size === members.size && [...members].every((id) => ids.has(id))) return c.id;
+  }
+  return null;
 }
