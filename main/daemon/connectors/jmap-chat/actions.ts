@@ -1,10 +1,10 @@
 // Writes. Outbox ops: send, sendAttachment, edit, react, delete, read, chat
-// membership. A creation id lives for one request (RFC 8620 §5.3), so a send
-// retried after an unknown outcome first looks for the copy an earlier attempt
-// made (earlierCreate.ts) and creates only when there is none; so does a group
-// create. Reactions check
-// the message first, so a retried add or remove is a no-op; edits, deletes and
-// read positions are updates that come out the same when repeated. Account-level actions (chats, spaces, invites,
+// create, leave and membership. A creation id lives for one request (RFC 8620
+// §5.3), so a send or group create retried after an unknown outcome first
+// looks for what an earlier attempt made (earlierCreate.ts) and creates only
+// when there is none. Reactions check the message first, so a retried add or
+// remove is a no-op; edits, deletes and read positions are updates that come
+// out the same when repeated. Account-level actions (chats, spaces, invites,
 // bans, emoji, contacts, presence, typing, quota, thumbnails) are direct calls.
 import type { WriteAttempt, WriteResult } from '../connector.js';
 import { PermanentError } from '../errors.js';

@@ -5,7 +5,8 @@
 // whichever the session offers, else polling), each state change running
 // sync(), typing and presence events becoming ephemeral batches (ephemeral.ts);
 // backfill() = each chat's history below its initial window;
-// perform() = outbox writes (actions.ts) with the outbox key as creation id.
+// perform() = outbox writes (actions.ts); a retry after an unknown outcome
+// adopts what an earlier attempt created (earlierCreate.ts).
 import { SessionCache } from '../sessionCache.js';
 import { fetchJmapAttachment } from '../jmap/attachments.js';
 import type {
