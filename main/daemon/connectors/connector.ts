@@ -76,6 +76,22 @@ export interface ConnectorContext {
   log(message: string): void;
 }
 
+/**
+ * What the outbox entry says about earlier attempts of a write. It comes from
+ * the stored entry, so it is the same after a daemon restart: a connector whose
+ * protocol has no lasting idempotency handle uses it to find a copy an earlier
+ * attempt left on the server before writing again.
+ */
+export interface WriteAttempt {
+  /** Attempts begun before this one; above 0, an earlier one may have reached the server. */
+  earlier: number;
+  /** When the user made the write (ms since the epoch); the same on every attempt. */
+  queuedAt: number;
+}
+
+/** A write never tried before, made now (callers outside the outbox). */
+export const firstAttempt = (): WriteAttempt => ({ earlier: 0, queuedAt: Date.now() });
+
 export interface WriteResult {
   /** The server's id for what was created (a sent message), when there is one. */
   remoteId?: string | null;
@@ -99,10 +115,15 @@ export interface Connector {
   backfill?(ctx: ConnectorContext): AsyncIterable<SyncBatch>;
   /**
    * Performs one outbox write through the connector's operation table; the
-   * idempotency key makes a retry safe. An operation outside the table throws
-   * UnsupportedOperationError.
+   * idempotency key (and, where the protocol needs it, `attempt`) makes a
+   * retry safe. An operation outside the table throws UnsupportedOperationError.
    */
-  perform(ctx: ConnectorContext, op: OutboxOp, idempotencyKey: string): Promise<WriteResult>;
+  perform(
+    ctx: ConnectorContext,
+    op: OutboxOp,
+    idempotencyKey: string,
+    attempt?: WriteAttempt,
+  ): Promise<WriteResult>;
   logout?(ctx: ConnectorContext): Promise<void>;
   /** Downloads an attachment's bytes (on demand; the caller puts them in the blob store). */
   fetchAttachment?(ctx: ConnectorContext, attachment: AttachmentRef): Promise<FetchedAttachment>;

@@ -4,7 +4,13 @@
 // (`unsupported`), and the write capabilities are read off the table, so they
 // cannot disagree with what perform() does.
 import type { OpName, OpOf, OutboxOp } from '../model/ops.js';
-import type { ConnectorCapabilities, ConnectorContext, WriteResult } from './connector.js';
+import {
+  firstAttempt,
+  type ConnectorCapabilities,
+  type ConnectorContext,
+  type WriteAttempt,
+  type WriteResult,
+} from './connector.js';
 import { PermanentError } from './errors.js';
 
 /** Performs one operation with the connector's open session `S`; the key makes a retry safe. */
@@ -13,6 +19,7 @@ export type OperationHandler<S, N extends OpName> = (
   op: OpOf<N>,
   idempotencyKey: string,
   ctx: ConnectorContext,
+  attempt: WriteAttempt,
 ) => Promise<WriteResult>;
 
 export type OperationTable<S> = { readonly [N in OpName]?: OperationHandler<S, N> };
@@ -43,12 +50,13 @@ export function dispatch<S>(
   op: OutboxOp,
   idempotencyKey: string,
   ctx: ConnectorContext,
+  attempt: WriteAttempt = firstAttempt(),
 ): Promise<WriteResult> {
   // The table's type pairs each name with its own operation's type; the lookup
   // by a runtime name cannot show that to the compiler.
   const handler = table[op.op] as OperationHandler<S, OpName> | undefined;
   if (!handler) throw new UnsupportedOperationError(protocol, op.op);
-  return handler(session, op, idempotencyKey, ctx);
+  return handler(session, op, idempotencyKey, ctx, attempt);
 }
 
 /** The write half of ConnectorCapabilities, as the operation table says. */

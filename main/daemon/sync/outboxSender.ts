@@ -1,7 +1,9 @@
 // Delivers one account's outbox entries in order. Transient failures are
 // retried with backoff (the server's retry-after wins); a permanent failure
 // marks the entry failed for the user to see. The idempotency key travels with
-// every attempt, so a retry after a lost response never duplicates.
+// every attempt, with what the entry says about earlier attempts (a protocol
+// without a lasting idempotency handle looks for their result), so a retry
+// after a lost response never duplicates.
 import type { Connector, ConnectorContext } from '../connectors/connector.js';
 import { AuthError, PermanentError, RateLimitedError } from '../connectors/errors.js';
 import type { DeliverableOutboxEntry, Outbox } from '../store/outbox.js';
@@ -73,7 +75,10 @@ export class OutboxSender {
     this.outbox.markSending(entry.id);
     this.changed(entry.id);
     try {
-      const result = await this.connector.perform(this.ctx, entry.operation, entry.idempotencyKey);
+      const result = await this.connector.perform(this.ctx, entry.operation, entry.idempotencyKey, {
+        earlier: entry.attempts,
+        queuedAt: entry.createdAt,
+      });
       this.outbox.markSent(entry.id, result.remoteId ?? null);
       this.changed(entry.id);
       return true;

@@ -177,6 +177,30 @@ test('draft §Message/set: author-only edits, reactions by JSON pointer (own onl
   assert.equal(after[0]!.deletedForAll, true);
 });
 
+test('RFC 8620 §5.3: a creation id is scoped to its request; the same id in two requests creates two messages', async () => {
+  const chatId = await directChat();
+  const create = {
+    accountId: 'ann',
+    create: {
+      'outbox-key-0123456789abcdef': {
+        chatId,
+        body: 'twice on purpose',
+        bodyType: 'text/plain',
+        sentAt: '2024-01-01T00:00:00Z',
+      },
+    },
+  };
+  const first = await one('ann', 'Message/set', create);
+  const second = await one('ann', 'Message/set', create);
+  const id = (r: [string, Obj, string]) =>
+    ((r[1].created as Obj)['outbox-key-0123456789abcdef'] as Obj).id as string;
+  assert.notEqual(id(first), id(second));
+  const q = await one('ann', 'Message/query', { accountId: 'ann', filter: { chatId } });
+  const got = await one('ann', 'Message/get', { accountId: 'ann', ids: q[1].ids });
+  const copies = (got[1].list as Obj[]).filter((m) => m.body === 'twice on purpose');
+  assert.equal(copies.length, 2);
+});
+
 test('draft §Message/query needs chatId (unsupportedFilter); draft §ReadPosition drives Chat.unreadCount', async () => {
   const q = await one('ann', 'Message/query', { accountId: 'ann', filter: {} });
   assert.equal(q[1].type, 'unsupportedFilter');

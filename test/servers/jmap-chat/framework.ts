@@ -326,19 +326,12 @@ export interface SetSpec {
   commitTypes: readonly DataType[];
 }
 
-export interface CreationMemory {
-  /** key → created id and when. */
-  get(userId: string, key: string): string | null;
-  set(userId: string, key: string, id: string): void;
-}
-
 export function stdSet(
   ctx: MethodCtx,
   type: DataType,
   args: Obj,
   spec: SetSpec,
   views: () => Map<string, Obj>,
-  memory: CreationMemory,
 ): Obj {
   requireAccount(ctx, args);
   const oldState = ctx.store.state(ctx.user.id, type);
@@ -369,15 +362,6 @@ export function stdSet(
       if (!spec.create) throw new SetErr('forbidden', `${type} objects cannot be created`);
       if (!isObj(raw)) throw new SetErr('invalidProperties', 'not an object');
       const obj = resolveRefs(ctx, raw) as Obj;
-      // A retried create (same long creation id, same object) returns the first result.
-      const key = cid.length >= 16 ? `${type}\n${cid}\n${JSON.stringify(raw)}` : null;
-      const remembered = key ? memory.get(ctx.user.id, key) : null;
-      if (remembered && views().has(remembered)) {
-        ctx.createdIds.set(cid, remembered);
-        createdIds.push(cid);
-        created[cid] = { id: remembered };
-        continue;
-      }
       const r = spec.create(obj, cid);
       if ('existingId' in r) {
         // Direct chats are deduplicated by contact (draft: Chat/set): the
@@ -386,7 +370,6 @@ export function stdSet(
         updated[r.existingId] = null;
         continue;
       }
-      if (key) memory.set(ctx.user.id, key, r.id);
       ctx.createdIds.set(cid, r.id);
       createdIds.push(cid);
       created[cid] = { id: r.id };

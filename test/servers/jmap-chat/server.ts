@@ -19,7 +19,6 @@ import {
   stdSet,
   applyPatch,
   changedProps,
-  type CreationMemory,
   type MethodCtx,
   type QuerySpec,
   type SetSpec,
@@ -75,8 +74,6 @@ export interface JmapChatServerOptions {
   eventSource?: boolean;
   webSocket?: boolean;
   limits?: Partial<Limits>;
-  /** How long a creation id is remembered for retried creates (default 24 h). */
-  creationIdTtlMs?: number;
   log?: (line: string) => void;
 }
 
@@ -103,7 +100,6 @@ export class JmapChatServer {
   });
   private readonly rules: ChatRules;
   private readonly handlers = new Map<string, { capability: string[]; run: Handler }>();
-  private readonly memory = new Map<string, Map<string, { id: string; at: number }>>();
   private readonly lastTyping = new Map<string, number>();
   private readonly log: (line: string) => void;
   url = '';
@@ -450,21 +446,6 @@ export class JmapChatServer {
     return { response };
   }
 
-  private creationMemory(): CreationMemory {
-    const ttl = this.options.creationIdTtlMs ?? 24 * 3600_000;
-    return {
-      get: (userId, key) => {
-        const hit = this.memory.get(userId)?.get(key);
-        return hit && Date.now() - hit.at < ttl ? hit.id : null;
-      },
-      set: (userId, key, id) => {
-        let m = this.memory.get(userId);
-        if (!m) this.memory.set(userId, (m = new Map()));
-        m.set(key, { id, at: Date.now() });
-      },
-    };
-  }
-
   private registerMethods(): void {
     const chat = [CAP.chat];
     const reg = (name: string, capability: string[], run: Handler) =>
@@ -482,14 +463,7 @@ export class JmapChatServer {
       );
       reg(`${type}/changes`, capability, (ctx, a) => stdChanges(ctx, type, a));
       reg(`${type}/set`, capability, (ctx, a) =>
-        stdSet(
-          ctx,
-          type,
-          a,
-          set ? set(ctx) : { commitTypes: [] },
-          () => views(ctx, type),
-          this.creationMemory(),
-        ),
+        stdSet(ctx, type, a, set ? set(ctx) : { commitTypes: [] }, () => views(ctx, type)),
       );
       if (query) {
         reg(`${type}/query`, capability, (ctx, a) =>

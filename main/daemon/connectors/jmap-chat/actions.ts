@@ -1,16 +1,19 @@
-// Writes. Outbox ops (send, edit, react, delete, read, chatSendFile) use the
-// outbox key as the JMAP creation id: the reference server remembers creation
-// ids per account for a day, so a retried create returns the first message
-// instead of a second one. Reactions check the message first, so a retried
-// add or remove is a no-op. Account-level actions (chats, spaces, invites,
+// Writes. Outbox ops: send, sendAttachment, edit, react, delete, read, chat
+// create, leave and membership. A creation id lives for one request (RFC 8620
+// §5.3), so a send or group create retried after an unknown outcome first
+// looks for what an earlier attempt made (earlierCreate.ts) and creates only
+// when there is none. Reactions check the message first, so a retried add or
+// remove is a no-op; edits, deletes and read positions are updates that come
+// out the same when repeated. Account-level actions (chats, spaces, invites,
 // bans, emoji, contacts, presence, typing, quota, thumbnails) are direct calls.
-import type { WriteResult } from '../connector.js';
+import type { WriteAttempt, WriteResult } from '../connector.js';
 import { PermanentError } from '../errors.js';
 import { parseArgs } from '../jmap/client.js';
 import { checkSet } from '../jmap/errors.js';
 import type { SetResponse } from '../jmap/wire.js';
 import type { OperationTable } from '../operations.js';
 import { blobBytes } from '../context.js';
+import { findEarlierGroup, findEarlierSend, sentAtOf, type SendShape } from './earlierCreate.js';
 import { mentionsIn } from './mapping.js';
 import type { ChatSession } from './transport.js';
 import { MessageSchema } from './wire.js';
@@ -40,6 +43,7 @@ async function createMessage(
   s: ChatSession,
   key: string,
   m: Obj,
+  attempt: WriteAttempt,
   signal: AbortSignal,
 ): Promise<WriteResult> {
   const body = String(m.body ?? '');
@@ -48,13 +52,34 @@ async function createMessage(
     'Message',
     {
       create: {
-        [key]: { bodyType: 'text/plain', sentAt: now(), mentions: mentionsIn(s, body), ...m, body },
+        [key]: {
+          bodyType: 'text/plain',
+          sentAt: sentAtOf(attempt),
+          mentions: mentionsIn(s, body),
+          ...m,
+          body,
+        },
       },
     },
     signal,
   );
   const id = r.created?.[key]?.id;
   if (!id) throw new PermanentError('Message/set created nothing');
+  s.sentKeys.set(id, key);
+  return { remoteId: id };
+}
+
+/** After an attempt whose outcome is unknown, the message it created (adopted), else null. */
+async function earlierCopy(
+  s: ChatSession,
+  key: string,
+  shape: SendShape,
+  attempt: WriteAttempt,
+  signal: AbortSignal,
+): Promise<WriteResult | null> {
+  if (attempt.earlier === 0) return null;
+  const id = await findEarlierSend(s, shape, attempt, signal);
+  if (!id) return null;
   s.sentKeys.set(id, key);
   return { remoteId: id };
 }
@@ -69,12 +94,22 @@ export async function upload(
   return { blobId: r.blobId, size: r.size, sha256: typeof r.sha256 === 'string' ? r.sha256 : null };
 }
 
+type SendOp = { chatRemoteId: string; body: string; replyToRemoteId?: string | null };
+
+const shapeOf = (op: SendOp, attachments: SendShape['attachments'] = []): SendShape => ({
+  chatId: op.chatRemoteId,
+  body: op.body,
+  replyTo: op.replyToRemoteId || null,
+  attachments,
+});
+
 /** A send into a chat, with an optional reply target and attachments. */
 const send = (
   s: ChatSession,
   key: string,
+  attempt: WriteAttempt,
   signal: AbortSignal,
-  op: { chatRemoteId: string; body: string; replyToRemoteId?: string | null },
+  op: SendOp,
   attachments?: Obj[],
 ) =>
   createMessage(
@@ -86,37 +121,46 @@ const send = (
       ...(attachments ? { attachments } : {}),
       ...(op.replyToRemoteId ? { replyTo: op.replyToRemoteId } : {}),
     },
+    attempt,
     signal,
   );
 
 /** The outbox operations JMAP Chat handles. Joining a chat by id is not one: Spaces are joined by spaces.join. */
 export const jmapChatOperations = {
-  send: (s, op, key, ctx) => send(s, key, ctx.signal, op),
-  sendAttachment: async (s, op, key, ctx) => {
+  send: async (s, op, key, ctx, attempt) =>
+    (await earlierCopy(s, key, shapeOf(op), attempt, ctx.signal)) ??
+    send(s, key, attempt, ctx.signal, op),
+  sendAttachment: async (s, op, key, ctx, attempt) => {
+    const filename = op.attachment.name.replace(/[/\\\0]/g, '_') || 'file';
+    const shape = shapeOf(op, [{ filename, size: op.attachment.size }]);
+    const earlier = await earlierCopy(s, key, shape, attempt, ctx.signal);
+    if (earlier) return earlier;
     const data = await blobBytes(ctx, op.attachment.sha256);
     if (data.length > s.caps.maxAttachmentBytes)
       throw new PermanentError(`the file is over ${s.caps.maxAttachmentBytes} bytes`);
     const blob = await upload(s, data, op.attachment.mime, ctx.signal);
-    return send(s, key, ctx.signal, op, [
-      {
-        blobId: blob.blobId,
-        filename: op.attachment.name.replace(/[/\\\0]/g, '_') || 'file',
-        contentType: op.attachment.mime,
-        size: blob.size,
-      },
+    return send(s, key, attempt, ctx.signal, op, [
+      { blobId: blob.blobId, filename, contentType: op.attachment.mime, size: blob.size },
     ]);
   },
-  chatCreate: async (s, op, _key, ctx) => {
+  chatCreate: async (s, op, _key, ctx, attempt) => {
     const invite = op.invite ?? [];
+    const direct = op.direct && invite.length === 1;
+    const group = { name: op.name || 'Group', description: op.topic || null, memberIds: invite };
+    // A direct chat needs no search: the server answers an existing one in `updated`.
+    if (!direct && attempt.earlier > 0) {
+      const earlier = await findEarlierGroup(s, group, attempt, ctx.signal);
+      if (earlier) return { remoteId: earlier };
+    }
     const r = await act(
       s,
-      op.direct && invite.length === 1
+      direct
         ? { action: 'createDirect', contactId: invite[0]! }
         : {
             action: 'createGroup',
-            name: op.name || 'Group',
+            name: group.name,
             memberIds: invite,
-            ...(op.topic ? { description: op.topic } : {}),
+            ...(group.description ? { description: group.description } : {}),
           },
       ctx.signal,
     );

@@ -5,7 +5,8 @@
 // whichever the session offers, else polling), each state change running
 // sync(), typing and presence events becoming ephemeral batches (ephemeral.ts);
 // backfill() = each chat's history below its initial window;
-// perform() = outbox writes (actions.ts) with the outbox key as creation id.
+// perform() = outbox writes (actions.ts); a retry after an unknown outcome
+// adopts what an earlier attempt created (earlierCreate.ts).
 import { SessionCache } from '../sessionCache.js';
 import { fetchJmapAttachment } from '../jmap/attachments.js';
 import type {
@@ -15,6 +16,7 @@ import type {
   Credentials,
   FetchedAttachment,
   LoginResult,
+  WriteAttempt,
   WriteResult,
 } from '../connector.js';
 import { Channel, pushSignals, type PushSignal } from '../jmap/push.js';
@@ -167,9 +169,14 @@ export class JmapChatConnector implements Connector {
     return this.sessions.guardStream(ctx, (s) => backfillMessages(ctx, s, this.options_));
   }
 
-  perform(ctx: ConnectorContext, op: OutboxOp, idempotencyKey: string): Promise<WriteResult> {
+  perform(
+    ctx: ConnectorContext,
+    op: OutboxOp,
+    idempotencyKey: string,
+    attempt?: WriteAttempt,
+  ): Promise<WriteResult> {
     return this.guard(ctx, (s) =>
-      dispatch(this.protocol, jmapChatOperations, s, op, idempotencyKey, ctx),
+      dispatch(this.protocol, jmapChatOperations, s, op, idempotencyKey, ctx, attempt),
     );
   }
 
