@@ -3,7 +3,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRestChatServer, type RestChatServer } from '../servers/rest-chat/server.js';
-import { waitFor } from '../helpers/fixtures.js';
+import { tempDir, waitFor } from '../helpers/fixtures.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { signInRestChatUser, type RestChatUser } from '../helpers/restChatUser.js';
 import type { RestChatOptions } from '../../main/daemon/connectors/rest-chat/connector.js';
 
@@ -188,3 +190,72 @@ test('a truncated or malformed answer fails that sync with a clear reason; the n
   assert.match(failures[1]!, /GET \/chats: unexpected answer \(0\.\w+: /);
   assert.notEqual(ann.daemon.store.accounts.get(ann.account.id)?.status, 'error');
 });
+
+test('parley accounts add rest-chat signs in from the command line, and sync --once reads the chats', async () => {
+  const chatId = await chatWith('bobby', ['annie'], 'From the CLI');
+  const { dir, cleanup } = tempDir('parley-restchat-cli-');
+  try {
+    const cli = cliAsync(dir);
+    const add = await cli(
+      [
+        'accounts',
+        'add',
+        'rest-chat',
+        '--server',
+        server.url,
+        '--user',
+        'annie',
+        '--password-stdin',
+        '--insecure-store',
+      ],
+      'annie-password\n',
+    );
+    assert.equal(add.code, 0, add.stderr);
+    const wrong = await cli(
+      [
+        'accounts',
+        'add',
+        'rest-chat',
+        '--server',
+        server.url,
+        '--user',
+        'bobby',
+        '--password-stdin',
+        '--insecure-store',
+      ],
+      'not-his-password\n',
+    );
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /Unauthorized/);
+    const sync = await cli(['sync', '--once']);
+    assert.equal(sync.code, 0, sync.stderr);
+    const chats = await cli(['chats']);
+    assert.equal(chats.code, 0, chats.stderr);
+    assert.match(chats.stdout, /From the CLI/);
+    assert.ok(chatId);
+  } finally {
+    cleanup();
+  }
+});
+
+/**
+ * `parley` (from source) as a child process, awaited without blocking: the
+ * reference server runs in this process and must keep answering.
+ */
+function cliAsync(profileDir: string) {
+  const source = fileURLToPath(new URL('../../main/cli/index.ts', import.meta.url));
+  return (args: string[], input = '') =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', source, ...args, '--profile', profileDir],
+        { env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: '' } },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end(input);
+    });
+}
