@@ -1,6 +1,6 @@
 // A Parley daemon on a temp profile, signed in to the REST chat reference
-// server (test/servers/rest-chat): what one user of a test sees. The
-// connector has no push yet, so the account loop polls every 100 ms.
+// server (test/servers/rest-chat): what one user of a test sees. Polling is
+// set to an hour, so whatever arrives live arrived by the websocket.
 import { Daemon } from '../../main/daemon/daemon.js';
 import { ConnectorRegistry } from '../../main/daemon/connectors/registry.js';
 import {
@@ -38,7 +38,7 @@ export async function signInRestChatUser(
     log: (line) => log.push(line),
     connectors: new ConnectorRegistry().register('rest-chat', () => new RestChatConnector(options)),
     engine: {
-      loop: { backoff: { baseMs: 20, maxMs: 200 }, pollIntervalMs: 100 },
+      loop: { backoff: { baseMs: 20, maxMs: 200 }, pollIntervalMs: 3_600_000 },
       outbox: { backoff: { baseMs: 20, maxMs: 200 } },
     },
   });

@@ -17,6 +17,7 @@ before(async () => {
     users: [
       { username: 'annie', password: 'annie-password', name: 'Annie' },
       { username: 'bobby', password: 'bobby-password', name: 'Bobby' },
+      { username: 'cyril', password: 'cyril-password', name: 'Cyril' },
     ],
   });
 });
@@ -31,6 +32,9 @@ async function signIn(username: string, options: RestChatOptions = {}) {
   users.push(u);
   return u;
 }
+
+// The server finds an existing chat by its members (its README, choice 17):
+// each test's chat has its own set of members.
 
 /** A request as a user would make it with another client (a session of their own). */
 async function as<T>(username: string, method: string, path: string, body?: unknown): Promise<T> {
@@ -114,6 +118,36 @@ test('two users converse: direct chat named after the other, send, edit, delete,
   assert.equal(bob.messages(chatId).length, 1, 'nothing duplicated');
 });
 
+test('a websocket drop during activity is caught up: nothing missed, nothing doubled', async () => {
+  const bob = users[1]!;
+  const chatId = await chatWith('annie', ['bobby']);
+  const token = server.newSession('annie').accessToken;
+  const post = (text: string) =>
+    fetch(`${server.url}/chats/${chatId}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ localId: `1+${crypto.randomUUID()}`, text }),
+    });
+  await post('before the drop');
+  await waitFor('Bobby gets it live', () =>
+    bob.messages(chatId).find((m) => m.body === 'before the drop'),
+  );
+  // Every socket drops; posts go on while Bobby is away.
+  server.hub.closeAll();
+  for (let i = 1; i <= 5; i++) await post(`during the gap ${i}`);
+  await waitFor(
+    'Bobby catches up after reconnecting',
+    () => bob.messages(chatId).filter((m) => m.body.startsWith('during the gap')).length === 5,
+  );
+  await post('after the drop');
+  await waitFor('and is live again', () =>
+    bob.messages(chatId).find((m) => m.body === 'after the drop'),
+  );
+  const bodies = bob.messages(chatId).map((m) => m.body);
+  assert.equal(new Set(bodies).size, bodies.length, 'nothing doubled');
+  assert.ok(server.socketCount() > 0, 'the socket is back');
+});
+
 test('history: the newest window first, then backfill pages the rest, nothing missed or doubled', async () => {
   const chatId = await chatWith('annie', ['bobby'], 'History');
   const token = server.newSession('annie').accessToken;
@@ -149,7 +183,7 @@ test('a post whose answer was lost is delivered once: the retry adopts the copy 
     return res;
   };
   const ann = await signIn('annie', { fetch: losing });
-  const chatId = await chatWith('annie', ['bobby'], 'Lost answers');
+  const chatId = await chatWith('annie', ['bobby', 'cyril'], 'Lost answers');
   const chat = await waitFor('Annie sees the chat', () => ann.chat(chatId));
   await ann.call('messages.send', { chatId: chat.id, body: 'only once' });
   await waitFor('the echo became the server copy', () =>
@@ -180,7 +214,7 @@ test('a truncated or malformed answer fails that sync with a clear reason; the n
     }
     return res;
   };
-  const chatId = await chatWith('bobby', ['annie'], 'Recovery');
+  const chatId = await chatWith('cyril', ['annie'], 'Recovery');
   const ann = await signIn('annie', { fetch: truncating });
   await waitFor('the chat arrives once the answers are whole', () => ann.chat(chatId));
   assert.equal(broken, 2);
@@ -192,7 +226,7 @@ test('a truncated or malformed answer fails that sync with a clear reason; the n
 });
 
 test('parley accounts add rest-chat signs in from the command line, and sync --once reads the chats', async () => {
-  const chatId = await chatWith('bobby', ['annie'], 'From the CLI');
+  const chatId = await chatWith('cyril', ['annie']);
   const { dir, cleanup } = tempDir('parley-restchat-cli-');
   try {
     const cli = cliAsync(dir);
@@ -231,7 +265,8 @@ test('parley accounts add rest-chat signs in from the command line, and sync --o
     assert.equal(sync.code, 0, sync.stderr);
     const chats = await cli(['chats']);
     assert.equal(chats.code, 0, chats.stderr);
-    assert.match(chats.stdout, /From the CLI/);
+    // The personal chat with Cyril, named after him.
+    assert.match(chats.stdout, /\tCyril\n/, sync.stderr);
     assert.ok(chatId);
   } finally {
     cleanup();

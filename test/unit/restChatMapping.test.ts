@@ -17,6 +17,7 @@ import {
   WireDateSchema,
 } from '../../main/daemon/connectors/rest-chat/wire.js';
 import { RestTransport } from '../../main/daemon/connectors/rest-chat/transport.js';
+import { parseFrame } from '../../main/daemon/connectors/rest-chat/live.js';
 import { AuthError, PermanentError, ProtocolError } from '../../main/daemon/connectors/errors.js';
 import { TransientHttpError } from '../../main/daemon/connectors/http/index.js';
 
@@ -119,4 +120,30 @@ test('server errors keep the server’s reason and map to the kit’s kinds; bad
   } finally {
     http.close();
   }
+});
+
+test('websocket frames: a whole one is read; truncated, misshapen or with a broken message it is a clear ProtocolError', () => {
+  const frame = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
+  const good = {
+    event: 'message',
+    source: '1',
+    payload: { id: 7, chatId: 'C', authorId: 1, text: 'hi', createdAt: 776_341_230 },
+  };
+  assert.deepEqual(parseFrame(frame(good)), { kind: 'event', event: 'message' });
+  const whole = JSON.stringify(good);
+  assert.throws(
+    () => parseFrame(frame(whole.slice(0, whole.length - 5))),
+    (e: Error) => e instanceof ProtocolError && e.message === 'websocket: a frame is not JSON',
+  );
+  assert.throws(
+    () => parseFrame(frame({ source: '1', payload: null })),
+    (e: Error) => e instanceof ProtocolError && /unexpected frame \(event: /.test(e.message),
+  );
+  assert.throws(
+    () => parseFrame(frame({ ...good, payload: { id: 7, chatId: 'C', createdAt: 'soon' } })),
+    (e: Error) =>
+      e instanceof ProtocolError &&
+      /unexpected message payload \(createdAt: /.test(e.message) &&
+      !e.message.includes('hi'),
+  );
 });

@@ -2,7 +2,7 @@ import type { ReadCapabilities } from '../operations.js';
 
 /** What REST chat does beyond writes (those are read off restChatOperations). */
 export const REST_CHAT_CAPABILITIES: ReadCapabilities = {
-  live: false, // the websocket is not read yet: catch-up by re-paging on each sync
+  live: true, // the websocket: each frame runs the catch-up (re-paging)
   backfill: true, // per chat, `before` = the oldest message id fetched
   typing: false,
   attachments: false,

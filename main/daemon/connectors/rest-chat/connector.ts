@@ -2,7 +2,8 @@
 // server in test/servers/rest-chat implements it): login trades the password
 // for a device session's bearer token (the keychain's secret); sync() reads
 // the chat list and re-pages each chat down to its newest known message
-// (sync.ts); backfill() pages older history; perform() = the operation table
+// (sync.ts); live() runs that catch-up on each websocket frame (live.ts);
+// backfill() pages older history; perform() = the operation table
 // (actions.ts).
 import { SessionCache } from '../sessionCache.js';
 import type {
@@ -20,6 +21,7 @@ import { REST_CHAT_CAPABILITIES } from './capabilities.js';
 import { login, openSession, type RestSession } from './session.js';
 import { backfillAccount, syncAccount, type RestSyncOptions } from './sync.js';
 import type { RestTransportOptions } from './transport.js';
+import { socketSignals } from './live.js';
 
 export interface RestChatOptions extends Partial<RestSyncOptions>, RestTransportOptions {}
 
@@ -51,6 +53,18 @@ export class RestChatConnector implements Connector {
 
   sync(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
     return this.sessions.guardStream(ctx, (s) => syncAccount(ctx, s, this.syncOptions));
+  }
+
+  /**
+   * The websocket: its opening and every frame run the catch-up sync (see
+   * live.ts), so a gap while it was down is filled when it reconnects.
+   */
+  async *live(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
+    const s = await this.sessions.get(ctx);
+    for await (const signal of socketSignals(s.transport.base, ctx.secret, ctx.signal)) {
+      void signal;
+      yield* this.sync(ctx);
+    }
   }
 
   backfill(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
