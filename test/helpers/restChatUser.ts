@@ -8,6 +8,7 @@ import {
   type RestChatOptions,
 } from '../../main/daemon/connectors/rest-chat/connector.js';
 import type { Account, ChatSummary, MessageView } from '../../main/daemon/model/types.js';
+import type { DaemonEvent } from '../../main/daemon/api/contract.js';
 import { memorySecrets, tempDir } from './fixtures.js';
 
 export interface RestChatUser {
@@ -15,6 +16,8 @@ export interface RestChatUser {
   account: Account;
   /** What the daemon put in the keychain. */
   secrets: Map<string, string>;
+  /** Every daemon event, as the UI would receive them. */
+  events: DaemonEvent[];
   /** The daemon's operational log (sync failures and their reasons). */
   log: string[];
   chat(remoteId: string): ChatSummary | undefined;
@@ -42,6 +45,8 @@ export async function signInRestChatUser(
       outbox: { backoff: { baseMs: 20, maxMs: 200 } },
     },
   });
+  const events: DaemonEvent[] = [];
+  daemon.subscribe((e) => events.push(e));
   const call = async <T>(name: string, input: unknown): Promise<T> => {
     const r = await daemon.call(name, input);
     if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}`);
@@ -60,6 +65,7 @@ export async function signInRestChatUser(
     account,
     secrets: secrets.map,
     log,
+    events,
     chat,
     messages: (remoteChatId) => {
       const c = chat(remoteChatId);

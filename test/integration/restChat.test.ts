@@ -148,6 +148,30 @@ test('a websocket drop during activity is caught up: nothing missed, nothing dou
   assert.ok(server.socketCount() > 0, 'the socket is back');
 });
 
+test('typing goes through notify and shows on the other side, and stops', async () => {
+  const [ann, bob] = [users[0]!, users[1]!];
+  const chatId = await chatWith('annie', ['bobby']);
+  const annChat = ann.chat(chatId)!;
+  const bobChat = bob.chat(chatId)!;
+  const typingIn = (names: string[]) =>
+    bob.events.find(
+      (e) =>
+        e.name === 'typing' &&
+        (e.payload as { chatId: number }).chatId === bobChat.id &&
+        JSON.stringify((e.payload as { names: string[] }).names) === JSON.stringify(names),
+    );
+  await ann.call('chats.typing', { chatId: annChat.id, typing: true });
+  await waitFor('Bobby sees Annie typing', () => typingIn(['Annie']));
+  await ann.call('chats.typing', { chatId: annChat.id, typing: false });
+  await waitFor('and then no one', () => typingIn([]));
+  assert.ok(
+    !ann.events.some(
+      (e) => e.name === 'typing' && (e.payload as { chatId: number }).chatId === annChat.id,
+    ),
+    'our own typing is not shown to us',
+  );
+});
+
 test('history: the newest window first, then backfill pages the rest, nothing missed or doubled', async () => {
   const chatId = await chatWith('annie', ['bobby'], 'History');
   const token = server.newSession('annie').accessToken;

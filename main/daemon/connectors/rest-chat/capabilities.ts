@@ -4,7 +4,7 @@ import type { ReadCapabilities } from '../operations.js';
 export const REST_CHAT_CAPABILITIES: ReadCapabilities = {
   live: true, // the websocket: each frame runs the catch-up (re-paging)
   backfill: true, // per chat, `before` = the oldest message id fetched
-  typing: false,
+  typing: true, // notify name "typing" (the chat id in its data)
   attachments: false,
   presence: false,
 };

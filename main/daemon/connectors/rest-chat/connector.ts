@@ -61,10 +61,30 @@ export class RestChatConnector implements Connector {
    */
   async *live(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
     const s = await this.sessions.get(ctx);
+    const typing = new Map<string, Set<string>>();
     for await (const signal of socketSignals(s.transport.base, ctx.secret, ctx.signal)) {
-      void signal;
-      yield* this.sync(ctx);
+      if (signal.kind !== 'typing') {
+        yield* this.sync(ctx);
+        continue;
+      }
+      if (signal.personId === s.selfId) continue;
+      const people = typing.get(signal.chatId) ?? new Set<string>();
+      if (signal.typing) people.add(signal.personId);
+      else people.delete(signal.personId);
+      typing.set(signal.chatId, people);
+      yield { typing: [{ chatRemoteId: signal.chatId, personRemoteIds: [...people] }] };
     }
+  }
+
+  /** Typing through notify (name "typing"), to the chat's open websockets. */
+  async setTyping(ctx: ConnectorContext, chatRemoteId: string, typing: boolean): Promise<void> {
+    const data = Buffer.from(JSON.stringify({ chatId: chatRemoteId, typing })).toString('base64');
+    await this.sessions.guard(ctx, (s) =>
+      s.transport.ok('POST', `/chats/${encodeURIComponent(chatRemoteId)}/notify`, {
+        body: { name: 'typing', realm: 'webSocket', data },
+        signal: ctx.signal,
+      }),
+    );
   }
 
   backfill(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {

@@ -22,7 +22,16 @@ const FrameSchema = z.looseObject({
 /** Events whose payload is a MessageInfo: checked, so a broken one is noticed here. */
 const MESSAGE_EVENTS = new Set(['message', 'messageUpdate']);
 
-export type LiveSignal = { kind: 'open' } | { kind: 'event'; event: string };
+/**
+ * Typing goes through notify as `auxiliary` name "typing"; the event does not
+ * say which chat, so Parley puts it in `data` (JSON) with the state.
+ */
+const TypingDataSchema = z.object({ chatId: z.string(), typing: z.boolean() });
+
+export type LiveSignal =
+  | { kind: 'open' }
+  | { kind: 'event'; event: string }
+  | { kind: 'typing'; chatId: string; personId: string; typing: boolean };
 
 /** Parses one frame; a malformed one is a ProtocolError that names what was wrong. */
 export function parseFrame(data: Buffer): LiveSignal {
@@ -41,6 +50,14 @@ export function parseFrame(data: Buffer): LiveSignal {
       throw new ProtocolError(
         `websocket: unexpected ${frame.data.event} payload (${issueSummary(m.error)})`,
       );
+  }
+  if (frame.data.event === 'auxiliary') {
+    const aux = z
+      .looseObject({ name: z.string(), data: TypingDataSchema })
+      .safeParse(frame.data.payload);
+    // Other notifications (and typing from clients that do not name the chat) change nothing we show.
+    if (!aux.success || aux.data.name !== 'typing') return { kind: 'event', event: 'auxiliary' };
+    return { kind: 'typing', personId: frame.data.source, ...aux.data.data };
   }
   return { kind: 'event', event: frame.data.event };
 }
@@ -80,13 +97,14 @@ export async function* socketSignals(
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
-      // Frames that came during the last catch-up are all covered by one more.
-      if (items.length) {
-        const next = items.at(-1)!;
-        items.length = 0;
-        yield next;
-        continue;
-      }
+      // Typing goes out as it came; the other frames that came during the
+      // last catch-up are all covered by one more.
+      const typing = items.filter((i) => i.kind === 'typing');
+      const others = items.filter((i) => i.kind !== 'typing');
+      items.length = 0;
+      yield* typing;
+      if (others.length) yield others.at(-1)!;
+      if (typing.length || others.length) continue;
       if (signal.aborted) return;
       if (failure) throw failure;
       await new Promise<void>((r) => (wake = r));
