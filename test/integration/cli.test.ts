@@ -133,7 +133,7 @@ test('unimplemented protocols, bad usage and failed syncs exit non-zero with one
       [
         'accounts',
         'add',
-        'rest-chat',
+        'unichat',
         '--server',
         'https://u.test',
         '--user',
@@ -145,7 +145,7 @@ test('unimplemented protocols, bad usage and failed syncs exit non-zero with one
       'pw\n',
     );
     assert.equal(add.code, 1);
-    assert.equal(add.stderr.trim(), 'parley: the rest-chat connector is not implemented yet');
+    assert.equal(add.stderr.trim(), 'parley: the unichat connector is not implemented yet');
 
     const bogus = parley([
       'accounts',

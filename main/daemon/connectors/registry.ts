@@ -6,6 +6,7 @@ import { NotImplementedError } from './errors.js';
 import { MatrixConnector } from './matrix/connector.js';
 import { JmapMailConnector } from './jmap-mail/connector.js';
 import { JmapChatConnector } from './jmap-chat/connector.js';
+import { RestChatConnector } from './rest-chat/connector.js';
 
 export type ConnectorFactory = () => Connector;
 
@@ -37,5 +38,6 @@ export function defaultConnectors(): ConnectorRegistry {
   return new ConnectorRegistry()
     .register('matrix', () => new MatrixConnector())
     .register('jmap-mail', () => new JmapMailConnector())
-    .register('jmap-chat', () => new JmapChatConnector());
+    .register('jmap-chat', () => new JmapChatConnector())
+    .register('rest-chat', () => new RestChatConnector());
 }

@@ -1,0 +1,130 @@
+// REST chat wire → the normalized model. Users → people (remote id = the
+// integer user id as a string), ChatInfo → chats (personal → direct, named
+// after the other participant; group → its title) with their members,
+// MessageInfo → messages (remote id = the integer message id). A message
+// whose localId is "<our user id>+<key>" carries the outbox key, so the
+// server's copy adopts our local echo.
+import type {
+  MessageKind,
+  RemoteAttachment,
+  RemoteChat,
+  RemoteMessage,
+  RemotePerson,
+  SyncBatch,
+} from '../../model/types.js';
+import type { ChatInfo, MediaInfo, MessageInfo, UserInfo } from './wire.js';
+
+export const userRemoteId = (id: number): string => String(id);
+
+export function userToPerson(u: UserInfo, selfId: string): RemotePerson {
+  const remoteId = userRemoteId(u.id);
+  return {
+    remoteId,
+    displayName: u.name || u.username || remoteId,
+    isSelf: remoteId === selfId,
+    raw: u,
+  };
+}
+
+/** Everyone a chat answer names (owner, participants, added and removed users). */
+function usersOf(c: ChatInfo): UserInfo[] {
+  return [...(c.owner ? [c.owner] : []), ...(c.allUsers ?? []), ...(c.addedUsers ?? [])];
+}
+
+export function chatToChat(c: ChatInfo, selfId: string): RemoteChat {
+  const others = (c.allUsers ?? []).filter((u) => userRemoteId(u.id) !== selfId);
+  const names = others.map((u) => u.name || u.username || userRemoteId(u.id));
+  return {
+    remoteId: c.id,
+    kind: c.isPersonal ? 'direct' : 'group',
+    name: (c.isPersonal ? names[0] : c.title) || names.join(', ') || 'Chat',
+    raw: c,
+  };
+}
+
+/** A chat answer as a batch: the chat, the people it names, and its members when listed. */
+export function chatBatch(c: ChatInfo, selfId: string): SyncBatch {
+  const people = new Map<string, RemotePerson>();
+  for (const u of usersOf(c)) people.set(userRemoteId(u.id), userToPerson(u, selfId));
+  return {
+    chats: [chatToChat(c, selfId)],
+    people: [...people.values()],
+    members: [
+      ...(c.allUsers ?? []).map((u) => ({
+        chatRemoteId: c.id,
+        personRemoteId: userRemoteId(u.id),
+        membership: 'join',
+      })),
+      ...(c.removedUsers ?? []).map((u) => ({
+        chatRemoteId: c.id,
+        personRemoteId: userRemoteId(u.id),
+        membership: 'leave',
+      })),
+    ],
+  };
+}
+
+const MIME_BY_EXTENSION: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  heic: 'image/heic',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  mp3: 'audio/mpeg',
+  m4a: 'audio/mp4',
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+};
+
+export const mimeOf = (fileType: string | undefined): string =>
+  MIME_BY_EXTENSION[(fileType ?? '').toLowerCase()] ?? 'application/octet-stream';
+
+/** Files are served as "<id>.<fileType>": the attachment's remote id is that file name. */
+export function mediaToAttachment(m: MediaInfo): RemoteAttachment {
+  const name = m.fileType ? `${m.id}.${m.fileType}` : m.id;
+  return {
+    remoteId: name,
+    name,
+    mime: mimeOf(m.fileType),
+    size: m.fileSize ?? null,
+    width: m.previewWidth ?? null,
+    height: m.previewHeight ?? null,
+  };
+}
+
+function kindOf(attachments: RemoteAttachment[]): MessageKind {
+  const mime = attachments[0]?.mime;
+  if (!mime) return 'text';
+  if (mime.startsWith('image/')) return 'image';
+  if (mime.startsWith('video/')) return 'video';
+  if (mime.startsWith('audio/')) return 'audio';
+  return 'file';
+}
+
+/** The outbox key in a localId of ours ("<our user id>+<key>"), else null. */
+export function keyOfLocalId(localId: string | undefined, selfId: string): string | null {
+  const prefix = `${selfId}+`;
+  return localId?.startsWith(prefix) ? localId.slice(prefix.length) : null;
+}
+
+export const localIdFor = (selfId: string, key: string): string => `${selfId}+${key}`;
+
+export function messageToMessage(m: MessageInfo, selfId: string): RemoteMessage {
+  const attachments = m.deletedAt ? [] : (m.attachments ?? []).map(mediaToAttachment);
+  return {
+    remoteId: String(m.id),
+    chatRemoteId: m.chatId,
+    senderRemoteId: m.authorId !== undefined ? userRemoteId(m.authorId) : null,
+    ts: m.createdAt ?? m.updatedAt ?? 0,
+    kind: kindOf(attachments),
+    body: m.text ?? '',
+    editedTs: m.deletedAt ? null : (m.editedAt ?? null),
+    deleted: m.deletedAt !== undefined,
+    attachments,
+    idempotencyKey: keyOfLocalId(m.localId, selfId),
+    raw: m,
+  };
+}
