@@ -4,7 +4,6 @@
 // image Blob/convert. Standalone (imports nothing from main/), in memory.
 // See README.md for what the draft leaves open and what this server chose.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
@@ -50,6 +49,7 @@ import { PushHub } from './push.js';
 import { decodePng, encodePng, fitWithin, isPng, resize } from './png.js';
 import { Store, ulid, type DataType, type Limits, type Obj, type User } from './store.js';
 import { restrictedSpaceView, viewsOf } from './views.js';
+import { closeHttp, listenOn } from '../loopback.js';
 
 export const CAP = {
   core: 'urn:ietf:params:jmap:core',
@@ -175,20 +175,18 @@ export class JmapChatServer {
   }
 
   async listen(): Promise<this> {
-    await new Promise<void>((resolve) =>
-      this.http.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve),
-    );
-    const addr = this.http.address() as AddressInfo;
-    this.port = addr.port;
-    this.url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    ({ port: this.port, url: this.url } = await listenOn(
+      this.http,
+      this.options.port,
+      this.options.host,
+    ));
     return this;
   }
 
   async close(): Promise<void> {
     this.hub.dropAll();
     for (const ws of this.wss.clients) ws.terminate();
-    this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    await closeHttp(this.http);
   }
 
   // ------------------------------------------------------------ HTTP

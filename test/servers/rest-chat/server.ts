@@ -3,7 +3,6 @@
 // documentation and from the notes on what that server actually does.
 // Imports nothing from main/. Run directly: `npx tsx test/servers/rest-chat/server.ts --port 8766`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { chatRoutes } from './chatRoutes.js';
@@ -14,6 +13,7 @@ import { SocketHub } from './hub.js';
 import { messageRoutes } from './messageRoutes.js';
 import { Store, newUuid, type DeviceSession, type User } from './store.js';
 import { userRoutes } from './userRoutes.js';
+import { closeHttp, listenOn } from '../loopback.js';
 
 /** Vapor's default limit for a collected (non-streamed) request body. */
 const MAX_JSON_BODY_BYTES = 16 * 1024;
@@ -92,20 +92,18 @@ export class RestChatServer {
   }
 
   async listen(): Promise<this> {
-    await new Promise<void>((resolve) =>
-      this.http.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve),
-    );
-    const addr = this.http.address() as AddressInfo;
-    this.port = addr.port;
-    this.url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    ({ port: this.port, url: this.url } = await listenOn(
+      this.http,
+      this.options.port,
+      this.options.host,
+    ));
     return this;
   }
 
   async close(): Promise<void> {
     this.hub.closeAll();
     for (const ws of this.wss.clients) ws.terminate();
-    this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    await closeHttp(this.http);
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -3,7 +3,6 @@
 // shared/protocols/unichat/NOTES.md. Imports nothing from main/.
 // Run directly: `npx tsx test/servers/unichat/server.ts --port 8767`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { groupMethods } from './groupMethods.js';
 import { Hub } from './hub.js';
@@ -12,6 +11,7 @@ import { RpcError, snakeCase, type Args, type Ctx, type MethodTable } from './rp
 import { Store, type User } from './store.js';
 import { uploadMethods } from './uploadMethods.js';
 import { userMethods } from './userMethods.js';
+import { closeHttp, listenOn } from '../loopback.js';
 
 /** The testing token the public pages name; more can be configured. */
 export const TEST_APP_DOMAIN_TOKEN = 'test_token1';
@@ -80,19 +80,17 @@ export class UnichatServer {
   }
 
   async listen(): Promise<this> {
-    await new Promise<void>((resolve) =>
-      this.http.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve),
-    );
-    const addr = this.http.address() as AddressInfo;
-    this.port = addr.port;
-    this.url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    ({ port: this.port, url: this.url } = await listenOn(
+      this.http,
+      this.options.port,
+      this.options.host,
+    ));
     return this;
   }
 
   async close(): Promise<void> {
     this.hub.closeAll();
-    this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    await closeHttp(this.http);
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
