@@ -46,30 +46,11 @@ async function signIn(user: RegisteredUser, options = {}) {
 
 /** A room Bo creates and Ann joins (over the raw API: setup, not the feature under test). */
 async function sharedRoom(name: string | null, extra: Record<string, unknown> = {}) {
-  const { room_id } = await synapse.api<{ room_id: string }>(
-    bo.accessToken,
-    'POST',
-    `${C}/createRoom`,
-    {
-      ...(name ? { name } : {}),
-      invite: [ann.userId],
-      ...extra,
-    },
-  );
-  await synapse.api(ann.accessToken, 'POST', `${C}/join/${encodeURIComponent(room_id)}`, {});
-  return room_id;
+  return synapse.sharedRoom(bo, ann, { ...(name ? { name } : {}), ...extra });
 }
 
-let txn = 0;
 const boSends = (roomId: string, content: Record<string, unknown>, type = 'm.room.message') =>
-  synapse
-    .api<{ event_id: string }>(
-      bo.accessToken,
-      'PUT',
-      `${C}/rooms/${encodeURIComponent(roomId)}/send/${type}/t${++txn}`,
-      content,
-    )
-    .then((r) => r.event_id);
+  synapse.send(bo, roomId, content, type);
 
 test('two users converse: rooms, every message kind, sends with local echo, live updates', async () => {
   const roomId = await sharedRoom('Project', { topic: 'Planning the launch' });

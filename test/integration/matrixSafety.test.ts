@@ -38,27 +38,13 @@ async function signIn(user: RegisteredUser, options = {}) {
 }
 
 /** A room Bo creates and Ann joins (raw API: setup, not the feature under test). */
-async function sharedRoom(name: string, extra: Record<string, unknown> = {}) {
-  const { room_id } = await synapse.api<{ room_id: string }>(
-    bo.accessToken,
-    'POST',
-    `${C}/createRoom`,
-    { name, invite: [ann.userId], ...extra },
-  );
-  await synapse.api(ann.accessToken, 'POST', `${C}/join/${encodeURIComponent(room_id)}`, {});
-  return room_id;
-}
-
+/** A room Bo creates and Ann joins. */
+const sharedRoom = (name: string, extra: Record<string, unknown> = {}) =>
+  synapse.sharedRoom(bo, ann, { name, ...extra });
+/** Transaction ids for the redactions this file makes through the raw API. */
 let txn = 0;
 const sendAs = (user: RegisteredUser, roomId: string, content: object, type = 'm.room.message') =>
-  synapse
-    .api<{ event_id: string }>(
-      user.accessToken,
-      'PUT',
-      `${C}/rooms/${encodeURIComponent(roomId)}/send/${type}/s${++txn}`,
-      content,
-    )
-    .then((r) => r.event_id);
+  synapse.send(user, roomId, content, type);
 const text = (body: string) => ({ msgtype: 'm.text', body });
 
 /** Events of a room as another client reads them (newest first). */

@@ -269,6 +269,49 @@ export class Synapse {
     return json;
   }
 
+  /**
+   * A room `creator` makes with `createRoom` content `options` and `joiner`
+   * joins (raw API: test setup, not the feature under test). Returns its id.
+   */
+  async sharedRoom(
+    creator: RegisteredUser,
+    joiner: RegisteredUser,
+    options: Record<string, unknown> = {},
+  ): Promise<string> {
+    const { room_id } = await this.api<{ room_id: string }>(
+      creator.accessToken,
+      'POST',
+      '/_matrix/client/v3/createRoom',
+      { invite: [joiner.userId], ...options },
+    );
+    await this.api(
+      joiner.accessToken,
+      'POST',
+      `/_matrix/client/v3/join/${encodeURIComponent(room_id)}`,
+      {},
+    );
+    return room_id;
+  }
+
+  private txn = 0;
+
+  /** An event `user` sends into the room (raw API); returns its event id. */
+  async send(
+    user: RegisteredUser,
+    roomId: string,
+    content: object,
+    type = 'm.room.message',
+  ): Promise<string> {
+    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/${type}/h${++this.txn}`;
+    const { event_id } = await this.api<{ event_id: string }>(
+      user.accessToken,
+      'PUT',
+      path,
+      content,
+    );
+    return event_id;
+  }
+
   /** SIGKILL, as a crash: the data dir stays for restart(). */
   async kill(): Promise<void> {
     await this.stopWith('SIGKILL');
