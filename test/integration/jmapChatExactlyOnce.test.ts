@@ -104,6 +104,10 @@ const entryFor = (body: string) =>
 
 let chatId = '';
 
+/** The server stores a create before the relay has read its answer: wait until the relay holds it, so cutting
+ * the held connections cannot miss it (a missed one leaves the send waiting on a socket nobody closes). */
+const answerHeld = () => waitFor('the relay holds the lost answer', () => held.length > 0);
+
 before(async () => {
   server = await startJmapChatServer({
     users: [
@@ -156,7 +160,8 @@ test('a send whose answer is lost is delivered once, across a daemon restart bet
   const before = forwardedCreates;
   mode = 'loseAnswer';
   await call('messages.send', { chatId: localChat(chatId)!.id, body });
-  await waitFor('the server has the message, the answer is held', () => onServer(chatId, body)[0]);
+  await waitFor('the server has the message', () => onServer(chatId, body)[0]);
+  await answerHeld();
   assert.equal(held.length, 1);
   assert.equal(entryFor(body)!.state, 'sending', 'the daemon does not know the outcome');
 
@@ -207,6 +212,7 @@ test('an identical message written later is a message of its own, not an earlier
   mode = 'loseAnswer';
   await call('messages.send', { chatId: localChat(chatId)!.id, body });
   await waitFor('the second reaches the server', () => onServer(chatId, body).length === 2);
+  await answerHeld();
   for (const r of held.splice(0)) r.socket?.destroy();
   await waitFor('both entries are sent', () => {
     const sends = daemon.store.outbox
@@ -236,6 +242,7 @@ test('a file sent as a reply whose answer is lost is delivered once', async () =
     replyToMessageId: rootLocal.id,
   });
   await waitFor('the server has the file message', () => onServer(chatId, body)[0]);
+  await answerHeld();
   for (const r of held.splice(0)) r.socket?.destroy();
   await waitFor('the entry is sent', () =>
     daemon.store.outbox
@@ -264,6 +271,7 @@ test('a group whose create lost its answer is made once', async () => {
     invite: ['bo'],
   });
   await waitFor('the server has the group', () => groups()[0]);
+  await answerHeld();
   for (const r of held.splice(0)) r.socket?.destroy();
   const entry = await waitFor('the entry is sent', () =>
     daemon.store.outbox.get(outboxId)?.state === 'sent' ? daemon.store.outbox.get(outboxId) : null,
