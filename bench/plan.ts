@@ -230,43 +230,56 @@ export function setupBatch(plan: Plan, account: number): SyncBatch {
  * so the full 1M never sits in memory as objects.
  */
 export function* deliveries(plan: Plan): Generator<Delivery> {
-  const { world, options } = plan;
-  const accounts = world.accounts.length;
-  const recent: number[][] = world.accounts.map(() => []);
-  const old: number[][] = world.accounts.map(() => []);
-  for (const i of plan.order) {
-    const a = world.chats[plan.chat[i]!]!.account;
-    (plan.backfill[i] ? old : recent)[a]!.push(i);
-  }
-  for (const list of old) list.reverse();
-
-  for (let a = 0; a < accounts; a++)
+  const accounts = plan.world.accounts.map((_, a) => a);
+  for (const a of accounts)
     yield { account: a, phase: 'setup', batch: setupBatch(plan, a), messages: 0 };
+  // Accounts take turns, batch by batch, in each phase.
+  for (const phase of ['initial', 'backfill'] as const) {
+    const streams = accounts.map((a) => accountDeliveries(plan, a, phase));
+    for (let live = streams; live.length > 0;) {
+      const next: typeof streams = [];
+      for (const s of live) {
+        const d = s.next();
+        if (d.done) continue;
+        yield d.value;
+        next.push(s);
+      }
+      live = next;
+    }
+  }
+}
 
+/**
+ * One account's message batches of one phase, in the order its connector
+ * delivers them: the newest 85% oldest first (read positions in the last
+ * batch), or the oldest 15% as backfill, newest first.
+ */
+export function* accountDeliveries(
+  plan: Plan,
+  account: number,
+  phase: 'initial' | 'backfill',
+): Generator<Delivery> {
+  const { world, options } = plan;
+  const list: number[] = [];
+  for (const i of plan.order) {
+    if (world.chats[plan.chat[i]!]!.account !== account) continue;
+    if ((plan.backfill[i] === 1) === (phase === 'backfill')) list.push(i);
+  }
+  if (phase === 'backfill') list.reverse();
   // Per chat, the messages delivered so far (for read positions).
   const delivered: number[][] = world.chats.map(() => []);
-  for (const phase of ['initial', 'backfill'] as const) {
-    const lists = phase === 'initial' ? recent : old;
-    const pos = lists.map(() => 0);
-    for (let more = true; more;) {
-      more = false;
-      for (let a = 0; a < accounts; a++) {
-        const list = lists[a]!;
-        if (pos[a]! >= list.length) continue;
-        more = true;
-        const slice = list.slice(pos[a], pos[a]! + options.batchSize);
-        pos[a]! += slice.length;
-        const batch: SyncBatch = {
-          messages: slice.map((i) => remoteMessage(plan, i)),
-          cursors: { [phase === 'initial' ? 'timeline' : 'backfill']: `${phase}-${pos[a]}` },
-        };
-        if (phase === 'initial') {
-          for (const i of slice) delivered[plan.chat[i]!]!.push(i);
-          if (pos[a] === list.length) batch.readPositions = readPositions(plan, a, delivered);
-        }
-        yield { account: a, phase, batch, messages: slice.length };
-      }
+  for (let pos = 0; pos < list.length;) {
+    const slice = list.slice(pos, pos + options.batchSize);
+    pos += slice.length;
+    const batch: SyncBatch = {
+      messages: slice.map((i) => remoteMessage(plan, i)),
+      cursors: { [phase === 'initial' ? 'timeline' : 'backfill']: `${phase}-${pos}` },
+    };
+    if (phase === 'initial') {
+      for (const i of slice) delivered[plan.chat[i]!]!.push(i);
+      if (pos === list.length) batch.readPositions = readPositions(plan, account, delivered);
     }
+    yield { account, phase, batch, messages: slice.length };
   }
 }
 

@@ -455,6 +455,21 @@ withFixture('relevance ranks repeated terms above a newer single mention', (f) =
   assert.equal(blendScore(-2, 0), 2);
 });
 
+withFixture('relevance of one word: short messages and subjects above long bodies', (f) => {
+  const filler = 'we talked about many other things that afternoon and then some more';
+  f.say('General', {
+    remoteId: 'long',
+    ts: T0 + HOUR,
+    body: `the invoice came up once while ${filler} ${filler}`,
+  });
+  f.say('General', { remoteId: 'short', ts: T0, body: 'invoice sent' });
+  // Newest first is time order; relevance puts the denser mention first.
+  assert.deepEqual(f.ids('invoice'), ['long', 'short']);
+  assert.deepEqual(f.ids('invoice', { order: 'relevance' }), ['short', 'long']);
+  // The prefix counts as the index matches it ("invoic" finds "invoice").
+  assert.deepEqual(f.ids('invoic', { order: 'relevance' }), ['short', 'long']);
+});
+
 withFixture('snippets: exact markers, every match, cut around the first one', (f) => {
   f.say('General', {
     remoteId: 'long',

@@ -35,7 +35,7 @@ import {
   type ParsedQuery,
   type TextTerm,
 } from './queryParser.js';
-import { DEFAULT_MARKERS, makeSnippet } from './snippet.js';
+import { DEFAULT_MARKERS, makeSnippet, termFrequency } from './snippet.js';
 
 export interface SearchOptions {
   /** Page size; 1..500, default 50. */
@@ -145,10 +145,19 @@ function searchParsedPage(db: WriteDb, parsed: ParsedQuery, options: SearchOptio
   const byRelevance = options.order === 'relevance' && compiled.driver === 'fts';
   if (byRelevance) {
     // Score the newest candidates only, then hydrate the page.
-    const candidates = stmt(db, candidateSql(compiled)).all(
-      ...compiled.params,
-      RELEVANCE_CANDIDATES,
-    ) as { id: number; score: number }[];
+    const single = singleScoredTerm(parsed);
+    const candidates = single
+      ? scoreInJs(
+          stmt(db, textCandidateSql(compiled)).all(
+            ...compiled.params,
+            RELEVANCE_CANDIDATES,
+          ) as CandidateText[],
+          single,
+        )
+      : (stmt(db, candidateSql(compiled)).all(...compiled.params, RELEVANCE_CANDIDATES) as {
+          id: number;
+          score: number;
+        }[]);
     ranked = candidates.length === RELEVANCE_CANDIDATES;
     more = candidates.length > limit;
     const newest = candidates.reduce((mx, r) => Math.max(mx, keyToTs(r.id)), 0);
@@ -240,6 +249,60 @@ function catchUpIndexes(db: WriteDb, parsed: ParsedQuery): number {
 
 function pageSql(c: CompiledSearch): string {
   return `SELECT ${HIT_COLUMNS} ${c.body} ORDER BY ${c.key} DESC LIMIT ?`;
+}
+
+function textCandidateSql(c: CompiledSearch): string {
+  return `SELECT m.id, m.body, m.subject, m.sender_name ${c.body} ORDER BY ${c.key} DESC LIMIT ?`;
+}
+
+interface CandidateText {
+  id: number;
+  body: string;
+  subject: string | null;
+  sender_name: string;
+}
+
+/** bm25's constants, as FTS5's bm25() has them. */
+const BM25_K1 = 1.2;
+const BM25_B = 0.75;
+const BODY_WEIGHT = 1;
+const SUBJECT_WEIGHT = 2;
+
+/**
+ * The one text term relevance scores, when the query has exactly one positive
+ * word or phrase and nothing else bm25 would score (from: is a phrase on the
+ * sender column, weighted 0, so it does not count); else null.
+ */
+function singleScoredTerm(parsed: ParsedQuery): TextTerm | null {
+  const positive = parsed.terms.filter((t) => !t.negated && t.kind !== 'substring');
+  return positive.length === 1 ? positive[0]! : null;
+}
+
+/**
+ * bm25 of one term, computed here from the candidates' text instead of by
+ * FTS5's bm25(): that function first counts every row holding the term to get
+ * its idf (a scan of the whole doclist: 25–45 ms for "the" at 1M messages),
+ * and with one term the idf multiplies every score alike, so the order needs
+ * only the term frequency part. Column weights as BM25_WEIGHTS (body 1,
+ * subject 2, sender 0); the average length is the candidates' own.
+ * Returned as bm25() returns it: negative, smaller is better.
+ */
+function scoreInJs(rows: CandidateText[], term: TextTerm): { id: number; score: number }[] {
+  const stats = rows.map((r) => {
+    const body = termFrequency(r.body, term);
+    const subject = r.subject ? termFrequency(r.subject, term) : { hits: 0, tokens: 0 };
+    const sender = r.sender_name.split(/\s+/u).filter(Boolean).length;
+    return {
+      id: r.id,
+      freq: BODY_WEIGHT * body.hits + SUBJECT_WEIGHT * subject.hits,
+      length: body.tokens + subject.tokens + sender,
+    };
+  });
+  const avg = stats.reduce((sum, s) => sum + s.length, 0) / Math.max(1, stats.length) || 1;
+  return stats.map(({ id, freq, length }) => ({
+    id,
+    score: -(freq * (BM25_K1 + 1)) / (freq + BM25_K1 * (1 - BM25_B + (BM25_B * length) / avg) || 1),
+  }));
 }
 
 function candidateSql(c: CompiledSearch): string {
@@ -396,12 +459,15 @@ function compileSearch(
   }
   from += ` JOIN chats c ON c.id = m.chat_id`;
 
+  // better-sqlite3 binds a JS number as a REAL; FTS5 seeks to a rowid bound
+  // only when it is an INTEGER and otherwise walks every hit above it
+  // (`before:2010-01-01 the`: 40 ms instead of 0.6 ms at 1M messages).
   if (low !== null) {
-    where.push(`${key} >= ?`);
+    where.push(`${key} >= CAST(? AS INTEGER)`);
     params.push(low);
   }
   if (high !== null) {
-    where.push(`${key} < ?`);
+    where.push(`${key} < CAST(? AS INTEGER)`);
     params.push(high);
   }
   where.push(`m.deleted = 0`);

@@ -48,6 +48,14 @@ type Range = [number, number];
 
 const COMBINING = /\p{M}/u;
 
+/** A term's own tokens, folded once per term (a search matches them against every hit). */
+const termTokens = new WeakMap<TextTerm, Token[]>();
+function queryTokens(term: TextTerm): Token[] {
+  let q = termTokens.get(term);
+  if (!q) termTokens.set(term, (q = tokenize(fold(term.text))));
+  return q;
+}
+
 /** Ranges [start, end) in folded text where the term matches. */
 function termRanges(folded: string, tokens: Token[], term: TextTerm): Range[] {
   const out: Range[] = [];
@@ -62,7 +70,7 @@ function termRanges(folded: string, tokens: Token[], term: TextTerm): Range[] {
       out.push([at, at + needle.length]);
     return out;
   }
-  const q = tokenize(fold(term.text));
+  const q = queryTokens(term);
   if (q.length === 0) return out;
   const last = q[q.length - 1]!;
   // Same rule as ftsPhrase: a 1-character Latin last word is matched whole.
@@ -122,6 +130,52 @@ export function highlightRanges(text: string, terms: readonly TextTerm[]): Range
     mapped.push([start, end]);
   }
   return merge(mapped);
+}
+
+/**
+ * How often `term` occurs in `text` (matched as the index matches it) and how
+ * many tokens the text has: the two per-document inputs of bm25.
+ */
+export function termFrequency(text: string, term: TextTerm): { hits: number; tokens: number } {
+  if (text === '') return { hits: 0, tokens: 0 };
+  const scanned = text.length > MATCH_SCAN_LIMIT ? text.slice(0, MATCH_SCAN_LIMIT) : text;
+  const q = queryTokens(term);
+  if (q.length === 1 && !q[0]!.cjk && term.kind !== 'substring' && ASCII.test(scanned))
+    return asciiWordFrequency(scanned.toLowerCase(), q[0]!.text, term.kind === 'word');
+  const { folded, origin } = foldMapped(scanned);
+  const tokens = tokenize(folded, origin === null);
+  return { hits: termRanges(folded, tokens, term).length, tokens: tokens.length };
+}
+
+const isAsciiWordChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
+
+/**
+ * termFrequency for the common case, one Latin word in ASCII text, without
+ * building tokens: relevance counts it in a thousand candidates per search.
+ * Same rules as termRanges (a word term's last word of 2+ characters is a prefix).
+ */
+function asciiWordFrequency(
+  folded: string,
+  word: string,
+  asWord: boolean,
+): { hits: number; tokens: number } {
+  const prefix = asWord && word.length >= 2;
+  let hits = 0;
+  let tokens = 0;
+  for (let i = 0; i < folded.length;) {
+    if (!isAsciiWordChar(folded.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < folded.length && isAsciiWordChar(folded.charCodeAt(i))) i++;
+    tokens++;
+    const length = i - start;
+    if ((prefix ? length >= word.length : length === word.length) && folded.startsWith(word, start))
+      hits++;
+  }
+  return { hits, tokens };
 }
 
 /**
