@@ -92,6 +92,8 @@ export function conversationHandlers(ctx: HandlerContext) {
           threadRootMessageId !== undefined ? threadRootOrThrow(threadRootMessageId, chatId) : null,
       });
       store.prefs.saveDraft(chatId, '', null);
+      // Sent: the draft our other devices see is gone too.
+      shareDraft(chat.accountId, chat.remoteId, '');
       return { outboxId: entry.id, messageId: entry.localMessageId! };
     },
     'messages.forward': ({ messageId, toChatId }) => {

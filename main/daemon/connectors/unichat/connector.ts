@@ -55,6 +55,8 @@ export class UnichatConnector implements Connector {
     openSession(server, token, this.options, signal),
   );
   private readonly syncOptions: UnichatSyncOptions;
+  /** Per chat, the draft save in flight. */
+  private readonly draftSaves = new Map<string, Promise<void>>();
 
   constructor(private readonly options: UnichatOptions = {}) {
     this.table = unichatOperations(options.upload);
@@ -124,7 +126,17 @@ export class UnichatConnector implements Connector {
     await this.sessions.guard(ctx, async (s) => {
       const pushed = s.pushedDrafts.get(chatRemoteId) ?? [];
       s.pushedDrafts.set(chatRemoteId, [...pushed, body].slice(-PUSHED_DRAFTS_KEPT));
-      await updateSubscription(s, ctx, chatRemoteId, { draft: body });
+      // One save at a time per chat, in the order made: a late one must not undo a later one.
+      const before = this.draftSaves.get(chatRemoteId) ?? Promise.resolve();
+      const save = before
+        .catch(() => undefined)
+        .then(() => updateSubscription(s, ctx, chatRemoteId, { draft: body }));
+      this.draftSaves.set(chatRemoteId, save);
+      try {
+        await save;
+      } finally {
+        if (this.draftSaves.get(chatRemoteId) === save) this.draftSaves.delete(chatRemoteId);
+      }
     });
   }
 
