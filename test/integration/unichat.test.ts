@@ -427,6 +427,36 @@ test('leaving, kicking, owner hand-over and joining by invite code, seen as memb
   await waitFor('and the joined message', () =>
     bo.messages(groupId).find((m) => m.kind === 'system' && m.body === 'cy joined'),
   );
+  // Bo invites Ann back from Parley.
+  await bo.call('chats.invite', {
+    chatId: (await chatOf(bo)).id,
+    personRemoteId: String(uid('ann')),
+  });
+  await waitFor('Ann has the room again', () => ann.chat(groupId));
+  await waitFor('an invite message from Bo', () =>
+    ann.messages(groupId).find((m) => m.kind === 'system' && m.body === 'ann was invited'),
+  );
+});
+
+test('a room made a space shows as a space holding its chat', async () => {
+  const bo = users[1]!;
+  const groupId = await room('bo', ['ann'], 'Neighbourhood');
+  await waitFor('Bo sees the room', () => bo.chat(groupId));
+  await as('bo', 'update_group', {
+    subscription_id: subscriptionOf('bo', groupId)!.id,
+    is_space: true,
+  });
+  const space = await waitFor('a space appears', async () =>
+    (
+      await bo.call<{ remoteId: string; name: string; kind: string; chatIds: number[] }[]>(
+        'spaces.list',
+        { accountId: bo.account.id },
+      )
+    ).find((sp) => sp.remoteId === `space:${groupId}`),
+  );
+  assert.equal(space.name, 'Neighbourhood');
+  assert.equal(space.kind, 'space');
+  assert.deepEqual(space.chatIds, [bo.chat(groupId)!.id]);
 });
 
 test('a private chat is direct and named after the other; a forward links its original', async () => {
