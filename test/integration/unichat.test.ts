@@ -502,3 +502,25 @@ test('history: the newest window first, then backfill by before_id, nothing miss
   );
   assert.equal(new Set(all.map((m) => m.remoteId)).size, 75);
 });
+
+test('someone’s read position or role change re-reads that one group, not the whole list', async () => {
+  const calls: string[] = [];
+  const counting: typeof fetch = (input, init) => {
+    calls.push(String(input).split('/api/')[1] ?? '');
+    return fetch(input, init);
+  };
+  const groupId = await room('ann', ['cy'], 'Quiet');
+  const cy = await signIn('cy', { fetch: counting });
+  await waitFor('Cy sees the room', () => cy.chat(groupId));
+  await waitFor('Cy is live', () => (calls.includes('create_sse_auth_code') ? true : null));
+  await new Promise((r) => setTimeout(r, 200));
+  calls.length = 0;
+  const last = serverMessages(groupId).at(-1)!;
+  await as('ann', 'update_subscription', {
+    subscription_id: subscriptionOf('ann', groupId)!.id,
+    last_read_message_id: last.id,
+  });
+  await waitFor('Cy re-reads the group', () => (calls.includes('get_subscription') ? true : null));
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok(!calls.includes('get_subscriptions'), calls.join(' '));
+});

@@ -20,7 +20,8 @@ import type { SyncBatch } from '../../model/types.js';
 import type { OutboxOp } from '../../model/ops.js';
 import { capabilitiesOf, dispatch, operationNames } from '../operations.js';
 import { errorForStatus, timedFetch } from '../http/index.js';
-import { unichatOperations, updateSubscription } from './actions.js';
+import { PermanentError } from '../errors.js';
+import { subscriptionOf, unichatOperations, updateSubscription } from './actions.js';
 import { UNICHAT_CAPABILITIES } from './capabilities.js';
 import { login, openSession, type UnichatSession } from './session.js';
 import {
@@ -35,7 +36,7 @@ import {
 import type { UnichatTransportOptions } from './transport.js';
 import type { UploadOptions } from './upload.js';
 import { followNotifications } from './liveLoop.js';
-import { EmptyAnswer } from './wire.js';
+import { EmptyAnswer, SubscriptionAnswer } from './wire.js';
 
 export interface UnichatOptions extends Partial<UnichatSyncOptions>, UnichatTransportOptions {
   upload?: UploadOptions;
@@ -90,6 +91,7 @@ export class UnichatConnector implements Connector {
         catchUpAll: () => syncAccount(ctx, s, this.syncOptions),
         catchUpGroup: (groupId) => catchUpGroup(ctx, s, groupId, 0, this.syncOptions),
         subscriptionsChanged: () => this.subscriptionsChanged(ctx, s),
+        refreshGroup: (groupId) => this.refreshGroup(ctx, s, groupId),
       }),
     );
   }
@@ -106,6 +108,21 @@ export class UnichatConnector implements Connector {
       if (ctx.cursor(serialStream(groupId)) === null)
         yield* catchUpGroup(ctx, s, groupId, sub.group?.last_serial ?? 0, this.syncOptions);
     }
+  }
+
+  /** One group's subscription re-read (get_subscription), the rest left as they are. */
+  private async *refreshGroup(
+    ctx: ConnectorContext,
+    s: UnichatSession,
+    groupId: string,
+  ): AsyncGenerator<SyncBatch> {
+    const { subscription } = await s.transport.call(
+      'get_subscription',
+      { subscription_id: await subscriptionOf(s, ctx, groupId) },
+      SubscriptionAnswer,
+      { signal: ctx.signal },
+    );
+    yield subscriptionsBatch(ctx, s, [subscription], { partial: true });
   }
 
   backfill(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
@@ -140,10 +157,22 @@ export class UnichatConnector implements Connector {
     });
   }
 
-  /** Attachment URLs are download links (Rails active storage: no bearer). */
+  /**
+   * Attachment URLs are download links (Rails active storage: no bearer).
+   * Only links on the account's own server are followed: a server cannot
+   * make the daemon fetch from elsewhere (another host, the local network).
+   */
   async fetchAttachment(ctx: ConnectorContext, a: AttachmentRef): Promise<FetchedAttachment> {
     const what = 'unichat download';
-    const res = await timedFetch(a.remoteId, what, {
+    let url: URL;
+    try {
+      url = new URL(a.remoteId);
+    } catch {
+      throw new PermanentError(`${what}: the attachment has no download link`);
+    }
+    if (url.origin !== new URL(ctx.account.server).origin)
+      throw new PermanentError(`${what}: the link is not on the account's server`);
+    const res = await timedFetch(url, what, {
       signal: ctx.signal,
       timeoutMs: 30 * 60_000,
       fetch: this.options.fetch,

@@ -1,9 +1,10 @@
 // What live() does with the notification stream: the stream is read in the
 // background into a queue, so typing can expire on a timer while a catch-up
-// runs. Each turn takes everything queued: typing first (as it came), then one
-// catch-up per group that had message news, one re-read of the subscription
-// list for subscription or group news (a new group first: its messages need
-// its chat), and, at the stream's opening, the full catch-up that covers
+// runs. Each turn takes everything queued: typing first (as it came), then
+// one re-read of the subscription list when a group is new to us or gone
+// (first: a new group's messages need its chat), else one re-read of each
+// known group whose subscriptions changed, then one catch-up per group that
+// had message news; at the stream's opening, the full catch-up that covers
 // whatever happened while it was down.
 import type { SyncBatch } from '../../model/types.js';
 import type { ConnectorContext } from '../connector.js';
@@ -19,6 +20,8 @@ export interface LiveHandlers {
   catchUpAll(): AsyncIterable<SyncBatch>;
   catchUpGroup(groupId: string): AsyncIterable<SyncBatch>;
   subscriptionsChanged(): AsyncIterable<SyncBatch>;
+  /** One known group's subscription again (participants, roles, read position, draft). */
+  refreshGroup(groupId: string): AsyncIterable<SyncBatch>;
 }
 
 export async function* followNotifications(
@@ -63,6 +66,7 @@ export async function* followNotifications(
       let all = false;
       let subscriptions = false;
       const groups = new Set<string>();
+      const refresh = new Set<string>();
       for (const item of items) {
         if (item.kind === 'open') {
           all = true;
@@ -97,7 +101,14 @@ export async function* followNotifications(
           const person = m.data.user_id != null ? userRemoteId(m.data.user_id) : null;
           if (person && typing.get(groupId)?.delete(person)) out.push(typingBatch(groupId));
         } else if (type === 'subscription' || type === 'group') {
-          subscriptions = true;
+          // A known group's change (a role, a read position, a name) re-reads that group;
+          // a group new to us, or one we left, re-reads the list.
+          const o = n.object as { id?: unknown; group_id?: unknown; user_id?: unknown };
+          const groupId = String(type === 'group' ? o.id : o.group_id);
+          const ours = String(o.user_id) === s.selfId;
+          if (s.subscriptions.has(groupId) && !(ours && n.event !== 'changed'))
+            refresh.add(groupId);
+          else subscriptions = true;
         }
         // Users' online state and the rest change nothing Parley keeps.
       }
@@ -105,6 +116,7 @@ export async function* followNotifications(
       if (all) yield* h.catchUpAll();
       else {
         if (subscriptions) yield* h.subscriptionsChanged();
+        else for (const groupId of refresh) yield* h.refreshGroup(groupId);
         for (const groupId of groups) yield* h.catchUpGroup(groupId);
       }
       // Typing that lapsed.

@@ -78,14 +78,18 @@ export async function* syncAccount(
 /**
  * Every subscription as one batch, with the groups we are no longer in
  * removed, participants who left marked so, and drafts another device saved.
+ * `partial`: only some subscriptions (re-read after a notification); the
+ * others stay as they are.
  */
 export function subscriptionsBatch(
   ctx: ConnectorContext,
   s: UnichatSession,
   subs: UniSubscription[],
+  { partial = false }: { partial?: boolean } = {},
 ): SyncBatch {
   const known = ctx.state(SUBSCRIPTIONS, SubscriptionsStateSchema) ?? {};
-  const current: Record<string, number> = {};
+  // A partial list (one group re-read) changes only its own groups.
+  const current: Record<string, number> = partial ? { ...known } : {};
   const batch: Required<Pick<SyncBatch, 'spaces' | 'chats' | 'people' | 'members'>> & SyncBatch = {
     spaces: [],
     chats: [],
