@@ -90,53 +90,50 @@ export function subscriptionsBatch(
   const known = ctx.state(SUBSCRIPTIONS, SubscriptionsStateSchema) ?? {};
   // A partial list (one group re-read) changes only its own groups.
   const current: Record<string, number> = partial ? { ...known } : {};
-  const batch: Required<Pick<SyncBatch, 'spaces' | 'chats' | 'people' | 'members'>> & SyncBatch = {
-    spaces: [],
-    chats: [],
-    people: [],
-    members: [],
-    readPositions: [],
-    drafts: [],
-    state: {},
-    cursors: {},
-  };
+  const parts = subs.map((sub) => subscriptionBatch(sub, s.selfId));
+  const members = parts.flatMap((p) => p.members ?? []);
+  const drafts: NonNullable<SyncBatch['drafts']> = [];
+  const state: Record<string, unknown> = {};
+  const cursors: Record<string, string | null> = {};
   for (const sub of subs) {
     const groupId = groupRemoteId(sub.group_id);
     current[groupId] = sub.id;
     s.subscriptions.set(groupId, sub.id);
-    const one = subscriptionBatch(sub, s.selfId);
-    batch.spaces.push(...(one.spaces ?? []));
-    batch.chats.push(...(one.chats ?? []));
-    batch.people.push(...(one.people ?? []));
-    batch.members.push(...(one.members ?? []));
-    batch.readPositions!.push(...(one.readPositions ?? []));
     if (sub.group?.participants) {
       const now = sub.group.participants.map((p) => userRemoteId(p.user_id));
       const before = ctx.state(membersState(groupId), MembersSchema) ?? [];
       for (const gone of before.filter((id) => !now.includes(id)))
-        batch.members.push({ chatRemoteId: groupId, personRemoteId: gone, membership: 'leave' });
-      batch.state![membersState(groupId)] = now;
+        members.push({ chatRemoteId: groupId, personRemoteId: gone, membership: 'leave' });
+      state[membersState(groupId)] = now;
     }
     const draft = sub.draft ?? '';
-    const seen = ctx.state(draftState(groupId), DraftSchema);
-    if (draft !== (seen ?? '')) {
-      batch.state![draftState(groupId)] = draft;
+    if (draft !== (ctx.state(draftState(groupId), DraftSchema) ?? '')) {
+      state[draftState(groupId)] = draft;
       // Our own save coming back is not news (the local draft may be newer already).
       if (!(s.pushedDrafts.get(groupId) ?? []).includes(draft))
-        batch.drafts!.push({ chatRemoteId: groupId, body: draft });
+        drafts.push({ chatRemoteId: groupId, body: draft });
     }
   }
   const gone = Object.keys(known).filter((id) => !(id in current));
   for (const id of gone) {
     s.subscriptions.delete(id);
-    batch.state![membersState(id)] = null;
-    batch.state![draftState(id)] = null;
-    batch.cursors![serialStream(id)] = null;
-    batch.cursors![backfillStream(id)] = null;
+    state[membersState(id)] = null;
+    state[draftState(id)] = null;
+    cursors[serialStream(id)] = null;
+    cursors[backfillStream(id)] = null;
   }
-  batch.removedChats = gone;
-  batch.state![SUBSCRIPTIONS] = current;
-  return batch;
+  state[SUBSCRIPTIONS] = current;
+  return {
+    spaces: parts.flatMap((p) => p.spaces ?? []),
+    chats: parts.flatMap((p) => p.chats ?? []),
+    people: parts.flatMap((p) => p.people ?? []),
+    members,
+    readPositions: parts.flatMap((p) => p.readPositions ?? []),
+    drafts,
+    removedChats: gone,
+    state,
+    cursors,
+  };
 }
 
 function getMessages(
