@@ -3,8 +3,7 @@
 //
 // Starts what this machine can run of the project's reference servers
 // (Synapse from .cache/synapse-venv; Cyrus JMAP when Debian's cyrus-imapd is
-// installed; a JMAP Chat reference server is used once test/servers/jmap-chat
-// has one), seeds conversations (text from the project's git-history corpus
+// installed; the JMAP Chat and unichat reference servers always), seeds conversations (text from the project's git-history corpus
 // when present) and a mailbox, creates a demo profile with those accounts in
 // two workspaces through the daemon API (accounts.add; secrets kept in memory
 // for this run), and serves web mode, printing the URL. Ctrl+C stops
@@ -255,6 +254,64 @@ async function main() {
       workspace: 'Personal',
     });
     log(`JMAP Chat reference server on ${jmapChat.url} (users demo/demo-password, ann, bo)`);
+  }
+
+  // ---- unichat (the unichat reference server, always available) ----
+  {
+    const { startUnichatServer, TEST_APP_DOMAIN_TOKEN } =
+      await import('../test/servers/unichat/server.ts');
+    const unichat = await startUnichatServer({
+      users: [
+        { email: 'demo@example.test', password: 'demo-password', nick: 'demo' },
+        { email: 'ann@example.test', password: 'ann-password', nick: 'ann' },
+        { email: 'bo@example.test', password: 'bo-password', nick: 'bo' },
+      ],
+    });
+    stops.push(() => unichat.close());
+    const rpc = async (email, method, rpcArgs) => {
+      const res = await fetch(`${unichat.url}/api/${method}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          APP_DOMAIN_TOKEN: TEST_APP_DOMAIN_TOKEN,
+          USER_AUTH_TOKEN: unichat.newSession(email),
+        },
+        body: JSON.stringify({ args: rpcArgs }),
+      });
+      return res.json();
+    };
+    const id = (email) => unichat.user(email).id;
+    // Ann's room with the demo user and Bo: creation and invites show as system messages.
+    const { subscription } = await rpc('ann@example.test', 'create_room', {
+      name: 'Garden club',
+      user_ids: [id('demo@example.test'), id('bo@example.test')],
+    });
+    const groupId = subscription.group_id;
+    let n = 0;
+    for (let i = 0; i < 10; i++)
+      await rpc(i % 2 ? 'bo@example.test' : 'ann@example.test', 'post', {
+        group_id: groupId,
+        uid: `demo-${++n}`,
+        text: next(),
+      });
+    await rpc('bo@example.test', 'post', {
+      group_id: groupId,
+      uid: `demo-${++n}`,
+      text: '@demo are you bringing the seedlings?',
+      mentions: [{ user_id: id('demo@example.test'), text: '@demo' }],
+    });
+    await rpc('bo@example.test', 'get_private_subscription', { user_id: id('demo@example.test') });
+    accounts.push({
+      protocol: 'unichat',
+      server: unichat.url,
+      username: 'demo@example.test',
+      password: 'demo-password',
+      label: 'unichat (demo)',
+      workspace: 'Personal',
+    });
+    log(
+      `unichat reference server on ${unichat.url} (users demo@example.test/demo-password, ann, bo)`,
+    );
   }
 
   // ---- Parley ----

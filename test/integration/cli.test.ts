@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { Store } from '../../main/daemon/store/store.js';
 import { tempDir } from '../helpers/fixtures.js';
+import { startUnichatServer, TEST_APP_DOMAIN_TOKEN } from '../servers/unichat/server.js';
 import { requires } from '../helpers/prerequisites.js';
 import {
   freePort,
@@ -36,10 +37,10 @@ const parley = cliRunner('bin');
 function seededProfile() {
   const { dir, cleanup } = tempDir('parley-cli-');
   const store = Store.open(dir);
-  // unichat has no connector yet, so sync and send fail in a known way.
+  // Nothing listens on port 9 and the keychain holds no token: sync and send fail in a known way.
   const account = store.accounts.add({
     protocol: 'unichat',
-    server: 'https://chat.test',
+    server: 'http://127.0.0.1:9',
     username: 'ann',
     label: 'Ann at work',
     workspace: 'Work',
@@ -126,7 +127,75 @@ test('reading commands print stable JSON', () => {
   }
 });
 
-test('unimplemented protocols, bad usage and failed syncs exit non-zero with one line', () => {
+test('accounts add unichat signs in with the password from stdin; sync brings its rooms', async () => {
+  const server = await startUnichatServer({
+    users: [
+      { email: 'ann@example.test', password: 'ann-password', nick: 'ann' },
+      { email: 'bo@example.test', password: 'bo-password', nick: 'bo' },
+    ],
+  });
+  const { dir, cleanup } = tempDir('parley-cli-unichat-');
+  try {
+    const bo = server.newSession('bo@example.test');
+    const res = await fetch(`${server.url}/api/create_room`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        APP_DOMAIN_TOKEN: TEST_APP_DOMAIN_TOKEN,
+        USER_AUTH_TOKEN: bo,
+      },
+      body: JSON.stringify({
+        args: { name: 'Garden', user_ids: [server.user('ann@example.test').id] },
+      }),
+    });
+    assert.equal(res.status, 200);
+    const run = (args: string[], input?: string) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        // Async: the server answers from this process.
+        const child = spawn(process.execPath, [BIN, ...args, '--profile', dir], {
+          env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: '' },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+        child.stdin.end(input ?? '');
+      });
+    const add = await run(
+      [
+        'accounts',
+        'add',
+        'unichat',
+        '--server',
+        server.url,
+        '--user',
+        'ann@example.test',
+        '--password-stdin',
+        '--insecure-store',
+      ],
+      'ann-password\n',
+    );
+    assert.equal(add.code, 0, add.stderr);
+    const secrets = readFileSync(join(dir, 'secrets.json'), 'utf8');
+    assert.ok(
+      !secrets.includes('ann-password'),
+      'the keychain holds the auth_token, not the password',
+    );
+    const sync = await run(['sync', '--once']);
+    assert.equal(sync.code, 0, sync.stderr);
+    const chats = JSON.parse((await run(['chats', '--json'])).stdout) as { name: string }[];
+    assert.deepEqual(
+      chats.map((c) => c.name),
+      ['Garden'],
+    );
+  } finally {
+    cleanup();
+    await server.close();
+  }
+});
+
+test('unreachable servers, bad usage and failed syncs exit non-zero with one line', () => {
   const { dir, cleanup } = seededProfile();
   try {
     const add = parley(
@@ -135,17 +204,21 @@ test('unimplemented protocols, bad usage and failed syncs exit non-zero with one
         'add',
         'unichat',
         '--server',
-        'https://u.test',
+        'http://127.0.0.1:9',
         '--user',
-        'x',
+        'x@example.test',
         '--password-stdin',
+        '--insecure-store',
         '--profile',
         dir,
       ],
       'pw\n',
     );
     assert.equal(add.code, 1);
-    assert.equal(add.stderr.trim(), 'parley: the unichat connector is not implemented yet');
+    assert.equal(
+      add.stderr.trim().split('\n').at(-1),
+      'parley: sign-in failed: unichat login: network error',
+    );
 
     const bogus = parley([
       'accounts',
@@ -185,11 +258,11 @@ test('unimplemented protocols, bad usage and failed syncs exit non-zero with one
     const sync = parley(['sync', '--once', '--profile', dir]);
     assert.equal(sync.code, 1);
     assert.equal(sync.stderr.trim().split('\n').at(-1), 'parley: 1 of 1 accounts failed to sync');
-    assert.match(sync.stderr, /account 1 \(Ann at work\): .*not implemented yet/);
+    assert.match(sync.stderr, /account 1 \(Ann at work\): .*no credentials in the keychain/);
 
     const send = parley(['send', '1', 'hello', '--profile', dir]);
     assert.equal(send.code, 1);
-    assert.match(send.stderr, /unichat connector is not implemented yet/);
+    assert.equal(send.stderr.trim(), 'parley: no credentials in the keychain for account 1');
 
     const unknown = parley(['frobnicate', '--profile', dir]);
     assert.equal(unknown.code, 2, 'a usage error');

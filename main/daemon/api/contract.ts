@@ -63,6 +63,14 @@ export interface InviteView {
   inviterName: string | null;
 }
 
+export interface MemberView {
+  personRemoteId: string;
+  name: string;
+  /** owner, admin, writer, reader where the protocol has roles (unichat, JMAP Chat); else null. */
+  role: string | null;
+  isSelf: boolean;
+}
+
 export interface DraftView {
   body: string;
   replyToMessageId: number | null;
@@ -222,6 +230,14 @@ export const procedures = {
         threadRootMessageId: id.optional(),
       })
       .strict(),
+    output: out<{ outboxId: number; messageId: number }>(),
+  },
+  /**
+   * Forwards a message to a chat of the same account: linked to the original
+   * where the protocol has forwards (unichat), its text alone elsewhere.
+   */
+  'messages.forward': {
+    input: z.object({ messageId: id, toChatId: id }).strict(),
     output: out<{ outboxId: number; messageId: number }>(),
   },
   'messages.edit': {
@@ -420,6 +436,11 @@ export const procedures = {
   'chats.typing': {
     input: z.object({ chatId: id, typing: z.boolean() }).strict(),
     output: out<{ sent: true }>(),
+  },
+  /** Who is in a chat now, with their roles. */
+  'chats.members': {
+    input: z.object({ chatId: id }).strict(),
+    output: out<MemberView[]>(),
   },
   /** Who has read how far ("seen by"), from others' read receipts. */
   'chats.receipts': {

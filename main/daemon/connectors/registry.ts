@@ -7,6 +7,7 @@ import { MatrixConnector } from './matrix/connector.js';
 import { JmapMailConnector } from './jmap-mail/connector.js';
 import { JmapChatConnector } from './jmap-chat/connector.js';
 import { RestChatConnector } from './rest-chat/connector.js';
+import { UnichatConnector } from './unichat/connector.js';
 
 export type ConnectorFactory = () => Connector;
 
@@ -39,5 +40,6 @@ export function defaultConnectors(): ConnectorRegistry {
     .register('matrix', () => new MatrixConnector())
     .register('jmap-mail', () => new JmapMailConnector())
     .register('jmap-chat', () => new JmapChatConnector())
-    .register('rest-chat', () => new RestChatConnector());
+    .register('rest-chat', () => new RestChatConnector())
+    .register('unichat', () => new UnichatConnector());
 }

@@ -52,6 +52,11 @@ export const SendOpSchema = z.object({
   replyToRemoteId: optionalRemoteId,
   /** A reply in the thread under this root message. */
   threadRootRemoteId: optionalRemoteId,
+  /**
+   * The message (of the same account) this one forwards; a protocol with
+   * forwards links it (unichat), the others send the text alone.
+   */
+  forwardOfRemoteId: optionalRemoteId,
 });
 export const EditOpSchema = z.object({
   op: z.literal('edit'),

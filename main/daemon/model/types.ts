@@ -192,6 +192,13 @@ export interface SyncBatch {
   reactionsRemoved?: Omit<RemoteReaction, 'ts'>[];
   readPositions?: RemoteReadPosition[];
   removedChats?: string[];
+  /**
+   * The draft the server keeps for a chat (unichat's subscription draft, shared
+   * among the user's devices): replaces the local draft's text, keeping what it
+   * replies to; an empty body clears it. Only a draft that changed on the
+   * server goes here (the connector compares with what it saw last).
+   */
+  drafts?: { chatRemoteId: string; body: string }[];
   /** Read receipts of people (others too): the newest message each one has read in a chat. */
   receipts?: RemoteReceipt[];
   /** Ephemeral, never stored: who is typing in a chat now (replaces the chat's previous list). */

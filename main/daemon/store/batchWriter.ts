@@ -181,6 +181,10 @@ export class BatchWriter {
           message_remote_id = excluded.message_remote_id, ts = excluded.ts
         WHERE excluded.ts >= receipts.ts`),
       removeChat: db.prepare(`DELETE FROM chats WHERE account_id = ? AND remote_id = ?`),
+      setDraftText: db.prepare(`
+        INSERT INTO drafts (chat_id, body, reply_to_message_id, updated_at) VALUES (?, ?, NULL, ?)
+        ON CONFLICT (chat_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`),
+      clearDraftText: db.prepare(`DELETE FROM drafts WHERE chat_id = ?`),
       // Per-chat streams are named `<name>:<chat remote id>`; they go with the chat.
       removeChatCursors: db.prepare(
         `DELETE FROM sync_cursors WHERE account_id = @accountId AND length(stream) > length(@rid)
@@ -350,6 +354,15 @@ export class BatchWriter {
       this.chatRows.readUpTo(chatId, id);
       touchedChats.add(chatId);
       recountChats.add(chatId);
+    }
+
+    // A draft saved on another device: its text replaces ours (the reply target stays);
+    // one cleared there (sent) clears ours.
+    for (const d of batch.drafts ?? []) {
+      const chatId = chatIdOf(d.chatRemoteId);
+      if (chatId === undefined) continue;
+      if (d.body === '') this.stmts.clearDraftText.run(chatId);
+      else this.stmts.setDraftText.run(chatId, d.body, Date.now());
     }
 
     for (const chatId of recountChats) this.chatRows.recount(chatId);

@@ -1,8 +1,9 @@
-// The open chat's name and topic, its state (muted, pinned, archived) and
-// the menu of its flags.
+// The open chat's name and topic, its state (muted, pinned, archived), its
+// members and the menu of its flags.
 import { useRef, useState } from 'react';
 import type { ChatSummary } from '../../../main/daemon/model/types.js';
 import { ChatMenu } from './ChatMenu.js';
+import { MembersButton } from './MembersButton.js';
 
 interface Props {
   chat: ChatSummary;
@@ -28,6 +29,7 @@ export function ChatHeader({ chat, onChatChanged }: Props) {
           {states.join(' · ')}
         </span>
       ) : null}
+      <MembersButton chatId={chat.id} />
       <div className="menu-anchor">
         <button
           ref={button}

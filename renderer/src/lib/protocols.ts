@@ -46,11 +46,11 @@ export const PROTOCOL_INFO: Record<Protocol, ProtocolInfo> = {
   },
   unichat: {
     label: 'unichat',
-    description: 'Groups and subscriptions on a unichat server.',
+    description: 'Rooms and private chats on a unichat (Universa chat) server.',
     serverLabel: 'Server',
-    serverPlaceholder: 'https://unichat.example.org',
-    userLabel: 'Username',
-    userPlaceholder: 'alice',
+    serverPlaceholder: 'https://chat.example.org',
+    userLabel: 'Email address',
+    userPlaceholder: 'alice@example.org',
   },
 };
 

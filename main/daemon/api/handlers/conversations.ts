@@ -3,9 +3,30 @@ import { ApiError } from '../contract.js';
 import { searchChats, searchPage } from '../../store/search/messageSearch.js';
 import type { HandlerContext, Handlers } from './context.js';
 import { toOutboxItem } from './context.js';
+import type { ConnectorContext } from '../../connectors/connector.js';
+
+/** A connector whose server keeps each chat's draft (unichat); optional, so not in Connector. */
+interface DraftSaver {
+  saveDraft(ctx: ConnectorContext, chatRemoteId: string, body: string): Promise<void>;
+}
 
 export function conversationHandlers(ctx: HandlerContext) {
   const { store, engine, chatOrThrow, writableChatOrThrow, messageOrThrow, enqueue } = ctx;
+  /**
+   * Where the server keeps drafts (unichat), the text goes there too, in the
+   * background: the local draft is saved already, and a failure (offline) only
+   * means our other devices see it later, with the next save.
+   */
+  const shareDraft = (accountId: number, chatRemoteId: string, body: string) => {
+    const account = store.accounts.get(accountId);
+    const connector = account && engine.connector(account);
+    const saver = connector as (typeof connector & Partial<DraftSaver>) | undefined;
+    if (!account || typeof saver?.saveDraft !== 'function') return;
+    void ctx
+      .contextFor(account)
+      .then((c) => saver.saveDraft!(c, chatRemoteId, body))
+      .catch(() => undefined);
+  };
   /** The remote id of a thread's root: the message itself, or the root of the thread it is in. */
   const threadRootOrThrow = (messageId: number, chatId: number): string => {
     const m = messageOrThrow(messageId);
@@ -71,6 +92,23 @@ export function conversationHandlers(ctx: HandlerContext) {
           threadRootMessageId !== undefined ? threadRootOrThrow(threadRootMessageId, chatId) : null,
       });
       store.prefs.saveDraft(chatId, '', null);
+      // Sent: the draft our other devices see is gone too.
+      shareDraft(chat.accountId, chat.remoteId, '');
+      return { outboxId: entry.id, messageId: entry.localMessageId! };
+    },
+    'messages.forward': ({ messageId, toChatId }) => {
+      const original = messageOrThrow(messageId);
+      const target = writableChatOrThrow(toChatId);
+      if (target.accountId !== original.accountId)
+        throw new ApiError('invalid_input', 'a message is forwarded within its own account', [
+          { path: 'toChatId', message: 'pick a chat of the same account' },
+        ]);
+      const entry = enqueue(target.accountId, toChatId, {
+        op: 'send',
+        chatRemoteId: target.remoteId,
+        body: original.body,
+        forwardOfRemoteId: original.remoteId,
+      });
       return { outboxId: entry.id, messageId: entry.localMessageId! };
     },
     'messages.edit': ({ messageId, body }) => {
@@ -119,8 +157,9 @@ export function conversationHandlers(ctx: HandlerContext) {
       return store.prefs.draft(chatId);
     },
     'drafts.save': ({ chatId, body, replyToMessageId }) => {
-      chatOrThrow(chatId);
+      const chat = chatOrThrow(chatId);
       store.prefs.saveDraft(chatId, body, replyToMessageId ?? null);
+      shareDraft(chat.accountId, chat.remoteId, body);
       return { saved: true as const };
     },
     'search.query': ({ query, limit, order, beforeId, markers }) => {
