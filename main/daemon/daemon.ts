@@ -13,6 +13,7 @@ import type { SecretBroker } from './secrets/secretBroker.js';
 import type { SyncObserver } from './sync/observer.js';
 import type { BatchResult } from './store/batchWriter.js';
 import { notifiableMessages } from './store/notifications.js';
+import { DailyBackups, type DailyBackupOptions } from './profile/dailyBackups.js';
 
 export interface DaemonOptions {
   profileDir: string;
@@ -27,6 +28,8 @@ export interface DaemonOptions {
    * never do, and it is read from no setting or environment variable.
    */
   testOnlyLoopbackFetchPorts?: readonly number[];
+  /** Automatic daily backups once started (profile/dailyBackups.ts); false: none (the CLI's one-shot commands). */
+  backups?: DailyBackupOptions | false;
 }
 
 export class Daemon {
@@ -39,6 +42,7 @@ export class Daemon {
   private readonly trigrams: TrigramIndexer;
   private readonly words: WordReindexer;
   private readonly events: EventCoalescer;
+  private readonly backups: DailyBackups | null;
   private indexingScheduled = false;
   private closed = false;
 
@@ -49,6 +53,10 @@ export class Daemon {
     this.words = new WordReindexer(this.store.db);
     this.events = new EventCoalescer(this.store.read, (event) => this.emit(event));
     this.connectors = options.connectors ?? defaultConnectors();
+    this.backups =
+      options.backups === false
+        ? null
+        : new DailyBackups(this.store.db, options.profileDir, options.backups, this.log);
     this.engine = new SyncEngine(
       this.store,
       this.connectors,
@@ -83,6 +91,7 @@ export class Daemon {
   /** Starts syncing every account. */
   start(): Promise<void> {
     this.scheduleIndexing();
+    this.backups?.start();
     return this.engine.startAll();
   }
 
@@ -104,6 +113,7 @@ export class Daemon {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.backups?.stop();
     await this.engine.stopAll();
     this.events.close();
     this.store.close();

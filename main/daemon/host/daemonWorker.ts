@@ -1,7 +1,7 @@
 // The daemon's thread. Everything heavy (SQLite, sync, search) runs here so
 // the host's event loop (window events, IPC, HTTP) never waits on it.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Daemon } from '../daemon.js';
+import { openDaemon, type DaemonApi } from '../openDaemon.js';
 import type { SecretBroker } from '../secrets/secretBroker.js';
 import type { HostToWorker, WorkerData, WorkerToHost } from './protocol.js';
 
@@ -31,9 +31,10 @@ const secrets: SecretBroker = {
   delete: (key) => askHost<boolean>({ type: 'secret', op: 'delete', key }),
 };
 
-let daemon: Daemon;
+let daemon: DaemonApi;
 try {
-  daemon = new Daemon({
+  // A damaged database still starts: the app shows it and offers a backup.
+  daemon = openDaemon({
     profileDir: (workerData as WorkerData).profileDir,
     testOnlyLoopbackFetchPorts: (workerData as WorkerData).testOnlyLoopbackFetchPorts ?? [],
     secrets,
