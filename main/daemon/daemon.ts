@@ -14,6 +14,10 @@ import type { SyncObserver } from './sync/observer.js';
 import type { BatchResult } from './store/batchWriter.js';
 import { notifiableMessages } from './store/notifications.js';
 import { DailyBackups, type DailyBackupOptions } from './profile/dailyBackups.js';
+import { DISK_FULL_MESSAGE, isDiskFull } from './store/diskFull.js';
+
+/** How long indexing waits after the disk was full before it tries again. */
+const INDEXING_RETRY_MS = 10_000;
 
 export interface DaemonOptions {
   profileDir: string;
@@ -105,7 +109,17 @@ export class Daemon {
     this.indexingScheduled = true;
     const step = () => {
       if (this.closed) return;
-      if (this.words.drain(500) + this.trigrams.drain(500) > 0) setImmediate(step);
+      let more: boolean;
+      try {
+        more = this.words.drain(500) + this.trigrams.drain(500) > 0;
+      } catch (err) {
+        // A full disk: the backlog stays queued; look again in a while.
+        if (!isDiskFull(err)) throw err;
+        this.log(`indexing paused: ${DISK_FULL_MESSAGE}`);
+        setTimeout(step, INDEXING_RETRY_MS).unref();
+        return;
+      }
+      if (more) setImmediate(step);
       else this.indexingScheduled = false;
     };
     setImmediate(step);
