@@ -148,6 +148,33 @@ export const procedures = {
       .strict(),
     output: out<{ restored: BackupView }>(),
   },
+  /**
+   * Exports one chat (or every chat) into a new folder: parley-export.json
+   * (docs/export.md), index.html with a page per chat, and the downloaded
+   * attachments. `to`, a folder on this machine, is for in-process callers
+   * only (LOCAL_ONLY_INPUTS); others get a new folder in Downloads (or the
+   * profile's exports/ folder).
+   */
+  'export.chats': {
+    input: z
+      .object({
+        chatId: id.optional(),
+        formats: z
+          .array(z.enum(['json', 'html']))
+          .min(1)
+          .max(2)
+          .optional(),
+        to: text(4096).min(1).optional(),
+      })
+      .strict(),
+    output: out<{
+      dir: string;
+      chats: number;
+      messages: number;
+      attachments: number;
+      missingAttachments: number;
+    }>(),
+  },
   'workspaces.list': { input: z.object({}).strict(), output: out<Workspace[]>() },
   'accounts.list': { input: z.object({}).strict(), output: out<Account[]>() },
   'accounts.add': {
@@ -564,6 +591,7 @@ export function isProcedureName(name: unknown): name is ProcedureName {
  */
 export const LOCAL_ONLY_INPUTS: Partial<Record<ProcedureName, readonly string[]>> = {
   'messages.sendAttachment': ['path'],
+  'export.chats': ['to'],
 };
 
 /**

@@ -1,7 +1,11 @@
 // The profile itself: whether its database opened, and its automatic backups.
 // (A daemon whose database is damaged answers these from openDaemon.ts.)
 import { ApiError, type BackupView } from '../contract.js';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { listBackups, type BackupInfo } from '../../store/backups.js';
+import { exportChats } from '../../profile/export.js';
 import type { HandlerContext, Handlers } from './context.js';
 
 export const backupView = ({ name, createdAt, size }: BackupInfo): BackupView => ({
@@ -24,5 +28,29 @@ export function profileHandlers(ctx: HandlerContext) {
         'the database is not damaged; to go back to a backup, quit Parley and run "parley restore FILE"',
       );
     },
+    'export.chats': ({ chatId, formats, to }) => {
+      const chats =
+        chatId === undefined
+          ? [...store.read.chats({}), ...store.read.chats({ archived: true })]
+          : [store.read.chat(chatId)].filter((c) => c !== null);
+      if (chatId !== undefined && chats.length === 0)
+        throw new ApiError('not_found', `no chat ${chatId}`);
+      return exportChats(
+        store,
+        chats.sort((a, b) => a.id - b.id),
+        to ?? defaultExportDir(store.profileDir),
+        formats,
+      );
+    },
   } satisfies Partial<Handlers>;
+}
+
+/** A new folder in Downloads (or the profile's exports/ where there is none), named by the time. */
+function defaultExportDir(profileDir: string): string {
+  const downloads = join(homedir(), 'Downloads');
+  const parent = existsSync(downloads) ? downloads : join(profileDir, 'exports');
+  const stamp = new Date().toISOString().slice(0, 19).replace('T', ' ').replace(/:/g, '');
+  let dir = join(parent, `Parley export ${stamp}`);
+  for (let n = 2; existsSync(dir); n++) dir = join(parent, `Parley export ${stamp} (${n})`);
+  return dir;
 }
