@@ -18,7 +18,7 @@ import { AuthError } from '../daemon/connectors/errors.js';
 import type { SyncProgress } from '../daemon/sync/progress.js';
 import { readAccountSettings, updateAccountSettings } from '../daemon/store/accountSettings.js';
 import { defaultProfileDir } from './profileDir.js';
-import { DatabaseCorruptError } from '../daemon/store/database.js';
+import { DatabaseCorruptError, isDamage } from '../daemon/store/database.js';
 import { listBackups } from '../daemon/store/backups.js';
 import { backupProfile, restoreProfile } from '../daemon/profile/profileArchive.js';
 import { resolve } from 'node:path';
@@ -203,10 +203,14 @@ async function withDaemon<T>(
     // One-shot commands make no automatic backups: the app and web mode do.
     daemon = new Daemon({ profileDir, secrets, backups: false });
   } catch (err) {
-    if (!(err instanceof DatabaseCorruptError)) throw err;
+    if (!(err instanceof DatabaseCorruptError) && !isDamage(err)) throw err;
     const newest = listBackups(profileDir)[0];
+    const what =
+      err instanceof DatabaseCorruptError
+        ? err.message
+        : `This profile's database is damaged (${(err as Error).message}).`;
     throw new CliError(
-      `${err.message} ${newest ? `The latest automatic backup: parley restore "${newest.path}"` : 'There is no automatic backup; restore one with "parley restore FILE".'}`,
+      `${what} ${newest ? `The latest automatic backup: parley restore "${newest.path}"` : 'There is no automatic backup; restore one with "parley restore FILE".'}`,
     );
   }
   try {

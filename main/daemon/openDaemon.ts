@@ -12,7 +12,11 @@ import {
   restoreDatabaseFile,
   type BackupInfo,
 } from './store/backups.js';
-import { checkDatabaseFile } from './store/database.js';
+import { checkDatabaseFile, isDamage, openDatabase } from './store/database.js';
+import { DATABASE_FILE } from './store/backups.js';
+import { clearDamageMark, damageMarked } from './profile/integrity.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** What the hosts use of a daemon. */
 export interface DaemonApi {
@@ -24,9 +28,23 @@ export interface DaemonApi {
 
 export function openDaemon(options: DaemonOptions): DaemonApi {
   try {
+    // The last run's background check found damage: confirm it with the
+    // full check before opening (a false alarm, or a file restored by hand,
+    // opens as usual).
+    if (damageMarked(options.profileDir)) {
+      const file = join(options.profileDir, DATABASE_FILE);
+      if (existsSync(file)) openDatabase(file, { fullCheck: true, readonly: true }).close();
+      clearDamageMark(options.profileDir);
+    }
     return new Daemon(options);
   } catch (err) {
     if (err instanceof DatabaseCorruptError) return new DamagedProfile(options, err);
+    // Damage met while opening (a table read at startup) is the same story.
+    if (isDamage(err))
+      return new DamagedProfile(
+        options,
+        new DatabaseCorruptError(join(options.profileDir, DATABASE_FILE), [(err as Error).message]),
+      );
     throw err;
   }
 }
@@ -99,6 +117,7 @@ export class DamagedProfile implements DaemonApi {
       }
     }
     restoreDatabaseFile(profileDir, backup.path);
+    clearDamageMark(profileDir);
     this.daemon = new Daemon(this.options);
     this.daemon.subscribe((event) => {
       for (const l of this.listeners) l(event);

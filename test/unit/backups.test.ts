@@ -5,7 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, openSync, readdirSync, readFileSync, writeSync, closeSync } from 'node:fs';
+import {
+  existsSync,
+  statSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -41,7 +49,7 @@ async function sampleProfileDir() {
   return t;
 }
 
-test('a damaged database is found at open, said so, and left as it was', async () => {
+test('a damaged database is found by the full check, said so, and left as it was', async () => {
   const { dir, cleanup } = await sampleProfileDir();
   try {
     const file = join(dir, 'parley.db');
@@ -50,7 +58,7 @@ test('a damaged database is found at open, said so, and left as it was', async (
     scribble(file, pageSize * 3 + 100, pageSize * 4);
     const before = sha(file);
     assert.throws(
-      () => openDatabase(file),
+      () => openDatabase(file, { fullCheck: true }),
       (err: unknown) =>
         err instanceof DatabaseCorruptError &&
         /damaged/.test(err.message) &&
@@ -181,8 +189,20 @@ test('a damaged profile says so, offers its newest good backup, and restoring it
     await daemon.close();
     const file = join(dir, 'parley.db');
     const pageSize = new Database(file).pragma('page_size', { simple: true }) as number;
-    scribble(file, pageSize * 2 + 50, pageSize * 5);
+    // Deep in the file (index pages): nothing startup reads.
+    scribble(file, statSync(file).size - 3 * pageSize, 2 * pageSize);
 
+    // Damage inside the tables opens (the header and schema are fine); the
+    // background check finds it while the daemon runs, and says so.
+    const running = new Daemon({ profileDir: dir, secrets: memorySecrets(), backups: false });
+    void running.start();
+    const found = await running.integrity!;
+    assert.ok(found && found.length > 0, 'the background check found the damage');
+    const live = await running.call('profile.health', {});
+    assert.ok(live.ok && (live.value as ProfileHealth).database === 'damaged');
+    await running.close();
+
+    // The next start confirms it and offers the backups.
     const logs: string[] = [];
     const opened = openDaemon({
       profileDir: dir,
@@ -218,12 +238,29 @@ test('a damaged profile says so, offers its newest good backup, and restoring it
     assert.ok(chats.ok);
     await opened.close();
 
-    // The damaged file is kept beside the restored one.
+    // The damaged file is kept beside the restored one; the mark is gone.
     assert.ok(readdirSync(dir).some((n) => n.startsWith('parley.db.replaced-')));
+    assert.ok(!existsSync(join(dir, 'damaged.json')));
     daemon = openProfile(dir);
     const snapshot = await profileSnapshot(daemon);
     await daemon.close();
     assert.deepEqual(snapshot, expected);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a healthy database passes the background check and stays unmarked', async () => {
+  const { dir, cleanup } = await sampleProfileDir();
+  try {
+    const daemon = new Daemon({ profileDir: dir, secrets: memorySecrets(), backups: false });
+    void daemon.start();
+    assert.deepEqual(await daemon.integrity, []);
+    await daemon.close();
+    assert.ok(!existsSync(join(dir, 'damaged.json')));
+    const again = openDaemon({ profileDir: dir, secrets: memorySecrets() });
+    assert.ok(!(again instanceof DamagedProfile));
+    await again.close();
   } finally {
     cleanup();
   }

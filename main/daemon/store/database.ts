@@ -92,6 +92,16 @@ export function quickCheck(db: Db, file: string): void {
   if (rows.length !== 1 || rows[0] !== 'ok') throw new DatabaseCorruptError(file, rows);
 }
 
+/** Reads the header and the schema: what every open needs anyway, so it costs nothing. */
+export function schemaCheck(db: Db, file: string): void {
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (err) {
+    if (isDamage(err)) throw new DatabaseCorruptError(file, [(err as Error).message]);
+    throw err;
+  }
+}
+
 /**
  * Checks a database file that is not in use (a backup, one about to be
  * restored): it opens, and quick_check finds nothing. Leaves it in rollback
@@ -130,8 +140,10 @@ export function toRollbackJournal(file: string): void {
 
 export interface OpenOptions {
   readonly?: boolean;
-  /** Skip the quick check at open (tests that inspect a database they just wrote). */
+  /** Skip the check of the header and schema at open. */
   skipCheck?: boolean;
+  /** Also run the full quick_check at open (slow on a big database). */
+  fullCheck?: boolean;
   /** Apply only up to this version (tests of upgrades from earlier versions). */
   targetVersion?: number;
   migrations?: readonly Migration[];
@@ -141,9 +153,13 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const db = new Database(file, { readonly: options.readonly ?? false });
   try {
     db.pragma('busy_timeout = 5000');
-    // A damaged file is found here, before any write (switching to WAL
-    // included) could make it worse: the caller offers to restore a backup.
-    if (!options.skipCheck) quickCheck(db, file);
+    // A file that is not a database, or whose header or schema is damaged, is
+    // found here, before any write (switching to WAL included) could make it
+    // worse. The full quick_check reads every page (2 s at 100k messages), so
+    // the daemon runs it in the background once started (profile/integrity.ts),
+    // and openDaemon() runs it here when the last run found damage.
+    if (!options.skipCheck) schemaCheck(db, file);
+    if (options.fullCheck) quickCheck(db, file);
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode is durable against application crashes (the case we

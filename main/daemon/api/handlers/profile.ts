@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { listBackups, type BackupInfo } from '../../store/backups.js';
 import { exportChats } from '../../profile/export.js';
+import { markedProblems } from '../../profile/integrity.js';
 import type { HandlerContext, Handlers } from './context.js';
 
 export const backupView = ({ name, createdAt, size }: BackupInfo): BackupView => ({
@@ -17,15 +18,23 @@ export const backupView = ({ name, createdAt, size }: BackupInfo): BackupView =>
 export function profileHandlers(ctx: HandlerContext) {
   const { store } = ctx;
   return {
-    'profile.health': () => ({
-      database: 'ok' as const,
-      detail: null,
-      backups: listBackups(store.profileDir).map(backupView),
-    }),
+    'profile.health': () => {
+      // Damage the background check found while running: a restore needs a restart.
+      const problems = markedProblems(store.profileDir);
+      return {
+        database: problems ? ('damaged' as const) : ('ok' as const),
+        detail: problems
+          ? `The database check found damage (${problems[0]}). Quit and reopen Parley to restore a backup.`
+          : null,
+        backups: listBackups(store.profileDir).map(backupView),
+      };
+    },
     'profile.restoreBackup': () => {
       throw new ApiError(
         'conflict',
-        'the database is not damaged; to go back to a backup, quit Parley and run "parley restore FILE"',
+        markedProblems(store.profileDir)
+          ? 'the database is in use: quit and reopen Parley, which then offers the backup'
+          : 'the database is not damaged; to go back to a backup, quit Parley and run "parley restore FILE"',
       );
     },
     'export.chats': ({ chatId, formats, to }) => {
