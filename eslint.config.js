@@ -68,6 +68,10 @@ export default tseslint.config(
       /(^|\/)(store|connectors|sync|api|host)\/|(^|\/)daemon\.js$/,
       'A leaf service: it imports nothing of the daemon above it.',
     ],
+    'main/daemon/profile/**': [
+      /(^|\/)(connectors|sync|api|host|secrets|remoteFetch)\/|(^|\/)daemon\.js$/,
+      'Profile upkeep (backups, archives, export) reads the store and writes files; nothing above.',
+    ],
     'main/daemon/api/**': [
       /(^|\/)(host|cli|web|common)\/|(^|\/)daemon\.js$/,
       'The API serves the hosts; it never imports them.',

@@ -18,6 +18,10 @@ import { AuthError } from '../daemon/connectors/errors.js';
 import type { SyncProgress } from '../daemon/sync/progress.js';
 import { readAccountSettings, updateAccountSettings } from '../daemon/store/accountSettings.js';
 import { defaultProfileDir } from './profileDir.js';
+import { DatabaseCorruptError, isDamage } from '../daemon/store/database.js';
+import { listBackups } from '../daemon/store/backups.js';
+import { backupProfile, restoreProfile } from '../daemon/profile/profileArchive.js';
+import { resolve } from 'node:path';
 import {
   formatChats,
   formatMessages,
@@ -89,6 +93,12 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
         return await send(args, io, g);
       case 'search':
         return await search(args, io, g);
+      case 'backup':
+        return await backup(args, io, g);
+      case 'restore':
+        return await restore(args, io, g);
+      case 'export':
+        return await exportCommand(args, io, g);
       case 'web': {
         const profile = g.profile === undefined ? [] : ['--profile', g.profile];
         return await (await import('./webCommand.js')).web([...args, ...profile], io);
@@ -187,7 +197,22 @@ async function withDaemon<T>(
   secrets: SecretBroker,
   fn: (daemon: Daemon) => Promise<T>,
 ): Promise<T> {
-  const daemon = new Daemon({ profileDir: profile ?? defaultProfileDir(), secrets });
+  const profileDir = profile ?? defaultProfileDir();
+  let daemon: Daemon;
+  try {
+    // One-shot commands make no automatic backups: the app and web mode do.
+    daemon = new Daemon({ profileDir, secrets, backups: false });
+  } catch (err) {
+    if (!(err instanceof DatabaseCorruptError) && !isDamage(err)) throw err;
+    const newest = listBackups(profileDir)[0];
+    const what =
+      err instanceof DatabaseCorruptError
+        ? err.message
+        : `This profile's database is damaged (${(err as Error).message}).`;
+    throw new CliError(
+      `${what} ${newest ? `The latest automatic backup: parley restore "${newest.path}"` : 'There is no automatic backup; restore one with "parley restore FILE".'}`,
+    );
+  }
   try {
     return await fn(daemon);
   } finally {
@@ -471,6 +496,61 @@ async function send(args: string[], io: Io, g: GlobalOptions): Promise<number> {
       `not confirmed within ${timeoutS} s (${entry.lastError ?? 'no answer'}); it stays queued and goes out on the next sync`,
     );
   });
+}
+
+/** `parley backup [--to FILE]`: the database and blobs as one tar file; no secrets. */
+async function backup(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  const { values } = parse('backup', args, { to: { type: 'string' } });
+  const profileDir = g.profile ?? defaultProfileDir();
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '');
+  const file = resolve(values.to ?? `parley-backup-${stamp}.tar`);
+  const summary = await backupProfile(profileDir, file);
+  io.stdout(
+    g.json
+      ? `${JSON.stringify(summary)}\n`
+      : `backed up the profile (${summary.blobs} files, ${summary.bytes} bytes) to ${summary.file}\n`,
+  );
+  return 0;
+}
+
+/** `parley restore FILE`: a backup (or an automatic one) in place of the database; Parley closed. */
+async function restore(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  const { positionals } = parse('restore', args, {}, { min: 1, max: 1 });
+  const profileDir = g.profile ?? defaultProfileDir();
+  const file = resolve(positionals[0]!);
+  const { blobs } = await restoreProfile(profileDir, file);
+  io.stdout(
+    g.json
+      ? `${JSON.stringify({ restored: file, blobs })}\n`
+      : `restored ${file} (${blobs} files); the previous database is kept beside it as parley.db.replaced-…\n`,
+  );
+  return 0;
+}
+
+/** `parley export [CHAT_ID] [--format json|html] [--to DIR]`. */
+async function exportCommand(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  const { values, positionals } = parse(
+    'export',
+    args,
+    { format: { type: 'string' }, to: { type: 'string' } },
+    { max: 1 },
+  );
+  const chatId = positionals[0] === undefined ? undefined : positiveInt(positionals[0], 'CHAT_ID');
+  if (values.format !== undefined && values.format !== 'json' && values.format !== 'html')
+    throw new CliError('--format is json or html (both when not given)', 2, usageOf('export')!);
+  const formats = values.format ? [values.format as 'json' | 'html'] : undefined;
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '');
+  const to = resolve(values.to ?? `parley-export-${stamp}`);
+  const result = await withDaemon(g.profile, noSecrets, (d) =>
+    call(d, 'export.chats', { chatId, formats, to }),
+  );
+  io.stdout(
+    g.json
+      ? `${JSON.stringify(result)}\n`
+      : `exported ${result.chats} chats, ${result.messages} messages and ${result.attachments} attachments to ${result.dir}` +
+          `${result.missingAttachments ? ` (${result.missingAttachments} attachments were never downloaded and are listed only)` : ''}\n`,
+  );
+  return 0;
 }
 
 async function search(args: string[], io: Io, g: GlobalOptions): Promise<number> {

@@ -88,6 +88,27 @@ Full-text search, newest first unless --relevance (default limit 20).
 Words match as prefixes; "quoted phrase"; *sub for substrings; operators
 from: in: account: before:YYYY-MM-DD after:YYYY-MM-DD has:attachment is:unread
 `,
+  backup: `usage: parley backup [--to FILE] [--json]
+
+Copies the profile — its database and every downloaded file — into one tar
+file (default: parley-backup-<time>.tar here). Secrets are not included:
+after restoring on another machine, sign in to each account again. Safe
+while Parley runs.
+`,
+  restore: `usage: parley restore FILE [--json]
+
+Puts a backup in place of the profile's database: a file "parley backup"
+wrote, or an automatic one from the profile's backups/ folder. Quit Parley
+first. The database it replaces is kept beside it (parley.db.replaced-…).
+`,
+  export: `usage: parley export [CHAT_ID] [--format json|html] [--to DIR] [--json]
+
+Exports one chat, or every chat, into DIR (default: parley-export-<time>
+here): parley-export.json (see docs/export.md), index.html with a page per
+chat, and the downloaded attachments in attachments/.
+
+  --format json|html   only one of the two (default: both)
+`,
   web: `usage: parley web [--port N] [--insecure-store]
 
 Serves the app on 127.0.0.1 and prints its URL with a per-launch token.
@@ -121,6 +142,9 @@ usage: parley [--profile DIR] [--json] <command> [options]
   messages CHAT_ID [--limit N]
   send CHAT_ID TEXT [--thread MESSAGE_ID] [--timeout SECONDS]
   search QUERY [--limit N] [--relevance]
+  export [CHAT_ID] [--format json|html] [--to DIR]
+  backup [--to FILE]
+  restore FILE
   web [--port N] [--insecure-store]
   help [COMMAND]
 

@@ -1,5 +1,6 @@
 // Assembles the daemon: store + connectors + sync engine + API. Plain Node; the
 // host (Electron main, the CLI, web mode) injects the profile path and secrets.
+import { join } from 'node:path';
 import { Store } from './store/store.js';
 import { TrigramIndexer } from './store/search/trigramIndexer.js';
 import { WordReindexer } from './store/search/wordReindexer.js';
@@ -13,6 +14,12 @@ import type { SecretBroker } from './secrets/secretBroker.js';
 import type { SyncObserver } from './sync/observer.js';
 import type { BatchResult } from './store/batchWriter.js';
 import { notifiableMessages } from './store/notifications.js';
+import { DailyBackups, type DailyBackupOptions } from './profile/dailyBackups.js';
+import { DISK_FULL_MESSAGE, isDiskFull } from './store/diskFull.js';
+import { checkInBackground, markDamaged } from './profile/integrity.js';
+
+/** How long indexing waits after the disk was full before it tries again. */
+const INDEXING_RETRY_MS = 10_000;
 
 export interface DaemonOptions {
   profileDir: string;
@@ -27,6 +34,10 @@ export interface DaemonOptions {
    * never do, and it is read from no setting or environment variable.
    */
   testOnlyLoopbackFetchPorts?: readonly number[];
+  /** The full database check in the background once started (profile/integrity.ts); default on. */
+  integrityCheck?: boolean;
+  /** Automatic daily backups once started (profile/dailyBackups.ts); false: none (the CLI's one-shot commands). */
+  backups?: DailyBackupOptions | false;
 }
 
 export class Daemon {
@@ -39,16 +50,25 @@ export class Daemon {
   private readonly trigrams: TrigramIndexer;
   private readonly words: WordReindexer;
   private readonly events: EventCoalescer;
+  private readonly backups: DailyBackups | null;
   private indexingScheduled = false;
+  private readonly options: DaemonOptions;
+  /** The background check's result, once it ran (tests await it). */
+  integrity: Promise<string[] | null> | null = null;
   private closed = false;
 
   constructor(options: DaemonOptions) {
+    this.options = options;
     this.log = options.log ?? (() => undefined);
     this.store = Store.open(options.profileDir);
     this.trigrams = new TrigramIndexer(this.store.db);
     this.words = new WordReindexer(this.store.db);
     this.events = new EventCoalescer(this.store.read, (event) => this.emit(event));
     this.connectors = options.connectors ?? defaultConnectors();
+    this.backups =
+      options.backups === false
+        ? null
+        : new DailyBackups(this.store.db, options.profileDir, options.backups, this.log);
     this.engine = new SyncEngine(
       this.store,
       this.connectors,
@@ -83,6 +103,8 @@ export class Daemon {
   /** Starts syncing every account. */
   start(): Promise<void> {
     this.scheduleIndexing();
+    this.backups?.start();
+    if (this.options.integrityCheck !== false) this.checkIntegrity();
     return this.engine.startAll();
   }
 
@@ -96,14 +118,42 @@ export class Daemon {
     this.indexingScheduled = true;
     const step = () => {
       if (this.closed) return;
-      if (this.words.drain(500) + this.trigrams.drain(500) > 0) setImmediate(step);
+      let more: boolean;
+      try {
+        more = this.words.drain(500) + this.trigrams.drain(500) > 0;
+      } catch (err) {
+        // A full disk: the backlog stays queued; look again in a while.
+        if (!isDiskFull(err)) throw err;
+        this.log(`indexing paused: ${DISK_FULL_MESSAGE}`);
+        setTimeout(step, INDEXING_RETRY_MS).unref();
+        return;
+      }
+      if (more) setImmediate(step);
       else this.indexingScheduled = false;
     };
     setImmediate(step);
   }
 
+  /**
+   * Damage found while running is written down; the next start confirms it
+   * and offers a backup (openDaemon.ts), and profile.health says so now.
+   */
+  private checkIntegrity(): void {
+    if (this.integrity) return;
+    this.integrity = checkInBackground(join(this.options.profileDir, 'parley.db')).then(
+      (problems) => {
+        if (problems && problems.length > 0 && !this.closed) {
+          this.log(`database damaged: ${problems.slice(0, 3).join('; ')}`);
+          markDamaged(this.options.profileDir, problems);
+        }
+        return problems;
+      },
+    );
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    await this.backups?.stop();
     await this.engine.stopAll();
     this.events.close();
     this.store.close();

@@ -18,6 +18,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   keychain_unavailable: 503,
   encryption_unavailable: 422,
   unavailable: 503,
+  disk_full: 507,
   internal: 500,
 };
 

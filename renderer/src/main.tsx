@@ -6,6 +6,7 @@ import { createClient, requireWebSession } from './api/client.js';
 import { errorMessage } from './api/callError.js';
 import { App } from './components/App.js';
 import { StartupError } from './components/StartupError.js';
+import { DatabaseRecovery } from './components/DatabaseRecovery.js';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);
@@ -14,12 +15,18 @@ async function start(): Promise<void> {
   // an address without the token says so instead of reconnecting forever.
   if (!window.parley) await requireWebSession();
   const client = createClient();
-  root.render(
-    <StrictMode>
-      <ClientContext.Provider value={client}>
-        <App />
-      </ClientContext.Provider>
-    </StrictMode>,
-  );
+  const showApp = () =>
+    root.render(
+      <StrictMode>
+        <ClientContext.Provider value={client}>
+          <App />
+        </ClientContext.Provider>
+      </StrictMode>,
+    );
+  // A damaged database: say so and offer the latest backup before anything else.
+  const health = await client.call('profile.health', {});
+  if (health.database === 'damaged')
+    root.render(<DatabaseRecovery client={client} health={health} onRestored={showApp} />);
+  else showApp();
 }
 start().catch((err: unknown) => root.render(<StartupError message={errorMessage(err)} />));

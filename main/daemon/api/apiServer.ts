@@ -6,11 +6,14 @@ import { ApiError, isProcedureName, procedures, type ApiResult } from './contrac
 import type { Handlers } from './handlers.js';
 import { NotImplementedError } from '../connectors/errors.js';
 import { KeychainUnavailableError } from '../secrets/secretStore.js';
+import { DISK_FULL_MESSAGE, isDiskFull } from '../store/diskFull.js';
 
 export class ApiServer {
   constructor(
-    private readonly handlers: Handlers,
+    private readonly handlers: Handlers | Partial<Handlers>,
     private readonly log: (line: string) => void = () => undefined,
+    /** Why a procedure without a handler is unavailable (a daemon that only offers recovery). */
+    private readonly unavailable = 'not available',
   ) {}
 
   async call(name: unknown, input: unknown): Promise<ApiResult<unknown>> {
@@ -32,7 +35,8 @@ export class ApiServer {
           })),
         );
       }
-      const handler = this.handlers[name] as (input: unknown) => unknown;
+      const handler = this.handlers[name] as ((input: unknown) => unknown) | undefined;
+      if (!handler) throw new ApiError('unavailable', this.unavailable);
       const started = performance.now();
       const value = await handler(parsed.data);
       const elapsed = performance.now() - started;
@@ -49,6 +53,8 @@ export class ApiServer {
           ok: false,
           error: { code: 'keychain_unavailable', message: (err as Error).message },
         };
+      if (isDiskFull(err))
+        return { ok: false, error: { code: 'disk_full', message: DISK_FULL_MESSAGE } };
       this.log(`internal error in ${String(name)}: ${(err as Error)?.name ?? 'Error'}`);
       return {
         ok: false,

@@ -107,6 +107,26 @@ export interface MailHeaders {
   cc: { name: string | null; email: string }[];
 }
 
+/** An automatic backup of the database (<profile>/backups/). */
+export interface BackupView {
+  name: string;
+  /** When it was made (ms). */
+  createdAt: number;
+  size: number;
+}
+
+/**
+ * Whether the profile's database opened. `damaged`: the quick check at
+ * startup found problems (`detail` says which); the daemon then answers only
+ * profile.* until a backup is restored.
+ */
+export interface ProfileHealth {
+  database: 'ok' | 'damaged';
+  detail: string | null;
+  /** Newest first. */
+  backups: BackupView[];
+}
+
 const out = <T>() => z.custom<T>(() => true);
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour)');
 const notifyLevel = z.enum(['all', 'mentions', 'none']);
@@ -119,6 +139,50 @@ const mailAddress = z
   .strict();
 
 export const procedures = {
+  'profile.health': { input: z.object({}).strict(), output: out<ProfileHealth>() },
+  /**
+   * Only while the database is damaged: puts the backup (by name; default the
+   * newest that passes the check) in its place and opens it. The damaged file
+   * is kept beside it. `conflict` when the database is fine.
+   */
+  'profile.restoreBackup': {
+    input: z
+      .object({
+        name: z
+          .string()
+          .regex(/^parley-\d{8}T\d{6}Z\.db$/, 'a backup name from profile.health')
+          .optional(),
+      })
+      .strict(),
+    output: out<{ restored: BackupView }>(),
+  },
+  /**
+   * Exports one chat (or every chat) into a new folder: parley-export.json
+   * (docs/export.md), index.html with a page per chat, and the downloaded
+   * attachments. `to`, a folder on this machine, is for in-process callers
+   * only (LOCAL_ONLY_INPUTS); others get a new folder in Downloads (or the
+   * profile's exports/ folder).
+   */
+  'export.chats': {
+    input: z
+      .object({
+        chatId: id.optional(),
+        formats: z
+          .array(z.enum(['json', 'html']))
+          .min(1)
+          .max(2)
+          .optional(),
+        to: text(4096).min(1).optional(),
+      })
+      .strict(),
+    output: out<{
+      dir: string;
+      chats: number;
+      messages: number;
+      attachments: number;
+      missingAttachments: number;
+    }>(),
+  },
   'workspaces.list': { input: z.object({}).strict(), output: out<Workspace[]>() },
   'accounts.list': { input: z.object({}).strict(), output: out<Account[]>() },
   'accounts.add': {
@@ -548,6 +612,7 @@ export function isProcedureName(name: unknown): name is ProcedureName {
  */
 export const LOCAL_ONLY_INPUTS: Partial<Record<ProcedureName, readonly string[]>> = {
   'messages.sendAttachment': ['path'],
+  'export.chats': ['to'],
 };
 
 /**
@@ -610,6 +675,8 @@ export type ApiErrorCode =
   /** A write into an end-to-end encrypted chat (ChatSummary.encrypted): Parley cannot encrypt yet. */
   | 'encryption_unavailable'
   | 'unavailable'
+  /** The disk the profile is on is full: nothing was stored; free space and try again. */
+  | 'disk_full'
   | 'internal';
 
 export interface ApiErrorShape {

@@ -3,7 +3,7 @@
 // daemonWorker.ts runs it with the connectors this build ships; the daemon
 // benchmark runs the same thread with its own feed connector.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Daemon } from '../daemon.js';
+import { openDaemon, type DaemonApi } from '../openDaemon.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { SecretBroker } from '../secrets/secretBroker.js';
 import type { HostToWorker, WorkerData, WorkerToHost } from './protocol.js';
@@ -36,9 +36,10 @@ export function runDaemonWorker(connectors?: ConnectorRegistry): void {
     delete: (key) => askHost<boolean>({ type: 'secret', op: 'delete', key }),
   };
 
-  let daemon: Daemon;
+  let daemon: DaemonApi;
   try {
-    daemon = new Daemon({
+    // A damaged database still starts: the app shows it and offers a backup.
+    daemon = openDaemon({
       profileDir: (workerData as WorkerData).profileDir,
       testOnlyLoopbackFetchPorts: (workerData as WorkerData).testOnlyLoopbackFetchPorts ?? [],
       secrets,

@@ -4,7 +4,8 @@
 export const PROTOCOLS = ['matrix', 'jmap-mail', 'jmap-chat', 'rest-chat', 'unichat'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
-export type AccountStatus = 'active' | 'syncing' | 'error' | 'signed_out' | 'paused';
+/** `disk_full`: nothing new could be stored; the loop tries again and goes on once there is space. */
+export type AccountStatus = 'active' | 'syncing' | 'error' | 'signed_out' | 'paused' | 'disk_full';
 
 export interface Workspace {
   id: number;

@@ -2,6 +2,7 @@
 // keychain holds them, keyed by `secretKey(account)`.
 import type { WriteDb } from './database.js';
 import type { Account, AccountStatus, Protocol, Workspace } from '../model/types.js';
+import { isDiskFull } from './diskFull.js';
 
 interface AccountRow {
   id: number;
@@ -35,7 +36,18 @@ export class AccountAlreadyExistsError extends Error {
 }
 
 export class AccountRegistry {
+  /**
+   * Statuses that could not be stored (the disk was full): the status says
+   * so, so it must reach the API even when the database cannot take it.
+   */
+  private readonly unsaved = new Map<number, { status: AccountStatus; detail: string | null }>();
+
   constructor(private readonly db: WriteDb) {}
+
+  private withUnsaved = (a: Account): Account => {
+    const u = this.unsaved.get(a.id);
+    return u ? { ...a, status: u.status, statusDetail: u.detail } : a;
+  };
 
   workspaces(): Workspace[] {
     return this.db
@@ -94,12 +106,12 @@ export class AccountRegistry {
   get(id: number): Account | null {
     const row = this.db.prepare(`SELECT * FROM accounts WHERE id = ?`).get(id) as
       AccountRow | undefined;
-    return row ? toAccount(row) : null;
+    return row ? this.withUnsaved(toAccount(row)) : null;
   }
 
   list(): Account[] {
-    return (this.db.prepare(`SELECT * FROM accounts ORDER BY id`).all() as AccountRow[]).map(
-      toAccount,
+    return (this.db.prepare(`SELECT * FROM accounts ORDER BY id`).all() as AccountRow[]).map((r) =>
+      this.withUnsaved(toAccount(r)),
     );
   }
 
@@ -121,10 +133,17 @@ export class AccountRegistry {
     })();
   }
 
+  /** Never fails for a full disk: the status is then kept in memory until it can be stored. */
   setStatus(id: number, status: AccountStatus, detail: string | null = null): void {
-    this.db
-      .prepare(`UPDATE accounts SET status = ?, status_detail = ? WHERE id = ?`)
-      .run(status, detail, id);
+    try {
+      this.db
+        .prepare(`UPDATE accounts SET status = ?, status_detail = ? WHERE id = ?`)
+        .run(status, detail, id);
+      this.unsaved.delete(id);
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      this.unsaved.set(id, { status, detail });
+    }
   }
 }
 

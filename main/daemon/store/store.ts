@@ -24,7 +24,8 @@ export class Store {
   private constructor(
     /** The one writer connection, for write functions (and tests that inspect the database). */
     readonly db: WriteDb,
-    profileDir: string,
+    /** The profile folder: parley.db, blobs/, backups/. */
+    readonly profileDir: string,
   ) {
     this.readDb = readerOf(db);
     this.writer = new BatchWriter(db);

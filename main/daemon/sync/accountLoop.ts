@@ -12,6 +12,13 @@ import { DEFAULT_BACKOFF, retryDelay, sleep, type BackoffPolicy } from './backof
 import type { SyncObserver, SyncPhase } from './observer.js';
 import { endChatsPastCutoff, historyCutoff } from './historyDepth.js';
 import { readAccountSettings } from '../store/accountSettings.js';
+import { DISK_FULL_MESSAGE, isDiskFull } from '../store/diskFull.js';
+
+/**
+ * With a full disk the loop looks again at least this often: the user frees
+ * space and expects sync to go on soon, not after a long backoff.
+ */
+export const DISK_FULL_RETRY_MAX_MS = 30_000;
 
 export interface AccountLoopOptions {
   /**
@@ -98,15 +105,16 @@ export class AccountLoop {
           return;
         }
         attempt++;
-        const message = describe(err);
-        this.setStatus('error', message);
+        // A full disk rolled the batch back (its cursor too): the next pass
+        // asks the server again from the last stored cursor.
+        const diskFull = isDiskFull(err);
+        const message = diskFull ? DISK_FULL_MESSAGE : describe(err);
+        this.setStatus(diskFull ? 'disk_full' : 'error', message);
         this.observer.log(this.account.id, `sync failed (attempt ${attempt}): ${message}`);
         if (this.options.once && attempt >= (this.options.maxAttempts ?? 3)) throw err;
         const retryAfter = err instanceof RateLimitedError ? err.retryAfterMs : null;
-        await sleep(
-          retryDelay(attempt, retryAfter, this.options.backoff ?? DEFAULT_BACKOFF),
-          this.signal,
-        );
+        const delay = retryDelay(attempt, retryAfter, this.options.backoff ?? DEFAULT_BACKOFF);
+        await sleep(diskFull ? Math.min(delay, DISK_FULL_RETRY_MAX_MS) : delay, this.signal);
       }
     }
     if (this.options.once) await this.completeHistory(ctx);

@@ -7,8 +7,9 @@
 import type { Connector, ConnectorContext } from '../connectors/connector.js';
 import { AuthError, PermanentError, RateLimitedError } from '../connectors/errors.js';
 import type { DeliverableOutboxEntry, Outbox } from '../store/outbox.js';
-import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './backoff.js';
-import { describe } from './accountLoop.js';
+import { DEFAULT_BACKOFF, retryDelay, sleep, type BackoffPolicy } from './backoff.js';
+import { DISK_FULL_RETRY_MAX_MS, describe } from './accountLoop.js';
+import { DISK_FULL_MESSAGE, isDiskFull } from '../store/diskFull.js';
 import type { SyncObserver } from './observer.js';
 
 export interface OutboxSenderOptions {
@@ -58,13 +59,26 @@ export class OutboxSender {
   private async run(): Promise<void> {
     const signal = this.ctx.signal;
     while (!signal.aborted) {
-      const due = this.outbox.due(this.accountId);
-      const held = new Set<number | null>();
-      for (const entry of due) {
-        if (signal.aborted) return;
-        if (held.has(entry.chatId)) continue;
-        // A chat whose entry must wait holds back its later entries (order per chat).
-        if (!(await this.deliver(entry))) held.add(entry.chatId);
+      try {
+        const due = this.outbox.due(this.accountId);
+        const held = new Set<number | null>();
+        for (const entry of due) {
+          if (signal.aborted) return;
+          if (held.has(entry.chatId)) continue;
+          // A chat whose entry must wait holds back its later entries (order per chat).
+          if (!(await this.deliver(entry))) held.add(entry.chatId);
+        }
+      } catch (err) {
+        // The outbox itself could not be written (a full disk): the entry
+        // keeps its state (a "sending" one is retried with its idempotency
+        // key), and the sender looks again shortly instead of dying.
+        if (!isDiskFull(err)) throw err;
+        this.observer.log(this.accountId, `outbox paused: ${DISK_FULL_MESSAGE}`);
+        await sleep(
+          Math.min(DISK_FULL_RETRY_MAX_MS, (this.options.backoff ?? DEFAULT_BACKOFF).maxMs),
+          signal,
+        );
+        continue;
       }
       await this.waitForWork();
     }

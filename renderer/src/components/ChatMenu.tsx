@@ -19,6 +19,7 @@ export function ChatMenu({ chat, position, onChanged, onClose }: Props) {
   const client = useClient();
   const [level, setLevel] = useState<NotifyLevel | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [exported, setExported] = useState<string | null>(null);
   const menu = useRef<HTMLUListElement>(null);
 
   useEffect(() => {
@@ -46,6 +47,19 @@ export function ChatMenu({ chat, position, onChanged, onClose }: Props) {
       onChanged(updated);
       onClose();
     } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+
+  // The daemon writes the export (JSON, HTML, attachments) into a new folder
+  // in Downloads; the menu stays open to say where.
+  const exportChat = async () => {
+    try {
+      setExported('Exporting…');
+      const result = await client.call('export.chats', { chatId: chat.id });
+      setExported(`Exported ${result.messages} messages to ${result.dir}`);
+    } catch (err) {
+      setExported(null);
       setError(errorMessage(err));
     }
   };
@@ -96,6 +110,25 @@ export function ChatMenu({ chat, position, onChanged, onClose }: Props) {
           {a.label}
         </li>
       ))}
+      <li
+        role="menuitem"
+        tabIndex={-1}
+        className="menu-separated"
+        onClick={() => void exportChat()}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            void exportChat();
+          }
+        }}
+      >
+        Export chat (JSON and HTML)
+      </li>
+      {exported ? (
+        <li role="status" className="menu-note">
+          {exported}
+        </li>
+      ) : null}
       {error ? (
         <li role="alert" className="error">
           {error}

@@ -1,9 +1,10 @@
-// Settings: accounts and notifications.
+// Settings: accounts, notifications and the user's data (export, backups).
 import type { Account } from '../../../main/daemon/model/types.js';
 import type { SettingsState } from '../hooks/useSettings.js';
 import { AccountsSettings } from './AccountsSettings.js';
 import { Dialog } from './Dialog.js';
 import { NotificationSettings } from './NotificationSettings.js';
+import { DataSettings } from './DataSettings.js';
 
 interface Props {
   accounts: Account[];
@@ -24,6 +25,7 @@ export function SettingsDialog({
     <Dialog title="Settings" onClose={onClose} className="settings">
       <AccountsSettings accounts={accounts} onAdd={onAddAccount} onRemoved={onAccountsChanged} />
       <NotificationSettings state={settings} accounts={accounts} />
+      <DataSettings />
     </Dialog>
   );
 }

@@ -7,4 +7,5 @@ export const STATUS_LABEL: Record<AccountStatus, string> = {
   error: 'Connection problem',
   signed_out: 'Signed out — sign in again',
   paused: 'Paused',
+  disk_full: 'Disk full — free some space',
 };

@@ -38,8 +38,12 @@ export async function signInChatUser(
   login: string,
   password: string,
   options: JmapChatOptions = {},
+  /** Where the profile lives (a test's own folder, e.g. on a small tmpfs); a temp folder by default. */
+  profileDir?: string,
 ): Promise<ChatUser> {
-  const { dir, cleanup } = tempDir('parley-jmapchat-');
+  const { dir, cleanup } = profileDir
+    ? { dir: profileDir, cleanup: () => undefined }
+    : tempDir('parley-jmapchat-');
   const connector = new JmapChatConnector({ pollIntervalMs: 3_600_000, ...options });
   const daemon = new Daemon({
     profileDir: dir,
