@@ -8,6 +8,7 @@ import type { HandlerContext, Handlers } from './context.js';
 import { chatIdByRemote } from '../../store/chats.js';
 import { openInvites } from '../../store/invites.js';
 import { chatReceipts } from '../../store/receipts.js';
+import { chatMembers } from '../../store/people.js';
 import { listSpaces } from '../../store/spaces.js';
 
 export function membershipHandlers(ctx: HandlerContext) {
@@ -110,6 +111,10 @@ export function membershipHandlers(ctx: HandlerContext) {
       );
       await connector.setTyping!(await contextFor(account), chat.remoteId, typing);
       return { sent: true as const };
+    },
+    'chats.members': ({ chatId }) => {
+      chatOrThrow(chatId);
+      return chatMembers(store.readDb, chatId);
     },
     'chats.receipts': ({ chatId }) => {
       const chat = chatOrThrow(chatId);
