@@ -83,11 +83,7 @@ export const matrixOperations = {
     await refuseEncrypted(ctx, a, op.chatRemoteId);
     // The fallback for clients without edits is "* text"; m.mentions stays empty at the
     // top level so an edit notifies nobody again (the spec's rule for replacements).
-    const fallback = textContent(
-      `* ${op.body}`,
-      op.html ? `* ${op.html}` : null,
-      [],
-    );
+    const fallback = textContent(`* ${op.body}`, op.html ? `* ${op.html}` : null, []);
     const content = {
       ...fallback,
       'm.new_content': textContent(op.body, op.html, op.mentions),

@@ -117,7 +117,12 @@ export async function previewUrl(
       og = await get('/_matrix/media/v3/preview_url');
     }
   } catch (err) {
-    if (err instanceof MatrixHttpError && err.status >= 400 && err.status < 500 && err.status !== 429)
+    if (
+      err instanceof MatrixHttpError &&
+      err.status >= 400 &&
+      err.status < 500 &&
+      err.status !== 429
+    )
       return null;
     throw err;
   }
