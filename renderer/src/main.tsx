@@ -7,6 +7,7 @@ import { errorMessage } from './api/callError.js';
 import { App } from './components/App.js';
 import { StartupError } from './components/StartupError.js';
 import './styles.css';
+import './rich.css';
 
 const root = createRoot(document.getElementById('root')!);
 async function start(): Promise<void> {

@@ -4,7 +4,7 @@
 // org.matrix.custom.html). `marked` parses (CommonMark + GFM); raw HTML typed
 // into the composer is escaped, never passed through, so what goes out is
 // only what Markdown made. Mentions become pill links (matrix.to) in the HTML.
-import { Marked, type Tokens, type Token } from 'marked';
+import { Marked, type RendererThis, type Token, type TokenizerThis, type Tokens } from 'marked';
 
 export interface ComposedMention {
   /** The display name as it stands in the text. */
@@ -29,12 +29,12 @@ const spoiler = {
   name: 'spoiler',
   level: 'inline' as const,
   start: (src: string) => src.indexOf('||'),
-  tokenizer(src: string) {
+  tokenizer(this: TokenizerThis, src: string) {
     const m = /^\|\|(?=\S)([\s\S]*?\S)\|\|/.exec(src);
     if (!m) return undefined;
     return { type: 'spoiler', raw: m[0], text: m[1]!, tokens: this.lexer.inlineTokens(m[1]!) };
   },
-  renderer(this: { parser: { parseInline(tokens: Token[]): string } }, token: Tokens.Generic) {
+  renderer(this: RendererThis, token: Tokens.Generic) {
     return `<span data-mx-spoiler>${this.parser.parseInline(token.tokens ?? [])}</span>`;
   },
 };
