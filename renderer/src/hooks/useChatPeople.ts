@@ -9,6 +9,11 @@ import type { Reader } from '../components/ReadReceipts.js';
 import { useDaemonEvents, useReconnect } from './useDaemonEvents.js';
 
 const RECEIPTS_AFTER_MS = 1_500;
+/**
+ * Receipts arrive with sync but carry no event of their own yet, so while a
+ * chat is open they are also re-read at this pace (a small indexed read).
+ */
+const RECEIPTS_EVERY_MS = 5_000;
 
 export interface ChatPeople {
   members: MemberView[];
@@ -54,6 +59,11 @@ export function useChatPeople(
   }, [loadReceipts, timelineVersion]);
 
   const [presence, setPresence] = useState<ReadonlyMap<string, string>>(new Map());
+  useEffect(() => {
+    const every = setInterval(loadReceipts, RECEIPTS_EVERY_MS);
+    return () => clearInterval(every);
+  }, [loadReceipts]);
+
   useDaemonEvents((e) => {
     if (e.name === 'typing' && e.payload.chatId === chatId)
       setTyping({ ids: e.payload.personRemoteIds, names: e.payload.names });
