@@ -131,7 +131,7 @@ export function sanitizeMatrixHtml(html: string, options: MatrixHtmlOptions): Sa
 
   let body: HTMLElement;
   try {
-    body = purify.sanitize(html, {
+    body = purify.sanitize(renameEventHandlers(html), {
       ALLOWED_TAGS,
       ALLOWED_ATTR,
       ALLOW_DATA_ATTR: false,
@@ -150,6 +150,19 @@ export function sanitizeMatrixHtml(html: string, options: MatrixHtmlOptions): Sa
   for (const uri of resolveImages(body, doc, images)) pending.add(uri);
   linkifyTextNodes(body, doc);
   return { html: body.innerHTML, pendingImages: [...pending], pills };
+}
+
+/**
+ * Renames on* attributes inside tags (onerror= → data-parley-onerror=) before
+ * DOMPurify parses the HTML. Not a safety measure: DOMPurify drops both forms
+ * (no data-* attribute survives). Chromium reports a CSP violation for every
+ * inline handler it merely parses, even into an inert document where nothing
+ * runs, so without this one hostile message fills the console on every render.
+ */
+function renameEventHandlers(html: string): string {
+  return html.replace(/<[^>]*>/g, (tag) =>
+    tag.replace(/([\s/"'])on([a-z]+\s*=)/gi, '$1data-parley-on$2'),
+  );
 }
 
 /**
