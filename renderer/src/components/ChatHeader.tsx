@@ -13,15 +13,15 @@ interface Props {
   memberCount?: number;
   membersOpen?: boolean;
   onToggleMembers?(): void;
+  threadCount?: number;
+  threadsUnread?: number;
+  threadsOpen?: boolean;
+  onToggleThreads?(): void;
 }
 
-export function ChatHeader({
-  chat,
-  onChatChanged,
-  memberCount,
-  membersOpen,
-  onToggleMembers,
-}: Props) {
+export function ChatHeader(props: Props) {
+  const { chat, onChatChanged, memberCount, membersOpen, onToggleMembers } = props;
+  const { threadCount = 0, threadsUnread = 0, threadsOpen, onToggleThreads } = props;
   const [menuOpen, setMenuOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const states = [
@@ -56,6 +56,18 @@ export function ChatHeader({
         <span className="chat-states" data-testid="chat-states">
           {states.join(' · ')}
         </span>
+      ) : null}
+      {onToggleThreads && chat.kind !== 'mail' ? (
+        <button
+          type="button"
+          className="member-count"
+          aria-pressed={threadsOpen}
+          aria-label={`Threads: ${threadCount}${threadsUnread ? `, ${threadsUnread} unread` : ''}`}
+          onClick={onToggleThreads}
+        >
+          <span aria-hidden="true">🧵</span> {threadCount}
+          {threadsUnread ? <span className="badge unread-count">{threadsUnread}</span> : null}
+        </button>
       ) : null}
       {onToggleMembers && chat.kind !== 'mail' ? (
         <button

@@ -7,7 +7,8 @@ import { TimelineActionsContext, type TimelineActions } from '../api/TimelineAct
 import { useDraft } from '../hooks/useDraft.js';
 import type { IsMine } from '../hooks/useSelf.js';
 import { useTimeline } from '../hooks/useTimeline.js';
-import { firstUnread, lastOwnEditable } from '../lib/timelineRows.js';
+import { firstUnread, lastOwnEditable, threadList } from '../lib/timelineRows.js';
+import { ThreadList } from './ThreadList.js';
 import { typingLine, useChatPeople } from '../hooks/useChatPeople.js';
 import { ImageViewer, type ViewerImage } from './ImageViewer.js';
 import { MemberPanel } from './MemberPanel.js';
@@ -46,6 +47,7 @@ export function Conversation({
   const [actionError, setActionError] = useState<string | null>(null);
   const [viewing, setViewing] = useState<number | null>(null);
   const [membersOpen, setMembersOpen] = useState(false);
+  const [threadsOpen, setThreadsOpen] = useState(false);
   const { messages } = timeline;
   const newest = messages[messages.length - 1];
   const selfIds = isMine.idsOf(chat.accountId);
@@ -60,6 +62,11 @@ export function Conversation({
       return;
     setFirstUnreadId(firstUnread(messages, unreadAtOpen, isMine));
   }, [firstUnreadId, unreadAtOpen, timeline.loading, messages, isMine]);
+
+  const threads = useMemo(
+    () => threadList(messages, firstUnreadId, isMine),
+    [messages, firstUnreadId, isMine],
+  );
 
   const images = useMemo<ViewerImage[]>(
     () =>
@@ -130,6 +137,10 @@ export function Conversation({
           memberCount={people.members.filter((m) => m.membership === 'join').length || undefined}
           membersOpen={membersOpen}
           onToggleMembers={() => setMembersOpen((o) => !o)}
+          threadCount={threads.length}
+          threadsUnread={threads.reduce((n, t) => n + t.unread, 0)}
+          threadsOpen={threadsOpen}
+          onToggleThreads={() => setThreadsOpen((o) => !o)}
         />
         {actionError ? (
           <p className="notice error action-error" role="alert">
@@ -159,6 +170,13 @@ export function Conversation({
                 if (timeline.hasNewer) void timeline.loadLatest();
                 onSent();
               }}
+            />
+          ) : null}
+          {threadsOpen && !thread ? (
+            <ThreadList
+              threads={threads}
+              onOpen={(root) => setThread(root)}
+              onClose={() => setThreadsOpen(false)}
             />
           ) : null}
           {membersOpen ? (

@@ -120,3 +120,41 @@ export function lastOwnEditable(
   }
   return null;
 }
+
+export interface ThreadSummary {
+  rootRemoteId: string;
+  /** The root message, when loaded. */
+  root: MessageView | null;
+  replies: number;
+  /** Replies from others at or after the first unread message when the chat opened. */
+  unread: number;
+  lastTs: number;
+}
+
+/**
+ * The chat's threads among the loaded messages, latest activity first: each
+ * root with its reply count and how many replies are new since the chat opened.
+ */
+export function threadList(
+  messages: readonly MessageView[],
+  firstUnreadId: number | null,
+  isMine: (m: MessageView) => boolean,
+): ThreadSummary[] {
+  const byRoot = new Map<string, ThreadSummary>();
+  const roots = new Map<string, MessageView>();
+  for (const m of messages) if (m.remoteId) roots.set(m.remoteId, m);
+  for (const m of messages) {
+    if (!isThreadReply(m)) continue;
+    const key = m.threadRootRemoteId!;
+    let t = byRoot.get(key);
+    if (!t)
+      byRoot.set(
+        key,
+        (t = { rootRemoteId: key, root: roots.get(key) ?? null, replies: 0, unread: 0, lastTs: 0 }),
+      );
+    t.replies++;
+    t.lastTs = Math.max(t.lastTs, m.ts);
+    if (firstUnreadId !== null && m.id >= firstUnreadId && !isMine(m) && !m.deleted) t.unread++;
+  }
+  return [...byRoot.values()].sort((a, b) => b.lastTs - a.lastTs);
+}
