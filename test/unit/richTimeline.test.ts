@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { MemberView } from '../../main/daemon/api/contract.js';
 import type { MessageView, SearchHit } from '../../main/daemon/model/types.js';
 import { insertMention, matchMembers, mentionQueryAt } from '../../renderer/src/lib/mentions.js';
-import { buildRows, firstUnread } from '../../renderer/src/lib/timelineRows.js';
+import { buildRows, firstUnread, threadList } from '../../renderer/src/lib/timelineRows.js';
 import { mediaBox, UNKNOWN_BOX } from '../../renderer/src/lib/mediaBox.js';
 import { groupHits } from '../../renderer/src/lib/searchGroups.js';
 import { typingLine } from '../../renderer/src/hooks/useChatPeople.js';
@@ -104,6 +104,30 @@ describe('the new messages divider', () => {
     assert.equal(firstUnread(messages, 99, mine), 1, 'beyond what is loaded: the oldest loaded');
     const rows = buildRows(messages, 4).map((r) => (r.kind === 'message' ? r.message.id : r.kind));
     assert.deepEqual(rows, ['day', 1, 2, 3, 'unread', 4, 5, 6]);
+  });
+});
+
+describe('the thread list', () => {
+  test('threads by latest reply, with reply counts and the replies new since the chat opened', () => {
+    const mine = (m: MessageView) => m.senderRemoteId === '@me:hs';
+    const messages = [
+      msg(1),
+      msg(2),
+      msg(3, { threadRootRemoteId: '$1' }),
+      msg(4, { threadRootRemoteId: '$2' }),
+      msg(5, { threadRootRemoteId: '$1' }),
+      msg(6, { threadRootRemoteId: '$1', senderRemoteId: '@me:hs' }),
+      msg(7, { threadRootRemoteId: '$gone' }),
+    ];
+    const list = threadList(messages, 5, mine);
+    assert.deepEqual(
+      list.map((t) => [t.rootRemoteId, t.root?.id ?? null, t.replies, t.unread]),
+      [
+        ['$gone', null, 1, 1],
+        ['$1', 1, 3, 1],
+        ['$2', 2, 1, 0],
+      ],
+    );
   });
 });
 
