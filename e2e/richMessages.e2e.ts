@@ -462,7 +462,7 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
     const row = messageRow('thread about the release');
     await row.waitFor({ timeout: 30_000 });
     await row.hover();
-    await row.getByRole('button', { name: 'Reply in thread' }).click();
+    await row.getByRole('button', { name: 'Open thread' }).click();
     const panel = page.getByRole('complementary', { name: 'Thread' });
     const reply = panel.getByRole('textbox', { name: 'Reply in thread' });
     await reply.fill('I will write the notes');

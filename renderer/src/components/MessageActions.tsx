@@ -85,7 +85,7 @@ export function MessageActions({ message: m, mine, inThread }: Props) {
           {inThread || isMail ? null : (
             <button
               type="button"
-              aria-label="Reply in thread"
+              aria-label="Open thread"
               title="Reply in thread"
               onClick={() => actions.openThread(m.threadRootRemoteId ?? m.remoteId!)}
             >
