@@ -26,11 +26,11 @@ export const ChatListItem = memo(function ChatListItem({
   const account = accounts.several ? accounts.byId.get(chat.accountId) : undefined;
   const label = [
     chat.name,
-    account ? accountName(account) : null,
     chat.pinned ? 'pinned' : null,
     chat.muted ? 'muted' : null,
     unread ? `${chat.unreadCount} unread` : null,
     chat.mentionCount > 0 ? `${chat.mentionCount} mentioning you` : null,
+    account ? accountName(account) : null,
   ]
     .filter(Boolean)
     .join(', ');
