@@ -289,9 +289,14 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
       (el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0,
       await img.elementHandle(),
     );
+    // The thumbnail opens the viewer; "Open" opens the file itself.
+    await attachment.getByRole('button', { name: 'Open image dot.png' }).click();
+    const viewer = page.getByRole('dialog', { name: 'dot.png' });
+    await viewer.locator('img').waitFor({ timeout: 30_000 });
+    await viewer.getByRole('button', { name: 'Close' }).click();
     const [popup] = await Promise.all([
       context.waitForEvent('page'),
-      attachment.getByRole('button', { name: 'Open image dot.png' }).click(),
+      attachment.getByRole('button', { name: 'Open', exact: true }).click(),
     ]);
     await popup.waitForLoadState();
     assert.match(popup.url(), /\/blob\/[0-9a-f]{64}/);

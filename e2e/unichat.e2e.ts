@@ -148,16 +148,20 @@ describe('web mode with a unichat account', { skip, timeout: 300_000 }, () => {
   });
 
   test('members show with their roles', async () => {
-    await page.getByRole('button', { name: 'Members' }).click();
-    const list = page.getByRole('list', { name: 'Members' });
-    await list.getByText('bo').waitFor();
-    const rows = await list.locator('li').allInnerTexts();
-    assert.deepEqual(
-      rows.map((r) => r.replace(/\s+/g, ' ').trim()),
-      ['ann (you) writer', 'bo owner'],
-    );
+    await page.getByRole('button', { name: /^Members/ }).click();
+    const list = page.getByRole('complementary', { name: 'Members' }).locator('.member-list');
+    await list.getByText('bo', { exact: true }).waitFor();
+    const rows = await list
+      .locator('li')
+      .evaluateAll((items) =>
+        items.map(
+          (li) =>
+            `${li.querySelector('.member-name')?.textContent} ${li.querySelector('.member-meta')?.textContent}`,
+        ),
+      );
+    assert.deepEqual(rows, ['ann (you) writer', 'bo owner']);
     await page.screenshot({ path: join(SHOTS, '3-members.png') });
-    await page.getByRole('button', { name: 'Members' }).click();
+    await page.getByRole('button', { name: 'Close members' }).click();
   });
 
   test('the draft from another device is in the composer; typing goes back to the server', async () => {

@@ -343,7 +343,10 @@ describe('web mode end to end', { skip }, () => {
     const results = page.getByRole('region', { name: 'Search results' });
     const hit = results.locator('.search-hit').first();
     await hit.waitFor();
-    assert.match((await hit.locator('.search-hit-chat').textContent()) ?? '', /Budget/);
+    // Hits are grouped under their chat's name, with a count.
+    const group = results.locator('.search-group').first();
+    assert.match((await group.locator('.search-hit-chat').textContent()) ?? '', /Budget/);
+    assert.match((await group.locator('.search-group-count').textContent()) ?? '', /^\d+$/);
     const marked = await hit.locator('mark').allTextContents();
     assert.ok(
       marked.some((m) => /quarterly/i.test(m)),

@@ -8,6 +8,7 @@ import { App } from './components/App.js';
 import { StartupError } from './components/StartupError.js';
 import { DatabaseRecovery } from './components/DatabaseRecovery.js';
 import './styles.css';
+import './rich.css';
 
 const root = createRoot(document.getElementById('root')!);
 async function start(): Promise<void> {

@@ -110,7 +110,7 @@ describe('timeline rows', () => {
       msg(4000, { ts: base + DAY }),
     ]);
     assert.deepEqual(
-      rows.map((r) => (r.kind === 'day' ? 'day' : `${r.message.id}${r.continued ? '+' : ''}`)),
+      rows.map((r) => (r.kind === 'message' ? `${r.message.id}${r.continued ? '+' : ''}` : r.kind)),
       ['day', '1', '2+', '3', '20', 'day', '4000'],
     );
   });

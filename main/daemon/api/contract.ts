@@ -63,18 +63,42 @@ export interface InviteView {
   inviterName: string | null;
 }
 
+export interface DraftView {
+  body: string;
+  replyToMessageId: number | null;
+  updatedAt: number;
+}
+
+/** A member of a chat, for mentions, avatars and the member panel. */
 export interface MemberView {
   personRemoteId: string;
   name: string;
+  /** As the protocol names it (Matrix: mxc://); fetch with media.fetch. */
+  avatarUrl: string | null;
+  /** join, invite, leave, ban (as the protocol says). */
+  membership: string;
   /** owner, admin, writer, reader where the protocol has roles (unichat, JMAP Chat); else null. */
   role: string | null;
   isSelf: boolean;
 }
 
-export interface DraftView {
-  body: string;
-  replyToMessageId: number | null;
-  updatedAt: number;
+/** What a link shows before it is opened (Matrix preview_url: Open Graph fields). */
+export interface LinkPreview {
+  url: string;
+  title: string | null;
+  description: string | null;
+  siteName: string | null;
+  /** An image for it, in the account's media repository (fetch with media.fetch). */
+  imageUri: string | null;
+  imageWidth: number | null;
+  imageHeight: number | null;
+}
+
+/** Per-account settings the app edits (accounts.settings / accounts.updateSettings). */
+export interface AccountSettingsView {
+  historyDays: number | null;
+  /** Link previews fetched through the account's server; on by default. */
+  linkPreviews: boolean;
 }
 
 export type NotifyLevel = 'all' | 'mentions' | 'none';
@@ -289,6 +313,10 @@ export const procedures = {
       .object({
         chatId: id,
         body: text(65_536).min(1),
+        /** The same text formatted (Markdown made HTML); sent where the protocol has formatted bodies. */
+        html: text(262_144).optional(),
+        /** People the message mentions: the protocol's mention form (Matrix m.mentions). */
+        mentions: z.array(personRemoteId).max(100).optional(),
         replyToMessageId: id.optional(),
         /** Sends into the thread under this message (or the thread it is a reply in). */
         threadRootMessageId: id.optional(),
@@ -305,7 +333,14 @@ export const procedures = {
     output: out<{ outboxId: number; messageId: number }>(),
   },
   'messages.edit': {
-    input: z.object({ messageId: id, body: text(65_536).min(1) }).strict(),
+    input: z
+      .object({
+        messageId: id,
+        body: text(65_536).min(1),
+        html: text(262_144).optional(),
+        mentions: z.array(personRemoteId).max(100).optional(),
+      })
+      .strict(),
     output: out<{ outboxId: number }>(),
   },
   'messages.react': {
@@ -382,6 +417,43 @@ export const procedures = {
   'media.fetchRemote': {
     input: z.object({ urls: z.array(z.string().url().max(4096)).min(1).max(50) }).strict(),
     output: out<{ url: string; sha256: string | null; error: string | null }[]>(),
+  },
+  /**
+   * Media the account's server keeps (Matrix: an mxc:// URI through the
+   * authenticated media endpoints) into the blob store, or a server-made
+   * thumbnail of it with width and height; cached, so avatars and inline
+   * images are fetched once.
+   */
+  'media.fetch': {
+    input: z
+      .object({
+        accountId: id,
+        uri: text(2048).min(1),
+        width: z.number().int().min(1).max(2048).optional(),
+        height: z.number().int().min(1).max(2048).optional(),
+      })
+      .strict()
+      .refine(
+        (v) => (v.width === undefined) === (v.height === undefined),
+        'give both width and height, or neither',
+      ),
+    output: out<{ sha256: string; size: number; mime: string }>(),
+  },
+  /**
+   * A link's preview, fetched by the account's server (Matrix preview_url) and
+   * cached; null when the server has none, or previews are off for the account.
+   */
+  'media.linkPreview': {
+    input: z.object({ accountId: id, url: z.string().url().max(4096) }).strict(),
+    output: out<LinkPreview | null>(),
+  },
+  'accounts.settings': {
+    input: z.object({ accountId: id }).strict(),
+    output: out<AccountSettingsView>(),
+  },
+  'accounts.updateSettings': {
+    input: z.object({ accountId: id, linkPreviews: z.boolean().optional() }).strict(),
+    output: out<AccountSettingsView>(),
   },
   // ---- Mail (jmap-mail) ----
   /** From, To and Cc of a mail message, from what the server sent. */
@@ -501,7 +573,7 @@ export const procedures = {
     input: z.object({ chatId: id, typing: z.boolean() }).strict(),
     output: out<{ sent: true }>(),
   },
-  /** Who is in a chat now, with their roles. */
+  /** The chat's members (joined and invited first), for mentions and the member panel. */
   'chats.members': {
     input: z.object({ chatId: id }).strict(),
     output: out<MemberView[]>(),

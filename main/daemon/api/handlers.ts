@@ -14,6 +14,7 @@ import { mailHandlers } from './handlers/mail.js';
 import { membershipHandlers } from './handlers/membership.js';
 import { mediaHandlers } from './handlers/media.js';
 import { profileHandlers } from './handlers/profile.js';
+import { mediaRepositoryHandlers } from './handlers/mediaRepository.js';
 
 export { toOutboxItem, type HandlerDeps, type Handlers };
 
@@ -27,5 +28,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...membershipHandlers(ctx),
     ...mediaHandlers(ctx, deps.remoteFetch),
     ...profileHandlers(ctx),
+    ...mediaRepositoryHandlers(ctx),
   } satisfies Handlers;
 }

@@ -39,6 +39,16 @@ export interface FetchedAttachment {
   stream: AsyncIterable<Uint8Array>;
 }
 
+/** A link preview as the server made it; the image stays a URI in its media repository. */
+export interface RemoteLinkPreview {
+  title: string | null;
+  description: string | null;
+  siteName: string | null;
+  imageUri: string | null;
+  imageWidth: number | null;
+  imageHeight: number | null;
+}
+
 export interface AttachmentRef {
   remoteId: string;
   name: string;
@@ -133,6 +143,17 @@ export interface Connector {
     attachment: AttachmentRef,
     size: { width: number; height: number; method?: 'scale' | 'crop' },
   ): Promise<FetchedAttachment>;
+  /**
+   * Media the server keeps by URI (avatars, inline images: Matrix mxc://),
+   * whole or as a server-made thumbnail. Where the protocol has a media repository.
+   */
+  fetchMedia?(
+    ctx: ConnectorContext,
+    uri: string,
+    thumbnail?: { width: number; height: number },
+  ): Promise<FetchedAttachment>;
+  /** A link's preview made by the server (Matrix preview_url); null when it has none. */
+  previewUrl?(ctx: ConnectorContext, url: string): Promise<RemoteLinkPreview | null>;
   /** Ephemeral: tells the chat we are (or stopped) typing. Only with capabilities.typing. */
   setTyping?(ctx: ConnectorContext, chatRemoteId: string, typing: boolean): Promise<void>;
   /** Sets our own presence. Only with capabilities.presence. */

@@ -45,10 +45,19 @@ export const OutgoingAttachmentSchema = z.object({
 });
 export type OutgoingAttachment = z.infer<typeof OutgoingAttachmentSchema>;
 
+/**
+ * Formatting travels as HTML next to the plain body: a protocol with formatted
+ * bodies (Matrix org.matrix.custom.html) sends it, any other sends the body.
+ */
+const formattedBody = z.string().nullish();
+
 export const SendOpSchema = z.object({
   op: z.literal('send'),
   chatRemoteId: remoteId,
   body: z.string(),
+  html: formattedBody,
+  /** People the message mentions (remote ids): the protocol's mention form (Matrix m.mentions). */
+  mentions: z.array(remoteId).optional(),
   replyToRemoteId: optionalRemoteId,
   /** A reply in the thread under this root message. */
   threadRootRemoteId: optionalRemoteId,
@@ -63,6 +72,8 @@ export const EditOpSchema = z.object({
   chatRemoteId: remoteId,
   messageRemoteId: remoteId,
   body: z.string(),
+  html: formattedBody,
+  mentions: z.array(remoteId).optional(),
 });
 export const ReactOpSchema = z.object({
   op: z.literal('react'),

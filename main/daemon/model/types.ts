@@ -235,6 +235,8 @@ export interface ChatSummary {
   archived: boolean;
   /** End-to-end encrypted: writes are refused (encryption_unavailable) until Parley can encrypt. */
   encrypted: boolean;
+  /** The chat's picture as the protocol names it (Matrix: an mxc:// URI); fetch with media.fetch. */
+  avatarUrl?: string | null;
 }
 
 export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed';
@@ -251,6 +253,9 @@ export interface AttachmentInfo {
   mime: string;
   size: number | null;
   blobSha256: string | null;
+  /** Pixel size when the sender said (images, video): the timeline reserves the space. */
+  width?: number | null;
+  height?: number | null;
 }
 
 export interface MessageView {
@@ -277,6 +282,10 @@ export interface MessageView {
   starred?: boolean;
   /** Mail only: a draft ($draft). */
   draft?: boolean;
+  /** The message mentions the user (highlighted; counted in the chat list). */
+  mentionsMe?: boolean;
+  /** The sender's picture as the protocol names it (fetch with media.fetch). */
+  senderAvatarUrl?: string | null;
 }
 
 export interface SearchHit {

@@ -11,14 +11,19 @@ export interface AccountSettings {
    * days before now; null means the whole history (the default).
    */
   historyDays: number | null;
+  /** Link previews through the account's server (Matrix preview_url); on unless switched off. */
+  linkPreviews: boolean;
 }
 
-export const DEFAULT_ACCOUNT_SETTINGS: AccountSettings = { historyDays: null };
+export const DEFAULT_ACCOUNT_SETTINGS: AccountSettings = { historyDays: null, linkPreviews: true };
 
 const historyDays = z.number().int().min(1).nullable();
 
 /** The column as stored: each known setting falls back on its own, other keys pass through. */
-const StoredSettings = z.looseObject({ historyDays: historyDays.optional().catch(undefined) });
+const StoredSettings = z.looseObject({
+  historyDays: historyDays.optional().catch(undefined),
+  linkPreviews: z.boolean().optional().catch(undefined),
+});
 type StoredSettings = z.infer<typeof StoredSettings>;
 
 function parseStored(text: string | undefined): StoredSettings {
@@ -36,7 +41,10 @@ const settingsJson = (db: ReadDb | WriteDb, accountId: number) =>
 
 export function readAccountSettings(db: ReadDb, accountId: number): AccountSettings {
   const stored = parseStored(settingsJson(db, accountId));
-  return { historyDays: stored.historyDays ?? DEFAULT_ACCOUNT_SETTINGS.historyDays };
+  return {
+    historyDays: stored.historyDays ?? DEFAULT_ACCOUNT_SETTINGS.historyDays,
+    linkPreviews: stored.linkPreviews ?? DEFAULT_ACCOUNT_SETTINGS.linkPreviews,
+  };
 }
 
 /** Merges `patch` into the account's settings; false when there is no such account. */

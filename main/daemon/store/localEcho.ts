@@ -14,6 +14,8 @@ export const LOCAL_ATTACHMENT_PREFIX = 'outbox:';
 export interface EchoContent {
   kind: MessageKind;
   body: string;
+  /** The formatted body sent with it (Markdown made HTML), shown until the server's copy. */
+  html?: string | null;
   replyToRemoteId: string | null;
   threadRootRemoteId: string | null;
   attachment?: {
@@ -41,9 +43,9 @@ export class LocalEcho {
       ),
       insert: db.prepare(
         `INSERT INTO messages (id, account_id, chat_id, remote_id, sender_remote_id, sender_name,
-           ts, kind, body, reply_to_remote_id, thread_root_remote_id, from_self, idempotency_key,
-           has_attachment)
-         VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+           ts, kind, body, html, reply_to_remote_id, thread_root_remote_id, from_self,
+           idempotency_key, has_attachment)
+         VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
       ),
       insertAttachment: db.prepare(
         `INSERT INTO attachments (message_id, remote_id, name, mime, size, width, height,
@@ -101,6 +103,7 @@ export class LocalEcho {
       now,
       content.kind,
       content.body,
+      content.html ?? null,
       content.replyToRemoteId,
       content.threadRootRemoteId,
       idempotencyKey,

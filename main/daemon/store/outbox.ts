@@ -113,6 +113,7 @@ export class Outbox {
           {
             kind: operation.op === 'send' ? 'text' : attachmentKind(operation.attachment.mime),
             body: operation.body,
+            html: operation.op === 'send' ? (operation.html ?? null) : null,
             replyToRemoteId: operation.replyToRemoteId ?? null,
             threadRootRemoteId: (operation.op === 'send' && operation.threadRootRemoteId) || null,
             attachment: operation.op === 'sendAttachment' ? operation.attachment : undefined,

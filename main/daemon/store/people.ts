@@ -13,3 +13,39 @@ export function selfRemoteIds(db: ReadDb): { accountId: number; remoteIds: strin
     byAccount.set(r.account_id, [...(byAccount.get(r.account_id) ?? []), r.remote_id]);
   return [...byAccount].map(([accountId, remoteIds]) => ({ accountId, remoteIds }));
 }
+
+export interface ChatMemberRow {
+  personRemoteId: string;
+  name: string;
+  avatarUrl: string | null;
+  membership: string;
+  role: string | null;
+  isSelf: boolean;
+}
+
+/** A chat's members: joined first, then invited, then the rest; by name within each. */
+export function chatMembers(db: ReadDb, chatId: number): ChatMemberRow[] {
+  const rows = statement(
+    db,
+    `SELECT p.remote_id, p.display_name, p.avatar_url, cm.membership, cm.role, p.is_self
+     FROM chat_members cm JOIN people p ON p.id = cm.person_id
+     WHERE cm.chat_id = ?
+     ORDER BY CASE cm.membership WHEN 'join' THEN 0 WHEN 'invite' THEN 1 ELSE 2 END,
+              p.display_name COLLATE NOCASE`,
+  ).all(chatId) as {
+    remote_id: string;
+    display_name: string;
+    avatar_url: string | null;
+    membership: string;
+    role: string | null;
+    is_self: number;
+  }[];
+  return rows.map((r) => ({
+    personRemoteId: r.remote_id,
+    name: r.display_name,
+    avatarUrl: r.avatar_url,
+    membership: r.membership,
+    role: r.role,
+    isSelf: r.is_self === 1,
+  }));
+}

@@ -67,6 +67,8 @@ interface MessageRow {
   /** Mail keywords $flagged / $draft (null for other kinds). */
   mail_starred: number | null;
   mail_draft: number | null;
+  mentions_self: number;
+  sender_avatar_url: string | null;
 }
 
 // The chat list reads chats alone: workspace and space ids come from small
@@ -77,7 +79,7 @@ interface MessageRow {
 // `archived`, which the filter fixes, not at all.
 const CHAT_COLUMNS = `c.id, c.account_id, c.remote_id, c.kind, c.name, c.topic, c.space_remote_id,
   c.last_activity_ts, c.last_message_preview, c.unread_count, c.mention_count,
-  c.muted | (c.pinned << 1) | (c.encrypted << 2) AS flags`;
+  c.muted | (c.pinned << 1) | (c.encrypted << 2) AS flags, c.avatar_url`;
 const MUTED = 1;
 const PINNED = 2;
 const ENCRYPTED = 4;
@@ -95,6 +97,7 @@ type ChatTuple = [
   number,
   number,
   number,
+  string | null,
 ];
 
 interface ChatContext {
@@ -117,6 +120,7 @@ const toChatSummary = (
     unread,
     mentions,
     flags,
+    avatarUrl,
   ]: ChatTuple,
   archived: boolean,
   ctx: ChatContext,
@@ -138,6 +142,7 @@ const toChatSummary = (
   pinned: (flags & PINNED) !== 0,
   archived,
   encrypted: (flags & ENCRYPTED) !== 0,
+  avatarUrl,
 });
 
 const MESSAGE_COLUMNS = `
@@ -145,7 +150,9 @@ const MESSAGE_COLUMNS = `
   m.body, m.html, m.subject, m.reply_to_remote_id, m.thread_root_remote_id, m.edited_ts, m.deleted,
   (SELECT o.state FROM outbox o WHERE o.idempotency_key = m.idempotency_key
      AND o.state != 'sent') AS outbox_state,
-  m.mail_starred, m.mail_draft`;
+  m.mail_starred, m.mail_draft, m.mentions_self,
+  (SELECT p.avatar_url FROM people p WHERE p.account_id = m.account_id
+     AND p.remote_id = m.sender_remote_id) AS sender_avatar_url`;
 
 export class ReadModel {
   private readonly stmts;
@@ -262,7 +269,7 @@ export class ReadModel {
     )
       .raw()
       .all(JSON.stringify(ids)) as [...ChatTuple, number][];
-    return rows.map((r) => toChatSummary(r as unknown as ChatTuple, r[12] === 1, ctx));
+    return rows.map((r) => toChatSummary(r as unknown as ChatTuple, r[13] === 1, ctx));
   }
 
   /**
@@ -348,12 +355,20 @@ export class ReadModel {
     const attachments = new Map<number, AttachmentInfo[]>();
     for (const a of this.db
       .prepare(
-        `SELECT id, message_id, name, mime, size, blob_sha256 FROM attachments
+        `SELECT id, message_id, name, mime, size, width, height, blob_sha256 FROM attachments
          WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
       )
       .all(ids) as (AttachmentInfo & { message_id: number; blob_sha256: string | null })[]) {
       const list = attachments.get(a.message_id) ?? [];
-      list.push({ id: a.id, name: a.name, mime: a.mime, size: a.size, blobSha256: a.blob_sha256 });
+      list.push({
+        id: a.id,
+        name: a.name,
+        mime: a.mime,
+        size: a.size,
+        blobSha256: a.blob_sha256,
+        width: a.width ?? null,
+        height: a.height ?? null,
+      });
       attachments.set(a.message_id, list);
     }
     return rows.map((r) => ({
@@ -375,6 +390,8 @@ export class ReadModel {
       reactions: reactions.get(r.id) ?? [],
       attachments: attachments.get(r.id) ?? [],
       outboxState: r.outbox_state,
+      mentionsMe: r.mentions_self === 1,
+      senderAvatarUrl: r.sender_avatar_url,
       ...(r.kind === 'mail' ? { starred: r.mail_starred === 1, draft: r.mail_draft === 1 } : {}),
     }));
   }

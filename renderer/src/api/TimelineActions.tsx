@@ -5,11 +5,19 @@ import type { MessageView } from '../../../main/daemon/model/types.js';
 
 export interface TimelineActions {
   isMine(m: MessageView): boolean;
+  /** The user's own ids on an account: a pill naming one is highlighted. */
+  selfIdsOf(accountId: number): ReadonlySet<string>;
   /** False where the chat takes no writes (end-to-end encrypted): no react, reply or edit. */
   writable: boolean;
   reply(m: MessageView): void;
   edit(m: MessageView): void;
   openThread(rootRemoteId: string): void;
+  /** Opens the image viewer at this attachment. */
+  openImage(attachmentId: number): void;
+  /** A link to the message others can open (Matrix: matrix.to); null where the protocol has none. */
+  permalink(m: MessageView): string | null;
+  /** Puts the message, quoted, into the composer. */
+  quote(m: MessageView): void;
   /** Reports an action's failure where the user sees it. */
   fail(message: string): void;
 }

@@ -5,6 +5,7 @@ import { useClient } from '../api/ClientContext.js';
 import { errorMessage } from '../api/callError.js';
 import { STATUS_LABEL } from '../lib/accountStatus.js';
 import { PROTOCOL_INFO } from '../lib/protocols.js';
+import { LinkPreviewSwitch } from './LinkPreviewSwitch.js';
 
 interface Props {
   accounts: Account[];
@@ -46,6 +47,7 @@ export function AccountsSettings({ accounts, onAdd, onRemoved }: Props) {
               {STATUS_LABEL[a.status]}
               {a.statusDetail ? <span className="muted"> — {a.statusDetail}</span> : null}
             </div>
+            {a.protocol === 'matrix' ? <LinkPreviewSwitch account={a} /> : null}
             {confirming === a.id ? (
               <span>
                 Remove {a.label} and its messages from this device?{' '}

@@ -1,6 +1,8 @@
 // The window: rail | chat list or search results | the open chat, plus the
 // quick switcher (Ctrl/Cmd+K), account setup and settings dialogs.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { AccountsContext, type AccountsView } from '../api/AccountsContext.js';
+import { LinkOpenerProvider } from '../api/LinkOpener.js';
 import type { Account, ChatSummary, SearchHit } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
 import { allChats } from '../../../main/daemon/api/allChats.js';
@@ -122,82 +124,95 @@ export function App() {
     setArchived(false);
   };
 
+  const accountsView = useMemo<AccountsView>(
+    () => ({
+      byId: new Map(rail.accounts.map((a) => [a.id, a])),
+      several: rail.accounts.length > 1,
+    }),
+    [rail.accounts],
+  );
+
   return (
-    <div className="app">
-      <WorkspaceRail
-        workspaces={rail.workspaces}
-        accounts={rail.accounts}
-        scope={scope}
-        onScope={(s) => {
-          setScope(s);
-          setArchived(false);
-        }}
-        onAddAccount={() => setDialog('add-account')}
-        onSettings={() => setDialog('settings')}
-        error={rail.error}
-      />
-      <aside className="sidebar" aria-label="Chats and search">
-        <SearchBox value={query} onChange={setQuery} />
-        <SyncStatus accounts={rail.accounts} />
-        {query.trim() !== '' ? (
-          <SearchResults search={search} onOpen={onOpenHit} />
-        ) : (
-          <>
-            <ChatListTabs archived={archived} onChange={setArchived} />
-            <ChatList
-              chats={list.chats}
-              selectedId={selectedId}
-              loading={list.loading}
-              error={list.error}
-              archived={archived}
-              onSelect={(chat) => openChat(chat.id)}
+    <AccountsContext.Provider value={accountsView}>
+      <LinkOpenerProvider>
+        <div className="app">
+          <WorkspaceRail
+            workspaces={rail.workspaces}
+            accounts={rail.accounts}
+            scope={scope}
+            onScope={(s) => {
+              setScope(s);
+              setArchived(false);
+            }}
+            onAddAccount={() => setDialog('add-account')}
+            onSettings={() => setDialog('settings')}
+            error={rail.error}
+          />
+          <aside className="sidebar" aria-label="Chats and search">
+            <SearchBox value={query} onChange={setQuery} />
+            <SyncStatus accounts={rail.accounts} />
+            {query.trim() !== '' ? (
+              <SearchResults search={search} onOpen={onOpenHit} />
+            ) : (
+              <>
+                <ChatListTabs archived={archived} onChange={setArchived} />
+                <ChatList
+                  chats={list.chats}
+                  selectedId={selectedId}
+                  loading={list.loading}
+                  error={list.error}
+                  archived={archived}
+                  onSelect={(chat) => openChat(chat.id)}
+                  onChatChanged={onChatChanged}
+                  onAddAccount={() => setDialog('add-account')}
+                />
+              </>
+            )}
+          </aside>
+          {selected ? (
+            <Conversation
+              key={selected.id}
+              chat={selected}
+              protocol={rail.accounts.find((a) => a.id === selected.accountId)?.protocol}
+              focusMessageId={focusMessageId}
+              isMine={isMine}
               onChatChanged={onChatChanged}
-              onAddAccount={() => setDialog('add-account')}
+              onSent={list.reload}
             />
-          </>
-        )}
-      </aside>
-      {selected ? (
-        <Conversation
-          key={selected.id}
-          chat={selected}
-          focusMessageId={focusMessageId}
-          isMine={isMine}
-          onChatChanged={onChatChanged}
-          onSent={list.reload}
-        />
-      ) : (
-        <main className="conversation empty">
-          <p>Select a chat, or press Ctrl+K to go to one.</p>
-        </main>
-      )}
-      {dialog === 'switcher' ? (
-        <QuickSwitcher
-          recent={list.chats}
-          onOpen={(id) => openChat(id)}
-          onClose={() => setDialog(null)}
-        />
-      ) : null}
-      {dialog === 'add-account' ? (
-        <AccountSetup
-          workspaces={rail.workspaces}
-          onAdded={onAccountAdded}
-          onClose={() => setDialog(null)}
-        />
-      ) : null}
-      {dialog === 'settings' ? (
-        <SettingsDialog
-          accounts={rail.accounts}
-          settings={settings}
-          onAddAccount={() => setDialog('add-account')}
-          onAccountsChanged={() => {
-            rail.reload();
-            list.reload();
-          }}
-          onClose={() => setDialog(null)}
-        />
-      ) : null}
-      <ConnectionBanner />
-    </div>
+          ) : (
+            <main className="conversation empty">
+              <p>Select a chat, or press Ctrl+K to go to one.</p>
+            </main>
+          )}
+          {dialog === 'switcher' ? (
+            <QuickSwitcher
+              recent={list.chats}
+              onOpen={(id) => openChat(id)}
+              onClose={() => setDialog(null)}
+            />
+          ) : null}
+          {dialog === 'add-account' ? (
+            <AccountSetup
+              workspaces={rail.workspaces}
+              onAdded={onAccountAdded}
+              onClose={() => setDialog(null)}
+            />
+          ) : null}
+          {dialog === 'settings' ? (
+            <SettingsDialog
+              accounts={rail.accounts}
+              settings={settings}
+              onAddAccount={() => setDialog('add-account')}
+              onAccountsChanged={() => {
+                rail.reload();
+                list.reload();
+              }}
+              onClose={() => setDialog(null)}
+            />
+          ) : null}
+          <ConnectionBanner />
+        </div>
+      </LinkOpenerProvider>
+    </AccountsContext.Provider>
   );
 }

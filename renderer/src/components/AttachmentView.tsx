@@ -1,14 +1,21 @@
-// An attachment: name and size; images as thumbnails (fetched into the blob
-// store on first sight, through attachments.thumbnail or attachments.fetch),
-// anything else opened on request. The blob URL comes from the client
-// (parley-blob:// in Electron, /blob/<sha> under the session cookie in web mode).
+// An attachment. Images show as thumbnails in a box sized from the sender's
+// width and height before they load (no layout shift), fetched into the blob
+// store on first sight (attachments.thumbnail, or attachments.fetch when the
+// server makes none), and open the image viewer. Audio and video play inline
+// once fetched. Every attachment shows its size and can be opened or saved.
+// The blob URL comes from the client (parley-blob:// in Electron, /blob/<sha>
+// under the session cookie in web mode).
 import { useEffect, useState } from 'react';
 import type { AttachmentInfo } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
 import { CallError, errorMessage } from '../api/callError.js';
+import { useTimelineActions } from '../api/TimelineActions.js';
 import { byteSize } from '../lib/format.js';
+import { mediaBox } from '../lib/mediaBox.js';
 
-const INLINE_IMAGE = /^image\/(png|jpeg|gif|webp|avif|bmp)$/;
+export const INLINE_IMAGE = /^image\/(png|jpeg|gif|webp|avif|bmp)$/;
+const INLINE_VIDEO = /^video\/(mp4|webm|ogg)$/;
+const INLINE_AUDIO = /^audio\/(mpeg|mp4|ogg|wav|webm|aac|flac|x-wav)$/;
 /** Images up to this size are fetched whole when the server makes no thumbnails. */
 const AUTO_FETCH_BYTES = 4 * 1024 * 1024;
 
@@ -17,12 +24,16 @@ const unsupported = (err: unknown) =>
 
 export function AttachmentView({ attachment }: { attachment: AttachmentInfo }) {
   const client = useClient();
+  const actions = useTimelineActions();
   const { id, mime, name, size } = attachment;
   const isImage = INLINE_IMAGE.test(mime);
+  const playable = INLINE_VIDEO.test(mime) ? 'video' : INLINE_AUDIO.test(mime) ? 'audio' : null;
   const [sha, setSha] = useState<string | null>(attachment.blobSha256);
   const [thumb, setThumb] = useState<string | null>(attachment.blobSha256);
+  const [playing, setPlaying] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const box = mediaBox(attachment.width, attachment.height);
 
   useEffect(() => {
     if (!isImage || thumb) return;
@@ -67,29 +78,88 @@ export function AttachmentView({ attachment }: { attachment: AttachmentInfo }) {
     const got = await fetchWhole();
     if (got) window.open(client.blobUrl(got), '_blank', 'noopener');
   };
+  const play = async () => {
+    if (await fetchWhole()) setPlaying(true);
+  };
 
-  const label = `${name}${size !== null ? ` (${byteSize(size)})` : ''}`;
+  const sizeText = size !== null ? byteSize(size) : null;
   return (
-    <div className={`attachment ${isImage ? 'image' : 'file'}`} data-attachment-id={id}>
-      {isImage && thumb ? (
+    <div
+      className={`attachment ${isImage ? 'image' : (playable ?? 'file')}`}
+      data-attachment-id={id}
+    >
+      {isImage ? (
         <button
           type="button"
           className="thumb"
           aria-label={`Open image ${name}`}
-          onClick={() => void open()}
+          style={{ width: box.width, height: box.height }}
+          onClick={() => actions.openImage(id)}
         >
-          <img src={client.blobUrl(thumb)} alt={name} loading="lazy" decoding="async" />
+          {thumb ? (
+            <img
+              src={client.blobUrl(thumb)}
+              alt={name}
+              width={box.width}
+              height={box.height}
+              decoding="async"
+            />
+          ) : null}
+        </button>
+      ) : null}
+      {playable && playing && sha ? (
+        playable === 'video' ? (
+          <video
+            className="inline-video"
+            src={client.blobUrl(sha)}
+            controls
+            autoPlay
+            preload="metadata"
+            width={box.width}
+            height={box.height}
+            aria-label={name}
+          />
+        ) : (
+          <audio
+            className="inline-audio"
+            src={client.blobUrl(sha)}
+            controls
+            autoPlay
+            aria-label={name}
+          />
+        )
+      ) : playable ? (
+        <button
+          type="button"
+          className="play"
+          disabled={busy}
+          style={playable === 'video' ? { width: box.width, height: box.height } : undefined}
+          onClick={() => void play()}
+        >
+          {busy ? 'Loading…' : `▶ Play ${playable}`}
         </button>
       ) : null}
       <span className="attachment-meta">
-        <span aria-hidden="true">{isImage ? '🖼' : '📄'} </span>
+        <span aria-hidden="true">
+          {isImage ? '🖼' : playable === 'audio' ? '🎵' : playable ? '🎬' : '📄'}{' '}
+        </span>
+        <span className="attachment-name">{name}</span>
+        {sizeText ? <span className="attachment-size"> · {sizeText}</span> : null}{' '}
+        <button type="button" className="link-button" disabled={busy} onClick={() => void open()}>
+          {busy ? 'Downloading…' : 'Open'}
+        </button>{' '}
         {sha ? (
-          <a href={client.blobUrl(sha)} target="_blank" rel="noopener noreferrer" download={name}>
-            {label}
+          <a href={client.blobUrl(sha)} download={name} className="save-link">
+            Save
           </a>
         ) : (
-          <button type="button" className="link-button" disabled={busy} onClick={() => void open()}>
-            {busy ? `Downloading ${name}…` : label}
+          <button
+            type="button"
+            className="link-button"
+            disabled={busy}
+            onClick={() => void fetchWhole()}
+          >
+            Save…
           </button>
         )}
       </span>

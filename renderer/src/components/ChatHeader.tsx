@@ -1,16 +1,27 @@
-// The open chat's name and topic, its state (muted, pinned, archived), its
-// members and the menu of its flags.
+// The open chat's avatar, name and topic, its member count and encryption
+// state, its state (muted, pinned, archived), the member panel's button and
+// the menu of its flags.
 import { useRef, useState } from 'react';
 import type { ChatSummary } from '../../../main/daemon/model/types.js';
 import { ChatMenu } from './ChatMenu.js';
-import { MembersButton } from './MembersButton.js';
+import { Avatar } from './Avatar.js';
 
 interface Props {
   chat: ChatSummary;
   onChatChanged(chat: ChatSummary): void;
+  /** Joined members, when known. */
+  memberCount?: number;
+  membersOpen?: boolean;
+  onToggleMembers?(): void;
+  threadCount?: number;
+  threadsUnread?: number;
+  threadsOpen?: boolean;
+  onToggleThreads?(): void;
 }
 
-export function ChatHeader({ chat, onChatChanged }: Props) {
+export function ChatHeader(props: Props) {
+  const { chat, onChatChanged, memberCount, membersOpen, onToggleMembers } = props;
+  const { threadCount = 0, threadsUnread = 0, threadsOpen, onToggleThreads } = props;
   const [menuOpen, setMenuOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const states = [
@@ -20,16 +31,55 @@ export function ChatHeader({ chat, onChatChanged }: Props) {
   ].filter(Boolean) as string[];
   return (
     <header className="chat-header">
+      <Avatar
+        accountId={chat.accountId}
+        id={chat.remoteId}
+        name={chat.name}
+        uri={chat.avatarUrl}
+        size={36}
+        className="chat-header-avatar"
+      />
       <div className="chat-title-block">
         <h1 id="chat-title">{chat.name}</h1>
-        {chat.topic ? <p className="chat-topic">{chat.topic}</p> : null}
+        {chat.topic ? (
+          <p className="chat-topic" title={chat.topic}>
+            {chat.topic}
+          </p>
+        ) : null}
       </div>
+      {chat.encrypted ? (
+        <span className="chat-encrypted" title="End-to-end encrypted">
+          <span aria-hidden="true">🔒</span> Encrypted
+        </span>
+      ) : null}
       {states.length ? (
         <span className="chat-states" data-testid="chat-states">
           {states.join(' · ')}
         </span>
       ) : null}
-      <MembersButton chatId={chat.id} />
+      {onToggleThreads && chat.kind !== 'mail' ? (
+        <button
+          type="button"
+          className="member-count"
+          aria-pressed={threadsOpen}
+          aria-label={`Threads: ${threadCount}${threadsUnread ? `, ${threadsUnread} unread` : ''}`}
+          onClick={onToggleThreads}
+        >
+          <span aria-hidden="true">🧵</span> {threadCount}
+          {threadsUnread ? <span className="badge unread-count">{threadsUnread}</span> : null}
+        </button>
+      ) : null}
+      {onToggleMembers && chat.kind !== 'mail' ? (
+        <button
+          type="button"
+          className="member-count"
+          aria-pressed={membersOpen}
+          aria-label={`Members${memberCount !== undefined ? `: ${memberCount}` : ''}`}
+          onClick={onToggleMembers}
+        >
+          <span aria-hidden="true">👥</span> {memberCount ?? ''}
+        </button>
+      ) : null}
       <div className="menu-anchor">
         <button
           ref={button}

@@ -1,7 +1,11 @@
 // Writing a message: Enter sends, Shift+Enter starts a new line; Up in an
 // empty composer edits the user's last message; Escape cancels a reply or an
-// edit. Files dropped or pasted are sent with messages.sendAttachment. In a
-// mail thread the text goes out as a reply to the newest mail.
+// edit. Text is Markdown (lib/markdown.ts): it goes out as the body plus HTML
+// where it formats something, with a preview, and a switch (or /plain) to send
+// it as typed. "@" suggests the chat's members; a chosen one is mentioned in
+// the protocol's form. Files dropped or pasted are sent with
+// messages.sendAttachment. In a mail thread the text goes out as a reply to
+// the newest mail.
 import {
   useEffect,
   useRef,
@@ -11,6 +15,12 @@ import {
   type KeyboardEvent,
 } from 'react';
 import type { ChatSummary, MessageView } from '../../../main/daemon/model/types.js';
+import type { MemberView } from '../../../main/daemon/api/contract.js';
+import { composeMessage, type ComposedMention } from '../lib/markdown.js';
+import { insertMention, matchMembers, mentionQueryAt, type MentionQuery } from '../lib/mentions.js';
+import { MentionSuggestions, mentionOptionId } from './MentionSuggestions.js';
+import { FormattedBody } from './FormattedBody.js';
+import { LinkifiedText } from './LinkifiedText.js';
 import { useClient } from '../api/ClientContext.js';
 import { CallError, errorMessage } from '../api/callError.js';
 import type { DraftState } from '../hooks/useDraft.js';
@@ -23,6 +33,8 @@ import { PendingFiles } from './PendingFiles.js';
 
 interface Props {
   chat: ChatSummary;
+  /** The chat's members, for @-mentions. */
+  members?: readonly MemberView[];
   draft: DraftState;
   /** The message being edited, if any. */
   editing: MessageView | null;
@@ -42,6 +54,7 @@ let nextFileId = 1;
 
 export function Composer(props: Props) {
   const { chat, draft, editing, onEditingChange, findMessage, lastOwn, newest, onSent } = props;
+  const members = props.members ?? [];
   const client = useClient();
   const [edit, setEdit] = useState<{ id: number; text: string } | null>(null);
   const [files, setFiles] = useState<PendingFile[]>([]);
@@ -50,12 +63,52 @@ export function Composer(props: Props) {
   const [dragging, setDragging] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
   const isMail = chat.kind === 'mail';
+  /** Markdown on (the default) or off: send as typed. */
+  const [markdown, setMarkdown] = useState(true);
+  const [preview, setPreview] = useState(false);
+  const [mentioned, setMentioned] = useState<ComposedMention[]>([]);
+  const [mention, setMention] = useState<{ at: MentionQuery; active: number } | null>(null);
+  const suggestions = mention && !isMail ? matchMembers(members, mention.at.query) : [];
 
   useEffect(() => {
     setError(null);
     setFiles([]);
+    setMentioned([]);
+    setMention(null);
+    setPreview(false);
     area.current?.focus();
   }, [chat.id]);
+
+  /** Body, HTML and mentions for `body` as the composer's switches say. */
+  const compose = (body: string) =>
+    isMail
+      ? { body, html: null, mentions: [] }
+      : composeMessage(body, mentioned, { raw: !markdown });
+  const formatted = (body: string) => {
+    const c = compose(body);
+    return {
+      body: c.body,
+      ...(c.html ? { html: c.html } : {}),
+      ...(c.mentions.length ? { mentions: c.mentions } : {}),
+    };
+  };
+
+  const pickMention = (member: MemberView) => {
+    const el = area.current;
+    if (!el || !mention) return;
+    const next = insertMention(text, mention.at, el.selectionStart, member.name);
+    setText(next.text);
+    setMentioned((list) => [...list, { name: member.name, personRemoteId: member.personRemoteId }]);
+    setMention(null);
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(next.caret, next.caret);
+    });
+  };
+  const trackMention = (value: string, caret: number) => {
+    const at = isMail ? null : mentionQueryAt(value, caret);
+    setMention(at ? { at, active: 0 } : null);
+  };
 
   useEffect(() => {
     if (editing) area.current?.focus();
@@ -125,7 +178,7 @@ export function Composer(props: Props) {
       }
       setSending(true);
       try {
-        await client.call('messages.edit', { messageId: editing.id, body });
+        await client.call('messages.edit', { messageId: editing.id, ...formatted(body) });
         onEditingChange(null);
         onSent(editing.id);
       } catch (err) {
@@ -156,13 +209,15 @@ export function Composer(props: Props) {
         } else {
           const sent = await client.call('messages.send', {
             chatId: chat.id,
-            body,
+            ...formatted(body),
             ...(replyToId !== undefined && files.length === 0
               ? { replyToMessageId: replyToId }
               : {}),
           });
           echo = sent.messageId;
         }
+        setMentioned([]);
+        setPreview(false);
       } else draft.setReplyTo(null);
       onSent(echo);
     } catch (err) {
@@ -176,6 +231,25 @@ export function Composer(props: Props) {
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.nativeEvent.isComposing) return;
+    if (mention && suggestions.length > 0) {
+      const n = suggestions.length;
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        const step = e.key === 'ArrowDown' ? 1 : n - 1;
+        setMention({ ...mention, active: (mention.active + step) % n });
+        return;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        pickMention(suggestions[Math.min(mention.active, n - 1)]!);
+        return;
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        setMention(null);
+        return;
+      }
+    }
     if (e.key === 'Enter' && !e.shiftKey) {
       e.preventDefault();
       void submit();
@@ -241,6 +315,15 @@ export function Composer(props: Props) {
       ) : draft.replyToMessageId !== null ? (
         <ComposerBar mode="reply" message={replyTo} onCancel={() => draft.setReplyTo(null)} />
       ) : null}
+      {preview && !isMail && text.trim() !== '' ? (
+        <ComposerPreview accountId={chat.accountId} text={text} compose={compose} />
+      ) : null}
+      <MentionSuggestions
+        accountId={chat.accountId}
+        members={suggestions}
+        active={mention?.active ?? 0}
+        onPick={pickMention}
+      />
       <PendingFiles
         files={files}
         onRemove={(id) => setFiles((f) => f.filter((p) => p.id !== id))}
@@ -267,10 +350,45 @@ export function Composer(props: Props) {
           rows={rows}
           placeholder={editing ? 'Edit your message' : label}
           aria-label={label}
-          onChange={(e) => setText(e.target.value)}
+          aria-autocomplete={isMail ? undefined : 'list'}
+          aria-controls={suggestions.length ? 'mention-suggestions' : undefined}
+          aria-activedescendant={
+            suggestions.length && mention ? mentionOptionId(mention.active) : undefined
+          }
+          onChange={(e) => {
+            setText(e.target.value);
+            trackMention(e.target.value, e.target.selectionStart);
+          }}
+          onBlur={() => setMention(null)}
           onKeyDown={onKeyDown}
           onPaste={onPaste}
         />
+        {isMail ? null : (
+          <>
+            <button
+              type="button"
+              className={`icon-button markdown-toggle${markdown ? ' on' : ''}`}
+              aria-pressed={markdown}
+              title={
+                markdown ? 'Markdown on: click to send as typed' : 'Markdown off: sent as typed'
+              }
+              onClick={() => setMarkdown((m) => !m)}
+            >
+              <span aria-hidden="true">M↓</span>
+              <span className="visually-hidden">Markdown</span>
+            </button>
+            <button
+              type="button"
+              className="icon-button preview-toggle"
+              aria-pressed={preview}
+              title="Preview"
+              onClick={() => setPreview((p) => !p)}
+            >
+              <span aria-hidden="true">👁</span>
+              <span className="visually-hidden">Preview</span>
+            </button>
+          </>
+        )}
         <button type="submit" disabled={sending || (text.trim() === '' && files.length === 0)}>
           {editing ? 'Save' : 'Send'}
         </button>
@@ -279,3 +397,29 @@ export function Composer(props: Props) {
     </form>
   );
 }
+
+/** What the message will look like: its HTML (sanitized as received ones are) or its text. */
+function ComposerPreview({
+  accountId,
+  text,
+  compose,
+}: {
+  accountId: number;
+  text: string;
+  compose(body: string): { body: string; html: string | null };
+}) {
+  const c = compose(text);
+  return (
+    <div className="composer-preview" aria-label="Preview" role="region">
+      {c.html ? (
+        <FormattedBody accountId={accountId} html={c.html} selfIds={NO_IDS} />
+      ) : (
+        <div className="plain-preview">
+          <LinkifiedText text={c.body} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+const NO_IDS: ReadonlySet<string> = new Set();

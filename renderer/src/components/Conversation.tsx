@@ -1,13 +1,19 @@
 // The open chat: header, timeline (with an optional thread panel) and
 // composer. Marks the chat read while it is on screen and the window has focus.
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { ChatSummary, MessageView } from '../../../main/daemon/model/types.js';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ChatSummary, MessageView, Protocol } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
 import { TimelineActionsContext, type TimelineActions } from '../api/TimelineActions.js';
 import { useDraft } from '../hooks/useDraft.js';
 import type { IsMine } from '../hooks/useSelf.js';
 import { useTimeline } from '../hooks/useTimeline.js';
-import { lastOwnEditable } from '../lib/timelineRows.js';
+import { firstUnread, lastOwnEditable, threadList } from '../lib/timelineRows.js';
+import { ThreadList } from './ThreadList.js';
+import { typingLine, useChatPeople } from '../hooks/useChatPeople.js';
+import { ImageViewer, type ViewerImage } from './ImageViewer.js';
+import { MemberPanel } from './MemberPanel.js';
+import { INLINE_IMAGE } from './AttachmentView.js';
+import { quoteText } from '../lib/quote.js';
 import { ChatHeader } from './ChatHeader.js';
 import { composerBlockedReason } from '../lib/composerAvailability.js';
 import { Composer } from './Composer.js';
@@ -16,6 +22,8 @@ import { Timeline } from './Timeline.js';
 
 interface Props {
   chat: ChatSummary;
+  /** The chat's account's protocol (what a message permalink looks like). */
+  protocol?: Protocol;
   focusMessageId: number | null;
   isMine: IsMine;
   /** A chat summary the daemon returned (e.g. after marking read). */
@@ -23,15 +31,54 @@ interface Props {
   onSent(): void;
 }
 
-export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSent }: Props) {
+export function Conversation({
+  chat,
+  protocol,
+  focusMessageId,
+  isMine,
+  onChatChanged,
+  onSent,
+}: Props) {
   const client = useClient();
   const timeline = useTimeline(chat.id);
   const draft = useDraft(chat.id);
   const [editing, setEditing] = useState<MessageView | null>(null);
   const [thread, setThread] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
+  const [viewing, setViewing] = useState<number | null>(null);
+  const [membersOpen, setMembersOpen] = useState(false);
+  const [threadsOpen, setThreadsOpen] = useState(false);
   const { messages } = timeline;
   const newest = messages[messages.length - 1];
+  const selfIds = isMine.idsOf(chat.accountId);
+  const people = useChatPeople(chat.id, selfIds, newest?.id);
+
+  // Where the "new messages" divider goes: fixed when the chat opens (the read
+  // position moves as soon as the chat is read, the divider stays where it was).
+  const [unreadAtOpen] = useState(chat.unreadCount);
+  const [firstUnreadId, setFirstUnreadId] = useState<number | null>(null);
+  useEffect(() => {
+    if (firstUnreadId !== null || unreadAtOpen === 0 || timeline.loading || messages.length === 0)
+      return;
+    setFirstUnreadId(firstUnread(messages, unreadAtOpen, isMine));
+  }, [firstUnreadId, unreadAtOpen, timeline.loading, messages, isMine]);
+
+  const threads = useMemo(
+    () => threadList(messages, firstUnreadId, isMine),
+    [messages, firstUnreadId, isMine],
+  );
+
+  const images = useMemo<ViewerImage[]>(
+    () =>
+      messages.flatMap((m) =>
+        m.deleted
+          ? []
+          : m.attachments
+              .filter((a) => INLINE_IMAGE.test(a.mime))
+              .map((attachment) => ({ attachment, senderName: m.senderName, ts: m.ts })),
+      ),
+    [messages],
+  );
 
   useEffect(() => {
     if (chat.unreadCount === 0 || !newest || newest.outboxState) return;
@@ -46,11 +93,14 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
     return () => window.removeEventListener('focus', markRead);
   }, [client, chat.id, chat.unreadCount, newest, onChatChanged]);
 
-  const { setReplyTo } = draft;
+  const { setReplyTo, setText: setDraftText } = draft;
+  const draftText = useRef(draft.text);
+  draftText.current = draft.text;
   const writable = composerBlockedReason(chat) === null;
   const actions = useMemo<TimelineActions>(
     () => ({
       isMine,
+      selfIdsOf: isMine.idsOf,
       writable,
       reply: (m) => {
         setEditing(null);
@@ -58,9 +108,19 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
       },
       edit: (m) => setEditing(m),
       openThread: setThread,
+      openImage: setViewing,
+      permalink: (m) =>
+        protocol === 'matrix' && m.remoteId
+          ? `https://matrix.to/#/${encodeURIComponent(chat.remoteId)}/${encodeURIComponent(m.remoteId)}`
+          : null,
+      quote: (m) => {
+        setEditing(null);
+        const before = draftText.current;
+        setDraftText(`${before}${before && !before.endsWith('\n') ? '\n' : ''}${quoteText(m)}`);
+      },
       fail: setActionError,
     }),
-    [isMine, setReplyTo, writable],
+    [isMine, setReplyTo, setDraftText, writable, protocol, chat.remoteId],
   );
 
   const findMessage = useCallback(
@@ -71,7 +131,17 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
   return (
     <TimelineActionsContext.Provider value={actions}>
       <main className={`conversation${thread ? ' with-thread' : ''}`} aria-labelledby="chat-title">
-        <ChatHeader chat={chat} onChatChanged={onChatChanged} />
+        <ChatHeader
+          chat={chat}
+          onChatChanged={onChatChanged}
+          memberCount={people.members.filter((m) => m.membership === 'join').length || undefined}
+          membersOpen={membersOpen}
+          onToggleMembers={() => setMembersOpen((o) => !o)}
+          threadCount={threads.length}
+          threadsUnread={threads.reduce((n, t) => n + t.unread, 0)}
+          threadsOpen={threadsOpen}
+          onToggleThreads={() => setThreadsOpen((o) => !o)}
+        />
         {actionError ? (
           <p className="notice error action-error" role="alert">
             {actionError}{' '}
@@ -81,7 +151,13 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
           </p>
         ) : null}
         <div className="conversation-body">
-          <Timeline chatId={chat.id} timeline={timeline} focusMessageId={focusMessageId} />
+          <Timeline
+            chatId={chat.id}
+            timeline={timeline}
+            focusMessageId={focusMessageId}
+            firstUnreadId={firstUnreadId}
+            readers={people.readers}
+          />
           {thread ? (
             <ThreadPanel
               chat={chat}
@@ -96,9 +172,28 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
               }}
             />
           ) : null}
+          {threadsOpen && !thread ? (
+            <ThreadList
+              threads={threads}
+              onOpen={(root) => setThread(root)}
+              onClose={() => setThreadsOpen(false)}
+            />
+          ) : null}
+          {membersOpen ? (
+            <MemberPanel
+              chat={chat}
+              members={people.members}
+              presence={people.presence}
+              onClose={() => setMembersOpen(false)}
+            />
+          ) : null}
         </div>
+        <p className="typing-line" aria-live="polite">
+          {typingLine(people.typing)}
+        </p>
         <Composer
           chat={chat}
+          members={people.members}
           draft={draft}
           editing={editing}
           onEditingChange={setEditing}
@@ -112,6 +207,9 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
             onSent();
           }}
         />
+        {viewing !== null ? (
+          <ImageViewer images={images} startId={viewing} onClose={() => setViewing(null)} />
+        ) : null}
       </main>
     </TimelineActionsContext.Provider>
   );

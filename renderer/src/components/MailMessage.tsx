@@ -6,6 +6,7 @@ import type { MailHeaders } from '../../../main/daemon/api/contract.js';
 import type { MessageView } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
 import { MailFrame } from './MailFrame.js';
+import { MailText } from './MailText.js';
 
 const addressList = (list: MailHeaders['from']) =>
   list.map((a) => (a.name ? `${a.name} <${a.email}>` : a.email)).join(', ');
@@ -50,7 +51,7 @@ export function MailMessage({ message: m }: { message: MessageView }) {
       ) : m.html ? (
         <MailFrame html={m.html} title={m.subject ?? 'Mail body'} />
       ) : (
-        <div className="message-body mail-text">{m.body}</div>
+        <MailText text={m.body} />
       )}
     </article>
   );

@@ -1,7 +1,12 @@
-// A chat message's text (as text), with the states that replace it.
+// A chat message's text, with the states that replace it: a formatted body
+// (Matrix HTML) sanitized into the page, plain text with its links.
 import type { MessageView } from '../../../main/daemon/model/types.js';
+import { useTimelineActions } from '../api/TimelineActions.js';
+import { FormattedBody } from './FormattedBody.js';
+import { LinkifiedText } from './LinkifiedText.js';
 
 export function MessageBody({ message: m }: { message: MessageView }) {
+  const actions = useTimelineActions();
   if (m.deleted) return <div className="message-body deleted">This message was deleted.</div>;
   if (m.kind === 'encrypted')
     return (
@@ -16,7 +21,18 @@ export function MessageBody({ message: m }: { message: MessageView }) {
   return (
     <div className={`message-body${m.kind === 'notice' ? ' notice-text' : ''}`}>
       {m.subject ? <div className="message-subject">{m.subject}</div> : null}
-      {text}
+      {m.html ? (
+        <>
+          {m.kind === 'emote' ? `* ${m.senderName} ` : null}
+          <FormattedBody
+            accountId={m.accountId}
+            html={m.html}
+            selfIds={actions.selfIdsOf(m.accountId)}
+          />
+        </>
+      ) : (
+        <LinkifiedText text={text} />
+      )}
       {m.edited ? <span className="edited"> (edited)</span> : null}
     </div>
   );

@@ -6,6 +6,10 @@ import type { MessageView } from '../../../main/daemon/model/types.js';
 import { useTimelineActions } from '../api/TimelineActions.js';
 import { fullTime, timeOfDay } from '../lib/format.js';
 import { AttachmentView } from './AttachmentView.js';
+import { Avatar } from './Avatar.js';
+import { LinkPreviewCard } from './LinkPreviewCard.js';
+import { ReadReceipts, type Reader } from './ReadReceipts.js';
+import { findLinks } from '../lib/links.js';
 import { MailMessage } from './MailMessage.js';
 import { MessageActions } from './MessageActions.js';
 import { MessageBody } from './MessageBody.js';
@@ -27,6 +31,15 @@ interface Props {
   repliedTo?: MessageView | null;
   /** In the thread panel: no thread link, no absolute position. */
   inThread?: boolean;
+  /** People whose read receipt is at this message. */
+  readBy?: readonly Reader[];
+}
+
+/** The first web link of a chat message, for its preview (not for mail, not while unsent). */
+function previewUrl(m: MessageView): string | null {
+  if (m.kind === 'mail' || m.deleted || m.remoteId === null) return null;
+  const link = findLinks(m.body).find((l) => /^https?:/i.test(l.href));
+  return link ? link.href : null;
 }
 
 export const MessageItem = memo(function MessageItem({
@@ -39,6 +52,7 @@ export const MessageItem = memo(function MessageItem({
   highlighted,
   repliedTo,
   inThread = false,
+  readBy,
 }: Props) {
   const actions = useTimelineActions();
   const mine = actions.isMine(m);
@@ -46,8 +60,10 @@ export const MessageItem = memo(function MessageItem({
   if (continued) classes.push('continued');
   if (highlighted) classes.push('highlighted');
   if (mine) classes.push('mine');
+  if (m.mentionsMe && !mine) classes.push('mentions-me');
   if (m.outboxState && m.outboxState !== 'sent') classes.push('local-echo');
   const style = inThread ? undefined : { top };
+  const preview = previewUrl(m);
 
   if (m.kind === 'system')
     return (
@@ -83,6 +99,14 @@ export const MessageItem = memo(function MessageItem({
         </time>
       ) : (
         <div className="message-head">
+          <Avatar
+            accountId={m.accountId}
+            id={m.senderRemoteId ?? m.senderName}
+            name={m.senderName}
+            uri={m.senderAvatarUrl}
+            size={28}
+            className="sender-avatar"
+          />
           <span className="sender">{m.senderName}</span>
           <time dateTime={new Date(m.ts).toISOString()} title={fullTime(m.ts)}>
             {timeOfDay(m.ts)}
@@ -98,11 +122,15 @@ export const MessageItem = memo(function MessageItem({
           ))}
         </div>
       ) : null}
+      {preview ? <LinkPreviewCard accountId={m.accountId} url={preview} /> : null}
       <ReactionChips message={m} />
       {!inThread && threadReplies > 0 && m.remoteId ? (
         <ThreadLink rootRemoteId={m.remoteId} count={threadReplies} />
       ) : null}
       <OutboxStatus message={m} />
+      {readBy && readBy.length > 0 ? (
+        <ReadReceipts accountId={m.accountId} readers={readBy} />
+      ) : null}
       {m.deleted ? null : <MessageActions message={m} mine={mine} inThread={inThread} />}
     </li>
   );

@@ -1,6 +1,11 @@
-// Search results in place of the chat list while a query is typed.
+// Search results in place of the chat list while a query is typed, grouped by
+// chat (its name, cut cleanly when long, the number of hits, and which account
+// it is from).
 import type { SearchHit } from '../../../main/daemon/model/types.js';
+import { useAccounts } from '../api/AccountsContext.js';
 import type { SearchState } from '../hooks/useSearch.js';
+import { groupHits } from '../lib/searchGroups.js';
+import { AccountBadge } from './AccountBadge.js';
 import { SearchHitItem } from './SearchHitItem.js';
 
 export function SearchResults({
@@ -11,6 +16,7 @@ export function SearchResults({
   onOpen(hit: SearchHit): void;
 }) {
   const { hits, searching, error, nextBeforeId, unindexed, loadMore } = search;
+  const accounts = useAccounts();
   return (
     <section className="search-results" aria-label="Search results" aria-busy={searching}>
       {error ? (
@@ -26,11 +32,28 @@ export function SearchResults({
           Still indexing {unindexed.toLocaleString()} messages: results may be incomplete.
         </p>
       ) : null}
-      <ul role="list">
-        {hits.map((hit) => (
-          <SearchHitItem key={hit.messageId} hit={hit} onOpen={onOpen} />
-        ))}
-      </ul>
+      {groupHits(hits).map((group) => {
+        const account = accounts.byId.get(group.accountId);
+        const headingId = `search-chat-${group.chatId}`;
+        return (
+          <section key={group.chatId} className="search-group" aria-labelledby={headingId}>
+            <h3 className="search-group-head">
+              <span className="search-hit-chat" id={headingId} title={group.chatName}>
+                {group.chatName}
+              </span>
+              <span className="search-group-count" aria-label={`${group.hits.length} results`}>
+                {group.hits.length}
+              </span>
+              {account ? <AccountBadge account={account} withLabel /> : null}
+            </h3>
+            <ul role="list">
+              {group.hits.map((hit) => (
+                <SearchHitItem key={hit.messageId} hit={hit} onOpen={onOpen} />
+              ))}
+            </ul>
+          </section>
+        );
+      })}
       {!error && nextBeforeId != null && loadMore ? (
         <button type="button" className="search-more" onClick={loadMore} disabled={searching}>
           Show more

@@ -1,10 +1,12 @@
 // Replying inside a thread: the text goes out with the thread's root
 // (messages.send threadRootMessageId), so other clients show it in the thread.
+// Markdown as in the main composer (lib/markdown.ts; /plain sends as typed).
 import { useState, type KeyboardEvent } from 'react';
 import type { ChatSummary } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
 import { errorMessage } from '../api/callError.js';
 import { composerBlockedReason } from '../lib/composerAvailability.js';
+import { composeMessage } from '../lib/markdown.js';
 import { ComposerBlocked } from './ComposerBlocked.js';
 
 interface Props {
@@ -27,9 +29,11 @@ export function ThreadComposer({ chat, rootMessageId, onSent }: Props) {
     setSending(true);
     setError(null);
     try {
+      const composed = composeMessage(text);
       const { messageId } = await client.call('messages.send', {
         chatId: chat.id,
-        body: text,
+        body: composed.body,
+        ...(composed.html ? { html: composed.html } : {}),
         threadRootMessageId: rootMessageId,
       });
       setText('');

@@ -13,6 +13,8 @@ import { buildRows, type TimelineRow } from '../lib/timelineRows.js';
 import { layoutRows, rowAt, visibleRange } from '../lib/virtualRows.js';
 import { DaySeparator } from './DaySeparator.js';
 import { MessageItem } from './MessageItem.js';
+import type { Reader } from './ReadReceipts.js';
+import { UnreadDivider } from './UnreadDivider.js';
 
 const OVERSCAN_PX = 800;
 /** The rendered window moves in steps of this many pixels, not on every scroll event. */
@@ -22,13 +24,25 @@ const LOAD_NEWER_PX = 1500;
 const AT_BOTTOM_PX = 48;
 
 const estimate = (row: TimelineRow | undefined) =>
-  !row ? 56 : row.kind === 'day' ? 40 : row.continued ? 26 : row.message.kind === 'mail' ? 160 : 52;
+  !row
+    ? 56
+    : row.kind === 'day' || row.kind === 'unread'
+      ? 40
+      : row.continued
+        ? 26
+        : row.message.kind === 'mail'
+          ? 160
+          : 52;
 
 interface Props {
   chatId: number;
   timeline: TimelineState;
   /** A message to bring into view and highlight (e.g. a search hit). */
   focusMessageId: number | null;
+  /** The first message that was unread when the chat opened: the "new messages" divider. */
+  firstUnreadId?: number | null;
+  /** Message id → the people whose read receipt is there. */
+  readers?: ReadonlyMap<number, readonly Reader[]>;
 }
 
 const Row = memo(function Row({
@@ -37,15 +51,18 @@ const Row = memo(function Row({
   highlighted,
   repliedTo,
   observe,
+  readBy,
 }: {
   row: TimelineRow;
   top: number;
   highlighted: boolean;
   repliedTo: MessageView | null | undefined;
   observe: (el: HTMLLIElement | null) => void;
+  readBy: readonly Reader[] | undefined;
 }) {
   if (row.kind === 'day')
     return <DaySeparator ts={row.ts} rowKey={row.key} top={top} observe={observe} />;
+  if (row.kind === 'unread') return <UnreadDivider rowKey={row.key} top={top} observe={observe} />;
   return (
     <MessageItem
       rowKey={row.key}
@@ -56,14 +73,21 @@ const Row = memo(function Row({
       threadReplies={row.threadReplies}
       highlighted={highlighted}
       repliedTo={repliedTo}
+      readBy={readBy}
     />
   );
 });
 
-export function Timeline({ chatId, timeline, focusMessageId }: Props) {
+export function Timeline({
+  chatId,
+  timeline,
+  focusMessageId,
+  firstUnreadId = null,
+  readers,
+}: Props) {
   const { messages, loading, loadingOlder, hasOlder, error, loadOlder, ensureLoaded } = timeline;
   const { hasNewer, loadingNewer, loadNewer, loadLatest } = timeline;
-  const rows = useMemo(() => buildRows(messages), [messages]);
+  const rows = useMemo(() => buildRows(messages, firstUnreadId), [messages, firstUnreadId]);
   const keys = useMemo(() => rows.map((r) => r.key), [rows]);
   const index = useMemo(() => new Map(keys.map((k, i) => [k, i])), [keys]);
   const byRemoteId = useMemo(() => {
@@ -202,6 +226,24 @@ export function Timeline({ chatId, timeline, focusMessageId }: Props) {
   }, [focusMessageId, index, layout, loading, ensureLoaded, updateView]);
 
   const [away, setAway] = useState(false);
+  /** The divider was reached (scrolled past or jumped to): no more "jump to first unread". */
+  const [unreadSeen, setUnreadSeen] = useState(false);
+  const unreadIndex = index.get('unread');
+  const unreadTop = unreadIndex !== undefined ? (layout.offsets[unreadIndex] ?? 0) : null;
+  const unreadAbove = unreadTop !== null && !unreadSeen && unreadTop < view.top;
+  useEffect(() => {
+    if (unreadTop !== null && unreadTop >= view.top && unreadTop < view.top + view.height)
+      setUnreadSeen(true);
+  }, [unreadTop, view]);
+  const jumpToFirstUnread = () => {
+    const el = scroller.current;
+    if (!el || unreadTop === null) return;
+    stick.current = false;
+    anchor.current = { key: 'unread', delta: 16 };
+    el.scrollTop = unreadTop - 16;
+    setUnreadSeen(true);
+    updateView(el);
+  };
   const jumpToLatest = () => {
     const el = scroller.current;
     if (!el) return;
@@ -290,9 +332,15 @@ export function Timeline({ chatId, timeline, focusMessageId }: Props) {
                 : undefined
             }
             observe={observe}
+            readBy={row.kind === 'message' ? readers?.get(row.message.id) : undefined}
           />
         ))}
       </ol>
+      {unreadAbove ? (
+        <button type="button" className="jump-unread" onClick={jumpToFirstUnread}>
+          ↑ Jump to first unread
+        </button>
+      ) : null}
       {hasNewer ? (
         <p className="timeline-more" aria-live="polite">
           {loadingNewer ? 'Loading newer messages…' : ''}

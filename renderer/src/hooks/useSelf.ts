@@ -1,10 +1,15 @@
 // The user's own remote ids per account, to tell their messages apart.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { MessageView } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
 import { useDaemonEvents, useReconnect } from './useDaemonEvents.js';
 
-export type IsMine = (m: MessageView) => boolean;
+/** Whether a message is the user's own; `idsOf` gives the user's ids on an account (pills). */
+export type IsMine = ((m: MessageView) => boolean) & {
+  idsOf(accountId: number): ReadonlySet<string>;
+};
+
+const NONE: ReadonlySet<string> = new Set();
 
 export function useSelf(): IsMine {
   const client = useClient();
@@ -20,9 +25,13 @@ export function useSelf(): IsMine {
   useDaemonEvents((e) => {
     if (e.name === 'account.status' && !selves.has(e.payload.accountId)) load();
   });
-  return useCallback(
+  const isMine = useCallback(
     (m: MessageView) =>
       m.senderRemoteId !== null && (selves.get(m.accountId)?.has(m.senderRemoteId) ?? false),
     [selves],
+  );
+  return useMemo(
+    () => Object.assign(isMine, { idsOf: (accountId: number) => selves.get(accountId) ?? NONE }),
+    [isMine, selves],
   );
 }

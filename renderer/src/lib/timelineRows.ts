@@ -5,6 +5,8 @@ import type { MessageView } from '../../../main/daemon/model/types.js';
 
 export type TimelineRow =
   | { kind: 'day'; key: string; ts: number }
+  /** The "new messages" divider, above the first message the user had not read. */
+  | { kind: 'unread'; key: 'unread' }
   | {
       kind: 'message';
       key: string;
@@ -36,7 +38,10 @@ export function threadCounts(messages: readonly MessageView[]): Map<string, numb
 
 const groupable = (m: MessageView) => m.kind !== 'system' && m.kind !== 'mail';
 
-export function buildRows(messages: readonly MessageView[]): TimelineRow[] {
+export function buildRows(
+  messages: readonly MessageView[],
+  firstUnreadId: number | null = null,
+): TimelineRow[] {
   const counts = threadCounts(messages);
   const rows: TimelineRow[] = [];
   let prev: MessageView | undefined;
@@ -47,6 +52,10 @@ export function buildRows(messages: readonly MessageView[]): TimelineRow[] {
     if (d !== day) {
       rows.push({ kind: 'day', key: `day-${d}`, ts: m.ts });
       day = d;
+      prev = undefined;
+    }
+    if (m.id === firstUnreadId) {
+      rows.push({ kind: 'unread', key: 'unread' });
       prev = undefined;
     }
     const continued =
@@ -66,6 +75,27 @@ export function buildRows(messages: readonly MessageView[]): TimelineRow[] {
     prev = m;
   }
   return rows;
+}
+
+/**
+ * The first unread message when the chat opened: counting back from the newest
+ * loaded message the way the daemon counts unread (others' messages that are
+ * not deleted), the `unread`-th one. Null when nothing is unread; the oldest
+ * loaded message when the unread ones reach further back than what is loaded.
+ */
+export function firstUnread(
+  messages: readonly MessageView[],
+  unread: number,
+  isMine: (m: MessageView) => boolean,
+): number | null {
+  if (unread <= 0 || messages.length === 0) return null;
+  let seen = 0;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (isMine(m) || m.deleted || m.outboxState !== null) continue;
+    if (++seen === unread) return m.id;
+  }
+  return messages[0]!.id;
 }
 
 /** The messages of one thread, oldest first: the root (when loaded) and its replies. */
@@ -89,4 +119,42 @@ export function lastOwnEditable(
     if (m.remoteId !== null && !m.deleted && (m.kind === 'text' || m.kind === 'emote')) return m;
   }
   return null;
+}
+
+export interface ThreadSummary {
+  rootRemoteId: string;
+  /** The root message, when loaded. */
+  root: MessageView | null;
+  replies: number;
+  /** Replies from others at or after the first unread message when the chat opened. */
+  unread: number;
+  lastTs: number;
+}
+
+/**
+ * The chat's threads among the loaded messages, latest activity first: each
+ * root with its reply count and how many replies are new since the chat opened.
+ */
+export function threadList(
+  messages: readonly MessageView[],
+  firstUnreadId: number | null,
+  isMine: (m: MessageView) => boolean,
+): ThreadSummary[] {
+  const byRoot = new Map<string, ThreadSummary>();
+  const roots = new Map<string, MessageView>();
+  for (const m of messages) if (m.remoteId) roots.set(m.remoteId, m);
+  for (const m of messages) {
+    if (!isThreadReply(m)) continue;
+    const key = m.threadRootRemoteId!;
+    let t = byRoot.get(key);
+    if (!t)
+      byRoot.set(
+        key,
+        (t = { rootRemoteId: key, root: roots.get(key) ?? null, replies: 0, unread: 0, lastTs: 0 }),
+      );
+    t.replies++;
+    t.lastTs = Math.max(t.lastTs, m.ts);
+    if (firstUnreadId !== null && m.id >= firstUnreadId && !isMine(m) && !m.deleted) t.unread++;
+  }
+  return [...byRoot.values()].sort((a, b) => b.lastTs - a.lastTs);
 }

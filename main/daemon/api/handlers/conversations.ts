@@ -79,7 +79,7 @@ export function conversationHandlers(ctx: HandlerContext) {
       return window;
     },
     'messages.byIds': ({ ids }) => store.read.messagesById(ids),
-    'messages.send': ({ chatId, body, replyToMessageId, threadRootMessageId }) => {
+    'messages.send': ({ chatId, body, html, mentions, replyToMessageId, threadRootMessageId }) => {
       const chat = writableChatOrThrow(chatId);
       const replyTo =
         replyToMessageId !== undefined ? store.read.messagesById([replyToMessageId])[0] : undefined;
@@ -87,6 +87,8 @@ export function conversationHandlers(ctx: HandlerContext) {
         op: 'send',
         chatRemoteId: chat.remoteId,
         body,
+        html: html ?? null,
+        ...(mentions?.length ? { mentions } : {}),
         replyToRemoteId: replyTo?.remoteId ?? null,
         threadRootRemoteId:
           threadRootMessageId !== undefined ? threadRootOrThrow(threadRootMessageId, chatId) : null,
@@ -111,7 +113,7 @@ export function conversationHandlers(ctx: HandlerContext) {
       });
       return { outboxId: entry.id, messageId: entry.localMessageId! };
     },
-    'messages.edit': ({ messageId, body }) => {
+    'messages.edit': ({ messageId, body, html, mentions }) => {
       const m = messageOrThrow(messageId);
       const chat = writableChatOrThrow(m.chatId);
       const entry = enqueue(m.accountId, m.chatId, {
@@ -119,6 +121,8 @@ export function conversationHandlers(ctx: HandlerContext) {
         chatRemoteId: chat.remoteId,
         messageRemoteId: m.remoteId!,
         body,
+        html: html ?? null,
+        ...(mentions?.length ? { mentions } : {}),
       });
       return { outboxId: entry.id };
     },

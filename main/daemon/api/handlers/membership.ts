@@ -8,7 +8,7 @@ import type { HandlerContext, Handlers } from './context.js';
 import { chatIdByRemote } from '../../store/chats.js';
 import { openInvites } from '../../store/invites.js';
 import { chatReceipts } from '../../store/receipts.js';
-import { chatMembers } from '../../store/members.js';
+import { chatMembers } from '../../store/people.js';
 import { listSpaces } from '../../store/spaces.js';
 
 export function membershipHandlers(ctx: HandlerContext) {
@@ -114,7 +114,7 @@ export function membershipHandlers(ctx: HandlerContext) {
     },
     'chats.members': ({ chatId }) => {
       chatOrThrow(chatId);
-      return chatMembers(store.readDb, chatId) satisfies MemberView[];
+      return chatMembers(store.readDb, chatId);
     },
     'chats.receipts': ({ chatId }) => {
       const chat = chatOrThrow(chatId);

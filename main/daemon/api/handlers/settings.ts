@@ -4,6 +4,7 @@ import { DEFAULT_SETTINGS, type AppSettings } from '../contract.js';
 import type { Store } from '../../store/store.js';
 import { readSetting, writeSetting } from '../../store/appSettings.js';
 import type { HandlerContext, Handlers } from './context.js';
+import { readAccountSettings, updateAccountSettings } from '../../store/accountSettings.js';
 
 // What a stored value may hold; one that no longer parses falls back to its default.
 const storedDnd = z
@@ -17,8 +18,17 @@ const storedDnd = z
 const storedAccountNotify = z.record(z.string(), z.enum(['all', 'mentions', 'none']));
 
 export function settingsHandlers(ctx: HandlerContext) {
-  const { store } = ctx;
+  const { store, accountOrThrow } = ctx;
   return {
+    'accounts.settings': ({ accountId }) => {
+      accountOrThrow(accountId);
+      return readAccountSettings(store.readDb, accountId);
+    },
+    'accounts.updateSettings': ({ accountId, linkPreviews }) => {
+      accountOrThrow(accountId);
+      if (linkPreviews !== undefined) updateAccountSettings(store.db, accountId, { linkPreviews });
+      return readAccountSettings(store.readDb, accountId);
+    },
     'settings.get': () => readSettings(store),
     'settings.set': ({ dnd, accountNotify }) => {
       const current = readSettings(store);

@@ -44,10 +44,29 @@ const rooms = (ctx: ConnectorContext, a: MatrixAccount): RoomWriter => ({
 const replyTo = (eventId: string | null | undefined) =>
   eventId ? { 'm.in_reply_to': { event_id: eventId } } : null;
 
+/**
+ * An m.text content: the body, the HTML as org.matrix.custom.html when there is
+ * one, and m.mentions (always present, so receivers use it instead of
+ * searching the body for names: an empty list mentions nobody).
+ */
+export function textContent(
+  body: string,
+  html: string | null | undefined,
+  mentions: readonly string[] | undefined,
+): Record<string, unknown> {
+  const content: Record<string, unknown> = { msgtype: 'm.text', body };
+  if (html) {
+    content.format = 'org.matrix.custom.html';
+    content.formatted_body = html;
+  }
+  content['m.mentions'] = { user_ids: [...new Set(mentions ?? [])] };
+  return content;
+}
+
 export const matrixOperations = {
   send: async (a, op, key, ctx) => {
     await refuseEncrypted(ctx, a, op.chatRemoteId);
-    const content: Record<string, unknown> = { msgtype: 'm.text', body: op.body };
+    const content = textContent(op.body, op.html, op.mentions);
     const relation = op.threadRootRemoteId
       ? await threadRelation(
           a.transport,
@@ -62,10 +81,12 @@ export const matrixOperations = {
   },
   edit: async (a, op, key, ctx) => {
     await refuseEncrypted(ctx, a, op.chatRemoteId);
+    // The fallback for clients without edits is "* text"; m.mentions stays empty at the
+    // top level so an edit notifies nobody again (the spec's rule for replacements).
+    const fallback = textContent(`* ${op.body}`, op.html ? `* ${op.html}` : null, []);
     const content = {
-      msgtype: 'm.text',
-      body: `* ${op.body}`,
-      'm.new_content': { msgtype: 'm.text', body: op.body },
+      ...fallback,
+      'm.new_content': textContent(op.body, op.html, op.mentions),
       'm.relates_to': { rel_type: 'm.replace', event_id: op.messageRemoteId },
     };
     return { remoteId: await put(ctx, a, op.chatRemoteId, key, 'm.room.message', content) };

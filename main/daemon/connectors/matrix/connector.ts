@@ -10,6 +10,7 @@ import type {
   Credentials,
   FetchedAttachment,
   LoginResult,
+  RemoteLinkPreview,
   WriteResult,
 } from '../connector.js';
 import type { SyncBatch } from '../../model/types.js';
@@ -32,7 +33,7 @@ import { sync } from './sync.js';
 import { live } from './liveAndGaps.js';
 import { backfill } from './backfill.js';
 import { matrixOperations, setPresence, setTyping } from './actions.js';
-import { download } from './media.js';
+import { download, previewUrl } from './media.js';
 import { z } from 'zod';
 
 export type { MatrixConnectorOptions } from './account.js';
@@ -123,6 +124,20 @@ export class MatrixConnector implements Connector {
 
   fetchAttachment(ctx: ConnectorContext, a: AttachmentRef): Promise<FetchedAttachment> {
     return this.accounts.guard(ctx, (acc) => download(acc.transport, a.remoteId, ctx.signal));
+  }
+
+  fetchMedia(
+    ctx: ConnectorContext,
+    uri: string,
+    thumbnail?: { width: number; height: number },
+  ): Promise<FetchedAttachment> {
+    return this.accounts.guard(ctx, (acc) =>
+      download(acc.transport, uri, ctx.signal, thumbnail && { ...thumbnail, method: 'crop' }),
+    );
+  }
+
+  previewUrl(ctx: ConnectorContext, url: string): Promise<RemoteLinkPreview | null> {
+    return this.accounts.guard(ctx, (acc) => previewUrl(acc.transport, url, ctx.signal));
   }
 
   fetchThumbnail(

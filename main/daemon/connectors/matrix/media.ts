@@ -2,7 +2,8 @@
 // downloads and thumbnails through the authenticated endpoints
 // (/_matrix/client/v1/media/download|thumbnail, spec v1.11), with the legacy
 // unauthenticated /_matrix/media/v3 ones only for servers that lack them.
-import type { ConnectorContext, FetchedAttachment } from '../connector.js';
+import { z } from 'zod';
+import type { ConnectorContext, FetchedAttachment, RemoteLinkPreview } from '../connector.js';
 import { PermanentError } from '../errors.js';
 import { blobBytes } from '../context.js';
 import { attachmentKind } from '../../model/attachmentKind.js';
@@ -81,4 +82,59 @@ export async function download(
     res = await get(`/_matrix/media/v3/${tail}`);
   }
   return { mime: res.mime, size: res.size, stream: res.body };
+}
+
+/** Open Graph fields of a preview_url answer; anything else is ignored. */
+const previewSchema = z.looseObject({
+  'og:title': z.string().optional().catch(undefined),
+  'og:description': z.string().optional().catch(undefined),
+  'og:site_name': z.string().optional().catch(undefined),
+  'og:image': z.string().optional().catch(undefined),
+  'og:image:width': z.number().optional().catch(undefined),
+  'og:image:height': z.number().optional().catch(undefined),
+});
+
+const clip = (s: string | undefined, max: number) =>
+  s === undefined || s.trim() === '' ? null : s.trim().slice(0, max);
+
+/**
+ * The server's preview of a link (GET /_matrix/client/v1/media/preview_url,
+ * v1.11; the legacy /_matrix/media/v3 path for older servers). A server that
+ * has previews switched off answers 404/403: no preview, not an error.
+ */
+export async function previewUrl(
+  t: MatrixTransport,
+  url: string,
+  signal: AbortSignal,
+): Promise<RemoteLinkPreview | null> {
+  const get = (path: string) => t.json('GET', path, previewSchema, { signal, query: { url } });
+  let og;
+  try {
+    try {
+      og = await get('/_matrix/client/v1/media/preview_url');
+    } catch (err) {
+      if (!(err instanceof MatrixHttpError && err.errcode === 'M_UNRECOGNIZED')) throw err;
+      og = await get('/_matrix/media/v3/preview_url');
+    }
+  } catch (err) {
+    if (
+      err instanceof MatrixHttpError &&
+      err.status >= 400 &&
+      err.status < 500 &&
+      err.status !== 429
+    )
+      return null;
+    throw err;
+  }
+  const image = og['og:image'];
+  const preview: RemoteLinkPreview = {
+    title: clip(og['og:title'], 300),
+    description: clip(og['og:description'], 1000),
+    siteName: clip(og['og:site_name'], 200),
+    // Only an image in the media repository: the renderer never loads a remote address.
+    imageUri: image && image.startsWith('mxc://') ? image : null,
+    imageWidth: og['og:image:width'] ?? null,
+    imageHeight: og['og:image:height'] ?? null,
+  };
+  return preview.title || preview.description || preview.imageUri ? preview : null;
 }
