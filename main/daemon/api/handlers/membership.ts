@@ -1,5 +1,5 @@
 // Chat membership, invites, typing, receipts, presence and spaces.
-import type { InviteView, MemberView, ReceiptView, SpaceView } from '../contract.js';
+import type { InviteView, ReceiptView, SpaceView } from '../contract.js';
 import { ApiError } from '../contract.js';
 import type { OutboxOp } from '../../store/outbox.js';
 import type { Connector, ConnectorContext } from '../../connectors/connector.js';
