@@ -157,6 +157,8 @@ export const procedures = {
         muted: z.boolean().optional(),
         pinned: z.boolean().optional(),
         archived: z.boolean().optional(),
+        /** Only where the server keeps chat settings (REST chat); else `unsupported`. */
+        blocked: z.boolean().optional(),
         notifyLevel: z.enum(['all', 'mentions', 'none']).optional(),
       })
       .strict(),

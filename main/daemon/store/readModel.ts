@@ -73,7 +73,7 @@ interface MessageRow {
 // and rows come back as arrays, which better-sqlite3 builds faster than objects.
 const CHAT_COLUMNS = `c.id, c.account_id, c.remote_id, c.kind, c.name, c.topic, c.space_remote_id,
   c.last_activity_ts, c.last_message_preview, c.unread_count, c.mention_count, c.muted, c.pinned,
-  c.archived, c.encrypted`;
+  c.archived, c.encrypted, c.blocked`;
 
 type ChatTuple = [
   number,
@@ -85,6 +85,7 @@ type ChatTuple = [
   string | null,
   number,
   string | null,
+  number,
   number,
   number,
   number,
@@ -115,6 +116,7 @@ const toChatSummary = (
     pinned,
     archived,
     encrypted,
+    blocked,
   ]: ChatTuple,
   ctx: ChatContext,
 ): ChatSummary => ({
@@ -136,6 +138,7 @@ const toChatSummary = (
   muted: muted === 1,
   pinned: pinned === 1,
   archived: archived === 1,
+  blocked: blocked === 1,
   encrypted: encrypted === 1,
 });
 

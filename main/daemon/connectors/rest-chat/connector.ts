@@ -7,6 +7,8 @@
 // (actions.ts).
 import { SessionCache } from '../sessionCache.js';
 import type {
+  AttachmentRef,
+  FetchedAttachment,
   Connector,
   ConnectorContext,
   Credentials,
@@ -17,6 +19,7 @@ import type { SyncBatch } from '../../model/types.js';
 import type { OutboxOp } from '../../model/ops.js';
 import { capabilitiesOf, dispatch, operationNames } from '../operations.js';
 import { restChatOperations } from './actions.js';
+import { fetchAttachment, fetchThumbnail } from './attachments.js';
 import { REST_CHAT_CAPABILITIES } from './capabilities.js';
 import { login, openSession, type RestSession } from './session.js';
 import { backfillAccount, syncAccount, type RestSyncOptions } from './sync.js';
@@ -85,6 +88,20 @@ export class RestChatConnector implements Connector {
         signal: ctx.signal,
       }),
     );
+  }
+
+  /** An attachment's file (`<id>.<ext>`), streamed. */
+  fetchAttachment(ctx: ConnectorContext, attachment: AttachmentRef): Promise<FetchedAttachment> {
+    return this.sessions.guard(ctx, (s) => fetchAttachment(s, attachment, ctx.signal));
+  }
+
+  /** The sender's preview, else one made here (PNG), else the original. */
+  fetchThumbnail(
+    ctx: ConnectorContext,
+    attachment: AttachmentRef,
+    size: { width: number; height: number },
+  ): Promise<FetchedAttachment> {
+    return this.sessions.guard(ctx, (s) => fetchThumbnail(s, attachment, size, ctx.signal));
   }
 
   backfill(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {

@@ -13,6 +13,11 @@ export interface RestSession {
   /** Our user id as a remote id (the integer as a string). */
   selfId: string;
   selfName: string;
+  /**
+   * Chats whose blocked-user list changed by our own hand: the server sends no
+   * event for a block, so the next sync reads these lists again at once.
+   */
+  blockedListStale: Set<string>;
 }
 
 export async function login(
@@ -51,5 +56,6 @@ export async function openSession(
     transport,
     selfId: userRemoteId(me.info.id),
     selfName: me.info.name || me.info.username || String(me.info.id),
+    blockedListStale: new Set(),
   };
 }

@@ -1,0 +1,42 @@
+// Posting a message exactly once. A post carries localId "<our user id>+<outbox
+// key>"; the server never deduplicates by it, so exactly-once is ours: before
+// posting, the chat's newest messages are searched for that localId (a
+// previous attempt whose answer was lost: timeout, reset, 5xx, a restart) and
+// the copy found is adopted instead of posting again.
+import { localIdFor } from './mapping.js';
+import type { RestSession } from './session.js';
+import { page } from './sync.js';
+import { MessageInfoSchema, type MessageInfo } from './wire.js';
+
+/** How far down the chat a lost post is looked for: more than anyone posts between two retries. */
+const ADOPT_WINDOW = 50;
+
+export interface PostBody {
+  text?: string;
+  attachment?: {
+    fileType: string;
+    fileSize: number;
+    previewWidth?: number;
+    previewHeight?: number;
+  };
+}
+
+/** The message this outbox key posted: found among the newest, or posted now. */
+export async function postOnce(
+  s: RestSession,
+  chatId: string,
+  key: string,
+  body: PostBody,
+  signal: AbortSignal,
+): Promise<MessageInfo> {
+  const localId = localIdFor(s.selfId, key);
+  const recent = await page(s, chatId, ADOPT_WINDOW, undefined, signal);
+  const earlier = recent.find((m) => m.localId === localId);
+  if (earlier) return earlier;
+  return s.transport.json(
+    'POST',
+    `/chats/${encodeURIComponent(chatId)}/messages`,
+    MessageInfoSchema,
+    { body: { localId, ...body }, signal },
+  );
+}
