@@ -18,11 +18,11 @@ function messageId(remoteId: string): string {
 }
 
 export const restChatOperations = {
-  send: async (s, op, key, ctx) => {
-    const sent = await postOnce(s, op.chatRemoteId, key, { text: op.body }, ctx.signal);
+  send: async (s, op, key, ctx, attempt) => {
+    const sent = await postOnce(s, op.chatRemoteId, key, { text: op.body }, attempt, ctx.signal);
     return { remoteId: String(sent.id) };
   },
-  sendAttachment: (s, op, key, ctx) => sendAttachment(s, op, key, ctx),
+  sendAttachment: (s, op, key, ctx, attempt) => sendAttachment(s, op, key, ctx, attempt),
   edit: async (s, op, _key, ctx) => {
     // fileExists / previewExists are required keys (Swift's decoder); false leaves them unchanged.
     await s.transport.json(

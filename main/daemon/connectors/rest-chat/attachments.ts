@@ -14,6 +14,7 @@ import type {
   AttachmentRef,
   ConnectorContext,
   FetchedAttachment,
+  WriteAttempt,
   WriteResult,
 } from '../connector.js';
 import { blobBytes } from '../context.js';
@@ -65,6 +66,7 @@ export async function sendAttachment(
   op: OpOf<'sendAttachment'>,
   key: string,
   ctx: ConnectorContext,
+  attempt: WriteAttempt,
 ): Promise<WriteResult> {
   const bytes = await blobBytes(ctx, op.attachment.sha256);
   if (bytes.length === 0)
@@ -84,6 +86,7 @@ export async function sendAttachment(
         ...(size ? { previewWidth: size.width, previewHeight: size.height } : {}),
       },
     },
+    attempt,
     ctx.signal,
   );
   const media = message.attachments?.[0];

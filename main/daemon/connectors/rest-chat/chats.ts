@@ -42,6 +42,7 @@ export async function createChat(
     },
     signal,
   });
+  announce(s); // the server announces a new chat to no one, not even its members
   return { remoteId: chat.id };
 }
 
@@ -100,6 +101,7 @@ export async function memberAction(
       s.blockedListStale.add(chat);
       break;
   }
+  announce(s);
   return {};
 }
 
@@ -126,6 +128,7 @@ export async function leaveChat(
       signal,
     });
   else await s.transport.ok('DELETE', `${chatPath(chat.id)}/me`, { signal });
+  announce(s);
   return {};
 }
 
@@ -147,9 +150,18 @@ export async function chatSettings(
     await s.transport.ok(
       'PUT',
       `${chatPath(op.chatRemoteId)}/${op.blocked ? 'block' : 'unblock'}`,
-      {
-        signal,
-      },
+      { signal },
     );
+  const { muted, archived, blocked } = op;
+  s.settingsWritten.set(op.chatRemoteId, {
+    ...s.settingsWritten.get(op.chatRemoteId),
+    ...(muted !== undefined ? { muted } : {}),
+    ...(archived !== undefined ? { archived } : {}),
+    ...(blocked !== undefined ? { blocked } : {}),
+  });
+  announce(s);
   return {};
 }
+
+/** Tells live() to read the chat list again: the server told no one about this write. */
+const announce = (s: RestSession) => s.wrote.dispatchEvent(new Event('wrote'));

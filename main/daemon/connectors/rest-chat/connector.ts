@@ -13,6 +13,7 @@ import type {
   ConnectorContext,
   Credentials,
   LoginResult,
+  WriteAttempt,
   WriteResult,
 } from '../connector.js';
 import type { SyncBatch } from '../../model/types.js';
@@ -65,7 +66,7 @@ export class RestChatConnector implements Connector {
   async *live(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
     const s = await this.sessions.get(ctx);
     const typing = new Map<string, Set<string>>();
-    for await (const signal of socketSignals(s.transport.base, ctx.secret, ctx.signal)) {
+    for await (const signal of socketSignals(s.transport.base, ctx.secret, ctx.signal, s.wrote)) {
       if (signal.kind !== 'typing') {
         yield* this.sync(ctx);
         continue;
@@ -108,9 +109,14 @@ export class RestChatConnector implements Connector {
     return this.sessions.guardStream(ctx, (s) => backfillAccount(ctx, s, this.syncOptions));
   }
 
-  perform(ctx: ConnectorContext, op: OutboxOp, idempotencyKey: string): Promise<WriteResult> {
+  perform(
+    ctx: ConnectorContext,
+    op: OutboxOp,
+    idempotencyKey: string,
+    attempt?: WriteAttempt,
+  ): Promise<WriteResult> {
     return this.sessions.guard(ctx, (s) =>
-      dispatch(this.protocol, restChatOperations, s, op, idempotencyKey, ctx),
+      dispatch(this.protocol, restChatOperations, s, op, idempotencyKey, ctx, attempt),
     );
   }
 

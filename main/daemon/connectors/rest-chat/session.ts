@@ -18,6 +18,17 @@ export interface RestSession {
    * event for a block, so the next sync reads these lists again at once.
    */
   blockedListStale: Set<string>;
+  /**
+   * Our own writes the server announces to no one (leave, settings, blocks):
+   * live() listens and runs the catch-up at once instead of at the next frame.
+   */
+  wrote: EventTarget;
+  /**
+   * Settings we wrote, per chat, until the next chat list: what the server
+   * holds now, so a change made elsewhere right after ours still counts as a
+   * change (sync compares the list with what it last knew).
+   */
+  settingsWritten: Map<string, { muted?: boolean; archived?: boolean; blocked?: boolean }>;
 }
 
 export async function login(
@@ -57,5 +68,7 @@ export async function openSession(
     selfId: userRemoteId(me.info.id),
     selfName: me.info.name || me.info.username || String(me.info.id),
     blockedListStale: new Set(),
+    wrote: new EventTarget(),
+    settingsWritten: new Map(),
   };
 }

@@ -12,6 +12,7 @@ import type { SyncBatch } from '../../model/types.js';
 import { BACKFILL_STREAM_PREFIX, type ConnectorContext } from '../connector.js';
 import { chatBatch, messageToMessage, userRemoteId, userToPerson } from './mapping.js';
 import type { RestSession } from './session.js';
+import { statusOf } from './transport.js';
 import {
   BlockedUsersSchema,
   ChatListSchema,
@@ -99,8 +100,22 @@ export async function* syncAccount(
   };
   for (const chat of chats) {
     if (ctx.signal.aborted) return;
-    const batch = await catchUpChat(ctx, s, chat, options);
+    const batch = await readableOrSkipped(() => catchUpChat(ctx, s, chat, options));
     if (batch) yield batch;
+  }
+}
+
+/**
+ * A chat whose messages the server refuses us (403: a member blocked us in
+ * it) still shows in the list; its messages are skipped until the block is
+ * lifted, instead of failing the whole account's sync.
+ */
+async function readableOrSkipped<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (err) {
+    if (statusOf(err) === 403) return null;
+    throw err;
   }
 }
 
@@ -139,8 +154,11 @@ async function chatListEntry(
     archived: c.isArchived ?? false,
     blocked: c.isBlocked ?? false,
   };
+  // What the server held as far as we know: the last list, or our own write since.
+  const known = before && { ...before, ...s.settingsWritten.get(c.id) };
+  s.settingsWritten.delete(c.id);
   for (const key of ['muted', 'archived', 'blocked'] as const)
-    if (!before || before[key] !== settings[key]) chat[key] = settings[key];
+    if (!known || known[key] !== settings[key]) chat[key] = settings[key];
   const left = (before?.members ?? []).filter((id) => !members.includes(id));
   const stale =
     !before ||
@@ -233,7 +251,10 @@ export async function* backfillAccount(
     let anchor = ctx.cursor(backfillStream(chatId));
     while (anchor !== null && anchor !== 'done') {
       if (ctx.signal.aborted) return;
-      const got = await page(s, chatId, options.pageSize, Number(anchor), ctx.signal);
+      const got = await readableOrSkipped(() =>
+        page(s, chatId, options.pageSize, Number(anchor), ctx.signal),
+      );
+      if (got === null) break; // blocked in this chat: its history waits
       const next =
         got.length < options.pageSize ? 'done' : String(Math.min(...got.map((m) => m.id)));
       yield {
