@@ -148,6 +148,7 @@ test('an attachment round-trips: post, file and preview uploaded, marked; the ot
   );
   const attachment = got.attachments[0]!;
   assert.equal(attachment.mime, 'image/png');
+  assert.equal(attachment.name, 'holiday.png', 'named after the text, the name Parley sent');
   const file = await bob.call<{ sha256: string }>('attachments.fetch', {
     attachmentId: attachment.id,
   });

@@ -108,13 +108,24 @@ function dimensions(a: { width?: number | null; height?: number | null }) {
   return a.width && a.height ? { width: a.width, height: a.height } : null;
 }
 
+/**
+ * How long a file missing from the server is waited for: the message comes
+ * first and its sender uploads the file right after (the server's own flow),
+ * so a picture shown at once is often asked for a moment too early.
+ */
+const UPLOAD_GRACE_MS = 20_000;
+
 /** The attachment's file, streamed. */
 export async function fetchAttachment(
   s: RestSession,
   a: AttachmentRef,
   signal: AbortSignal,
 ): Promise<FetchedAttachment> {
-  const res = await s.transport.file(a.remoteId, signal);
+  let res = await s.transport.file(a.remoteId, signal);
+  for (let waited = 0, step = 250; !res && waited < UPLOAD_GRACE_MS; waited += step, step *= 2) {
+    await sleep(step, signal);
+    res = await s.transport.file(a.remoteId, signal);
+  }
   if (!res?.body)
     throw new PermanentError(
       `${a.name}: the server has no such file (not uploaded yet, or deleted)`,
@@ -150,6 +161,19 @@ export async function fetchThumbnail(
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
 }
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
+  });
 
 const streamOf = (body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> =>
   Readable.fromWeb(body as WebReadableStream<Uint8Array>);
