@@ -230,6 +230,24 @@ describe('web mode against the REST chat reference server', { skip, timeout: 300
       await img.elementHandle(),
     );
     await page.screenshot({ path: join(SHOTS, '5-picture-received.png') });
+  });
+
+  test('blocks the chat from its menu: kept on the server, the composer says why; then unblocks', async () => {
+    const relation = () =>
+      server.store.chats.get(chats.direct)!.relations.get(server.user('annie').id)!;
+    await page.getByRole('button', { name: 'Chat options' }).click();
+    await page.getByRole('menuitem', { name: 'Block chat' }).click();
+    await page.getByText(/You blocked this chat/).waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('chat-states')
+      .getByText(/Blocked/)
+      .waitFor();
+    await waitFor('the block on the server', () => relation().chatBlocked);
+    await page.screenshot({ path: join(SHOTS, '6-blocked.png') });
+    await page.getByRole('button', { name: 'Chat options' }).click();
+    await page.getByRole('menuitem', { name: 'Unblock chat' }).click();
+    await composer().waitFor({ timeout: 30_000 });
+    await waitFor('lifted on the server', () => !relation().chatBlocked);
     assert.deepEqual(problems, [], problems.join('\n'));
   });
 });

@@ -166,7 +166,8 @@ export const procedures = {
   },
   'chats.prefs': {
     input: z.object({ chatId: id }).strict(),
-    output: out<{ notifyLevel: NotifyLevel }>(),
+    /** canBlock: the server keeps chat settings and can block the chat (REST chat). */
+    output: out<{ notifyLevel: NotifyLevel; canBlock: boolean }>(),
   },
   'chats.markRead': {
     input: z.object({ chatId: id, messageId: id }).strict(),

@@ -16,6 +16,7 @@ export function ChatHeader({ chat, onChatChanged }: Props) {
     chat.pinned && 'Pinned',
     chat.muted && 'Muted',
     chat.archived && 'Archived',
+    chat.blocked && 'Blocked',
   ].filter(Boolean) as string[];
   return (
     <header className="chat-header">

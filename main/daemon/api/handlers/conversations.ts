@@ -46,8 +46,12 @@ export function conversationHandlers(ctx: HandlerContext) {
       return chatOrThrow(chatId);
     },
     'chats.prefs': ({ chatId }) => {
-      chatOrThrow(chatId);
-      return { notifyLevel: store.prefs.notifyLevel(chatId) ?? 'all' };
+      const chat = chatOrThrow(chatId);
+      const account = store.accounts.get(chat.accountId);
+      return {
+        notifyLevel: store.prefs.notifyLevel(chatId) ?? 'all',
+        canBlock: account ? engine.connector(account).operations.has('chatSettings') : false,
+      };
     },
     'chats.markRead': ({ chatId, messageId }) => {
       const chat = chatOrThrow(chatId);
