@@ -76,7 +76,8 @@ export async function* syncAccount(
   const current = chats.map((c) => c.id);
   const gone = known.filter((id) => !current.includes(id));
   const perChat: SyncBatch[] = [];
-  for (const c of chats) perChat.push(await chatListEntry(ctx, s, c));
+  const budget = { ageRefreshes: AGE_REFRESHES_PER_SYNC };
+  for (const c of chats) perChat.push(await chatListEntry(ctx, s, c, budget));
   const merged = mergeBatches(perChat);
   yield {
     ...merged,
@@ -126,7 +127,7 @@ async function readableOrSkipped<T>(read: () => Promise<T>): Promise<T | null> {
  * a flag set here and not sent yet is not undone by an older answer), and the
  * users blocked in it with when that list was read (the server sends no event
  * for a block, so it is read again when the members change, after our own
- * block, or when older than BLOCKED_LIST_MAX_AGE_MS).
+ * block, or when older than BLOCKED_LIST_MAX_AGE_MS, a few chats per sync).
  */
 const chatStateKey = (chatId: string) => `chat:${chatId}`;
 const ChatStateSchema = z.object({
@@ -139,11 +140,14 @@ const ChatStateSchema = z.object({
 });
 type ChatState = z.infer<typeof ChatStateSchema>;
 const BLOCKED_LIST_MAX_AGE_MS = 10 * 60_000;
+/** Lists re-read only for their age, per sync: an account with many chats spreads them out. */
+const AGE_REFRESHES_PER_SYNC = 10;
 
 async function chatListEntry(
   ctx: ConnectorContext,
   s: RestSession,
   c: ChatInfo,
+  budget: { ageRefreshes: number },
 ): Promise<SyncBatch> {
   const before = ctx.state(chatStateKey(c.id), ChatStateSchema);
   const batch = chatBatch(c, s.selfId);
@@ -160,12 +164,13 @@ async function chatListEntry(
   for (const key of ['muted', 'archived', 'blocked'] as const)
     if (!known || known[key] !== settings[key]) chat[key] = settings[key];
   const left = (before?.members ?? []).filter((id) => !members.includes(id));
+  const old = before !== null && Date.now() - before.blockedReadAt > BLOCKED_LIST_MAX_AGE_MS;
   const stale =
     !before ||
     s.blockedListStale.has(c.id) ||
     left.length > 0 ||
     members.some((id) => !before.members.includes(id)) ||
-    Date.now() - before.blockedReadAt > BLOCKED_LIST_MAX_AGE_MS;
+    (old && budget.ageRefreshes-- > 0);
   let blockedUsers = before?.blockedUsers ?? [];
   let blockedReadAt = before?.blockedReadAt ?? 0;
   if (stale) {
