@@ -122,7 +122,11 @@ export async function fetchAttachment(
   signal: AbortSignal,
 ): Promise<FetchedAttachment> {
   let res = await s.transport.file(a.remoteId, signal);
-  for (let waited = 0, step = 250; !res && waited < UPLOAD_GRACE_MS; waited += step, step *= 2) {
+  for (
+    let waited = 0, step = 250;
+    !res && waited < UPLOAD_GRACE_MS;
+    waited += step, step = Math.min(step * 2, 4000)
+  ) {
     await sleep(step, signal);
     res = await s.transport.file(a.remoteId, signal);
   }
