@@ -3,7 +3,8 @@
 //
 // Starts what this machine can run of the project's reference servers
 // (Synapse from .cache/synapse-venv; Cyrus JMAP when Debian's cyrus-imapd is
-// installed; the JMAP Chat and unichat reference servers always), seeds conversations (text from the project's git-history corpus
+// installed; the JMAP Chat, REST chat and unichat reference servers always), seeds
+// conversations (text from the project's git-history corpus
 // when present) and a mailbox, creates a demo profile with those accounts in
 // two workspaces through the daemon API (accounts.add; secrets kept in memory
 // for this run), and serves web mode, printing the URL. Ctrl+C stops
@@ -12,6 +13,7 @@
 //   npm run demo [-- --port 8080] [-- --keep]     (--keep leaves the profile in .cache/demo)
 import { register } from 'tsx/esm/api';
 import { existsSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -312,6 +314,61 @@ async function main() {
     log(
       `unichat reference server on ${unichat.url} (users demo@example.test/demo-password, ann, bo)`,
     );
+  }
+
+  // ---- REST chat (its reference server, always available) ----
+  {
+    const { startRestChatServer } = await import('../test/servers/rest-chat/server.ts');
+    const restChat = await startRestChatServer({
+      users: [
+        { username: 'demo', password: 'demo-password', name: 'Demo' },
+        { username: 'carla', password: 'carla-password', name: 'Carla' },
+        { username: 'dmitri', password: 'dmitri-password', name: 'Dmitri' },
+      ],
+    });
+    stops.push(() => restChat.close());
+    // The others write with a session of their own, as another client would.
+    const tokens = new Map(
+      ['carla', 'dmitri'].map((u) => [u, restChat.newSession(u, 'demo seed').accessToken]),
+    );
+    const rest = async (username, method, path, body) => {
+      const res = await fetch(`${restChat.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${tokens.get(username)}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+      return res.json();
+    };
+    const demoId = restChat.user('demo').id;
+    const say = (username, chatId, text) =>
+      rest(username, 'POST', `/chats/${chatId}/messages`, { localId: randomUUID(), text });
+    const withCarla = await rest('carla', 'POST', '/chats', {
+      participants: [demoId],
+      isPersonal: true,
+    });
+    const trip = await rest('dmitri', 'POST', '/chats', {
+      participants: [demoId, restChat.user('carla').id],
+      isPersonal: false,
+      title: 'Trip to the coast',
+    });
+    await say('carla', withCarla.id, 'Did you get the tickets for Sunday?');
+    await say('carla', withCarla.id, 'The train leaves at 9:40.');
+    await say('dmitri', trip.id, 'Who brings the tent?');
+    await say('carla', trip.id, 'I can bring mine, it sleeps three.');
+    await say('dmitri', trip.id, 'Perfect. Snacks are on me.');
+    accounts.push({
+      protocol: 'rest-chat',
+      server: restChat.url,
+      username: 'demo',
+      password: 'demo-password',
+      label: 'REST chat (demo)',
+      workspace: 'Personal',
+    });
+    log(`REST chat reference server on ${restChat.url} (users demo/demo-password, carla, dmitri)`);
   }
 
   // ---- Parley ----

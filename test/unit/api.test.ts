@@ -158,10 +158,18 @@ test('chat flags, drafts, read marks and sends go through the API', async () => 
 
     const sent = await daemon.call('messages.send', { chatId: chat.id, body: 'reply' });
     assert.ok(sent.ok);
-    for (let i = 0; i < 200 && server.delivered.size < 2; i++)
+    for (let i = 0; i < 200 && server.delivered.size < 3; i++)
       await new Promise((r) => setTimeout(r, 10));
     const ops = [...server.delivered.values()].map((o) => o.op).sort();
-    assert.deepEqual(ops, ['read', 'send'], 'the read marker and the message reached the server');
+    // The scripted connector handles every operation, chatSettings too: its
+    // server keeps mute (pinning stays local).
+    assert.deepEqual(
+      ops,
+      ['chatSettings', 'read', 'send'],
+      'the mute, the read marker and the message reached the server',
+    );
+    const settings = [...server.delivered.values()].find((o) => o.op === 'chatSettings');
+    assert.deepEqual(settings, { op: 'chatSettings', chatRemoteId: '!r', muted: true });
     const afterSend = await daemon.call('drafts.get', { chatId: chat.id });
     assert.equal(afterSend.ok && afterSend.value, null, 'sending clears the draft');
   } finally {

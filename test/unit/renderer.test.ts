@@ -266,9 +266,13 @@ describe('account setup errors', () => {
 });
 
 describe('composer availability', () => {
-  test('an encrypted chat says why it takes no messages; any other chat takes them', () => {
+  test('an encrypted or blocked chat says why it takes no messages; any other chat takes them', () => {
     assert.match(composerBlockedReason({ encrypted: true }) ?? '', /end-to-end encrypted/);
     assert.match(composerBlockedReason({ encrypted: true }) ?? '', /cannot encrypt/);
     assert.equal(composerBlockedReason({ encrypted: false }), null);
+    assert.match(
+      composerBlockedReason({ encrypted: false, blocked: true }) ?? '',
+      /You blocked this chat/,
+    );
   });
 });

@@ -54,6 +54,7 @@ function chat(id: number, name: string, lastActivityTs: number, preview: string)
     muted: false,
     pinned: false,
     archived: false,
+    blocked: false,
     encrypted: false,
   };
 }

@@ -59,6 +59,33 @@ test('messages map with their edit, deletion, sender and our own localId as the 
   );
 });
 
+test('an attachment is named by a text that is a plain file name of its type, else by its file', () => {
+  const withText = (text: string | undefined) =>
+    messageToMessage(
+      MessageInfoSchema.parse({
+        id: 9,
+        chatId: 'C',
+        authorId: 1,
+        ...(text === undefined ? {} : { text }),
+        attachments: [{ id: 'AB12', fileType: 'png', fileSize: 10 }],
+      }),
+      BOBBY,
+    ).attachments![0]!;
+  assert.deepEqual(withText('beach.png'), {
+    remoteId: 'AB12.png',
+    name: 'beach.png',
+    mime: 'image/png',
+    size: 10,
+    width: null,
+    height: null,
+  });
+  assert.equal(withText('look at this').name, 'AB12.png', 'a caption is not a name');
+  assert.equal(withText('notes.txt').name, 'AB12.png', 'another type is not its name');
+  assert.equal(withText('../x.png').name, 'AB12.png', 'no paths');
+  assert.equal(withText(undefined).name, 'AB12.png');
+  assert.equal(withText('beach.png').remoteId, 'AB12.png', 'the file is found by its own name');
+});
+
 test('dates parse in both encodings: ISO-8601 (HTTP) and seconds since 2001 (websocket)', () => {
   assert.equal(WireDateSchema.parse('2025-08-08T10:20:30Z'), Date.UTC(2025, 7, 8, 10, 20, 30));
   assert.equal(WireDateSchema.parse(0), Date.UTC(2001, 0, 1));

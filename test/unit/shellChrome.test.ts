@@ -53,6 +53,7 @@ const chat = (over: Partial<ChatSummary>): ChatSummary => ({
   muted: false,
   pinned: false,
   archived: false,
+  blocked: false,
   encrypted: false,
   ...over,
 });

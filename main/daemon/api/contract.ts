@@ -253,6 +253,8 @@ export const procedures = {
         muted: z.boolean().optional(),
         pinned: z.boolean().optional(),
         archived: z.boolean().optional(),
+        /** Only where the server keeps chat settings (REST chat); else `unsupported`. */
+        blocked: z.boolean().optional(),
         notifyLevel: z.enum(['all', 'mentions', 'none']).optional(),
       })
       .strict(),
@@ -260,7 +262,8 @@ export const procedures = {
   },
   'chats.prefs': {
     input: z.object({ chatId: id }).strict(),
-    output: out<{ notifyLevel: NotifyLevel }>(),
+    /** canBlock: the server keeps chat settings and can block the chat (REST chat). */
+    output: out<{ notifyLevel: NotifyLevel; canBlock: boolean }>(),
   },
   'chats.markRead': {
     input: z.object({ chatId: id, messageId: id }).strict(),

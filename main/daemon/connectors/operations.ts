@@ -104,6 +104,7 @@ const DESCRIPTIONS: Record<OpName, string> = {
   chatJoin: 'join chats',
   chatLeave: 'leave chats',
   chatMember: 'manage chat members',
+  chatSettings: 'keep chat settings on the server',
 };
 
 /** "edit messages", for "<protocol> accounts cannot …". */

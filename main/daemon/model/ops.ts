@@ -154,6 +154,20 @@ export const ChatMemberOpSchema = z.object({
   reason: z.string().nullish(),
 });
 
+/**
+ * The user's settings of a chat that the server keeps (REST chat: mute,
+ * archive, block); only the fields given change. Connectors without server-side
+ * settings do not list it: the flags then stay local (chats.setFlags).
+ */
+export const ChatSettingsOpSchema = z.object({
+  op: z.literal('chatSettings'),
+  chatRemoteId: remoteId,
+  muted: z.boolean().optional(),
+  archived: z.boolean().optional(),
+  /** Blocks the chat: no more notifications from it, and its other side cannot post to us. */
+  blocked: z.boolean().optional(),
+});
+
 export const OutboxOpSchema = z.discriminatedUnion('op', [
   SendOpSchema,
   EditOpSchema,
@@ -170,6 +184,7 @@ export const OutboxOpSchema = z.discriminatedUnion('op', [
   ChatJoinOpSchema,
   ChatLeaveOpSchema,
   ChatMemberOpSchema,
+  ChatSettingsOpSchema,
 ]);
 
 export type OutboxOp = z.infer<typeof OutboxOpSchema>;

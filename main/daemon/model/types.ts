@@ -63,6 +63,14 @@ export interface RemoteChat {
   encrypted?: boolean;
   /** Who invited the user, while the chat is an open invitation (the server said). */
   inviterRemoteId?: string | null;
+  /**
+   * The user's own settings as the server keeps them (REST chat), given only
+   * when the server's value changed: they overwrite the local flags then, and
+   * are left alone when absent (a flag set here and not yet sent stays).
+   */
+  muted?: boolean;
+  archived?: boolean;
+  blocked?: boolean;
   /** The server's object, kept only as an archive of fields the model has none for. */
   raw?: unknown;
 }
@@ -233,6 +241,8 @@ export interface ChatSummary {
   muted: boolean;
   pinned: boolean;
   archived: boolean;
+  /** The user blocked this chat (REST chat): no notifications from it; posting is refused. */
+  blocked: boolean;
   /** End-to-end encrypted: writes are refused (encryption_unavailable) until Parley can encrypt. */
   encrypted: boolean;
   /** The chat's picture as the protocol names it (Matrix: an mxc:// URI); fetch with media.fetch. */

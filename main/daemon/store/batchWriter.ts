@@ -82,18 +82,23 @@ export class BatchWriter {
         ON CONFLICT (account_id, remote_id) DO UPDATE SET
           display_name = excluded.display_name, avatar_url = excluded.avatar_url,
           is_self = max(people.is_self, excluded.is_self), raw_json = excluded.raw_json`),
-      // Local preferences (muted, pinned, archived) are never overwritten by sync.
+      // Local preferences (muted, pinned, archived) are overwritten by sync only
+      // when the connector says the server's value changed (REST chat keeps them).
       upsertChat: db.prepare(`
         INSERT INTO chats (account_id, remote_id, space_remote_id, kind, name, topic, avatar_url,
-                           server_unread_count, raw_json, encrypted, inviter_remote_id)
+                           server_unread_count, raw_json, encrypted, inviter_remote_id,
+                           muted, archived, blocked)
         VALUES (@accountId, @remoteId, @space, @kind, @name, @topic, @avatar, @serverUnread, @raw,
-                coalesce(@encrypted, 0), @inviter)
+                coalesce(@encrypted, 0), @inviter, coalesce(@muted, 0), coalesce(@archived, 0),
+                coalesce(@blocked, 0))
         ON CONFLICT (account_id, remote_id) DO UPDATE SET
           space_remote_id = excluded.space_remote_id, kind = excluded.kind, name = excluded.name,
           topic = excluded.topic, avatar_url = excluded.avatar_url,
           server_unread_count = coalesce(excluded.server_unread_count, chats.server_unread_count),
           raw_json = excluded.raw_json, inviter_remote_id = excluded.inviter_remote_id,
-          encrypted = coalesce(@encrypted, chats.encrypted)
+          encrypted = coalesce(@encrypted, chats.encrypted),
+          muted = coalesce(@muted, chats.muted), archived = coalesce(@archived, chats.archived),
+          blocked = coalesce(@blocked, chats.blocked)
         RETURNING id`),
       chatId: db.prepare(`SELECT id FROM chats WHERE account_id = ? AND remote_id = ?`).pluck(),
       personId: db.prepare(`SELECT id FROM people WHERE account_id = ? AND remote_id = ?`).pluck(),
@@ -526,6 +531,9 @@ export class BatchWriter {
       raw: json(c.raw),
       encrypted: c.encrypted === undefined ? null : c.encrypted ? 1 : 0,
       inviter: c.inviterRemoteId ?? null,
+      muted: flag(c.muted),
+      archived: flag(c.archived),
+      blocked: flag(c.blocked),
     }) as { id: number };
     return row.id;
   }

@@ -9,6 +9,7 @@ export interface ChatFlags {
   muted?: boolean;
   pinned?: boolean;
   archived?: boolean;
+  blocked?: boolean;
   notifyLevel?: NotifyLevel;
 }
 
@@ -31,6 +32,7 @@ export class ChatPreferences {
       ['muted', 'muted'],
       ['pinned', 'pinned'],
       ['archived', 'archived'],
+      ['blocked', 'blocked'],
     ] as const) {
       if (flags[key] !== undefined) {
         sets.push(`${column} = @${key}`);

@@ -79,10 +79,11 @@ interface MessageRow {
 // `archived`, which the filter fixes, not at all.
 const CHAT_COLUMNS = `c.id, c.account_id, c.remote_id, c.kind, c.name, c.topic, c.space_remote_id,
   c.last_activity_ts, c.last_message_preview, c.unread_count, c.mention_count,
-  c.muted | (c.pinned << 1) | (c.encrypted << 2) AS flags, c.avatar_url`;
+  c.muted | (c.pinned << 1) | (c.encrypted << 2) | (c.blocked << 3) AS flags, c.avatar_url`;
 const MUTED = 1;
 const PINNED = 2;
 const ENCRYPTED = 4;
+const BLOCKED = 8;
 
 type ChatTuple = [
   number,
@@ -143,6 +144,7 @@ const toChatSummary = (
   archived,
   encrypted: (flags & ENCRYPTED) !== 0,
   avatarUrl,
+  blocked: (flags & BLOCKED) !== 0,
 });
 
 const MESSAGE_COLUMNS = `

@@ -28,6 +28,7 @@ export function ChatHeader(props: Props) {
     chat.pinned && 'Pinned',
     chat.muted && 'Muted',
     chat.archived && 'Archived',
+    chat.blocked && 'Blocked',
   ].filter(Boolean) as string[];
   return (
     <header className="chat-header">

@@ -18,6 +18,7 @@ interface Props {
 export function ChatMenu({ chat, position, onChanged, onClose }: Props) {
   const client = useClient();
   const [level, setLevel] = useState<NotifyLevel | null>(null);
+  const [canBlock, setCanBlock] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [exported, setExported] = useState<string | null>(null);
   const menu = useRef<HTMLUListElement>(null);
@@ -25,7 +26,11 @@ export function ChatMenu({ chat, position, onChanged, onClose }: Props) {
   useEffect(() => {
     let live = true;
     client.call('chats.prefs', { chatId: chat.id }).then(
-      (p) => live && setLevel(p.notifyLevel),
+      (p) => {
+        if (!live) return;
+        setLevel(p.notifyLevel);
+        setCanBlock(p.canBlock);
+      },
       () => undefined,
     );
     return () => {
@@ -82,7 +87,7 @@ export function ChatMenu({ chat, position, onChanged, onClose }: Props) {
     }
   };
 
-  const actions = chatFlagActions(chat, level);
+  const actions = chatFlagActions(chat, level, canBlock);
   return (
     <ul
       className="menu"

@@ -17,7 +17,12 @@ export const NOTIFY_LABELS: Record<NotifyLevel, string> = {
   none: 'Nothing',
 };
 
-export function chatFlagActions(chat: ChatSummary, level: NotifyLevel | null): ChatFlagAction[] {
+/** `canBlock`: the account's server can block the chat (chats.prefs says). */
+export function chatFlagActions(
+  chat: ChatSummary,
+  level: NotifyLevel | null,
+  canBlock = false,
+): ChatFlagAction[] {
   const levels = (Object.keys(NOTIFY_LABELS) as NotifyLevel[]).map((l) => ({
     id: `notify-${l}`,
     label: `Notify: ${NOTIFY_LABELS[l]}`,
@@ -33,5 +38,15 @@ export function chatFlagActions(chat: ChatSummary, level: NotifyLevel | null): C
       flags: { archived: !chat.archived },
     },
     ...levels,
+    // Unblocking is offered whenever the chat is blocked, whatever the account says.
+    ...(canBlock || chat.blocked
+      ? [
+          {
+            id: 'block',
+            label: chat.blocked ? 'Unblock chat' : 'Block chat',
+            flags: { blocked: !chat.blocked },
+          },
+        ]
+      : []),
   ];
 }

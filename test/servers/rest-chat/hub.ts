@@ -45,9 +45,29 @@ export class SocketHub {
     return this.sockets.size;
   }
 
+  /** How many of the user's sessions have an open socket. */
+  openFor(userId: number): number {
+    return this.store
+      .sessionsOf(userId)
+      .filter((s) => this.sockets.get(s.id)?.readyState === 1 /* OPEN */).length;
+  }
+
   closeAll(): void {
     for (const ws of this.sockets.values()) ws.terminate();
     this.sockets.clear();
+  }
+
+  /** Fault injection for tests: `data` as one binary frame to every socket of the user. */
+  sendRaw(userId: number, data: Buffer): number {
+    let sent = 0;
+    for (const s of this.store.sessionsOf(userId)) {
+      const ws = this.sockets.get(s.id);
+      if (ws && ws.readyState === ws.OPEN) {
+        ws.send(data, { binary: true });
+        sent++;
+      }
+    }
+    return sent;
   }
 
   /** Participants who have neither been blocked in the chat nor blocked it; the author included. */

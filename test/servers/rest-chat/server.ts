@@ -100,11 +100,44 @@ export class RestChatServer {
     return this;
   }
 
+  /**
+   * A restart: every connection and websocket drops, and the server listens
+   * again on the same port with the same data, as the real server does with
+   * its data in PostgreSQL (this one keeps it in memory, in this process).
+   */
+  async restart(): Promise<void> {
+    await this.stop();
+    await listenOn(this.http, this.port, this.options.host);
+    this.log('restarted');
+  }
+
+  /**
+   * Fault injection for tests: the next request `match` accepts is carried out
+   * (its changes are kept, its events sent) and then the server stops before
+   * answering, as a crash between the database commit and the response would,
+   * and comes back after `downMs`. Resolves when it is back.
+   */
+  crashAfterNext(match: (method: string, path: string) => boolean, downMs = 300): Promise<void> {
+    return new Promise((resolve) => {
+      this.crash = { match, downMs, resolve };
+    });
+  }
+
   async close(): Promise<void> {
+    await this.stop();
+  }
+
+  private async stop(): Promise<void> {
     this.hub.closeAll();
     for (const ws of this.wss.clients) ws.terminate();
     await closeHttp(this.http);
   }
+
+  private crash: {
+    match: (method: string, path: string) => boolean;
+    downMs: number;
+    resolve: () => void;
+  } | null = null;
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
@@ -120,6 +153,18 @@ export class RestChatServer {
         body,
         remoteAddress: req.socket.remoteAddress,
       });
+      const crash = this.crash;
+      if (crash?.match(req.method ?? 'GET', url.pathname)) {
+        this.crash = null;
+        this.log(`${req.method} ${url.pathname}: done, crashing before the answer`);
+        req.socket.destroy();
+        await this.stop();
+        await new Promise((r) => setTimeout(r, crash.downMs));
+        await listenOn(this.http, this.port, this.options.host);
+        this.log('restarted');
+        crash.resolve();
+        return;
+      }
       send(res, reply);
       this.log(`${req.method} ${url.pathname} 200`);
     } catch (err) {

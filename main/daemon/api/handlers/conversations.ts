@@ -47,13 +47,32 @@ export function conversationHandlers(ctx: HandlerContext) {
       }
     },
     'chats.setFlags': ({ chatId, ...flags }) => {
-      chatOrThrow(chatId);
+      const chat = chatOrThrow(chatId);
+      const { muted, archived, blocked } = flags;
+      const account = store.accounts.get(chat.accountId);
+      // A server that keeps these settings (REST chat) gets them too, through
+      // the outbox; elsewhere mute and archive are this device's own.
+      const kept = account ? engine.connector(account).operations.has('chatSettings') : false;
+      if (blocked !== undefined && !kept)
+        throw new ApiError('unsupported', `${account?.protocol} accounts cannot block chats`);
       store.prefs.setFlags(chatId, flags);
+      if (kept && (muted !== undefined || archived !== undefined || blocked !== undefined))
+        enqueue(chat.accountId, chatId, {
+          op: 'chatSettings',
+          chatRemoteId: chat.remoteId,
+          ...(muted !== undefined ? { muted } : {}),
+          ...(archived !== undefined ? { archived } : {}),
+          ...(blocked !== undefined ? { blocked } : {}),
+        });
       return chatOrThrow(chatId);
     },
     'chats.prefs': ({ chatId }) => {
-      chatOrThrow(chatId);
-      return { notifyLevel: store.prefs.notifyLevel(chatId) ?? 'all' };
+      const chat = chatOrThrow(chatId);
+      const account = store.accounts.get(chat.accountId);
+      return {
+        notifyLevel: store.prefs.notifyLevel(chatId) ?? 'all',
+        canBlock: account ? engine.connector(account).operations.has('chatSettings') : false,
+      };
     },
     'chats.markRead': ({ chatId, messageId }) => {
       const chat = chatOrThrow(chatId);

@@ -1,18 +1,13 @@
-// The REST chat operation table. A post carries localId "<our user id>+<outbox
-// key>"; the server never deduplicates by it, so exactly-once is ours: before
-// posting, the chat's newest messages are searched for that localId (a
-// previous attempt whose answer was lost: timeout, reset, 5xx, a restart) and
-// the copy found is adopted instead of posting again.
-import type { WriteResult } from '../connector.js';
+// The REST chat operation table. Posts go through postOnce (exactly once by
+// localId, see posting.ts); attachments through attachments.ts; chats, members,
+// blocks and settings through chats.ts.
 import type { OperationTable } from '../operations.js';
 import { PermanentError } from '../errors.js';
-import { localIdFor } from './mapping.js';
+import { sendAttachment } from './attachments.js';
+import { chatSettings, createChat, leaveChat, memberAction } from './chats.js';
+import { postOnce } from './posting.js';
 import type { RestSession } from './session.js';
-import { page } from './sync.js';
 import { MessageInfoSchema } from './wire.js';
-
-/** How far down the chat a lost post is looked for: more than anyone posts between two retries. */
-const ADOPT_WINDOW = 50;
 
 const messagePath = (chatId: string, messageId: string) =>
   `/chats/${encodeURIComponent(chatId)}/messages/${encodeURIComponent(messageId)}`;
@@ -22,28 +17,12 @@ function messageId(remoteId: string): string {
   return remoteId;
 }
 
-async function post(
-  s: RestSession,
-  chatId: string,
-  body: string,
-  key: string,
-  signal: AbortSignal,
-): Promise<WriteResult> {
-  const localId = localIdFor(s.selfId, key);
-  const recent = await page(s, chatId, ADOPT_WINDOW, undefined, signal);
-  const earlier = recent.find((m) => m.localId === localId);
-  if (earlier) return { remoteId: String(earlier.id) };
-  const sent = await s.transport.json(
-    'POST',
-    `/chats/${encodeURIComponent(chatId)}/messages`,
-    MessageInfoSchema,
-    { body: { localId, text: body }, signal },
-  );
-  return { remoteId: String(sent.id) };
-}
-
 export const restChatOperations = {
-  send: (s, op, key, ctx) => post(s, op.chatRemoteId, op.body, key, ctx.signal),
+  send: async (s, op, key, ctx, attempt) => {
+    const sent = await postOnce(s, op.chatRemoteId, key, { text: op.body }, attempt, ctx.signal);
+    return { remoteId: String(sent.id) };
+  },
+  sendAttachment: (s, op, key, ctx, attempt) => sendAttachment(s, op, key, ctx, attempt),
   edit: async (s, op, _key, ctx) => {
     // fileExists / previewExists are required keys (Swift's decoder); false leaves them unchanged.
     await s.transport.json(
@@ -71,4 +50,8 @@ export const restChatOperations = {
     );
     return {};
   },
+  chatCreate: (s, op, _key, ctx) => createChat(s, op, ctx.signal),
+  chatLeave: (s, op, _key, ctx) => leaveChat(s, op, ctx.signal),
+  chatMember: (s, op, _key, ctx) => memberAction(s, op, ctx.signal),
+  chatSettings: (s, op, _key, ctx) => chatSettings(s, op, ctx.signal),
 } satisfies OperationTable<RestSession>;

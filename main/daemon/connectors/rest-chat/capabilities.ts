@@ -5,6 +5,6 @@ export const REST_CHAT_CAPABILITIES: ReadCapabilities = {
   live: true, // the websocket: each frame runs the catch-up (re-paging)
   backfill: true, // per chat, `before` = the oldest message id fetched
   typing: true, // notify name "typing" (the chat id in its data)
-  attachments: false,
+  attachments: true, // post, upload <id>.<ext> and its preview, mark fileExists
   presence: false,
 };

@@ -7,16 +7,20 @@
 // (actions.ts).
 import { SessionCache } from '../sessionCache.js';
 import type {
+  AttachmentRef,
+  FetchedAttachment,
   Connector,
   ConnectorContext,
   Credentials,
   LoginResult,
+  WriteAttempt,
   WriteResult,
 } from '../connector.js';
 import type { SyncBatch } from '../../model/types.js';
 import type { OutboxOp } from '../../model/ops.js';
 import { capabilitiesOf, dispatch, operationNames } from '../operations.js';
 import { restChatOperations } from './actions.js';
+import { fetchAttachment, fetchThumbnail } from './attachments.js';
 import { REST_CHAT_CAPABILITIES } from './capabilities.js';
 import { login, openSession, type RestSession } from './session.js';
 import { backfillAccount, syncAccount, type RestSyncOptions } from './sync.js';
@@ -62,7 +66,7 @@ export class RestChatConnector implements Connector {
   async *live(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
     const s = await this.sessions.get(ctx);
     const typing = new Map<string, Set<string>>();
-    for await (const signal of socketSignals(s.transport.base, ctx.secret, ctx.signal)) {
+    for await (const signal of socketSignals(s.transport.base, ctx.secret, ctx.signal, s.wrote)) {
       if (signal.kind !== 'typing') {
         yield* this.sync(ctx);
         continue;
@@ -87,13 +91,32 @@ export class RestChatConnector implements Connector {
     );
   }
 
+  /** An attachment's file (`<id>.<ext>`), streamed. */
+  fetchAttachment(ctx: ConnectorContext, attachment: AttachmentRef): Promise<FetchedAttachment> {
+    return this.sessions.guard(ctx, (s) => fetchAttachment(s, attachment, ctx.signal));
+  }
+
+  /** The sender's preview, else one made here (PNG), else the original. */
+  fetchThumbnail(
+    ctx: ConnectorContext,
+    attachment: AttachmentRef,
+    size: { width: number; height: number },
+  ): Promise<FetchedAttachment> {
+    return this.sessions.guard(ctx, (s) => fetchThumbnail(s, attachment, size, ctx.signal));
+  }
+
   backfill(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
     return this.sessions.guardStream(ctx, (s) => backfillAccount(ctx, s, this.syncOptions));
   }
 
-  perform(ctx: ConnectorContext, op: OutboxOp, idempotencyKey: string): Promise<WriteResult> {
+  perform(
+    ctx: ConnectorContext,
+    op: OutboxOp,
+    idempotencyKey: string,
+    attempt?: WriteAttempt,
+  ): Promise<WriteResult> {
     return this.sessions.guard(ctx, (s) =>
-      dispatch(this.protocol, restChatOperations, s, op, idempotencyKey, ctx),
+      dispatch(this.protocol, restChatOperations, s, op, idempotencyKey, ctx, attempt),
     );
   }
 

@@ -30,6 +30,7 @@ const TypingDataSchema = z.object({ chatId: z.string(), typing: z.boolean() });
 
 export type LiveSignal =
   | { kind: 'open' }
+  | { kind: 'wrote' }
   | { kind: 'event'; event: string }
   | { kind: 'typing'; chatId: string; personId: string; typing: boolean };
 
@@ -67,6 +68,8 @@ export async function* socketSignals(
   base: string,
   token: string,
   signal: AbortSignal,
+  /** Our own writes that the server announces to no one: each one is a signal too. */
+  wrote?: EventTarget,
 ): AsyncGenerator<LiveSignal> {
   const ws = new WebSocket(base.replace(/^http/, 'ws') + '/ws', {
     headers: { authorization: `Bearer ${token}` },
@@ -95,6 +98,8 @@ export async function* socketSignals(
   ws.on('close', () => fail(new TransientHttpError('websocket: closed by the server')));
   const onAbort = () => wake?.();
   signal.addEventListener('abort', onAbort, { once: true });
+  const onWrote = () => push({ kind: 'wrote' });
+  wrote?.addEventListener('wrote', onWrote);
   try {
     for (;;) {
       // Typing goes out as it came; the other frames that came during the
@@ -112,6 +117,7 @@ export async function* socketSignals(
     }
   } finally {
     signal.removeEventListener('abort', onAbort);
+    wrote?.removeEventListener('wrote', onWrote);
     ws.removeAllListeners();
     ws.on('error', () => undefined);
     ws.terminate();

@@ -82,12 +82,23 @@ const MIME_BY_EXTENSION: Record<string, string> = {
 export const mimeOf = (fileType: string | undefined): string =>
   MIME_BY_EXTENSION[(fileType ?? '').toLowerCase()] ?? 'application/octet-stream';
 
-/** Files are served as "<id>.<fileType>": the attachment's remote id is that file name. */
-export function mediaToAttachment(m: MediaInfo): RemoteAttachment {
-  const name = m.fileType ? `${m.id}.${m.fileType}` : m.id;
+/**
+ * Files are served as "<id>.<fileType>": the attachment's remote id is that
+ * file name. The server keeps no name of its own; Parley sends the file's
+ * name as the message text, so a text that is a plain file name with the same
+ * extension names the attachment (else the server's file name does).
+ */
+export function mediaToAttachment(m: MediaInfo, text?: string): RemoteAttachment {
+  const fileName = m.fileType ? `${m.id}.${m.fileType}` : m.id;
+  const named =
+    text !== undefined &&
+    m.fileType !== undefined &&
+    text.length <= 255 &&
+    !/[\\/\n\r]/.test(text) &&
+    text.toLowerCase().endsWith(`.${m.fileType.toLowerCase()}`);
   return {
-    remoteId: name,
-    name,
+    remoteId: fileName,
+    name: named ? text : fileName,
     mime: mimeOf(m.fileType),
     size: m.fileSize ?? null,
     width: m.previewWidth ?? null,
@@ -113,7 +124,9 @@ export function keyOfLocalId(localId: string | undefined, selfId: string): strin
 export const localIdFor = (selfId: string, key: string): string => `${selfId}+${key}`;
 
 export function messageToMessage(m: MessageInfo, selfId: string): RemoteMessage {
-  const attachments = m.deletedAt ? [] : (m.attachments ?? []).map(mediaToAttachment);
+  const attachments = m.deletedAt
+    ? []
+    : (m.attachments ?? []).map((a) => mediaToAttachment(a, m.text));
   return {
     remoteId: String(m.id),
     chatRemoteId: m.chatId,

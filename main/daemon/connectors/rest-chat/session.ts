@@ -13,6 +13,22 @@ export interface RestSession {
   /** Our user id as a remote id (the integer as a string). */
   selfId: string;
   selfName: string;
+  /**
+   * Chats whose blocked-user list changed by our own hand: the server sends no
+   * event for a block, so the next sync reads these lists again at once.
+   */
+  blockedListStale: Set<string>;
+  /**
+   * Our own writes the server announces to no one (leave, settings, blocks):
+   * live() listens and runs the catch-up at once instead of at the next frame.
+   */
+  wrote: EventTarget;
+  /**
+   * Settings we wrote, per chat, until the next chat list: what the server
+   * holds now, so a change made elsewhere right after ours still counts as a
+   * change (sync compares the list with what it last knew).
+   */
+  settingsWritten: Map<string, { muted?: boolean; archived?: boolean; blocked?: boolean }>;
 }
 
 export async function login(
@@ -51,5 +67,8 @@ export async function openSession(
     transport,
     selfId: userRemoteId(me.info.id),
     selfName: me.info.name || me.info.username || String(me.info.id),
+    blockedListStale: new Set(),
+    wrote: new EventTarget(),
+    settingsWritten: new Map(),
   };
 }

@@ -10,9 +10,16 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { SyncBatch } from '../../model/types.js';
 import { BACKFILL_STREAM_PREFIX, type ConnectorContext } from '../connector.js';
-import { chatBatch, messageToMessage } from './mapping.js';
+import { chatBatch, messageToMessage, userRemoteId, userToPerson } from './mapping.js';
 import type { RestSession } from './session.js';
-import { ChatListSchema, MessagePageSchema, type ChatInfo, type MessageInfo } from './wire.js';
+import { statusOf } from './transport.js';
+import {
+  BlockedUsersSchema,
+  ChatListSchema,
+  MessagePageSchema,
+  type ChatInfo,
+  type MessageInfo,
+} from './wire.js';
 
 export interface RestSyncOptions {
   /** Messages per chat on the first sync (newest first). */
@@ -68,12 +75,22 @@ export async function* syncAccount(
   const known = ctx.state(KNOWN_CHATS, KnownChatsSchema) ?? [];
   const current = chats.map((c) => c.id);
   const gone = known.filter((id) => !current.includes(id));
+  const perChat: SyncBatch[] = [];
+  const budget = { ageRefreshes: AGE_REFRESHES_PER_SYNC };
+  for (const c of chats) perChat.push(await chatListEntry(ctx, s, c, budget));
+  const merged = mergeBatches(perChat);
   yield {
-    ...mergeBatches(chats.map((c) => chatBatch(c, s.selfId))),
+    ...merged,
     removedChats: gone,
     state: {
+      ...merged.state,
       [KNOWN_CHATS]: current,
-      ...Object.fromEntries(gone.map((id) => [recentStream(id), null])),
+      ...Object.fromEntries(
+        gone.flatMap((id) => [
+          [recentStream(id), null],
+          [chatStateKey(id), null],
+        ]),
+      ),
     },
     cursors: Object.fromEntries(
       gone.flatMap((id) => [
@@ -84,9 +101,97 @@ export async function* syncAccount(
   };
   for (const chat of chats) {
     if (ctx.signal.aborted) return;
-    const batch = await catchUpChat(ctx, s, chat, options);
+    const batch = await readableOrSkipped(() => catchUpChat(ctx, s, chat, options));
     if (batch) yield batch;
   }
+}
+
+/**
+ * A chat whose messages the server refuses us (403: a member blocked us in
+ * it) still shows in the list; its messages are skipped until the block is
+ * lifted, instead of failing the whole account's sync.
+ */
+async function readableOrSkipped<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (err) {
+    if (statusOf(err) === 403) return null;
+    throw err;
+  }
+}
+
+/**
+ * What the last chat list said about a chat, to see what changed since: the
+ * members (someone gone is a leave: the list names only who is there), the
+ * user's settings on the server (given to the store only when they changed, so
+ * a flag set here and not sent yet is not undone by an older answer), and the
+ * users blocked in it with when that list was read (the server sends no event
+ * for a block, so it is read again when the members change, after our own
+ * block, or when older than BLOCKED_LIST_MAX_AGE_MS, a few chats per sync).
+ */
+const chatStateKey = (chatId: string) => `chat:${chatId}`;
+const ChatStateSchema = z.object({
+  members: z.array(z.string()),
+  muted: z.boolean(),
+  archived: z.boolean(),
+  blocked: z.boolean(),
+  blockedUsers: z.array(z.string()),
+  blockedReadAt: z.number(),
+});
+type ChatState = z.infer<typeof ChatStateSchema>;
+const BLOCKED_LIST_MAX_AGE_MS = 10 * 60_000;
+/** Lists re-read only for their age, per sync: an account with many chats spreads them out. */
+const AGE_REFRESHES_PER_SYNC = 10;
+
+async function chatListEntry(
+  ctx: ConnectorContext,
+  s: RestSession,
+  c: ChatInfo,
+  budget: { ageRefreshes: number },
+): Promise<SyncBatch> {
+  const before = ctx.state(chatStateKey(c.id), ChatStateSchema);
+  const batch = chatBatch(c, s.selfId);
+  const chat = batch.chats![0]!;
+  const members = (c.allUsers ?? []).map((u) => userRemoteId(u.id));
+  const settings = {
+    muted: c.isMuted ?? false,
+    archived: c.isArchived ?? false,
+    blocked: c.isBlocked ?? false,
+  };
+  // What the server held as far as we know: the last list, or our own write since.
+  const known = before && { ...before, ...s.settingsWritten.get(c.id) };
+  s.settingsWritten.delete(c.id);
+  for (const key of ['muted', 'archived', 'blocked'] as const)
+    if (!known || known[key] !== settings[key]) chat[key] = settings[key];
+  const left = (before?.members ?? []).filter((id) => !members.includes(id));
+  const old = before !== null && Date.now() - before.blockedReadAt > BLOCKED_LIST_MAX_AGE_MS;
+  const stale =
+    !before ||
+    s.blockedListStale.has(c.id) ||
+    left.length > 0 ||
+    members.some((id) => !before.members.includes(id)) ||
+    (old && budget.ageRefreshes-- > 0);
+  let blockedUsers = before?.blockedUsers ?? [];
+  let blockedReadAt = before?.blockedReadAt ?? 0;
+  if (stale) {
+    s.blockedListStale.delete(c.id);
+    const list = await s.transport.json(
+      'GET',
+      `/chats/${encodeURIComponent(c.id)}/users/blocked`,
+      BlockedUsersSchema,
+      { signal: ctx.signal },
+    );
+    blockedUsers = list.map((u) => userRemoteId(u.id));
+    blockedReadAt = Date.now();
+    batch.people!.push(...list.map((u) => userToPerson(u, s.selfId)));
+  }
+  // After the joins chatBatch lists, so a blocked member shows as banned.
+  batch.members!.push(
+    ...left.map((id) => ({ chatRemoteId: c.id, personRemoteId: id, membership: 'leave' })),
+    ...blockedUsers.map((id) => ({ chatRemoteId: c.id, personRemoteId: id, membership: 'ban' })),
+  );
+  const state: ChatState = { members, ...settings, blockedUsers, blockedReadAt };
+  return { ...batch, state: { [chatStateKey(c.id)]: state } };
 }
 
 /**
@@ -151,7 +256,10 @@ export async function* backfillAccount(
     let anchor = ctx.cursor(backfillStream(chatId));
     while (anchor !== null && anchor !== 'done') {
       if (ctx.signal.aborted) return;
-      const got = await page(s, chatId, options.pageSize, Number(anchor), ctx.signal);
+      const got = await readableOrSkipped(() =>
+        page(s, chatId, options.pageSize, Number(anchor), ctx.signal),
+      );
+      if (got === null) break; // blocked in this chat: its history waits
       const next =
         got.length < options.pageSize ? 'done' : String(Math.min(...got.map((m) => m.id)));
       yield {
@@ -170,5 +278,6 @@ function mergeBatches(batches: SyncBatch[]): SyncBatch {
     chats: batches.flatMap((b) => b.chats ?? []),
     people: [...people.values()],
     members: batches.flatMap((b) => b.members ?? []),
+    state: Object.assign({}, ...batches.map((b) => b.state ?? {})) as Record<string, unknown>,
   };
 }

@@ -20,6 +20,15 @@ export interface RestTransportOptions {
   fetch?: FetchLike;
 }
 
+const STATUS = Symbol('http status');
+
+/** The HTTP status a server error came with (for the few answers a caller acts on). */
+export const statusOf = (err: unknown): number | undefined =>
+  (err as { [STATUS]?: number } | null)?.[STATUS];
+
+const UPLOAD_TIMEOUT_MS = 10 * 60_000;
+const DOWNLOAD_TIMEOUT_MS = 30 * 60_000;
+
 export type Auth = { bearer: string } | { basic: { username: string; password: string } };
 
 export class RestTransport {
@@ -51,6 +60,49 @@ export class RestTransport {
     await this.text(method, path, init);
   }
 
+  /**
+   * POST /uploads: the raw bytes, named by File-Name (the server adds the
+   * extension) and typed by the bare extension in Content-Type (the server
+   * uses that header's value as the extension). Answers the stored file name.
+   */
+  async upload(name: string, ext: string, bytes: Uint8Array, signal: AbortSignal): Promise<string> {
+    const what = 'POST /uploads';
+    const res = await timedFetch(`${this.base}/uploads`, what, {
+      method: 'POST',
+      headers: { authorization: this.authorization(), 'file-name': name, 'content-type': ext },
+      body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as BodyInit,
+      signal,
+      timeoutMs: UPLOAD_TIMEOUT_MS,
+      fetch: this.options.fetch,
+    });
+    const text = await res.text();
+    if (!res.ok) throw errorForStatus(`${what}: ${serverReason(res.status, text)}`, res.status);
+    return text.trim();
+  }
+
+  /**
+   * A served file by name, streamed: the documented server serves uploads at
+   * the root, later ones at /files/ (the document) or /uploads/; null when
+   * none of them has it (not uploaded yet, or deleted).
+   */
+  async file(name: string, signal: AbortSignal): Promise<Response | null> {
+    for (const prefix of ['/', '/files/', '/uploads/']) {
+      const path = `${prefix}${encodeURIComponent(name)}`;
+      const what = `GET ${path}`;
+      const res = await timedFetch(`${this.base}${path}`, what, {
+        headers: { authorization: this.authorization() },
+        signal,
+        timeoutMs: DOWNLOAD_TIMEOUT_MS,
+        fetch: this.options.fetch,
+      });
+      if (res.ok) return res;
+      const text = await res.text();
+      if (res.status !== 404)
+        throw errorForStatus(`${what}: ${serverReason(res.status, text)}`, res.status);
+    }
+    return null;
+  }
+
   private async text(
     method: string,
     path: string,
@@ -68,9 +120,10 @@ export class RestTransport {
     });
     const text = await res.text();
     if (res.ok) return text;
-    throw errorForStatus(`${what}: ${serverReason(res.status, text)}`, res.status, {
+    const err = errorForStatus(`${what}: ${serverReason(res.status, text)}`, res.status, {
       retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
     });
+    throw Object.assign(err, { [STATUS]: res.status });
   }
 
   private authorization(): string {

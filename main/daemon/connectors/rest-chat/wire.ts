@@ -81,6 +81,8 @@ export type ChatInfo = z.infer<typeof ChatInfoSchema>;
 
 export const ChatListSchema = z.array(ChatInfoSchema);
 export const MessagePageSchema = z.array(MessageInfoSchema);
+/** GET /chats/:id/users/blocked. */
+export const BlockedUsersSchema = z.array(UserInfoSchema);
 
 /** Vapor's error body. */
 export const ErrorBodySchema = z.object({ error: z.literal(true), reason: z.string() });

@@ -11,6 +11,7 @@ import { relationsAndEncryption } from './006_relations_and_encryption.js';
 import { cjkTrailingUnigrams } from './007_cjk_trailing_unigrams.js';
 import { typedMailAndInvites } from './008_typed_mail_and_invites.js';
 import { mediaCache } from './009_media_cache.js';
+import { chatBlocked } from './010_chat_blocked.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   cjkTrailingUnigrams,
   typedMailAndInvites,
   mediaCache,
+  chatBlocked,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 export type { Migration };
