@@ -68,8 +68,11 @@ export async function* syncAccount(
   const known = ctx.state(KNOWN_CHATS, KnownChatsSchema) ?? [];
   const current = chats.map((c) => c.id);
   const gone = known.filter((id) => !current.includes(id));
+  // Chat by chat, so the progress is the chats caught up out of the list.
+  const total = chats.length;
   yield {
     ...mergeBatches(chats.map((c) => chatBatch(c, s.selfId))),
+    progress: { done: 0, total },
     removedChats: gone,
     state: {
       [KNOWN_CHATS]: current,
@@ -82,10 +85,11 @@ export async function* syncAccount(
       ]),
     ),
   };
-  for (const chat of chats) {
+  for (const [i, chat] of chats.entries()) {
     if (ctx.signal.aborted) return;
     const batch = await catchUpChat(ctx, s, chat, options);
-    if (batch) yield batch;
+    const progress = { done: i + 1, total };
+    yield batch ? { ...batch, progress } : { progress };
   }
 }
 
