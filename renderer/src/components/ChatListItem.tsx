@@ -1,13 +1,20 @@
 // One row of the chat list: name, last message, time, unread and mention badges.
 import { memo } from 'react';
 import type { ChatSummary } from '../../../main/daemon/model/types.js';
-import { shortTime } from '../lib/format.js';
+import { formatCount, shortTime } from '../lib/format.js';
+import { strings } from '../lib/strings.js';
 
 interface Props {
   chat: ChatSummary;
   selected: boolean;
   focusable: boolean;
   index: number;
+  /** How many chats the list has (the virtualized list renders only some). */
+  setSize: number;
+  /** Where the row sits in the list (px). */
+  top: number;
+  /** The list measures each row it renders (its data-index says which). */
+  measure(el: HTMLLIElement | null): void;
 }
 
 /** Events are handled by the list (one handler for all rows), so a row re-renders only when it changes. */
@@ -16,14 +23,18 @@ export const ChatListItem = memo(function ChatListItem({
   selected,
   focusable,
   index,
+  setSize,
+  top,
+  measure,
 }: Props) {
   const unread = chat.unreadCount > 0;
+  const s = strings.chatList;
   const label = [
     chat.name,
-    chat.pinned ? 'pinned' : null,
-    chat.muted ? 'muted' : null,
-    unread ? `${chat.unreadCount} unread` : null,
-    chat.mentionCount > 0 ? `${chat.mentionCount} mentioning you` : null,
+    chat.pinned ? s.pinned : null,
+    chat.muted ? s.muted : null,
+    unread ? s.unread(chat.unreadCount) : null,
+    chat.mentionCount > 0 ? s.mentions(chat.mentionCount) : null,
   ]
     .filter(Boolean)
     .join(', ');
@@ -35,8 +46,12 @@ export const ChatListItem = memo(function ChatListItem({
       aria-label={label}
       tabIndex={focusable ? 0 : -1}
       className={`chat-item${unread ? ' unread' : ''}${chat.muted ? ' muted' : ''}`}
+      aria-posinset={index + 1}
+      aria-setsize={setSize}
       data-chat-id={chat.id}
       data-index={index}
+      ref={measure}
+      style={{ transform: `translateY(${top}px)` }}
     >
       <span className="chat-item-top">
         <span className="chat-name">
@@ -48,7 +63,7 @@ export const ChatListItem = memo(function ChatListItem({
           {chat.name}
         </span>
         {chat.muted ? (
-          <span className="muted-icon" aria-hidden="true" title="Muted">
+          <span className="muted-icon" aria-hidden="true" title={s.mutedTitle}>
             🔕
           </span>
         ) : null}
@@ -57,17 +72,13 @@ export const ChatListItem = memo(function ChatListItem({
       <span className="chat-item-bottom">
         <span className="chat-preview">{chat.lastMessagePreview ?? ''}</span>
         {chat.mentionCount > 0 ? (
-          <span
-            className="badge mention"
-            aria-hidden="true"
-            title={`${chat.mentionCount} mentions`}
-          >
+          <span className="badge mention" aria-hidden="true" title={s.mentions(chat.mentionCount)}>
             @
           </span>
         ) : null}
         {unread ? (
           <span className="badge unread-count" aria-hidden="true" data-testid="unread-badge">
-            {chat.unreadCount > 999 ? '999+' : chat.unreadCount}
+            {chat.unreadCount > 999 ? s.manyUnread : formatCount(chat.unreadCount)}
           </span>
         ) : null}
       </span>

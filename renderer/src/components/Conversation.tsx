@@ -1,6 +1,6 @@
 // The open chat: header, timeline (with an optional thread panel) and
 // composer. Marks the chat read while it is on screen and the window has focus.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatSummary, MessageView } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
 import { TimelineActionsContext, type TimelineActions } from '../api/TimelineActions.js';
@@ -21,9 +21,12 @@ interface Props {
   /** A chat summary the daemon returned (e.g. after marking read). */
   onChatChanged(chat: ChatSummary): void;
   onSent(): void;
+  /** Grows each time the "edit last" shortcut is pressed (App's Ctrl/Cmd+Shift+E). */
+  editLastSignal?: number;
 }
 
-export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSent }: Props) {
+export function Conversation(props: Props) {
+  const { chat, focusMessageId, isMine, onChatChanged, onSent, editLastSignal = 0 } = props;
   const client = useClient();
   const timeline = useTimeline(chat.id);
   const draft = useDraft(chat.id);
@@ -45,6 +48,15 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
     window.addEventListener('focus', markRead);
     return () => window.removeEventListener('focus', markRead);
   }, [client, chat.id, chat.unreadCount, newest, onChatChanged]);
+
+  // The shortcut edits the last own message, as ↑ in an empty composer does.
+  const lastOwnRef = useRef(() => lastOwnEditable(messages, isMine));
+  lastOwnRef.current = () => lastOwnEditable(messages, isMine);
+  useEffect(() => {
+    if (editLastSignal === 0) return;
+    const last = lastOwnRef.current();
+    if (last) setEditing(last);
+  }, [editLastSignal]);
 
   const { setReplyTo } = draft;
   const writable = composerBlockedReason(chat) === null;

@@ -6,11 +6,22 @@
 // the loaded window stops short of the newest (after a jump to an old message):
 // then nearing the bottom loads newer pages below, and "Jump to latest" reloads
 // the newest page.
+//
+// The window itself is bounded (useTimeline's MAX_WINDOW): paging one way
+// drops pages at the other end, and they load again on the way back, so
+// memory and layout stay bounded however long the chat. A row whose height
+// changes above the anchor (an image that loads) moves the view with it.
+//
+// Virtualized by hand (lib/virtualRows.ts), not by @tanstack/react-virtual as
+// the chat list is: the timeline needs an anchor kept by row key across
+// prepends and trims (older pages load above what is on screen), which
+// TanStack keeps by index and leaves to the caller.
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MessageView } from '../../../main/daemon/model/types.js';
 import type { TimelineState } from '../hooks/useTimeline.js';
 import { buildRows, type TimelineRow } from '../lib/timelineRows.js';
 import { layoutRows, rowAt, visibleRange } from '../lib/virtualRows.js';
+import { strings } from '../lib/strings.js';
 import { DaySeparator } from './DaySeparator.js';
 import { MessageItem } from './MessageItem.js';
 
@@ -74,6 +85,12 @@ export function Timeline({ chatId, timeline, focusMessageId }: Props) {
 
   const heights = useRef(new Map<string, number>());
   const [measured, setMeasured] = useState(0);
+  // Heights of rows the bounded window dropped go with them (they are measured again on return).
+  useEffect(() => {
+    const map = heights.current;
+    if (map.size <= keys.length * 2) return;
+    for (const key of [...map.keys()]) if (!index.has(key)) map.delete(key);
+  }, [keys, index]);
   // `measured` is a dependency on purpose: it says the heights map changed.
   const layout = useMemo(
     () => layoutRows(keys, heights.current, (i) => estimate(rows[i])),
@@ -250,16 +267,17 @@ export function Timeline({ chatId, timeline, focusMessageId }: Props) {
       ref={scroller}
       onScroll={onScroll}
       tabIndex={0}
-      aria-label="Messages"
+      aria-label={strings.timeline.label}
       data-total-rows={rows.length}
+      data-loaded-messages={messages.length}
     >
       <div className="timeline-edge">
         {hasOlder ? (
           <p className="timeline-more" aria-live="polite">
-            {loadingOlder ? 'Loading older messages…' : ''}
+            {loadingOlder ? strings.timeline.loadingOlder : ''}
           </p>
         ) : messages.length > 0 ? (
-          <p className="timeline-start">This is the beginning of the chat.</p>
+          <p className="timeline-start">{strings.timeline.start}</p>
         ) : null}
         {error ? (
           <p className="notice error" role="alert">
@@ -267,7 +285,7 @@ export function Timeline({ chatId, timeline, focusMessageId }: Props) {
           </p>
         ) : null}
         {!loading && !error && messages.length === 0 ? (
-          <p className="notice">No messages yet.</p>
+          <p className="notice">{strings.timeline.empty}</p>
         ) : null}
       </div>
       <ol
@@ -295,12 +313,12 @@ export function Timeline({ chatId, timeline, focusMessageId }: Props) {
       </ol>
       {hasNewer ? (
         <p className="timeline-more" aria-live="polite">
-          {loadingNewer ? 'Loading newer messages…' : ''}
+          {loadingNewer ? strings.timeline.loadingNewer : ''}
         </p>
       ) : null}
       {away || hasNewer ? (
         <button type="button" className="jump-latest" onClick={jumpToLatest}>
-          Jump to latest ↓
+          {strings.timeline.jumpToLatest}
         </button>
       ) : null}
     </div>
