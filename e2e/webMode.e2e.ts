@@ -570,8 +570,10 @@ describe('web mode end to end', { skip }, () => {
     const first = page.getByRole('option', { name: /Design review/ });
     await first.focus();
     await page.keyboard.press('ArrowDown');
-    const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
-    assert.match(focused ?? '', /^Budget/);
+    const focused = await page.evaluate(
+      () => document.activeElement?.querySelector('.chat-name')?.textContent,
+    );
+    assert.match(focused ?? '', /Budget/);
     await page.keyboard.press('Shift+F10');
     await page.getByRole('menu').waitFor();
     await page.keyboard.press('Enter'); // "Pin" is the first item

@@ -102,9 +102,10 @@ export function App() {
     focusOpened.current = false;
     // A dialog that closed on the way hands focus back first; this runs after it.
     window.requestAnimationFrame(() =>
-      document
-        .querySelector<HTMLElement>('.conversation .composer textarea, .conversation .timeline')
-        ?.focus(),
+      (
+        document.querySelector<HTMLElement>('.conversation .composer textarea') ??
+        document.querySelector<HTMLElement>('.conversation .timeline')
+      )?.focus(),
     );
   }, [selected]);
 

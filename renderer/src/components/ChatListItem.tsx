@@ -29,21 +29,23 @@ export const ChatListItem = memo(function ChatListItem({
 }: Props) {
   const unread = chat.unreadCount > 0;
   const s = strings.chatList;
-  const label = [
-    chat.name,
+  // Said right after the name (the badges and icons are hidden from screen
+  // readers): the option's name comes from its content, so the visible text
+  // is always part of it.
+  const states = [
     chat.pinned ? s.pinned : null,
     chat.muted ? s.muted : null,
     unread ? s.unread(chat.unreadCount) : null,
     chat.mentionCount > 0 ? s.mentions(chat.mentionCount) : null,
   ]
     .filter(Boolean)
-    .join(', ');
+    .map((state) => `, ${state}`)
+    .join('');
   return (
     <li
       role="option"
       id={`chat-${chat.id}`}
       aria-selected={selected}
-      aria-label={label}
       tabIndex={focusable ? 0 : -1}
       className={`chat-item${unread ? ' unread' : ''}${chat.muted ? ' muted' : ''}`}
       aria-posinset={index + 1}
@@ -62,6 +64,7 @@ export const ChatListItem = memo(function ChatListItem({
           ) : null}
           {chat.name}
         </span>
+        {states ? <span className="visually-hidden">{states}</span> : null}
         {chat.muted ? (
           <span className="muted-icon" aria-hidden="true" title={s.mutedTitle}>
             🔕

@@ -267,7 +267,10 @@ export function Timeline({ chatId, timeline, focusMessageId }: Props) {
       ref={scroller}
       onScroll={onScroll}
       tabIndex={0}
-      aria-label={strings.timeline.label}
+      role="log"
+      aria-labelledby="chat-title"
+      aria-live="polite"
+      aria-busy={loading}
       data-total-rows={rows.length}
       data-loaded-messages={messages.length}
     >
@@ -288,14 +291,7 @@ export function Timeline({ chatId, timeline, focusMessageId }: Props) {
           <p className="notice">{strings.timeline.empty}</p>
         ) : null}
       </div>
-      <ol
-        className="messages"
-        role="log"
-        aria-labelledby="chat-title"
-        aria-live="polite"
-        aria-busy={loading}
-        style={{ height: layout.total }}
-      >
+      <ol className="messages" aria-label={strings.timeline.label} style={{ height: layout.total }}>
         {visible.map((row, i) => (
           <Row
             key={row.key}
