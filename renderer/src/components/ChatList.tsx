@@ -68,11 +68,15 @@ export function ChatList(props: Props) {
     useFlushSync: false,
   });
 
-  // The selected chat changed elsewhere (Alt+Down, a notification): bring it into view.
-  const selectedIndex = chats.findIndex((c) => c.id === selectedId);
+  // Another chat was selected elsewhere (Alt+Down, a notification): bring it
+  // into view. Only then: chats moving around it as activity comes in do not
+  // scroll the list.
+  const selectedIndexRef = useRef(-1);
+  selectedIndexRef.current = chats.findIndex((c) => c.id === selectedId);
   useEffect(() => {
-    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
-  }, [selectedIndex, virtualizer]);
+    const at = selectedIndexRef.current;
+    if (at >= 0) virtualizer.scrollToIndex(at, { align: 'auto' });
+  }, [selectedId, virtualizer]);
 
   const rowOf = (e: { target: EventTarget }) => {
     const li = (e.target as Element).closest?.('[role=option]') as HTMLElement | null;
