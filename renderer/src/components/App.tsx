@@ -252,6 +252,7 @@ export function App() {
           accounts={rail.accounts}
           settings={settings}
           onAddAccount={() => setDialog('add-account')}
+          progress={progress}
           onAccountsChanged={() => {
             rail.reload();
             list.reload();
