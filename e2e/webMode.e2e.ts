@@ -577,7 +577,7 @@ describe('web mode end to end', { skip }, () => {
     await page.keyboard.press('Shift+F10');
     await page.getByRole('menu').waitFor();
     await page.keyboard.press('Enter'); // "Pin" is the first item
-    await page.getByRole('option', { name: /Budget, pinned/ }).waitFor();
+    await page.getByRole('option', { name: /Budget\W+pinned/ }).waitFor();
     const names = await page.locator('[role=option] .chat-name').allTextContents();
     assert.match(names[0]!, /Budget/);
   });

@@ -291,22 +291,32 @@ export function Timeline({ chatId, timeline, focusMessageId }: Props) {
           <p className="notice">{strings.timeline.empty}</p>
         ) : null}
       </div>
-      <ol className="messages" aria-label={strings.timeline.label} style={{ height: layout.total }}>
-        {visible.map((row, i) => (
-          <Row
-            key={row.key}
-            row={row}
-            top={layout.offsets[start + i] ?? 0}
-            highlighted={row.kind === 'message' && row.message.id === focusMessageId}
-            repliedTo={
-              row.kind === 'message' && row.message.replyToRemoteId
-                ? (byRemoteId.get(row.message.replyToRemoteId) ?? null)
-                : undefined
-            }
-            observe={observe}
-          />
-        ))}
-      </ol>
+      {/* The rows flow inside a list moved down to where the first rendered row
+          starts: a row's props carry no position, so measuring a row or loading a
+          page above re-renders no message (MessageItem is memoized), only the
+          list's offset and the space's height change. */}
+      <div className="messages-space" style={{ height: layout.total }}>
+        <ol
+          className="messages"
+          aria-label={strings.timeline.label}
+          style={{ transform: `translateY(${layout.offsets[start] ?? 0}px)` }}
+        >
+          {visible.map((row) => (
+            <Row
+              key={row.key}
+              row={row}
+              top={0}
+              highlighted={row.kind === 'message' && row.message.id === focusMessageId}
+              repliedTo={
+                row.kind === 'message' && row.message.replyToRemoteId
+                  ? (byRemoteId.get(row.message.replyToRemoteId) ?? null)
+                  : undefined
+              }
+              observe={observe}
+            />
+          ))}
+        </ol>
+      </div>
       {hasNewer ? (
         <p className="timeline-more" aria-live="polite">
           {loadingNewer ? strings.timeline.loadingNewer : ''}
