@@ -95,6 +95,29 @@ export function formatProgress(p: SyncProgress): string {
   return `${phase}: ${stored(p)}${p.phase === 'backfill' ? chatCounts(p) : ''}`;
 }
 
+const BAR_WIDTH = 20;
+
+/**
+ * The progress line a terminal redraws in place: a bar (when the share done
+ * is known), the phase's counts and the time left.
+ * "[#######.............]  35% initial sync: 140 of 400 chats, 1,203 messages stored, ~12 s left"
+ */
+export function formatProgressLine(p: SyncProgress): string {
+  const bar =
+    p.fraction === null
+      ? ''
+      : `[${'#'.repeat(Math.round(p.fraction * BAR_WIDTH)).padEnd(BAR_WIDTH, '.')}] ${String(
+          Math.round(p.fraction * 100),
+        ).padStart(3)}% `;
+  const phase = p.phase === 'initial' ? 'initial sync' : p.phase;
+  const chats =
+    p.chatsDone !== null && p.chatsTotal !== null
+      ? `${p.chatsDone} of ${p.chatsTotal} chats, `
+      : '';
+  const eta = p.etaMs !== null ? `, ~${Math.max(1, Math.round(p.etaMs / 1000))} s left` : '';
+  return `${bar}${phase}: ${chats}${stored(p)}${eta}`;
+}
+
 /** The last line of `sync --once` for an account that finished. */
 export function formatOutcome(p: SyncProgress, backfill: boolean): string {
   if (backfill) return `complete: ${stored(p)}${chatCounts(p)}`;

@@ -29,6 +29,7 @@ import {
   formatAccounts,
   formatOutcome,
   formatProgress,
+  formatProgressLine,
   syncOnceResult,
   type SyncOnceResult,
 } from './format.js';
@@ -40,12 +41,15 @@ interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   stdin: () => string;
+  /** stderr is a terminal: progress redraws one line instead of adding lines. */
+  stderrIsTTY?: boolean;
 }
 
 const defaultIo: Io = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   stdin: () => readFileSync(0, 'utf8'),
+  stderrIsTTY: process.stderr.isTTY === true,
 };
 
 /** Secrets are opened only by commands that need them, so reading never touches the keychain. */
@@ -411,9 +415,13 @@ async function syncEachOnce(
         historyDays,
         onProgress: (p) => {
           last = p;
-          if (p.phase !== 'done') io.stderr(`${who}: ${formatProgress(p)}\n`);
+          if (p.phase === 'done') return;
+          // On a terminal the line is redrawn in place (carriage return, clear to its end).
+          if (io.stderrIsTTY) io.stderr(`\r\x1b[K${who}: ${formatProgressLine(p)}`);
+          else io.stderr(`${who}: ${formatProgress(p)}\n`);
         },
       });
+      if (io.stderrIsTTY) io.stderr('\r\x1b[K');
       io.stderr(`${who}: ${formatOutcome(last, backfill)}\n`);
       results.push(syncOnceResult(account.id, last, backfill, null));
     } catch (err) {

@@ -176,8 +176,12 @@ export class Daemon {
         if (result.insertedMessageIds.length + result.updatedMessageIds.length > 0)
           this.scheduleIndexing();
       },
-      accountStatus: (accountId, status, detail) =>
-        this.events.queue({ name: 'account.status', payload: { accountId, status, detail } }),
+      accountStatus: (accountId, status, detail, retryAt) =>
+        this.events.queue({
+          name: 'account.status',
+          payload: { accountId, status, detail, retryAt: retryAt ?? null },
+        }),
+      progress: (payload) => this.events.queue({ name: 'sync.progress', payload }),
       outboxChanged: (entry) => this.events.outboxChanged(entry),
       log: (accountId, message) => this.log(`account ${accountId}: ${message}`),
     };

@@ -134,7 +134,7 @@ describe('deltas: one turn of writes becomes one event per chat', () => {
     try {
       s.coalescer.queue({
         name: 'account.status',
-        payload: { accountId: s.account.id, status: 'active', detail: null },
+        payload: { accountId: s.account.id, status: 'active', detail: null, retryAt: null },
       });
       s.apply(chatBatch('!a', 'Alpha', [message('!a', '$a1', T, 'hello')]));
       s.coalescer.queue({
@@ -246,7 +246,7 @@ describe('deltas: one turn of writes becomes one event per chat', () => {
       s.store.close();
       s.coalescer.queue({
         name: 'account.status',
-        payload: { accountId: s.account.id, status: 'paused', detail: null },
+        payload: { accountId: s.account.id, status: 'paused', detail: null, retryAt: null },
       });
       s.endTurn();
       assert.equal(s.events.length, 2);

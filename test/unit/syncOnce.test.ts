@@ -91,6 +91,10 @@ test('sync once returns only when every chat is backfilled, and says how far it 
       accountId: account.id,
       phase: 'done',
       messagesStored: CHATS.length * PER_CHAT,
+      chatsDone: 2,
+      chatsTotal: 2,
+      fraction: 1,
+      etaMs: null,
       chatsBackfilled: 2,
       chatsRemaining: 0,
     });

@@ -6,6 +6,7 @@ import type { MessageView } from '../../main/daemon/model/types.js';
 import {
   appendNewer,
   applyUpserts,
+  boundWindow,
   prependOlder,
   windowAround,
 } from '../../renderer/src/lib/timelineMerge.js';
@@ -77,4 +78,26 @@ test('applyUpserts keeps messages newer than the window out while it has newer o
   assert.deepEqual(ids(applyUpserts(current, [9], [msg(9)], true, false)), [3, 4, 5, 9]);
   // Gone messages drop out either way.
   assert.deepEqual(ids(applyUpserts(current, [4], [], true, true)), [3, 5]);
+});
+
+test('boundWindow: paging older drops the newest (loaded again later), paging newer the oldest', () => {
+  const range = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => msg(from + i));
+  const win = { messages: range(1, 10), hasOlder: true, hasNewer: false };
+  assert.equal(boundWindow(win, 10, 'older'), win, 'within the bound nothing changes');
+  const up = boundWindow(win, 6, 'older');
+  assert.deepEqual(ids(up.messages), [1, 2, 3, 4, 5, 6]);
+  assert.equal(up.hasNewer, true, 'the dropped newest count as not loaded');
+  assert.equal(up.hasOlder, true);
+  const down = boundWindow({ messages: range(1, 10), hasOlder: false, hasNewer: true }, 4, 'newer');
+  assert.deepEqual(ids(down.messages), [7, 8, 9, 10]);
+  assert.equal(down.hasOlder, true, 'the dropped oldest count as not loaded');
+  assert.equal(down.hasNewer, true);
+  // The way back: a page of newer ones after a trim, bounded again from the other side.
+  const back = boundWindow(
+    { messages: appendNewer(up.messages, page(9, 8, 7)), hasOlder: up.hasOlder, hasNewer: true },
+    6,
+    'newer',
+  );
+  assert.deepEqual(ids(back.messages), [4, 5, 6, 7, 8, 9]);
 });

@@ -10,6 +10,7 @@ import type {
   MessageView,
   OutboxState,
   SearchPage,
+  SyncProgress,
   Workspace,
 } from '../model/types.js';
 import { PROTOCOLS } from '../model/types.js';
@@ -226,6 +227,24 @@ export const procedures = {
   'accounts.self': {
     input: z.object({}).strict(),
     output: out<{ accountId: number; remoteIds: string[] }[]>(),
+  },
+  /**
+   * "Retry now": an account waiting to retry after a failure tries at once (one
+   * that failed to start is started). retried: false when there was nothing
+   * to retry (it waits for the user to sign in again, or is not waiting).
+   */
+  'accounts.retry': {
+    input: z.object({ accountId: id }).strict(),
+    output: out<{ retried: boolean }>(),
+  },
+  /**
+   * "Sign in again" for an account the server signed out: a new session with
+   * the password, its secret to the keychain in place of the old one, and the
+   * account syncs again. Nothing synced is lost.
+   */
+  'accounts.signIn': {
+    input: z.object({ accountId: id, password: text(4096).min(1) }).strict(),
+    output: out<Account>(),
   },
   'accounts.remove': {
     input: z.object({ accountId: id }).strict(),
@@ -709,7 +728,19 @@ export interface EventMap {
   /** Messages no longer stored (a local echo the server's copy replaced). */
   'messages.removed': { chatId: number; messageIds: number[] };
   'chats.updated': { chats: ChatSummary[] };
-  'account.status': { accountId: number; status: AccountStatus; detail: string | null };
+  /** `retryAt`: when the loop tries again (epoch ms) while it waits after a failure. */
+  'account.status': {
+    accountId: number;
+    status: AccountStatus;
+    detail: string | null;
+    retryAt: number | null;
+  };
+  /**
+   * How far an account's initial sync or backfill has come: on each phase
+   * change, when a connector's chat count changes, and at most every 250 ms as
+   * batches land (the last of a turn per account).
+   */
+  'sync.progress': SyncProgress;
   'outbox.updated': { item: OutboxItem };
   /** A new message someone else wrote; the shell decides whether to show it. */
   notify: {

@@ -80,8 +80,21 @@ export class EventCoalescer {
     this.wake();
   }
 
-  /** Any other event: sent in order, after the turn's deltas. */
+  /**
+   * Any other event: sent in order, after the turn's deltas. An account's
+   * sync.progress supersedes its earlier one of the same turn and phase (only
+   * the latest count matters; a phase's end still goes out).
+   */
   queue(event: DaemonEvent): void {
+    if (event.name === 'sync.progress') {
+      const { accountId, phase } = event.payload;
+      this.others = this.others.filter(
+        (e) =>
+          e.name !== 'sync.progress' ||
+          e.payload.accountId !== accountId ||
+          e.payload.phase !== phase,
+      );
+    }
     this.others.push(event);
     this.wake();
   }

@@ -45,6 +45,7 @@ const EVENT_NAMES: Record<EventName, true> = {
   notify: true,
   typing: true,
   presence: true,
+  'sync.progress': true,
 };
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

@@ -4,8 +4,15 @@
 export const PROTOCOLS = ['matrix', 'jmap-mail', 'jmap-chat', 'rest-chat', 'unichat'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
-/** `disk_full`: nothing new could be stored; the loop tries again and goes on once there is space. */
-export type AccountStatus = 'active' | 'syncing' | 'error' | 'signed_out' | 'paused' | 'disk_full';
+/**
+ * `offline`: the server could not be reached (network, timeout, 5xx, rate
+ * limit) and the loop retries by itself; `error`: something else failed (a
+ * reply we cannot read, a refusal), also retried, with the details to show;
+ * `disk_full`: nothing new could be stored; the loop tries again and goes on
+ * once there is space.
+ */
+export type AccountStatus =
+  'active' | 'syncing' | 'offline' | 'error' | 'signed_out' | 'paused' | 'disk_full';
 
 export interface Workspace {
   id: number;
@@ -23,6 +30,40 @@ export interface Account {
   status: AccountStatus;
   statusDetail: string | null;
   createdAt: number;
+  /**
+   * When the loop tries again after a failure (epoch ms), while it waits;
+   * null otherwise. Known to the running daemon only (not stored).
+   */
+  retryAt?: number | null;
+}
+
+/**
+ * How far an account's initial sync or backfill has come (the sync.progress
+ * event, the CLI's progress line). "Chats" are whatever the protocol syncs one
+ * by one: rooms, mailboxes, conversations.
+ */
+export interface SyncProgress {
+  accountId: number;
+  /** 'done' once the local copy is complete (or the run gave up). */
+  phase: 'initial' | 'backfill' | 'done';
+  /** Messages new to the local copy since this run (or the daemon) started. */
+  messagesStored: number;
+  /**
+   * Chats of this phase done / in all, when known: the initial sync's from the
+   * connector (SyncBatch.progress), backfill's from the backfill cursors.
+   */
+  chatsDone: number | null;
+  chatsTotal: number | null;
+  /** 0..1 of this phase, or null when nothing tells how much is left. */
+  fraction: number | null;
+  /** Time left in this phase at the pace so far (ms), once there is a pace to go by. */
+  etaMs: number | null;
+  /**
+   * Chats whose history is complete / still to fetch, for connectors that
+   * backfill chat by chat; null for one that backfills the account as a whole.
+   */
+  chatsBackfilled: number | null;
+  chatsRemaining: number | null;
 }
 
 export type ChatKind = 'direct' | 'group' | 'channel' | 'thread' | 'mail';
@@ -216,6 +257,12 @@ export interface SyncBatch {
   presence?: RemotePresence[];
   /** Stream name → opaque cursor; committed in the same transaction as the data. */
   cursors?: Record<string, string | null>;
+  /**
+   * How far this pass has come, for a connector that syncs chat by chat and
+   * knows how many there are: chats done (this batch's included) and in all.
+   * Only shown as progress; never stored.
+   */
+  progress?: { done: number; total: number };
   /**
    * Key → the connector's typed state (read back with ctx.state(key, schema));
    * stored as JSON with the cursors, in the same transaction; null clears it.

@@ -5,6 +5,7 @@
 import type { Account, SyncBatch } from '../model/types.js';
 import type { Connector, ConnectorContext } from '../connectors/connector.js';
 import { AuthError, RateLimitedError } from '../connectors/errors.js';
+import { TransientHttpError } from '../connectors/http/statusError.js';
 import { connectorContext } from '../connectors/context.js';
 import type { Store } from '../store/store.js';
 import type { BatchResult } from '../store/batchWriter.js';
@@ -42,6 +43,8 @@ export interface AccountLoopOptions {
 
 export class AccountLoop {
   private readonly abort = new AbortController();
+  /** Cuts the current wait after a failure short (the user's "Retry now"). */
+  private wait: AbortController | null = null;
   private backfillStarted = false;
   private running: Promise<void> | null = null;
 
@@ -61,6 +64,13 @@ export class AccountLoop {
   start(): Promise<void> {
     this.running ??= this.run();
     return this.running;
+  }
+
+  /** Ends the wait before the next attempt, if the loop is waiting; true when it was. */
+  retryNow(): boolean {
+    if (!this.wait) return false;
+    this.wait.abort();
+    return true;
   }
 
   async stop(): Promise<void> {
@@ -88,6 +98,8 @@ export class AccountLoop {
         this.setStatus('syncing');
         this.observer.phaseStarted?.(this.account.id, 'initial');
         await this.consume(this.connector.sync(ctx), 'initial');
+        if (this.signal.aborted) return;
+        this.observer.phaseFinished?.(this.account.id, 'initial');
         attempt = 0;
         if (this.options.once) break;
         this.setStatus('active');
@@ -109,12 +121,15 @@ export class AccountLoop {
         // asks the server again from the last stored cursor.
         const diskFull = isDiskFull(err);
         const message = diskFull ? DISK_FULL_MESSAGE : describe(err);
-        this.setStatus(diskFull ? 'disk_full' : 'error', message);
         this.observer.log(this.account.id, `sync failed (attempt ${attempt}): ${message}`);
-        if (this.options.once && attempt >= (this.options.maxAttempts ?? 3)) throw err;
+        const giveUp = this.options.once && attempt >= (this.options.maxAttempts ?? 3);
         const retryAfter = err instanceof RateLimitedError ? err.retryAfterMs : null;
         const delay = retryDelay(attempt, retryAfter, this.options.backoff ?? DEFAULT_BACKOFF);
-        await sleep(diskFull ? Math.min(delay, DISK_FULL_RETRY_MAX_MS) : delay, this.signal);
+        const wait = diskFull ? Math.min(delay, DISK_FULL_RETRY_MAX_MS) : delay;
+        const status = diskFull ? 'disk_full' : unreachable(err) ? 'offline' : 'error';
+        this.setStatus(status, message, giveUp ? null : wait);
+        if (giveUp) throw err;
+        await this.waitToRetry(wait);
       }
     }
     if (this.options.once) await this.completeHistory(ctx);
@@ -125,8 +140,10 @@ export class AccountLoop {
   }
 
   private startBackfill(ctx: ConnectorContext): void {
-    if (this.backfillStarted || !this.canBackfill) return;
+    if (this.backfillStarted) return;
     this.backfillStarted = true;
+    // Nothing older to fetch: the local copy is as complete as this protocol makes it.
+    if (!this.canBackfill) return this.observer.phaseFinished?.(this.account.id, 'backfill');
     // In the background a revoked session is the sync loop's to report.
     void this.backfillToEnd(ctx, Number.POSITIVE_INFINITY).catch(() => undefined);
   }
@@ -168,6 +185,7 @@ export class AccountLoop {
     while (!this.signal.aborted) {
       try {
         await this.backfillPass(ctx, cutoff, () => (progressed = true));
+        if (!this.signal.aborted) this.observer.phaseFinished?.(this.account.id, 'backfill');
         return;
       } catch (err) {
         if (this.signal.aborted) return;
@@ -201,7 +219,7 @@ export class AccountLoop {
         if (this.signal.aborted) return;
         reachedDepth = cutoff !== null && endChatsPastCutoff(batch, cutoff);
         const result = this.store.writer.apply(this.account.id, batch);
-        this.observer.batchApplied(this.account.id, result, 'backfill');
+        this.observer.batchApplied(this.account.id, result, 'backfill', batch.progress);
         applied();
         if (reachedDepth) break;
       }
@@ -213,14 +231,36 @@ export class AccountLoop {
     for await (const batch of batches) {
       if (this.signal.aborted) return;
       const result: BatchResult = this.store.writer.apply(this.account.id, batch);
-      this.observer.batchApplied(this.account.id, result, phase);
+      this.observer.batchApplied(this.account.id, result, phase, batch.progress);
     }
   }
 
-  private setStatus(status: Account['status'], detail: string | null = null): void {
-    this.store.accounts.setStatus(this.account.id, status, detail);
-    this.observer.accountStatus(this.account.id, status, detail);
+  /** Sleeps `ms` before the next attempt, or less when retryNow() or stop() cut it short. */
+  private async waitToRetry(ms: number): Promise<void> {
+    const wait = new AbortController();
+    this.wait = wait;
+    try {
+      await sleep(ms, AbortSignal.any([this.signal, wait.signal]));
+    } finally {
+      if (this.wait === wait) this.wait = null;
+    }
   }
+
+  /** `retryInMs`: the loop waits that long before trying again (shown as "retrying in N s"). */
+  private setStatus(
+    status: Account['status'],
+    detail: string | null = null,
+    retryInMs: number | null = null,
+  ): void {
+    this.store.accounts.setStatus(this.account.id, status, detail);
+    const retryAt = retryInMs === null ? null : Date.now() + retryInMs;
+    this.observer.accountStatus(this.account.id, status, detail, retryAt);
+  }
+}
+
+/** The server could not be reached, or asked us to wait: nothing for the user to fix. */
+function unreachable(err: unknown): boolean {
+  return err instanceof TransientHttpError || err instanceof RateLimitedError;
 }
 
 /** An error as one line for the user and the log: never a token or a message body. */

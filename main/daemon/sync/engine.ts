@@ -33,12 +33,19 @@ export interface SyncOnceOptions extends AccountLoopOptions {
 export interface SyncEngineOptions {
   loop?: AccountLoopOptions;
   outbox?: OutboxSenderOptions;
+  /** How often a running account's progress is reported while batches land (ms). */
+  progressIntervalMs?: number;
 }
+
+/** Often enough for a progress bar to move smoothly, rare enough to cost nothing. */
+const DEFAULT_PROGRESS_INTERVAL_MS = 250;
 
 export class SyncEngine {
   private readonly running = new Map<number, Running>();
   private readonly starting = new Map<number, Promise<Running>>();
   private readonly outboxWaiters = new Set<() => void>();
+  /** Per account: when its loop tries again after a failure, while it waits. */
+  private readonly retryAts = new Map<number, number>();
 
   constructor(
     private readonly store: Store,
@@ -97,10 +104,20 @@ export class SyncEngine {
     const secret = await this.secrets.get(secretKey(account));
     if (secret === null)
       throw new MissingSecretError(`no credentials in the keychain for account ${account.id}`);
-    const loop = new AccountLoop(account, connector, this.store, secret, this.wrapObserver(), {
-      ...this.options.loop,
-      ...loopOptions,
-    });
+    const progress = new ProgressTracker(
+      accountId,
+      this.store,
+      (p) => this.observer.progress?.(p),
+      this.options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+    );
+    const loop = new AccountLoop(
+      account,
+      connector,
+      this.store,
+      secret,
+      progress.wrap(this.wrapObserver()),
+      { ...this.options.loop, ...loopOptions },
+    );
     const sender = new OutboxSender(
       account.id,
       connector,
@@ -143,6 +160,32 @@ export class SyncEngine {
     return progress.finish();
   }
 
+  /**
+   * "Retry now": a loop waiting after a failure tries at once; an account that
+   * is not running (it failed to start) is started. False when there is
+   * nothing to retry (no such account, or it waits for the user to sign in).
+   */
+  async retryNow(accountId: number): Promise<boolean> {
+    const running = this.running.get(accountId);
+    if (running) return running.loop.retryNow();
+    const account = this.store.accounts.get(accountId);
+    if (!account || account.status === 'signed_out' || !this.connectors.has(account.protocol))
+      return false;
+    await this.start(accountId);
+    return true;
+  }
+
+  /** Stops the account's loop and sender, and starts them again (after signing in anew). */
+  async restart(accountId: number): Promise<void> {
+    await this.stop(accountId);
+    await this.start(accountId);
+  }
+
+  /** When the account's loop tries again after a failure, while it waits. */
+  retryAt(accountId: number): number | null {
+    return this.retryAts.get(accountId) ?? null;
+  }
+
   /** A write was queued: let the account's sender look now. */
   poke(accountId: number): void {
     this.running.get(accountId)?.sender.poke();
@@ -170,6 +213,7 @@ export class SyncEngine {
   async stop(accountId: number): Promise<void> {
     await this.starting.get(accountId)?.catch(() => undefined);
     const r = this.running.get(accountId);
+    this.retryAts.delete(accountId);
     if (!r) return;
     this.running.delete(accountId);
     await r.loop.stop();
@@ -202,10 +246,15 @@ export class SyncEngine {
   private wrapObserver(): SyncObserver {
     return {
       ...this.observer,
-      batchApplied: (id, r, phase) => this.observer.batchApplied(id, r, phase),
-      accountStatus: (id, s, d) => this.observer.accountStatus(id, s, d),
+      batchApplied: (id, r, phase, progress) => this.observer.batchApplied(id, r, phase, progress),
+      accountStatus: (id, s, d, retryAt) => {
+        if (retryAt) this.retryAts.set(id, retryAt);
+        else this.retryAts.delete(id);
+        this.observer.accountStatus(id, s, d, retryAt ?? null);
+      },
       log: (id, m) => this.observer.log(id, m),
       phaseStarted: (id, phase) => this.observer.phaseStarted?.(id, phase),
+      phaseFinished: (id, phase) => this.observer.phaseFinished?.(id, phase),
       outboxChanged: (entry) => {
         this.observer.outboxChanged(entry);
         for (const wake of [...this.outboxWaiters]) wake();

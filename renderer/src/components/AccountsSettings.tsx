@@ -6,14 +6,17 @@ import { errorMessage } from '../api/callError.js';
 import { STATUS_LABEL } from '../lib/accountStatus.js';
 import { PROTOCOL_INFO } from '../lib/protocols.js';
 import { LinkPreviewSwitch } from './LinkPreviewSwitch.js';
+import type { ShownProgress } from '../hooks/useSyncProgress.js';
+import { SyncProgressBar } from './SyncProgressBar.js';
 
 interface Props {
   accounts: Account[];
+  progress?: Map<number, ShownProgress>;
   onAdd(): void;
   onRemoved(): void;
 }
 
-export function AccountsSettings({ accounts, onAdd, onRemoved }: Props) {
+export function AccountsSettings({ accounts, progress, onAdd, onRemoved }: Props) {
   const client = useClient();
   const [confirming, setConfirming] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -48,6 +51,9 @@ export function AccountsSettings({ accounts, onAdd, onRemoved }: Props) {
               {a.statusDetail ? <span className="muted"> — {a.statusDetail}</span> : null}
             </div>
             {a.protocol === 'matrix' ? <LinkPreviewSwitch account={a} /> : null}
+            {progress?.get(a.id) ? (
+              <SyncProgressBar accountLabel={a.label} progress={progress.get(a.id)!} />
+            ) : null}
             {confirming === a.id ? (
               <span>
                 Remove {a.label} and its messages from this device?{' '}

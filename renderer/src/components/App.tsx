@@ -1,5 +1,7 @@
 // The window: rail | chat list or search results | the open chat, plus the
-// quick switcher (Ctrl/Cmd+K), account setup and settings dialogs.
+// quick switcher (Ctrl/Cmd+K), account setup, sign-in, settings and the
+// shortcut cheat sheet (Ctrl/Cmd+/). Opening a chat puts the focus in its
+// composer (or its timeline, when it has none).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AccountsContext, type AccountsView } from '../api/AccountsContext.js';
 import { LinkOpenerProvider } from '../api/LinkOpener.js';
@@ -13,6 +15,7 @@ import { useGlobalKeys } from '../hooks/useGlobalKeys.js';
 import { useSearch } from '../hooks/useSearch.js';
 import { useSelf } from '../hooks/useSelf.js';
 import { useSettings } from '../hooks/useSettings.js';
+import { useSyncProgress } from '../hooks/useSyncProgress.js';
 import { useWebNotifications } from '../hooks/useWebNotifications.js';
 import { useWorkspaces } from '../hooks/useWorkspaces.js';
 import type { ChatScope } from '../lib/chatOrder.js';
@@ -25,10 +28,13 @@ import { QuickSwitcher } from './QuickSwitcher.js';
 import { SearchBox } from './SearchBox.js';
 import { SearchResults } from './SearchResults.js';
 import { SettingsDialog } from './SettingsDialog.js';
+import { ShortcutSheet } from './ShortcutSheet.js';
+import { SignInDialog } from './SignInDialog.js';
+import { strings } from '../lib/strings.js';
 import { SyncStatus } from './SyncStatus.js';
 import { WorkspaceRail } from './WorkspaceRail.js';
 
-type DialogName = 'switcher' | 'add-account' | 'settings' | null;
+type DialogName = 'switcher' | 'add-account' | 'settings' | 'shortcuts' | null;
 
 export function App() {
   const client = useClient();
@@ -39,6 +45,9 @@ export function App() {
   const [focusMessageId, setFocusMessageId] = useState<number | null>(null);
   const [query, setQuery] = useState('');
   const [dialog, setDialog] = useState<DialogName>(null);
+  const [signingIn, setSigningIn] = useState<Account | null>(null);
+  const [editLastSignal, setEditLastSignal] = useState(0);
+  const progress = useSyncProgress();
   const rail = useWorkspaces();
   const list = useChatList(scope, archived);
   const search = useSearch(query);
@@ -56,8 +65,11 @@ export function App() {
       for (const c of e.payload.chats) accountOfChat.current.set(c.id, c.accountId);
   });
 
+  /** Set when a chat opens: its composer (or timeline) takes the focus once rendered. */
+  const focusOpened = useRef(false);
   const openChat = useCallback(
     (chatId: number, messageId: number | null = null) => {
+      focusOpened.current = true;
       setSelectedId(chatId);
       setFocusMessageId(messageId);
       setDialog(null);
@@ -87,6 +99,17 @@ export function App() {
   useEffect(() => {
     document.title = selected ? `${selected.name} — Parley` : 'Parley';
   }, [selected]);
+  useEffect(() => {
+    if (!selected || !focusOpened.current) return;
+    focusOpened.current = false;
+    // A dialog that closed on the way hands focus back first; this runs after it.
+    window.requestAnimationFrame(() =>
+      (
+        document.querySelector<HTMLElement>('.conversation .composer textarea') ??
+        document.querySelector<HTMLElement>('.conversation .timeline')
+      )?.focus(),
+    );
+  }, [selected]);
 
   useWebNotifications({
     visibleChatId: selected?.id ?? null,
@@ -95,14 +118,41 @@ export function App() {
     openChat,
   });
 
+  const step = (by: 1 | -1) => {
+    const at = list.chats.findIndex((c) => c.id === selectedId);
+    const next = list.chats[Math.max(0, Math.min(list.chats.length - 1, at + by))];
+    if (next) openChat(next.id);
+  };
   useGlobalKeys({
-    quickSwitch: () => setDialog('switcher'),
-    focusSearch: () => document.querySelector<HTMLInputElement>('.search-box input')?.focus(),
-    step: (by) => {
+    quickSwitcher: () => setDialog('switcher'),
+    search: () => document.querySelector<HTMLInputElement>('.search-box input')?.focus(),
+    nextChat: () => step(1),
+    previousChat: () => step(-1),
+    nextUnread: () => {
+      // The next unread chat below the open one, wrapping around to the top.
       const at = list.chats.findIndex((c) => c.id === selectedId);
-      const next = list.chats[Math.max(0, Math.min(list.chats.length - 1, at + by))];
-      if (next) openChat(next.id);
+      const n = list.chats.length;
+      for (let k = 1; k <= n; k++) {
+        const chat = list.chats[(at + k + n) % n]!;
+        if (chat.unreadCount > 0 && chat.id !== selectedId) return openChat(chat.id);
+      }
     },
+    markRead: () => {
+      if (!selected) return;
+      void client
+        .call('messages.page', { chatId: selected.id, limit: 1 })
+        .then(([newest]) =>
+          newest
+            ? client.call('chats.markRead', { chatId: selected.id, messageId: newest.id })
+            : null,
+        )
+        .then(
+          (chat) => chat && onChatChanged(chat),
+          () => undefined,
+        );
+    },
+    editLast: () => setEditLastSignal((n) => n + 1),
+    cheatSheet: () => setDialog((d) => (d === 'shortcuts' ? null : 'shortcuts')),
   });
 
   const applyChats = list.apply;
@@ -150,7 +200,7 @@ export function App() {
           />
           <aside className="sidebar" aria-label="Chats and search">
             <SearchBox value={query} onChange={setQuery} />
-            <SyncStatus accounts={rail.accounts} />
+            <SyncStatus accounts={rail.accounts} progress={progress} onSignIn={setSigningIn} />
             {query.trim() !== '' ? (
               <SearchResults search={search} onOpen={onOpenHit} />
             ) : (
@@ -178,12 +228,24 @@ export function App() {
               isMine={isMine}
               onChatChanged={onChatChanged}
               onSent={list.reload}
+              editLastSignal={editLastSignal}
             />
           ) : (
             <main className="conversation empty">
-              <p>Select a chat, or press Ctrl+K to go to one.</p>
+              <p>{strings.app.noChat}</p>
             </main>
           )}
+          {dialog === 'shortcuts' ? <ShortcutSheet onClose={() => setDialog(null)} /> : null}
+          {signingIn ? (
+            <SignInDialog
+              account={signingIn}
+              onSignedIn={() => {
+                setSigningIn(null);
+                rail.reload();
+              }}
+              onClose={() => setSigningIn(null)}
+            />
+          ) : null}
           {dialog === 'switcher' ? (
             <QuickSwitcher
               recent={list.chats}
@@ -203,6 +265,7 @@ export function App() {
               accounts={rail.accounts}
               settings={settings}
               onAddAccount={() => setDialog('add-account')}
+              progress={progress}
               onAccountsChanged={() => {
                 rail.reload();
                 list.reload();

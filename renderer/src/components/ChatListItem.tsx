@@ -3,8 +3,9 @@
 import { memo } from 'react';
 import type { ChatSummary } from '../../../main/daemon/model/types.js';
 import { useAccounts } from '../api/AccountsContext.js';
-import { shortTime } from '../lib/format.js';
-import { AccountBadge, accountName } from './AccountBadge.js';
+import { formatCount, shortTime } from '../lib/format.js';
+import { strings } from '../lib/strings.js';
+import { AccountBadge } from './AccountBadge.js';
 import { Avatar } from './Avatar.js';
 
 interface Props {
@@ -12,6 +13,12 @@ interface Props {
   selected: boolean;
   focusable: boolean;
   index: number;
+  /** How many chats the list has (the virtualized list renders only some). */
+  setSize: number;
+  /** Where the row sits in the list (px). */
+  top: number;
+  /** The list measures each row it renders (its data-index says which). */
+  measure(el: HTMLLIElement | null): void;
 }
 
 /** Events are handled by the list (one handler for all rows), so a row re-renders only when it changes. */
@@ -20,30 +27,39 @@ export const ChatListItem = memo(function ChatListItem({
   selected,
   focusable,
   index,
+  setSize,
+  top,
+  measure,
 }: Props) {
   const unread = chat.unreadCount > 0;
   const accounts = useAccounts();
   const account = accounts.several ? accounts.byId.get(chat.accountId) : undefined;
-  const label = [
-    chat.name,
-    chat.pinned ? 'pinned' : null,
-    chat.muted ? 'muted' : null,
-    unread ? `${chat.unreadCount} unread` : null,
-    chat.mentionCount > 0 ? `${chat.mentionCount} mentioning you` : null,
-    account ? accountName(account) : null,
+  const s = strings.chatList;
+  // Said right after the name (the badges and icons are hidden from screen
+  // readers): the option's name comes from its content, so the visible text
+  // is always part of it.
+  const states = [
+    chat.pinned ? s.pinned : null,
+    chat.muted ? s.muted : null,
+    unread ? s.unread(chat.unreadCount) : null,
+    chat.mentionCount > 0 ? s.mentions(chat.mentionCount) : null,
   ]
     .filter(Boolean)
-    .join(', ');
+    .map((state) => `, ${state}`)
+    .join('');
   return (
     <li
       role="option"
       id={`chat-${chat.id}`}
       aria-selected={selected}
-      aria-label={label}
       tabIndex={focusable ? 0 : -1}
       className={`chat-item${unread ? ' unread' : ''}${chat.muted ? ' muted' : ''}`}
+      aria-posinset={index + 1}
+      aria-setsize={setSize}
       data-chat-id={chat.id}
       data-index={index}
+      ref={measure}
+      style={{ transform: `translateY(${top}px)` }}
     >
       <Avatar
         accountId={chat.accountId}
@@ -63,9 +79,10 @@ export const ChatListItem = memo(function ChatListItem({
             ) : null}
             {chat.name}
           </span>
+          {states ? <span className="visually-hidden">{states}</span> : null}
           {account ? <AccountBadge account={account} /> : null}
           {chat.muted ? (
-            <span className="muted-icon" aria-hidden="true" title="Muted">
+            <span className="muted-icon" aria-hidden="true" title={s.mutedTitle}>
               🔕
             </span>
           ) : null}
@@ -77,7 +94,7 @@ export const ChatListItem = memo(function ChatListItem({
             <span
               className="badge mention"
               aria-hidden="true"
-              title={`${chat.mentionCount} mentions`}
+              title={s.mentions(chat.mentionCount)}
               data-testid="mention-badge"
             >
               @{chat.mentionCount > 1 ? (chat.mentionCount > 99 ? '99+' : chat.mentionCount) : ''}
@@ -85,7 +102,7 @@ export const ChatListItem = memo(function ChatListItem({
           ) : null}
           {unread ? (
             <span className="badge unread-count" aria-hidden="true" data-testid="unread-badge">
-              {chat.unreadCount > 999 ? '999+' : chat.unreadCount}
+              {chat.unreadCount > 999 ? s.manyUnread : formatCount(chat.unreadCount)}
             </span>
           ) : null}
         </span>

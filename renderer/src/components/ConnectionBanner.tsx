@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { useClient } from '../api/ClientContext.js';
 import type { ConnectionState } from '../api/client.js';
+import { strings } from '../lib/strings.js';
 
 export function ConnectionBanner() {
   const client = useClient();
@@ -14,11 +15,12 @@ export function ConnectionBanner() {
     [client],
   );
   if (state.state === 'open') return null;
+  const s = strings.connection;
   const text = state.everOpened
-    ? 'Connection to Parley lost; reconnecting…'
+    ? s.lost
     : state.state === 'connecting'
-      ? 'Connecting to Parley…'
-      : 'Cannot reach Parley. Is "parley web" still running? Open the address it printed.';
+      ? s.connecting
+      : s.unreachable;
   return (
     <div className="connection-banner" role="status">
       {text}

@@ -29,16 +29,20 @@ interface Props {
   /** A chat summary the daemon returned (e.g. after marking read). */
   onChatChanged(chat: ChatSummary): void;
   onSent(): void;
+  /** Grows each time the "edit last" shortcut is pressed (App's Ctrl/Cmd+Shift+E). */
+  editLastSignal?: number;
 }
 
-export function Conversation({
-  chat,
-  protocol,
-  focusMessageId,
-  isMine,
-  onChatChanged,
-  onSent,
-}: Props) {
+export function Conversation(props: Props) {
+  const {
+    chat,
+    protocol,
+    focusMessageId,
+    isMine,
+    onChatChanged,
+    onSent,
+    editLastSignal = 0,
+  } = props;
   const client = useClient();
   const timeline = useTimeline(chat.id);
   const draft = useDraft(chat.id);
@@ -92,6 +96,15 @@ export function Conversation({
     window.addEventListener('focus', markRead);
     return () => window.removeEventListener('focus', markRead);
   }, [client, chat.id, chat.unreadCount, newest, onChatChanged]);
+
+  // The shortcut edits the last own message, as ↑ in an empty composer does.
+  const lastOwnRef = useRef(() => lastOwnEditable(messages, isMine));
+  lastOwnRef.current = () => lastOwnEditable(messages, isMine);
+  useEffect(() => {
+    if (editLastSignal === 0) return;
+    const last = lastOwnRef.current();
+    if (last) setEditing(last);
+  }, [editLastSignal]);
 
   const { setReplyTo, setText: setDraftText } = draft;
   const draftText = useRef(draft.text);

@@ -1,4 +1,6 @@
-// "Today", "Yesterday" or the date, between days of the timeline.
+// "Today", "Yesterday" or the date, between days of the timeline. The row is
+// a list item like every other row of the timeline's list; the separator
+// role is on its content, so the list holds list items only.
 import { dayLabel } from '../lib/format.js';
 
 interface Props {
@@ -10,15 +12,10 @@ interface Props {
 
 export function DaySeparator({ ts, rowKey, top, observe }: Props) {
   return (
-    <li
-      className="timeline-row day-separator"
-      role="separator"
-      aria-label={dayLabel(ts)}
-      data-row-key={rowKey}
-      ref={observe}
-      style={{ top }}
-    >
-      <span>{dayLabel(ts)}</span>
+    <li className="timeline-row day-separator" data-row-key={rowKey} ref={observe} style={{ top }}>
+      <span role="separator" aria-label={dayLabel(ts)}>
+        {dayLabel(ts)}
+      </span>
     </li>
   );
 }

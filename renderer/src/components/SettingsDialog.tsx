@@ -1,6 +1,7 @@
 // Settings: accounts, notifications and the user's data (export, backups).
 import type { Account } from '../../../main/daemon/model/types.js';
 import type { SettingsState } from '../hooks/useSettings.js';
+import type { ShownProgress } from '../hooks/useSyncProgress.js';
 import { AccountsSettings } from './AccountsSettings.js';
 import { Dialog } from './Dialog.js';
 import { NotificationSettings } from './NotificationSettings.js';
@@ -12,6 +13,8 @@ interface Props {
   onAddAccount(): void;
   onAccountsChanged(): void;
   onClose(): void;
+  /** Each syncing account's progress, shown on its row. */
+  progress?: Map<number, ShownProgress>;
 }
 
 export function SettingsDialog({
@@ -20,10 +23,16 @@ export function SettingsDialog({
   onAddAccount,
   onAccountsChanged,
   onClose,
+  progress,
 }: Props) {
   return (
     <Dialog title="Settings" onClose={onClose} className="settings">
-      <AccountsSettings accounts={accounts} onAdd={onAddAccount} onRemoved={onAccountsChanged} />
+      <AccountsSettings
+        accounts={accounts}
+        progress={progress}
+        onAdd={onAddAccount}
+        onRemoved={onAccountsChanged}
+      />
       <NotificationSettings state={settings} accounts={accounts} />
       <DataSettings />
     </Dialog>

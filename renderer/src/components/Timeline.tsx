@@ -6,11 +6,22 @@
 // the loaded window stops short of the newest (after a jump to an old message):
 // then nearing the bottom loads newer pages below, and "Jump to latest" reloads
 // the newest page.
+//
+// The window itself is bounded (useTimeline's MAX_WINDOW): paging one way
+// drops pages at the other end, and they load again on the way back, so
+// memory and layout stay bounded however long the chat. A row whose height
+// changes above the anchor (an image that loads) moves the view with it.
+//
+// Virtualized by hand (lib/virtualRows.ts), not by @tanstack/react-virtual as
+// the chat list is: the timeline needs an anchor kept by row key across
+// prepends and trims (older pages load above what is on screen), which
+// TanStack keeps by index and leaves to the caller.
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MessageView } from '../../../main/daemon/model/types.js';
 import type { TimelineState } from '../hooks/useTimeline.js';
 import { buildRows, type TimelineRow } from '../lib/timelineRows.js';
 import { layoutRows, rowAt, visibleRange } from '../lib/virtualRows.js';
+import { strings } from '../lib/strings.js';
 import { DaySeparator } from './DaySeparator.js';
 import { MessageItem } from './MessageItem.js';
 import type { Reader } from './ReadReceipts.js';
@@ -98,6 +109,12 @@ export function Timeline({
 
   const heights = useRef(new Map<string, number>());
   const [measured, setMeasured] = useState(0);
+  // Heights of rows the bounded window dropped go with them (they are measured again on return).
+  useEffect(() => {
+    const map = heights.current;
+    if (map.size <= keys.length * 2) return;
+    for (const key of [...map.keys()]) if (!index.has(key)) map.delete(key);
+  }, [keys, index]);
   // `measured` is a dependency on purpose: it says the heights map changed.
   const layout = useMemo(
     () => layoutRows(keys, heights.current, (i) => estimate(rows[i])),
@@ -292,16 +309,20 @@ export function Timeline({
       ref={scroller}
       onScroll={onScroll}
       tabIndex={0}
-      aria-label="Messages"
+      role="log"
+      aria-labelledby="chat-title"
+      aria-live="polite"
+      aria-busy={loading}
       data-total-rows={rows.length}
+      data-loaded-messages={messages.length}
     >
       <div className="timeline-edge">
         {hasOlder ? (
           <p className="timeline-more" aria-live="polite">
-            {loadingOlder ? 'Loading older messages…' : ''}
+            {loadingOlder ? strings.timeline.loadingOlder : ''}
           </p>
         ) : messages.length > 0 ? (
-          <p className="timeline-start">This is the beginning of the chat.</p>
+          <p className="timeline-start">{strings.timeline.start}</p>
         ) : null}
         {error ? (
           <p className="notice error" role="alert">
@@ -309,33 +330,36 @@ export function Timeline({
           </p>
         ) : null}
         {!loading && !error && messages.length === 0 ? (
-          <p className="notice">No messages yet.</p>
+          <p className="notice">{strings.timeline.empty}</p>
         ) : null}
       </div>
-      <ol
-        className="messages"
-        role="log"
-        aria-labelledby="chat-title"
-        aria-live="polite"
-        aria-busy={loading}
-        style={{ height: layout.total }}
-      >
-        {visible.map((row, i) => (
-          <Row
-            key={row.key}
-            row={row}
-            top={layout.offsets[start + i] ?? 0}
-            highlighted={row.kind === 'message' && row.message.id === focusMessageId}
-            repliedTo={
-              row.kind === 'message' && row.message.replyToRemoteId
-                ? (byRemoteId.get(row.message.replyToRemoteId) ?? null)
-                : undefined
-            }
-            observe={observe}
-            readBy={row.kind === 'message' ? readers?.get(row.message.id) : undefined}
-          />
-        ))}
-      </ol>
+      {/* The rows flow inside a list moved down to where the first rendered row
+          starts: a row's props carry no position, so measuring a row or loading a
+          page above re-renders no message (MessageItem is memoized), only the
+          list's offset and the space's height change. */}
+      <div className="messages-space" style={{ height: layout.total }}>
+        <ol
+          className="messages"
+          aria-label={strings.timeline.label}
+          style={{ transform: `translateY(${layout.offsets[start] ?? 0}px)` }}
+        >
+          {visible.map((row) => (
+            <Row
+              key={row.key}
+              row={row}
+              top={0}
+              highlighted={row.kind === 'message' && row.message.id === focusMessageId}
+              repliedTo={
+                row.kind === 'message' && row.message.replyToRemoteId
+                  ? (byRemoteId.get(row.message.replyToRemoteId) ?? null)
+                  : undefined
+              }
+              observe={observe}
+              readBy={row.kind === 'message' ? readers?.get(row.message.id) : undefined}
+            />
+          ))}
+        </ol>
+      </div>
       {unreadAbove ? (
         <button type="button" className="jump-unread" onClick={jumpToFirstUnread}>
           ↑ Jump to first unread
@@ -343,12 +367,12 @@ export function Timeline({
       ) : null}
       {hasNewer ? (
         <p className="timeline-more" aria-live="polite">
-          {loadingNewer ? 'Loading newer messages…' : ''}
+          {loadingNewer ? strings.timeline.loadingNewer : ''}
         </p>
       ) : null}
       {away || hasNewer ? (
         <button type="button" className="jump-latest" onClick={jumpToLatest}>
-          Jump to latest ↓
+          {strings.timeline.jumpToLatest}
         </button>
       ) : null}
     </div>

@@ -1,34 +1,25 @@
-// App-wide shortcuts: Ctrl/Cmd+K quick switcher, Ctrl/Cmd+Shift+F or "/"
-// search, Alt+Up/Down previous/next chat.
+// App-wide shortcuts (lib/shortcuts.ts declares them; the cheat sheet lists
+// them): one keydown listener on the window calls the handler of the
+// shortcut a key press means.
 import { useEffect, useRef } from 'react';
+import { shortcutFor, type ShortcutId } from '../lib/shortcuts.js';
 
-interface Keys {
-  quickSwitch(): void;
-  focusSearch(): void;
-  step(by: 1 | -1): void;
-}
+export type ShortcutHandlers = Partial<Record<ShortcutId, () => void>>;
 
 const typing = (target: EventTarget | null) =>
   target instanceof HTMLElement &&
   (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 
-export function useGlobalKeys(keys: Keys): void {
-  const latest = useRef(keys);
-  latest.current = keys;
+export function useGlobalKeys(handlers: ShortcutHandlers): void {
+  const latest = useRef(handlers);
+  latest.current = handlers;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const mod = e.ctrlKey || e.metaKey;
-      const key = e.key.toLowerCase();
-      if (mod && !e.shiftKey && key === 'k') {
-        e.preventDefault();
-        latest.current.quickSwitch();
-      } else if ((mod && e.shiftKey && key === 'f') || (key === '/' && !mod && !typing(e.target))) {
-        e.preventDefault();
-        latest.current.focusSearch();
-      } else if (e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
-        e.preventDefault();
-        latest.current.step(e.key === 'ArrowDown' ? 1 : -1);
-      }
+      const shortcut = shortcutFor(e, typing(e.target));
+      const run = shortcut ? latest.current[shortcut.id] : undefined;
+      if (!run) return;
+      e.preventDefault();
+      run();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

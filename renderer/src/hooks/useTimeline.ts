@@ -13,6 +13,7 @@ import { CallError, errorMessage } from '../api/callError.js';
 import {
   appendNewer,
   applyUpserts,
+  boundWindow,
   foldRemoved,
   foldUpserted,
   partialDeltaReaches,
@@ -27,6 +28,11 @@ const PAGE = 100;
 const FIRST_PAGE = 40;
 /** A jump opens a window of this many messages on each side of its target. */
 const AROUND = 60;
+/**
+ * The most messages the window holds: paging one way drops pages from the
+ * other end (boundWindow), which load again on the way back.
+ */
+export const MAX_WINDOW = 500;
 
 export interface TimelineState {
   /** Oldest first. */
@@ -129,11 +135,17 @@ export function useTimeline(chatId: number | null): TimelineState {
       .then(
         (page) => {
           if (current.current !== from) return;
-          commit({
-            messages: prependOlder(from.messages, page),
-            hasOlder: page.length === PAGE,
-            hasNewer: from.hasNewer,
-          });
+          commit(
+            boundWindow(
+              {
+                messages: prependOlder(from.messages, page),
+                hasOlder: page.length === PAGE,
+                hasNewer: from.hasNewer,
+              },
+              MAX_WINDOW,
+              'older',
+            ),
+          );
         },
         (err: unknown) => {
           if (current.current === from) setError(errorMessage(err));
@@ -157,11 +169,17 @@ export function useTimeline(chatId: number | null): TimelineState {
       .then(
         (page) => {
           if (current.current !== from) return;
-          commit({
-            messages: appendNewer(from.messages, page),
-            hasOlder: from.hasOlder,
-            hasNewer: page.length === PAGE,
-          });
+          commit(
+            boundWindow(
+              {
+                messages: appendNewer(from.messages, page),
+                hasOlder: from.hasOlder,
+                hasNewer: page.length === PAGE,
+              },
+              MAX_WINDOW,
+              'newer',
+            ),
+          );
         },
         (err: unknown) => {
           if (current.current === from) setError(errorMessage(err));

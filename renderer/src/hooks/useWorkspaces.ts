@@ -35,7 +35,7 @@ export function useWorkspaces(): WorkspacesHook {
   useReconnect(load);
   useDaemonEvents((event) => {
     if (event.name !== 'account.status') return;
-    const { accountId, status, detail } = event.payload;
+    const { accountId, status, detail, retryAt } = event.payload;
     setState((s) => {
       if (!s.accounts.some((a) => a.id === accountId)) {
         load();
@@ -44,7 +44,7 @@ export function useWorkspaces(): WorkspacesHook {
       return {
         ...s,
         accounts: s.accounts.map((a) =>
-          a.id === accountId ? { ...a, status, statusDetail: detail } : a,
+          a.id === accountId ? { ...a, status, statusDetail: detail, retryAt } : a,
         ),
       };
     });

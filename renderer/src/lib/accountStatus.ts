@@ -1,11 +1,5 @@
-// An account's sync status as words.
+// An account's sync status as words (from the strings catalog).
 import type { AccountStatus } from '../../../main/daemon/model/types.js';
+import { strings } from './strings.js';
 
-export const STATUS_LABEL: Record<AccountStatus, string> = {
-  active: 'Up to date',
-  syncing: 'Syncing…',
-  error: 'Connection problem',
-  signed_out: 'Signed out — sign in again',
-  paused: 'Paused',
-  disk_full: 'Disk full — free some space',
-};
+export const STATUS_LABEL: Record<AccountStatus, string> = strings.status;

@@ -46,3 +46,39 @@ export function dayLabel(ts: number, now = new Date()): string {
 export function timeOfDay(ts: number): string {
   return timeFormat.format(new Date(ts));
 }
+
+// Numbers in the user's locale (Intl), for counts, shares and time left.
+const countFormat = new Intl.NumberFormat(undefined);
+const percentFormat = new Intl.NumberFormat(undefined, {
+  style: 'percent',
+  maximumFractionDigits: 0,
+});
+
+/** "12,345" (en), "12 345" (fr), … */
+export function formatCount(n: number): string {
+  return countFormat.format(n);
+}
+
+/** 0.42 → "42%" in the user's locale. */
+export function formatPercent(fraction: number): string {
+  return percentFormat.format(fraction);
+}
+
+const durationUnits = [
+  { unit: 'hour', ms: 3_600_000 },
+  { unit: 'minute', ms: 60_000 },
+  { unit: 'second', ms: 1000 },
+] as const;
+const unitFormats = new Map<string, Intl.NumberFormat>();
+
+/** A rounded duration in the largest fitting unit: "3 minutes", "45 seconds" (locale's words). */
+export function formatDuration(ms: number): string {
+  const { unit, ms: size } =
+    durationUnits.find((u) => ms >= u.ms) ?? durationUnits[durationUnits.length - 1]!;
+  let format = unitFormats.get(unit);
+  if (!format) {
+    format = new Intl.NumberFormat(undefined, { style: 'unit', unit, unitDisplay: 'long' });
+    unitFormats.set(unit, format);
+  }
+  return format.format(Math.max(unit === 'second' ? 1 : 0, Math.round(ms / size)));
+}

@@ -29,6 +29,25 @@ export interface TimelineWindow {
 }
 
 /**
+ * Keeps a window to at most `max` messages, dropping from the far side of the
+ * way the reader goes: loading older pages (`toward: 'older'`) drops the
+ * newest, which then count as not loaded (hasNewer) and load again on the way
+ * back; loading newer pages drops the oldest (hasOlder). So memory and the
+ * rows to lay out stay bounded however far one scrolls.
+ */
+export function boundWindow(
+  win: TimelineWindow,
+  max: number,
+  toward: 'older' | 'newer',
+): TimelineWindow {
+  const { messages } = win;
+  if (messages.length <= max) return win;
+  return toward === 'older'
+    ? { messages: messages.slice(0, max), hasOlder: win.hasOlder, hasNewer: true }
+    : { messages: messages.slice(messages.length - max), hasOlder: true, hasNewer: win.hasNewer };
+}
+
+/**
  * The window a messages.around read (newest first, `before` and `after` asked)
  * opens on. A full side may have more beyond it; a short side reached the
  * start or the newest message.

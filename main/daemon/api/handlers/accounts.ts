@@ -9,7 +9,39 @@ export function accountHandlers(ctx: HandlerContext) {
   const { store, engine, connectors, secrets } = ctx;
   return {
     'workspaces.list': () => store.accounts.workspaces(),
-    'accounts.list': () => store.accounts.list(),
+    'accounts.list': () =>
+      store.accounts.list().map((a) => ({ ...a, retryAt: engine.retryAt(a.id) })),
+    'accounts.retry': async ({ accountId }) => {
+      if (!store.accounts.get(accountId))
+        throw new ApiError('not_found', `no account ${accountId}`);
+      return { retried: await engine.retryNow(accountId) };
+    },
+    'accounts.signIn': async ({ accountId, password }) => {
+      const account = store.accounts.get(accountId);
+      if (!account) throw new ApiError('not_found', `no account ${accountId}`);
+      if (!connectors.has(account.protocol))
+        throw new ApiError(
+          'not_implemented',
+          `the ${account.protocol} connector is not implemented yet`,
+        );
+      const key = secretKey(account);
+      // Reach the keychain first: a new session must have somewhere to go.
+      await secrets.get(key);
+      const login = await connectors
+        .create(account.protocol)
+        .login(
+          { server: account.server, username: account.username, password },
+          AbortSignal.timeout(60_000),
+        )
+        .catch((err: unknown) => {
+          throw new ApiError('auth_failed', `sign-in failed: ${(err as Error).message}`);
+        });
+      await engine.stop(accountId);
+      await secrets.set(key, login.secret);
+      store.accounts.setStatus(accountId, 'syncing', null);
+      await engine.start(accountId).catch(() => undefined);
+      return store.accounts.get(accountId)!;
+    },
     'accounts.add': async (input) => {
       if (!connectors.has(input.protocol))
         throw new ApiError(

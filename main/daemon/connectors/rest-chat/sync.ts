@@ -79,8 +79,11 @@ export async function* syncAccount(
   const budget = { ageRefreshes: AGE_REFRESHES_PER_SYNC };
   for (const c of chats) perChat.push(await chatListEntry(ctx, s, c, budget));
   const merged = mergeBatches(perChat);
+  // Chat by chat after the list, so the progress is the chats caught up out of the list.
+  const total = chats.length;
   yield {
     ...merged,
+    progress: { done: 0, total },
     removedChats: gone,
     state: {
       ...merged.state,
@@ -99,10 +102,11 @@ export async function* syncAccount(
       ]),
     ),
   };
-  for (const chat of chats) {
+  for (const [i, chat] of chats.entries()) {
     if (ctx.signal.aborted) return;
     const batch = await readableOrSkipped(() => catchUpChat(ctx, s, chat, options));
-    if (batch) yield batch;
+    const progress = { done: i + 1, total };
+    yield batch ? { ...batch, progress } : { progress };
   }
 }
 
