@@ -1,6 +1,7 @@
 // UI-shaped reads: the chat list and a page of a chat's timeline. Both walk an
 // index in order and stop after a page; neither aggregates over messages.
 import type { ReadDb } from './database.js';
+import { ENCRYPTION_TRUSTS, type EncryptionTrust, type MessageEncryption } from '../model/types.js';
 import type {
   AttachmentInfo,
   ChatSummary,
@@ -66,6 +67,8 @@ interface MessageRow {
   /** Mail keywords $flagged / $draft (null for other kinds). */
   mail_starred: number | null;
   mail_draft: number | null;
+  encryption_sender_device: string | null;
+  encryption_trust: string | null;
 }
 
 // The chat list reads chats alone: workspace and space ids come from small
@@ -144,7 +147,7 @@ const MESSAGE_COLUMNS = `
   m.body, m.html, m.subject, m.reply_to_remote_id, m.thread_root_remote_id, m.edited_ts, m.deleted,
   (SELECT o.state FROM outbox o WHERE o.idempotency_key = m.idempotency_key
      AND o.state != 'sent') AS outbox_state,
-  m.mail_starred, m.mail_draft`;
+  m.mail_starred, m.mail_draft, m.encryption_sender_device, m.encryption_trust`;
 
 export class ReadModel {
   private readonly stmts;
@@ -362,6 +365,19 @@ export class ReadModel {
       attachments: attachments.get(r.id) ?? [],
       outboxState: r.outbox_state,
       ...(r.kind === 'mail' ? { starred: r.mail_starred === 1, draft: r.mail_draft === 1 } : {}),
+      encryption: encryptionOf(r),
     }));
   }
+}
+
+/** A decrypted message's sender device and trust; a value this build does not know reads as unverified. */
+function encryptionOf(r: {
+  encryption_sender_device: string | null;
+  encryption_trust: string | null;
+}): MessageEncryption | null {
+  if (r.encryption_trust === null) return null;
+  const trust = (ENCRYPTION_TRUSTS as readonly string[]).includes(r.encryption_trust)
+    ? (r.encryption_trust as EncryptionTrust)
+    : 'unverified';
+  return { senderDevice: r.encryption_sender_device, trust };
 }

@@ -10,6 +10,7 @@ import { searchAndChatList } from './005_search_and_chat_list.js';
 import { relationsAndEncryption } from './006_relations_and_encryption.js';
 import { cjkTrailingUnigrams } from './007_cjk_trailing_unigrams.js';
 import { typedMailAndInvites } from './008_typed_mail_and_invites.js';
+import { messageEncryption } from './016_message_encryption.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   relationsAndEncryption,
   cjkTrailingUnigrams,
   typedMailAndInvites,
+  messageEncryption,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 export type { Migration };
