@@ -64,11 +64,11 @@ async function threadEvents(roomId: string, rootId: string) {
   return res.chunk.map((e) => e.event_id);
 }
 
-test('an encrypted room refuses send, reply, edit, react and attachments at once; a write queued before the room turned encryption on never goes out', async () => {
+test('without a crypto store an encrypted room refuses send, reply, edit, react and attachments at once; a write queued before the room turned encryption on never goes out', async () => {
   const secret = await sharedRoom('Secret', { initial_state: [ENCRYPTION] });
   const later = await sharedRoom('Soon secret');
   await sendAs(bo, secret, text('plain from before'));
-  const a = await signIn(ann);
+  const a = await signIn(ann, { cryptoDir: null });
   await waitFor('Ann sees both rooms and Bo’s message', () =>
     a.bodies(secret).includes('plain from before') ? a.chat(later) : null,
   );
@@ -128,7 +128,7 @@ test('an encrypted room refuses send, reply, edit, react and attachments at once
     `${C}/rooms/${encodeURIComponent(later)}/state/m.room.encryption/`,
     ENCRYPTION.content,
   );
-  const again = ParleyUser.open({ profileDir: a.profileDir, secrets: a.secrets });
+  const again = ParleyUser.open({ profileDir: a.profileDir, secrets: a.secrets, cryptoDir: null });
   open.push(again);
   again.accountId = a.accountId;
   await again.daemon.start();
