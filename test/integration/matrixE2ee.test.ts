@@ -6,8 +6,10 @@
 // crypto store.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Synapse, waitFor, type RegisteredUser } from '../servers/synapse/harness.js';
 import { ParleyUser } from '../servers/synapse/parley.js';
 import { JsSdkPeer } from '../helpers/jsSdkPeer.js';
@@ -15,6 +17,7 @@ import { tempDir } from '../helpers/fixtures.js';
 import { findNativeCrypto } from '../../main/daemon/connectors/matrix/crypto/native.js';
 
 const C = '/_matrix/client/v3';
+const CRASH_CHILD = fileURLToPath(new URL('../helpers/e2eeCrashChild.ts', import.meta.url));
 let synapse: Synapse;
 let ann: RegisteredUser;
 let bo: RegisteredUser;
@@ -175,5 +178,87 @@ test(
     assert.equal((await devicesOf(ann)).size, 0, 'the device is gone from the server');
     assert.equal(readdirSync(cryptoDir).length, 0, 'and its crypto store from the disk');
     assert.ok(existsSync(cryptoDir));
+  },
+);
+
+test(
+  'SIGKILLed 20 times at random moments during sync and sends: no new device, nothing lost, everything decrypts',
+  { skip },
+  async () => {
+    const cy = await synapse.register('cy');
+    const profile = tempDir('parley-e2ee-crash-');
+    const first = await ParleyUser.signIn(synapse, cy, { profileDir: profile.dir });
+    const device = await waitFor('Parley uploads its device keys', async () => {
+      const d = await devicesOf(cy);
+      return d.size === 1 && [...d.values()][0] ? [...d][0] : null;
+    });
+    const roomId = await peer.createEncryptedDm(cy.userId);
+    const invite = await waitFor('Parley sees the invitation', () => first.chat(roomId));
+    await sent(first, (await first.call('invites.accept', { chatId: invite.id })).outboxId);
+    await waitFor('the peer sees Cy join', () =>
+      peer.client.getRoom(roomId)?.getMember(cy.userId)?.membership === 'join' ? true : null,
+    );
+    const accountId = first.accountId;
+    const secrets = JSON.stringify(Object.fromEntries(first.secrets.map));
+    await first.close(false);
+
+    const KILLS = 20;
+    const peerSent: string[] = [];
+    for (let i = 0; i < KILLS; i++) {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', CRASH_CHILD, profile.dir, String(accountId), roomId, String(i)],
+        {
+          env: { ...process.env, PARLEY_TEST_SECRETS: secrets },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // Some kills land while the store opens, others during sync, key upload or a send.
+      const body = `peer says ${i}`;
+      await peer.sendText(roomId, body);
+      peerSent.push(body);
+      await new Promise((r) => setTimeout(r, 300 + Math.random() * 3500));
+      child.kill('SIGKILL');
+      await exited;
+      assert.deepEqual(
+        await devicesOf(cy),
+        new Map([device]),
+        `after kill ${i + 1}: still the one device with the same key`,
+      );
+    }
+
+    const last = ParleyUser.open({ profileDir: profile.dir, secrets: first.secrets });
+    last.accountId = accountId;
+    open.push(last);
+    await last.daemon.engine.start(accountId);
+    await peer.sendText(roomId, 'peer says: all done');
+    peerSent.push('peer says: all done');
+    await waitFor(
+      'every message of the peer is decrypted, none left waiting',
+      () => {
+        const bodies = last.bodies(roomId);
+        return peerSent.every((b) => bodies.includes(b)) &&
+          last.messages(roomId).every((m) => m.kind !== 'encrypted')
+          ? true
+          : null;
+      },
+      60_000,
+    );
+    // Every send a run queued went out once, encrypted, and the peer reads it.
+    const queued = last.bodies(roomId).filter((b) => /^parley run \d+$/.test(b));
+    await waitFor(
+      'every queued send is delivered',
+      () =>
+        last.daemon.store.outbox.list(accountId).every((e) => e.state === 'sent') ? true : null,
+      60_000,
+    );
+    await waitFor('the peer decrypts each of them', () => {
+      const got = peer.decryptedBodies(roomId).filter((b) => /^parley run \d+$/.test(b));
+      return queued.every((b) => got.includes(b)) ? true : null;
+    });
+    const got = peer.decryptedBodies(roomId).filter((b) => /^parley run \d+$/.test(b));
+    assert.equal(new Set(got).size, got.length, 'none of them twice');
+    assert.deepEqual(await devicesOf(cy), new Map([device]));
   },
 );

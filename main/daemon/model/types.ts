@@ -13,6 +13,11 @@ export interface Workspace {
 }
 
 export interface Account {
+  /**
+   * accounts.list only: the account's connector encrypts writes into end-to-end
+   * encrypted chats (Matrix with its crypto store and module).
+   */
+  encrypts?: boolean;
   id: number;
   workspaceId: number;
   protocol: Protocol;

@@ -161,6 +161,9 @@ export function App() {
         <Conversation
           key={selected.id}
           chat={selected}
+          accountEncrypts={
+            rail.accounts.find((a) => a.id === selected.accountId)?.encrypts === true
+          }
           focusMessageId={focusMessageId}
           isMine={isMine}
           onChatChanged={onChatChanged}

@@ -16,6 +16,8 @@ import { Timeline } from './Timeline.js';
 
 interface Props {
   chat: ChatSummary;
+  /** The chat's account encrypts: an end-to-end encrypted chat takes messages. */
+  accountEncrypts: boolean;
   focusMessageId: number | null;
   isMine: IsMine;
   /** A chat summary the daemon returned (e.g. after marking read). */
@@ -23,7 +25,14 @@ interface Props {
   onSent(): void;
 }
 
-export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSent }: Props) {
+export function Conversation({
+  chat,
+  accountEncrypts,
+  focusMessageId,
+  isMine,
+  onChatChanged,
+  onSent,
+}: Props) {
   const client = useClient();
   const timeline = useTimeline(chat.id);
   const draft = useDraft(chat.id);
@@ -47,7 +56,7 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
   }, [client, chat.id, chat.unreadCount, newest, onChatChanged]);
 
   const { setReplyTo } = draft;
-  const writable = composerBlockedReason(chat) === null;
+  const writable = composerBlockedReason(chat, accountEncrypts) === null;
   const actions = useMemo<TimelineActions>(
     () => ({
       isMine,
@@ -85,6 +94,7 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
           {thread ? (
             <ThreadPanel
               chat={chat}
+              accountEncrypts={accountEncrypts}
               messages={messages}
               rootRemoteId={thread}
               onClose={() => setThread(null)}
@@ -99,6 +109,7 @@ export function Conversation({ chat, focusMessageId, isMine, onChatChanged, onSe
         </div>
         <Composer
           chat={chat}
+          accountEncrypts={accountEncrypts}
           draft={draft}
           editing={editing}
           onEditingChange={setEditing}

@@ -9,7 +9,11 @@ export function accountHandlers(ctx: HandlerContext) {
   const { store, engine, connectors, secrets } = ctx;
   return {
     'workspaces.list': () => store.accounts.workspaces(),
-    'accounts.list': () => store.accounts.list(),
+    // `encrypts`: the account's connector encrypts writes into end-to-end encrypted chats.
+    'accounts.list': () =>
+      store.accounts
+        .list()
+        .map((a) => ({ ...a, encrypts: engine.connector(a).capabilities.encryption === true })),
     'accounts.add': async (input) => {
       if (!connectors.has(input.protocol))
         throw new ApiError(
