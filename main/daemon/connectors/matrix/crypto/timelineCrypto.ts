@@ -30,30 +30,30 @@ export class DecryptionPass {
   readonly encryption = new Map<string, MessageEncryption>();
   /** Events decrypted now whose placeholder is already stored (their key came late). */
   readonly late: { roomId: string; event: RoomEvent }[] = [];
-  private changed = false;
+  /** What was committed, so a batch writes the list only when it changed. */
+  private readonly before: string;
 
-  constructor(private waiting: Waiting[]) {}
+  constructor(private waiting: Waiting[]) {
+    this.before = idsOf(waiting);
+  }
 
   wait(roomId: string, sessionId: string | null, event: RoomEvent): void {
     if (this.waiting.some((w) => w.event.event_id === event.event_id)) return;
     this.waiting.push({ roomId, sessionId, event });
     if (this.waiting.length > MAX_WAITING)
       this.waiting.splice(0, this.waiting.length - MAX_WAITING);
-    this.changed = true;
   }
 
   take(pick: (w: Waiting) => boolean): Waiting[] {
     const taken = this.waiting.filter(pick);
-    if (taken.length > 0) {
-      this.waiting = this.waiting.filter((w) => !pick(w));
-      this.changed = true;
-    }
+    if (taken.length > 0) this.waiting = this.waiting.filter((w) => !pick(w));
     return taken;
   }
 
   /** Puts the waiting list (when it changed), late messages and encryption info into the batch. */
   applyTo(batch: SyncBatch, mapping: MappingContext, read: StateReader): void {
-    if (this.changed) batch.state = { ...batch.state, [WAITING_STATE]: this.waiting };
+    if (idsOf(this.waiting) !== this.before)
+      batch.state = { ...batch.state, [WAITING_STATE]: this.waiting };
     for (const { roomId, event } of this.late) {
       const info = loadRoomInfo(read, roomId);
       const r = mapRoomEvents(
@@ -75,6 +75,12 @@ export class DecryptionPass {
     if (e) m.encryption = e;
   }
 }
+
+const idsOf = (waiting: Waiting[]) =>
+  waiting
+    .map((w) => w.event.event_id)
+    .sort()
+    .join('\n');
 
 export function startPass(read: StateReader): DecryptionPass {
   return new DecryptionPass(read.state(WAITING_STATE, waitingSchema) ?? []);
