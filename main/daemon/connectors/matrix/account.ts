@@ -24,9 +24,18 @@ export async function accountCrypto(
   a: MatrixAccount,
 ): Promise<AccountCrypto | null> {
   if (a.crypto !== undefined) return a.crypto;
-  a.crypto = a.cryptoDir
-    ? await openAccountCrypto(a.cryptoDir, a.session, a.transport, (line) => ctx.log(line))
-    : null;
+  if (!a.cryptoDir) return (a.crypto = null);
+  try {
+    a.crypto = await openAccountCrypto(a.cryptoDir, a.session, a.transport, (line) =>
+      ctx.log(line),
+    );
+  } catch (err) {
+    // E.g. the store is open in another Parley process (the app while the CLI
+    // runs): this session goes on without it; what it cannot decrypt waits
+    // and is retried by the next session that has the store.
+    ctx.log(`end-to-end encryption is unavailable: ${(err as Error).message}`);
+    a.crypto = null;
+  }
   return a.crypto;
 }
 

@@ -161,8 +161,33 @@ export async function mapSyncDecrypted(
   res: SyncResponse,
 ): Promise<SyncBatch> {
   const crypto = await accountCrypto(ctx, a);
-  const pass = crypto ? await decryptSync(crypto, res, ctx) : null;
+  const pass = crypto
+    ? await decryptSync(crypto, res, ctx)
+    : a.cryptoDir && a.session.cryptoKey
+      ? waitForStore(res, ctx)
+      : null;
   const batch = mapSync(res, a.mapping, ctx);
   pass?.applyTo(batch, a.mapping, ctx);
   return batch;
+}
+
+/**
+ * This account has a crypto store, but this session could not open it (another
+ * process has it): its encrypted events wait, and the next session that has
+ * the store decrypts them (everything waiting is retried at start).
+ */
+function waitForStore(res: SyncResponse, read: StateReader): DecryptionPass {
+  const pass = startPass(read);
+  for (const [roomId, room] of [
+    ...Object.entries(res.rooms?.join ?? {}),
+    ...Object.entries(res.rooms?.leave ?? {}),
+  ])
+    for (const e of room.timeline?.events ?? [])
+      if (e.type === 'm.room.encrypted' && e.unsigned?.redacted_because === undefined)
+        pass.wait(
+          roomId,
+          typeof e.content.session_id === 'string' ? e.content.session_id : null,
+          structuredClone(e),
+        );
+  return pass;
 }
