@@ -32,28 +32,38 @@ export class DecryptionPass {
   readonly late: { roomId: string; event: RoomEvent }[] = [];
   /** What was committed, so a batch writes the list only when it changed. */
   private readonly before: string;
+  /** By event id, oldest first. */
+  private readonly waiting: Map<string, Waiting>;
 
-  constructor(private waiting: Waiting[]) {
-    this.before = idsOf(waiting);
+  constructor(committed: Waiting[]) {
+    this.waiting = new Map(committed.map((w) => [w.event.event_id, w]));
+    this.before = idsOf(this.waiting);
   }
 
   wait(roomId: string, sessionId: string | null, event: RoomEvent): void {
-    if (this.waiting.some((w) => w.event.event_id === event.event_id)) return;
-    this.waiting.push({ roomId, sessionId, event });
-    if (this.waiting.length > MAX_WAITING)
-      this.waiting.splice(0, this.waiting.length - MAX_WAITING);
+    if (this.waiting.has(event.event_id)) return;
+    this.waiting.set(event.event_id, { roomId, sessionId, event });
+    for (const id of this.waiting.keys()) {
+      if (this.waiting.size <= MAX_WAITING) break;
+      this.waiting.delete(id);
+    }
+  }
+
+  /** No longer waiting (decrypted after all). */
+  drop(eventId: string): void {
+    this.waiting.delete(eventId);
   }
 
   take(pick: (w: Waiting) => boolean): Waiting[] {
-    const taken = this.waiting.filter(pick);
-    if (taken.length > 0) this.waiting = this.waiting.filter((w) => !pick(w));
+    const taken = [...this.waiting.values()].filter(pick);
+    for (const w of taken) this.waiting.delete(w.event.event_id);
     return taken;
   }
 
   /** Puts the waiting list (when it changed), late messages and encryption info into the batch. */
   applyTo(batch: SyncBatch, mapping: MappingContext, read: StateReader): void {
     if (idsOf(this.waiting) !== this.before)
-      batch.state = { ...batch.state, [WAITING_STATE]: this.waiting };
+      batch.state = { ...batch.state, [WAITING_STATE]: [...this.waiting.values()] };
     for (const { roomId, event } of this.late) {
       const info = loadRoomInfo(read, roomId);
       const r = mapRoomEvents(
@@ -76,11 +86,7 @@ export class DecryptionPass {
   }
 }
 
-const idsOf = (waiting: Waiting[]) =>
-  waiting
-    .map((w) => w.event.event_id)
-    .sort()
-    .join('\n');
+const idsOf = (waiting: Map<string, Waiting>) => [...waiting.keys()].sort().join('\n');
 
 export function startPass(read: StateReader): DecryptionPass {
   return new DecryptionPass(read.state(WAITING_STATE, waitingSchema) ?? []);
@@ -102,7 +108,7 @@ export async function decryptEvents(
       e.content = r.content;
       pass.encryption.set(e.event_id, { senderDevice: r.senderDevice, trust: r.trust });
       // A replay (a sync whose batch was lost) may find it still waiting.
-      pass.take((w) => w.event.event_id === e.event_id);
+      pass.drop(e.event_id);
     } else pass.wait(roomId, r.sessionId, original);
   }
 }
