@@ -49,11 +49,11 @@ use ruma::{
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-fn err<E: std::fmt::Display>(context: &str) -> impl FnOnce(E) -> Error + '_ {
+fn err<E: std::fmt::Display>(context: &'static str) -> impl FnOnce(E) -> Error {
     move |e| Error::from_reason(format!("{context}: {e}"))
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(what: &str, s: &str) -> Result<T> {
+fn parse<T: for<'de> Deserialize<'de>>(what: &'static str, s: &str) -> Result<T> {
     serde_json::from_str(s).map_err(err(what))
 }
 
@@ -248,7 +248,7 @@ impl CryptoMachine {
     pub async fn update_tracked_users(&self, users: String) -> Result<()> {
         let m = self.machine()?;
         let users = parse_users(&users)?;
-        m.update_tracked_users(users.iter().map(|u| u.as_ref()))
+        m.update_tracked_users(users.iter().map(|u| &**u))
             .await
             .map_err(err("update tracked users"))
     }
@@ -259,7 +259,7 @@ impl CryptoMachine {
         let m = self.machine()?;
         let users = parse_users(&users)?;
         let r = m
-            .get_missing_sessions(users.iter().map(|u| u.as_ref()))
+            .get_missing_sessions(users.iter().map(|u| &**u))
             .await
             .map_err(err("missing sessions"))?;
         Ok(match r {
@@ -291,10 +291,10 @@ impl CryptoMachine {
             es.rotation_period_msgs = n;
         }
         let reqs = m
-            .share_room_key(&room, users.iter().map(|u| u.as_ref()), es)
+            .share_room_key(&room, users.iter().map(|u| &**u), es)
             .await
             .map_err(err("share room key"))?;
-        let out: Vec<Value> = reqs.iter().map(|r| to_device_json(r)).collect();
+        let out: Vec<Value> = reqs.iter().map(|r| to_device_json(r.as_ref())).collect();
         Ok(to_json(&Value::Array(out)))
     }
 
