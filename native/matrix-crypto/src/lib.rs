@@ -131,6 +131,22 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The store's connection pool hands its connections to Tokio when it is dropped, so the machine
+/// must be dropped inside the runtime (not on the JS thread, where close() and GC run).
+fn release(inner: Option<(OlmMachine, File)>) {
+    if let Some(inner) = inner {
+        within_runtime_if_available(move || drop(inner));
+    }
+}
+
+impl Drop for CryptoMachine {
+    fn drop(&mut self) {
+        if let Ok(inner) = self.inner.get_mut() {
+            release(inner.take());
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct SyncChangesInput {
     #[serde(default)]
@@ -165,8 +181,12 @@ impl CryptoMachine {
     /// Releases the store (and its lock) once in-flight calls finish.
     #[napi]
     pub fn close(&self) -> Result<()> {
-        let mut guard = self.inner.lock().map_err(|_| Error::from_reason("crypto lock poisoned"))?;
-        *guard = None;
+        let taken = {
+            let mut guard =
+                self.inner.lock().map_err(|_| Error::from_reason("crypto lock poisoned"))?;
+            guard.take()
+        };
+        release(taken);
         Ok(())
     }
 
@@ -248,7 +268,7 @@ impl CryptoMachine {
     pub async fn update_tracked_users(&self, users: String) -> Result<()> {
         let m = self.machine()?;
         let users = parse_users(&users)?;
-        m.update_tracked_users(users.iter().map(|u| &**u))
+        m.update_tracked_users(users.iter().map(as_user))
             .await
             .map_err(err("update tracked users"))
     }
@@ -259,7 +279,7 @@ impl CryptoMachine {
         let m = self.machine()?;
         let users = parse_users(&users)?;
         let r = m
-            .get_missing_sessions(users.iter().map(|u| &**u))
+            .get_missing_sessions(users.iter().map(as_user))
             .await
             .map_err(err("missing sessions"))?;
         Ok(match r {
@@ -291,7 +311,7 @@ impl CryptoMachine {
             es.rotation_period_msgs = n;
         }
         let reqs = m
-            .share_room_key(&room, users.iter().map(|u| &**u), es)
+            .share_room_key(&room, users.iter().map(as_user), es)
             .await
             .map_err(err("share room key"))?;
         let out: Vec<Value> = reqs.iter().map(|r| to_device_json(r.as_ref())).collect();
@@ -346,6 +366,12 @@ impl CryptoMachine {
 fn decryption_settings() -> DecryptionSettings {
     // Decrypt from any device; trust is reported per message instead of hiding messages.
     DecryptionSettings { sender_device_trust_requirement: TrustRequirement::Untrusted }
+}
+
+/// A named function, not a closure: it is general over lifetimes, which the Send check of the
+/// async glue needs (a closure here fails with "implementation of FnOnce is not general enough").
+fn as_user(u: &OwnedUserId) -> &UserId {
+    u
 }
 
 fn parse_users(users: &str) -> Result<Vec<OwnedUserId>> {
