@@ -24,6 +24,7 @@ import {
   mkdirSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -100,5 +101,7 @@ if (!lib) {
   say(`no library name known for ${process.platform}`);
   process.exit(1);
 }
-copyFileSync(join(targetDir, 'release', lib), OUT);
+// A new file renamed into place: a process that has the old one loaded keeps its copy intact.
+copyFileSync(join(targetDir, 'release', lib), `${OUT}.tmp`);
+renameSync(`${OUT}.tmp`, OUT);
 say(`built ${OUT} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

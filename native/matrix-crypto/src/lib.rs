@@ -139,10 +139,15 @@ fn release(inner: Option<(OlmMachine, File)>) {
     }
 }
 
+/// A machine the daemon never closed is collected by the GC, possibly while Node exits and the
+/// runtime is gone: it is leaked then (the OS releases the lock; SQLite's WAL keeps what was
+/// committed), since dropping it outside the runtime would abort the process.
 impl Drop for CryptoMachine {
     fn drop(&mut self) {
         if let Ok(inner) = self.inner.get_mut() {
-            release(inner.take());
+            if let Some(inner) = inner.take() {
+                std::mem::forget(inner);
+            }
         }
     }
 }
