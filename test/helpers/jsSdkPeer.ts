@@ -2,6 +2,7 @@
 // npm) with its Rust crypto (the wasm build), signed in as a fresh device of a
 // registered user and syncing against the test Synapse. Its crypto store is in
 // memory (fake-indexeddb is only there because the SDK asks for IndexedDB).
+import './quietConsole.js';
 import 'fake-indexeddb/auto';
 import * as sdk from 'matrix-js-sdk';
 import type { RegisteredUser, Synapse } from '../servers/synapse/harness.js';
@@ -16,17 +17,6 @@ const silent = {
   error: (...msg: unknown[]) => console.error('[js-sdk]', ...msg),
   getChild: () => silent,
 };
-const quiet =
-  (orig: (...a: unknown[]) => void) =>
-  (...args: unknown[]) => {
-    const first = String(args[0] ?? '');
-    if (/^\s*(DEBUG|TRACE|INFO)|matrix_sdk|rust-crypto|\[RustCrypto|OlmMachine/.test(first)) return;
-    orig(...args);
-  };
-console.debug = () => undefined;
-console.info = quiet(console.info.bind(console));
-console.log = quiet(console.log.bind(console));
-console.warn = quiet(console.warn.bind(console));
 
 export class JsSdkPeer {
   private constructor(
