@@ -9,11 +9,14 @@ export function accountHandlers(ctx: HandlerContext) {
   const { store, engine, connectors, secrets } = ctx;
   return {
     'workspaces.list': () => store.accounts.workspaces(),
-    // `encrypts`: the account's connector encrypts writes into end-to-end encrypted chats.
+    // `encrypts`: the account's connector encrypts writes into end-to-end encrypted chats
+    // (an account of a protocol without a connector in this build does not).
     'accounts.list': () =>
-      store.accounts
-        .list()
-        .map((a) => ({ ...a, encrypts: engine.connector(a).capabilities.encryption === true })),
+      store.accounts.list().map((a) => ({
+        ...a,
+        encrypts:
+          connectors.has(a.protocol) && engine.connector(a).capabilities.encryption === true,
+      })),
     'accounts.add': async (input) => {
       if (!connectors.has(input.protocol))
         throw new ApiError(

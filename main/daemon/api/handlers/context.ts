@@ -75,7 +75,10 @@ export function createContext({
     const chat = chatOrThrow(chatId);
     if (!chat.encrypted) return chat;
     const account = store.accounts.get(chat.accountId);
-    const encrypts = account ? engine.connector(account).capabilities.encryption === true : false;
+    const encrypts =
+      !!account &&
+      connectors.has(account.protocol) &&
+      engine.connector(account).capabilities.encryption === true;
     if (!encrypts) throw new ApiError('encryption_unavailable', ENCRYPTION_UNAVAILABLE_MESSAGE);
     if (what === 'attachment')
       throw new ApiError('encryption_unavailable', ENCRYPTED_ATTACHMENTS_MESSAGE);
