@@ -16,6 +16,13 @@
 #   3. ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci   (the lock file is always checked
 #      with a dry run first; the install itself is skipped when the lockfile and
 #      the installed tree are unchanged; PARLEY_FORCE_NPM_CI=1 forces it)
+#   4. the native Matrix crypto module (native/matrix-crypto, Rust): Rust 1.95
+#      through rustup when cargo is missing or older, then
+#      scripts/build-crypto.mjs (niced, 2 jobs; skipped when the .node is newer
+#      than its sources). Crates go to .cache/cargo (CARGO_HOME) and the build
+#      to .cache/matrix-crypto/target, emptied when Cargo.lock changes, so a CI
+#      cache of .cache/ makes a rebuild take seconds. A cold build is about 500
+#      CPU-seconds (5-7 min on an idle 2-core machine).
 #
 # Progress goes to stderr, one short line per step; the full output of each
 # step goes to .cache/setup-logs/<step>.log and its tail is shown on failure.
@@ -249,5 +256,27 @@ else
   printf '%s\n' "$want" >"$NPM_STAMP"
   say "node_modules installed ($(elapsed "$t"))"
 fi
+
+# --- 4. native Matrix crypto module -----------------------------------------
+t="$(now)"
+RUST_VERSION=1.95.0
+[ -d "$HOME/.cargo/bin" ] && PATH="$HOME/.cargo/bin:$PATH"
+rust_ok() {
+  command -v cargo >/dev/null 2>&1 && command -v rustc >/dev/null 2>&1 &&
+    rustc --version | awk -v want="$RUST_VERSION" '{
+      split($2, h, "."); split(want, w, ".");
+      exit !((h[1] > w[1]) || (h[1] == w[1] && h[2] >= w[2]))
+    }'
+}
+if ! rust_ok; then
+  command -v curl >/dev/null 2>&1 || run_logged apt-curl as_root apt-get install -y -qq "${APT_LOCK_WAIT[@]}" curl
+  say "rust: installing $RUST_VERSION with rustup (minimal profile)"
+  run_logged rustup bash -c "curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --default-toolchain $RUST_VERSION"
+  PATH="$HOME/.cargo/bin:$PATH"
+  rust_ok || die "rustup ran but rustc $RUST_VERSION+ is not on PATH (see $LOG_DIR/rustup.log)"
+fi
+export CARGO_HOME="${PARLEY_CARGO_HOME:-$ROOT/.cache/cargo}"
+run_logged build-crypto node scripts/build-crypto.mjs
+say "matrix crypto module ok: $(tail -n 1 "$LOG_DIR/build-crypto.log" | sed 's/^\[build-crypto\] //') ($(elapsed "$t"))"
 
 say "test environment ready ($(elapsed "$SETUP_START") total)"

@@ -64,7 +64,7 @@ export class Daemon {
     this.trigrams = new TrigramIndexer(this.store.db);
     this.words = new WordReindexer(this.store.db);
     this.events = new EventCoalescer(this.store.read, (event) => this.emit(event));
-    this.connectors = options.connectors ?? defaultConnectors();
+    this.connectors = options.connectors ?? defaultConnectors(options.profileDir);
     this.backups =
       options.backups === false
         ? null

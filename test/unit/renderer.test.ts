@@ -17,7 +17,10 @@ import {
   effectiveLevel,
 } from '../../renderer/src/lib/notificationRules.js';
 import { accountErrors } from '../../renderer/src/lib/protocols.js';
-import { composerBlockedReason } from '../../renderer/src/lib/composerAvailability.js';
+import {
+  attachmentsBlockedReason,
+  composerBlockedReason,
+} from '../../renderer/src/lib/composerAvailability.js';
 
 const DAY = 24 * 3600_000;
 const base = new Date(2025, 2, 3, 9, 0).getTime();
@@ -266,13 +269,16 @@ describe('account setup errors', () => {
 });
 
 describe('composer availability', () => {
-  test('an encrypted or blocked chat says why it takes no messages; any other chat takes them', () => {
+  test('an encrypted chat takes messages only when its account encrypts, and files not at all; a blocked chat says why; any other chat takes both', () => {
     assert.match(composerBlockedReason({ encrypted: true }) ?? '', /end-to-end encrypted/);
-    assert.match(composerBlockedReason({ encrypted: true }) ?? '', /cannot encrypt/);
+    assert.match(composerBlockedReason({ encrypted: true }, false) ?? '', /cannot encrypt/);
+    assert.equal(composerBlockedReason({ encrypted: true }, true), null);
+    assert.match(attachmentsBlockedReason({ encrypted: true }) ?? '', /encrypted/);
     assert.equal(composerBlockedReason({ encrypted: false }), null);
     assert.match(
       composerBlockedReason({ encrypted: false, blocked: true }) ?? '',
       /You blocked this chat/,
     );
+    assert.equal(attachmentsBlockedReason({ encrypted: false }), null);
   });
 });

@@ -30,6 +30,8 @@ export interface ConnectorCapabilities {
   membership?: boolean;
   /** Own presence can be set (setPresence). */
   presence?: boolean;
+  /** Text writes (send, edit, react) into end-to-end encrypted chats go out encrypted. */
+  encryption?: boolean;
 }
 
 /** An attachment's bytes, streamed (fetchAttachment). */
@@ -135,6 +137,8 @@ export interface Connector {
     attempt?: WriteAttempt,
   ): Promise<WriteResult>;
   logout?(ctx: ConnectorContext): Promise<void>;
+  /** Releases what the connector holds open for its accounts (the engine calls it when an account stops). */
+  close?(): Promise<void>;
   /** Downloads an attachment's bytes (on demand; the caller puts them in the blob store). */
   fetchAttachment?(ctx: ConnectorContext, attachment: AttachmentRef): Promise<FetchedAttachment>;
   /** A server-made thumbnail of an image attachment, when the protocol has them. */

@@ -1,4 +1,5 @@
 // Protocol name → connector. A protocol without a connector yet says so.
+import { join } from 'node:path';
 import type { Protocol } from '../model/types.js';
 import { PROTOCOLS } from '../model/types.js';
 import type { Connector } from './connector.js';
@@ -34,10 +35,14 @@ export class ConnectorRegistry {
   }
 }
 
-/** The connectors this build ships. Each protocol issue adds its line here. */
-export function defaultConnectors(): ConnectorRegistry {
+/**
+ * The connectors this build ships. Each protocol issue adds its line here.
+ * With a profile, Matrix keeps its crypto stores in <profile>/matrix-crypto.
+ */
+export function defaultConnectors(profileDir?: string): ConnectorRegistry {
+  const cryptoDir = profileDir ? join(profileDir, 'matrix-crypto') : null;
   return new ConnectorRegistry()
-    .register('matrix', () => new MatrixConnector())
+    .register('matrix', () => new MatrixConnector({ cryptoDir }))
     .register('jmap-mail', () => new JmapMailConnector())
     .register('jmap-chat', () => new JmapChatConnector())
     .register('rest-chat', () => new RestChatConnector())

@@ -21,6 +21,11 @@ export interface Workspace {
 }
 
 export interface Account {
+  /**
+   * accounts.list only: the account's connector encrypts writes into end-to-end
+   * encrypted chats (Matrix with its crypto store and module).
+   */
+  encrypts?: boolean;
   id: number;
   workspaceId: number;
   protocol: Protocol;
@@ -100,7 +105,7 @@ export interface RemoteChat {
   spaceRemoteId?: string | null;
   unreadCount?: number;
   mentionCount?: number;
-  /** End-to-end encrypted: Parley cannot encrypt yet, so every write into it is refused. */
+  /** End-to-end encrypted (writes go out encrypted, or are refused when the account cannot encrypt). */
   encrypted?: boolean;
   /** Who invited the user, while the chat is an open invitation (the server said). */
   inviterRemoteId?: string | null;
@@ -114,6 +119,26 @@ export interface RemoteChat {
   blocked?: boolean;
   /** The server's object, kept only as an archive of fields the model has none for. */
   raw?: unknown;
+}
+
+/**
+ * How far the sender's device of an end-to-end encrypted message is trusted
+ * (Matrix: the crypto's verification state). Only `verified` guarantees the sender.
+ */
+export const ENCRYPTION_TRUSTS = [
+  'verified',
+  'unverified',
+  'identity_changed',
+  'unsigned_device',
+  'unknown_device',
+  'insecure_source',
+  'mismatched_sender',
+] as const;
+export type EncryptionTrust = (typeof ENCRYPTION_TRUSTS)[number];
+
+export interface MessageEncryption {
+  senderDevice: string | null;
+  trust: EncryptionTrust;
 }
 
 export interface RemotePerson {
@@ -183,6 +208,8 @@ export interface RemoteMessage {
   idempotencyKey?: string | null;
   /** Mail only: headers and keywords (kind 'mail'). */
   mail?: RemoteMailFields;
+  /** End-to-end encrypted messages: who sent it from which device, and how far we trust it. */
+  encryption?: MessageEncryption | null;
   /** The server's object, kept only as an archive of fields the model has none for. */
   raw?: unknown;
 }
@@ -343,6 +370,8 @@ export interface MessageView {
   mentionsMe?: boolean;
   /** The sender's picture as the protocol names it (fetch with media.fetch). */
   senderAvatarUrl?: string | null;
+  /** End-to-end encrypted and decrypted: the sender's device and its trust; null (or absent) otherwise. */
+  encryption?: MessageEncryption | null;
 }
 
 export interface SearchHit {

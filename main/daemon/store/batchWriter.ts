@@ -136,10 +136,11 @@ export class BatchWriter {
         INSERT INTO messages (id, account_id, chat_id, remote_id, sender_remote_id, sender_name, ts,
           kind, subject, body, html, reply_to_remote_id, thread_root_remote_id, edited_ts, deleted,
           has_attachment, mentions_self, from_self, idempotency_key, raw_json, edit_scope, notify,
-          mail_starred, mail_draft)
+          mail_starred, mail_draft, encryption_sender_device, encryption_trust)
         VALUES (@id, @accountId, @chatId, @remoteId, @sender, @senderName, @ts, @kind, @subject,
           @body, @html, @replyTo, @threadRoot, @editedTs, @deleted, @hasAttachment, @mentionsSelf,
-          @fromSelf, @idempotencyKey, @raw, @editScope, @notify, @mailStarred, @mailDraft)`),
+          @fromSelf, @idempotencyKey, @raw, @editScope, @notify, @mailStarred, @mailDraft,
+          @encryptionDevice, @encryptionTrust)`),
       updateMessage: db.prepare(`
         UPDATE messages SET remote_id = @remoteId, sender_remote_id = @sender,
           sender_name = @senderName, kind = @kind, subject = @subject, body = @body, html = @html,
@@ -147,7 +148,8 @@ export class BatchWriter {
           edited_ts = @editedTs, deleted = @deleted, has_attachment = @hasAttachment,
           mentions_self = @mentionsSelf, raw_json = @raw,
           edit_scope = coalesce(@editScope, edit_scope), notify = coalesce(@notify, notify),
-          mail_starred = @mailStarred, mail_draft = @mailDraft
+          mail_starred = @mailStarred, mail_draft = @mailDraft,
+          encryption_sender_device = @encryptionDevice, encryption_trust = @encryptionTrust
         WHERE id = @id`),
       applyEdit: db.prepare(`UPDATE messages SET body = ?, html = ?, edited_ts = ? WHERE id = ?`),
       markDeleted: db.prepare(
@@ -593,6 +595,8 @@ export class BatchWriter {
       notify: m.notify == null ? null : m.notify ? 1 : 0,
       mailStarred: flag(m.mail?.flagged),
       mailDraft: flag(m.mail?.draft),
+      encryptionDevice: m.encryption?.senderDevice ?? null,
+      encryptionTrust: m.encryption?.trust ?? null,
     };
 
     if (existing) {

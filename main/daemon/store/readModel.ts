@@ -2,6 +2,7 @@
 // index in order and stop after a page; neither aggregates over messages.
 import type { Statement } from 'better-sqlite3';
 import type { ReadDb } from './database.js';
+import { ENCRYPTION_TRUSTS, type EncryptionTrust, type MessageEncryption } from '../model/types.js';
 import type {
   AttachmentInfo,
   ChatSummary,
@@ -69,6 +70,8 @@ interface MessageRow {
   mail_draft: number | null;
   mentions_self: number;
   sender_avatar_url: string | null;
+  encryption_sender_device: string | null;
+  encryption_trust: string | null;
 }
 
 // The chat list reads chats alone: workspace and space ids come from small
@@ -154,7 +157,8 @@ const MESSAGE_COLUMNS = `
      AND o.state != 'sent') AS outbox_state,
   m.mail_starred, m.mail_draft, m.mentions_self,
   (SELECT p.avatar_url FROM people p WHERE p.account_id = m.account_id
-     AND p.remote_id = m.sender_remote_id) AS sender_avatar_url`;
+     AND p.remote_id = m.sender_remote_id) AS sender_avatar_url,
+  m.encryption_sender_device, m.encryption_trust`;
 
 export class ReadModel {
   private readonly stmts;
@@ -395,6 +399,19 @@ export class ReadModel {
       mentionsMe: r.mentions_self === 1,
       senderAvatarUrl: r.sender_avatar_url,
       ...(r.kind === 'mail' ? { starred: r.mail_starred === 1, draft: r.mail_draft === 1 } : {}),
+      encryption: encryptionOf(r),
     }));
   }
+}
+
+/** A decrypted message's sender device and trust; a value this build does not know reads as unverified. */
+function encryptionOf(r: {
+  encryption_sender_device: string | null;
+  encryption_trust: string | null;
+}): MessageEncryption | null {
+  if (r.encryption_trust === null) return null;
+  const trust = (ENCRYPTION_TRUSTS as readonly string[]).includes(r.encryption_trust)
+    ? (r.encryption_trust as EncryptionTrust)
+    : 'unverified';
+  return { senderDevice: r.encryption_sender_device, trust };
 }

@@ -218,6 +218,7 @@ export class SyncEngine {
     this.running.delete(accountId);
     await r.loop.stop();
     await r.sender.stopped();
+    await r.connector.close?.().catch(() => undefined);
   }
 
   async stopAll(): Promise<void> {

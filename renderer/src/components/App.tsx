@@ -224,6 +224,9 @@ export function App() {
               key={selected.id}
               chat={selected}
               protocol={rail.accounts.find((a) => a.id === selected.accountId)?.protocol}
+              accountEncrypts={
+                rail.accounts.find((a) => a.id === selected.accountId)?.encrypts === true
+              }
               focusMessageId={focusMessageId}
               isMine={isMine}
               onChatChanged={onChatChanged}

@@ -26,7 +26,7 @@ import { CallError, errorMessage } from '../api/callError.js';
 import type { DraftState } from '../hooks/useDraft.js';
 import { imageSize, type PendingFile } from '../lib/files.js';
 import { byteSize } from '../lib/format.js';
-import { composerBlockedReason } from '../lib/composerAvailability.js';
+import { attachmentsBlockedReason, composerBlockedReason } from '../lib/composerAvailability.js';
 import { ComposerBar } from './ComposerBar.js';
 import { ComposerBlocked } from './ComposerBlocked.js';
 import { PendingFiles } from './PendingFiles.js';
@@ -35,6 +35,8 @@ interface Props {
   chat: ChatSummary;
   /** The chat's members, for @-mentions. */
   members?: readonly MemberView[];
+  /** The chat's account encrypts (an end-to-end encrypted chat takes text). */
+  accountEncrypts: boolean;
   draft: DraftState;
   /** The message being edited, if any. */
   editing: MessageView | null;
@@ -53,7 +55,9 @@ const MAX_ROWS = 8;
 let nextFileId = 1;
 
 export function Composer(props: Props) {
-  const { chat, draft, editing, onEditingChange, findMessage, lastOwn, newest, onSent } = props;
+  const { chat, accountEncrypts, draft, editing, onEditingChange, findMessage, lastOwn, newest } =
+    props;
+  const { onSent } = props;
   const members = props.members ?? [];
   const client = useClient();
   const [edit, setEdit] = useState<{ id: number; text: string } | null>(null);
@@ -127,6 +131,10 @@ export function Composer(props: Props) {
   const replyTo = draft.replyToMessageId !== null ? findMessage(draft.replyToMessageId) : null;
 
   const addFiles = (list: FileList | File[]) => {
+    if (filesBlocked) {
+      setError(filesBlocked);
+      return;
+    }
     const added: PendingFile[] = [];
     for (const file of list) {
       if (file.size > client.maxAttachmentBytes) {
@@ -280,7 +288,8 @@ export function Composer(props: Props) {
     addFiles(e.dataTransfer.files);
   };
 
-  const blocked = composerBlockedReason(chat);
+  const blocked = composerBlockedReason(chat, accountEncrypts);
+  const filesBlocked = attachmentsBlockedReason(chat);
   if (blocked) return <ComposerBlocked reason={blocked} />;
 
   const rows = Math.min(MAX_ROWS, Math.max(1, text.split('\n').length));
@@ -329,7 +338,7 @@ export function Composer(props: Props) {
         onRemove={(id) => setFiles((f) => f.filter((p) => p.id !== id))}
       />
       <div className="composer-row">
-        {isMail ? null : (
+        {isMail || filesBlocked ? null : (
           <label className="icon-button attach" title="Attach files">
             <span aria-hidden="true">📎</span>
             <span className="visually-hidden">Attach files</span>

@@ -24,6 +24,8 @@ interface Props {
   chat: ChatSummary;
   /** The chat's account's protocol (what a message permalink looks like). */
   protocol?: Protocol;
+  /** The chat's account encrypts: an end-to-end encrypted chat takes messages. */
+  accountEncrypts: boolean;
   focusMessageId: number | null;
   isMine: IsMine;
   /** A chat summary the daemon returned (e.g. after marking read). */
@@ -37,6 +39,7 @@ export function Conversation(props: Props) {
   const {
     chat,
     protocol,
+    accountEncrypts,
     focusMessageId,
     isMine,
     onChatChanged,
@@ -109,7 +112,7 @@ export function Conversation(props: Props) {
   const { setReplyTo, setText: setDraftText } = draft;
   const draftText = useRef(draft.text);
   draftText.current = draft.text;
-  const writable = composerBlockedReason(chat) === null;
+  const writable = composerBlockedReason(chat, accountEncrypts) === null;
   const actions = useMemo<TimelineActions>(
     () => ({
       isMine,
@@ -174,6 +177,7 @@ export function Conversation(props: Props) {
           {thread ? (
             <ThreadPanel
               chat={chat}
+              accountEncrypts={accountEncrypts}
               messages={messages}
               rootRemoteId={thread}
               onClose={() => setThread(null)}
@@ -207,6 +211,7 @@ export function Conversation(props: Props) {
         <Composer
           chat={chat}
           members={people.members}
+          accountEncrypts={accountEncrypts}
           draft={draft}
           editing={editing}
           onEditingChange={setEditing}

@@ -11,17 +11,18 @@ import { ComposerBlocked } from './ComposerBlocked.js';
 
 interface Props {
   chat: ChatSummary;
+  accountEncrypts: boolean;
   rootMessageId: number;
   /** The reply was queued; its local echo is this message. */
   onSent(messageId: number): void;
 }
 
-export function ThreadComposer({ chat, rootMessageId, onSent }: Props) {
+export function ThreadComposer({ chat, accountEncrypts, rootMessageId, onSent }: Props) {
   const client = useClient();
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const blocked = composerBlockedReason(chat);
+  const blocked = composerBlockedReason(chat, accountEncrypts);
   if (blocked) return <ComposerBlocked reason={blocked} />;
 
   const submit = async () => {

@@ -8,6 +8,7 @@ import { ThreadComposer } from './ThreadComposer.js';
 
 interface Props {
   chat: ChatSummary;
+  accountEncrypts: boolean;
   messages: MessageView[];
   rootRemoteId: string;
   onClose(): void;
@@ -17,7 +18,14 @@ interface Props {
 
 const noObserve = () => undefined;
 
-export function ThreadPanel({ chat, messages, rootRemoteId, onClose, onSent }: Props) {
+export function ThreadPanel({
+  chat,
+  accountEncrypts,
+  messages,
+  rootRemoteId,
+  onClose,
+  onSent,
+}: Props) {
   const thread = threadMessages(messages, rootRemoteId);
   const root = thread.find((m) => m.remoteId === rootRemoteId);
   return (
@@ -56,7 +64,12 @@ export function ThreadPanel({ chat, messages, rootRemoteId, onClose, onSent }: P
         ))}
       </ol>
       {root ? (
-        <ThreadComposer chat={chat} rootMessageId={root.id} onSent={onSent} />
+        <ThreadComposer
+          chat={chat}
+          accountEncrypts={accountEncrypts}
+          rootMessageId={root.id}
+          onSent={onSent}
+        />
       ) : (
         <p className="muted thread-note">The thread’s first message is not loaded.</p>
       )}

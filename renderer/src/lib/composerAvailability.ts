@@ -1,14 +1,22 @@
-// Why a chat cannot take new messages, in the words the composer shows; null
-// when it can. The daemon refuses the same writes (encryption_unavailable).
+// Why a chat cannot take new messages (or files), in the words the composer
+// shows; null when it can. The daemon refuses the same writes
+// (encryption_unavailable).
 import type { ChatSummary } from '../../../main/daemon/model/types.js';
 
+/** `accountEncrypts`: the chat's account can encrypt (accounts.list `encrypts`). */
 export function composerBlockedReason(
   chat: Pick<ChatSummary, 'encrypted'> & Partial<Pick<ChatSummary, 'blocked'>>,
+  accountEncrypts = false,
 ): string | null {
   // The server refuses posts into a chat the user blocked ("You can't post into this chat.").
   if (chat.blocked)
     return 'You blocked this chat. Unblock it in the chat menu to write here again.';
-  if (chat.encrypted)
-    return 'This chat is end-to-end encrypted. Parley cannot encrypt messages yet, so sending, replying, editing and reacting are turned off here rather than going out unencrypted.';
+  if (chat.encrypted && !accountEncrypts)
+    return 'This chat is end-to-end encrypted and this account cannot encrypt (sign in again to set up encryption), so sending, replying, editing and reacting are turned off here rather than going out unencrypted.';
   return null;
+}
+
+/** Files cannot go into an encrypted chat yet (encrypted attachments are not written). */
+export function attachmentsBlockedReason(chat: Pick<ChatSummary, 'encrypted'>): string | null {
+  return chat.encrypted ? 'Files cannot be sent encrypted yet.' : null;
 }

@@ -1,5 +1,6 @@
 // A Parley daemon on a temp profile, signed in to the test Synapse: what one
 // user of a test sees. Secrets stay in memory (no keychain in tests).
+import { join } from 'node:path';
 import { Daemon } from '../../../main/daemon/daemon.js';
 import { ConnectorRegistry } from '../../../main/daemon/connectors/registry.js';
 import {
@@ -42,7 +43,14 @@ export class ParleyUser {
     const logs = options.logs ?? [];
     const connectors = new ConnectorRegistry().register(
       'matrix',
-      () => new MatrixConnector({ longPollMs: 3000, timelineLimit: 10, ...options }),
+      // End-to-end encryption as the app has it (a crypto store in the profile), unless a test turns it off.
+      () =>
+        new MatrixConnector({
+          longPollMs: 3000,
+          timelineLimit: 10,
+          cryptoDir: join(profileDir, 'matrix-crypto'),
+          ...options,
+        }),
     );
     const daemon = new Daemon({
       profileDir,

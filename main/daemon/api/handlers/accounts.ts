@@ -9,8 +9,15 @@ export function accountHandlers(ctx: HandlerContext) {
   const { store, engine, connectors, secrets } = ctx;
   return {
     'workspaces.list': () => store.accounts.workspaces(),
+    // `encrypts`: the account's connector encrypts writes into end-to-end encrypted chats
+    // (an account of a protocol without a connector in this build does not).
     'accounts.list': () =>
-      store.accounts.list().map((a) => ({ ...a, retryAt: engine.retryAt(a.id) })),
+      store.accounts.list().map((a) => ({
+        ...a,
+        retryAt: engine.retryAt(a.id),
+        encrypts:
+          connectors.has(a.protocol) && engine.connector(a).capabilities.encryption === true,
+      })),
     'accounts.retry': async ({ accountId }) => {
       if (!store.accounts.get(accountId))
         throw new ApiError('not_found', `no account ${accountId}`);

@@ -11,7 +11,10 @@ import { secretKey } from '../../store/accounts.js';
 import type { SecretBroker } from '../../secrets/secretBroker.js';
 import type { Connector, ConnectorContext } from '../../connectors/connector.js';
 import type { Account } from '../../model/types.js';
-import { ENCRYPTION_UNAVAILABLE_MESSAGE } from '../../connectors/errors.js';
+import {
+  ENCRYPTED_ATTACHMENTS_MESSAGE,
+  ENCRYPTION_UNAVAILABLE_MESSAGE,
+} from '../../connectors/errors.js';
 import { connectorContext } from '../../connectors/context.js';
 import { describeOperation } from '../../connectors/operations.js';
 
@@ -63,11 +66,22 @@ export function createContext({
     if (!chat) throw new ApiError('not_found', `no chat ${chatId}`);
     return chat;
   };
-  /** A chat we may write message content into: refused at once when it is end-to-end encrypted. */
-  const writableChatOrThrow = (chatId: number) => {
+  /**
+   * A chat we may write message content into. An end-to-end encrypted chat
+   * takes text (send, edit, react) when the account's connector encrypts;
+   * anything else is refused at once, before it is queued.
+   */
+  const writableChatOrThrow = (chatId: number, what: 'text' | 'attachment' = 'text') => {
     const chat = chatOrThrow(chatId);
-    if (chat.encrypted)
-      throw new ApiError('encryption_unavailable', ENCRYPTION_UNAVAILABLE_MESSAGE);
+    if (!chat.encrypted) return chat;
+    const account = store.accounts.get(chat.accountId);
+    const encrypts =
+      !!account &&
+      connectors.has(account.protocol) &&
+      engine.connector(account).capabilities.encryption === true;
+    if (!encrypts) throw new ApiError('encryption_unavailable', ENCRYPTION_UNAVAILABLE_MESSAGE);
+    if (what === 'attachment')
+      throw new ApiError('encryption_unavailable', ENCRYPTED_ATTACHMENTS_MESSAGE);
     return chat;
   };
   const messageOrThrow = (messageId: number) => {

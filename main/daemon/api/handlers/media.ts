@@ -87,7 +87,7 @@ export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolic
         }),
       ),
     'messages.sendAttachment': async (input) => {
-      const chat = writableChatOrThrow(input.chatId);
+      const chat = writableChatOrThrow(input.chatId, 'attachment');
       const account = accountOrThrow(chat.accountId);
       connectorFor(account, (c) => c.capabilities.attachments, 'send attachments');
       const mime = input.mime ?? 'application/octet-stream';

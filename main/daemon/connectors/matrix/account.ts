@@ -11,6 +11,33 @@ import { localpart, type MappingContext } from './mapping/common.js';
 import { z } from 'zod';
 import { parsePushRules } from './pushRules.js';
 import { DIRECT_STREAM, DirectSchema, PUSH_RULES_STREAM } from './syncMapper.js';
+import type { AccountCrypto } from './crypto/accountCrypto.js';
+import { openAccountCrypto } from './crypto/cryptoStore.js';
+
+/**
+ * The account's end-to-end encryption, opened on first use; null when it is
+ * unavailable (no crypto dir, an old session without a store key, no native
+ * module), with the reason logged once.
+ */
+export async function accountCrypto(
+  ctx: ConnectorContext,
+  a: MatrixAccount,
+): Promise<AccountCrypto | null> {
+  if (a.crypto !== undefined) return a.crypto;
+  if (!a.cryptoDir) return (a.crypto = null);
+  try {
+    a.crypto = await openAccountCrypto(a.cryptoDir, a.session, a.transport, (line) =>
+      ctx.log(line),
+    );
+  } catch (err) {
+    // E.g. the store is open in another Parley process (the app while the CLI
+    // runs): this session goes on without it; what it cannot decrypt waits
+    // and is retried by the next session that has the store.
+    ctx.log(`end-to-end encryption is unavailable: ${(err as Error).message}`);
+    a.crypto = null;
+  }
+  return a.crypto;
+}
 
 /** The client-server API prefix. */
 export const C = '/_matrix/client/v3';
@@ -24,6 +51,12 @@ export interface MatrixConnectorOptions {
   pageSize?: number;
   /** Stop backfilling a room after this many events (default: to the room's start). */
   backfillDepth?: number;
+  /**
+   * Where end-to-end encryption keeps its per-device crypto stores (the
+   * daemon passes <profile>/matrix-crypto). Without it, encrypted rooms are
+   * placeholders and refuse writes, as before encryption support.
+   */
+  cryptoDir?: string | null;
   /** Pages fetched to fill one gap before leaving the rest to backfill. */
   maxGapPages?: number;
 }
@@ -38,6 +71,10 @@ export interface MatrixAccount {
   created: Map<string, string>;
   /** Idempotency key → uploaded mxc URI (a retried send does not upload twice). */
   uploads: Map<string, string>;
+  /** Where this account's crypto store lives (null: no encryption). */
+  cryptoDir: string | null;
+  /** The account's crypto once opened (null: unavailable, the reason logged; undefined: not tried yet). */
+  crypto: AccountCrypto | null | undefined;
 }
 
 export function parseSession(secret: string): MatrixSession {
@@ -52,9 +89,11 @@ export function parseSession(secret: string): MatrixSession {
   return r.data;
 }
 
-export function openMatrixAccount(secret: string): MatrixAccount {
+export function openMatrixAccount(secret: string, cryptoDir: string | null = null): MatrixAccount {
   const session = parseSession(secret);
   return {
+    cryptoDir,
+    crypto: undefined,
     session,
     transport: new MatrixTransport(session.homeserver, session.accessToken),
     mapping: { selfId: session.userId, selfName: null, direct: new Map(), reactions: new Map() },
@@ -102,6 +141,9 @@ export async function startSession(
   if (direct) a.mapping.direct = new Map(Object.entries(direct));
   else if (ctx.cursor(DIRECT_STREAM) !== null)
     ctx.log('the stored m.direct map is unreadable; it is rebuilt on the next change');
+  // Our device's keys go up (and one-time keys are topped up) before the first sync is mapped.
+  const crypto = await accountCrypto(ctx, a);
+  crypto?.kickOutgoing();
   a.whoamiDone = true;
   return {
     remoteId: who.user_id,

@@ -1,6 +1,7 @@
 // Writes: the outbox operations Matrix handles (each event sent with the
 // outbox key as txnId, so a retry is the same event), and the direct calls
-// (typing, presence). Nothing with content goes into an encrypted room.
+// (typing, presence). Content into an encrypted room goes out encrypted
+// (encryption.ts), or not at all.
 import { z } from 'zod';
 import type { ConnectorContext, WriteResult } from '../connector.js';
 import type { OperationTable } from '../operations.js';
@@ -11,28 +12,31 @@ import type { ReactionRef } from './mapping/common.js';
 import { loadRoomInfo } from './syncMapper.js';
 import { createRoom, joinRoom, leaveRoom, memberAction, type RoomWriter } from './rooms.js';
 import { attachmentContent, upload } from './media.js';
-import { refuseIfEncrypted } from './encryption.js';
+import { eventForRoom, refuseIfEncrypted } from './encryption.js';
+import { ENCRYPTED_ATTACHMENTS_MESSAGE } from '../errors.js';
 import { threadRelation } from './threads.js';
 
-/** Sends one room event with the idempotency key as its txnId. */
+/**
+ * Sends one room event with the idempotency key as its txnId, encrypted when
+ * the room is. A retry after a lost answer sends other ciphertext under the
+ * same txnId, and the server answers with the first event: still one message.
+ */
 async function put(
   ctx: ConnectorContext,
   a: MatrixAccount,
   roomId: string,
   key: string,
   type: string,
-  content: unknown,
+  content: Record<string, unknown>,
 ): Promise<string> {
-  const path = `${C}/rooms/${enc(roomId)}/send/${enc(type)}/${enc(key)}`;
+  const ev = await eventForRoom(ctx, a, roomId, type, content);
+  const path = `${C}/rooms/${enc(roomId)}/send/${enc(ev.type)}/${enc(key)}`;
   const res = await a.transport.json('PUT', path, eventIdSchema, {
-    body: content,
+    body: ev.content,
     signal: ctx.signal,
   });
   return res.event_id;
 }
-
-const refuseEncrypted = (ctx: ConnectorContext, a: MatrixAccount, roomId: string) =>
-  refuseIfEncrypted(a.transport, ctx, roomId, ctx.signal);
 
 const rooms = (ctx: ConnectorContext, a: MatrixAccount): RoomWriter => ({
   transport: a.transport,
@@ -65,7 +69,6 @@ export function textContent(
 
 export const matrixOperations = {
   send: async (a, op, key, ctx) => {
-    await refuseEncrypted(ctx, a, op.chatRemoteId);
     const content = textContent(op.body, op.html, op.mentions);
     const relation = op.threadRootRemoteId
       ? await threadRelation(
@@ -80,7 +83,6 @@ export const matrixOperations = {
     return { remoteId: await put(ctx, a, op.chatRemoteId, key, 'm.room.message', content) };
   },
   edit: async (a, op, key, ctx) => {
-    await refuseEncrypted(ctx, a, op.chatRemoteId);
     // The fallback for clients without edits is "* text"; m.mentions stays empty at the
     // top level so an edit notifies nobody again (the spec's rule for replacements).
     const fallback = textContent(`* ${op.body}`, op.html ? `* ${op.html}` : null, []);
@@ -97,7 +99,6 @@ export const matrixOperations = {
       if (reactionId) await redact(ctx, a, op.chatRemoteId, reactionId, key);
       return {};
     }
-    await refuseEncrypted(ctx, a, op.chatRemoteId);
     try {
       const eventId = await put(ctx, a, op.chatRemoteId, key, 'm.reaction', {
         'm.relates_to': { rel_type: 'm.annotation', event_id: op.messageRemoteId, key: op.key },
@@ -127,7 +128,14 @@ export const matrixOperations = {
     return {};
   },
   sendAttachment: async (a, op, key, ctx) => {
-    await refuseEncrypted(ctx, a, op.chatRemoteId);
+    // Encrypted attachments (AES-CTR file keys) are not written yet.
+    await refuseIfEncrypted(
+      a.transport,
+      ctx,
+      op.chatRemoteId,
+      ctx.signal,
+      ENCRYPTED_ATTACHMENTS_MESSAGE,
+    );
     let url = a.uploads.get(key);
     if (!url) {
       url = await upload(ctx, a.transport, op.attachment);

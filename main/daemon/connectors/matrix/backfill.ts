@@ -3,7 +3,8 @@
 // depth, or the server's end; each page is a batch carrying the next token.
 import type { ConnectorContext } from '../connector.js';
 import type { SyncBatch } from '../../model/types.js';
-import { C, type MatrixAccount, type MatrixOptions } from './account.js';
+import { accountCrypto, C, type MatrixAccount, type MatrixOptions } from './account.js';
+import { decryptEvents, startPass } from './crypto/timelineCrypto.js';
 import { joinedRoomsSchema, type MessagesResponse, type RoomEvent } from './wire.js';
 import { localpart } from './mapping/common.js';
 import { mapRoomEvents } from './mapping/messages.js';
@@ -36,6 +37,9 @@ export async function* backfill(
       });
       const names = memberNames(res.state ?? []);
       const chronological = [...res.chunk].reverse();
+      const crypto = await accountCrypto(ctx, a);
+      const pass = crypto ? startPass(ctx) : null;
+      if (crypto && pass) await decryptEvents(crypto, pass, roomId, chronological);
       const mapped = mapRoomEvents(
         roomId,
         chronological,
@@ -57,7 +61,9 @@ export async function* backfill(
       batch.reactionsAdded = mapped.reactionsAdded;
       batch.reactionsRemoved = mapped.reactionsRemoved;
       batch.cursors[stream] = done ? 'done' : res.end!;
-      yield compact(batch);
+      const out = compact(batch);
+      pass?.applyTo(out, a.mapping, ctx);
+      yield out;
       if (done) break;
       from = res.end!;
     }

@@ -6,6 +6,7 @@
 import type {
   AttachmentRef,
   Connector,
+  ConnectorCapabilities,
   ConnectorContext,
   Credentials,
   FetchedAttachment,
@@ -24,6 +25,7 @@ import { localpart } from './mapping/common.js';
 import {
   C,
   openMatrixAccount,
+  parseSession,
   type MatrixAccount,
   type MatrixConnectorOptions,
   type MatrixOptions,
@@ -35,17 +37,22 @@ import { backfill } from './backfill.js';
 import { matrixOperations, setPresence, setTyping } from './actions.js';
 import { download, previewUrl } from './media.js';
 import { z } from 'zod';
+import { randomBytes } from 'node:crypto';
+import { closeAccountCrypto, deleteCryptoStore } from './crypto/cryptoStore.js';
+import { loadNativeCrypto } from './crypto/native.js';
 
 export type { MatrixConnectorOptions } from './account.js';
 
 export class MatrixConnector implements Connector {
   readonly protocol = 'matrix' as const;
   readonly operations = operationNames(matrixOperations);
-  readonly capabilities = capabilitiesOf(MATRIX_CAPABILITIES, this.operations);
+  readonly capabilities: ConnectorCapabilities;
   private readonly opts: MatrixOptions;
   private readonly accounts = new SessionCache<MatrixAccount>(async (_server, _user, secret) =>
-    openMatrixAccount(secret),
+    openMatrixAccount(secret, this.opts.cryptoDir),
   );
+  /** Sessions whose crypto store this instance may have opened (closed by close()). */
+  private readonly sessions = new Set<string>();
 
   constructor(options: MatrixConnectorOptions = {}) {
     this.opts = {
@@ -54,6 +61,12 @@ export class MatrixConnector implements Connector {
       pageSize: options.pageSize ?? 100,
       backfillDepth: options.backfillDepth ?? Number.POSITIVE_INFINITY,
       maxGapPages: options.maxGapPages ?? 50,
+      cryptoDir: options.cryptoDir ?? null,
+    };
+    this.capabilities = {
+      ...capabilitiesOf(MATRIX_CAPABILITIES, this.operations),
+      // Encrypted rooms take text writes when this build can open crypto stores.
+      encryption: this.opts.cryptoDir !== null && !(loadNativeCrypto() instanceof Error),
     };
   }
 
@@ -78,6 +91,8 @@ export class MatrixConnector implements Connector {
       deviceId: res.device_id,
       userId: res.user_id,
       homeserver,
+      // The new device's crypto store key: kept in the keychain with the token.
+      cryptoKey: randomBytes(32).toString('base64'),
     };
     const authed = new MatrixTransport(homeserver, res.access_token);
     const profile = await authed
@@ -90,13 +105,27 @@ export class MatrixConnector implements Connector {
     };
   }
 
+  /**
+   * Ends the session. The server deletes the device with it (and its keys),
+   * so its local crypto store is of no more use and is deleted too.
+   */
   logout(ctx: ConnectorContext): Promise<void> {
     return this.accounts.guard(ctx, async (a) => {
       await a.transport.json('POST', `${C}/logout`, z.unknown(), { body: {}, signal: ctx.signal });
+      if (this.opts.cryptoDir) await deleteCryptoStore(this.opts.cryptoDir, a.session);
     });
   }
 
+  /** Releases the crypto stores this instance opened (the engine calls it when the account stops). */
+  async close(): Promise<void> {
+    const dir = this.opts.cryptoDir;
+    if (!dir) return;
+    for (const secret of this.sessions) await closeAccountCrypto(dir, parseSession(secret));
+    this.sessions.clear();
+  }
+
   sync(ctx: ConnectorContext): AsyncIterable<SyncBatch> {
+    this.sessions.add(ctx.secret);
     return this.accounts.guardStream(ctx, (a) => sync(ctx, a, this.opts));
   }
 
@@ -109,6 +138,7 @@ export class MatrixConnector implements Connector {
   }
 
   perform(ctx: ConnectorContext, op: OutboxOp, key: string): Promise<WriteResult> {
+    this.sessions.add(ctx.secret);
     return this.accounts.guard(ctx, (a) =>
       dispatch(this.protocol, matrixOperations, a, op, key, ctx),
     );

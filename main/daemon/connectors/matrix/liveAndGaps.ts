@@ -17,7 +17,7 @@ import {
   type RoomEvent,
   type SyncResponse,
 } from './wire.js';
-import { mapSync } from './syncMapper.js';
+import { mapSyncDecrypted } from './crypto/timelineCrypto.js';
 import { olderMessages } from './history.js';
 
 /** One /sync (long-polling `timeout` ms), its gaps filled when it continues from `since`. */
@@ -58,7 +58,7 @@ export async function* live(
   while (!ctx.signal.aborted) {
     const res = await fetchSync(ctx, a, opts, ctx.cursor('sync'), opts.longPollMs);
     if (ctx.signal.aborted) return;
-    yield mapSync(res, a.mapping, ctx);
+    yield await mapSyncDecrypted(ctx, a, res);
   }
 }
 

@@ -4,7 +4,7 @@ import type { ConnectorContext } from '../connector.js';
 import type { SyncBatch } from '../../model/types.js';
 import { startSession, type MatrixAccount, type MatrixOptions } from './account.js';
 import { fetchSync } from './liveAndGaps.js';
-import { mapSync } from './syncMapper.js';
+import { mapSyncDecrypted } from './crypto/timelineCrypto.js';
 
 export async function* sync(
   ctx: ConnectorContext,
@@ -13,7 +13,7 @@ export async function* sync(
 ): AsyncGenerator<SyncBatch> {
   const self = await startSession(ctx, a);
   const res = await fetchSync(ctx, a, opts, ctx.cursor('sync'), 0);
-  const batch = mapSync(res, a.mapping, ctx);
+  const batch = await mapSyncDecrypted(ctx, a, res);
   if (self) batch.people = [self, ...(batch.people ?? [])];
   yield batch;
 }

@@ -88,6 +88,16 @@ export const syncResponseSchema = z.looseObject({
     .optional(),
   account_data: events(basicEventSchema).optional(),
   presence: events(z.looseObject({ type: z.string(), sender: z.string(), content })).optional(),
+  // End-to-end encryption (handed to the crypto machine as they are).
+  to_device: z.looseObject({ events: z.array(z.unknown()).optional() }).optional(),
+  device_lists: z
+    .looseObject({
+      changed: z.array(z.string()).optional(),
+      left: z.array(z.string()).optional(),
+    })
+    .optional(),
+  device_one_time_keys_count: z.record(z.string(), z.number()).optional(),
+  device_unused_fallback_key_types: z.array(z.string()).optional(),
 });
 export type SyncResponse = z.infer<typeof syncResponseSchema>;
 
@@ -133,6 +143,11 @@ export const sessionSchema = z.object({
   deviceId: z.string(),
   userId: z.string().min(1),
   homeserver: z.string().url(),
+  /**
+   * The 32-byte key (base64) of this device's crypto store, made at sign-in;
+   * absent in sessions from before end-to-end encryption.
+   */
+  cryptoKey: z.string().optional(),
 });
 export type MatrixSession = z.infer<typeof sessionSchema>;
 

@@ -12,6 +12,7 @@ import { cjkTrailingUnigrams } from './007_cjk_trailing_unigrams.js';
 import { typedMailAndInvites } from './008_typed_mail_and_invites.js';
 import { mediaCache } from './009_media_cache.js';
 import { chatBlocked } from './010_chat_blocked.js';
+import { messageEncryption } from './011_message_encryption.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   typedMailAndInvites,
   mediaCache,
   chatBlocked,
+  messageEncryption,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 export type { Migration };

@@ -1,0 +1,226 @@
+// One account's end-to-end encryption: the native Olm machine (our device,
+// its keys and sessions, in its own encrypted SQLite store) and the rules
+// matrix-js-sdk's rust-crypto follows around it:
+// - the outgoing-requests loop is serialised: one pass at a time, and a call
+//   during a pass makes it run once more (so every caller's request is sent);
+// - key claims (/keys/claim for missing Olm sessions) are locked globally, so
+//   two rooms never claim the same device's one-time key twice;
+// - room-key sharing is locked per room, so two sends to one room never make
+//   two Megolm sessions.
+// Nothing here reads the store or writes batches: sync hands it to-device
+// events and encrypted room events, actions hand it content to encrypt.
+import { z } from 'zod';
+import type { MatrixTransport } from '../transport.js';
+import { ENCRYPTION_TRUSTS, type EncryptionTrust } from '../../../model/types.js';
+import type { RoomEvent, SyncResponse } from '../wire.js';
+import type { NativeCryptoMachine } from './native.js';
+import { outgoingRequestSchema, sendCryptoRequest, type OutgoingRequest } from './requests.js';
+import { Mutex } from './mutex.js';
+
+export interface DecryptedEvent {
+  ok: true;
+  /** The clear event's type and content (m.relates_to kept from the cleartext when absent). */
+  type: string;
+  content: Record<string, unknown>;
+  senderDevice: string | null;
+  trust: EncryptionTrust;
+}
+export interface UndecryptableEvent {
+  ok: false;
+  sessionId: string | null;
+  /** missing_key, unknown_index, withheld, malformed, … (the binding's words). */
+  reason: string;
+}
+
+const identitySchema = z.object({
+  user_id: z.string(),
+  device_id: z.string(),
+  ed25519: z.string(),
+  curve25519: z.string(),
+});
+const syncChangesAnswer = z.object({
+  room_keys: z.array(z.object({ room_id: z.string(), session_id: z.string() })),
+  to_device: z.number(),
+});
+const decryptAnswer = z.union([
+  z.object({
+    decrypted: z.object({
+      event: z.looseObject({ type: z.string(), content: z.record(z.string(), z.unknown()) }),
+      sender: z.string(),
+      sender_device: z.string().nullable(),
+      trust: z.string(),
+    }),
+  }),
+  z.object({ utd: z.object({ session_id: z.string().nullish(), reason: z.string() }) }),
+]);
+
+export interface RoomSharing {
+  /** Everyone whose devices get the room key: joined members, and invited ones unless history is "joined". */
+  members: string[];
+  historyVisibility: string;
+  rotationPeriodMs: number | null;
+  rotationPeriodMsgs: number | null;
+}
+
+export class AccountCrypto {
+  private pass: Promise<void> | null = null;
+  private again = false;
+  private readonly claims = new Mutex();
+  private readonly rooms = new Map<string, Mutex>();
+  private readonly stop = new AbortController();
+  /** Waiting events are retried once per process start, in case their key came in a sync whose batch was lost. */
+  retriedAtStart = false;
+
+  constructor(
+    private readonly machine: NativeCryptoMachine,
+    private readonly transport: MatrixTransport,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  identity(): z.infer<typeof identitySchema> {
+    return identitySchema.parse(JSON.parse(this.machine.identity()));
+  }
+
+  /**
+   * To-device events, device-list changes, one-time-key counts and unused
+   * fallback keys of one /sync: must run before the sync's timeline is
+   * decrypted (a room key may be in it). Returns the room keys that arrived.
+   */
+  async receiveSyncChanges(res: SyncResponse): Promise<{ roomId: string; sessionId: string }[]> {
+    const r = res;
+    const answer = syncChangesAnswer.parse(
+      JSON.parse(
+        await this.machine.receiveSyncChanges(
+          JSON.stringify({
+            to_device_events: r.to_device?.events ?? [],
+            device_lists: {
+              changed: r.device_lists?.changed ?? [],
+              left: r.device_lists?.left ?? [],
+            },
+            one_time_keys_counts: r.device_one_time_keys_count ?? {},
+            // Absent means the server does not report fallback keys: leave them alone.
+            unused_fallback_keys: r.device_unused_fallback_key_types ?? null,
+            next_batch_token: res.next_batch,
+          }),
+        ),
+      ),
+    );
+    return answer.room_keys.map((k) => ({ roomId: k.room_id, sessionId: k.session_id }));
+  }
+
+  /**
+   * Sends everything the machine wants sent (key upload and replenishment,
+   * key queries, to-device messages), serialised: while a pass runs, a new
+   * call asks for one more pass and waits for it.
+   */
+  processOutgoing(): Promise<void> {
+    if (this.pass) {
+      this.again = true;
+      return this.pass;
+    }
+    const run = async () => {
+      try {
+        do {
+          this.again = false;
+          const requests = z
+            .array(outgoingRequestSchema)
+            .parse(JSON.parse(await this.machine.outgoingRequests()));
+          for (const r of requests) await this.send(r);
+        } while (this.again && !this.stop.signal.aborted);
+      } finally {
+        this.pass = null;
+      }
+    };
+    this.pass = run();
+    return this.pass;
+  }
+
+  /** processOutgoing in the background: a failure is logged, and the next sync tries again. */
+  kickOutgoing(): void {
+    this.processOutgoing().catch((err: unknown) => {
+      if (!this.stop.signal.aborted) this.log(`crypto requests failed: ${(err as Error).message}`);
+    });
+  }
+
+  async updateTrackedUsers(users: Iterable<string>): Promise<void> {
+    const list = [...new Set(users)];
+    if (list.length > 0) await this.machine.updateTrackedUsers(JSON.stringify(list));
+  }
+
+  async decrypt(roomId: string, event: RoomEvent): Promise<DecryptedEvent | UndecryptableEvent> {
+    const answer = decryptAnswer.parse(
+      JSON.parse(await this.machine.decrypt(roomId, JSON.stringify({ ...event, room_id: roomId }))),
+    );
+    if ('utd' in answer)
+      return { ok: false, sessionId: answer.utd.session_id ?? null, reason: answer.utd.reason };
+    const d = answer.decrypted;
+    const content = { ...d.event.content };
+    // Relations stay in the cleartext of m.room.encrypted (spec): carry them over.
+    const cleartextRelation = event.content['m.relates_to'];
+    if (content['m.relates_to'] === undefined && cleartextRelation !== undefined)
+      content['m.relates_to'] = cleartextRelation;
+    return {
+      ok: true,
+      type: d.event.type,
+      content,
+      senderDevice: d.sender_device,
+      trust: (ENCRYPTION_TRUSTS as readonly string[]).includes(d.trust)
+        ? (d.trust as EncryptionTrust)
+        : 'unverified',
+    };
+  }
+
+  /**
+   * Encrypts one event for a room: tracks the members, waits for their device
+   * keys, opens missing Olm sessions (global claim lock), shares the room key
+   * (per-room lock, rotating as the room's settings and membership require),
+   * then encrypts. Returns the m.room.encrypted content.
+   */
+  async encrypt(
+    roomId: string,
+    sharing: RoomSharing,
+    type: string,
+    content: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    const lock = this.rooms.get(roomId) ?? new Mutex();
+    this.rooms.set(roomId, lock);
+    return lock.run(async () => {
+      await this.updateTrackedUsers(sharing.members);
+      await this.processOutgoing();
+      const users = JSON.stringify(sharing.members);
+      await this.claims.run(async () => {
+        const claim = JSON.parse(await this.machine.getMissingSessions(users)) as unknown;
+        if (claim) await this.send(outgoingRequestSchema.parse(claim), signal);
+      });
+      const shares = z.array(outgoingRequestSchema).parse(
+        JSON.parse(
+          await this.machine.shareRoomKey(
+            roomId,
+            users,
+            JSON.stringify({
+              history_visibility: sharing.historyVisibility,
+              rotation_period_ms: sharing.rotationPeriodMs,
+              rotation_period_msgs: sharing.rotationPeriodMsgs,
+            }),
+          ),
+        ),
+      );
+      for (const r of shares) await this.send(r, signal);
+      return z
+        .record(z.string(), z.unknown())
+        .parse(JSON.parse(await this.machine.encrypt(roomId, type, JSON.stringify(content))));
+    });
+  }
+
+  close(): void {
+    this.stop.abort();
+    this.machine.close();
+  }
+
+  private async send(r: OutgoingRequest, signal?: AbortSignal): Promise<void> {
+    const s = signal ? AbortSignal.any([signal, this.stop.signal]) : this.stop.signal;
+    const answer = await sendCryptoRequest(this.transport, r, s);
+    await this.machine.markRequestAsSent(r.id, r.kind, answer);
+  }
+}
