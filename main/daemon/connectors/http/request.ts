@@ -2,6 +2,7 @@
 // cannot stall an account's loop forever); the caller's own signal still
 // cancels at once. A timeout or a network fault is transient and says which,
 // never with the URL's query (it may carry tokens).
+import { rememberExchange } from './body.js';
 import { TransientHttpError } from './statusError.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -25,7 +26,10 @@ export async function timedFetch(
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   try {
-    return await f(url, { ...init, signal: combined });
+    const res = await f(url, { ...init, signal: combined });
+    // The same deadline keeps running while the body is read (readText).
+    rememberExchange(res, { what, timeout, caller: signal });
+    return res;
   } catch (err) {
     if (signal?.aborted) throw err;
     const cause = (err as { cause?: { code?: string } }).cause?.code;
