@@ -22,6 +22,15 @@ import { ChatRows } from './chatRows.js';
 import { LocalEcho } from './localEcho.js';
 import { writeMailAddresses } from './mailHeaders.js';
 
+/**
+ * A batch that contradicts itself or the store (a message for a chat nobody
+ * announced): nothing of it is written. The sync loop reports it as the
+ * server's malformed data, like a body that fails its schema.
+ */
+export class InvalidBatchError extends Error {
+  override name = 'InvalidBatchError';
+}
+
 export interface BatchResult {
   /** Local ids of messages inserted (new to the store). */
   insertedMessageIds: number[];
@@ -46,6 +55,12 @@ interface Touched {
   chats: Set<number>;
   recount: Set<number>;
   stalePreviews: Set<number>;
+  /**
+   * Messages whose text an edit changed: their word index is rewritten once,
+   * at the end of the batch. A batch may carry a message's whole edit history
+   * (JMAP Chat), and rewriting an FTS row per edit costs more with each edit.
+   */
+  reindex: Set<number>;
   changes: ChangeRecord;
 }
 
@@ -127,6 +142,7 @@ export class BatchWriter {
         .pluck(),
       senderName: db.prepare(`SELECT sender_name FROM messages WHERE id = ?`).pluck(),
       messageRow: db.prepare(`SELECT chat_id, subject FROM messages WHERE id = ?`),
+      shownText: db.prepare(`SELECT body, subject, deleted FROM messages WHERE id = ?`),
       insertMessage: db.prepare(`
         INSERT INTO messages (id, account_id, chat_id, remote_id, sender_remote_id, sender_name, ts,
           kind, subject, body, html, reply_to_remote_id, thread_root_remote_id, edited_ts, deleted,
@@ -242,6 +258,7 @@ export class BatchWriter {
       chats: touchedChats,
       recount: recountChats,
       stalePreviews,
+      reindex: new Set(),
       changes,
     };
 
@@ -288,7 +305,7 @@ export class BatchWriter {
       for (const m of ordered) {
         const chatId = chatIdOf(m.chatRemoteId);
         if (chatId === undefined) {
-          throw new Error(`sync batch has a message for unknown chat ${m.chatRemoteId}`);
+          throw new InvalidBatchError(`a message for an unknown chat (${m.chatRemoteId})`);
         }
         const outcome = this.upsertMessage(accountId, chatId, m, selfIds);
         touchedChats.add(chatId);
@@ -352,6 +369,12 @@ export class BatchWriter {
       recountChats.add(chatId);
     }
 
+    for (const id of touched.reindex) {
+      const row = this.stmts.shownText.get(id) as
+        { body: string; subject: string | null; deleted: number } | undefined;
+      // A deletion later in the batch already took it out of the index.
+      if (row && !row.deleted) this.index.replace(id, row.body, row.subject, this.senderNameOf(id));
+    }
     for (const chatId of recountChats) this.chatRows.recount(chatId);
     for (const chatId of stalePreviews) this.chatRows.refreshPreview(chatId);
 
@@ -413,7 +436,7 @@ export class BatchWriter {
     if (!editApplies(row, e)) return;
     this.history.record(row.id, e.editedTs, row, e.remoteId ?? null);
     this.stmts.applyEdit.run(e.body, e.html ?? null, e.editedTs, row.id);
-    this.index.replace(row.id, e.body, row.subject, this.senderNameOf(row.id));
+    t.reindex.add(row.id);
     t.result.updatedMessageIds.push(row.id);
     t.changes.message(row.id, row.chat_id);
     t.chats.add(row.chat_id);

@@ -3,7 +3,7 @@
 export { parseRetryAfter, retryAfterMs } from './retryAfter.js';
 export { errorForStatus, TransientHttpError, type StatusErrorOptions } from './statusError.js';
 export { DEFAULT_TIMEOUT_MS, redactPath, timedFetch, type FetchLike } from './request.js';
-export { issueSummary, parseJson, parseResponse } from './schema.js';
+export { issueSummary, parseJson, parseResponse, wellFormedEscapes } from './schema.js';
 export {
   DEFAULT_MAX_BODY_BYTES,
   ERROR_BODY_BYTES,

@@ -6,7 +6,13 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { z } from 'zod';
 import { ProtocolError } from '../errors.js';
-import { ERROR_BODY_BYTES, issueSummary, readText, timedFetch } from '../http/index.js';
+import {
+  ERROR_BODY_BYTES,
+  issueSummary,
+  readText,
+  timedFetch,
+  wellFormedEscapes,
+} from '../http/index.js';
 import { CannotCalculateChangesError, httpError, JmapMethodError, methodError } from './errors.js';
 import { expandTemplate, fetchSession, type FetchLike, type Session } from './session.js';
 import {
@@ -215,7 +221,7 @@ export class JmapClient {
       }
       let json: unknown;
       try {
-        json = JSON.parse(text);
+        json = JSON.parse(wellFormedEscapes(text));
       } catch {
         throw new ProtocolError(
           `${what}: the response is not JSON (${text.slice(0, 60).replace(/\s+/g, ' ')}…)`,
@@ -390,7 +396,7 @@ export class JmapClient {
       if (!res.ok) throw httpError('JMAP upload', res.status, res.headers.get('retry-after'));
       let json: unknown;
       try {
-        json = JSON.parse(text);
+        json = JSON.parse(wellFormedEscapes(text));
       } catch {
         throw new ProtocolError('JMAP upload: the response is not JSON');
       }

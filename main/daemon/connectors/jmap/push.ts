@@ -4,7 +4,7 @@
 // their /changes catch-up on each; the signal never carries data to trust.
 import WebSocket from 'ws';
 import { AuthError, ProtocolError } from '../errors.js';
-import { TransientHttpError } from '../http/index.js';
+import { TransientHttpError, wellFormedEscapes } from '../http/index.js';
 import { httpError } from './errors.js';
 import { expandTemplate, type FetchLike, type Session } from './session.js';
 import { StateChangeSchema, type StateChange } from './wire.js';
@@ -141,7 +141,7 @@ export async function* parseEventStream(
 
 function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(wellFormedEscapes(text)) as unknown;
   } catch {
     return undefined;
   }
@@ -150,7 +150,7 @@ function parseJson(text: string): unknown {
 function parseStateChange(text: string): StateChange {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(wellFormedEscapes(text));
   } catch {
     throw new ProtocolError('push: a StateChange that is not JSON');
   }
@@ -289,7 +289,7 @@ export function webSocketOnce(
     socket.on('message', (data) => {
       let json: { '@type'?: unknown } | null = null;
       try {
-        json = JSON.parse(String(data)) as { '@type'?: unknown };
+        json = JSON.parse(wellFormedEscapes(String(data))) as { '@type'?: unknown };
       } catch {
         opts.log?.('websocket push: ignored a frame that is not JSON');
         return;
