@@ -7,6 +7,13 @@ import { TransientHttpError } from './statusError.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+/**
+ * Every deadline is multiplied by this (1 in the app). Test harnesses that
+ * stall a server on purpose shorten them all at once, instead of each
+ * connector growing a timeout option: `deadlines.scale = 0.05`.
+ */
+export const deadlines = { scale: 1 };
+
 export type FetchLike = typeof fetch;
 
 export interface TimedRequest extends Omit<RequestInit, 'signal'> {
@@ -23,7 +30,7 @@ export async function timedFetch(
   what: string,
   { signal, timeoutMs = DEFAULT_TIMEOUT_MS, fetch: f = fetch, ...init }: TimedRequest,
 ): Promise<Response> {
-  const timeout = AbortSignal.timeout(timeoutMs);
+  const timeout = AbortSignal.timeout(Math.max(1, Math.round(timeoutMs * deadlines.scale)));
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   try {
     const res = await f(url, { ...init, signal: combined });
