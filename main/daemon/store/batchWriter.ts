@@ -46,7 +46,19 @@ export interface BatchResult {
   presence?: (RemotePresence & { name: string })[];
 }
 
-const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+/**
+ * A connector's archive (`raw`) as JSON; null when there is none, or when it
+ * nests too deeply to write (a hostile answer): the message is kept without it.
+ */
+const json = (v: unknown): string | null => {
+  if (v === undefined) return null;
+  try {
+    return JSON.stringify(v);
+  } catch (err) {
+    if (err instanceof RangeError) return null;
+    throw err;
+  }
+};
 const flag = (v: boolean | undefined): number | null => (v === undefined ? null : v ? 1 : 0);
 
 /** What a batch touched, gathered while it applies (chat bookkeeping runs once at the end). */

@@ -10,7 +10,13 @@
 //   trickle    the real answer, a few bytes at a time
 // A fault applies to requests whose path matches, `times` times (then the
 // proxy heals by itself), or until `heal()`.
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import { closeHttp, listenOn } from '../loopback.js';
 
@@ -156,7 +162,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
  * it): `{"pad":"xxxx…"}`, chunked, with no Content-Length, so only counting
  * what arrives can tell it is too large.
  */
-function streamOversized(res: import('node:http').ServerResponse, bytes: number): void {
+function streamOversized(res: ServerResponse, bytes: number): void {
   res.writeHead(200, { 'content-type': 'application/json' });
   const chunk = Buffer.alloc(64 * 1024, 'x');
   let sent = 0;
