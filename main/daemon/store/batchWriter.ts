@@ -578,9 +578,12 @@ export class BatchWriter {
       m.senderName ?? (m.senderRemoteId ? this.senderName(accountId, m.senderRemoteId) : '');
     let existing = this.stmts.messageByRemote.get(accountId, m.remoteId) as MessageRow | undefined;
     // The server's copy of our own local echo: adopt the echo row.
-    if (!existing && m.idempotencyKey) {
-      const echo = this.echoes.find(accountId, m.idempotencyKey);
+    let idempotencyKey = m.idempotencyKey ?? null;
+    if (!existing && idempotencyKey) {
+      const echo = this.echoes.waiting(accountId, idempotencyKey);
       if (echo !== undefined) existing = this.stmts.messageById.get(echo) as MessageRow;
+      // Another message already holds this key: this one is not ours to adopt.
+      else if (this.echoes.find(accountId, idempotencyKey) !== undefined) idempotencyKey = null;
     }
     const attachments = m.attachments ?? [];
     const params = {
@@ -601,7 +604,7 @@ export class BatchWriter {
       hasAttachment: attachments.length > 0 ? 1 : 0,
       mentionsSelf: m.mentionsSelf ? 1 : 0,
       fromSelf: m.senderRemoteId !== null && selfIds.has(m.senderRemoteId) ? 1 : 0,
-      idempotencyKey: m.idempotencyKey ?? null,
+      idempotencyKey,
       raw: json(m.raw),
       editScope: m.editScope ?? null,
       notify: m.notify == null ? null : m.notify ? 1 : 0,
