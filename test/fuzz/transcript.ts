@@ -83,6 +83,9 @@ export function scrub(text: string, secrets: string[], origin: string): string {
 /** Where a replayed account's server is (never contacted: fetch answers from the transcript). */
 export const REPLAY_ORIGIN = 'http://replay.parley.test';
 
+/** The network error code of a request past the replay's budget. */
+export const REPLAY_EXHAUSTED = 'REPLAY_EXHAUSTED';
+
 export interface Replay {
   /** Requests answered so far. */
   readonly served: number;
@@ -122,7 +125,8 @@ export function replayFetch(
   globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
     const signal = init?.signal ?? undefined;
     signal?.throwIfAborted();
-    if (++served > budget) throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } });
+    if (++served > budget)
+      throw new TypeError('fetch failed', { cause: { code: REPLAY_EXHAUSTED } });
     const key = await requestKey(input, init);
     if (process.env.FUZZ_TRACE) process.stderr.write(`${new Date().toISOString()} ${key}\n`);
     const e = pick(key);
