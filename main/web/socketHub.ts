@@ -19,10 +19,18 @@ import {
 /** Beyond this many queued bytes a socket is considered stuck. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 const HEARTBEAT_MS = 30_000;
+/**
+ * Calls one socket may have unanswered at once. A client that sends without
+ * waiting for answers is told to slow down instead of piling up promises and
+ * results in the host: with the buffered-bytes cap and the frame size cap,
+ * what one socket can make the host hold is bounded.
+ */
+export const MAX_CALLS_IN_FLIGHT = 64;
 
 export class SocketHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
   private readonly alive = new WeakMap<WebSocket, boolean>();
+  private readonly inFlight = new WeakMap<WebSocket, number>();
   private readonly unsubscribe: () => void;
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -36,6 +44,13 @@ export class SocketHub {
   /** Completes an upgrade the caller has already authorized. */
   accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+  }
+
+  /** Open sockets and their unanswered calls (what the hub holds now). */
+  get load(): { sockets: number; callsInFlight: number } {
+    let calls = 0;
+    for (const ws of this.wss.clients) calls += this.inFlight.get(ws) ?? 0;
+    return { sockets: this.wss.clients.size, callsInFlight: calls };
   }
 
   async close(): Promise<void> {
@@ -66,13 +81,31 @@ export class SocketHub {
         });
         return;
       }
+      const pending = this.inFlight.get(ws) ?? 0;
+      if (pending >= MAX_CALLS_IN_FLIGHT) {
+        this.send(ws, {
+          id: frame.id,
+          result: {
+            ok: false,
+            error: {
+              code: 'unavailable',
+              message: `more than ${MAX_CALLS_IN_FLIGHT} calls waiting on this socket; wait for their answers`,
+            },
+          },
+        });
+        return;
+      }
+      this.inFlight.set(ws, pending + 1);
       void this.client
         .callRaw(frame.name, frame.input ?? {})
         .catch((err: unknown): ApiResult<unknown> => ({
           ok: false,
           error: { code: 'unavailable', message: (err as Error)?.message ?? 'the daemon failed' },
         }))
-        .then((result) => this.send(ws, { id: frame.id, result }));
+        .then((result) => {
+          this.inFlight.set(ws, (this.inFlight.get(ws) ?? 1) - 1);
+          this.send(ws, { id: frame.id, result });
+        });
     });
   }
 

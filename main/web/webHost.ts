@@ -17,6 +17,7 @@
 // localhost:PORT, a request that says where it comes from (Origin,
 // Sec-Fetch-Site) must come from here, and calls that name files on this
 // machine are refused (remoteCallPolicy.ts).
+import { AuthThrottle, type ThrottleOptions } from './authThrottle.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { remoteCallRefusal } from '../daemon/api/remoteCallPolicy.js';
@@ -51,6 +52,8 @@ export interface WebHostOptions {
   maxUploadBytes?: number;
   /** Operational log: never tokens, never bodies. */
   log?: (line: string) => void;
+  /** How many wrong tokens per window before 429 (authThrottle.ts). */
+  authThrottle?: ThrottleOptions;
 }
 
 export interface WebHost {
@@ -58,21 +61,33 @@ export interface WebHost {
   url: string;
   token: string;
   port: number;
+  /** What the socket hub holds now (open sockets, unanswered calls). */
+  readonly socketLoad: { sockets: number; callsInFlight: number };
   close(): Promise<void>;
 }
 
 const TEXT = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' };
 
-function reject(res: ServerResponse, status: 401 | 403 | 404 | 426, reason: string): void {
+function reject(
+  res: ServerResponse,
+  status: 401 | 403 | 404 | 426 | 429,
+  reason: string,
+  retryAfterMs = 0,
+): void {
   const headers: Record<string, string> = { ...TEXT };
   if (status === 401) headers['WWW-Authenticate'] = 'Bearer';
+  if (status === 429) headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
   res.writeHead(status, headers).end(`${reason}\n`);
 }
 
-function rejectUpgrade(socket: Duplex, status: 400 | 401 | 403 | 404, reason: string): void {
-  const title = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[
-    status
-  ];
+function rejectUpgrade(socket: Duplex, status: 400 | 401 | 403 | 404 | 429, reason: string): void {
+  const title = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    429: 'Too Many Requests',
+  }[status];
   const body = `${reason}\n`;
   socket.end(
     `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
@@ -97,10 +112,25 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   let port = options.port ?? 0;
   const client = remoteClient(options.client);
   const hub = new SocketHub(client);
+  const throttle = new AuthThrottle(options.authThrottle);
+  /**
+   * Checks a presented token: null when it is the right one; otherwise counts
+   * the wrong one and says whether to answer 401 or, past the budget, 429.
+   */
+  const refuseToken = (presented: string | null): { status: 401 | 429; waitMs: number } | null => {
+    if (tokenMatches(presented, token)) return null;
+    const waitMs = throttle.waitMs();
+    if (waitMs > 0) return { status: 429, waitMs };
+    throttle.failed();
+    return { status: 401, waitMs: 0 };
+  };
 
   /** The first load's ?token= becomes the session cookie; the address loses it. */
   const exchangeToken = (url: URL, res: ServerResponse): void => {
-    if (!tokenMatches(url.searchParams.get('token'), token))
+    const refused = refuseToken(url.searchParams.get('token'));
+    if (refused?.status === 429)
+      return reject(res, 429, 'too many wrong tokens; wait a moment', refused.waitMs);
+    if (refused)
       return reject(
         res,
         401,
@@ -130,8 +160,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       if (req.method === 'GET' && url.searchParams.has('token')) return exchangeToken(url, res);
       return serveStatic(req, res, rendererDir, pathname, port);
     }
-    if (!tokenMatches(presentedToken(req.headers, port), token))
-      return reject(res, 401, 'not signed in: open the address "parley web" printed');
+    const refused = refuseToken(presentedToken(req.headers, port));
+    if (refused?.status === 429)
+      return reject(res, 429, 'too many wrong tokens; wait a moment', refused.waitMs);
+    if (refused) return reject(res, 401, 'not signed in: open the address "parley web" printed');
 
     if (pathname.startsWith('/api/')) {
       let procedure: string;
@@ -174,8 +206,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (fromElsewhere) return rejectUpgrade(socket, fromElsewhere.status, fromElsewhere.reason);
     const url = new URL(req.url ?? '/', guard.origin);
     if (url.pathname !== '/ws') return rejectUpgrade(socket, 404, 'no such endpoint');
-    if (!tokenMatches(presentedToken(req.headers, port), token))
-      return rejectUpgrade(socket, 401, 'not signed in');
+    const refused = refuseToken(presentedToken(req.headers, port));
+    if (refused?.status === 429)
+      return rejectUpgrade(socket, 429, 'too many wrong tokens; wait a moment');
+    if (refused) return rejectUpgrade(socket, 401, 'not signed in');
     hub.accept(req, socket, head);
   });
 
@@ -200,6 +234,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     token,
     port,
+    get socketLoad() {
+      return hub.load;
+    },
     close() {
       closing ??= (async () => {
         await hub.close();

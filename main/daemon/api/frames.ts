@@ -72,7 +72,28 @@ export function parseCallFrame(value: unknown): CallFrame | FrameError {
   const id = frameId(value.id);
   if (id === null) return { id: null, error: 'a frame needs an id (number or string)' };
   if (typeof value.name !== 'string') return { id, error: 'a frame needs a procedure name' };
+  if (nestsDeeperThan(value.input, MAX_INPUT_DEPTH))
+    return { id, error: `the input nests deeper than ${MAX_INPUT_DEPTH} levels` };
   return { id, name: value.name, input: value.input };
+}
+
+/**
+ * No procedure's input nests this deep; a deeper one (JSON parses it fine)
+ * would overflow the stack of whatever walks it next (the schema check, the
+ * worker port's structured clone): refused at the edge instead.
+ */
+export const MAX_INPUT_DEPTH = 32;
+
+/** Whether `value` has objects or arrays nested more than `limit` deep (walked without recursion). */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** A result or an event, or why the value is neither (the receiver drops it). */

@@ -22,6 +22,15 @@ import { ChatRows } from './chatRows.js';
 import { LocalEcho } from './localEcho.js';
 import { writeMailAddresses } from './mailHeaders.js';
 
+/**
+ * A batch that contradicts itself or the store (a message for a chat nobody
+ * announced): nothing of it is written. The sync loop reports it as the
+ * server's malformed data, like a body that fails its schema.
+ */
+export class InvalidBatchError extends Error {
+  override name = 'InvalidBatchError';
+}
+
 export interface BatchResult {
   /** Local ids of messages inserted (new to the store). */
   insertedMessageIds: number[];
@@ -37,7 +46,19 @@ export interface BatchResult {
   presence?: (RemotePresence & { name: string })[];
 }
 
-const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+/**
+ * A connector's archive (`raw`) as JSON; null when there is none, or when it
+ * nests too deeply to write (a hostile answer): the message is kept without it.
+ */
+const json = (v: unknown): string | null => {
+  if (v === undefined) return null;
+  try {
+    return JSON.stringify(v);
+  } catch (err) {
+    if (err instanceof RangeError) return null;
+    throw err;
+  }
+};
 const flag = (v: boolean | undefined): number | null => (v === undefined ? null : v ? 1 : 0);
 
 /** What a batch touched, gathered while it applies (chat bookkeeping runs once at the end). */
@@ -46,6 +67,12 @@ interface Touched {
   chats: Set<number>;
   recount: Set<number>;
   stalePreviews: Set<number>;
+  /**
+   * Messages whose text an edit changed: their word index is rewritten once,
+   * at the end of the batch. A batch may carry a message's whole edit history
+   * (JMAP Chat), and rewriting an FTS row per edit costs more with each edit.
+   */
+  reindex: Set<number>;
   changes: ChangeRecord;
 }
 
@@ -132,6 +159,7 @@ export class BatchWriter {
         .pluck(),
       senderName: db.prepare(`SELECT sender_name FROM messages WHERE id = ?`).pluck(),
       messageRow: db.prepare(`SELECT chat_id, subject FROM messages WHERE id = ?`),
+      shownText: db.prepare(`SELECT body, subject, deleted FROM messages WHERE id = ?`),
       insertMessage: db.prepare(`
         INSERT INTO messages (id, account_id, chat_id, remote_id, sender_remote_id, sender_name, ts,
           kind, subject, body, html, reply_to_remote_id, thread_root_remote_id, edited_ts, deleted,
@@ -253,6 +281,7 @@ export class BatchWriter {
       chats: touchedChats,
       recount: recountChats,
       stalePreviews,
+      reindex: new Set(),
       changes,
     };
 
@@ -299,7 +328,7 @@ export class BatchWriter {
       for (const m of ordered) {
         const chatId = chatIdOf(m.chatRemoteId);
         if (chatId === undefined) {
-          throw new Error(`sync batch has a message for unknown chat ${m.chatRemoteId}`);
+          throw new InvalidBatchError(`a message for an unknown chat (${m.chatRemoteId})`);
         }
         const outcome = this.upsertMessage(accountId, chatId, m, selfIds);
         touchedChats.add(chatId);
@@ -361,6 +390,13 @@ export class BatchWriter {
       this.chatRows.readUpTo(chatId, id);
       touchedChats.add(chatId);
       recountChats.add(chatId);
+    }
+
+    for (const id of touched.reindex) {
+      const row = this.stmts.shownText.get(id) as
+        { body: string; subject: string | null; deleted: number } | undefined;
+      // A deletion later in the batch already took it out of the index.
+      if (row && !row.deleted) this.index.replace(id, row.body, row.subject, this.senderNameOf(id));
     }
 
     // A draft saved on another device: its text replaces ours (the reply target stays);
@@ -433,7 +469,7 @@ export class BatchWriter {
     if (!editApplies(row, e)) return;
     this.history.record(row.id, e.editedTs, row, e.remoteId ?? null);
     this.stmts.applyEdit.run(e.body, e.html ?? null, e.editedTs, row.id);
-    this.index.replace(row.id, e.body, row.subject, this.senderNameOf(row.id));
+    t.reindex.add(row.id);
     t.result.updatedMessageIds.push(row.id);
     t.changes.message(row.id, row.chat_id);
     t.chats.add(row.chat_id);
@@ -566,9 +602,12 @@ export class BatchWriter {
       m.senderName ?? (m.senderRemoteId ? this.senderName(accountId, m.senderRemoteId) : '');
     let existing = this.stmts.messageByRemote.get(accountId, m.remoteId) as MessageRow | undefined;
     // The server's copy of our own local echo: adopt the echo row.
-    if (!existing && m.idempotencyKey) {
-      const echo = this.echoes.find(accountId, m.idempotencyKey);
+    let idempotencyKey = m.idempotencyKey ?? null;
+    if (!existing && idempotencyKey) {
+      const echo = this.echoes.waiting(accountId, idempotencyKey);
       if (echo !== undefined) existing = this.stmts.messageById.get(echo) as MessageRow;
+      // Another message already holds this key: this one is not ours to adopt.
+      else if (this.echoes.find(accountId, idempotencyKey) !== undefined) idempotencyKey = null;
     }
     const attachments = m.attachments ?? [];
     const params = {
@@ -589,7 +628,7 @@ export class BatchWriter {
       hasAttachment: attachments.length > 0 ? 1 : 0,
       mentionsSelf: m.mentionsSelf ? 1 : 0,
       fromSelf: m.senderRemoteId !== null && selfIds.has(m.senderRemoteId) ? 1 : 0,
-      idempotencyKey: m.idempotencyKey ?? null,
+      idempotencyKey,
       raw: json(m.raw),
       editScope: m.editScope ?? null,
       notify: m.notify == null ? null : m.notify ? 1 : 0,

@@ -54,6 +54,11 @@ export class LocalEcho {
       byKey: db
         .prepare(`SELECT id FROM messages WHERE idempotency_key = ? AND account_id = ?`)
         .pluck(),
+      waitingByKey: db
+        .prepare(
+          `SELECT id FROM messages WHERE idempotency_key = ? AND account_id = ? AND remote_id IS NULL`,
+        )
+        .pluck(),
       byRemote: db
         .prepare(`SELECT id FROM messages WHERE account_id = ? AND remote_id = ?`)
         .pluck(),
@@ -123,6 +128,16 @@ export class LocalEcho {
       );
     this.index.add(id, content.body, null, senderName);
     this.chatRows.newestMessage(chatId, { id, ts: now, body: content.body });
+  }
+
+  /**
+   * The echo still waiting for the server's copy (no remote id yet) under this
+   * key. A row that already has a remote id is a server message: a second,
+   * different message claiming the same key (a broken or hostile server) must
+   * not take it over.
+   */
+  waiting(accountId: number, idempotencyKey: string): number | undefined {
+    return this.stmts.waitingByKey.get(idempotencyKey, accountId) as number | undefined;
   }
 
   /** The row of the message sent with this idempotency key (the echo, or what adopted it). */

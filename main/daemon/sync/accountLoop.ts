@@ -4,11 +4,11 @@
 // never stalls another.
 import type { Account, SyncBatch } from '../model/types.js';
 import type { Connector, ConnectorContext } from '../connectors/connector.js';
-import { AuthError, RateLimitedError } from '../connectors/errors.js';
+import { AuthError, ProtocolError, RateLimitedError } from '../connectors/errors.js';
 import { TransientHttpError } from '../connectors/http/statusError.js';
 import { connectorContext } from '../connectors/context.js';
 import type { Store } from '../store/store.js';
-import type { BatchResult } from '../store/batchWriter.js';
+import { InvalidBatchError, type BatchResult } from '../store/batchWriter.js';
 import { DEFAULT_BACKOFF, retryDelay, sleep, type BackoffPolicy } from './backoff.js';
 import type { SyncObserver, SyncPhase } from './observer.js';
 import { endChatsPastCutoff, historyCutoff } from './historyDepth.js';
@@ -218,7 +218,7 @@ export class AccountLoop {
       for await (const batch of this.connector.backfill!(ctx)) {
         if (this.signal.aborted) return;
         reachedDepth = cutoff !== null && endChatsPastCutoff(batch, cutoff);
-        const result = this.store.writer.apply(this.account.id, batch);
+        const result = this.apply(batch);
         this.observer.batchApplied(this.account.id, result, 'backfill', batch.progress);
         applied();
         if (reachedDepth) break;
@@ -230,7 +230,7 @@ export class AccountLoop {
   private async consume(batches: AsyncIterable<SyncBatch>, phase: SyncPhase): Promise<void> {
     for await (const batch of batches) {
       if (this.signal.aborted) return;
-      const result: BatchResult = this.store.writer.apply(this.account.id, batch);
+      const result: BatchResult = this.apply(batch);
       this.observer.batchApplied(this.account.id, result, phase, batch.progress);
     }
   }
@@ -243,6 +243,17 @@ export class AccountLoop {
       await sleep(ms, AbortSignal.any([this.signal, wait.signal]));
     } finally {
       if (this.wait === wait) this.wait = null;
+    }
+  }
+
+  /** Writes a batch; one the store refuses is the server's malformed data (a ProtocolError). */
+  private apply(batch: SyncBatch): BatchResult {
+    try {
+      return this.store.writer.apply(this.account.id, batch);
+    } catch (err) {
+      if (err instanceof InvalidBatchError)
+        throw new ProtocolError(`the server's answer is inconsistent: ${err.message}`);
+      throw err;
     }
   }
 

@@ -6,10 +6,16 @@
 //   anything else (1xx, 3xx where a body was due)        → ProtocolError
 // Protocol quirks (Matrix errcodes, JMAP problem types) stay in their
 // transport, which looks at them first and calls this for the rest.
-import { AuthError, PermanentError, ProtocolError, RateLimitedError } from '../errors.js';
+import {
+  AuthError,
+  PermanentError,
+  ProtocolError,
+  RateLimitedError,
+  ReasonError,
+} from '../errors.js';
 
 /** A failure worth retrying after a backoff (a server error, a timeout, the network). */
-export class TransientHttpError extends Error {
+export class TransientHttpError extends ReasonError {
   override name = 'TransientHttpError';
 }
 

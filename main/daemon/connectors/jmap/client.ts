@@ -6,7 +6,13 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { z } from 'zod';
 import { ProtocolError } from '../errors.js';
-import { issueSummary, timedFetch } from '../http/index.js';
+import {
+  ERROR_BODY_BYTES,
+  issueSummary,
+  readText,
+  timedFetch,
+  wellFormedEscapes,
+} from '../http/index.js';
 import { CannotCalculateChangesError, httpError, JmapMethodError, methodError } from './errors.js';
 import { expandTemplate, fetchSession, type FetchLike, type Session } from './session.js';
 import {
@@ -197,8 +203,12 @@ export class JmapClient {
         body,
         signal,
       });
-      const text = await res.text();
       const what = `JMAP request (${calls.map((c) => c[0]).join(', ')})`;
+      const text = await readText(
+        res,
+        what,
+        res.ok ? {} : { maxBytes: ERROR_BODY_BYTES, truncate: true },
+      );
       if (!res.ok) {
         let problem: z.infer<typeof ProblemSchema> | undefined;
         try {
@@ -211,7 +221,7 @@ export class JmapClient {
       }
       let json: unknown;
       try {
-        json = JSON.parse(text);
+        json = JSON.parse(wellFormedEscapes(text));
       } catch {
         throw new ProtocolError(
           `${what}: the response is not JSON (${text.slice(0, 60).replace(/\s+/g, ' ')}…)`,
@@ -378,11 +388,15 @@ export class JmapClient {
         body: new Blob([data as Uint8Array<ArrayBuffer>]),
         signal,
       });
-      const text = await res.text();
+      const text = await readText(
+        res,
+        'JMAP upload',
+        res.ok ? {} : { maxBytes: ERROR_BODY_BYTES, truncate: true },
+      );
       if (!res.ok) throw httpError('JMAP upload', res.status, res.headers.get('retry-after'));
       let json: unknown;
       try {
-        json = JSON.parse(text);
+        json = JSON.parse(wellFormedEscapes(text));
       } catch {
         throw new ProtocolError('JMAP upload: the response is not JSON');
       }

@@ -4,6 +4,7 @@
 // their /changes catch-up on each; the signal never carries data to trust.
 import WebSocket from 'ws';
 import { AuthError, ProtocolError } from '../errors.js';
+import { TransientHttpError, wellFormedEscapes } from '../http/index.js';
 import { httpError } from './errors.js';
 import { expandTemplate, type FetchLike, type Session } from './session.js';
 import { StateChangeSchema, type StateChange } from './wire.js';
@@ -78,14 +79,23 @@ export class Channel<T> {
   }
 }
 
+/**
+ * An event-stream line (or an event's data lines together) longer than this is
+ * not push traffic: a broken or hostile stream would otherwise grow the buffer
+ * without end.
+ */
+export const MAX_EVENT_BYTES = 1024 * 1024;
+
 /** Parses a text/event-stream body into events (WHATWG HTML §9.2.6, the parts JMAP needs). */
 export async function* parseEventStream(
   body: AsyncIterable<Uint8Array>,
+  maxEventBytes = MAX_EVENT_BYTES,
 ): AsyncGenerator<{ event: string; data: string; id: string | null }> {
   const decoder = new TextDecoder();
   let buffer = '';
   let event = '';
   let data: string[] = [];
+  let dataLength = 0;
   let id: string | null = null;
   const lines = function* (final: boolean) {
     for (;;) {
@@ -103,6 +113,7 @@ export async function* parseEventStream(
       if (data.length) yield { event: event || 'message', data: data.join('\n'), id };
       event = '';
       data = [];
+      dataLength = 0;
       return;
     }
     if (line.startsWith(':')) return;
@@ -111,12 +122,18 @@ export async function* parseEventStream(
     let value = colon < 0 ? '' : line.slice(colon + 1);
     if (value.startsWith(' ')) value = value.slice(1);
     if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-    else if (field === 'id') id = value;
+    else if (field === 'data') {
+      data.push(value);
+      dataLength += value.length;
+      if (dataLength > maxEventBytes)
+        throw new ProtocolError(`push: an event larger than ${maxEventBytes} bytes`);
+    } else if (field === 'id') id = value;
   };
   for await (const chunk of body) {
     buffer += decoder.decode(chunk, { stream: true });
     for (const line of lines(false)) yield* handle(line);
+    if (buffer.length > maxEventBytes)
+      throw new ProtocolError(`push: a line longer than ${maxEventBytes} bytes`);
   }
   buffer += decoder.decode();
   for (const line of lines(true)) yield* handle(line);
@@ -124,7 +141,7 @@ export async function* parseEventStream(
 
 function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(wellFormedEscapes(text)) as unknown;
   } catch {
     return undefined;
   }
@@ -133,7 +150,7 @@ function parseJson(text: string): unknown {
 function parseStateChange(text: string): StateChange {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(wellFormedEscapes(text));
   } catch {
     throw new ProtocolError('push: a StateChange that is not JSON');
   }
@@ -160,9 +177,38 @@ export async function eventSourceOnce(
     closeafter: 'no',
     ping: String(opts.pingSeconds ?? 60),
   });
+  // A stream that goes quiet for three pings is stalled (a dead connection
+  // that no FIN ever closes): give up on it and reconnect.
+  const idleMs = 3 * (opts.pingSeconds ?? 60) * 1000 + 5_000;
+  const idle = new AbortController();
+  let timer = setTimeout(() => idle.abort(), idleMs);
+  const alive = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => idle.abort(), idleMs);
+  };
+  try {
+    return await streamEvents(url, authorization, opts, onChange, onEvent, idle, alive);
+  } catch (err) {
+    if (idle.signal.aborted && !opts.signal.aborted)
+      throw new TransientHttpError(`EventSource: no data for ${Math.round(idleMs / 1000)} s`);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function streamEvents(
+  url: string,
+  authorization: string,
+  opts: PushOptions,
+  onChange: (c: StateChange) => void,
+  onEvent: (e: PushEvent) => void,
+  idle: AbortController,
+  alive: () => void,
+): Promise<'unsupported' | 'closed'> {
   const res = await (opts.fetch ?? fetch)(url, {
     headers: { authorization, accept: 'text/event-stream', 'cache-control': 'no-cache' },
-    signal: opts.signal,
+    signal: AbortSignal.any([opts.signal, idle.signal]),
   });
   if (res.status === 401 || res.status === 403)
     throw new AuthError(`EventSource refused (${res.status})`);
@@ -173,7 +219,14 @@ export async function eventSourceOnce(
       return 'unsupported';
     throw httpError('EventSource', res.status, res.headers.get('retry-after'));
   }
-  for await (const ev of parseEventStream(res.body as unknown as AsyncIterable<Uint8Array>)) {
+  const body = res.body as unknown as AsyncIterable<Uint8Array>;
+  async function* noting(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of body) {
+      alive();
+      yield chunk;
+    }
+  }
+  for await (const ev of parseEventStream(noting())) {
     if (ev.event === 'state') onChange(parseStateChange(ev.data));
     else if (opts.events?.includes(ev.event)) {
       const data = parseJson(ev.data);
@@ -196,7 +249,11 @@ export function webSocketOnce(
   const target = session.webSocket;
   if (!target) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
-    const socket = new WebSocket(target.url, ['jmap'], { headers: { authorization } });
+    // Push frames are small; a larger one is refused by ws (close 1009).
+    const socket = new WebSocket(target.url, ['jmap'], {
+      headers: { authorization },
+      maxPayload: 4 * 1024 * 1024,
+    });
     const abort = () => socket.terminate();
     opts.signal.addEventListener('abort', abort, { once: true });
     const finish = (err?: Error) => {
@@ -232,7 +289,7 @@ export function webSocketOnce(
     socket.on('message', (data) => {
       let json: { '@type'?: unknown } | null = null;
       try {
-        json = JSON.parse(String(data)) as { '@type'?: unknown };
+        json = JSON.parse(wellFormedEscapes(String(data))) as { '@type'?: unknown };
       } catch {
         opts.log?.('websocket push: ignored a frame that is not JSON');
         return;

@@ -1,7 +1,7 @@
 // Session discovery (RFC 8620 §2): GET /.well-known/jmap, following redirects;
 // every URL in the Session is resolved against the URL the Session came from.
 import { ProtocolError } from '../errors.js';
-import { issueSummary, timedFetch } from '../http/index.js';
+import { issueSummary, readText, timedFetch, wellFormedEscapes } from '../http/index.js';
 import { httpError } from './errors.js';
 import {
   CORE,
@@ -109,10 +109,10 @@ export async function fetchSession(
     await res.body?.cancel();
     throw httpError(`JMAP session (${target})`, res.status, res.headers.get('retry-after'));
   }
-  const text = await res.text();
+  const text = await readText(res, 'JMAP session');
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(wellFormedEscapes(text));
   } catch {
     throw new ProtocolError(
       `JMAP session at ${res.url || target} is not JSON (${text.slice(0, 60).replace(/\s+/g, ' ')}…)`,

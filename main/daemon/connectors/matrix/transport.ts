@@ -8,7 +8,14 @@
 //   a 2xx body that is not JSON              → ProtocolError
 import type { z } from 'zod';
 import { AuthError, PermanentError } from '../errors.js';
-import { errorForStatus, redactPath, retryAfterMs, timedFetch } from '../http/index.js';
+import {
+  ERROR_BODY_BYTES,
+  errorForStatus,
+  readText,
+  redactPath,
+  retryAfterMs,
+  timedFetch,
+} from '../http/index.js';
 import { parseJson } from '../http/schema.js';
 import { errorBodySchema, parseWire } from './wire.js';
 
@@ -56,7 +63,7 @@ export class MatrixTransport {
     options: RequestOptions = {},
   ): Promise<z.infer<T>> {
     const res = await this.send(method, path, options);
-    const text = await res.text();
+    const text = await readText(res, `${method} ${redactPath(path)}`);
     const value = parseJson(
       text,
       () => `${method} ${redactPath(path)}: the answer is not JSON (${res.status})`,
@@ -113,7 +120,10 @@ export class MatrixTransport {
   }
 
   private async fail(method: string, path: string, res: Response): Promise<never> {
-    const text = await res.text().catch(() => '');
+    const text = await readText(res, `${method} ${redactPath(path)}`, {
+      maxBytes: ERROR_BODY_BYTES,
+      truncate: true,
+    }).catch(() => '');
     let parsed: z.infer<typeof errorBodySchema> = {};
     try {
       const r = errorBodySchema.safeParse(JSON.parse(text));

@@ -10,7 +10,7 @@
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { ProtocolError } from '../errors.js';
-import { issueSummary, TransientHttpError } from '../http/index.js';
+import { issueSummary, TransientHttpError, wellFormedEscapes } from '../http/index.js';
 import { MessageInfoSchema } from './wire.js';
 
 const FrameSchema = z.looseObject({
@@ -38,7 +38,7 @@ export type LiveSignal =
 export function parseFrame(data: Buffer): LiveSignal {
   let value: unknown;
   try {
-    value = JSON.parse(data.toString('utf8'));
+    value = JSON.parse(wellFormedEscapes(data.toString('utf8')));
   } catch {
     throw new ProtocolError('websocket: a frame is not JSON');
   }

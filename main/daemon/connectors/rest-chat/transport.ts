@@ -5,10 +5,12 @@
 // server's reason in the message.
 import type { z } from 'zod';
 import {
+  ERROR_BODY_BYTES,
   errorForStatus,
   parseJson,
   parseResponse,
   parseRetryAfter,
+  readText,
   redactPath,
   timedFetch,
   type FetchLike,
@@ -118,7 +120,11 @@ export class RestTransport {
       signal,
       fetch: this.options.fetch,
     });
-    const text = await res.text();
+    const text = await readText(
+      res,
+      what,
+      res.ok ? {} : { maxBytes: ERROR_BODY_BYTES, truncate: true },
+    );
     if (res.ok) return text;
     const err = errorForStatus(`${what}: ${serverReason(res.status, text)}`, res.status, {
       retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
