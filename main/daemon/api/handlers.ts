@@ -13,6 +13,7 @@ import { settingsHandlers } from './handlers/settings.js';
 import { mailHandlers } from './handlers/mail.js';
 import { membershipHandlers } from './handlers/membership.js';
 import { mediaHandlers } from './handlers/media.js';
+import { watchHandlers } from './handlers/watch.js';
 
 export { toOutboxItem, type HandlerDeps, type Handlers };
 
@@ -25,5 +26,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...mailHandlers(ctx),
     ...membershipHandlers(ctx),
     ...mediaHandlers(ctx, deps.remoteFetch),
+    ...watchHandlers(deps.watches),
   } satisfies Handlers;
 }

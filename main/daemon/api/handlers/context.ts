@@ -14,6 +14,7 @@ import type { Account } from '../../model/types.js';
 import { ENCRYPTION_UNAVAILABLE_MESSAGE } from '../../connectors/errors.js';
 import { connectorContext } from '../../connectors/context.js';
 import { describeOperation } from '../../connectors/operations.js';
+import type { TimelineWatches } from '../timelineWatch.js';
 
 export type Handlers = {
   [P in ProcedureName]: (
@@ -30,6 +31,8 @@ export interface HandlerDeps {
   outboxChanged: (entry: OutboxEntry) => void;
   /** A search found messages not indexed yet: make sure the background indexer runs. */
   indexBacklogFound?: () => void;
+  /** Which chats' timelines are shown: message deltas go only to those (timeline.watch). */
+  watches: TimelineWatches;
   /** media.fetchRemote's reach; only the test harness loosens it (DaemonOptions). */
   remoteFetch?: { testOnlyLoopbackPorts?: readonly number[] };
 }
