@@ -4,20 +4,29 @@ import type { BenchOptions } from './protocol.js';
 export interface CliOptions extends BenchOptions {
   mode: 'quick' | 'full' | 'custom';
   keep: string | null;
+  /** --scale: one run per size, then how each p95 grows (null: one run of `messages`). */
+  scale: number[] | null;
 }
 
+/** What --scale runs when it is given no sizes. */
+export const DEFAULT_SCALE = [100_000, 1_000_000, 3_000_000];
+
 const USAGE = `usage: npm run bench -- [--quick] [--keep DIR] [--messages N] [--chats N] [--seed N]
-                      [--batch N] [--explain] [--no-raw]
+                      [--batch N] [--explain] [--no-raw] [--scale [N,N,…]]
   --quick        100k messages (about a minute on 2 cores); default is 1M
   --keep DIR     build the profile in DIR (must be empty or absent) and keep it
   --explain      print EXPLAIN QUERY PLAN of every search in the mix (stderr)
-  --no-raw       skip the raw better-sqlite3 baseline (no ingest ratio)`;
+  --no-raw       skip the raw better-sqlite3 baseline (no ingest ratio)
+  --scale [N,…]  one run per size (default 100000,1000000,3000000), then each p95
+                 at every size and its growth from the first; with --quick the
+                 read mix has quick's iteration counts at every size`;
 
 export function parseArgs(argv: string[]): CliOptions {
   const quick = argv.includes('--quick');
   const o: CliOptions = {
     mode: quick ? 'quick' : 'full',
     keep: null,
+    scale: null,
     messages: quick ? 100_000 : 1_000_000,
     chats: 2000,
     seed: 20240601,
@@ -64,6 +73,23 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--no-raw':
         o.skipRaw = true;
         break;
+      case '--scale': {
+        const next = argv[i + 1];
+        if (next !== undefined && /^[\d,_]+$/.test(next)) {
+          o.scale = next
+            .split(',')
+            .filter((v) => v !== '')
+            .map((v) => {
+              const n = Number(v.replace(/_/g, ''));
+              if (!Number.isInteger(n) || n < 1000)
+                throw new Error(`--scale sizes are message counts ≥ 1000\n${USAGE}`);
+              return n;
+            });
+          i++;
+        } else o.scale = [...DEFAULT_SCALE];
+        if (o.scale.length < 2) throw new Error(`--scale needs two sizes or more\n${USAGE}`);
+        break;
+      }
       case '--help':
       case '-h':
         process.stdout.write(`${USAGE}\n`);
@@ -73,5 +99,7 @@ export function parseArgs(argv: string[]): CliOptions {
         throw new Error(`unknown option ${a}\n${USAGE}`);
     }
   }
+  if (o.scale && o.keep)
+    throw new Error(`--keep keeps one profile; --scale builds several\n${USAGE}`);
   return o;
 }

@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from './args.js';
+import { parseArgs, type CliOptions } from './args.js';
+import { renderGrowth, scaleResult } from './scale.js';
 import { HostSimulation, type LagResult } from './host.js';
 import { buildResult, renderTables, storeSourceHashes } from './report.js';
 import type { IngestStats, QueryStats, WorkerInput, WorkerMessage } from './protocol.js';
@@ -19,6 +20,32 @@ const progress = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
+  if (!o.scale) {
+    const { result, tables } = await runOnce(o);
+    process.stdout.write(tables);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  }
+  // The size curve: one whole run per size, smallest first, each on a profile
+  // of its own; their tables as they finish, then each p95's growth.
+  const runs: Record<string, unknown>[] = [];
+  for (const messages of o.scale) {
+    progress(`--scale: ${messages} messages`);
+    const { result, tables } = await runOnce({ ...o, messages, mode: 'custom' });
+    process.stdout.write(tables);
+    process.stdout.write('\n');
+    runs.push(result);
+  }
+  const summary = scaleResult(o.scale, runs);
+  process.stdout.write(renderGrowth(summary));
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  return 0;
+}
+
+/** One profile built and measured: the result object and its tables. */
+async function runOnce(
+  o: CliOptions,
+): Promise<{ result: Record<string, unknown>; tables: string }> {
   const root = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   let profileDir = join(root, 'profile');
   if (o.keep) {
@@ -108,9 +135,7 @@ async function main(): Promise<number> {
     );
     progress(`profile kept in ${profileDir}`);
   }
-  process.stdout.write(renderTables(result, ingest!, lag!, queries!));
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-  return 0;
+  return { result, tables: renderTables(result, ingest!, lag!, queries!) };
 }
 
 main().then(

@@ -1,7 +1,10 @@
 // The app's process for the daemon benchmark: a DaemonHost (its daemon in a
 // worker thread, as the desktop app and web mode run it) on a profile, with
 // secrets in memory. Every event is serialized to JSON as web mode's socket
-// hub does for each frame. The harness drives it over the fork IPC channel.
+// hub does for each frame. As in the app, a window shows one chat's timeline:
+// the first chat the sync announces is watched (timeline.watch), so its
+// message deltas come and every other chat's changes arrive as chat rows.
+// The harness drives it over the fork IPC channel.
 //
 //   daemonProcess <profileDir> <workerFile> sync   accounts, sync, measure
 //   daemonProcess <profileDir> <workerFile> cold   first chat list, then exit
@@ -26,9 +29,24 @@ async function main(): Promise<void> {
   });
   let events = 0;
   let eventBytes = 0;
+  let messageEvents = 0;
+  let messageEventBytes = 0;
+  let watching = false;
   host.subscribe((event) => {
+    const bytes = JSON.stringify(event).length;
     events++;
-    eventBytes += JSON.stringify(event).length;
+    eventBytes += bytes;
+    if (event.name === 'messages.upserted' || event.name === 'messages.removed') {
+      messageEvents++;
+      messageEventBytes += bytes;
+    }
+    if (event.name === 'chats.updated' && !watching && event.payload.chats.length > 0) {
+      watching = true;
+      void host.call('timeline.watch', {
+        watcher: 'bench-window',
+        chatIds: [event.payload.chats[0]!.id],
+      });
+    }
   });
   await host.ready;
   const readyMs = performance.now();
@@ -89,7 +107,16 @@ async function main(): Promise<void> {
           rows = (await allChats((input) => host.call('chats.list', input))).length;
           chatListMs.push(performance.now() - t0);
         }
-        send({ type: 'measured', chatListMs, rows, events, eventBytes, status: memoryStatus() });
+        send({
+          type: 'measured',
+          chatListMs,
+          rows,
+          events,
+          eventBytes,
+          messageEvents,
+          messageEventBytes,
+          status: memoryStatus(),
+        });
         return;
       }
       case 'close':

@@ -20,6 +20,9 @@ export type FromDaemonProcess =
       rows: number;
       events: number;
       eventBytes: number;
+      /** Of those, messages.upserted / messages.removed (the watched chat's). */
+      messageEvents: number;
+      messageEventBytes: number;
       status: MemoryStatus;
     }
   | { type: 'closed'; status: MemoryStatus };

@@ -9,6 +9,7 @@ import { defaultConnectors, type ConnectorRegistry } from './connectors/registry
 import { ApiServer } from './api/apiServer.js';
 import { createHandlers } from './api/handlers.js';
 import { EventCoalescer } from './api/eventCoalescer.js';
+import { TimelineWatches } from './api/timelineWatch.js';
 import type { ApiResult, DaemonEvent } from './api/contract.js';
 import type { SecretBroker } from './secrets/secretBroker.js';
 import type { SyncObserver } from './sync/observer.js';
@@ -51,6 +52,7 @@ export class Daemon {
   private readonly words: WordReindexer;
   private readonly events: EventCoalescer;
   private readonly backups: DailyBackups | null;
+  private readonly watches = new TimelineWatches();
   private indexingScheduled = false;
   private readonly options: DaemonOptions;
   /** The background check's result, once it ran (tests await it). */
@@ -63,7 +65,12 @@ export class Daemon {
     this.store = Store.open(options.profileDir);
     this.trigrams = new TrigramIndexer(this.store.db);
     this.words = new WordReindexer(this.store.db);
-    this.events = new EventCoalescer(this.store.read, (event) => this.emit(event));
+    this.events = new EventCoalescer(
+      this.store.read,
+      (event) => this.emit(event),
+      undefined,
+      (chatId) => this.watches.shows(chatId),
+    );
     this.connectors = options.connectors ?? defaultConnectors(options.profileDir);
     this.backups =
       options.backups === false
@@ -85,6 +92,7 @@ export class Daemon {
         secrets: options.secrets,
         outboxChanged: (entry) => observer.outboxChanged(entry),
         indexBacklogFound: () => this.scheduleIndexing(),
+        watches: this.watches,
         remoteFetch: { testOnlyLoopbackPorts: options.testOnlyLoopbackFetchPorts ?? [] },
       }),
       this.log,

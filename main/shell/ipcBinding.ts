@@ -6,6 +6,7 @@ import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import type { ApiResult, DaemonEvent } from '../daemon/api/contract.js';
 import type { HostEvent, ShellCall } from '../common/hostBridge.js';
 import { gateCall } from './callGate.js';
+import { asConnection, endWatch } from '../daemon/api/remoteCallPolicy.js';
 import { isAppUrl } from './navigationPolicy.js';
 
 export const CALL_CHANNEL = 'parley:call';
@@ -55,6 +56,9 @@ function shellCall(name: string, input: unknown): ShellCall | null {
 }
 
 export function bindIpc({ window, appUrl, daemon, onShellCall }: IpcBindingOptions): IpcBinding {
+  // The window's timeline watch (timeline.watch) is held under its own name; a
+  // reload watches again under the same name, replacing the old list.
+  const connection = `window:${window.id}`;
   ipcMain.handle(
     CALL_CHANNEL,
     async (event, name: unknown, input: unknown): Promise<ApiResult<unknown>> => {
@@ -72,7 +76,7 @@ export function bindIpc({ window, appUrl, daemon, onShellCall }: IpcBindingOptio
       }
       const gate = gateCall(name, input);
       if (!gate.ok) return gate.result;
-      return daemon.callRaw(gate.name, gate.input);
+      return daemon.callRaw(gate.name, asConnection(gate.name, gate.input, connection));
     },
   );
 
@@ -85,6 +89,8 @@ export function bindIpc({ window, appUrl, daemon, onShellCall }: IpcBindingOptio
     sendShellEvent: send,
     dispose() {
       unsubscribe();
+      const end = endWatch(connection);
+      void daemon.callRaw(end.name, end.input).catch(() => undefined);
       ipcMain.removeHandler(CALL_CHANNEL);
     },
   };

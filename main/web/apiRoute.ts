@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiErrorCode, ApiResult } from '../daemon/api/contract.js';
 import type { ApiClient } from './wireProtocol.js';
+import { asConnection } from '../daemon/api/remoteCallPolicy.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -91,7 +92,8 @@ export async function serveApi(
     return;
   }
   const result = await client
-    .callRaw(procedure, input)
+    // HTTP has no connection: its callers share one watch, the last one given.
+    .callRaw(procedure, asConnection(procedure, input, 'http'))
     .catch((err: unknown): ApiResult<unknown> =>
       failure('unavailable', (err as Error)?.message ?? 'the daemon failed'),
     );

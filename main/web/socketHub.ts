@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { ApiResult, DaemonEvent } from '../daemon/api/contract.js';
 import { MAX_BODY_BYTES } from './apiRoute.js';
 import type { ApiClient } from './wireProtocol.js';
+import { asConnection, endWatch } from '../daemon/api/remoteCallPolicy.js';
 import {
   decodeText,
   encodeText,
@@ -33,6 +34,8 @@ export class SocketHub {
   private readonly inFlight = new WeakMap<WebSocket, number>();
   private readonly unsubscribe: () => void;
   private readonly heartbeat: NodeJS.Timeout;
+  /** Names each socket's timeline watch (timeline.watch); ended when the socket closes. */
+  private sockets = 0;
 
   constructor(private readonly client: ApiClient) {
     this.unsubscribe = client.subscribe((event) => this.broadcast(event));
@@ -62,9 +65,14 @@ export class SocketHub {
   }
 
   private attach(ws: WebSocket): void {
+    const connection = `socket:${++this.sockets}`;
     this.alive.set(ws, true);
     ws.on('pong', () => this.alive.set(ws, true));
     ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      const end = endWatch(connection);
+      void this.client.callRaw(end.name, end.input).catch(() => undefined);
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         this.send(ws, {
@@ -97,7 +105,7 @@ export class SocketHub {
       }
       this.inFlight.set(ws, pending + 1);
       void this.client
-        .callRaw(frame.name, frame.input ?? {})
+        .callRaw(frame.name, asConnection(frame.name, frame.input ?? {}, connection))
         .catch((err: unknown): ApiResult<unknown> => ({
           ok: false,
           error: { code: 'unavailable', message: (err as Error)?.message ?? 'the daemon failed' },

@@ -354,6 +354,8 @@ test('a room with more history than the initial sync backfills completely, acros
     if (initialCount === 0) initialCount = n;
     else if (n > initialCount) closing = first.daemon.close(); // mid-backfill: one page in
   });
+  // Message deltas come only for watched timelines: this test follows them all.
+  await first.call('timeline.watch', { watcher: 'test', chatIds: 'all' });
   await first.call('accounts.add', {
     protocol: 'matrix',
     server: synapse.url,

@@ -252,6 +252,8 @@ test('a reaction, an edit and a redaction newer than the first sync wait for the
   first.daemon.subscribe((e) => {
     if (e.name === 'messages.upserted' && !closing) closing = first.daemon.close();
   });
+  // Message deltas come only for watched timelines: this test follows them all.
+  await first.call('timeline.watch', { watcher: 'test', chatIds: 'all' });
   await first.call('accounts.add', {
     protocol: 'matrix',
     server: synapse.url,

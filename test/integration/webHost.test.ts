@@ -403,6 +403,16 @@ describe('web host over a real daemon', () => {
     });
     try {
       const got = frames(ws);
+      // The page shows this chat's timeline: its message deltas come.
+      ws.send(
+        JSON.stringify({
+          id: 9,
+          name: 'timeline.watch',
+          input: { watcher: 'page', chatIds: [chatId] },
+        }),
+      );
+      const watched = await got.next((f) => 'id' in f && f.id === 9);
+      assert.ok('result' in watched && watched.result.ok, JSON.stringify(watched));
       ws.send(
         JSON.stringify({
           id: 10,
@@ -647,6 +657,64 @@ describe('web host over a real daemon', () => {
       !page.value.some((m) => m.attachments.some((a) => a.name === 'secret.txt')),
       'nothing was queued',
     );
+  });
+});
+
+describe('web host timeline watches (scripted client)', () => {
+  test('each socket watches under its own name, never every chat, and its watch ends when it closes', async () => {
+    const calls: { name: string; input: unknown }[] = [];
+    const client = {
+      callRaw: async (name: string, input: unknown): Promise<ApiResult<unknown>> => {
+        calls.push({ name, input });
+        return { ok: true, value: null };
+      },
+      subscribe: () => () => undefined,
+    };
+    const web = await startWebHost({ client, port: 0, rendererDir: null });
+    try {
+      const url = `ws://127.0.0.1:${web.port}/ws`;
+      const auth = { authorization: `Bearer ${web.token}` };
+      const a = await openSocket(url, auth);
+      const b = await openSocket(url, auth);
+      const fa = frames(a);
+      const fb = frames(b);
+      // Both pages give the same name, and one tries to end the other's watch by name.
+      a.send(
+        JSON.stringify({ id: 1, name: 'timeline.watch', input: { watcher: 'w', chatIds: [4] } }),
+      );
+      await fa.next((f) => 'id' in f && f.id === 1);
+      b.send(
+        JSON.stringify({ id: 2, name: 'timeline.watch', input: { watcher: 'w', chatIds: [] } }),
+      );
+      await fb.next((f) => 'id' in f && f.id === 2);
+      const [first, second] = calls.map((c) => c.input as { watcher: string; chatIds: number[] });
+      assert.deepEqual(first!.chatIds, [4]);
+      assert.notEqual(first!.watcher, second!.watcher, 'b cannot end a’s watch');
+
+      a.send(
+        JSON.stringify({ id: 3, name: 'timeline.watch', input: { watcher: 'w', chatIds: 'all' } }),
+      );
+      const refused = await fa.next((f) => 'id' in f && f.id === 3);
+      assert.ok('result' in refused && !refused.result.ok);
+      assert.equal(refused.result.error.code, 'invalid_input');
+      assert.equal(calls.length, 2, 'the refusal never reached the daemon');
+
+      a.close();
+      const ended = async () => {
+        for (let i = 0; i < 200; i++) {
+          const end = calls.find(
+            (c, i) => i >= 2 && (c.input as { watcher: string }).watcher === first!.watcher,
+          );
+          if (end) return end.input;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        return null;
+      };
+      assert.deepEqual(await ended(), { watcher: first!.watcher, chatIds: [] });
+      b.close();
+    } finally {
+      await web.close();
+    }
   });
 });
 

@@ -5,12 +5,14 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DaemonEvent, EventMap } from '../../main/daemon/api/contract.js';
 import { EventCoalescer, MAX_MESSAGES_PER_EVENT } from '../../main/daemon/api/eventCoalescer.js';
+import { TimelineWatches } from '../../main/daemon/api/timelineWatch.js';
 import type { Store } from '../../main/daemon/store/store.js';
 import { addAccount, chatBatch, message, tempStore } from '../helpers/fixtures.js';
 
 const T = Date.UTC(2025, 4, 1, 12);
 
-function setup() {
+/** `watches`: which timelines are shown; by default a test watcher follows every chat. */
+function setup(watches = everything()) {
   const { store, cleanup } = tempStore();
   const account = addAccount(store);
   const events: DaemonEvent[] = [];
@@ -22,6 +24,7 @@ function setup() {
       assert.equal(turn, null, 'one flush is scheduled per turn');
       turn = flush;
     },
+    (chatId) => watches.shows(chatId),
   );
   /** Ends the turn: the scheduled flush runs. */
   const endTurn = () => {
@@ -35,6 +38,12 @@ function setup() {
   const payloads = <K extends keyof EventMap>(name: K): EventMap[K][] =>
     events.filter((e) => e.name === name).map((e) => e.payload as EventMap[K]);
   return { store, account, events, coalescer, endTurn, apply, chatId, payloads, cleanup };
+}
+
+function everything(): TimelineWatches {
+  const watches = new TimelineWatches();
+  watches.set('test', 'all');
+  return watches;
 }
 
 describe('deltas: one turn of writes becomes one event per chat', () => {
@@ -250,6 +259,80 @@ describe('deltas: one turn of writes becomes one event per chat', () => {
       });
       s.endTurn();
       assert.equal(s.events.length, 2);
+    } finally {
+      s.cleanup();
+    }
+  });
+});
+
+describe('deltas: message views only for the timelines a window shows', () => {
+  test('a chat nobody shows gets its row, not its messages; a watch brings them, its end stops them', () => {
+    const watches = new TimelineWatches();
+    const s = setup(watches);
+    try {
+      s.apply(chatBatch('!a', 'Alpha', [message('!a', '$a1', T, 'a one')]));
+      s.apply(chatBatch('!b', 'Beta', [message('!b', '$b1', T + 1000, 'b one')]));
+      s.endTurn();
+      assert.deepEqual(s.payloads('messages.upserted'), [], 'no window shows a timeline');
+      assert.deepEqual(
+        s
+          .payloads('chats.updated')
+          .flatMap((p) => p.chats.map((c) => [c.name, c.lastMessagePreview]))
+          .sort(),
+        [
+          ['Alpha', 'a one'],
+          ['Beta', 'b one'],
+        ].sort(),
+        'the chat list still learns of both',
+      );
+
+      // Two windows: one shows Alpha, the other Alpha and Beta; then the second closes.
+      watches.set('window:1', [s.chatId('!a')]);
+      watches.set('window:2', [s.chatId('!a'), s.chatId('!b')]);
+      s.events.length = 0;
+      s.apply({
+        messages: [
+          message('!a', '$a2', T + 2000, 'a two'),
+          message('!b', '$b2', T + 3000, 'b two'),
+        ],
+      });
+      s.endTurn();
+      assert.deepEqual(
+        s.payloads('messages.upserted').map((p) => p.messages.map((m) => m.body)),
+        [['a two'], ['b two']],
+      );
+
+      watches.set('window:2', []);
+      s.events.length = 0;
+      s.apply({
+        messages: [
+          message('!a', '$a3', T + 4000, 'a three'),
+          message('!b', '$b3', T + 5000, 'b three'),
+        ],
+      });
+      s.endTurn();
+      assert.deepEqual(
+        s.payloads('messages.upserted').map((p) => [p.chatId, p.messages.map((m) => m.body)]),
+        [[s.chatId('!a'), ['a three']]],
+        'window 1 still shows Alpha; nobody shows Beta',
+      );
+      assert.equal(s.payloads('chats.updated')[0]!.chats.length, 2);
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  test('a watch that begins within the turn gets that turn’s changes (nothing between a read and its watch is lost)', () => {
+    const watches = new TimelineWatches();
+    const s = setup(watches);
+    try {
+      s.apply(chatBatch('!a', 'Alpha', [message('!a', '$a1', T, 'a one')]));
+      watches.set('window:1', [s.chatId('!a')]);
+      s.endTurn();
+      assert.deepEqual(
+        s.payloads('messages.upserted').map((p) => p.messages.map((m) => m.body)),
+        [['a one']],
+      );
     } finally {
       s.cleanup();
     }

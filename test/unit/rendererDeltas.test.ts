@@ -59,14 +59,25 @@ function chat(id: number, name: string, lastActivityTs: number, preview: string)
   };
 }
 
-/** A client whose first reads answer from fixtures; every call is logged. */
+/**
+ * A client whose first reads answer from fixtures; every read is logged in
+ * `calls`, every timeline.watch in `watches` (the chats the window shows),
+ * both in `log` in the order they were sent.
+ */
 function fakeClient(answers: Record<string, (input: unknown) => unknown>) {
   const listeners = new Set<(e: DaemonEvent) => void>();
   const connection = new Set<(state: 'connecting' | 'open' | 'closed', ever: boolean) => void>();
   const calls: string[] = [];
+  const watches: number[][] = [];
+  const log: string[] = [];
   const client = {
     mode: 'web',
     async call(name: string, input: unknown) {
+      log.push(name);
+      if (name === 'timeline.watch') {
+        watches.push((input as { chatIds: number[] }).chatIds);
+        return null;
+      }
       calls.push(name);
       const answer = answers[name];
       if (!answer) throw new Error(`unexpected call ${name}`);
@@ -85,6 +96,8 @@ function fakeClient(answers: Record<string, (input: unknown) => unknown>) {
   return {
     client,
     calls,
+    watches,
+    log,
     push: (e: DaemonEvent) => listeners.forEach((l) => l(e)),
     reconnect: () => {
       for (const l of connection) l('closed', true);
@@ -270,6 +283,53 @@ describe('renderer: deltas fold in without a read back', () => {
     } finally {
       await view.unmount();
     }
+  });
+
+  test('the timeline watches its chat before reading it, again after a reconnect, and no more once gone', async () => {
+    const { useTimeline } = await import('../../renderer/src/hooks/useTimeline.js');
+    const { useState } = await import('react');
+    const fake = fakeClient({
+      'messages.page': (input) => {
+        const { chatId } = input as { chatId: number };
+        return [{ ...msg(30), chatId }];
+      },
+    });
+    let open: (chatId: number) => void = () => undefined;
+    const view = await mount<TimelineState>(fake.client, () => {
+      const [shown, setShown] = useState(CHAT);
+      open = setShown;
+      return useTimeline(shown);
+    });
+    try {
+      assert.deepEqual(fake.log, ['timeline.watch', 'messages.page'], 'the watch goes first');
+      assert.deepEqual(fake.watches, [[CHAT]]);
+
+      // Another chat opens: the daemon hears the window's new set, then the read.
+      fake.log.length = 0;
+      await view.act(() => open(CHAT + 1));
+      assert.deepEqual(fake.log, ['timeline.watch', 'messages.page']);
+      assert.deepEqual(fake.watches.at(-1), [CHAT + 1]);
+      // A delta of the chat shown now folds in.
+      await view.act(() =>
+        fake.push({
+          name: 'messages.upserted',
+          payload: { chatId: CHAT + 1, messages: [{ ...msg(40, 'new'), chatId: CHAT + 1 }] },
+        }),
+      );
+      assert.deepEqual(
+        view.read().messages.map((m) => m.body),
+        ['message 30', 'new'],
+      );
+
+      // A new connection has no watch: the same set is sent again, before the re-read.
+      fake.log.length = 0;
+      await view.act(() => fake.reconnect());
+      assert.deepEqual(fake.log, ['timeline.watch', 'messages.page']);
+      assert.deepEqual(fake.watches.at(-1), [CHAT + 1]);
+    } finally {
+      await view.unmount();
+    }
+    assert.deepEqual(fake.watches.at(-1), [], 'closed: the window shows no timeline');
   });
 
   test('the chat list takes changed rows from chats.updated alone', async () => {

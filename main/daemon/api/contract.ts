@@ -284,6 +284,26 @@ export const procedures = {
     /** canBlock: the server keeps chat settings and can block the chat (REST chat). */
     output: out<{ notifyLevel: NotifyLevel; canBlock: boolean }>(),
   },
+  /**
+   * The chats whose timelines this watcher shows (api/timelineWatch.ts): the
+   * daemon sends `messages.upserted` and `messages.removed` only for chats some
+   * watcher shows; a change anywhere else reaches subscribers as its chat's
+   * row in `chats.updated`. Replaces the watcher's previous list; an empty
+   * list ends the watch. The window and web transports set `watcher` to their
+   * own connection's name and end its watch when it goes, so a page can
+   * neither keep a stale watch nor end another's. Watch before reading a
+   * timeline: a change after the watch arrives as a delta, one before it is
+   * in the read. `'all'` is for callers in the daemon's process (CLI, tests).
+   */
+  'timeline.watch': {
+    input: z
+      .object({
+        watcher: text(64).min(1),
+        chatIds: z.union([z.array(id).max(64), z.literal('all')]),
+      })
+      .strict(),
+    output: out<null>(),
+  },
   'chats.markRead': {
     input: z.object({ chatId: id, messageId: id }).strict(),
     output: out<ChatSummary>(),
@@ -714,8 +734,10 @@ export const LOCAL_ONLY_INPUTS: Partial<Record<ProcedureName, readonly string[]>
  * of its event loop (api/eventCoalescer.ts): however many batches and outbox
  * changes touched a chat in that turn, one `messages.upserted` carries the
  * current view of each changed message, one `messages.removed` the ids that
- * are gone, and one `chats.updated` every changed chat row. A subscriber folds
- * them in without reading back; after a reconnect it re-reads what it shows.
+ * are gone, and one `chats.updated` every changed chat row. Message deltas
+ * come only for chats some caller watches (`timeline.watch`). A subscriber
+ * folds them in without reading back; after a reconnect it re-reads what it
+ * shows (and watches again).
  */
 export interface EventMap {
   /**

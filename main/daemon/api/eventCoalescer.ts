@@ -4,6 +4,9 @@
 // changed message (read once, after the last write of the turn), one
 // `messages.removed` per chat for ids that are gone, and one `chats.updated`
 // for every chat row touched. Other events keep their order, after the deltas.
+// Message deltas go out only for chats a window shows (api/timelineWatch.ts);
+// for the rest the changed messages are never read, and their chat rows say
+// what a chat list needs.
 // (Mailspring's DatabaseChangeRecord is the model: the change carries the
 // objects, so a subscriber never reads back what it was just told about.)
 import type { ChatSummary, MessageView } from '../model/types.js';
@@ -40,6 +43,8 @@ export class EventCoalescer {
     private readonly emit: (event: DaemonEvent) => void,
     /** Runs the flush after the current turn (setImmediate; a test may step it by hand). */
     private readonly schedule: (flush: () => void) => void = (flush) => setImmediate(flush),
+    /** Whether a window shows this chat's timeline (TimelineWatches.shows). */
+    private readonly shown: (chatId: number) => boolean = () => true,
   ) {}
 
   /** A sync batch was written: its change record, and the chat rows it touched. */
@@ -126,10 +131,13 @@ export class EventCoalescer {
   private emitMessages(changed: Map<number, Set<number>>): void {
     const wanted = new Map<number, number[]>();
     for (const [chatId, set] of changed) {
+      // Asked at flush time: a watch that began during the turn gets the turn's changes.
+      if (!this.shown(chatId)) continue;
       // Keys grow with time: the newest are the largest.
       const ids = [...set].sort((a, b) => b - a);
       wanted.set(chatId, ids.slice(0, MAX_MESSAGES_PER_EVENT));
     }
+    if (wanted.size === 0) return;
     const views = new Map<number, MessageView>();
     for (const m of this.read.messagesById([...wanted.values()].flat())) views.set(m.id, m);
     for (const [chatId, ids] of wanted) {

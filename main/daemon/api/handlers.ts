@@ -15,6 +15,7 @@ import { membershipHandlers } from './handlers/membership.js';
 import { mediaHandlers } from './handlers/media.js';
 import { profileHandlers } from './handlers/profile.js';
 import { mediaRepositoryHandlers } from './handlers/mediaRepository.js';
+import { watchHandlers } from './handlers/watch.js';
 
 export { toOutboxItem, type HandlerDeps, type Handlers };
 
@@ -29,5 +30,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...mediaHandlers(ctx, deps.remoteFetch),
     ...profileHandlers(ctx),
     ...mediaRepositoryHandlers(ctx),
+    ...watchHandlers(deps.watches),
   } satisfies Handlers;
 }

@@ -6,10 +6,13 @@
 // messages themselves (messages.upserted / messages.removed), folded in place
 // without a read. After a reconnect (events may have been missed) the window
 // is read again: the newest page, or an older stretch by id (messages.byIds).
+// The daemon sends a chat's message deltas only while a timeline watches it
+// (api/timelineWatch.ts): the hook watches its chat before each read of it.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MessageView } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
 import { CallError, errorMessage } from '../api/callError.js';
+import { watchTimeline } from '../api/timelineWatch.js';
 import {
   appendNewer,
   applyUpserts,
@@ -71,6 +74,8 @@ export function useTimeline(chatId: number | null): TimelineState {
   const [loadingNewer, setLoadingNewer] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const current = useRef<Current>({ chatId, messages: [], hasOlder: false, hasNewer: false });
+  /** This timeline's token in the window's watch. */
+  const watchToken = useRef({}).current;
 
   /** Changes the window in place (paging, live updates), or replaces it (fresh = true). */
   const commit = useCallback((next: TimelineWindow, fresh = false) => {
@@ -109,14 +114,16 @@ export function useTimeline(chatId: number | null): TimelineState {
     current.current = from;
     setWin({ messages: [], hasOlder: false, hasNewer: false });
     setError(null);
+    watchTimeline(client, watchToken, chatId);
     if (chatId === null) return;
     setLoading(true);
     void fetchLatest(from).finally(() => {
       if (current.current.chatId === chatId) setLoading(false);
     });
-  }, [chatId, fetchLatest]);
+  }, [client, watchToken, chatId, fetchLatest]);
 
   useEffect(load, [load]);
+  useEffect(() => () => watchTimeline(client, watchToken, null), [client, watchToken]);
 
   const loadLatest = useCallback(
     () => (current.current.hasNewer ? fetchLatest(current.current) : Promise.resolve()),
@@ -251,6 +258,8 @@ export function useTimeline(chatId: number | null): TimelineState {
   // newest page brings them; an older stretch (after a jump) is re-read in place.
   useReconnect(() => {
     const now = current.current;
+    // A new connection has no watch yet: watch before the read.
+    watchTimeline(client, watchToken, now.chatId, true);
     if (now.hasNewer && now.messages.length > 0) refresh(now.messages.map((m) => m.id));
     else load();
   });

@@ -17,6 +17,7 @@ import {
 } from '../../connectors/errors.js';
 import { connectorContext } from '../../connectors/context.js';
 import { describeOperation } from '../../connectors/operations.js';
+import type { TimelineWatches } from '../timelineWatch.js';
 
 export type Handlers = {
   [P in ProcedureName]: (
@@ -33,6 +34,8 @@ export interface HandlerDeps {
   outboxChanged: (entry: OutboxEntry) => void;
   /** A search found messages not indexed yet: make sure the background indexer runs. */
   indexBacklogFound?: () => void;
+  /** Which chats' timelines are shown: message deltas go only to those (timeline.watch). */
+  watches: TimelineWatches;
   /** media.fetchRemote's reach; only the test harness loosens it (DaemonOptions). */
   remoteFetch?: { testOnlyLoopbackPorts?: readonly number[] };
 }
