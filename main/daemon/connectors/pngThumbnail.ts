@@ -16,7 +16,7 @@ export interface Thumbnail {
   height: number;
 }
 
-interface Decoded {
+export interface Decoded {
   width: number;
   height: number;
   /** 8-bit RGBA, row by row. */
@@ -38,6 +38,11 @@ export function pngThumbnail(
 ): Thumbnail | null {
   const image = decodePng(bytes);
   if (!image) return null;
+  return scaledThumbnail(image, maxWidth, maxHeight);
+}
+
+/** A decoded picture as a PNG no larger than `maxWidth` × `maxHeight` (aspect kept, never enlarged). */
+export function scaledThumbnail(image: Decoded, maxWidth: number, maxHeight: number): Thumbnail {
   const scale = Math.min(1, maxWidth / image.width, maxHeight / image.height);
   const width = Math.max(1, Math.round(image.width * scale));
   const height = Math.max(1, Math.round(image.height * scale));

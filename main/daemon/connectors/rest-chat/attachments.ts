@@ -2,7 +2,7 @@
 // file's type and size, the server makes the media id, and the files are then
 // uploaded as `<id>.<ext>` and `<id>-preview.<ext>` and the message marked
 // fileExists / previewExists (which tells everyone, messageUpdate). The
-// preview is made here (pngThumbnail: PNG only, see there); without one the
+// preview is made here (imageThumbnail: PNG and JPEG, see there); without one the
 // message says previewExists false. Each step can be repeated, so a retried
 // entry adopts its earlier post (postOnce) and uploads and marks again.
 // Receiving streams `<id>.<ext>` from the server; a thumbnail is the sender's
@@ -19,7 +19,7 @@ import type {
 } from '../connector.js';
 import { blobBytes } from '../context.js';
 import { PermanentError, ProtocolError } from '../errors.js';
-import { isPng, pngSize, pngThumbnail } from '../pngThumbnail.js';
+import { imageSize, imageThumbnail } from '../imageThumbnail.js';
 import { postOnce } from './posting.js';
 import type { RestSession } from './session.js';
 import { MessageInfoSchema } from './wire.js';
@@ -28,6 +28,8 @@ import { MessageInfoSchema } from './wire.js';
 const PREVIEW_MAX = { width: 320, height: 320 };
 /** The largest original read into memory to make a thumbnail (the server's upload limit). */
 const MAX_THUMBNAIL_SOURCE_BYTES = 50_000_000;
+/** Pictures a thumbnail is made of here when the sender uploaded no preview. */
+const THUMBNAILED_TYPES = new Set(['image/png', 'image/jpeg']);
 
 const EXTENSION_BY_MIME: Record<string, string> = {
   'image/png': 'png',
@@ -72,8 +74,8 @@ export async function sendAttachment(
   if (bytes.length === 0)
     throw new PermanentError('an empty file cannot be sent (the server refuses it)');
   const ext = extensionOf(op.attachment.name, op.attachment.mime);
-  const preview = isPng(bytes) ? pngThumbnail(bytes, PREVIEW_MAX.width, PREVIEW_MAX.height) : null;
-  const size = preview ?? pngSize(bytes) ?? dimensions(op.attachment);
+  const preview = imageThumbnail(bytes, PREVIEW_MAX.width, PREVIEW_MAX.height);
+  const size = preview ?? imageSize(bytes) ?? dimensions(op.attachment);
   const message = await postOnce(
     s,
     op.chatRemoteId,
@@ -153,13 +155,13 @@ export async function fetchThumbnail(
     return { mime: a.mime, size: contentLength(preview), stream: streamOf(preview.body) };
   const original = await fetchAttachment(s, a, signal);
   const declared = original.size ?? 0;
-  if (a.mime !== 'image/png' || declared > MAX_THUMBNAIL_SOURCE_BYTES) return original;
+  if (!THUMBNAILED_TYPES.has(a.mime) || declared > MAX_THUMBNAIL_SOURCE_BYTES) return original;
   const chunks: Uint8Array[] = [];
   for await (const chunk of original.stream) chunks.push(chunk);
   const bytes = Buffer.concat(chunks);
-  const made = pngThumbnail(bytes, size.width, size.height);
-  const out = made ? made.png : bytes;
-  return { mime: 'image/png', size: out.length, stream: once(out) };
+  const made = imageThumbnail(bytes, size.width, size.height);
+  if (!made) return { mime: a.mime, size: bytes.length, stream: once(bytes) };
+  return { mime: 'image/png', size: made.png.length, stream: once(made.png) };
 }
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
