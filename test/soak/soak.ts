@@ -21,6 +21,8 @@ export interface SoakSummary {
   sendsQueued: number;
   sendsDelivered: number;
   integrityChecks: number;
+  /** Kills that came before the first life had made its profile (nothing to check then). */
+  killedBeforeProfile: number;
   seconds: number;
 }
 
@@ -158,8 +160,12 @@ export async function soak(
   const onServer = () => [...server.store.messages.values()].filter((m) => m.chatId === chatId);
   const queued: string[] = [];
   let checks = 0;
+  let killedBeforeProfile = 0;
   const check = (final: boolean) => {
-    if (!existsSync(join(profile, 'parley.db'))) return; // killed before the profile existed
+    if (!existsSync(join(profile, 'parley.db'))) {
+      killedBeforeProfile++; // killed while the first life was still starting (slow under load)
+      return;
+    }
     const s = stored(profile);
     assert.equal(s.integrity, 'ok', 'integrity_check');
     checks++;
@@ -223,6 +229,7 @@ export async function soak(
       sendsQueued: new Set([...queued, ...stored(profile).outbox.map((o) => o.body)]).size,
       sendsDelivered: serverBodies.length,
       integrityChecks: checks,
+      killedBeforeProfile,
       seconds: Math.round((Date.now() - started) / 1000),
     };
   } finally {

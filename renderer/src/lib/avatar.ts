@@ -15,7 +15,9 @@ function hash(s: string): number {
 }
 
 export function avatarColour(id: string): string {
-  return `hsl(${HUES[hash(id.toLowerCase()) % HUES.length]} 55% 42%)`;
+  // 55% saturation at 31% lightness keeps white initials at a contrast of at least 4.5:1 (WCAG AA)
+  // for every hue in the set (the weakest, yellow-green, is about 5:1).
+  return `hsl(${HUES[hash(id.toLowerCase()) % HUES.length]} 55% 31%)`;
 }
 
 /** "Ann Lee" → "AL", "ann@example.org" → "A", "@bob:hs" → "B", "" → "?". */
