@@ -102,11 +102,18 @@ export function ChatList(props: Props) {
       const at = Math.max(0, Math.min(chats.length - 1, to));
       const target = chats[at];
       if (!target) return;
+      // A row outside the rendered range is focused once the scroll rendered it. A far jump
+      // (End) can take several frames: rows measured on the way correct the estimate, and
+      // the virtualizer's scroll lands short until they have; so ask again each frame.
+      const focusWhenRendered = (framesLeft: number) => {
+        const row = document.getElementById(`chat-${target.id}`);
+        if (row) return row.focus();
+        if (framesLeft === 0) return;
+        virtualizer.scrollToIndex(at, { align: 'auto' });
+        window.requestAnimationFrame(() => focusWhenRendered(framesLeft - 1));
+      };
       virtualizer.scrollToIndex(at, { align: 'auto' });
-      const focus = () => document.getElementById(`chat-${target.id}`)?.focus();
-      // A row outside the rendered range is focused once the scroll rendered it.
-      if (document.getElementById(`chat-${target.id}`)) focus();
-      else window.requestAnimationFrame(() => window.requestAnimationFrame(focus));
+      focusWhenRendered(60);
     };
     if (e.key === 'ArrowDown') move(index + 1);
     else if (e.key === 'ArrowUp') move(index - 1);
