@@ -7,15 +7,11 @@ interface Props {
 
 export function UnreadDivider({ rowKey, top, observe }: Props) {
   return (
-    <li
-      className="timeline-row unread-divider"
-      role="separator"
-      aria-label="New messages"
-      data-row-key={rowKey}
-      ref={observe}
-      style={{ top }}
-    >
-      <span>New messages</span>
+    // The row stays a list item (the timeline's list holds only items); the line inside is the separator.
+    <li className="timeline-row unread-divider" data-row-key={rowKey} ref={observe} style={{ top }}>
+      <span role="separator" aria-label="New messages">
+        New messages
+      </span>
     </li>
   );
 }
