@@ -152,7 +152,11 @@ test('malformed frames get a typed refusal and the socket stays usable', async (
   assert.equal(refusals.length, bad.length, 'one answer per bad frame');
   for (const r of refusals) {
     assert.equal(r.result.ok, false);
-    assert.match(r.result.error!.code, /invalid_input|unknown_procedure/, JSON.stringify(r).slice(0, 300));
+    assert.match(
+      r.result.error!.code,
+      /invalid_input|unknown_procedure/,
+      JSON.stringify(r).slice(0, 300),
+    );
   }
   ws.close();
 });
