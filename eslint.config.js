@@ -14,6 +14,15 @@ const NOT_UP = {
   message: 'Imports point down only: the daemon never reaches into the shell, preload or renderer.',
 };
 
+// `import { z } from 'zod'` is zod's whole namespace object, locales included,
+// which no bundler can shake: 570 KB more for the daemon worker and the hosts
+// to compile at every start (docs/performance.md, cold start).
+const WHOLE_ZOD = {
+  selector:
+    "ImportDeclaration[source.value='zod'][importKind='value'] > ImportSpecifier[imported.name='z']",
+  message: "Use `import * as z from 'zod'` so bundles keep only the schemas we use.",
+};
+
 /** One no-restricted-imports config per folder: Electron and the UI are out, plus the folder's own rule. */
 function layers(table) {
   return Object.entries(table).map(([files, [regex, message]]) => ({
@@ -41,6 +50,7 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': ['error', WHOLE_ZOD],
     },
   },
   // Layering inside main/: imports point down only, and each folder may reach
@@ -96,6 +106,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
+        WHOLE_ZOD,
         {
           selector: "CallExpression > MemberExpression.callee[property.name='prepare']",
           message:

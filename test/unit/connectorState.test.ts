@@ -2,7 +2,7 @@
 // batch and committed in the same transaction as the batch's data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectorContext, noBlobs } from '../../main/daemon/connectors/context.js';
 import { addAccount, chatBatch, message, tempStore } from '../helpers/fixtures.js';
 

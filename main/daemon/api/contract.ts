@@ -2,7 +2,7 @@
 // or web mode, CLI). Each procedure has a runtime schema for its input, checked
 // before any handler runs, and a TypeScript type for its output. Events are
 // deltas. The renderer imports this module for types and names only.
-import { z } from 'zod';
+import * as z from 'zod';
 import type {
   Account,
   AccountStatus,
@@ -14,6 +14,9 @@ import type {
   Workspace,
 } from '../model/types.js';
 import { PROTOCOLS } from '../model/types.js';
+// The error half of the contract has no schema: hosts that only pass calls
+// through (DaemonHost in the app's main process) import it without zod.
+export { ApiError, type ApiErrorCode, type ApiErrorShape, type ApiResult } from './apiError.js';
 
 const id = z.number().int().positive();
 const text = (max: number) => z.string().max(max);
@@ -790,51 +793,8 @@ export interface EventMap {
 export type EventName = keyof EventMap;
 export type DaemonEvent = { [K in EventName]: { name: K; payload: EventMap[K] } }[EventName];
 
-export type ApiErrorCode =
-  | 'unknown_procedure'
-  | 'invalid_input'
-  | 'not_found'
-  | 'conflict'
-  | 'not_implemented'
-  /** The account's connector does not handle this write (a mail edit): refused before queueing. */
-  | 'unsupported'
-  | 'auth_failed'
-  | 'keychain_unavailable'
-  /** A write into an end-to-end encrypted chat (ChatSummary.encrypted): Parley cannot encrypt yet. */
-  | 'encryption_unavailable'
-  | 'unavailable'
-  /** The disk the profile is on is full: nothing was stored; free space and try again. */
-  | 'disk_full'
-  | 'internal';
-
-export interface ApiErrorShape {
-  code: ApiErrorCode;
-  message: string;
-  /** For invalid_input: where and why, per field. */
-  issues?: { path: string; message: string }[];
-}
-
-export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiErrorShape };
-
 /** The client every caller gets, whatever the transport. */
 export interface ParleyClient {
   call<P extends ProcedureName>(name: P, input: ProcedureInput<P>): Promise<ProcedureOutput<P>>;
   subscribe(listener: (event: DaemonEvent) => void): () => void;
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-    readonly issues?: { path: string; message: string }[],
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-
-  toShape(): ApiErrorShape {
-    return this.issues
-      ? { code: this.code, message: this.message, issues: this.issues }
-      : { code: this.code, message: this.message };
-  }
 }

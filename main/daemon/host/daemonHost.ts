@@ -11,7 +11,7 @@ import type {
   ProcedureOutput,
   ApiResult,
 } from '../api/contract.js';
-import { ApiError } from '../api/contract.js';
+import { ApiError } from '../api/apiError.js';
 import type { SecretBroker } from '../secrets/secretBroker.js';
 import type { HostToWorker, WorkerData, WorkerToHost } from './protocol.js';
 

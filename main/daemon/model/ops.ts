@@ -3,7 +3,7 @@
 // through the same schema (a row written by an older build that no longer
 // parses is failed with the reason, never sent half-understood). Connectors
 // receive the parsed, typed value. The model imports nothing but zod.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const remoteId = z.string();
 const optionalRemoteId = z.string().nullish();

@@ -1,7 +1,7 @@
 // Per-account settings, kept in accounts.settings_json (so they go with the
 // account), parsed with a schema when read: unknown keys are kept, and a
 // malformed value reads as its default.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ReadDb, WriteDb } from './database.js';
 import { statement } from './statements.js';
 

@@ -4,7 +4,7 @@
 // gap fill can do the same. They wait here, in the database (so a restart
 // keeps them), until the batch that stores the target applies and deletes
 // them in its own transaction.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WriteDb } from './database.js';
 import type { RemoteEdit, RemoteReaction } from '../model/types.js';
 

@@ -1,5 +1,5 @@
 // App-wide settings (do-not-disturb, per-account notifications).
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_SETTINGS, type AppSettings } from '../contract.js';
 import type { Store } from '../../store/store.js';
 import { readSetting, writeSetting } from '../../store/appSettings.js';

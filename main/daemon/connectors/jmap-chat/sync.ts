@@ -9,7 +9,7 @@
 // with Message/query anchors ("backfill:<chatId>": the oldest id so far, or
 // "done" once the start of the chat is reached).
 import type { RemotePerson, SyncBatch } from '../../model/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectorContext } from '../connector.js';
 import { parseArgs } from '../jmap/client.js';
 import { CannotCalculateChangesError, JmapMethodError } from '../jmap/errors.js';

@@ -1,7 +1,7 @@
 // JMAP Chat (draft-atwood-jmap-chat-00) wire types and their runtime schemas.
 // Loose objects: unknown properties survive into `raw`; every field a server
 // may omit has a default, since real servers advertise little.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CHAT = 'urn:ietf:params:jmap:chat';
 export const BLOB = 'urn:ietf:params:jmap:blob';

@@ -3,7 +3,7 @@
 // states, a clean resync of a type whose changes cannot be calculated, and
 // backfill below the window with Email/query anchors.
 import type { RemotePerson, SyncBatch } from '../../model/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectorContext } from '../connector.js';
 import { readState } from '../context.js';
 import { parseArgs, ref } from '../jmap/client.js';

@@ -2,7 +2,7 @@
 // relies on is required; everything else is optional and kept (loose objects),
 // because RFC 8621 §4.5 lets a server answer partial objects and servers add
 // their own properties (see seed 003 on partial responses).
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const MAIL = 'urn:ietf:params:jmap:mail';
 export const SUBMISSION = 'urn:ietf:params:jmap:submission';

@@ -1,7 +1,7 @@
 // RFC 8620 wire types and their runtime schemas: everything the server sends
 // goes through one of these before the client uses it (parse, don't trust).
 // Objects are "loose": properties we do not know are kept, not dropped.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CORE = 'urn:ietf:params:jmap:core';
 export const WEBSOCKET = 'urn:ietf:params:jmap:websocket';

@@ -8,7 +8,7 @@ import type { RemotePerson } from '../../model/types.js';
 import { enc, MatrixTransport } from './transport.js';
 import { profileSchema, sessionSchema, whoamiSchema, type MatrixSession } from './wire.js';
 import { localpart, type MappingContext } from './mapping/common.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parsePushRules } from './pushRules.js';
 import { DIRECT_STREAM, DirectSchema, PUSH_RULES_STREAM } from './syncMapper.js';
 import type { AccountCrypto } from './crypto/accountCrypto.js';

@@ -2,7 +2,7 @@
 // outbox key as txnId, so a retry is the same event), and the direct calls
 // (typing, presence). Content into an encrypted room goes out encrypted
 // (encryption.ts), or not at all.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectorContext, WriteResult } from '../connector.js';
 import type { OperationTable } from '../operations.js';
 import { C, chosenPresence, presenceKey, type MatrixAccount, type Presence } from './account.js';

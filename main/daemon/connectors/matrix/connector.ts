@@ -36,7 +36,7 @@ import { live } from './liveAndGaps.js';
 import { backfill } from './backfill.js';
 import { matrixOperations, setPresence, setTyping } from './actions.js';
 import { download, previewUrl } from './media.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { randomBytes } from 'node:crypto';
 import { closeAccountCrypto, deleteCryptoStore } from './crypto/cryptoStore.js';
 import { loadNativeCrypto } from './crypto/native.js';

@@ -4,7 +4,7 @@
 // nothing with content ever goes into an encrypted room in plaintext. With
 // the account's crypto, the event is encrypted for every member's devices;
 // without it (an old session, no crypto module), the write is refused.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectorContext } from '../connector.js';
 import { EncryptionUnavailableError } from '../errors.js';
 import { enc, MatrixHttpError, type MatrixTransport } from './transport.js';

@@ -2,7 +2,7 @@
 // downloads and thumbnails through the authenticated endpoints
 // (/_matrix/client/v1/media/download|thumbnail, spec v1.11), with the legacy
 // unauthenticated /_matrix/media/v3 ones only for servers that lack them.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectorContext, FetchedAttachment, RemoteLinkPreview } from '../connector.js';
 import { PermanentError } from '../errors.js';
 import { blobBytes } from '../context.js';

@@ -1,7 +1,7 @@
 // Room membership writes: create (and direct chats with m.direct), join by id
 // or alias (accepting an invitation), leave (declining one), forget, invite,
 // kick, ban, unban. Each is one outbox entry; see actions.ts.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WriteResult } from '../connector.js';
 import type { OpOf } from '../../model/ops.js';
 import { enc, MatrixHttpError, type MatrixTransport } from './transport.js';

@@ -1,7 +1,7 @@
 // One /sync response → one SyncBatch. Room state we need between syncs (name,
 // heroes, space links…) travels as the connector state `room:<id>`, committed
 // with the batch, so a restart resumes with exactly what the store has.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectorContext } from '../connector.js';
 import type { RemotePerson, SyncBatch } from '../../model/types.js';
 import { localpart, type MappingContext } from './mapping/common.js';

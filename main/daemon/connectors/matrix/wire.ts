@@ -3,7 +3,7 @@
 // (unknown fields are kept for raw JSON); event content stays a record and is
 // read field by field in mapping.ts, where a malformed field degrades to a
 // readable fallback instead of failing the whole sync.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseResponse } from '../http/schema.js';
 
 const content = z.record(z.string(), z.unknown());

@@ -8,7 +8,7 @@
 // ProtocolError; a closed socket is transient: the engine backs off and calls
 // live() again, which reconnects.
 import WebSocket from 'ws';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProtocolError } from '../errors.js';
 import { issueSummary, TransientHttpError, wellFormedEscapes } from '../http/index.js';
 import { MessageInfoSchema } from './wire.js';

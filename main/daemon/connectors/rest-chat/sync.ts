@@ -7,7 +7,7 @@
 // `windowPerChat` messages, and `backfill:<chatId>` holds the oldest id
 // fetched so far (or 'done'), from which backfill() pages older history.
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SyncBatch } from '../../model/types.js';
 import { BACKFILL_STREAM_PREFIX, type ConnectorContext } from '../connector.js';
 import { chatBatch, messageToMessage, userRemoteId, userToPerson } from './mapping.js';

@@ -2,7 +2,7 @@
 // Every optional field may be absent (Swift's encodeIfPresent). Dates come in
 // two encodings: HTTP bodies carry ISO-8601 strings, websocket frames carry
 // seconds since 2001-01-01 (a plain Swift JSONEncoder); both parse to epoch ms.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Seconds between the Unix epoch and Swift's reference date, 2001-01-01T00:00:00Z. */
 export const REFERENCE_DATE_OFFSET_S = 978_307_200;

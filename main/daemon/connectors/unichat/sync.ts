@@ -10,7 +10,7 @@
 // meanwhile is read again rather than missed; `backfill:<groupId>` holds the
 // oldest message id fetched (or 'done'), from which backfill() pages older
 // history with before_id.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SyncBatch } from '../../model/types.js';
 import { BACKFILL_STREAM_PREFIX, type ConnectorContext } from '../connector.js';
 import { groupRemoteId, messagesBatch, subscriptionBatch, userRemoteId } from './mapping.js';

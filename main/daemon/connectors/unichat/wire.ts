@@ -4,7 +4,7 @@
 // the full form), the message (short when deleted), attachments and
 // notifications. Unknown fields pass through (looseObject); optional ones may
 // be absent or null, as the pages show both.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `<long>`: ids are numbers; some servers send decimal strings. */
 export const IdSchema = z.union([

@@ -9,7 +9,7 @@
 //   two Megolm sessions.
 // Nothing here reads the store or writes batches: sync hands it to-device
 // events and encrypted room events, actions hand it content to encrypt.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MatrixTransport } from '../transport.js';
 import { ENCRYPTION_TRUSTS, type EncryptionTrust } from '../../../model/types.js';
 import type { RoomEvent, SyncResponse } from '../wire.js';

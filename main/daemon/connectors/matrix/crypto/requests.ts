@@ -1,7 +1,7 @@
 // The crypto machine's outgoing requests (described by the binding as
 // {kind, id, body, …}) as Matrix HTTP calls. The machine never touches the
 // network; this is the only place its requests go out.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MatrixTransport } from '../transport.js';
 import { enc } from '../transport.js';
 

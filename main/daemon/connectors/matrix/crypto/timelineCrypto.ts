@@ -6,7 +6,7 @@
 // connector state `e2ee_waiting`, committed with the batch; when its key
 // arrives (to-device, forwarded) it is decrypted and its message replaces
 // the placeholder.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MessageEncryption, RemoteMessage, SyncBatch } from '../../../model/types.js';
 import type { ConnectorContext } from '../../connector.js';
 import { loadRoomInfo, mapSync, type StateReader } from '../syncMapper.js';

@@ -1,7 +1,7 @@
 // Matrix rooms → chats and spaces: the room state we remember between syncs
 // (RoomInfo, kept per room as connector state), the spec's room display name,
 // invitations from stripped state, m.direct, and members as people.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RemoteChat, RemotePerson, RemoteSpace } from '../../../model/types.js';
 import type { InvitedRoom, JoinedRoom, StrippedState } from '../wire.js';
 import { localpart, num, obj, str, type Json, type MappingContext } from './common.js';
