@@ -9,6 +9,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -505,26 +507,79 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
     await page.getByRole('button', { name: 'Close members' }).click();
   });
 
-  test('link previews: none when the server has them off, and none asked for when the account says no', async () => {
-    // This Synapse has url_preview_enabled off (the default): the daemon gets a 4xx and says "none".
-    const preview = await parley.call('media.linkPreview', {
-      accountId: parley.accountId,
-      url: 'https://example.org/',
+  test('a link to a page with Open Graph tags shows its preview card; the account switch turns previews off', async () => {
+    // The page is served here on 127.0.0.1 (the test Synapse lets loopback
+    // through its preview blacklist: see the harness); Synapse fetches it and
+    // its og:image, and the daemon asks Synapse.
+    const asked: string[] = [];
+    const site = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      if (req.url === '/pic.png') {
+        res.writeHead(200, { 'content-type': 'image/png' }).end(PNG_SQUARE);
+        return;
+      }
+      const title = req.url === '/later.html' ? 'Later article' : 'Parley release notes';
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          '<!doctype html><html><head>' +
+            `<meta property="og:title" content="${title}">` +
+            '<meta property="og:description" content="Everything new in this release, in one page.">' +
+            '<meta property="og:site_name" content="Parley blog">' +
+            `<meta property="og:image" content="http://127.0.0.1:${port}/pic.png">` +
+            `</head><body><h1>${title}</h1></body></html>`,
+        );
     });
-    assert.equal(preview, null);
-    const off = await parley.call('accounts.updateSettings', {
-      accountId: parley.accountId,
-      linkPreviews: false,
-    });
-    assert.equal(off.linkPreviews, false);
-    assert.equal(
-      await parley.call('media.linkPreview', {
-        accountId: parley.accountId,
-        url: 'https://example.com/x',
-      }),
-      null,
-    );
-    // media.fetch caches what a URI gave: the second call answers from the blob store.
+    await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+    const port = (site.address() as AddressInfo).port;
+    try {
+      await openChat('Rich room');
+      const link = `http://127.0.0.1:${port}/notes.html`;
+      await synapse.send(bob, rich, { msgtype: 'm.text', body: `have a look: ${link}` });
+      const card = messageRow('have a look').locator('a.link-preview');
+      await card.waitFor({ timeout: 60_000 });
+      await card.locator('.link-preview-title', { hasText: 'Parley release notes' }).waitFor();
+      await card.getByText('Everything new in this release, in one page.').waitFor();
+      await card.getByText('Parley blog').waitFor();
+      // The picture arrives through the media repository (mxc://) into the blob store.
+      const img = card.locator('.link-preview-image img');
+      await img.waitFor({ timeout: 30_000 });
+      assert.match((await img.getAttribute('src')) ?? '', /^\/blob\/[0-9a-f]{64}$/);
+      assert.ok(asked.includes('/notes.html') && asked.includes('/pic.png'));
+      await shoot('11-link-preview');
+
+      // Off for this account, in Settings: no card, and the page is never asked for.
+      await page.getByRole('button', { name: 'Settings' }).click();
+      const settings = page.getByRole('dialog', { name: 'Settings' });
+      const toggle = settings.getByLabel(/Show link previews/);
+      assert.equal(await toggle.isChecked(), true);
+      await toggle.click();
+      await settings.locator('.link-preview-switch input:not(:checked)').waitFor();
+      await shoot('12-link-preview-switch-off');
+      await page.keyboard.press('Escape');
+      await settings.waitFor({ state: 'detached' });
+      assert.equal(
+        (await parley.call('accounts.settings', { accountId: parley.accountId })).linkPreviews,
+        false,
+      );
+      const later = `http://127.0.0.1:${port}/later.html`;
+      await synapse.send(bob, rich, { msgtype: 'm.text', body: `and another: ${later}` });
+      const row = messageRow('and another');
+      await row.waitFor({ timeout: 30_000 });
+      // The card would come from media.linkPreview: answer the same question here,
+      // after the row's own request, and see that nothing was fetched.
+      assert.equal(
+        await parley.call('media.linkPreview', { accountId: parley.accountId, url: later }),
+        null,
+      );
+      assert.equal(await row.locator('a.link-preview').count(), 0);
+      assert.ok(!asked.includes('/later.html'), 'the server was never asked for the page');
+    } finally {
+      await new Promise((r) => site.close(r));
+    }
+  });
+
+  test('media.fetch caches what a URI gave: the second call answers from the blob store', async () => {
     const first = await parley.call('media.fetch', { accountId: parley.accountId, uri: bobAvatar });
     await synapse.stop();
     const again = await parley.call('media.fetch', { accountId: parley.accountId, uri: bobAvatar });
