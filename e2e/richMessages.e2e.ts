@@ -579,6 +579,20 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
     }
   });
 
+  test('"Copy link" puts the daemon-made matrix.to permalink of the message on the clipboard', async () => {
+    const eventId = await synapse.send(bob, rich, { msgtype: 'm.text', body: 'link to me please' });
+    const row = messageRow('link to me please');
+    await row.waitFor({ timeout: 30_000 });
+    await row.hover();
+    await row.getByRole('button', { name: 'Copy link' }).click();
+    await row.getByRole('button', { name: 'Link copied' }).waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(
+      copied,
+      `https://matrix.to/#/${encodeURIComponent(rich)}/${encodeURIComponent(eventId)}`,
+    );
+  });
+
   test('media.fetch caches what a URI gave: the second call answers from the blob store', async () => {
     const first = await parley.call('media.fetch', { accountId: parley.accountId, uri: bobAvatar });
     await synapse.stop();

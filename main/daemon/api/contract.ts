@@ -395,6 +395,14 @@ export const procedures = {
     input: z.object({ messageId: id }).strict(),
     output: out<{ outboxId: number }>(),
   },
+  /**
+   * A link to the message that people outside Parley can open, made by its
+   * account's connector (Matrix: matrix.to); null where the protocol has none.
+   */
+  'messages.permalink': {
+    input: z.object({ messageId: id }).strict(),
+    output: out<{ url: string | null }>(),
+  },
   'outbox.list': {
     input: z.object({ accountId: id.optional() }).strict(),
     output: out<OutboxItem[]>(),

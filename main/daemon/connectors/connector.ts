@@ -32,6 +32,22 @@ export interface ConnectorCapabilities {
   presence?: boolean;
   /** Text writes (send, edit, react) into end-to-end encrypted chats go out encrypted. */
   encryption?: boolean;
+  /** The server makes previews of links (previewUrl). */
+  linkPreviews?: boolean;
+}
+
+/**
+ * What one kind of connector can do, known without making one (the registry
+ * answers it for every account, running or not). It must agree with what the
+ * connector's instances say.
+ */
+export interface ConnectorKind {
+  readonly capabilities: ConnectorCapabilities;
+  /**
+   * A link to a message that people outside Parley can open (Matrix: a
+   * matrix.to link); absent where the protocol has no such links.
+   */
+  permalink?(chatRemoteId: string, messageRemoteId: string): string;
 }
 
 /** An attachment's bytes, streamed (fetchAttachment). */
@@ -156,6 +172,8 @@ export interface Connector {
     uri: string,
     thumbnail?: { width: number; height: number },
   ): Promise<FetchedAttachment>;
+  /** Same as its kind's permalink (ConnectorKind), for registries made without one. */
+  permalink?(chatRemoteId: string, messageRemoteId: string): string;
   /** A link's preview made by the server (Matrix preview_url); null when it has none. */
   previewUrl?(ctx: ConnectorContext, url: string): Promise<RemoteLinkPreview | null>;
   /** Ephemeral: tells the chat we are (or stopped) typing. Only with capabilities.typing. */
