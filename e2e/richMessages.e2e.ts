@@ -503,6 +503,13 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
       .or(panel.getByText(/\(you\)/))
       .first()
       .waitFor();
+    // Bob made the room (v12: its owner); alice is at level 0: she may invite
+    // (invite level 0) but neither remove nor ban (50), so neither is offered.
+    const bobRow = panel.locator('li.member', { hasText: 'Bob Builder' });
+    await bobRow.getByText(/owner/).waitFor();
+    await panel.getByRole('textbox', { name: 'Invite someone' }).waitFor();
+    assert.equal(await bobRow.getByRole('button', { name: 'Remove' }).count(), 0);
+    assert.equal(await bobRow.getByRole('button', { name: 'Ban' }).count(), 0);
     await shoot('10-members');
     await page.getByRole('button', { name: 'Close members' }).click();
   });

@@ -78,9 +78,26 @@ export interface MemberView {
   avatarUrl: string | null;
   /** join, invite, leave, ban (as the protocol says). */
   membership: string;
-  /** owner, admin, writer, reader where the protocol has roles (unichat, JMAP Chat); else null. */
+  /**
+   * owner, admin, writer, reader where the protocol has roles (unichat, JMAP
+   * Chat); admin, moderator, reader from Matrix power levels; else null.
+   */
   role: string | null;
   isSelf: boolean;
+  /**
+   * Whether the signed-in user may remove / ban this member, where the
+   * protocol's rules are known (Matrix power levels); absent otherwise (the
+   * server decides).
+   */
+  mayKick?: boolean;
+  mayBan?: boolean;
+}
+
+/** What the signed-in user may do in a chat (chats.permissions). */
+export interface ChatPermissions {
+  invite: boolean;
+  kick: boolean;
+  ban: boolean;
 }
 
 /** What a link shows before it is opened (Matrix preview_url: Open Graph fields). */
@@ -627,6 +644,14 @@ export const procedures = {
   'chats.members': {
     input: z.object({ chatId: id }).strict(),
     output: out<MemberView[]>(),
+  },
+  /**
+   * What the signed-in user may do in the chat (invite, kick, ban), where the
+   * protocol's rules are known (Matrix power levels); null otherwise.
+   */
+  'chats.permissions': {
+    input: z.object({ chatId: id }).strict(),
+    output: out<ChatPermissions | null>(),
   },
   /** Who has read how far ("seen by"), from others' read receipts. */
   'chats.receipts': {

@@ -52,9 +52,8 @@ export class ConnectorRegistry {
       const sample = this.create(protocol);
       kind = {
         capabilities: sample.capabilities,
-        permalink: sample.permalink
-          ? (chat, message) => sample.permalink!(chat, message)
-          : undefined,
+        permalink: sample.permalink?.bind(sample),
+        memberAuthority: sample.memberAuthority?.bind(sample),
       };
       this.kinds.set(protocol, kind);
       void sample.close?.().catch(() => undefined);

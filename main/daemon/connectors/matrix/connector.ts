@@ -42,6 +42,7 @@ import { randomBytes } from 'node:crypto';
 import { closeAccountCrypto, deleteCryptoStore } from './crypto/cryptoStore.js';
 import { loadNativeCrypto } from './crypto/native.js';
 import { matrixPermalink } from './permalink.js';
+import { matrixMemberAuthority } from './powerLevels.js';
 
 export type { MatrixConnectorOptions } from './account.js';
 
@@ -67,6 +68,7 @@ export function matrixKind(cryptoDir: string | null): ConnectorKind {
       return (capabilities ??= matrixCapabilities(cryptoDir));
     },
     permalink: matrixPermalink,
+    memberAuthority: matrixMemberAuthority,
   };
 }
 
@@ -96,6 +98,8 @@ export class MatrixConnector implements Connector {
   permalink(roomId: string, eventId: string): string {
     return matrixPermalink(roomId, eventId);
   }
+
+  readonly memberAuthority = matrixMemberAuthority;
 
   async login(credentials: Credentials, signal: AbortSignal): Promise<LoginResult> {
     const homeserver = credentials.server.replace(/\/+$/, '');
