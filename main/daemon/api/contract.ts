@@ -808,6 +808,12 @@ export interface EventMap {
     notifyLevel: 'all' | 'mentions' | 'none';
     muted: boolean;
   };
+  /**
+   * Read receipts in a chat moved (as they arrive with sync: Matrix m.receipt):
+   * everyone's current position there, as chats.receipts says it. Only for
+   * chats a window shows (timeline.watch).
+   */
+  'receipts.updated': { chatId: number; receipts: ReceiptView[] };
   /** Who types in a chat now (replaces the previous list; empty when nobody does). */
   typing: { chatId: number; personRemoteIds: string[]; names: string[] };
   presence: {
