@@ -13,9 +13,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { firstMissing, requires } from '../test/helpers/prerequisites.js';
-import { startWebHost, type WebHost } from '../main/web/webHost.js';
 import {
   SYNAPSE_PYTHON,
   Synapse,
@@ -24,14 +23,12 @@ import {
 } from '../test/servers/synapse/harness.js';
 import { ParleyUser } from '../test/servers/synapse/parley.js';
 import {
-  CAPTURE_NOTIFICATIONS,
-  buildRenderer,
   chromiumMissing,
   daemonClient,
-  launchChromium,
   notifications,
+  openWebApp,
   shotsDir,
-  watchProblems,
+  type WebApp,
 } from './support.js';
 
 const skip = firstMissing(
@@ -64,10 +61,8 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   let parley: ParleyUser;
-  let web: WebHost;
-  let context: BrowserContext;
+  let app: WebApp;
   let page: Page;
-  let problems: string[] = [];
   let rich = '';
   let quiet = '';
   let bobAvatar = '';
@@ -91,13 +86,7 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
     });
     return ((await res.json()) as { content_uri: string }).content_uri;
   };
-  const shoot = async (name: string) => {
-    await page.emulateMedia({ colorScheme: 'light' });
-    await page.screenshot({ path: join(SHOTS, `${name}-light.png`) });
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: join(SHOTS, `${name}-dark.png`) });
-    await page.emulateMedia({ colorScheme: 'light' });
-  };
+  const shoot = (name: string) => app.shoot(SHOTS, name);
   const openChat = async (name: string) => {
     await page
       .getByRole('listbox', { name: 'Chats' })
@@ -107,8 +96,6 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
   };
 
   before(async () => {
-    const rendererDir = join(scratch, 'renderer');
-    await buildRenderer(rendererDir);
     synapse = await Synapse.start({ dataDir: join(scratch, 'synapse') });
     alice = await synapse.register('alice');
     bob = await synapse.register('bob');
@@ -135,20 +122,14 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
     await synapse.send(bob, quiet, { msgtype: 'm.text', body: 'nothing happens here' });
 
     parley = await ParleyUser.signIn(synapse, alice, { profileDir: join(scratch, 'profile') });
-    web = await startWebHost({
+    app = await openWebApp({
       client: daemonClient(parley.daemon),
-      port: 0,
-      rendererDir,
+      scratch,
       blobDir: join(scratch, 'profile', 'blobs'),
+      permissions: ['notifications', 'clipboard-read', 'clipboard-write'],
+      captureNotifications: true,
     });
-    context = await launchChromium(join(scratch, 'chromium'));
-    await context.grantPermissions(['notifications', 'clipboard-read', 'clipboard-write'], {
-      origin: new URL(web.url).origin,
-    });
-    await context.addInitScript(CAPTURE_NOTIFICATIONS);
-    page = context.pages()[0] ?? (await context.newPage());
-    problems = watchProblems(page);
-    await page.goto(web.url);
+    page = app.page;
     await page
       .getByRole('listbox', { name: 'Chats' })
       .getByRole('option', { name: /Rich room/ })
@@ -156,8 +137,7 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
   });
 
   after(async () => {
-    await context?.close();
-    await web?.close();
+    await app?.close();
     await parley?.close(false);
     await synapse?.stop();
     rmSync(scratch, { recursive: true, force: true });
@@ -446,7 +426,7 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
     });
     await link.waitFor({ timeout: 30_000 });
     let popups = 0;
-    context.on('page', () => (popups += 1));
+    app.context.on('page', () => (popups += 1));
     await link.click();
     const dialog = page.getByRole('dialog', { name: 'Open this link?' });
     await dialog.getByText(/reads "аpple\.com" but is "xn--pple-43d\.com"/).waitFor();
@@ -608,7 +588,7 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
   });
 
   test('no page errors and no CSP violations along the way', () => {
-    const real = problems.filter(
+    const real = app.problems.filter(
       (p) => !/Failed to load resource.*(502|503|ERR_CONNECTION)/.test(p),
     );
     assert.deepEqual(real, []);
