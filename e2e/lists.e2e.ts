@@ -15,22 +15,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DaemonHost } from '../main/daemon/host/daemonHost.js';
 import { Store } from '../main/daemon/store/store.js';
 import type { RemoteMessage } from '../main/daemon/model/types.js';
 import type { SecretBroker } from '../main/daemon/secrets/secretBroker.js';
-import { startWebHost, type WebHost } from '../main/web/webHost.js';
 import { startRestChatServer, type RestChatServer } from '../test/servers/rest-chat/server.js';
-import {
-  buildRenderer,
-  CHROMIUM,
-  CHROMIUM_ARGS,
-  chromiumMissing,
-  shotsDir,
-  watchProblems,
-} from './support.js';
+import { chromiumMissing, openWebApp, shotsDir, type WebApp } from './support.js';
 
 const skip = chromiumMissing;
 if (skip) console.log(`# skipping lists e2e: ${skip}`);
@@ -120,26 +111,16 @@ function seedProfile(dir: string): void {
 describe('lists at any size, sync progress, accessibility', { skip }, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'parley-lists-e2e-'));
   const profileDir = join(scratch, 'profile');
-  const rendererDir = join(scratch, 'renderer');
   const SHOTS = shotsDir('lists');
   let daemon: DaemonHost;
-  let web: WebHost;
+  let app: WebApp;
   let rest: RestChatServer;
-  let browser: Browser;
   let page: Page;
-  let problems: string[] = [];
 
   before(async () => {
-    await buildRenderer(rendererDir);
     seedProfile(profileDir);
     daemon = new DaemonHost({ profileDir, secrets: memorySecrets() });
     await daemon.ready;
-    web = await startWebHost({
-      client: daemon,
-      port: 0,
-      rendererDir,
-      blobDir: join(profileDir, 'blobs'),
-    });
     rest = await startRestChatServer({
       // The server finds a chat by its members (its README, choice 17): one friend per room.
       users: [
@@ -150,25 +131,19 @@ describe('lists at any size, sync progress, accessibility', { skip }, () => {
         })),
       ],
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
     // bypassCSP: axe-core is evaluated as text, which the app's CSP (rightly) forbids.
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
+    app = await openWebApp({
+      client: daemon,
+      scratch,
+      blobDir: join(profileDir, 'blobs'),
       bypassCSP: true,
     });
-    page = await context.newPage();
-    problems = watchProblems(page);
-    await page.goto(web.url);
+    page = app.page;
     await page.getByRole('listbox', { name: 'Chats' }).waitFor();
   });
 
   after(async () => {
-    await browser?.close();
-    await web?.close();
+    await app?.close();
     await daemon?.close();
     await rest?.close();
     rmSync(scratch, { recursive: true, force: true });
@@ -442,6 +417,6 @@ describe('lists at any size, sync progress, accessibility', { skip }, () => {
   });
 
   test('no page errors along the way', () => {
-    assert.deepEqual(problems, []);
+    assert.deepEqual(app.problems, []);
   });
 });

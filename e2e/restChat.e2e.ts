@@ -12,21 +12,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { startWebHost, type WebHost } from '../main/web/webHost.js';
+import type { Page } from 'playwright-core';
 import { Daemon } from '../main/daemon/daemon.js';
 import { ConnectorRegistry } from '../main/daemon/connectors/registry.js';
 import { RestChatConnector } from '../main/daemon/connectors/rest-chat/connector.js';
 import { startRestChatServer, type RestChatServer } from '../test/servers/rest-chat/server.js';
 import { memorySecrets, waitFor } from '../test/helpers/fixtures.js';
-import {
-  buildRenderer,
-  chromiumMissing,
-  daemonClient,
-  launchChromium,
-  shotsDir,
-  watchProblems,
-} from './support.js';
+import { chromiumMissing, daemonClient, openWebApp, shotsDir, type WebApp } from './support.js';
 
 const skip = chromiumMissing;
 if (skip) console.log(`# skipping REST chat e2e: ${skip}`);
@@ -42,10 +34,8 @@ describe('web mode against the REST chat reference server', { skip, timeout: 300
   const scratch = mkdtempSync(join(tmpdir(), 'parley-e2e-restchat-'));
   let server: RestChatServer;
   let daemon: Daemon;
-  let web: WebHost;
-  let context: BrowserContext;
+  let app: WebApp;
   let page: Page;
-  let problems: string[] = [];
   let bobToken = '';
   const chats = { direct: '', group: '' };
 
@@ -72,8 +62,6 @@ describe('web mode against the REST chat reference server', { skip, timeout: 300
     server.store.chatMessages(chatId).filter((m) => m.authorId === server.user('annie').id);
 
   before(async () => {
-    const rendererDir = join(scratch, 'renderer');
-    await buildRenderer(rendererDir);
     server = await startRestChatServer({
       users: [
         { username: 'annie', password: 'annie-password', name: 'Annie' },
@@ -106,27 +94,25 @@ describe('web mode against the REST chat reference server', { skip, timeout: 300
         outbox: { backoff: { baseMs: 100, maxMs: 1000 } },
       },
     });
-    web = await startWebHost({
+    // Opened by the first test: the setup screen is part of what it checks.
+    app = await openWebApp({
       client: daemonClient(daemon),
-      port: 0,
-      rendererDir,
+      scratch,
       blobDir: join(scratch, 'profile', 'blobs'),
+      open: false,
     });
-    context = await launchChromium(join(scratch, 'chromium'));
-    page = context.pages()[0] ?? (await context.newPage());
-    problems = watchProblems(page);
+    page = app.page;
   });
 
   after(async () => {
-    await context?.close();
-    await web?.close();
+    await app?.close();
     await daemon?.close().catch(() => undefined);
     await server?.close();
     rmSync(scratch, { recursive: true, force: true });
   });
 
   test('adds a REST chat account on the setup screen; a wrong password shows on its field', async () => {
-    await page.goto(web.url);
+    await page.goto(app.web.url);
     await page.getByRole('button', { name: 'Add account' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add an account' });
     await dialog.getByRole('button', { name: /REST chat/ }).click();
@@ -139,7 +125,7 @@ describe('web mode against the REST chat reference server', { skip, timeout: 300
     await form.getByText('Check the username and password.').waitFor();
     const password = form.getByLabel('Password');
     assert.equal(await password.getAttribute('aria-invalid'), 'true', 'the field is marked');
-    await page.screenshot({ path: join(SHOTS, '1-wrong-password.png') });
+    await app.shoot(SHOTS, '1-wrong-password');
     await password.fill('annie-password');
     await form.getByRole('button', { name: 'Sign in' }).click();
     await form.waitFor({ state: 'detached', timeout: 60_000 });
@@ -151,7 +137,7 @@ describe('web mode against the REST chat reference server', { skip, timeout: 300
     const list = page.getByRole('listbox', { name: 'Chats' });
     for (const name of ['Bobby', 'Weekend plans'])
       await list.getByRole('option', { name: new RegExp(name) }).waitFor({ timeout: 60_000 });
-    await page.screenshot({ path: join(SHOTS, '2-chats.png') });
+    await app.shoot(SHOTS, '2-chats');
   });
 
   test('sends a message (on the server once) and sees Bobby’s reply live', async () => {
@@ -169,7 +155,21 @@ describe('web mode against the REST chat reference server', { skip, timeout: 300
     assert.equal(annieMessages(chats.direct).length, 1);
     await say(chats.direct, 'Great, see you at ten');
     await messageRow('Great, see you at ten').waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: join(SHOTS, '3-send-receive.png') });
+    await app.shoot(SHOTS, '3-send-receive');
+  });
+
+  test('a REST chat account has no message links and no link previews: neither is offered', async () => {
+    const row = messageRow('Great, see you at ten');
+    await row.hover();
+    await row.getByRole('button', { name: 'Reply' }).waitFor();
+    assert.equal(await row.getByRole('button', { name: 'Copy link' }).count(), 0);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const settings = page.getByRole('dialog', { name: 'Settings' });
+    await settings.getByText(/· annie ·/).waitFor();
+    assert.equal(await settings.getByLabel(/Show link previews/).count(), 0);
+    await app.shoot(SHOTS, '3b-settings-accounts');
+    await page.keyboard.press('Escape');
+    await settings.waitFor({ state: 'detached' });
   });
 
   test('sends a picture: uploaded with its preview, shown as an image', async () => {
@@ -194,7 +194,7 @@ describe('web mode against the REST chat reference server', { skip, timeout: 300
       return media && server.store.files.has(`${media.id}-preview.png`) ? media : null;
     });
     assert.deepEqual(server.store.files.get(`${sent.id}.png`), PNG);
-    await page.screenshot({ path: join(SHOTS, '4-picture.png') });
+    await app.shoot(SHOTS, '4-picture');
   });
 
   test('a picture from Bobby shows, named as he sent it', async () => {
@@ -229,7 +229,7 @@ describe('web mode against the REST chat reference server', { skip, timeout: 300
       (el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0,
       await img.elementHandle(),
     );
-    await page.screenshot({ path: join(SHOTS, '5-picture-received.png') });
+    await app.shoot(SHOTS, '5-picture-received');
   });
 
   test('blocks the chat from its menu: kept on the server, the composer says why; then unblocks', async () => {
@@ -243,11 +243,11 @@ describe('web mode against the REST chat reference server', { skip, timeout: 300
       .getByText(/Blocked/)
       .waitFor();
     await waitFor('the block on the server', () => relation().chatBlocked);
-    await page.screenshot({ path: join(SHOTS, '6-blocked.png') });
+    await app.shoot(SHOTS, '6-blocked');
     await page.getByRole('button', { name: 'Chat options' }).click();
     await page.getByRole('menuitem', { name: 'Unblock chat' }).click();
     await composer().waitFor({ timeout: 30_000 });
     await waitFor('lifted on the server', () => !relation().chatBlocked);
-    assert.deepEqual(problems, [], problems.join('\n'));
+    assert.deepEqual(app.problems, [], app.problems.join('\n'));
   });
 });

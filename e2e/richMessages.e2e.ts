@@ -9,11 +9,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { firstMissing, requires } from '../test/helpers/prerequisites.js';
-import { startWebHost, type WebHost } from '../main/web/webHost.js';
 import {
   SYNAPSE_PYTHON,
   Synapse,
@@ -22,14 +23,12 @@ import {
 } from '../test/servers/synapse/harness.js';
 import { ParleyUser } from '../test/servers/synapse/parley.js';
 import {
-  CAPTURE_NOTIFICATIONS,
-  buildRenderer,
   chromiumMissing,
   daemonClient,
-  launchChromium,
   notifications,
+  openWebApp,
   shotsDir,
-  watchProblems,
+  type WebApp,
 } from './support.js';
 
 const skip = firstMissing(
@@ -62,10 +61,8 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   let parley: ParleyUser;
-  let web: WebHost;
-  let context: BrowserContext;
+  let app: WebApp;
   let page: Page;
-  let problems: string[] = [];
   let rich = '';
   let quiet = '';
   let bobAvatar = '';
@@ -89,13 +86,7 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
     });
     return ((await res.json()) as { content_uri: string }).content_uri;
   };
-  const shoot = async (name: string) => {
-    await page.emulateMedia({ colorScheme: 'light' });
-    await page.screenshot({ path: join(SHOTS, `${name}-light.png`) });
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: join(SHOTS, `${name}-dark.png`) });
-    await page.emulateMedia({ colorScheme: 'light' });
-  };
+  const shoot = (name: string) => app.shoot(SHOTS, name);
   const openChat = async (name: string) => {
     await page
       .getByRole('listbox', { name: 'Chats' })
@@ -105,8 +96,6 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
   };
 
   before(async () => {
-    const rendererDir = join(scratch, 'renderer');
-    await buildRenderer(rendererDir);
     synapse = await Synapse.start({ dataDir: join(scratch, 'synapse') });
     alice = await synapse.register('alice');
     bob = await synapse.register('bob');
@@ -133,20 +122,14 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
     await synapse.send(bob, quiet, { msgtype: 'm.text', body: 'nothing happens here' });
 
     parley = await ParleyUser.signIn(synapse, alice, { profileDir: join(scratch, 'profile') });
-    web = await startWebHost({
+    app = await openWebApp({
       client: daemonClient(parley.daemon),
-      port: 0,
-      rendererDir,
+      scratch,
       blobDir: join(scratch, 'profile', 'blobs'),
+      permissions: ['notifications', 'clipboard-read', 'clipboard-write'],
+      captureNotifications: true,
     });
-    context = await launchChromium(join(scratch, 'chromium'));
-    await context.grantPermissions(['notifications', 'clipboard-read', 'clipboard-write'], {
-      origin: new URL(web.url).origin,
-    });
-    await context.addInitScript(CAPTURE_NOTIFICATIONS);
-    page = context.pages()[0] ?? (await context.newPage());
-    problems = watchProblems(page);
-    await page.goto(web.url);
+    page = app.page;
     await page
       .getByRole('listbox', { name: 'Chats' })
       .getByRole('option', { name: /Rich room/ })
@@ -154,8 +137,7 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
   });
 
   after(async () => {
-    await context?.close();
-    await web?.close();
+    await app?.close();
     await parley?.close(false);
     await synapse?.stop();
     rmSync(scratch, { recursive: true, force: true });
@@ -444,7 +426,7 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
     });
     await link.waitFor({ timeout: 30_000 });
     let popups = 0;
-    context.on('page', () => (popups += 1));
+    app.context.on('page', () => (popups += 1));
     await link.click();
     const dialog = page.getByRole('dialog', { name: 'Open this link?' });
     await dialog.getByText(/reads "аpple\.com" but is "xn--pple-43d\.com"/).waitFor();
@@ -501,30 +483,104 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
       .or(panel.getByText(/\(you\)/))
       .first()
       .waitFor();
+    // Bob made the room (v12: its owner); alice is at level 0: she may invite
+    // (invite level 0) but neither remove nor ban (50), so neither is offered.
+    const bobRow = panel.locator('li.member', { hasText: 'Bob Builder' });
+    await bobRow.getByText(/owner/).waitFor();
+    await panel.getByRole('textbox', { name: 'Invite someone' }).waitFor();
+    assert.equal(await bobRow.getByRole('button', { name: 'Remove' }).count(), 0);
+    assert.equal(await bobRow.getByRole('button', { name: 'Ban' }).count(), 0);
     await shoot('10-members');
     await page.getByRole('button', { name: 'Close members' }).click();
   });
 
-  test('link previews: none when the server has them off, and none asked for when the account says no', async () => {
-    // This Synapse has url_preview_enabled off (the default): the daemon gets a 4xx and says "none".
-    const preview = await parley.call('media.linkPreview', {
-      accountId: parley.accountId,
-      url: 'https://example.org/',
+  test('a link to a page with Open Graph tags shows its preview card; the account switch turns previews off', async () => {
+    // The page is served here on 127.0.0.1 (the test Synapse lets loopback
+    // through its preview blacklist: see the harness); Synapse fetches it and
+    // its og:image, and the daemon asks Synapse.
+    const asked: string[] = [];
+    const site = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      if (req.url === '/pic.png') {
+        res.writeHead(200, { 'content-type': 'image/png' }).end(PNG_SQUARE);
+        return;
+      }
+      const title = req.url === '/later.html' ? 'Later article' : 'Parley release notes';
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          '<!doctype html><html><head>' +
+            `<meta property="og:title" content="${title}">` +
+            '<meta property="og:description" content="Everything new in this release, in one page.">' +
+            '<meta property="og:site_name" content="Parley blog">' +
+            `<meta property="og:image" content="http://127.0.0.1:${port}/pic.png">` +
+            `</head><body><h1>${title}</h1></body></html>`,
+        );
     });
-    assert.equal(preview, null);
-    const off = await parley.call('accounts.updateSettings', {
-      accountId: parley.accountId,
-      linkPreviews: false,
-    });
-    assert.equal(off.linkPreviews, false);
+    await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+    const port = (site.address() as AddressInfo).port;
+    try {
+      await openChat('Rich room');
+      const link = `http://127.0.0.1:${port}/notes.html`;
+      await synapse.send(bob, rich, { msgtype: 'm.text', body: `have a look: ${link}` });
+      const card = messageRow('have a look').locator('a.link-preview');
+      await card.waitFor({ timeout: 60_000 });
+      await card.locator('.link-preview-title', { hasText: 'Parley release notes' }).waitFor();
+      await card.getByText('Everything new in this release, in one page.').waitFor();
+      await card.getByText('Parley blog').waitFor();
+      // The picture arrives through the media repository (mxc://) into the blob store.
+      const img = card.locator('.link-preview-image img');
+      await img.waitFor({ timeout: 30_000 });
+      assert.match((await img.getAttribute('src')) ?? '', /^\/blob\/[0-9a-f]{64}$/);
+      assert.ok(asked.includes('/notes.html') && asked.includes('/pic.png'));
+      await shoot('11-link-preview');
+
+      // Off for this account, in Settings: no card, and the page is never asked for.
+      await page.getByRole('button', { name: 'Settings' }).click();
+      const settings = page.getByRole('dialog', { name: 'Settings' });
+      const toggle = settings.getByLabel(/Show link previews/);
+      assert.equal(await toggle.isChecked(), true);
+      await toggle.click();
+      await settings.locator('.link-preview-switch input:not(:checked)').waitFor();
+      await shoot('12-link-preview-switch-off');
+      await page.keyboard.press('Escape');
+      await settings.waitFor({ state: 'detached' });
+      assert.equal(
+        (await parley.call('accounts.settings', { accountId: parley.accountId })).linkPreviews,
+        false,
+      );
+      const later = `http://127.0.0.1:${port}/later.html`;
+      await synapse.send(bob, rich, { msgtype: 'm.text', body: `and another: ${later}` });
+      const row = messageRow('and another');
+      await row.waitFor({ timeout: 30_000 });
+      // The card would come from media.linkPreview: answer the same question here,
+      // after the row's own request, and see that nothing was fetched.
+      assert.equal(
+        await parley.call('media.linkPreview', { accountId: parley.accountId, url: later }),
+        null,
+      );
+      assert.equal(await row.locator('a.link-preview').count(), 0);
+      assert.ok(!asked.includes('/later.html'), 'the server was never asked for the page');
+    } finally {
+      await new Promise((r) => site.close(r));
+    }
+  });
+
+  test('"Copy link" puts the daemon-made matrix.to permalink of the message on the clipboard', async () => {
+    const eventId = await synapse.send(bob, rich, { msgtype: 'm.text', body: 'link to me please' });
+    const row = messageRow('link to me please');
+    await row.waitFor({ timeout: 30_000 });
+    await row.hover();
+    await row.getByRole('button', { name: 'Copy link' }).click();
+    await row.getByRole('button', { name: 'Link copied' }).waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
     assert.equal(
-      await parley.call('media.linkPreview', {
-        accountId: parley.accountId,
-        url: 'https://example.com/x',
-      }),
-      null,
+      copied,
+      `https://matrix.to/#/${encodeURIComponent(rich)}/${encodeURIComponent(eventId)}`,
     );
-    // media.fetch caches what a URI gave: the second call answers from the blob store.
+  });
+
+  test('media.fetch caches what a URI gave: the second call answers from the blob store', async () => {
     const first = await parley.call('media.fetch', { accountId: parley.accountId, uri: bobAvatar });
     await synapse.stop();
     const again = await parley.call('media.fetch', { accountId: parley.accountId, uri: bobAvatar });
@@ -532,7 +588,7 @@ describe('rich messages against a real Synapse', { skip, timeout: 600_000 }, () 
   });
 
   test('no page errors and no CSP violations along the way', () => {
-    const real = problems.filter(
+    const real = app.problems.filter(
       (p) => !/Failed to load resource.*(502|503|ERR_CONNECTION)/.test(p),
     );
     assert.deepEqual(real, []);

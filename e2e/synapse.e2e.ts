@@ -14,7 +14,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { startWebHost, type WebHost } from '../main/web/webHost.js';
 import {
   SYNAPSE_PYTHON,
   Synapse,
@@ -23,14 +22,12 @@ import {
 } from '../test/servers/synapse/harness.js';
 import { ParleyUser } from '../test/servers/synapse/parley.js';
 import {
-  CAPTURE_NOTIFICATIONS,
-  buildRenderer,
   chromiumMissing,
   daemonClient,
-  launchChromium,
   notifications,
+  openWebApp,
   shotsDir,
-  watchProblems,
+  type WebApp,
 } from './support.js';
 
 const skip = firstMissing(
@@ -57,10 +54,9 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
   let alice: RegisteredUser;
   let bob: RegisteredUser;
   let parley: ParleyUser;
-  let web: WebHost;
+  let app: WebApp;
   let context: BrowserContext;
   let page: Page;
-  let problems: string[] = [];
   /** WebSockets the page saw close (a frame over the limit used to close it). */
   let socketCloses = 0;
   const rooms: Record<'project' | 'random' | 'side', string> = {
@@ -94,8 +90,6 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
   const composer = () => page.locator('.composer textarea');
 
   before(async () => {
-    const rendererDir = join(scratch, 'renderer');
-    await buildRenderer(rendererDir);
     synapse = await Synapse.start({ dataDir: join(scratch, 'synapse') });
     alice = await synapse.register('alice');
     bob = await synapse.register('bob');
@@ -127,30 +121,28 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
     await say(bob, rooms.side, 'side room is open');
 
     parley = ParleyUser.open({ profileDir: join(scratch, 'profile') });
-    web = await startWebHost({
+    // Opened by the first test: adding the account is part of what it checks.
+    app = await openWebApp({
       client: daemonClient(parley.daemon),
-      port: 0,
-      rendererDir,
+      scratch,
       blobDir: join(scratch, 'profile', 'blobs'),
+      permissions: ['notifications'],
+      captureNotifications: true,
+      open: false,
     });
-    context = await launchChromium(join(scratch, 'chromium'));
-    await context.grantPermissions(['notifications'], { origin: new URL(web.url).origin });
-    await context.addInitScript(CAPTURE_NOTIFICATIONS);
-    page = context.pages()[0] ?? (await context.newPage());
-    problems = watchProblems(page);
+    ({ page, context } = app);
     page.on('websocket', (ws) => ws.on('close', () => (socketCloses += 1)));
   });
 
   after(async () => {
-    await context?.close();
-    await web?.close();
+    await app?.close();
     await parley?.close(false);
     await synapse?.stop();
     rmSync(scratch, { recursive: true, force: true });
   });
 
   test('adds a Matrix account through the UI; a wrong password is a clear error', async () => {
-    await page.goto(web.url);
+    await page.goto(app.web.url);
     await page.getByRole('button', { name: 'Add account' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add an account' });
     await dialog.getByRole('button', { name: /Matrix/ }).click();
@@ -163,7 +155,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
     await form.getByLabel('Homeserver').fill(synapse.url);
     await form.getByRole('button', { name: 'Sign in' }).click();
     await form.getByText(/Could not sign in/).waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: join(SHOTS, '1-auth-failed.png') });
+    await app.shoot(SHOTS, '1-auth-failed');
     await form.getByLabel('Password').fill(alice.password);
     await form.getByRole('button', { name: 'Sign in' }).click();
     await form.waitFor({ state: 'detached', timeout: 60_000 });
@@ -175,7 +167,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
     const list = page.getByRole('listbox', { name: 'Chats' });
     for (const name of ['Project chat', 'Random', 'Side room'])
       await list.getByRole('option', { name: new RegExp(name) }).waitFor({ timeout: 60_000 });
-    await page.screenshot({ path: join(SHOTS, '2-chats-filled.png') });
+    await app.shoot(SHOTS, '2-chats-filled');
   });
 
   test('opens a chat, sends (delivered to the server), and receives', async () => {
@@ -194,7 +186,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
     );
     await say(bob, rooms.project, 'Bob says hi back');
     await messageRow('Bob says hi back').waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: join(SHOTS, '3-send-receive.png') });
+    await app.shoot(SHOTS, '3-send-receive');
   });
 
   test('replies to a message: a reply bar, then a quote, and m.in_reply_to on the server', async () => {
@@ -213,7 +205,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
           !!(e.content['m.relates_to'] as Record<string, unknown> | undefined)?.['m.in_reply_to'],
       ),
     );
-    await page.screenshot({ path: join(SHOTS, '4-reply.png') });
+    await app.shoot(SHOTS, '4-reply');
   });
 
   test('reacts with the picker; the chip shows the count and that it is mine', async () => {
@@ -224,7 +216,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
     const chip = target.locator('button.reaction-chip[aria-pressed=true]');
     await chip.waitFor({ timeout: 30_000 });
     assert.match((await chip.textContent()) ?? '', /👍\s*1/);
-    await page.screenshot({ path: join(SHOTS, '5-reaction.png') });
+    await app.shoot(SHOTS, '5-reaction');
   });
 
   test('Up in the empty composer edits the last own message', async () => {
@@ -236,7 +228,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
     await composer().press('Enter');
     const edited = messageRow('Replying to you, Bob (fixed)');
     await edited.locator('.edited').waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: join(SHOTS, '6-edited.png') });
+    await app.shoot(SHOTS, '6-edited');
   });
 
   test('search finds an old message and opens it in context', async () => {
@@ -253,7 +245,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
       },
       90_000,
     );
-    await page.screenshot({ path: join(SHOTS, '7-search.png') });
+    await app.shoot(SHOTS, '7-search');
     await hit.getByRole('button').click();
     const row = page.locator('li.message.highlighted').filter({ hasText: 'zanzibar' });
     await row.waitFor({ timeout: 30_000 });
@@ -264,7 +256,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
     });
     assert.ok(inView, 'the hit is on screen');
     await messageRow('project update number 4').waitFor();
-    await page.screenshot({ path: join(SHOTS, '8-search-jump.png') });
+    await app.shoot(SHOTS, '8-search-jump');
   });
 
   test('an image someone sends shows as a thumbnail and opens', async () => {
@@ -304,7 +296,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
     assert.equal(res.status(), 200);
     assert.equal(res.headers()['content-type'], 'image/png');
     await popup.close();
-    await page.screenshot({ path: join(SHOTS, '9-attachment.png') });
+    await app.shoot(SHOTS, '9-attachment');
   });
 
   test('a file attached in the composer is sent to the server', async () => {
@@ -327,7 +319,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
     await page.getByRole('option', { name: /Random/ }).click({ button: 'right' });
     await page.getByRole('menu').getByRole('menuitem', { name: 'Mute' }).click();
     await page.getByRole('option', { name: /Random\W+muted/ }).waitFor();
-    await page.screenshot({ path: join(SHOTS, '10-muted.png') });
+    await app.shoot(SHOTS, '10-muted');
   });
 
   test('a message in a background chat raises one notification; a muted chat raises none', async () => {
@@ -355,7 +347,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
     const echo = messageRow('sent while the server was down');
     await echo.locator('[data-outbox-state]').waitFor();
     await page.waitForTimeout(1500);
-    await page.screenshot({ path: join(SHOTS, '11-pending-offline.png') });
+    await app.shoot(SHOTS, '11-pending-offline');
     await synapse.restart();
     await echo.locator('[data-outbox-state]').waitFor({ state: 'detached', timeout: 60_000 });
     await waitFor('the offline message on the server', async () =>
@@ -363,7 +355,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
         (e) => e.content.body === 'sent while the server was down',
       ),
     );
-    await page.screenshot({ path: join(SHOTS, '12-delivered.png') });
+    await app.shoot(SHOTS, '12-delivered');
   });
 
   test('replies in a thread from the thread panel; the server has it in the thread', async () => {
@@ -396,7 +388,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
         );
       }),
     );
-    await page.screenshot({ path: join(SHOTS, '13-thread-reply.png') });
+    await app.shoot(SHOTS, '13-thread-reply');
     await panel.getByRole('button', { name: 'Close thread' }).click();
   });
 
@@ -440,7 +432,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
       0,
       'no file button: files cannot be sent encrypted yet',
     );
-    await page.screenshot({ path: join(SHOTS, '14-encrypted.png') });
+    await app.shoot(SHOTS, '14-encrypted');
     await page.getByRole('option', { name: /Project chat/ }).click();
   });
 
@@ -467,7 +459,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
     await box.fill('');
     const upload = await uploads;
     assert.equal(upload.status(), 200);
-    assert.equal(upload.request().url(), `${new URL(web.url).origin}/upload`, 'no token in it');
+    assert.equal(upload.request().url(), `${app.origin}/upload`, 'no token in it');
     await page.locator('.attachment').filter({ hasText: 'big.bin' }).waitFor({ timeout: 120_000 });
     let mxc = '';
     await waitFor(
@@ -495,7 +487,7 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
   });
 
   test('no page errors and no CSP violations along the way', () => {
-    const real = problems.filter(
+    const real = app.problems.filter(
       (p) => !/Failed to load resource.*(502|503|ERR_CONNECTION)/.test(p),
     );
     assert.deepEqual(real, []);

@@ -13,23 +13,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { Daemon } from '../main/daemon/daemon.js';
-import { startWebHost, type WebHost } from '../main/web/webHost.js';
 import {
   startUnichatServer,
   TEST_APP_DOMAIN_TOKEN,
   type UnichatServer,
 } from '../test/servers/unichat/server.js';
 import { memorySecrets, waitFor } from '../test/helpers/fixtures.js';
-import {
-  buildRenderer,
-  chromiumMissing,
-  daemonClient,
-  launchChromium,
-  shotsDir,
-  watchProblems,
-} from './support.js';
+import { chromiumMissing, daemonClient, openWebApp, shotsDir, type WebApp } from './support.js';
 
 const skip = chromiumMissing;
 if (skip) console.log(`# skipping unichat e2e: ${skip}`);
@@ -43,10 +35,8 @@ describe('web mode with a unichat account', { skip, timeout: 300_000 }, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'parley-e2e-unichat-'));
   let server: UnichatServer;
   let daemon: Daemon;
-  let web: WebHost;
-  let context: BrowserContext;
+  let app: WebApp;
   let page: Page;
-  let problems: string[] = [];
   let groupId = 0;
   let boToken = '';
 
@@ -71,8 +61,6 @@ describe('web mode with a unichat account', { skip, timeout: 300_000 }, () => {
   const composer = () => page.locator('.composer textarea');
 
   before(async () => {
-    const rendererDir = join(scratch, 'renderer');
-    await buildRenderer(rendererDir);
     server = await startUnichatServer({
       users: [
         { email: 'ann@example.test', password: 'ann-password', nick: 'ann' },
@@ -100,27 +88,25 @@ describe('web mode with a unichat account', { skip, timeout: 300_000 }, () => {
         outbox: { backoff: { baseMs: 50, maxMs: 500 } },
       },
     });
-    web = await startWebHost({
+    // Opened by the first test: the setup screen is part of what it checks.
+    app = await openWebApp({
       client: daemonClient(daemon),
-      port: 0,
-      rendererDir,
+      scratch,
       blobDir: join(scratch, 'profile', 'blobs'),
+      open: false,
     });
-    context = await launchChromium(join(scratch, 'chromium'));
-    page = context.pages()[0] ?? (await context.newPage());
-    problems = watchProblems(page);
+    page = app.page;
   });
 
   after(async () => {
-    await context?.close();
-    await web?.close();
+    await app?.close();
     await daemon?.close();
     await server?.close();
     rmSync(scratch, { recursive: true, force: true });
   });
 
   test('adds a unichat account on the setup screen; a wrong password is a clear error', async () => {
-    await page.goto(web.url);
+    await page.goto(app.web.url);
     await page.getByRole('button', { name: 'Add account' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add an account' });
     await dialog.getByRole('button', { name: /unichat/ }).click();
@@ -133,7 +119,7 @@ describe('web mode with a unichat account', { skip, timeout: 300_000 }, () => {
     await form.getByLabel('Password').fill('ann-password');
     await form.getByRole('button', { name: 'Sign in' }).click();
     await form.waitFor({ state: 'detached', timeout: 30_000 });
-    await page.screenshot({ path: join(SHOTS, '1-added.png') });
+    await app.shoot(SHOTS, '1-added');
   });
 
   test('the room shows its system messages as such, and the message', async () => {
@@ -144,7 +130,7 @@ describe('web mode with a unichat account', { skip, timeout: 300_000 }, () => {
     await system.filter({ hasText: 'bo created the room' }).waitFor();
     await system.filter({ hasText: 'ann was invited' }).waitFor();
     assert.equal(await system.locator('.sender').count(), 0, 'no sender line on system rows');
-    await page.screenshot({ path: join(SHOTS, '2-system-messages.png') });
+    await app.shoot(SHOTS, '2-system-messages');
   });
 
   test('members show with their roles', async () => {
@@ -160,7 +146,7 @@ describe('web mode with a unichat account', { skip, timeout: 300_000 }, () => {
         ),
       );
     assert.deepEqual(rows, ['ann (you) writer', 'bo owner']);
-    await page.screenshot({ path: join(SHOTS, '3-members.png') });
+    await app.shoot(SHOTS, '3-members');
     await page.getByRole('button', { name: 'Close members' }).click();
   });
 
@@ -180,7 +166,7 @@ describe('web mode with a unichat account', { skip, timeout: 300_000 }, () => {
     );
     await rpc(boToken, 'post', { group_id: groupId, uid: 'e2e-2', text: 'lovely' });
     await messageRow('lovely').waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: join(SHOTS, '4-draft-and-send.png') });
-    assert.deepEqual(problems, []);
+    await app.shoot(SHOTS, '4-draft-and-send');
+    assert.deepEqual(app.problems, []);
   });
 });

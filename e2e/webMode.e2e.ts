@@ -6,25 +6,20 @@
 // Needs a Chromium (CHROMIUM_PATH, default /usr/bin/chromium); skips, saying
 // so, without one. Screenshots go to test-results/webMode/.
 import { after, before, describe, test } from 'node:test';
-import { chromiumMissing } from './support.js';
+import { chromiumMissing, openWebApp, shotsDir, type WebApp } from './support.js';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
-import react from '@vitejs/plugin-react';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
 import { DaemonHost } from '../main/daemon/host/daemonHost.js';
 import { Store } from '../main/daemon/store/store.js';
 import type { RemoteMessage } from '../main/daemon/model/types.js';
 import type { SecretBroker } from '../main/daemon/secrets/secretBroker.js';
-import { startWebHost, type WebHost } from '../main/web/webHost.js';
+import type { WebHost } from '../main/web/webHost.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'test-results', 'webMode');
+const SHOTS = shotsDir('webMode');
 const skip = chromiumMissing;
 if (skip) console.log(`# skipping web mode e2e: ${skip}`);
 
@@ -36,18 +31,6 @@ const memorySecrets = (): SecretBroker => {
     delete: async (k) => map.delete(k),
   };
 };
-
-/** The production renderer bundle, built with the same plugins as electron.vite.config.ts. */
-async function buildRenderer(outDir: string): Promise<void> {
-  await build({
-    configFile: false,
-    root: resolve(ROOT, 'renderer'),
-    base: './',
-    plugins: [react()],
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true },
-  });
-}
 
 const minutesAgo = (n: number) => Date.now() - n * 60_000;
 /** A tiny image server standing in for a mail sender's tracking pixel. */
@@ -195,20 +178,17 @@ function seedProfile(profileDir: string): void {
 describe('web mode end to end', { skip }, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
   const profileDir = join(scratch, 'profile');
-  const rendererDir = join(scratch, 'renderer');
   let daemon: DaemonHost;
   let pixelServer: Server;
+  let app: WebApp;
   let web: WebHost;
   let context: BrowserContext;
   let page: Page;
-  const problems: string[] = [];
   /** A stored blob's path, as the mail test's loaded image shows it. */
   let blobPath = '';
-  const origin = () => new URL(web.url).origin;
+  const origin = () => app.origin;
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    await buildRenderer(rendererDir);
     pixelServer = await startPixelServer();
     seedProfile(profileDir);
     daemon = new DaemonHost({
@@ -218,36 +198,18 @@ describe('web mode end to end', { skip }, () => {
       testOnlyLoopbackFetchPorts: [Number(new URL(PIXEL_URL()).port)],
     });
     await daemon.ready;
-    web = await startWebHost({
+    // Opened by the first test: taking the token out of the address bar is what it checks.
+    app = await openWebApp({
       client: daemon,
-      port: 0,
-      rendererDir,
+      scratch,
       blobDir: join(profileDir, 'blobs'),
+      open: false,
     });
-    context = await chromium.launchPersistentContext(join(scratch, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-      viewport: { width: 1280, height: 800 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    });
+    ({ web, context, page } = app);
   });
 
   after(async () => {
-    await context?.close();
-    await web?.close();
+    await app?.close();
     await daemon?.close();
     pixelServer?.close();
     rmSync(scratch, { recursive: true, force: true });
@@ -610,6 +572,6 @@ describe('web mode end to end', { skip }, () => {
   });
 
   test('no page errors and no CSP violations along the way', () => {
-    assert.deepEqual(problems, []);
+    assert.deepEqual(app.problems, []);
   });
 });

@@ -195,6 +195,24 @@ else
   synapse_ok || die "matrix-synapse installed but synapse.app.homeserver does not import (see $LOG_DIR/synapse-pip.log)"
   say "synapse venv installed: matrix-synapse $("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("matrix-synapse"))') ($(elapsed "$t"))"
 fi
+# Link previews (/_matrix/client/v1/media/preview_url) need Synapse's
+# `url-preview` extra: lxml in older releases, beautifulsoup4 since 1.16x.
+# Checked by distribution name against what the installed release declares, so
+# a venv made before this step gets it too and a complete one is left alone.
+preview_deps_ok() {
+  "$VENV/bin/python" - <<'PY' >/dev/null 2>&1
+import importlib.metadata as m, re
+reqs = [r for r in (m.metadata("matrix-synapse").get_all("Requires-Dist") or []) if "extra == 'url-preview'" in r or 'extra == "url-preview"' in r]
+for r in reqs:
+    m.version(re.split(r"[ <>=!~;\[]", r, maxsplit=1)[0])
+PY
+}
+if ! preview_deps_ok; then
+  say "synapse: adding the url-preview extra (link previews)"
+  run_logged synapse-pip-preview "$VENV/bin/python" -m pip install -q \
+    "matrix-synapse[url-preview]==$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("matrix-synapse"))')"
+  preview_deps_ok || die "synapse url-preview dependencies did not install (see $LOG_DIR/synapse-pip-preview.log)"
+fi
 
 # --- 3. node_modules ---------------------------------------------------------
 t="$(now)"

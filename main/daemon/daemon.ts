@@ -15,6 +15,7 @@ import type { SecretBroker } from './secrets/secretBroker.js';
 import type { SyncObserver } from './sync/observer.js';
 import type { BatchResult } from './store/batchWriter.js';
 import { notifiableMessages } from './store/notifications.js';
+import { chatReceipts } from './store/receipts.js';
 import { DailyBackups, type DailyBackupOptions } from './profile/dailyBackups.js';
 import { DISK_FULL_MESSAGE, isDiskFull } from './store/diskFull.js';
 import { checkInBackground, markDamaged } from './profile/integrity.js';
@@ -66,7 +67,14 @@ export class Daemon {
     this.trigrams = new TrigramIndexer(this.store.db);
     this.words = new WordReindexer(this.store.db);
     this.events = new EventCoalescer(
-      this.store.read,
+      {
+        messagesById: (ids) => this.store.read.messagesById(ids),
+        chatsById: (ids) => this.store.read.chatsById(ids),
+        receipts: (chatId) => {
+          const chat = this.store.read.chat(chatId);
+          return chat ? chatReceipts(this.store.readDb, chatId, chat.accountId) : [];
+        },
+      },
       (event) => this.emit(event),
       undefined,
       (chatId) => this.watches.shows(chatId),

@@ -339,14 +339,26 @@ test('typing both ways, presence, and who has read how far', async () => {
   const bMsg = await waitFor('Bo has it', () =>
     b.messages(roomId).find((m) => m.remoteId === remote),
   );
+  // Ann's window shows the chat: the receipt comes to her as an event, as it
+  // arrives with her sync (m.receipt), with no one asking chats.receipts.
+  await a.call('timeline.watch', { watcher: 'ann-window', chatIds: [aChat.id] });
   await b.call('chats.markRead', { chatId: b.chat(roomId)!.id, messageId: bMsg.id });
-  const seen = await waitFor('Ann sees Bo’s receipt', async () =>
-    (await a.call('chats.receipts', { chatId: aChat.id })).find(
-      (r) => r.personRemoteId === bo.userId && r.messageRemoteId === remote,
-    ),
+  const seen = await waitFor('Ann is told of Bo’s receipt', () =>
+    a.events
+      .flatMap((ev) =>
+        ev.name === 'receipts.updated' && ev.payload.chatId === aChat.id ? ev.payload.receipts : [],
+      )
+      .find((r) => r.personRemoteId === bo.userId && r.messageRemoteId === remote),
   );
   assert.equal(seen.name, 'Bo');
   assert.equal(seen.messageId, mine.messageId);
+  // The same as chats.receipts says (what a window reads when it opens the chat).
+  assert.deepEqual(
+    (await a.call('chats.receipts', { chatId: aChat.id })).find(
+      (r) => r.personRemoteId === bo.userId,
+    ),
+    seen,
+  );
   const own = await a.call('chats.receipts', { chatId: aChat.id });
   assert.ok(
     own.every((r) => r.personRemoteId !== ann.userId),

@@ -8,6 +8,7 @@ import { EventCoalescer, MAX_MESSAGES_PER_EVENT } from '../../main/daemon/api/ev
 import { TimelineWatches } from '../../main/daemon/api/timelineWatch.js';
 import type { Store } from '../../main/daemon/store/store.js';
 import { addAccount, chatBatch, message, tempStore } from '../helpers/fixtures.js';
+import { chatReceipts } from '../../main/daemon/store/receipts.js';
 
 const T = Date.UTC(2025, 4, 1, 12);
 
@@ -335,6 +336,69 @@ describe('deltas: message views only for the timelines a window shows', () => {
       );
     } finally {
       s.cleanup();
+    }
+  });
+});
+
+describe('read receipts as they arrive', () => {
+  test('a batch that moves a receipt: one receipts.updated per shown chat, after its messages; none for a hidden chat or an unchanged receipt', () => {
+    const { store, cleanup } = tempStore();
+    try {
+      const account = addAccount(store);
+      const watches = new TimelineWatches();
+      const events: DaemonEvent[] = [];
+      let turn: (() => void) | null = null;
+      const coalescer = new EventCoalescer(
+        {
+          messagesById: (ids) => store.read.messagesById(ids),
+          chatsById: (ids) => store.read.chatsById(ids),
+          receipts: (chatId) => chatReceipts(store.readDb, chatId, account.id),
+        },
+        (e) => events.push(e),
+        (flush) => (turn = flush),
+        (chatId) => watches.shows(chatId),
+      );
+      const apply = (batch: Parameters<Store['writer']['apply']>[1]) => {
+        coalescer.batchApplied(store.writer.apply(account.id, batch));
+        const flush = turn;
+        turn = null;
+        flush?.();
+      };
+      apply(chatBatch('!a', 'Alpha', [message('!a', '$a1', T, 'hello')]));
+      apply(chatBatch('!b', 'Beta', [message('!b', '$b1', T, 'hi')]));
+      const alpha = store.read.chats().find((c) => c.remoteId === '!a')!.id;
+      watches.set('window', [alpha]);
+      events.length = 0;
+
+      apply({
+        messages: [message('!a', '$a2', T + 1000, 'read me')],
+        receipts: [
+          { chatRemoteId: '!a', personRemoteId: '@ann', messageRemoteId: '$a2', ts: T + 2000 },
+          { chatRemoteId: '!b', personRemoteId: '@ann', messageRemoteId: '$b1', ts: T + 2000 },
+        ],
+      });
+      const names = events.map((e) => e.name);
+      assert.ok(names.indexOf('messages.upserted') < names.indexOf('receipts.updated'));
+      const updates = events.flatMap((e) => (e.name === 'receipts.updated' ? [e.payload] : []));
+      assert.equal(updates.length, 1, 'Beta is not shown: no receipts event for it');
+      assert.equal(updates[0]!.chatId, alpha);
+      const [r] = updates[0]!.receipts;
+      assert.equal(r!.personRemoteId, '@ann');
+      assert.equal(r!.messageId, store.read.messages(alpha)[0]!.id, 'placed at the new message');
+
+      events.length = 0;
+      apply({
+        receipts: [
+          { chatRemoteId: '!a', personRemoteId: '@ann', messageRemoteId: '$a2', ts: T + 2000 },
+        ],
+      });
+      assert.equal(
+        events.filter((e) => e.name === 'receipts.updated').length,
+        0,
+        'the same receipt again moves nothing',
+      );
+    } finally {
+      cleanup();
     }
   });
 });

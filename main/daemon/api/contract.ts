@@ -81,9 +81,26 @@ export interface MemberView {
   avatarUrl: string | null;
   /** join, invite, leave, ban (as the protocol says). */
   membership: string;
-  /** owner, admin, writer, reader where the protocol has roles (unichat, JMAP Chat); else null. */
+  /**
+   * owner, admin, writer, reader where the protocol has roles (unichat, JMAP
+   * Chat); admin, moderator, reader from Matrix power levels; else null.
+   */
   role: string | null;
   isSelf: boolean;
+  /**
+   * Whether the signed-in user may remove / ban this member, where the
+   * protocol's rules are known (Matrix power levels); absent otherwise (the
+   * server decides).
+   */
+  mayKick?: boolean;
+  mayBan?: boolean;
+}
+
+/** What the signed-in user may do in a chat (chats.permissions). */
+export interface ChatPermissions {
+  invite: boolean;
+  kick: boolean;
+  ban: boolean;
 }
 
 /** What a link shows before it is opened (Matrix preview_url: Open Graph fields). */
@@ -398,6 +415,14 @@ export const procedures = {
     input: z.object({ messageId: id }).strict(),
     output: out<{ outboxId: number }>(),
   },
+  /**
+   * A link to the message that people outside Parley can open, made by its
+   * account's connector (Matrix: matrix.to); null where the protocol has none.
+   */
+  'messages.permalink': {
+    input: z.object({ messageId: id }).strict(),
+    output: out<{ url: string | null }>(),
+  },
   'outbox.list': {
     input: z.object({ accountId: id.optional() }).strict(),
     output: out<OutboxItem[]>(),
@@ -623,6 +648,14 @@ export const procedures = {
     input: z.object({ chatId: id }).strict(),
     output: out<MemberView[]>(),
   },
+  /**
+   * What the signed-in user may do in the chat (invite, kick, ban), where the
+   * protocol's rules are known (Matrix power levels); null otherwise.
+   */
+  'chats.permissions': {
+    input: z.object({ chatId: id }).strict(),
+    output: out<ChatPermissions | null>(),
+  },
   /** Who has read how far ("seen by"), from others' read receipts. */
   'chats.receipts': {
     input: z.object({ chatId: id }).strict(),
@@ -778,6 +811,12 @@ export interface EventMap {
     notifyLevel: 'all' | 'mentions' | 'none';
     muted: boolean;
   };
+  /**
+   * Read receipts in a chat moved (as they arrive with sync: Matrix m.receipt):
+   * everyone's current position there, as chats.receipts says it. Only for
+   * chats a window shows (timeline.watch).
+   */
+  'receipts.updated': { chatId: number; receipts: ReceiptView[] };
   /** Who types in a chat now (replaces the previous list; empty when nobody does). */
   typing: { chatId: number; personRemoteIds: string[]; names: string[] };
   presence: {

@@ -6,13 +6,14 @@
 // for every chat row touched. Other events keep their order, after the deltas.
 // Message deltas go out only for chats a window shows (api/timelineWatch.ts);
 // for the rest the changed messages are never read, and their chat rows say
-// what a chat list needs.
+// what a chat list needs. Moved read receipts go out the same way: one
+// `receipts.updated` per shown chat, with everyone's positions read once.
 // (Mailspring's DatabaseChangeRecord is the model: the change carries the
 // objects, so a subscriber never reads back what it was just told about.)
 import type { ChatSummary, MessageView } from '../model/types.js';
 import type { BatchResult } from '../store/batchWriter.js';
 import type { OutboxEntry } from '../store/outbox.js';
-import type { DaemonEvent, OutboxItem } from './contract.js';
+import type { DaemonEvent, OutboxItem, ReceiptView } from './contract.js';
 import { toOutboxItem } from './handlers/context.js';
 
 /** The reads a flush needs: the read model's. */
@@ -20,6 +21,8 @@ export interface DeltaReader {
   /** Current views of these messages (ids no longer stored are simply absent). */
   messagesById(ids: number[]): MessageView[];
   chatsById(ids: number[]): ChatSummary[];
+  /** Everyone's read receipts in the chat (chats.receipts); without it, no receipts event. */
+  receipts?(chatId: number): ReceiptView[];
 }
 
 /**
@@ -32,6 +35,8 @@ export const MAX_MESSAGES_PER_EVENT = 500;
 export class EventCoalescer {
   private messages = new Map<number, Set<number>>();
   private chats = new Set<number>();
+  /** Chats whose receipts moved this turn. */
+  private receipts = new Set<number>();
   /** Each entry's latest state: earlier states of the same turn are superseded. */
   private outbox = new Map<number, OutboxItem>();
   private others: DaemonEvent[] = [];
@@ -51,6 +56,10 @@ export class EventCoalescer {
   batchApplied(result: BatchResult): void {
     for (const { chatId, messageIds } of result.changes) this.messagesChanged(chatId, messageIds);
     this.chatsChanged(result.chatIds);
+    if (result.receiptChatIds?.length) {
+      for (const id of result.receiptChatIds) this.receipts.add(id);
+      this.wake();
+    }
   }
 
   /**
@@ -113,15 +122,24 @@ export class EventCoalescer {
   /** Sends what is pending now. */
   flush(): void {
     if (this.closed) return;
-    const { messages, chats, outbox, others } = this;
+    const { messages, chats, receipts, outbox, others } = this;
     this.messages = new Map();
     this.chats = new Set();
+    this.receipts = new Set();
     this.outbox = new Map();
     this.others = [];
     if (messages.size > 0) this.emitMessages(messages);
     if (chats.size > 0) {
       const rows = this.read.chatsById([...chats]);
       if (rows.length > 0) this.emit({ name: 'chats.updated', payload: { chats: rows } });
+    }
+    // After the messages: a receipt names a message the window then has.
+    for (const chatId of receipts) {
+      if (!this.read.receipts || !this.shown(chatId)) continue;
+      this.emit({
+        name: 'receipts.updated',
+        payload: { chatId, receipts: this.read.receipts(chatId) },
+      });
     }
     for (const item of outbox.values()) this.emit({ name: 'outbox.updated', payload: { item } });
     for (const event of others) this.emit(event);

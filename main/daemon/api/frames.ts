@@ -46,6 +46,7 @@ const EVENT_NAMES: Record<EventName, true> = {
   typing: true,
   presence: true,
   'sync.progress': true,
+  'receipts.updated': true,
 };
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

@@ -32,6 +32,45 @@ export interface ConnectorCapabilities {
   presence?: boolean;
   /** Text writes (send, edit, react) into end-to-end encrypted chats go out encrypted. */
   encryption?: boolean;
+  /** The server makes previews of links (previewUrl). */
+  linkPreviews?: boolean;
+}
+
+/** Reads the connector's own state for an account (ConnectorContext.state). */
+export type StateReader = ConnectorContext['state'];
+
+/**
+ * Who holds which role in a chat, and what the signed-in user may do to whom
+ * there, as the connector knows it from what it synced (no request).
+ */
+export interface MemberAuthority {
+  /** The member's role in the model's words (admin, moderator, reader…); null for none. */
+  roleOf(personRemoteId: string): string | null;
+  /** What the user may do in this chat at all; null where the protocol's rules are not known. */
+  readonly may: { invite: boolean; kick: boolean; ban: boolean } | null;
+  /** May the user remove / ban this member? (Always false for themself.) */
+  mayKick(personRemoteId: string): boolean;
+  mayBan(personRemoteId: string): boolean;
+}
+
+/**
+ * What one kind of connector can do, known without making one (the registry
+ * answers it for every account, running or not). It must agree with what the
+ * connector's instances say.
+ */
+export interface ConnectorKind {
+  readonly capabilities: ConnectorCapabilities;
+  /**
+   * A link to a message that people outside Parley can open (Matrix: a
+   * matrix.to link); absent where the protocol has no such links.
+   */
+  permalink?(chatRemoteId: string, messageRemoteId: string): string;
+  /** Roles and the user's powers in a chat, where the protocol has them; null when unknown. */
+  memberAuthority?(
+    state: StateReader,
+    chatRemoteId: string,
+    selfRemoteId: string,
+  ): MemberAuthority | null;
 }
 
 /** An attachment's bytes, streamed (fetchAttachment). */
@@ -156,6 +195,9 @@ export interface Connector {
     uri: string,
     thumbnail?: { width: number; height: number },
   ): Promise<FetchedAttachment>;
+  /** Same as its kind's (ConnectorKind), for registries made without one. */
+  permalink?(chatRemoteId: string, messageRemoteId: string): string;
+  memberAuthority?: ConnectorKind['memberAuthority'];
   /** A link's preview made by the server (Matrix preview_url); null when it has none. */
   previewUrl?(ctx: ConnectorContext, url: string): Promise<RemoteLinkPreview | null>;
   /** Ephemeral: tells the chat we are (or stopped) typing. Only with capabilities.typing. */

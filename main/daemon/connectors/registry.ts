@@ -1,22 +1,32 @@
 // Protocol name → connector. A protocol without a connector yet says so.
+// What a kind of connector can do (its capabilities, its permalinks) is known
+// here without making one: the API reads it for every account, running or not.
 import { join } from 'node:path';
 import type { Protocol } from '../model/types.js';
 import { PROTOCOLS } from '../model/types.js';
-import type { Connector } from './connector.js';
+import type { Connector, ConnectorKind } from './connector.js';
 import { NotImplementedError } from './errors.js';
-import { MatrixConnector } from './matrix/connector.js';
-import { JmapMailConnector } from './jmap-mail/connector.js';
-import { JmapChatConnector } from './jmap-chat/connector.js';
-import { RestChatConnector } from './rest-chat/connector.js';
-import { UnichatConnector } from './unichat/connector.js';
+import { MatrixConnector, matrixKind } from './matrix/connector.js';
+import { JMAP_MAIL_KIND, JmapMailConnector } from './jmap-mail/connector.js';
+import { JMAP_CHAT_KIND, JmapChatConnector } from './jmap-chat/connector.js';
+import { REST_CHAT_KIND, RestChatConnector } from './rest-chat/connector.js';
+import { UNICHAT_KIND, UnichatConnector } from './unichat/connector.js';
 
 export type ConnectorFactory = () => Connector;
 
 export class ConnectorRegistry {
   private readonly factories = new Map<Protocol, ConnectorFactory>();
+  private readonly kinds = new Map<Protocol, ConnectorKind>();
 
-  register(protocol: Protocol, factory: ConnectorFactory): this {
+  /**
+   * `kind` says what the connectors this factory makes can do. Without it
+   * (test registries) the first lookup makes one connector and keeps what it
+   * says, so it is still one per protocol, not one per question.
+   */
+  register(protocol: Protocol, factory: ConnectorFactory, kind?: ConnectorKind): this {
     this.factories.set(protocol, factory);
+    if (kind) this.kinds.set(protocol, kind);
+    else this.kinds.delete(protocol);
     return this;
   }
 
@@ -33,6 +43,28 @@ export class ConnectorRegistry {
     }
     return factory();
   }
+
+  /** What this protocol's connector can do; null when this build has none. */
+  kind(protocol: Protocol): ConnectorKind | null {
+    if (!this.has(protocol)) return null;
+    let kind = this.kinds.get(protocol);
+    if (!kind) {
+      const sample = this.create(protocol);
+      kind = {
+        capabilities: sample.capabilities,
+        permalink: sample.permalink?.bind(sample),
+        memberAuthority: sample.memberAuthority?.bind(sample),
+      };
+      this.kinds.set(protocol, kind);
+      void sample.close?.().catch(() => undefined);
+    }
+    return kind;
+  }
+
+  /** A link to a message that others can open, or null where the protocol has none. */
+  permalink(protocol: Protocol, chatRemoteId: string, messageRemoteId: string): string | null {
+    return this.kind(protocol)?.permalink?.(chatRemoteId, messageRemoteId) ?? null;
+  }
 }
 
 /**
@@ -42,9 +74,9 @@ export class ConnectorRegistry {
 export function defaultConnectors(profileDir?: string): ConnectorRegistry {
   const cryptoDir = profileDir ? join(profileDir, 'matrix-crypto') : null;
   return new ConnectorRegistry()
-    .register('matrix', () => new MatrixConnector({ cryptoDir }))
-    .register('jmap-mail', () => new JmapMailConnector())
-    .register('jmap-chat', () => new JmapChatConnector())
-    .register('rest-chat', () => new RestChatConnector())
-    .register('unichat', () => new UnichatConnector());
+    .register('matrix', () => new MatrixConnector({ cryptoDir }), matrixKind(cryptoDir))
+    .register('jmap-mail', () => new JmapMailConnector(), JMAP_MAIL_KIND)
+    .register('jmap-chat', () => new JmapChatConnector(), JMAP_CHAT_KIND)
+    .register('rest-chat', () => new RestChatConnector(), REST_CHAT_KIND)
+    .register('unichat', () => new UnichatConnector(), UNICHAT_KIND);
 }

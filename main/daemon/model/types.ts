@@ -26,6 +26,10 @@ export interface Account {
    * encrypted chats (Matrix with its crypto store and module).
    */
   encrypts?: boolean;
+  /** accounts.list only: the account's server makes link previews (Matrix preview_url). */
+  linkPreviews?: boolean;
+  /** accounts.list only: its messages have links others can open (messages.permalink). */
+  permalinks?: boolean;
   id: number;
   workspaceId: number;
   protocol: Protocol;

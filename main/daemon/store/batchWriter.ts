@@ -44,6 +44,8 @@ export interface BatchResult {
   typing?: { chatId: number; personRemoteIds: string[]; names: string[] }[];
   /** Ephemeral: presence changes (names resolved); for the `presence` event. */
   presence?: (RemotePresence & { name: string })[];
+  /** Chats where someone's read receipt moved (stored); for the `receipts.updated` event. */
+  receiptChatIds?: number[];
 }
 
 /**
@@ -210,11 +212,13 @@ export class BatchWriter {
       messageIdByRemote: db
         .prepare(`SELECT id FROM messages WHERE account_id = ? AND remote_id = ?`)
         .pluck(),
+      // A receipt counts as a change (receipts.updated) only when it moves.
       upsertReceipt: db.prepare(`
         INSERT INTO receipts (chat_id, person_remote_id, message_remote_id, ts) VALUES (?, ?, ?, ?)
         ON CONFLICT (chat_id, person_remote_id) DO UPDATE SET
           message_remote_id = excluded.message_remote_id, ts = excluded.ts
-        WHERE excluded.ts >= receipts.ts`),
+        WHERE excluded.ts > receipts.ts
+          OR (excluded.ts = receipts.ts AND excluded.message_remote_id <> receipts.message_remote_id)`),
       removeChat: db.prepare(`DELETE FROM chats WHERE account_id = ? AND remote_id = ?`),
       setDraftText: db.prepare(`
         INSERT INTO drafts (chat_id, body, reply_to_message_id, updated_at) VALUES (?, ?, NULL, ?)
@@ -411,12 +415,16 @@ export class BatchWriter {
     for (const chatId of recountChats) this.chatRows.recount(chatId);
     for (const chatId of stalePreviews) this.chatRows.refreshPreview(chatId);
 
+    const receiptChats = new Set<number>();
     for (const r of batch.receipts ?? []) {
       const chatId = chatIdOf(r.chatRemoteId);
       if (chatId === undefined) continue;
-      if (this.stmts.upsertReceipt.run(chatId, r.personRemoteId, r.messageRemoteId, r.ts).changes)
+      if (this.stmts.upsertReceipt.run(chatId, r.personRemoteId, r.messageRemoteId, r.ts).changes) {
         touchedChats.add(chatId);
+        receiptChats.add(chatId);
+      }
     }
+    if (receiptChats.size > 0) result.receiptChatIds = [...receiptChats];
     const nameOf = (remoteId: string) =>
       (this.stmts.personName.get(accountId, remoteId) as string | undefined) ?? remoteId;
     for (const t of batch.typing ?? []) {

@@ -3,6 +3,15 @@ import type { ReadDb } from './database.js';
 import { statement } from './statements.js';
 
 /** Per account, the remote ids that are the user (usually one). */
+/** The user's own remote id on one account (the first, where a protocol has several); null before sign-in. */
+export function accountSelfRemoteId(db: ReadDb, accountId: number): string | null {
+  const row = statement(
+    db,
+    `SELECT remote_id FROM people WHERE account_id = ? AND is_self = 1 ORDER BY id LIMIT 1`,
+  ).get(accountId) as { remote_id: string } | undefined;
+  return row?.remote_id ?? null;
+}
+
 export function selfRemoteIds(db: ReadDb): { accountId: number; remoteIds: string[] }[] {
   const rows = statement(
     db,

@@ -14,8 +14,8 @@ export interface TimelineActions {
   openThread(rootRemoteId: string): void;
   /** Opens the image viewer at this attachment. */
   openImage(attachmentId: number): void;
-  /** A link to the message others can open (Matrix: matrix.to); null where the protocol has none. */
-  permalink(m: MessageView): string | null;
+  /** The chat's account has links to messages that others can open (messages.permalink). */
+  permalinks: boolean;
   /** Puts the message, quoted, into the composer. */
   quote(m: MessageView): void;
   /** Reports an action's failure where the user sees it. */

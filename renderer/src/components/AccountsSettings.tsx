@@ -50,7 +50,7 @@ export function AccountsSettings({ accounts, progress, onAdd, onRemoved }: Props
               {STATUS_LABEL[a.status]}
               {a.statusDetail ? <span className="muted"> — {a.statusDetail}</span> : null}
             </div>
-            {a.protocol === 'matrix' ? <LinkPreviewSwitch account={a} /> : null}
+            {a.linkPreviews ? <LinkPreviewSwitch account={a} /> : null}
             {progress?.get(a.id) ? (
               <SyncProgressBar accountLabel={a.label} progress={progress.get(a.id)!} />
             ) : null}

@@ -223,7 +223,9 @@ export function App() {
             <Conversation
               key={selected.id}
               chat={selected}
-              protocol={rail.accounts.find((a) => a.id === selected.accountId)?.protocol}
+              accountPermalinks={
+                rail.accounts.find((a) => a.id === selected.accountId)?.permalinks === true
+              }
               accountEncrypts={
                 rail.accounts.find((a) => a.id === selected.accountId)?.encrypts === true
               }

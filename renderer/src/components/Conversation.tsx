@@ -1,7 +1,7 @@
 // The open chat: header, timeline (with an optional thread panel) and
 // composer. Marks the chat read while it is on screen and the window has focus.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ChatSummary, MessageView, Protocol } from '../../../main/daemon/model/types.js';
+import type { ChatSummary, MessageView } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
 import { TimelineActionsContext, type TimelineActions } from '../api/TimelineActions.js';
 import { useDraft } from '../hooks/useDraft.js';
@@ -22,8 +22,8 @@ import { Timeline } from './Timeline.js';
 
 interface Props {
   chat: ChatSummary;
-  /** The chat's account's protocol (what a message permalink looks like). */
-  protocol?: Protocol;
+  /** The chat's account has message permalinks (accounts.list `permalinks`). */
+  accountPermalinks: boolean;
   /** The chat's account encrypts: an end-to-end encrypted chat takes messages. */
   accountEncrypts: boolean;
   focusMessageId: number | null;
@@ -38,7 +38,7 @@ interface Props {
 export function Conversation(props: Props) {
   const {
     chat,
-    protocol,
+    accountPermalinks,
     accountEncrypts,
     focusMessageId,
     isMine,
@@ -125,10 +125,7 @@ export function Conversation(props: Props) {
       edit: (m) => setEditing(m),
       openThread: setThread,
       openImage: setViewing,
-      permalink: (m) =>
-        protocol === 'matrix' && m.remoteId
-          ? `https://matrix.to/#/${encodeURIComponent(chat.remoteId)}/${encodeURIComponent(m.remoteId)}`
-          : null,
+      permalinks: accountPermalinks,
       quote: (m) => {
         setEditing(null);
         const before = draftText.current;
@@ -136,7 +133,7 @@ export function Conversation(props: Props) {
       },
       fail: setActionError,
     }),
-    [isMine, setReplyTo, setDraftText, writable, protocol, chat.remoteId],
+    [isMine, setReplyTo, setDraftText, writable, accountPermalinks],
   );
 
   const findMessage = useCallback(

@@ -1,8 +1,10 @@
 // The chat's members: name, role and presence (from presence events, while the
-// app runs), with invite, kick and ban where the protocol has them (the
-// server says no when the user may not; the reason shows).
-import { useState } from 'react';
-import type { MemberView } from '../../../main/daemon/api/contract.js';
+// app runs), with invite, kick and ban where the protocol has them. Where the
+// daemon knows the protocol's rules (chats.permissions, MemberView.mayKick /
+// mayBan: Matrix power levels) only what the user may do is offered;
+// elsewhere the server says no when the user may not, and the reason shows.
+import { useEffect, useState } from 'react';
+import type { ChatPermissions, MemberView } from '../../../main/daemon/api/contract.js';
 import type { ChatSummary } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
 import { errorMessage } from '../api/callError.js';
@@ -22,6 +24,17 @@ export function MemberPanel({ chat, members, presence, onClose }: Props) {
   const [confirm, setConfirm] = useState<{ member: MemberView; action: 'kick' | 'ban' } | null>(
     null,
   );
+  const [may, setMay] = useState<ChatPermissions | null>(null);
+  useEffect(() => {
+    let live = true;
+    client.call('chats.permissions', { chatId: chat.id }).then(
+      (p) => live && setMay(p),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, chat.id, members]);
   const act = async (action: 'invite' | 'kick' | 'ban', personRemoteId: string) => {
     setStatus(null);
     try {
@@ -43,23 +56,25 @@ export function MemberPanel({ chat, members, presence, onClose }: Props) {
           ×
         </button>
       </header>
-      <form
-        className="invite-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (invitee.trim()) void act('invite', invitee.trim());
-        }}
-      >
-        <input
-          value={invitee}
-          onChange={(e) => setInvitee(e.target.value)}
-          placeholder="@someone:example.org"
-          aria-label="Invite someone"
-        />
-        <button type="submit" disabled={invitee.trim() === ''}>
-          Invite
-        </button>
-      </form>
+      {may?.invite === false ? null : (
+        <form
+          className="invite-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (invitee.trim()) void act('invite', invitee.trim());
+          }}
+        >
+          <input
+            value={invitee}
+            onChange={(e) => setInvitee(e.target.value)}
+            placeholder="@someone:example.org"
+            aria-label="Invite someone"
+          />
+          <button type="submit" disabled={invitee.trim() === ''}>
+            Invite
+          </button>
+        </form>
+      )}
       {status ? (
         <p className="notice" role="status">
           {status}
@@ -108,12 +123,16 @@ export function MemberPanel({ chat, members, presence, onClose }: Props) {
               </span>
             ) : (
               <span className="member-actions">
-                <button type="button" onClick={() => setConfirm({ member: m, action: 'kick' })}>
-                  Remove
-                </button>
-                <button type="button" onClick={() => setConfirm({ member: m, action: 'ban' })}>
-                  Ban
-                </button>
+                {m.mayKick === false ? null : (
+                  <button type="button" onClick={() => setConfirm({ member: m, action: 'kick' })}>
+                    Remove
+                  </button>
+                )}
+                {m.mayBan === false ? null : (
+                  <button type="button" onClick={() => setConfirm({ member: m, action: 'ban' })}>
+                    Ban
+                  </button>
+                )}
               </span>
             )}
           </li>

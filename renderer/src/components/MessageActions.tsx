@@ -34,16 +34,21 @@ export function MessageActions({ message: m, mine, inThread }: Props) {
       .call('messages.delete', { messageId: m.id })
       .catch((err: unknown) => actions.fail(`Not deleted: ${errorMessage(err)}`));
   };
-  const link = actions.permalink(m);
+  // The daemon makes the link: the account's connector knows its protocol's form.
   const copyLink = () => {
-    if (!link) return;
-    navigator.clipboard.writeText(link).then(
-      () => {
-        setCopied(true);
-        setTimeout(() => setCopied(false), 1500);
-      },
-      () => actions.fail('Could not copy the link.'),
-    );
+    client
+      .call('messages.permalink', { messageId: m.id })
+      .then(({ url }) => {
+        if (!url) throw new Error('this message has no link');
+        return navigator.clipboard.writeText(url);
+      })
+      .then(
+        () => {
+          setCopied(true);
+          setTimeout(() => setCopied(false), 1500);
+        },
+        () => actions.fail('Could not copy the link.'),
+      );
   };
   // Nothing to offer in a chat that takes no writes (the composer says why).
   if (!onServer || !actions.writable) return null;
@@ -95,7 +100,7 @@ export function MessageActions({ message: m, mine, inThread }: Props) {
           <button type="button" aria-label="Quote" title="Quote" onClick={() => actions.quote(m)}>
             ❝
           </button>
-          {link ? (
+          {actions.permalinks ? (
             <button
               type="button"
               aria-label={copied ? 'Link copied' : 'Copy link'}

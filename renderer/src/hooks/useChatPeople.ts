@@ -1,19 +1,19 @@
 // The open chat's people: its members (for @-mentions, avatars and names),
-// who has read how far (read receipts, re-read a moment after the timeline
-// changes, since receipts arrive with sync and have no event of their own),
+// who has read how far (read receipts: read when the chat opens, then as the
+// daemon pushes them with `receipts.updated` when a sync batch moves one),
 // and who is typing now (the `typing` event).
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { MemberView, ReceiptView } from '../../../main/daemon/api/contract.js';
 import { useClient } from '../api/ClientContext.js';
 import type { Reader } from '../components/ReadReceipts.js';
 import { useDaemonEvents, useReconnect } from './useDaemonEvents.js';
 
-const RECEIPTS_AFTER_MS = 1_500;
 /**
- * Receipts arrive with sync but carry no event of their own yet, so while a
- * chat is open they are also re-read at this pace (a small indexed read).
+ * A receipt can name a message that is not stored yet (it arrives in a later
+ * batch, or is backfilled): it reads then as "no message". Once the timeline
+ * changes, receipts are read again a moment later to place it.
  */
-const RECEIPTS_EVERY_MS = 5_000;
+const RECEIPTS_AFTER_MS = 1_500;
 
 export interface ChatPeople {
   members: MemberView[];
@@ -48,23 +48,19 @@ export function useChatPeople(
     loadReceipts();
   });
 
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(loadReceipts, [loadReceipts]);
+  const unplaced = receipts.some((r) => r.messageId === null);
   useEffect(() => {
-    if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(loadReceipts, receipts.length === 0 ? 0 : RECEIPTS_AFTER_MS);
-    return () => {
-      if (timer.current) clearTimeout(timer.current);
-    };
-    // Receipts are re-read when the timeline changes, not when they themselves do.
-  }, [loadReceipts, timelineVersion]);
+    if (!unplaced) return;
+    const timer = setTimeout(loadReceipts, RECEIPTS_AFTER_MS);
+    return () => clearTimeout(timer);
+  }, [loadReceipts, timelineVersion, unplaced]);
 
   const [presence, setPresence] = useState<ReadonlyMap<string, string>>(new Map());
-  useEffect(() => {
-    const every = setInterval(loadReceipts, RECEIPTS_EVERY_MS);
-    return () => clearInterval(every);
-  }, [loadReceipts]);
 
   useDaemonEvents((e) => {
+    if (e.name === 'receipts.updated' && e.payload.chatId === chatId)
+      setReceipts(e.payload.receipts);
     if (e.name === 'typing' && e.payload.chatId === chatId)
       setTyping({ ids: e.payload.personRemoteIds, names: e.payload.names });
     if (e.name === 'presence')

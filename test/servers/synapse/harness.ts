@@ -177,7 +177,23 @@ export class Synapse {
       trusted_key_servers: [],
       suppress_key_server_warning: true,
       report_stats: false,
-      url_preview_enabled: false,
+      // Link previews on, as a real homeserver has them. TEST-ONLY: 127.0.0.1 is
+      // let through the blacklist so a test can preview a page it serves itself
+      // on loopback; a real deployment must never allow loopback or private
+      // ranges (a preview fetch is a request the server makes for any user).
+      url_preview_enabled: true,
+      url_preview_ip_range_blacklist: [
+        '127.0.0.0/8',
+        '10.0.0.0/8',
+        '172.16.0.0/12',
+        '192.168.0.0/16',
+        '100.64.0.0/10',
+        '169.254.0.0/16',
+        '::1/128',
+        'fe80::/10',
+        'fc00::/7',
+      ],
+      url_preview_ip_range_whitelist: ['127.0.0.1/32'],
       presence: { enabled: true },
       ...relaxedRateLimits(),
       ...this.overrides,

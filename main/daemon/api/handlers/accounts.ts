@@ -9,15 +9,21 @@ export function accountHandlers(ctx: HandlerContext) {
   const { store, engine, connectors, secrets } = ctx;
   return {
     'workspaces.list': () => store.accounts.workspaces(),
-    // `encrypts`: the account's connector encrypts writes into end-to-end encrypted chats
-    // (an account of a protocol without a connector in this build does not).
+    // What the account's kind of connector can do, from the registry (no
+    // connector is made for a stopped account): `encrypts` writes into end-to-end
+    // encrypted chats, `linkPreviews` from its server, `permalinks` to messages.
+    // A protocol without a connector in this build can do none of them.
     'accounts.list': () =>
-      store.accounts.list().map((a) => ({
-        ...a,
-        retryAt: engine.retryAt(a.id),
-        encrypts:
-          connectors.has(a.protocol) && engine.connector(a).capabilities.encryption === true,
-      })),
+      store.accounts.list().map((a) => {
+        const kind = connectors.kind(a.protocol);
+        return {
+          ...a,
+          retryAt: engine.retryAt(a.id),
+          encrypts: kind?.capabilities.encryption === true,
+          linkPreviews: kind?.capabilities.linkPreviews === true,
+          permalinks: typeof kind?.permalink === 'function',
+        };
+      }),
     'accounts.retry': async ({ accountId }) => {
       if (!store.accounts.get(accountId))
         throw new ApiError('not_found', `no account ${accountId}`);

@@ -79,9 +79,7 @@ export function createContext({
     if (!chat.encrypted) return chat;
     const account = store.accounts.get(chat.accountId);
     const encrypts =
-      !!account &&
-      connectors.has(account.protocol) &&
-      engine.connector(account).capabilities.encryption === true;
+      !!account && connectors.kind(account.protocol)?.capabilities.encryption === true;
     if (!encrypts) throw new ApiError('encryption_unavailable', ENCRYPTION_UNAVAILABLE_MESSAGE);
     if (what === 'attachment')
       throw new ApiError('encryption_unavailable', ENCRYPTED_ATTACHMENTS_MESSAGE);

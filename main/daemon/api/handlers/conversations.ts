@@ -11,7 +11,8 @@ interface DraftSaver {
 }
 
 export function conversationHandlers(ctx: HandlerContext) {
-  const { store, engine, chatOrThrow, writableChatOrThrow, messageOrThrow, enqueue } = ctx;
+  const { store, engine, connectors, chatOrThrow, writableChatOrThrow, messageOrThrow, enqueue } =
+    ctx;
   /**
    * Where the server keeps drafts (unichat), the text goes there too, in the
    * background: the local draft is saved already, and a failure (offline) only
@@ -167,6 +168,14 @@ export function conversationHandlers(ctx: HandlerContext) {
         messageRemoteId: m.remoteId!,
       });
       return { outboxId: entry.id };
+    },
+    'messages.permalink': ({ messageId }) => {
+      const m = messageOrThrow(messageId);
+      const chat = chatOrThrow(m.chatId);
+      const account = store.accounts.get(m.accountId);
+      return {
+        url: account ? connectors.permalink(account.protocol, chat.remoteId, m.remoteId!) : null,
+      };
     },
     'outbox.list': ({ accountId }) => store.outbox.list(accountId).map(toOutboxItem),
     'outbox.retry': ({ outboxId }) => {

@@ -2,17 +2,19 @@
 import type { InviteView, ReceiptView, SpaceView } from '../contract.js';
 import { ApiError } from '../contract.js';
 import type { OutboxOp } from '../../store/outbox.js';
-import type { Connector, ConnectorContext } from '../../connectors/connector.js';
+import type { Connector, ConnectorContext, MemberAuthority } from '../../connectors/connector.js';
+import { readState } from '../../connectors/context.js';
+import type { ChatSummary } from '../../model/types.js';
 import { AuthError, PermanentError } from '../../connectors/errors.js';
 import type { HandlerContext, Handlers } from './context.js';
 import { chatIdByRemote } from '../../store/chats.js';
 import { openInvites } from '../../store/invites.js';
 import { chatReceipts } from '../../store/receipts.js';
-import { chatMembers } from '../../store/people.js';
+import { accountSelfRemoteId, chatMembers } from '../../store/people.js';
 import { listSpaces } from '../../store/spaces.js';
 
 export function membershipHandlers(ctx: HandlerContext) {
-  const { store, chatOrThrow, accountOrThrow, connectorFor, contextFor, enqueue } = ctx;
+  const { store, connectors, chatOrThrow, accountOrThrow, connectorFor, contextFor, enqueue } = ctx;
   const membershipOp = (chatId: number, op: (chatRemoteId: string) => OutboxOp) => {
     const chat = chatOrThrow(chatId);
     const account = accountOrThrow(chat.accountId);
@@ -37,6 +39,19 @@ export function membershipHandlers(ctx: HandlerContext) {
         personRemoteId,
         reason: reason ?? null,
       }));
+  /** Roles and the user's powers in the chat, from its connector kind's reading of the synced state. */
+  const authorityIn = (chat: ChatSummary): MemberAuthority | null => {
+    const account = store.accounts.get(chat.accountId);
+    const read = account && connectors.kind(account.protocol)?.memberAuthority;
+    if (!account || !read) return null;
+    const self = accountSelfRemoteId(store.readDb, account.id);
+    if (!self) return null;
+    return read(
+      (key, schema) => readState(store.writer.cursor(account.id, key), schema),
+      chat.remoteId,
+      self,
+    );
+  };
   return {
     'chats.create': ({ accountId, name, topic, invite, direct, public: isPublic }) => {
       const account = accountOrThrow(accountId);
@@ -113,9 +128,21 @@ export function membershipHandlers(ctx: HandlerContext) {
       return { sent: true as const };
     },
     'chats.members': ({ chatId }) => {
-      chatOrThrow(chatId);
-      return chatMembers(store.readDb, chatId);
+      const chat = chatOrThrow(chatId);
+      const members = chatMembers(store.readDb, chatId);
+      const authority = authorityIn(chat);
+      if (!authority) return members;
+      return members.map((m) => {
+        const present = m.membership === 'join' || m.membership === 'invite';
+        return {
+          ...m,
+          role: authority.roleOf(m.personRemoteId) ?? m.role,
+          mayKick: present && !m.isSelf && authority.mayKick(m.personRemoteId),
+          mayBan: !m.isSelf && m.membership !== 'ban' && authority.mayBan(m.personRemoteId),
+        };
+      });
     },
+    'chats.permissions': ({ chatId }) => authorityIn(chatOrThrow(chatId))?.may ?? null,
     'chats.receipts': ({ chatId }) => {
       const chat = chatOrThrow(chatId);
       return chatReceipts(store.readDb, chatId, chat.accountId) satisfies ReceiptView[];

@@ -18,6 +18,7 @@ import type {
   LoginResult,
   WriteAttempt,
   WriteResult,
+  ConnectorKind,
 } from '../connector.js';
 import { Channel, pushSignals, type PushSignal } from '../jmap/push.js';
 import type { SyncBatch } from '../../model/types.js';
@@ -47,10 +48,15 @@ export interface JmapChatOptions extends Partial<ChatSyncOptions>, ChatTransport
 
 const PUSH_TYPES = ['ChatContact', 'Chat', 'Message', 'ReadPosition', 'Space'];
 
+/** What every jmap-chat connector can do (no permalinks: the protocol has no shareable message links). */
+export const JMAP_CHAT_KIND: ConnectorKind = {
+  capabilities: capabilitiesOf(JMAP_CHAT_CAPABILITIES, operationNames(jmapChatOperations)),
+};
+
 export class JmapChatConnector implements Connector {
   readonly protocol = 'jmap-chat' as const;
   readonly operations = operationNames(jmapChatOperations);
-  readonly capabilities = capabilitiesOf(JMAP_CHAT_CAPABILITIES, this.operations);
+  readonly capabilities = JMAP_CHAT_KIND.capabilities;
   private readonly sessions = new SessionCache<ChatSession>((server, username, secret, signal) =>
     openChatSession(server, username, secret, this.options, signal),
   );

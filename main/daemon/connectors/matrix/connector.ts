@@ -8,6 +8,7 @@ import type {
   Connector,
   ConnectorCapabilities,
   ConnectorContext,
+  ConnectorKind,
   Credentials,
   FetchedAttachment,
   LoginResult,
@@ -40,8 +41,36 @@ import * as z from 'zod';
 import { randomBytes } from 'node:crypto';
 import { closeAccountCrypto, deleteCryptoStore } from './crypto/cryptoStore.js';
 import { loadNativeCrypto } from './crypto/native.js';
+import { matrixPermalink } from './permalink.js';
+import { matrixMemberAuthority } from './powerLevels.js';
 
 export type { MatrixConnectorOptions } from './account.js';
+
+/** What a Matrix connector made with this crypto directory can do. */
+function matrixCapabilities(cryptoDir: string | null): ConnectorCapabilities {
+  return {
+    ...capabilitiesOf(MATRIX_CAPABILITIES, operationNames(matrixOperations)),
+    // Encrypted rooms take text writes when this build can open crypto stores.
+    encryption: cryptoDir !== null && !(loadNativeCrypto() instanceof Error),
+    linkPreviews: true,
+  };
+}
+
+/**
+ * The Matrix kind for the registry. Its capabilities are worked out on first
+ * use: that loads the native crypto module, which a daemon that never asks
+ * (a CLI command) should not pay for.
+ */
+export function matrixKind(cryptoDir: string | null): ConnectorKind {
+  let capabilities: ConnectorCapabilities | null = null;
+  return {
+    get capabilities() {
+      return (capabilities ??= matrixCapabilities(cryptoDir));
+    },
+    permalink: matrixPermalink,
+    memberAuthority: matrixMemberAuthority,
+  };
+}
 
 export class MatrixConnector implements Connector {
   readonly protocol = 'matrix' as const;
@@ -63,12 +92,14 @@ export class MatrixConnector implements Connector {
       maxGapPages: options.maxGapPages ?? 50,
       cryptoDir: options.cryptoDir ?? null,
     };
-    this.capabilities = {
-      ...capabilitiesOf(MATRIX_CAPABILITIES, this.operations),
-      // Encrypted rooms take text writes when this build can open crypto stores.
-      encryption: this.opts.cryptoDir !== null && !(loadNativeCrypto() instanceof Error),
-    };
+    this.capabilities = matrixCapabilities(this.opts.cryptoDir);
   }
+
+  permalink(roomId: string, eventId: string): string {
+    return matrixPermalink(roomId, eventId);
+  }
+
+  readonly memberAuthority = matrixMemberAuthority;
 
   async login(credentials: Credentials, signal: AbortSignal): Promise<LoginResult> {
     const homeserver = credentials.server.replace(/\/+$/, '');

@@ -148,7 +148,7 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: StateReade
     const timeline = room.timeline?.events ?? [];
     for (const e of [...(room.state?.events ?? []), ...timeline]) {
       if (e.state_key === undefined || e.unsigned?.redacted_because !== undefined) continue;
-      applyState(i, e.type, e.state_key, e.content, roomNames);
+      applyState(i, e.type, e.state_key, e.content, roomNames, e.sender);
       if (e.type === 'm.room.member') {
         const membership =
           typeof e.content.membership === 'string' ? e.content.membership : 'leave';
@@ -238,7 +238,8 @@ export function mapSync(res: SyncResponse, ctx: MappingContext, read: StateReade
     const roomNames = new Map<string, string>();
     const timeline = room.timeline?.events ?? [];
     for (const e of [...(room.state?.events ?? []), ...timeline])
-      if (e.state_key !== undefined) applyState(i, e.type, e.state_key, e.content, roomNames);
+      if (e.state_key !== undefined)
+        applyState(i, e.type, e.state_key, e.content, roomNames, e.sender);
     infos.set(roomId, i);
     batch.members.push({ chatRemoteId: roomId, personRemoteId: ctx.selfId, membership: 'leave' });
     if (!i.isSpace)

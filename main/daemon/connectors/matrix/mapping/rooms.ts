@@ -30,12 +30,27 @@ export interface RoomInfo {
   directInvite?: boolean;
   /** From m.room.power_levels: what the push rule sender_notification_permission needs. */
   power?: PowerLevels;
+  /**
+   * From m.room.create in room versions where creators outrank every power
+   * level (v12, MSC4289): its sender and additional_creators. Absent in older
+   * versions, where the creator is an ordinary user at their level.
+   */
+  creators?: string[];
 }
 
 export interface PowerLevels {
   users: Record<string, number>;
   usersDefault: number;
   notifications: Record<string, number>;
+  /**
+   * The levels to invite, kick, ban and send messages (the spec's defaults
+   * where the event leaves them out). Absent in what older versions stored:
+   * then unknown until the room's power levels change.
+   */
+  invite?: number;
+  kick?: number;
+  ban?: number;
+  message?: number;
 }
 
 export const emptyRoomInfo = (): RoomInfo => ({
@@ -77,8 +92,17 @@ export const RoomInfoSchema: z.ZodType<RoomInfo> = z.object({
   membership: z.enum(['join', 'invite', 'leave']).catch('join'),
   inviter: z.string().nullish().catch(null),
   directInvite: z.boolean().optional().catch(undefined),
+  creators: z.array(z.string()).optional().catch(undefined),
   power: z
-    .object({ users: numberMap, usersDefault: z.number().catch(0), notifications: numberMap })
+    .object({
+      users: numberMap,
+      usersDefault: z.number().catch(0),
+      notifications: numberMap,
+      invite: z.number().optional().catch(undefined),
+      kick: z.number().optional().catch(undefined),
+      ban: z.number().optional().catch(undefined),
+      message: z.number().optional().catch(undefined),
+    })
     .optional()
     .catch(undefined),
 });
@@ -115,6 +139,7 @@ export function applyState(
   stateKey: string,
   content: Json,
   roomNames: Map<string, string>,
+  sender?: string,
 ): boolean {
   const before = JSON.stringify(info);
   switch (type) {
@@ -132,6 +157,12 @@ export function applyState(
       break;
     case 'm.room.create':
       info.isSpace = content.type === 'm.space';
+      if (sender && creatorsOutrankAll(content.room_version)) {
+        const more = Array.isArray(content.additional_creators)
+          ? content.additional_creators.filter((c): c is string => typeof c === 'string')
+          : [];
+        info.creators = [sender, ...more];
+      }
       break;
     case 'm.room.encryption':
       info.encrypted = true;
@@ -176,11 +207,27 @@ function numbers(v: unknown): Record<string, number> {
   return out;
 }
 
-function powerLevelsOf(content: Json): PowerLevels {
+/**
+ * Room versions whose creators have infinite power (v12 and later, and the
+ * hydra test versions that introduced it). Unknown versions count as older.
+ */
+function creatorsOutrankAll(version: unknown): boolean {
+  if (typeof version !== 'string') return false;
+  if (version.startsWith('org.matrix.hydra.')) return true;
+  return /^\d+$/.test(version) && Number(version) >= 12;
+}
+
+/** m.room.power_levels, with the spec's defaults for what it leaves out. */
+export function powerLevelsOf(content: Json): PowerLevels {
+  const events = numbers(content.events);
   return {
     users: numbers(content.users),
     usersDefault: num(content.users_default) ?? 0,
     notifications: numbers(content.notifications),
+    invite: num(content.invite) ?? 0,
+    kick: num(content.kick) ?? 50,
+    ban: num(content.ban) ?? 50,
+    message: events['m.room.message'] ?? num(content.events_default) ?? 0,
   };
 }
 
