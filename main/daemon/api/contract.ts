@@ -625,6 +625,14 @@ export const procedures = {
     input: z.object({ chatId: id }).strict(),
     output: out<ReceiptView[]>(),
   },
+  /**
+   * End-to-end encrypted messages whose key has not arrived (shown as
+   * placeholders, decrypted when it comes): in one chat, or in all of them.
+   */
+  'chats.waitingForKeys': {
+    input: z.object({ chatId: id.optional() }).strict(),
+    output: out<{ count: number }>(),
+  },
   /** Our own presence on an account. */
   'presence.set': {
     input: z
@@ -805,6 +813,8 @@ export type ApiErrorCode =
   | 'unavailable'
   /** The disk the profile is on is full: nothing was stored; free space and try again. */
   | 'disk_full'
+  /** Fetched bytes failed their checksum (an encrypted attachment changed on the server): nothing was stored. */
+  | 'integrity_failed'
   | 'internal';
 
 export interface ApiErrorShape {
