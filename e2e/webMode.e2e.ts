@@ -410,7 +410,7 @@ describe('web mode end to end', { skip }, () => {
     await log.locator('li.kind-system').getByText('Ann joined the room').waitFor();
     await log
       .locator('li.kind-encrypted')
-      .getByText(/Encrypted message/)
+      .getByText(/Waiting for this message’s key/)
       .waitFor();
     const reacted = log.locator('li.message').filter({ hasText: 'Which release train' });
     const chip = reacted.getByRole('button', { name: /👍 2/ });

@@ -20,6 +20,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   encryption_unavailable: 422,
   unavailable: 503,
   disk_full: 507,
+  integrity_failed: 502,
   internal: 500,
 };
 

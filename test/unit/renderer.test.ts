@@ -269,11 +269,12 @@ describe('account setup errors', () => {
 });
 
 describe('composer availability', () => {
-  test('an encrypted chat takes messages only when its account encrypts, and files not at all; a blocked chat says why; any other chat takes both', () => {
+  test('an encrypted chat takes messages and files only when its account encrypts; a blocked chat says why; any other chat takes both', () => {
     assert.match(composerBlockedReason({ encrypted: true }) ?? '', /end-to-end encrypted/);
     assert.match(composerBlockedReason({ encrypted: true }, false) ?? '', /cannot encrypt/);
     assert.equal(composerBlockedReason({ encrypted: true }, true), null);
-    assert.match(attachmentsBlockedReason({ encrypted: true }) ?? '', /encrypted/);
+    assert.match(attachmentsBlockedReason({ encrypted: true }) ?? '', /cannot encrypt/);
+    assert.equal(attachmentsBlockedReason({ encrypted: true }, true), null);
     assert.equal(composerBlockedReason({ encrypted: false }), null);
     assert.match(
       composerBlockedReason({ encrypted: false, blocked: true }) ?? '',

@@ -12,11 +12,13 @@ export type ApiErrorCode =
   | 'unsupported'
   | 'auth_failed'
   | 'keychain_unavailable'
-  /** A write into an end-to-end encrypted chat (ChatSummary.encrypted): Parley cannot encrypt yet. */
+  /** A write into an end-to-end encrypted chat (ChatSummary.encrypted): this account cannot encrypt (its crypto module is missing or too old). */
   | 'encryption_unavailable'
   | 'unavailable'
   /** The disk the profile is on is full: nothing was stored; free space and try again. */
   | 'disk_full'
+  /** Fetched bytes failed their checksum (an encrypted attachment changed on the server): nothing was stored. */
+  | 'integrity_failed'
   | 'internal';
 
 export interface ApiErrorShape {

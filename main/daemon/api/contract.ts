@@ -661,6 +661,14 @@ export const procedures = {
     input: z.object({ chatId: id }).strict(),
     output: out<ReceiptView[]>(),
   },
+  /**
+   * End-to-end encrypted messages whose key has not arrived (shown as
+   * placeholders, decrypted when it comes): in one chat, or in all of them.
+   */
+  'chats.waitingForKeys': {
+    input: z.object({ chatId: id.optional() }).strict(),
+    output: out<{ count: number }>(),
+  },
   /** Our own presence on an account. */
   'presence.set': {
     input: z

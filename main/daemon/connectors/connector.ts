@@ -94,6 +94,8 @@ export interface AttachmentRef {
   remoteId: string;
   name: string;
   mime: string;
+  /** What the connector stored with it (RemoteAttachment.source), or null. */
+  source?: string | null;
 }
 
 export interface Credentials {

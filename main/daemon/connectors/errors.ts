@@ -55,8 +55,6 @@ export class NotImplementedError extends Error {
 /** What the user reads when a write into an end-to-end encrypted chat is refused. */
 export const ENCRYPTION_UNAVAILABLE_MESSAGE =
   'this chat is end-to-end encrypted and this account cannot encrypt (no crypto store or crypto module; signing in again makes one): nothing was sent';
-export const ENCRYPTED_ATTACHMENTS_MESSAGE =
-  'this chat is end-to-end encrypted and Parley cannot encrypt attachments yet: nothing was sent';
 
 /**
  * The chat is end-to-end encrypted and we cannot encrypt: the write must never

@@ -160,6 +160,12 @@ export interface RemoteAttachment {
   size: number | null;
   width?: number | null;
   height?: number | null;
+  /**
+   * What the connector needs besides the remote id to fetch the bytes (a
+   * Matrix encrypted file's key, IV and checksum): its own JSON, opaque to the
+   * store and handed back in AttachmentRef.source.
+   */
+  source?: string | null;
 }
 
 /** An address in a mail's header; `name` is null when the header gives none. */

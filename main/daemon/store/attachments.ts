@@ -12,6 +12,8 @@ export interface AttachmentSource {
   mime: string;
   /** The blob holding its bytes, once fetched. */
   blobSha256: string | null;
+  /** The connector's own JSON for reaching the bytes (RemoteAttachment.source), or null. */
+  source: string | null;
 }
 
 interface AttachmentRow {
@@ -20,6 +22,7 @@ interface AttachmentRow {
   name: string;
   mime: string;
   blob_sha256: string | null;
+  source_json: string | null;
 }
 
 const rowToSource = (r: AttachmentRow): AttachmentSource => ({
@@ -28,12 +31,13 @@ const rowToSource = (r: AttachmentRow): AttachmentSource => ({
   name: r.name,
   mime: r.mime,
   blobSha256: r.blob_sha256,
+  source: r.source_json,
 });
 
 export function attachmentSource(db: ReadDb, attachmentId: number): AttachmentSource | null {
   const row = statement(
     db,
-    `SELECT a.remote_id, a.name, a.mime, a.blob_sha256, m.account_id FROM attachments a
+    `SELECT a.remote_id, a.name, a.mime, a.blob_sha256, a.source_json, m.account_id FROM attachments a
      JOIN messages m ON m.id = a.message_id WHERE a.id = ?`,
   ).get(attachmentId) as AttachmentRow | undefined;
   return row ? rowToSource(row) : null;

@@ -189,10 +189,10 @@ export class BatchWriter {
         `INSERT OR IGNORE INTO mentions (message_id, person_remote_id) VALUES (?, ?)`,
       ),
       insertAttachment: db.prepare(`
-        INSERT INTO attachments (message_id, remote_id, name, mime, size, width, height)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO attachments (message_id, remote_id, name, mime, size, width, height, source_json)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (message_id, remote_id) DO UPDATE SET name = excluded.name,
-          mime = excluded.mime, size = excluded.size`),
+          mime = excluded.mime, size = excluded.size, source_json = excluded.source_json`),
       addReaction: db.prepare(`
         INSERT INTO reactions (message_id, sender_remote_id, key, ts, remote_id) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (message_id, sender_remote_id, key) DO UPDATE SET
@@ -680,6 +680,7 @@ export class BatchWriter {
         a.size,
         a.width ?? null,
         a.height ?? null,
+        a.source ?? null,
       );
     // The server's copy of a local echo with a file: the bytes we sent are the bytes it holds.
     if (m.idempotencyKey && m.attachments?.length) this.echoes.adoptAttachments(id);

@@ -5,6 +5,7 @@ import { useRef, useState } from 'react';
 import type { ChatSummary } from '../../../main/daemon/model/types.js';
 import { ChatMenu } from './ChatMenu.js';
 import { Avatar } from './Avatar.js';
+import { strings } from '../lib/strings.js';
 
 interface Props {
   chat: ChatSummary;
@@ -17,11 +18,15 @@ interface Props {
   threadsUnread?: number;
   threadsOpen?: boolean;
   onToggleThreads?(): void;
+  /** End-to-end encrypted messages still waiting for their key (chats.waitingForKeys). */
+  waitingForKeys?: number;
 }
 
 export function ChatHeader(props: Props) {
   const { chat, onChatChanged, memberCount, membersOpen, onToggleMembers } = props;
   const { threadCount = 0, threadsUnread = 0, threadsOpen, onToggleThreads } = props;
+  const { waitingForKeys = 0 } = props;
+  const e = strings.encryption;
   const [menuOpen, setMenuOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const states = [
@@ -49,10 +54,14 @@ export function ChatHeader(props: Props) {
         ) : null}
       </div>
       {chat.encrypted ? (
-        <span className="chat-encrypted" title="End-to-end encrypted">
-          <span aria-hidden="true">🔒</span> Encrypted
+        <span className="chat-encrypted" title={e.lockTitle} data-testid="chat-lock">
+          <span aria-hidden="true">🔒</span> {e.headerLabel}
         </span>
       ) : null}
+      {/* Always present, so screen readers hear the count change (a live region). */}
+      <span className="chat-waiting-keys" role="status" data-testid="waiting-for-keys">
+        {chat.encrypted && waitingForKeys > 0 ? e.waitingCount(waitingForKeys) : ''}
+      </span>
       {states.length ? (
         <span className="chat-states" data-testid="chat-states">
           {states.join(' · ')}

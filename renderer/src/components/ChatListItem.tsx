@@ -39,6 +39,7 @@ export const ChatListItem = memo(function ChatListItem({
   // readers): the option's name comes from its content, so the visible text
   // is always part of it.
   const states = [
+    chat.encrypted ? strings.encryption.encrypted : null,
     chat.pinned ? s.pinned : null,
     chat.muted ? s.muted : null,
     unread ? s.unread(chat.unreadCount) : null,
@@ -79,6 +80,16 @@ export const ChatListItem = memo(function ChatListItem({
             ) : null}
             {chat.name}
           </span>
+          {chat.encrypted ? (
+            <span
+              className="lock-icon"
+              aria-hidden="true"
+              title={strings.encryption.lockTitle}
+              data-testid="lock"
+            >
+              🔒
+            </span>
+          ) : null}
           {states ? <span className="visually-hidden">{states}</span> : null}
           {account ? <AccountBadge account={account} /> : null}
           {chat.muted ? (

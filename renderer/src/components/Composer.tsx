@@ -289,7 +289,7 @@ export function Composer(props: Props) {
   };
 
   const blocked = composerBlockedReason(chat, accountEncrypts);
-  const filesBlocked = attachmentsBlockedReason(chat);
+  const filesBlocked = attachmentsBlockedReason(chat, accountEncrypts);
   if (blocked) return <ComposerBlocked reason={blocked} />;
 
   const rows = Math.min(MAX_ROWS, Math.max(1, text.split('\n').length));

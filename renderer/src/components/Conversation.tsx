@@ -7,6 +7,7 @@ import { TimelineActionsContext, type TimelineActions } from '../api/TimelineAct
 import { useDraft } from '../hooks/useDraft.js';
 import type { IsMine } from '../hooks/useSelf.js';
 import { useTimeline } from '../hooks/useTimeline.js';
+import { useWaitingForKeys } from '../hooks/useWaitingForKeys.js';
 import { firstUnread, lastOwnEditable, threadList } from '../lib/timelineRows.js';
 import { ThreadList } from './ThreadList.js';
 import { typingLine, useChatPeople } from '../hooks/useChatPeople.js';
@@ -56,6 +57,7 @@ export function Conversation(props: Props) {
   const [membersOpen, setMembersOpen] = useState(false);
   const [threadsOpen, setThreadsOpen] = useState(false);
   const { messages } = timeline;
+  const waitingForKeys = useWaitingForKeys(chat, messages);
   const newest = messages[messages.length - 1];
   const selfIds = isMine.idsOf(chat.accountId);
   const people = useChatPeople(chat.id, selfIds, newest?.id);
@@ -154,6 +156,7 @@ export function Conversation(props: Props) {
           threadsUnread={threads.reduce((n, t) => n + t.unread, 0)}
           threadsOpen={threadsOpen}
           onToggleThreads={() => setThreadsOpen((o) => !o)}
+          waitingForKeys={waitingForKeys}
         />
         {actionError ? (
           <p className="notice error action-error" role="alert">

@@ -4,6 +4,7 @@ import type { MessageView } from '../../../main/daemon/model/types.js';
 import { useTimelineActions } from '../api/TimelineActions.js';
 import { FormattedBody } from './FormattedBody.js';
 import { LinkifiedText } from './LinkifiedText.js';
+import { strings } from '../lib/strings.js';
 
 export function MessageBody({ message: m }: { message: MessageView }) {
   const actions = useTimelineActions();
@@ -11,7 +12,9 @@ export function MessageBody({ message: m }: { message: MessageView }) {
   if (m.kind === 'encrypted')
     return (
       <div className="message-body encrypted" role="note">
-        <span aria-hidden="true">🔒 </span>Encrypted message — this device cannot decrypt it.
+        <span aria-hidden="true">🔒 </span>
+        {strings.encryption.waitingForKey}
+        <span className="waiting-detail"> — {strings.encryption.waitingForKeyDetail}</span>
       </div>
     );
   const text = m.kind === 'emote' ? `* ${m.senderName} ${m.body}` : m.body;

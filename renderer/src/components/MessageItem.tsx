@@ -1,6 +1,7 @@
 // One message in the timeline. Text is rendered as text (never as HTML); mail
 // goes through MailBody's sanitized frame. Local echoes carry their delivery
 // state, with Retry when they failed.
+import { TrustBadge } from './TrustBadge.js';
 import { memo } from 'react';
 import type { MessageView } from '../../../main/daemon/model/types.js';
 import { useTimelineActions } from '../api/TimelineActions.js';
@@ -115,6 +116,7 @@ export const MessageItem = memo(function MessageItem({
       )}
       {repliedTo !== undefined ? <ReplyQuote message={repliedTo} /> : null}
       {m.kind === 'mail' ? <MailMessage message={m} /> : <MessageBody message={m} />}
+      <TrustBadge message={m} />
       {m.attachments.length > 0 ? (
         <div className="attachments">
           {m.attachments.map((a) => (

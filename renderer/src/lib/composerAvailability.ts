@@ -16,7 +16,12 @@ export function composerBlockedReason(
   return null;
 }
 
-/** Files cannot go into an encrypted chat yet (encrypted attachments are not written). */
-export function attachmentsBlockedReason(chat: Pick<ChatSummary, 'encrypted'>): string | null {
-  return chat.encrypted ? 'Files cannot be sent encrypted yet.' : null;
+/** Files go into an encrypted chat encrypted, so only when the account encrypts. */
+export function attachmentsBlockedReason(
+  chat: Pick<ChatSummary, 'encrypted'>,
+  accountEncrypts = false,
+): string | null {
+  return chat.encrypted && !accountEncrypts
+    ? 'Files cannot be sent here: this account cannot encrypt them.'
+    : null;
 }

@@ -96,6 +96,19 @@ const en = {
   app: {
     noChat: 'Select a chat, or press Ctrl+K to go to one.',
   },
+  encryption: {
+    /** Said after a chat's name in the list (the lock itself is hidden from screen readers). */
+    encrypted: 'end-to-end encrypted',
+    lockTitle: 'End-to-end encrypted',
+    headerLabel: 'Encrypted',
+    waitingForKey: 'Waiting for this message’s key',
+    waitingForKeyDetail: 'It will be decrypted as soon as the key arrives.',
+    waitingCount: (n: number) =>
+      plural(n, {
+        one: '# message waiting for its key',
+        other: '# messages waiting for their keys',
+      }),
+  },
 };
 
 export type Strings = typeof en;

@@ -11,10 +11,7 @@ import { secretKey } from '../../store/accounts.js';
 import type { SecretBroker } from '../../secrets/secretBroker.js';
 import type { Connector, ConnectorContext } from '../../connectors/connector.js';
 import type { Account } from '../../model/types.js';
-import {
-  ENCRYPTED_ATTACHMENTS_MESSAGE,
-  ENCRYPTION_UNAVAILABLE_MESSAGE,
-} from '../../connectors/errors.js';
+import { ENCRYPTION_UNAVAILABLE_MESSAGE } from '../../connectors/errors.js';
 import { connectorContext } from '../../connectors/context.js';
 import { describeOperation } from '../../connectors/operations.js';
 import type { TimelineWatches } from '../timelineWatch.js';
@@ -71,18 +68,16 @@ export function createContext({
   };
   /**
    * A chat we may write message content into. An end-to-end encrypted chat
-   * takes text (send, edit, react) when the account's connector encrypts;
-   * anything else is refused at once, before it is queued.
+   * takes text and files (send, edit, react, attachments) when the account's
+   * connector encrypts; otherwise they are refused at once, before queueing.
    */
-  const writableChatOrThrow = (chatId: number, what: 'text' | 'attachment' = 'text') => {
+  const writableChatOrThrow = (chatId: number) => {
     const chat = chatOrThrow(chatId);
     if (!chat.encrypted) return chat;
     const account = store.accounts.get(chat.accountId);
     const encrypts =
       !!account && connectors.kind(account.protocol)?.capabilities.encryption === true;
     if (!encrypts) throw new ApiError('encryption_unavailable', ENCRYPTION_UNAVAILABLE_MESSAGE);
-    if (what === 'attachment')
-      throw new ApiError('encryption_unavailable', ENCRYPTED_ATTACHMENTS_MESSAGE);
     return chat;
   };
   const messageOrThrow = (messageId: number) => {

@@ -61,9 +61,9 @@ export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolic
             openBlob: noBlobs,
             log: () => undefined,
           }),
-          { remoteId: row.remoteId, name: row.name, mime: row.mime },
+          { remoteId: row.remoteId, name: row.name, mime: row.mime, source: row.source },
         );
-        const sha = await store.blobs.put(got.stream, row.mime || got.mime);
+        const sha = await integrityChecked(store.blobs.put(got.stream, row.mime || got.mime));
         link(sha);
         return sha;
       })().finally(() => attachmentFlights.delete(flightKey));
@@ -87,7 +87,7 @@ export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolic
         }),
       ),
     'messages.sendAttachment': async (input) => {
-      const chat = writableChatOrThrow(input.chatId, 'attachment');
+      const chat = writableChatOrThrow(input.chatId);
       const account = accountOrThrow(chat.accountId);
       connectorFor(account, (c) => c.capabilities.attachments, 'send attachments');
       const mime = input.mime ?? 'application/octet-stream';
@@ -140,15 +140,30 @@ export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolic
       );
       const got = await connector.fetchThumbnail!(
         await contextFor(account, 5 * 60_000),
-        { remoteId: row.remoteId, name: row.name, mime: row.mime },
+        { remoteId: row.remoteId, name: row.name, mime: row.mime, source: row.source },
         { width, height, method },
       );
-      const sha = await store.blobs.put(got.stream, got.mime);
+      const sha = await integrityChecked(store.blobs.put(got.stream, got.mime));
       thumbnails.set(cacheKey, sha);
       return { sha256: sha, ...store.blobs.info(sha)! };
     },
     'mail.fetchAttachment': (input) => fetchAttachment(input),
   } satisfies Partial<Handlers>;
+}
+
+/**
+ * Bytes that fail their checksum (an end-to-end encrypted attachment changed
+ * on the server) were not stored: the caller gets `integrity_failed`, by
+ * name since the connector's error class is its own.
+ */
+async function integrityChecked(put: Promise<string>): Promise<string> {
+  try {
+    return await put;
+  } catch (err) {
+    if ((err as Error)?.name === 'AttachmentIntegrityError')
+      throw new ApiError('integrity_failed', (err as Error).message);
+    throw err;
+  }
 }
 
 /** Thumbnails fetched in this process: (account, attachment, size) → blob. */
@@ -201,7 +216,7 @@ async function fetchRemoteImage(
 interface AttachmentFetcher {
   fetchAttachment(
     ctx: ConnectorContext,
-    attachment: { remoteId: string; name: string; mime: string },
+    attachment: { remoteId: string; name: string; mime: string; source: string | null },
   ): Promise<{ mime: string; size: number | null; stream: AsyncIterable<Uint8Array> }>;
 }
 

@@ -71,6 +71,8 @@ export interface MatrixAccount {
   created: Map<string, string>;
   /** Idempotency key → uploaded mxc URI (a retried send does not upload twice). */
   uploads: Map<string, string>;
+  /** Idempotency key → the encrypted attachment content uploaded (keys included: memory only). */
+  encryptedUploads: Map<string, Record<string, unknown>>;
   /** Where this account's crypto store lives (null: no encryption). */
   cryptoDir: string | null;
   /** The account's crypto once opened (null: unavailable, the reason logged; undefined: not tried yet). */
@@ -100,6 +102,7 @@ export function openMatrixAccount(secret: string, cryptoDir: string | null = nul
     whoamiDone: false,
     created: new Map(),
     uploads: new Map(),
+    encryptedUploads: new Map(),
   };
 }
 

@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import type { ConnectorContext, WriteResult } from '../connector.js';
 import type { OperationTable } from '../operations.js';
+import type { OpOf } from '../../model/ops.js';
 import { C, chosenPresence, presenceKey, type MatrixAccount, type Presence } from './account.js';
 import { enc, MatrixHttpError } from './transport.js';
 import { eventIdSchema, relationsSchema } from './wire.js';
@@ -12,8 +13,10 @@ import type { ReactionRef } from './mapping/common.js';
 import { loadRoomInfo } from './syncMapper.js';
 import { createRoom, joinRoom, leaveRoom, memberAction, type RoomWriter } from './rooms.js';
 import { attachmentContent, upload } from './media.js';
-import { eventForRoom, refuseIfEncrypted } from './encryption.js';
-import { ENCRYPTED_ATTACHMENTS_MESSAGE } from '../errors.js';
+import { encryptedAttachmentContent } from './encryptedMedia.js';
+import { eventForRoom, roomEncryption } from './encryption.js';
+import { accountCrypto } from './account.js';
+import { EncryptionUnavailableError } from '../errors.js';
 import { threadRelation } from './threads.js';
 
 /**
@@ -128,24 +131,12 @@ export const matrixOperations = {
     return {};
   },
   sendAttachment: async (a, op, key, ctx) => {
-    // Encrypted attachments (AES-CTR file keys) are not written yet.
-    await refuseIfEncrypted(
-      a.transport,
-      ctx,
-      op.chatRemoteId,
-      ctx.signal,
-      ENCRYPTED_ATTACHMENTS_MESSAGE,
-    );
-    let url = a.uploads.get(key);
-    if (!url) {
-      url = await upload(ctx, a.transport, op.attachment);
-      a.uploads.set(key, url);
-    }
-    const content = attachmentContent(op.attachment, url, op.body);
+    const content = { ...(await uploadedAttachment(ctx, a, op, key)) };
     const relation = replyTo(op.replyToRemoteId);
     if (relation) content['m.relates_to'] = relation;
     const eventId = await put(ctx, a, op.chatRemoteId, key, 'm.room.message', content);
     a.uploads.delete(key);
+    a.encryptedUploads.delete(key);
     return { remoteId: eventId };
   },
   chatCreate: (a, op, key, ctx) => createRoom(rooms(ctx, a), op, key),
@@ -165,6 +156,36 @@ export const matrixOperations = {
     return {};
   },
 } satisfies OperationTable<MatrixAccount>;
+
+/**
+ * The attachment's content, uploaded once per outbox entry (a retry reuses
+ * it): in an encrypted room the file is encrypted before it leaves (never
+ * uploaded in the clear, and refused when this account cannot encrypt).
+ */
+async function uploadedAttachment(
+  ctx: ConnectorContext,
+  a: MatrixAccount,
+  op: OpOf<'sendAttachment'>,
+  key: string,
+): Promise<Record<string, unknown>> {
+  const known = a.encryptedUploads.get(key);
+  if (known) return known;
+  const encrypted =
+    (await roomEncryption(a.transport, op.chatRemoteId, ctx.signal)) !== null ||
+    loadRoomInfo(ctx, op.chatRemoteId)?.encrypted === true;
+  if (encrypted) {
+    if (!(await accountCrypto(ctx, a))) throw new EncryptionUnavailableError();
+    const content = await encryptedAttachmentContent(ctx, a.transport, op.attachment, op.body);
+    a.encryptedUploads.set(key, content);
+    return content;
+  }
+  let url = a.uploads.get(key);
+  if (!url) {
+    url = await upload(ctx, a.transport, op.attachment);
+    a.uploads.set(key, url);
+  }
+  return attachmentContent(op.attachment, url, op.body);
+}
 
 export async function setTyping(
   ctx: ConnectorContext,

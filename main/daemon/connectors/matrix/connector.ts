@@ -37,6 +37,7 @@ import { live } from './liveAndGaps.js';
 import { backfill } from './backfill.js';
 import { matrixOperations, setPresence, setTyping } from './actions.js';
 import { download, previewUrl } from './media.js';
+import { fetchAttachmentBytes, fetchThumbnailBytes } from './encryptedMedia.js';
 import * as z from 'zod';
 import { randomBytes } from 'node:crypto';
 import { closeAccountCrypto, deleteCryptoStore } from './crypto/cryptoStore.js';
@@ -184,7 +185,7 @@ export class MatrixConnector implements Connector {
   }
 
   fetchAttachment(ctx: ConnectorContext, a: AttachmentRef): Promise<FetchedAttachment> {
-    return this.accounts.guard(ctx, (acc) => download(acc.transport, a.remoteId, ctx.signal));
+    return this.accounts.guard(ctx, (acc) => fetchAttachmentBytes(acc.transport, a, ctx.signal));
   }
 
   fetchMedia(
@@ -206,6 +207,8 @@ export class MatrixConnector implements Connector {
     a: AttachmentRef,
     size: { width: number; height: number; method?: 'scale' | 'crop' },
   ): Promise<FetchedAttachment> {
-    return this.accounts.guard(ctx, (acc) => download(acc.transport, a.remoteId, ctx.signal, size));
+    return this.accounts.guard(ctx, (acc) =>
+      fetchThumbnailBytes(acc.transport, a, size, ctx.signal),
+    );
   }
 }

@@ -8,7 +8,7 @@ import * as z from 'zod';
 import type { ConnectorContext } from '../connector.js';
 import { EncryptionUnavailableError } from '../errors.js';
 import { enc, MatrixHttpError, type MatrixTransport } from './transport.js';
-import { loadRoomInfo, type StateReader } from './syncMapper.js';
+import { loadRoomInfo } from './syncMapper.js';
 import { accountCrypto, C, type MatrixAccount } from './account.js';
 import { roomEventSchema } from './wire.js';
 import type { RoomSharing } from './crypto/accountCrypto.js';
@@ -44,19 +44,6 @@ export async function roomEncryption(
   signal: AbortSignal,
 ): Promise<Record<string, unknown> | null> {
   return stateOf(transport, roomId, 'm.room.encryption', signal);
-}
-
-/** For writes that cannot be encrypted (attachments): refused in an encrypted room. */
-export async function refuseIfEncrypted(
-  transport: MatrixTransport,
-  read: StateReader,
-  roomId: string,
-  signal: AbortSignal,
-  message?: string,
-): Promise<void> {
-  if (loadRoomInfo(read, roomId)?.encrypted) throw new EncryptionUnavailableError(message);
-  if (await roomEncryption(transport, roomId, signal))
-    throw new EncryptionUnavailableError(message);
 }
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null);

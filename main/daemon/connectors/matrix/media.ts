@@ -19,12 +19,22 @@ export async function upload(
   t: MatrixTransport,
   a: OutgoingAttachment,
 ): Promise<string> {
-  const bytes = await blobBytes(ctx, a.sha256);
+  return uploadBytes(t, await blobBytes(ctx, a.sha256), a.name, a.mime, ctx.signal);
+}
+
+/** Uploads bytes to the media repository; returns the mxc:// URI. */
+export async function uploadBytes(
+  t: MatrixTransport,
+  bytes: Uint8Array,
+  filename: string,
+  mime: string,
+  signal: AbortSignal,
+): Promise<string> {
   const res = await t.json('POST', '/_matrix/media/v3/upload', uploadSchema, {
-    signal: ctx.signal,
-    query: { filename: a.name },
+    signal,
+    query: { filename },
     bytes,
-    contentType: a.mime,
+    contentType: mime,
     timeoutMs: 10 * 60_000,
   });
   return res.content_uri;

@@ -13,6 +13,7 @@ import { typedMailAndInvites } from './008_typed_mail_and_invites.js';
 import { mediaCache } from './009_media_cache.js';
 import { chatBlocked } from './010_chat_blocked.js';
 import { messageEncryption } from './011_message_encryption.js';
+import { attachmentSources } from './012_attachment_sources.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   mediaCache,
   chatBlocked,
   messageEncryption,
+  attachmentSources,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 export type { Migration };

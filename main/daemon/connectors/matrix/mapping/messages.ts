@@ -13,6 +13,7 @@ import { evaluatePush, type PushContext } from '../pushRules.js';
 import { num, obj, str, type Json, type MappingContext, type NameOf } from './common.js';
 import type { RoomInfo } from './rooms.js';
 import { describeState } from './systemText.js';
+import { encryptedSourceOf } from '../encryptedMedia.js';
 
 const MSGTYPES: Record<string, MessageKind> = {
   'm.text': 'text',
@@ -48,6 +49,7 @@ export function messageContent(content: Json, sticker = false): MessageContent {
       size: num(info.size),
       width: num(info.w),
       height: num(info.h),
+      source: encryptedSourceOf(content),
     });
   }
   return { kind, body, html, attachments };
