@@ -24,8 +24,16 @@ export class JsSdkPeer {
     readonly deviceId: string,
   ) {}
 
-  /** Signs in as a new device of `user`, starts crypto and sync, and waits for the first sync. */
-  static async start(synapse: Synapse, user: RegisteredUser): Promise<JsSdkPeer> {
+  /**
+   * Signs in as a new device of `user`, starts crypto and sync, and waits for
+   * the first sync. `cryptoCallbacks` (e.g. getSecretStorageKey) for tests of
+   * secret storage.
+   */
+  static async start(
+    synapse: Synapse,
+    user: RegisteredUser,
+    options: { cryptoCallbacks?: sdk.ICreateClientOpts['cryptoCallbacks'] } = {},
+  ): Promise<JsSdkPeer> {
     const res = await fetch(`${synapse.url}/_matrix/client/v3/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -43,6 +51,7 @@ export class JsSdkPeer {
       deviceId: login.device_id,
       accessToken: login.access_token,
       logger: silent,
+      cryptoCallbacks: options.cryptoCallbacks,
     });
     await client.initRustCrypto({ useIndexedDB: false });
     const ready = new Promise<void>((resolve) => {

@@ -16,6 +16,7 @@ import { mediaHandlers } from './handlers/media.js';
 import { profileHandlers } from './handlers/profile.js';
 import { mediaRepositoryHandlers } from './handlers/mediaRepository.js';
 import { watchHandlers } from './handlers/watch.js';
+import { keyBackupHandlers } from './handlers/keyBackup.js';
 
 export { toOutboxItem, type HandlerDeps, type Handlers };
 
@@ -31,5 +32,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...profileHandlers(ctx),
     ...mediaRepositoryHandlers(ctx),
     ...watchHandlers(deps.watches),
+    ...keyBackupHandlers(ctx),
   } satisfies Handlers;
 }
