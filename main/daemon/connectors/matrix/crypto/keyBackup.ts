@@ -272,8 +272,18 @@ export class KeyBackup {
         'wrong_recovery_key',
         'that recovery key does not open this account’s key backup: check it and try again',
       );
-    const matches = (privateKey: string) =>
-      this.native.backupPublicKey(privateKey) === server.auth_data.public_key;
+    // Unpadded base64 is the norm, but some clients pad: compare the keys, not their spelling.
+    const unpadded = (b64: string | undefined) => b64?.replace(/=+$/, '');
+    const matches = (privateKey: string) => {
+      try {
+        return (
+          unpadded(this.native.backupPublicKey(privateKey)) ===
+          unpadded(server.auth_data.public_key)
+        );
+      } catch {
+        return false; // not a backup key at all (another client's damaged secret)
+      }
+    };
     const storage = new AccountSecretStorage(this.transport, this.userId, signal);
     let fromStorage: string | null = null;
     try {
