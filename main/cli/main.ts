@@ -99,6 +99,10 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
         return await search(args, io, g);
       case 'backup':
         return await backup(args, io, g);
+      case 'backup restore':
+        return await keyBackupRestore(args.slice(1), io, g);
+      case 'backup setup':
+        return await keyBackupSetUp(args.slice(1), io, g);
       case 'restore':
         return await restore(args, io, g);
       case 'export':
@@ -120,6 +124,9 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
 
 /** "accounts add" for the accounts group, else the command itself. */
 function commandName(command: string, args: string[], help: boolean): string {
+  // `backup` alone is the profile backup; `backup restore|setup` the encryption key backup.
+  if (command === 'backup' && (args[0] === 'restore' || args[0] === 'setup'))
+    return `backup ${args[0]}`;
   if (command !== 'accounts') {
     if (!usageOf(command)) throw new CliError(`unknown command "${command}"; run "parley help"`, 2);
     return command;
@@ -519,6 +526,87 @@ async function backup(args: string[], io: Io, g: GlobalOptions): Promise<number>
       : `backed up the profile (${summary.blobs} files, ${summary.bytes} bytes) to ${summary.file}\n`,
   );
   return 0;
+}
+
+/** The account whose keys are meant: --account, else the profile's only Matrix account. */
+function keyBackupAccount(daemon: Daemon, account: string | undefined, command: string): Account {
+  if (account !== undefined) {
+    const a = daemon.store.accounts.get(positiveInt(account, '--account'));
+    if (!a) throw new CliError(`no account ${account}`);
+    return a;
+  }
+  const matrix = daemon.store.accounts.list().filter((a) => a.protocol === 'matrix');
+  if (matrix.length === 1) return matrix[0]!;
+  throw new CliError(
+    matrix.length === 0
+      ? 'no Matrix account in this profile; add one with "parley accounts add matrix"'
+      : 'this profile has several Matrix accounts: choose one with --account ID',
+    2,
+    usageOf(command)!,
+  );
+}
+
+/**
+ * `parley backup restore --recovery-key-stdin [--account ID]`: imports the
+ * account's backed-up room keys on this device, then syncs once so that
+ * messages waiting for those keys decrypt now. The key is read from standard
+ * input so it never appears in a process list or shell history.
+ */
+async function keyBackupRestore(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  const { values } = parse('backup restore', args, {
+    'recovery-key-stdin': { type: 'boolean' },
+    account: { type: 'string' },
+  });
+  if (!values['recovery-key-stdin'])
+    throw new CliError(
+      'pass the recovery key on standard input with --recovery-key-stdin',
+      2,
+      usageOf('backup restore')!,
+    );
+  const recoveryKey = io.stdin().trim();
+  if (!recoveryKey) throw new CliError('no recovery key on standard input', 2);
+  const profileDir = g.profile ?? defaultProfileDir();
+  const secrets = await openSecretStore({ profileDir, allowInsecure: true });
+  return withDaemon(profileDir, secrets, async (daemon) => {
+    const account = keyBackupAccount(daemon, values.account, 'backup restore');
+    const r = await call(daemon, 'keyBackup.restore', { accountId: account.id, recoveryKey });
+    // Placeholders waiting for these keys are decrypted (and indexed) by the next sync.
+    await daemon.engine.syncOnce(account.id, { backfill: false });
+    io.stdout(
+      g.json
+        ? `${JSON.stringify(r)}\n`
+        : `restored ${r.imported} of ${r.total} room keys from key backup ${r.version}` +
+            `${r.failed ? ` (${r.failed} did not decrypt with this backup's key)` : ''}; ` +
+            `this device backs up its new keys there too\n`,
+    );
+    return 0;
+  });
+}
+
+/**
+ * `parley backup setup [--account ID] [--replace]`: starts backing up the
+ * account's encryption keys and prints the recovery key, once.
+ */
+async function keyBackupSetUp(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  const { values } = parse('backup setup', args, {
+    account: { type: 'string' },
+    replace: { type: 'boolean' },
+  });
+  const profileDir = g.profile ?? defaultProfileDir();
+  const secrets = await openSecretStore({ profileDir, allowInsecure: true });
+  return withDaemon(profileDir, secrets, async (daemon) => {
+    const account = keyBackupAccount(daemon, values.account, 'backup setup');
+    const r = await call(daemon, 'keyBackup.setUp', {
+      accountId: account.id,
+      replace: values.replace ?? false,
+    });
+    io.stdout(
+      g.json
+        ? `${JSON.stringify(r)}\n`
+        : `key backup ${r.version} is on. Your recovery key (save it now; it is not shown again):\n\n  ${r.recoveryKey}\n\n`,
+    );
+    return 0;
+  });
 }
 
 /** `parley restore FILE`: a backup (or an automatic one) in place of the database; Parley closed. */

@@ -93,7 +93,31 @@ from: in: account: before:YYYY-MM-DD after:YYYY-MM-DD has:attachment is:unread
 Copies the profile — its database and every downloaded file — into one tar
 file (default: parley-backup-<time>.tar here). Secrets are not included:
 after restoring on another machine, sign in to each account again. Safe
-while Parley runs.
+while Parley runs. (To restore it: "parley restore FILE".)
+
+For end-to-end encryption keys kept on the Matrix server, see
+"parley backup setup" and "parley backup restore".
+`,
+  'backup setup': `usage: parley backup setup [--account ID] [--replace] [--json]
+
+Matrix end-to-end encryption key backup: this device starts backing up the
+account's room keys to the server (encrypted), and prints the recovery key
+ONCE. Save it: with it, a new device reads your encrypted history.
+
+  --account ID   the Matrix account (needed when the profile has several)
+  --replace      start a new backup even though the account has one (keys
+                 in the old one stay readable only with its recovery key)
+`,
+  'backup restore': `usage: parley backup restore --recovery-key-stdin [--account ID] [--json]
+
+Matrix end-to-end encryption key backup: reads the recovery key from
+standard input, imports every room key in the account's server-side backup
+on this device, and syncs once so that old encrypted messages decrypt. A
+wrong key changes nothing. Quit Parley first. (This is not "parley restore
+FILE", which puts a profile backup in place.)
+
+  --recovery-key-stdin  read the recovery key from standard input (required)
+  --account ID          the Matrix account (needed when the profile has several)
 `,
   restore: `usage: parley restore FILE [--json]
 
@@ -143,8 +167,11 @@ usage: parley [--profile DIR] [--json] <command> [options]
   send CHAT_ID TEXT [--thread MESSAGE_ID] [--timeout SECONDS]
   search QUERY [--limit N] [--relevance]
   export [CHAT_ID] [--format json|html] [--to DIR]
-  backup [--to FILE]
-  restore FILE
+  backup [--to FILE]          (the profile, into a file)
+  backup setup [--account ID] [--replace]
+  backup restore --recovery-key-stdin [--account ID]
+                              (Matrix encryption keys, on the server)
+  restore FILE                (a profile backup file)
   web [--port N] [--insecure-store]
   help [COMMAND]
 

@@ -27,12 +27,16 @@ export class JsSdkPeer {
   /**
    * Signs in as a new device of `user`, starts crypto and sync, and waits for
    * the first sync. `fetchFn` sees every request the SDK makes (tests that
-   * hold back its to-device messages).
+   * hold back its to-device messages); `cryptoCallbacks` (e.g.
+   * getSecretStorageKey) for tests of secret storage.
    */
   static async start(
     synapse: Synapse,
     user: RegisteredUser,
-    options: { fetchFn?: typeof fetch } = {},
+    options: {
+      fetchFn?: typeof fetch;
+      cryptoCallbacks?: sdk.ICreateClientOpts['cryptoCallbacks'];
+    } = {},
   ): Promise<JsSdkPeer> {
     const res = await fetch(`${synapse.url}/_matrix/client/v3/login`, {
       method: 'POST',
@@ -52,6 +56,7 @@ export class JsSdkPeer {
       accessToken: login.access_token,
       logger: silent,
       ...(options.fetchFn ? { fetchFn: options.fetchFn } : {}),
+      cryptoCallbacks: options.cryptoCallbacks,
     });
     await client.initRustCrypto({ useIndexedDB: false });
     const ready = new Promise<void>((resolve) => {

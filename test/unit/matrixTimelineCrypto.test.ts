@@ -170,3 +170,23 @@ test('members of encrypted rooms are tracked as they appear', async () => {
   );
   assert.deepEqual(crypto.tracked, ['@bo:localhost'], 'only the encrypted room’s members');
 });
+
+test('keys restored from the key backup between syncs decrypt their waiting messages in the next one', async () => {
+  const s = stateStore();
+  const keys = new Set<string>();
+  const crypto = fakeCrypto(keys);
+  crypto.retriedAtStart = true;
+  await run(crypto, syncWith([encrypted('$old', 'backed-up', 'from before this device')], 's1'), s);
+  assert.equal((s.values.get(WAITING_STATE) as unknown[]).length, 1);
+  // A restore imports the key outside any sync, and says which session it was.
+  keys.add('backed-up');
+  const restored = [{ roomId: ROOM, sessionId: 'backed-up' }];
+  const withBackup = Object.assign(fakeCrypto(keys), {
+    retriedAtStart: true,
+    backup: { takeImported: () => restored.splice(0) },
+  });
+  const next = await run(withBackup, syncWith([], 's2'), s);
+  assert.equal(next.messages!.find((m) => m.remoteId === '$old')!.body, 'from before this device');
+  assert.deepEqual(s.values.get(WAITING_STATE), [], 'nothing waits any more');
+  assert.equal(restored.length, 0, 'each restored key is handed over once');
+});

@@ -34,6 +34,17 @@ export interface OutboxItem {
   remoteId?: string | null;
 }
 
+export interface KeyBackupStatusView {
+  /** The backup version this device uploads to (null: off on this device). */
+  version: string | null;
+  /** The server's current backup version (null: the account has none). */
+  serverVersion: string | null;
+  /** Room keys on this device, and how many of them are backed up. */
+  keys: { total: number; backedUp: number };
+  /** Whether the account has secret storage (a recovery key opens it). */
+  secretStorage: boolean;
+}
+
 export interface ChatMatch {
   chatId: number;
   accountId: number;
@@ -269,6 +280,32 @@ export const procedures = {
   'accounts.remove': {
     input: z.object({ accountId: id }).strict(),
     output: out<{ removed: boolean }>(),
+  },
+  // ---- End-to-end encryption key backup (Matrix; not_implemented elsewhere) ----
+  /** This device's key backup, the server's, and whether the account has secret storage. */
+  'keyBackup.status': {
+    input: z.object({ accountId: id }).strict(),
+    output: out<KeyBackupStatusView>(),
+  },
+  /**
+   * "Set up backup": a backup key and a secret storage key are made, room keys
+   * are backed up from now on, and the recovery key comes back ONCE (it is
+   * kept nowhere: the caller shows it for the user to save). `conflict` when
+   * the account already has a backup, unless `replace`.
+   */
+  'keyBackup.setUp': {
+    input: z.object({ accountId: id, replace: z.boolean().optional() }).strict(),
+    output: out<{ recoveryKey: string; version: string }>(),
+  },
+  /**
+   * On a new device: the recovery key opens secret storage, whose backup key
+   * downloads and imports every backed-up room key; messages waiting for
+   * those keys decrypt. `invalid_input` for a wrong or mistyped key (nothing
+   * changes), `not_found` when the account has no backup.
+   */
+  'keyBackup.restore': {
+    input: z.object({ accountId: id, recoveryKey: text(200).min(1) }).strict(),
+    output: out<{ version: string; imported: number; total: number; failed: number }>(),
   },
   'chats.list': {
     input: z

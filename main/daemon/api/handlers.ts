@@ -17,6 +17,7 @@ import { profileHandlers } from './handlers/profile.js';
 import { mediaRepositoryHandlers } from './handlers/mediaRepository.js';
 import { watchHandlers } from './handlers/watch.js';
 import { encryptionHandlers } from './handlers/encryption.js';
+import { keyBackupHandlers } from './handlers/keyBackup.js';
 
 export { toOutboxItem, type HandlerDeps, type Handlers };
 
@@ -33,5 +34,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...mediaRepositoryHandlers(ctx),
     ...watchHandlers(deps.watches),
     ...encryptionHandlers(ctx),
+    ...keyBackupHandlers(ctx),
   } satisfies Handlers;
 }

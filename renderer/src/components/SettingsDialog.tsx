@@ -1,4 +1,4 @@
-// Settings: accounts, notifications and the user's data (export, backups).
+// Settings: accounts, notifications, security (encryption key backup) and the user's data (export, backups).
 import type { Account } from '../../../main/daemon/model/types.js';
 import type { SettingsState } from '../hooks/useSettings.js';
 import type { ShownProgress } from '../hooks/useSyncProgress.js';
@@ -6,6 +6,7 @@ import { AccountsSettings } from './AccountsSettings.js';
 import { Dialog } from './Dialog.js';
 import { NotificationSettings } from './NotificationSettings.js';
 import { DataSettings } from './DataSettings.js';
+import { KeyBackupSettings } from './KeyBackupSettings.js';
 
 interface Props {
   accounts: Account[];
@@ -34,6 +35,7 @@ export function SettingsDialog({
         onRemoved={onAccountsChanged}
       />
       <NotificationSettings state={settings} accounts={accounts} />
+      <KeyBackupSettings accounts={accounts} />
       <DataSettings />
     </Dialog>
   );

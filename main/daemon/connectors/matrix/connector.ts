@@ -24,6 +24,7 @@ import { enc, MatrixTransport } from './transport.js';
 import { loginResponseSchema, profileSchema, type MatrixSession } from './wire.js';
 import { localpart } from './mapping/common.js';
 import {
+  accountCrypto,
   C,
   openMatrixAccount,
   parseSession,
@@ -44,6 +45,8 @@ import { closeAccountCrypto, deleteCryptoStore } from './crypto/cryptoStore.js';
 import { loadNativeCrypto } from './crypto/native.js';
 import { matrixPermalink } from './permalink.js';
 import { matrixMemberAuthority } from './powerLevels.js';
+import type { KeyBackup, KeyBackupStatus, RestoreResult } from './crypto/keyBackup.js';
+import { EncryptionUnavailableError } from '../errors.js';
 
 export type { MatrixConnectorOptions } from './account.js';
 
@@ -200,6 +203,34 @@ export class MatrixConnector implements Connector {
 
   previewUrl(ctx: ConnectorContext, url: string): Promise<RemoteLinkPreview | null> {
     return this.accounts.guard(ctx, (acc) => previewUrl(acc.transport, url, ctx.signal));
+  }
+
+  keyBackupStatus(ctx: ConnectorContext): Promise<KeyBackupStatus> {
+    return this.withKeyBackup(ctx, (b) => b.status(ctx.signal));
+  }
+
+  setUpKeyBackup(
+    ctx: ConnectorContext,
+    replace: boolean,
+  ): Promise<{ recoveryKey: string; version: string }> {
+    return this.withKeyBackup(ctx, (b) => b.setUp(ctx.signal, replace));
+  }
+
+  restoreKeyBackup(ctx: ConnectorContext, recoveryKey: string): Promise<RestoreResult> {
+    return this.withKeyBackup(ctx, (b) => b.restore(recoveryKey, ctx.signal));
+  }
+
+  /** The account's key backup; refused when this session has no end-to-end encryption. */
+  private withKeyBackup<T>(ctx: ConnectorContext, f: (b: KeyBackup) => Promise<T>): Promise<T> {
+    this.sessions.add(ctx.secret);
+    return this.accounts.guard(ctx, async (a) => {
+      const backup = (await accountCrypto(ctx, a))?.backup;
+      if (!backup)
+        throw new EncryptionUnavailableError(
+          'end-to-end encryption is unavailable for this account (or its crypto module predates key backup: run node scripts/build-crypto.mjs), so it has no key backup',
+        );
+      return f(backup);
+    });
   }
 
   fetchThumbnail(

@@ -16,6 +16,7 @@ import type { RoomEvent, SyncResponse } from '../wire.js';
 import type { NativeCryptoMachine } from './native.js';
 import { outgoingRequestSchema, sendCryptoRequest, type OutgoingRequest } from './requests.js';
 import { Mutex } from './mutex.js';
+import type { KeyBackup } from './keyBackup.js';
 
 export interface DecryptedEvent {
   ok: true;
@@ -70,6 +71,8 @@ export class AccountCrypto {
   private readonly stop = new AbortController();
   /** Waiting events are retried once per process start, in case their key came in a sync whose batch was lost. */
   retriedAtStart = false;
+  /** Server-side key backup (set by cryptoStore.ts when the account opens). */
+  backup: KeyBackup | null = null;
 
   constructor(
     private readonly machine: NativeCryptoMachine,
@@ -126,6 +129,8 @@ export class AccountCrypto {
             .array(outgoingRequestSchema)
             .parse(JSON.parse(await this.machine.outgoingRequests()));
           for (const r of requests) await this.send(r);
+          // New room keys go to the backup (when it is on) in the same serialised pass.
+          await this.backup?.upload(this.stop.signal);
         } while (this.again && !this.stop.signal.aborted);
       } finally {
         this.pass = null;

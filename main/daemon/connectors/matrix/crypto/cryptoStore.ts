@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { MatrixTransport } from '../transport.js';
 import type { MatrixSession } from '../wire.js';
 import { AccountCrypto } from './accountCrypto.js';
+import { KeyBackup } from './keyBackup.js';
 import { loadNativeCrypto } from './native.js';
 
 const open = new Map<string, Promise<AccountCrypto>>();
@@ -45,9 +46,11 @@ export async function openAccountCrypto(
   const dir = cryptoStoreDir(cryptoDir, s);
   let pending = open.get(dir);
   if (!pending) {
-    pending = native
-      .openCryptoMachine(dir, s.cryptoKey, s.userId, s.deviceId)
-      .then((machine) => new AccountCrypto(machine, transport, log));
+    pending = native.openCryptoMachine(dir, s.cryptoKey, s.userId, s.deviceId).then((machine) => {
+      const crypto = new AccountCrypto(machine, transport, log);
+      crypto.backup = new KeyBackup(native, machine, transport, s.userId, log);
+      return crypto;
+    });
     open.set(dir, pending);
     pending.catch(() => open.delete(dir));
   }

@@ -20,6 +20,16 @@ export interface NativeCryptoMachine {
   shareRoomKey(roomId: string, users: string, settings: string): Promise<string>;
   encrypt(roomId: string, eventType: string, content: string): Promise<string>;
   decrypt(roomId: string, event: string): Promise<string>;
+  // Key backup (native/matrix-crypto/src/backup.rs; used by keyBackup.ts).
+  backupVersionBody(privateKey: string): Promise<string>;
+  enableBackup(privateKey: string, version: string, info: string): Promise<void>;
+  resumeBackup(): Promise<string | null>;
+  activeBackupVersion(): Promise<string | null>;
+  disableBackup(): Promise<void>;
+  backupRoomKeys(): Promise<string>;
+  markBackupSent(id: string, body: string): Promise<void>;
+  roomKeyCounts(): Promise<string>;
+  importBackup(privateKey: string, version: string, download: string): Promise<string>;
 }
 
 export interface NativeCrypto {
@@ -29,6 +39,9 @@ export interface NativeCrypto {
     userId: string,
     deviceId: string,
   ): Promise<NativeCryptoMachine>;
+  /** A new random backup key: {private_key, public_key}, unpadded base64. */
+  newBackupKey(): string;
+  backupPublicKey(privateKey: string): string;
 }
 
 /** The file scripts/build-crypto.mjs writes: one per platform and CPU. */

@@ -143,7 +143,9 @@ export async function decryptSync(
   }
   // Whose devices we follow: members of encrypted rooms as they show up.
   await crypto.updateTrackedUsers(members);
-  const arrived = new Set(keys.map((k) => `${k.roomId}\n${k.sessionId}`));
+  // Keys from this sync's to-device messages, and any restored from the key backup since the last sync.
+  const restored = crypto.backup?.takeImported() ?? [];
+  const arrived = new Set([...keys, ...restored].map((k) => `${k.roomId}\n${k.sessionId}`));
   const retryAll = !crypto.retriedAtStart;
   crypto.retriedAtStart = true;
   const due = pass.take((w) => retryAll || arrived.has(`${w.roomId}\n${w.sessionId}`));
