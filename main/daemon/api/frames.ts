@@ -46,6 +46,8 @@ const EVENT_NAMES: Record<EventName, true> = {
   typing: true,
   presence: true,
   'sync.progress': true,
+  'verification.updated': true,
+  'security.identityChanged': true,
 };
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

@@ -16,6 +16,7 @@ import { mediaHandlers } from './handlers/media.js';
 import { profileHandlers } from './handlers/profile.js';
 import { mediaRepositoryHandlers } from './handlers/mediaRepository.js';
 import { watchHandlers } from './handlers/watch.js';
+import { securityHandlers } from './handlers/security.js';
 
 export { toOutboxItem, type HandlerDeps, type Handlers };
 
@@ -31,5 +32,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...profileHandlers(ctx),
     ...mediaRepositoryHandlers(ctx),
     ...watchHandlers(deps.watches),
+    ...securityHandlers(ctx),
   } satisfies Handlers;
 }

@@ -5,6 +5,7 @@ import { useRef, useState } from 'react';
 import type { ChatSummary } from '../../../main/daemon/model/types.js';
 import { ChatMenu } from './ChatMenu.js';
 import { Avatar } from './Avatar.js';
+import type { UserTrustView } from '../../../main/daemon/model/security.js';
 
 interface Props {
   chat: ChatSummary;
@@ -17,11 +18,19 @@ interface Props {
   threadsUnread?: number;
   threadsOpen?: boolean;
   onToggleThreads?(): void;
+  /** Encrypted chats: the other members' cross-signing trust. */
+  trust?: ReadonlyMap<string, UserTrustView>;
+  /** Names of members, for the identity warning. */
+  nameOf?(userId: string): string;
+  onAcceptIdentity?(userId: string): void;
 }
 
 export function ChatHeader(props: Props) {
   const { chat, onChatChanged, memberCount, membersOpen, onToggleMembers } = props;
   const { threadCount = 0, threadsUnread = 0, threadsOpen, onToggleThreads } = props;
+  const trusts = [...(props.trust?.values() ?? [])];
+  const changed = trusts.filter((t) => t.identityChanged);
+  const allVerified = trusts.length > 0 && trusts.every((t) => t.verified);
   const [menuOpen, setMenuOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const states = [
@@ -51,6 +60,21 @@ export function ChatHeader(props: Props) {
       {chat.encrypted ? (
         <span className="chat-encrypted" title="End-to-end encrypted">
           <span aria-hidden="true">🔒</span> Encrypted
+          {allVerified ? ' · ✓ Verified' : ''}
+        </span>
+      ) : null}
+      {changed.length ? (
+        <span className="trust-badge identity-changed" role="alert">
+          ⚠ {changed.map((t) => props.nameOf?.(t.userId) ?? t.userId).join(', ')}: identity changed.
+          Verify again before trusting new messages.
+          {props.onAcceptIdentity ? (
+            <button
+              type="button"
+              onClick={() => changed.forEach((t) => props.onAcceptIdentity!(t.userId))}
+            >
+              Accept new identity
+            </button>
+          ) : null}
         </span>
       ) : null}
       {states.length ? (

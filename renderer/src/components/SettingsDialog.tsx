@@ -1,4 +1,5 @@
-// Settings: accounts, notifications and the user's data (export, backups).
+// Settings: accounts, notifications, security and devices (accounts that
+// encrypt), and the user's data (export, backups).
 import type { Account } from '../../../main/daemon/model/types.js';
 import type { SettingsState } from '../hooks/useSettings.js';
 import type { ShownProgress } from '../hooks/useSyncProgress.js';
@@ -6,6 +7,7 @@ import { AccountsSettings } from './AccountsSettings.js';
 import { Dialog } from './Dialog.js';
 import { NotificationSettings } from './NotificationSettings.js';
 import { DataSettings } from './DataSettings.js';
+import { SecuritySettings } from './SecuritySettings.js';
 
 interface Props {
   accounts: Account[];
@@ -34,6 +36,7 @@ export function SettingsDialog({
         onRemoved={onAccountsChanged}
       />
       <NotificationSettings state={settings} accounts={accounts} />
+      <SecuritySettings accounts={accounts} />
       <DataSettings />
     </Dialog>
   );

@@ -40,6 +40,7 @@ import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import { closeAccountCrypto, deleteCryptoStore } from './crypto/cryptoStore.js';
 import { loadNativeCrypto } from './crypto/native.js';
+import { MatrixSecurity } from './security.js';
 
 export type { MatrixConnectorOptions } from './account.js';
 
@@ -51,6 +52,8 @@ export class MatrixConnector implements Connector {
   private readonly accounts = new SessionCache<MatrixAccount>(async (_server, _user, secret) =>
     openMatrixAccount(secret, this.opts.cryptoDir),
   );
+  /** This device, cross-signing, sessions, trust and verification (connectors/security.ts). */
+  readonly security = new MatrixSecurity(this.accounts);
   /** Sessions whose crypto store this instance may have opened (closed by close()). */
   private readonly sessions = new Set<string>();
 
