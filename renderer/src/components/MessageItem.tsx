@@ -17,6 +17,7 @@ import { OutboxStatus } from './OutboxStatus.js';
 import { ReactionChips } from './ReactionChips.js';
 import { ReplyQuote } from './ReplyQuote.js';
 import { ThreadLink } from './ThreadLink.js';
+import { MessageTrust } from './MessageTrust.js';
 
 interface Props {
   rowKey: string;
@@ -115,6 +116,7 @@ export const MessageItem = memo(function MessageItem({
       )}
       {repliedTo !== undefined ? <ReplyQuote message={repliedTo} /> : null}
       {m.kind === 'mail' ? <MailMessage message={m} /> : <MessageBody message={m} />}
+      <MessageTrust message={m} />
       {m.attachments.length > 0 ? (
         <div className="attachments">
           {m.attachments.map((a) => (

@@ -7,7 +7,12 @@ import type { ConnectorSecurity, ConnectorVerification, VerificationAction } fro
 import { EncryptionUnavailableError } from '../errors.js';
 import type { SessionCache } from '../sessionCache.js';
 import { accountCrypto, type MatrixAccount } from './account.js';
-import { accountSecurity, attachSecurity, type AccountSecurity } from './crypto/accountSecurity.js';
+import {
+  accountSecurity,
+  attachSecurity,
+  SecurityUnsupportedError,
+  type AccountSecurity,
+} from './crypto/accountSecurity.js';
 import type { AccountCrypto } from './crypto/accountCrypto.js';
 import { bootstrapCrossSigning, securityStatus } from './crypto/crossSigning.js';
 import { deleteDevice, listDevices, trustView } from './crypto/devices.js';
@@ -28,7 +33,14 @@ export class MatrixSecurity implements ConnectorSecurity {
         throw new EncryptionUnavailableError(
           'end-to-end encryption is not available for this account (no crypto store or module)',
         );
-      const security = accountSecurity(crypto, a.transport, (l) => ctx.log(l));
+      let security: AccountSecurity;
+      try {
+        security = accountSecurity(crypto, a.transport, (l) => ctx.log(l));
+      } catch (err) {
+        if (err instanceof SecurityUnsupportedError)
+          throw new EncryptionUnavailableError(err.message);
+        throw err;
+      }
       attachSecurity(security, ctx.security);
       return fn({ a, crypto, security });
     });

@@ -21,6 +21,9 @@ export interface AccountSecurity {
 const parts = new WeakMap<AccountCrypto, AccountSecurity>();
 let txn = 0;
 
+/** Thrown when the loaded module was built before verification.rs (an old .node). */
+export class SecurityUnsupportedError extends Error {}
+
 export function accountSecurity(
   crypto: AccountCrypto,
   transport: MatrixTransport,
@@ -28,6 +31,10 @@ export function accountSecurity(
 ): AccountSecurity {
   let p = parts.get(crypto);
   if (!p) {
+    if (!SecurityNative.supports(crypto.machine))
+      throw new SecurityUnsupportedError(
+        'the Matrix crypto module was built without verification: run node scripts/build-crypto.mjs',
+      );
     const native = new SecurityNative(crypto.machine);
     // An in-room request goes out as it is, like the machine's own in-room
     // verification messages (matrix-js-sdk sends them so too).
@@ -81,6 +88,14 @@ export async function followSecurity(
       await p.verification.receiveRoomEvents(roomId, room.timeline?.events ?? []);
     await p.verification.refresh();
   } catch (err) {
+    // An old module: said once, not on every sync.
+    if (err instanceof SecurityUnsupportedError) {
+      if (!unsupportedLogged.has(crypto)) log(err.message);
+      unsupportedLogged.add(crypto);
+      return;
+    }
     log(`verification step failed: ${(err as Error).message}`);
   }
 }
+
+const unsupportedLogged = new WeakSet<AccountCrypto>();

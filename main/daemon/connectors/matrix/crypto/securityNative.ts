@@ -101,10 +101,17 @@ export class SecurityNative {
   private readonly m: SecurityNativeMachine;
 
   constructor(machine: NativeCryptoMachine) {
-    const m = machine as NativeCryptoMachine & Partial<SecurityNativeMachine>;
-    if (typeof m.verifications !== 'function')
+    if (!SecurityNative.supports(machine))
       throw new Error('the Matrix crypto module predates verification: rebuild it');
-    this.m = m as SecurityNativeMachine;
+    this.m = machine as NativeCryptoMachine & SecurityNativeMachine;
+  }
+
+  /** The loaded module has verification.rs (a .node built before it does not). */
+  static supports(machine: NativeCryptoMachine): boolean {
+    return (
+      typeof (machine as NativeCryptoMachine & Partial<SecurityNativeMachine>).verifications ===
+      'function'
+    );
   }
 
   async bootstrap(reset: boolean) {
