@@ -15,7 +15,9 @@ import { JsSdkPeer } from '../helpers/jsSdkPeer.js';
 import { requires } from '../helpers/prerequisites.js';
 import { findNativeCrypto } from '../../main/daemon/connectors/matrix/crypto/native.js';
 import type { DaemonEvent } from '../../main/daemon/api/contract.js';
-import type { VerificationView } from '../../main/daemon/model/security.js';
+import type { DeviceView, VerificationView } from '../../main/daemon/model/security.js';
+import { runCli } from '../../main/cli/main.js';
+import { tempDir } from '../helpers/fixtures.js';
 import {
   VerificationPhase,
   collectRequests,
@@ -357,3 +359,86 @@ test('signing out another session needs the right password', { skip }, async () 
     'this very session is not signed out from here',
   );
 });
+
+test(
+  'the CLI: parley devices lists the sessions, parley verify --accept --yes verifies with the emoji',
+  { skip },
+  async () => {
+    const profile = tempDir('parley-cli-verify-');
+    // No keychain in this process: the CLI keeps its secrets in the profile (--insecure-store).
+    process.env.DBUS_SESSION_BUS_ADDRESS = '';
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = (stdin = '') => ({
+      stdout: (t: string) => void out.push(t),
+      stderr: (t: string) => void err.push(t),
+      stdin: () => stdin,
+    });
+    const cli = (args: string[], stdin?: string) =>
+      runCli([...args, '--profile', profile.dir], io(stdin));
+    try {
+      const added = await cli(
+        [
+          'accounts',
+          'add',
+          'matrix',
+          '--server',
+          synapse.url,
+          '--user',
+          ann.localpart,
+          '--password-stdin',
+          '--insecure-store',
+          '--json',
+        ],
+        `${ann.password}\n`,
+      );
+      assert.equal(added, 0, err.join(''));
+      const accountId = String((JSON.parse(out.pop()!) as { id: number }).id);
+
+      assert.equal(await cli(['devices', '--account', accountId, '--json']), 0, err.join(''));
+      const devices = JSON.parse(out.pop()!) as DeviceView[];
+      const mine = devices.find((d) => d.current);
+      assert.ok(mine, 'this session is marked');
+      assert.ok(
+        devices.some((d) => d.deviceId === annDevice && !d.current),
+        'the app’s session is listed as another session',
+      );
+
+      // The other client asks this CLI session to verify; the CLI accepts and confirms.
+      const verifying = cli([
+        'verify',
+        '--account',
+        accountId,
+        bo.userId,
+        '--accept',
+        '--yes',
+        '--json',
+        '--timeout',
+        '120',
+      ]);
+      const request = await waitFor(
+        'the peer can ask the CLI’s session',
+        async () => {
+          await peer.client.getCrypto()!.getUserDeviceInfo([ann.userId], true);
+          return peerStartsDeviceVerification(peer, ann.userId, mine.deviceId).catch(() => null);
+        },
+        60_000,
+      );
+      await waitPhase(request, VerificationPhase.Ready, 'the CLI accepts');
+      await request.startVerification('m.sas.v1');
+      const { sas, done } = await peerSas(request);
+      await sas.confirm();
+      await done;
+      assert.equal(await verifying, 0, err.join(''));
+      const [compare, final] = out.splice(0).map((l) => JSON.parse(l) as VerificationView);
+      assert.deepEqual(
+        compare!.emoji!.map((e) => e.name.toLowerCase()),
+        sas.sas.emoji!.map(([, name]) => name.toLowerCase()),
+        'the CLI printed the same emoji',
+      );
+      assert.equal(final!.phase, 'done');
+    } finally {
+      profile.cleanup();
+    }
+  },
+);
