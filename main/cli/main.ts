@@ -549,6 +549,8 @@ async function devices(args: string[], io: Io, g: GlobalOptions): Promise<number
     'password-stdin': { type: 'boolean' },
   });
   const accountId = positiveInt(values.account, '--account');
+  if (values['sign-out'] !== undefined && !values['password-stdin'])
+    throw new CliError('signing a session out needs the password: --password-stdin', 2);
   return devicesCommand(await securityKit(io, g), {
     accountId,
     userId: values.user,
@@ -570,8 +572,11 @@ async function verify(args: string[], io: Io, g: GlobalOptions): Promise<number>
     },
     { min: 1, max: 2 },
   );
+  const accountId = positiveInt(values.account, '--account');
+  if (!values.yes && !io.ask)
+    throw new CliError('not a terminal: pass --yes to confirm matching emoji without asking', 2);
   return verifyCommand(await securityKit(io, g), {
-    accountId: positiveInt(values.account, '--account'),
+    accountId,
     userId: positionals[0]!,
     deviceId: positionals[1],
     accept: values.accept ?? false,
