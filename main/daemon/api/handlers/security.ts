@@ -96,6 +96,8 @@ export function securityHandlers(ctx: HandlerContext) {
         accountId !== undefined ? [accountOrThrow(accountId)] : store.accounts.list();
       const out: VerificationView[] = [];
       for (const account of accounts) {
+        // Flows live in a running account's crypto; a stopped one has none to show.
+        if (accountId === undefined && !ctx.engine.isRunning(account.id)) continue;
         const security = (
           ctx.engine.connector(account) as { security?: ConnectorSecurity } | undefined
         )?.security;
