@@ -20,7 +20,7 @@ import { startWebHost, type WebHost } from '../main/web/webHost.js';
 import {
   SYNAPSE_PYTHON,
   Synapse,
-  waitFor,
+  waitFor as waitForWithin,
   type RegisteredUser,
 } from '../test/servers/synapse/harness.js';
 import { ParleyUser } from '../test/servers/synapse/parley.js';
@@ -58,6 +58,9 @@ const skip = firstMissing(
 if (skip) console.log(`# skipping the E2EE verification e2e: ${skip}`);
 
 const SHOTS = shotsDir('e2ee-verification');
+/** Conditions, not sleeps; generous on a loaded machine. */
+const waitFor = <T>(what: string, check: () => T | Promise<T>, timeoutMs = 90_000) =>
+  waitForWithin(what, check, Math.max(timeoutMs, 90_000));
 
 describe('an encrypted chat and a verification in Chromium', { skip, timeout: 600_000 }, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'parley-e2e-verify-'));
@@ -117,10 +120,10 @@ describe('an encrypted chat and a verification in Chromium', { skip, timeout: 60
 
     await page.goto(web.url);
     const option = page.getByRole('option', { name: /bob/ }).first();
-    await option.waitFor({ timeout: 60_000 });
+    await option.waitFor({ timeout: 90_000 });
     await option.click();
     await page.locator('.chat-encrypted').waitFor();
-    await messageRow('the lighthouse key is under the mat').waitFor({ timeout: 60_000 });
+    await messageRow('the lighthouse key is under the mat').waitFor({ timeout: 90_000 });
 
     const composer = page.locator('.composer textarea');
     await composer.fill('got it, thanks');
@@ -136,7 +139,7 @@ describe('an encrypted chat and a verification in Chromium', { skip, timeout: 60
   test('the peer asks to verify: the dialog shows the same emoji, and confirming verifies', async () => {
     const request = await peerStartsDmVerification(peer, alice.userId, roomId);
     const dialog = page.getByRole('dialog', { name: 'Verify session' });
-    await dialog.waitFor({ timeout: 60_000 });
+    await dialog.waitFor({ timeout: 90_000 });
     await dialog.getByText(/wants to verify/).waitFor();
     await dialog.getByRole('button', { name: 'Accept' }).click();
 
@@ -145,7 +148,7 @@ describe('an encrypted chat and a verification in Chromium', { skip, timeout: 60
     const { sas, done } = await peerSas(request);
 
     const emoji = dialog.getByRole('list', { name: 'Emoji to compare' }).locator('li');
-    await emoji.first().waitFor({ timeout: 60_000 });
+    await emoji.first().waitFor({ timeout: 90_000 });
     assert.equal(await emoji.count(), 7, 'seven emoji');
     const shown = (await dialog.locator('.sas-name').allTextContents()).map((n) => n.toLowerCase());
     assert.deepEqual(
@@ -164,7 +167,7 @@ describe('an encrypted chat and a verification in Chromium', { skip, timeout: 60
     await dialog.getByRole('button', { name: 'Confirm' }).click();
     await sas.confirm();
     await done;
-    await dialog.getByText(/is verified/).waitFor({ timeout: 60_000 });
+    await dialog.getByText(/is verified/).waitFor({ timeout: 90_000 });
     await page.screenshot({ path: join(SHOTS, '3-verified.png') });
     const status = await parley.call('security.status', { accountId: parley.accountId });
     await waitFor('the peer sees Parley’s device verified', () =>

@@ -50,14 +50,14 @@ export function waitPhase(
   phase: VerificationPhase,
   what: string,
 ): Promise<true> {
-  return waitFor(what, () => (request.phase === phase ? true : null), 60_000);
+  return waitFor(what, () => (request.phase === phase ? true : null), 90_000);
 }
 
 /** The peer's side of the emoji comparison once a SAS verifier exists: resolves with its emoji. */
 export async function peerSas(
   request: VerificationRequest,
 ): Promise<{ verifier: Verifier; sas: ShowSasCallbacks; done: Promise<void> }> {
-  const verifier = await waitFor('the peer has a verifier', () => request.verifier ?? null, 60_000);
+  const verifier = await waitFor('the peer has a verifier', () => request.verifier ?? null, 90_000);
   const shown = new Promise<ShowSasCallbacks>((resolve) =>
     verifier.once(VerifierEvent.ShowSas, resolve),
   );

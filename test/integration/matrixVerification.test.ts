@@ -9,7 +9,11 @@
 // signing out another session needs the right password.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Synapse, waitFor, type RegisteredUser } from '../servers/synapse/harness.js';
+import {
+  Synapse,
+  waitFor as waitForWithin,
+  type RegisteredUser,
+} from '../servers/synapse/harness.js';
 import { ParleyUser } from '../servers/synapse/parley.js';
 import { JsSdkPeer } from '../helpers/jsSdkPeer.js';
 import { requires } from '../helpers/prerequisites.js';
@@ -32,6 +36,9 @@ import {
 } from '../helpers/verifyPeer.js';
 
 const C = '/_matrix/client/v3';
+/** Conditions, not sleeps; generous on a loaded machine, where a sync round trip can take seconds. */
+const waitFor = <T>(what: string, check: () => T | Promise<T>, timeoutMs = 90_000) =>
+  waitForWithin(what, check, timeoutMs);
 let synapse: Synapse;
 let ann: RegisteredUser;
 let bo: RegisteredUser;
