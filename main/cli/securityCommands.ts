@@ -117,6 +117,8 @@ export async function verifyCommand(
       await d.engine.start(o.accountId);
       let flowId: string;
       if (o.accept) {
+        // Their devices first: the machine ignores a request from a device it does not know.
+        await kit.call(d, 'security.devices', { accountId: o.accountId, userId: o.userId });
         kit.stderr(`waiting for ${o.userId} to ask for a verification…\n`);
         const asked = await next(
           (v) =>

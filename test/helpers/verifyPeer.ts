@@ -106,8 +106,6 @@ export async function peerSeesDeviceSignedByOwner(
   userId: string,
   deviceId: string,
 ): Promise<boolean> {
-  // Tracks the user (a key query the first time): the peer shares no room with them yet.
-  await cryptoOf(peer).getUserDeviceInfo([userId], true);
   const s = await cryptoOf(peer).getDeviceVerificationStatus(userId, deviceId);
   return s?.signedByOwner ?? false;
 }

@@ -104,7 +104,7 @@ export function VerificationDialog({ verification: v, onChanged, onClose }: Prop
           </>
         ) : null}
         <button type="button" disabled={busy && !ended} onClick={cancel}>
-          {ended ? 'Close' : 'Cancel'}
+          {ended ? 'Done' : 'Cancel'}
         </button>
       </div>
     </Dialog>
