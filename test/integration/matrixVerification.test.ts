@@ -8,6 +8,9 @@
 // verified user who resets cross-signing raises the identity-change warning;
 // signing out another session needs the right password.
 import { after, before, test } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import {
   Synapse,
@@ -81,6 +84,8 @@ before(async () => {
 });
 
 after(async () => {
+  // The daemon's operational log (never tokens or bodies), for a failure's post-mortem.
+  if (a) writeFileSync(join(tmpdir(), 'parley-verification-daemon.log'), a.logs.join('\n'));
   await a?.close().catch(() => undefined);
   await peer?.stop();
   await synapse?.stop();
@@ -107,7 +112,7 @@ const emojiNames = (v: VerificationView) => v.emoji!.map((e) => e.name.toLowerCa
 
 test(
   'cross-signing: bootstrapped with the password, this device becomes cross-signed',
-  { skip },
+  { skip, timeout: 240_000 },
   async () => {
     const before = await a.call('security.status', { accountId: a.accountId });
     assert.equal(before.crossSigning.master, false, 'a new account has no cross-signing yet');
@@ -146,7 +151,7 @@ test(
 
 test(
   'SAS started by Parley (to-device): the same emoji on both sides, then both are verified',
-  { skip },
+  { skip, timeout: 240_000 },
   async () => {
     const started = await a.call('verification.request', {
       accountId: a.accountId,
@@ -204,7 +209,7 @@ test(
 
 test(
   'SAS started by the peer in a DM room: Parley accepts, the emoji match, done',
-  { skip },
+  { skip, timeout: 240_000 },
   async () => {
     const roomId = dmRoomId;
     await waitFor('the peer knows Ann’s cross-signing identity', () =>
@@ -245,7 +250,7 @@ test(
 
 test(
   'a cancel by the peer is reported, and "they don’t match" verifies nobody',
-  { skip },
+  { skip, timeout: 240_000 },
   async () => {
     // The peer cancels a request Parley made.
     const started = await a.call('verification.request', {
@@ -289,7 +294,7 @@ test(
 
 test(
   'a verified user resets cross-signing: Parley warns that their identity changed',
-  { skip },
+  { skip, timeout: 240_000 },
   async () => {
     const [before] = await a.call('security.userTrust', {
       accountId: a.accountId,
@@ -328,62 +333,66 @@ test(
   },
 );
 
-test('signing out another session needs the right password', { skip }, async () => {
-  // A second session of Ann, as another client would have.
-  const login = await fetch(`${synapse.url}${C}/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'm.login.password',
-      identifier: { type: 'm.id.user', user: ann.localpart },
-      password: ann.password,
-      initial_device_display_name: 'old laptop',
-    }),
-  }).then((r) => r.json() as Promise<{ device_id: string }>);
-  const listed = await a.call('security.devices', { accountId: a.accountId });
-  const other = listed.find((d) => d.deviceId === login.device_id);
-  assert.equal(other?.displayName, 'old laptop');
-  assert.equal(other?.current, false);
+test(
+  'signing out another session needs the right password',
+  { skip, timeout: 300_000 },
+  async () => {
+    // A second session of Ann, as another client would have.
+    const login = await fetch(`${synapse.url}${C}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'm.login.password',
+        identifier: { type: 'm.id.user', user: ann.localpart },
+        password: ann.password,
+        initial_device_display_name: 'old laptop',
+      }),
+    }).then((r) => r.json() as Promise<{ device_id: string }>);
+    const listed = await a.call('security.devices', { accountId: a.accountId });
+    const other = listed.find((d) => d.deviceId === login.device_id);
+    assert.equal(other?.displayName, 'old laptop');
+    assert.equal(other?.current, false);
 
-  await assert.rejects(
-    a.call('security.signOutDevice', {
+    await assert.rejects(
+      a.call('security.signOutDevice', {
+        accountId: a.accountId,
+        deviceId: login.device_id,
+        password: 'not the password',
+      }),
+      /conflict/,
+    );
+    assert.ok(
+      (await a.call('security.devices', { accountId: a.accountId })).some(
+        (d) => d.deviceId === login.device_id,
+      ),
+      'a wrong password signs nothing out',
+    );
+    await a.call('security.signOutDevice', {
       accountId: a.accountId,
       deviceId: login.device_id,
-      password: 'not the password',
-    }),
-    /conflict/,
-  );
-  assert.ok(
-    (await a.call('security.devices', { accountId: a.accountId })).some(
-      (d) => d.deviceId === login.device_id,
-    ),
-    'a wrong password signs nothing out',
-  );
-  await a.call('security.signOutDevice', {
-    accountId: a.accountId,
-    deviceId: login.device_id,
-    password: ann.password,
-  });
-  const after = await a.call('security.devices', { accountId: a.accountId });
-  assert.ok(!after.some((d) => d.deviceId === login.device_id), 'the old laptop is signed out');
-  assert.ok(
-    after.some((d) => d.deviceId === annDevice && d.current),
-    'this session stays',
-  );
-  await assert.rejects(
-    a.call('security.signOutDevice', {
-      accountId: a.accountId,
-      deviceId: annDevice,
       password: ann.password,
-    }),
-    /conflict/,
-    'this very session is not signed out from here',
-  );
-});
+    });
+    const after = await a.call('security.devices', { accountId: a.accountId });
+    assert.ok(!after.some((d) => d.deviceId === login.device_id), 'the old laptop is signed out');
+    assert.ok(
+      after.some((d) => d.deviceId === annDevice && d.current),
+      'this session stays',
+    );
+    await assert.rejects(
+      a.call('security.signOutDevice', {
+        accountId: a.accountId,
+        deviceId: annDevice,
+        password: ann.password,
+      }),
+      /conflict/,
+      'this very session is not signed out from here',
+    );
+  },
+);
 
 test(
   'the CLI: parley devices lists the sessions, parley verify --accept --yes verifies with the emoji',
-  { skip },
+  { skip, timeout: 240_000 },
   async () => {
     const profile = tempDir('parley-cli-verify-');
     // No keychain in this process: the CLI keeps its secrets in the profile (--insecure-store).
