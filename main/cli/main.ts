@@ -36,6 +36,7 @@ import {
 import { allChats } from '../daemon/api/allChats.js';
 import { splitGlobalOptions, type GlobalOptions } from './globalOptions.js';
 import { CliError, USAGE, usageOf } from './usage.js';
+import { devicesCommand, verifyCommand, type SecurityCliKit } from './securityCommands.js';
 
 interface Io {
   stdout: (text: string) => void;
@@ -43,6 +44,8 @@ interface Io {
   stdin: () => string;
   /** stderr is a terminal: progress redraws one line instead of adding lines. */
   stderrIsTTY?: boolean;
+  /** Asks a question on the terminal (stdin a TTY), for `verify`. */
+  ask?: (question: string) => Promise<string>;
 }
 
 const defaultIo: Io = {
@@ -50,6 +53,19 @@ const defaultIo: Io = {
   stderr: (t) => process.stderr.write(t),
   stdin: () => readFileSync(0, 'utf8'),
   stderrIsTTY: process.stderr.isTTY === true,
+  ask: process.stdin.isTTY
+    ? async (question) => {
+        const rl = (await import('node:readline/promises')).createInterface({
+          input: process.stdin,
+          output: process.stderr,
+        });
+        try {
+          return await rl.question(question);
+        } finally {
+          rl.close();
+        }
+      }
+    : undefined,
 };
 
 /** Secrets are opened only by commands that need them, so reading never touches the keychain. */
@@ -107,6 +123,10 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
         return await restore(args, io, g);
       case 'export':
         return await exportCommand(args, io, g);
+      case 'devices':
+        return await devices(args, io, g);
+      case 'verify':
+        return await verify(args, io, g);
       case 'web': {
         const profile = g.profile === undefined ? [] : ['--profile', g.profile];
         return await (await import('./webCommand.js')).web([...args, ...profile], io);
@@ -510,6 +530,65 @@ async function send(args: string[], io: Io, g: GlobalOptions): Promise<number> {
     throw new CliError(
       `not confirmed within ${timeoutS} s (${entry.lastError ?? 'no answer'}); it stays queued and goes out on the next sync`,
     );
+  });
+}
+
+async function securityKit(io: Io, g: GlobalOptions): Promise<SecurityCliKit> {
+  const profileDir = g.profile ?? defaultProfileDir();
+  const secrets = await openSecretStore({ profileDir, allowInsecure: true });
+  return {
+    stdout: io.stdout,
+    stderr: io.stderr,
+    stdin: io.stdin,
+    ask: io.ask ?? null,
+    json: g.json,
+    withDaemon: (fn) => withDaemon(profileDir, secrets, fn),
+    call,
+  };
+}
+
+/** `parley devices`: the account's sessions, or one signed out. */
+async function devices(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  const { values } = parse('devices', args, {
+    account: { type: 'string' },
+    user: { type: 'string' },
+    'sign-out': { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+  });
+  const accountId = positiveInt(values.account, '--account');
+  if (values['sign-out'] !== undefined && !values['password-stdin'])
+    throw new CliError('signing a session out needs the password: --password-stdin', 2);
+  return devicesCommand(await securityKit(io, g), {
+    accountId,
+    userId: values.user,
+    signOut: values['sign-out'],
+    passwordStdin: values['password-stdin'] ?? false,
+  });
+}
+
+/** `parley verify`: SAS verification with the emoji, started here or accepted. */
+async function verify(args: string[], io: Io, g: GlobalOptions): Promise<number> {
+  const { values, positionals } = parse(
+    'verify',
+    args,
+    {
+      account: { type: 'string' },
+      accept: { type: 'boolean' },
+      yes: { type: 'boolean' },
+      timeout: { type: 'string' },
+    },
+    { min: 1, max: 2 },
+  );
+  const accountId = positiveInt(values.account, '--account');
+  if (!values.yes && !io.ask)
+    throw new CliError('not a terminal: pass --yes to confirm matching emoji without asking', 2);
+  return verifyCommand(await securityKit(io, g), {
+    accountId,
+    userId: positionals[0]!,
+    deviceId: positionals[1],
+    accept: values.accept ?? false,
+    yes: values.yes ?? false,
+    timeoutS: values.timeout ? positiveInt(values.timeout, '--timeout') : 300,
   });
 }
 

@@ -138,6 +138,26 @@ chat, and the downloaded attachments in attachments/.
 Serves the app on 127.0.0.1 and prints its URL with a per-launch token.
 Runs until Ctrl+C.
 `,
+  devices: `usage: parley devices --account ID [--user USER_ID] [--json]
+       parley devices --account ID --sign-out DEVICE_ID --password-stdin
+
+Lists the account's sessions (or another user's devices) with their
+fingerprint and whether they are verified; * marks this session. With
+--sign-out, signs that session out (deletes the device); the server asks for
+the account password, read from standard input.
+`,
+  verify: `usage: parley verify --account ID USER_ID [DEVICE_ID] [--accept] [--yes]
+                     [--timeout SECONDS] [--json]
+
+Verifies a device by comparing emoji. Without --accept, asks USER_ID (one
+device, or with your own user id and no device, all your other sessions);
+with --accept, waits for USER_ID to ask and accepts. Prints the seven emoji
+and the numbers, then asks whether they match (on a terminal; --yes confirms
+without asking). Syncs the account while it runs. Exits 0 once verified, 1
+when cancelled or the emoji do not match.
+
+  --timeout SECONDS   how long to wait for the other side (default 300)
+`,
 };
 
 /** "accounts" and its subcommands, for `parley help accounts`. */
@@ -173,6 +193,8 @@ usage: parley [--profile DIR] [--json] <command> [options]
                               (Matrix encryption keys, on the server)
   restore FILE                (a profile backup file)
   web [--port N] [--insecure-store]
+  devices --account ID [--user USER_ID] [--sign-out DEVICE_ID --password-stdin]
+  verify --account ID USER_ID [DEVICE_ID] [--accept] [--yes] [--timeout SECONDS]
   help [COMMAND]
 
 ${GLOBAL_OPTIONS}

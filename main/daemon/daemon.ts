@@ -198,6 +198,15 @@ export class Daemon {
           payload: { accountId, status, detail, retryAt: retryAt ?? null },
         }),
       progress: (payload) => this.events.queue({ name: 'sync.progress', payload }),
+      security: (accountId, event) =>
+        this.events.queue(
+          event.kind === 'verification'
+            ? { name: 'verification.updated', payload: { accountId, ...event.verification } }
+            : {
+                name: 'security.identityChanged',
+                payload: { accountId, userId: event.userId, masterKey: event.masterKey },
+              },
+        ),
       outboxChanged: (entry) => this.events.outboxChanged(entry),
       log: (accountId, message) => this.log(`account ${accountId}: ${message}`),
     };

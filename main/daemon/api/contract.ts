@@ -17,6 +17,12 @@ import { PROTOCOLS } from '../model/types.js';
 // The error half of the contract has no schema: hosts that only pass calls
 // through (DaemonHost in the app's main process) import it without zod.
 export { ApiError, type ApiErrorCode, type ApiErrorShape, type ApiResult } from './apiError.js';
+import type {
+  DeviceView,
+  SecurityStatus,
+  UserTrustView,
+  VerificationView,
+} from '../model/security.js';
 
 const id = z.number().int().positive();
 const text = (max: number) => z.string().max(max);
@@ -190,6 +196,9 @@ const personRemoteId = text(512).min(1);
 const memberAction = z
   .object({ chatId: id, personRemoteId, reason: text(1000).optional() })
   .strict();
+/** A password for user-interactive auth: never stored, never logged. */
+const secretText = z.string().min(1).max(1024);
+const verificationStep = z.object({ accountId: id, flowId: text(255).min(1) }).strict();
 const mailAddress = z
   .object({ name: text(200).nullable().optional(), email: z.string().email().max(320) })
   .strict();
@@ -739,6 +748,73 @@ export const procedures = {
       ),
     output: out<{ spaceRemoteId: string }>(),
   },
+  // ---- End-to-end security: this device, sessions, trust, verification (Matrix) ----
+  /** This device (id, fingerprint) and which cross-signing keys it holds. */
+  'security.status': {
+    input: z.object({ accountId: id }).strict(),
+    output: out<SecurityStatus>(),
+  },
+  /**
+   * Makes the account's cross-signing identity (or a new one, with `reset`)
+   * and signs this device with it; the server asks for the password.
+   */
+  'security.bootstrapCrossSigning': {
+    input: z
+      .object({ accountId: id, password: secretText, reset: z.boolean().optional() })
+      .strict(),
+    output: out<SecurityStatus>(),
+  },
+  /** A user's devices with their trust; without userId our own sessions (with last seen). */
+  'security.devices': {
+    input: z.object({ accountId: id, userId: personRemoteId.optional() }).strict(),
+    output: out<DeviceView[]>(),
+  },
+  /** Signs out one of our other sessions (deletes its device); the server asks for the password. */
+  'security.signOutDevice': {
+    input: z.object({ accountId: id, deviceId: text(255).min(1), password: secretText }).strict(),
+    output: out<{ signedOut: true }>(),
+  },
+  /** Users' cross-signing trust, and whether a verified one's identity changed. */
+  'security.userTrust': {
+    input: z.object({ accountId: id, userIds: z.array(personRemoteId).min(1).max(100) }).strict(),
+    output: out<UserTrustView[]>(),
+  },
+  /** After an identity-change warning: go on with the new identity (not verified). */
+  'security.acceptIdentityChange': {
+    input: z.object({ accountId: id, userId: personRemoteId }).strict(),
+    output: out<{ accepted: true }>(),
+  },
+  /**
+   * Asks to verify: a user's device (`deviceId`), all our other sessions (our
+   * own user id, no device), or in a direct chat with the user (`chatId`).
+   */
+  'verification.request': {
+    input: z
+      .object({
+        accountId: id,
+        userId: personRemoteId,
+        deviceId: text(255).min(1).optional(),
+        chatId: id.optional(),
+      })
+      .strict()
+      .refine(
+        (v) => v.deviceId === undefined || v.chatId === undefined,
+        'give at most one of deviceId, chatId',
+      ),
+    output: out<VerificationView>(),
+  },
+  /** The verifications going on (and recently ended) for one account or all. */
+  'verification.list': {
+    input: z.object({ accountId: id.optional() }).strict(),
+    output: out<VerificationView[]>(),
+  },
+  /** Accepts their request (or the comparison they started). */
+  'verification.accept': { input: verificationStep, output: out<VerificationView>() },
+  /** The emoji match. */
+  'verification.confirm': { input: verificationStep, output: out<VerificationView>() },
+  /** The emoji do not match: cancelled as m.mismatched_sas, nobody is verified. */
+  'verification.mismatch': { input: verificationStep, output: out<VerificationView>() },
+  'verification.cancel': { input: verificationStep, output: out<VerificationView>() },
   // ---- Attachments (protocol-neutral) ----
   /** Sends a file or picture: the bytes go to the blob store, then through the outbox. */
   'messages.sendAttachment': {
@@ -864,6 +940,10 @@ export interface EventMap {
   'receipts.updated': { chatId: number; receipts: ReceiptView[] };
   /** Who types in a chat now (replaces the previous list; empty when nobody does). */
   typing: { chatId: number; personRemoteIds: string[]; names: string[] };
+  /** A verification changed (requested, emoji to compare, done, cancelled…). */
+  'verification.updated': VerificationView;
+  /** A user we verified shows a new identity: warn before trusting their messages. */
+  'security.identityChanged': { accountId: number; userId: string; masterKey: string | null };
   presence: {
     accountId: number;
     personRemoteId: string;

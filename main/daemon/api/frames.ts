@@ -47,6 +47,8 @@ const EVENT_NAMES: Record<EventName, true> = {
   presence: true,
   'sync.progress': true,
   'receipts.updated': true,
+  'verification.updated': true,
+  'security.identityChanged': true,
 };
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

@@ -18,6 +18,7 @@ import { mediaRepositoryHandlers } from './handlers/mediaRepository.js';
 import { watchHandlers } from './handlers/watch.js';
 import { encryptionHandlers } from './handlers/encryption.js';
 import { keyBackupHandlers } from './handlers/keyBackup.js';
+import { securityHandlers } from './handlers/security.js';
 
 export { toOutboxItem, type HandlerDeps, type Handlers };
 
@@ -35,5 +36,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...watchHandlers(deps.watches),
     ...encryptionHandlers(ctx),
     ...keyBackupHandlers(ctx),
+    ...securityHandlers(ctx),
   } satisfies Handlers;
 }

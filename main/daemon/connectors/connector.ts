@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import type { Account, Protocol, SyncBatch } from '../model/types.js';
 import type { OpName, OutboxOp } from '../model/ops.js';
+import type { SecurityEvent } from '../model/security.js';
 
 /**
  * A connector that backfills chat by chat keeps one cursor per chat named
@@ -127,6 +128,8 @@ export interface ConnectorContext {
   openBlob(sha256: string): AsyncIterable<Uint8Array>;
   readonly signal: AbortSignal;
   log(message: string): void;
+  /** Reports end-to-end security news (verifications, identity changes); the sync loop's context has it. */
+  security?(event: SecurityEvent): void;
 }
 
 /**

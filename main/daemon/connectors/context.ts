@@ -2,6 +2,7 @@
 // calls hand to a connector: typed state on top of the raw cursor table.
 import type { z } from 'zod';
 import type { ConnectorContext } from './connector.js';
+import type { SecurityEvent } from '../model/security.js';
 import { PermanentError } from './errors.js';
 
 export interface ContextParts {
@@ -11,6 +12,7 @@ export interface ContextParts {
   cursor(stream: string): string | null;
   openBlob(sha256: string): AsyncIterable<Uint8Array>;
   log(message: string): void;
+  security?(event: SecurityEvent): void;
 }
 
 export function connectorContext(parts: ContextParts): ConnectorContext {

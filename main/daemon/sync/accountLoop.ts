@@ -87,6 +87,7 @@ export class AccountLoop {
       cursor: (stream) => store.writer.cursor(account.id, stream),
       openBlob: (sha256) => store.blobs.open(sha256),
       log: (message) => this.observer.log(account.id, message),
+      security: (event) => this.observer.security?.(account.id, event),
     });
   }
 

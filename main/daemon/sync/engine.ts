@@ -256,6 +256,7 @@ export class SyncEngine {
       log: (id, m) => this.observer.log(id, m),
       phaseStarted: (id, phase) => this.observer.phaseStarted?.(id, phase),
       phaseFinished: (id, phase) => this.observer.phaseFinished?.(id, phase),
+      security: (id, event) => this.observer.security?.(id, event),
       outboxChanged: (entry) => {
         this.observer.outboxChanged(entry);
         for (const wake of [...this.outboxWaiters]) wake();

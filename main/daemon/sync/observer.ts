@@ -1,6 +1,7 @@
 // What the sync engine reports upward. The daemon turns these into API events;
 // tests and the CLI listen directly.
 import type { AccountStatus, SyncBatch, SyncProgress } from '../model/types.js';
+import type { SecurityEvent } from '../model/security.js';
 
 export type SyncPhase = 'initial' | 'live' | 'backfill';
 import type { BatchResult } from '../store/batchWriter.js';
@@ -34,6 +35,8 @@ export interface SyncObserver {
   phaseFinished?(accountId: number, phase: Exclude<SyncPhase, 'live'>): void;
   /** How far the initial sync or backfill has come (sync/progress.ts). */
   progress?(progress: SyncProgress): void;
+  /** End-to-end security news from a connector (a verification's step, an identity change). */
+  security?(accountId: number, event: SecurityEvent): void;
 }
 
 export const silentObserver: SyncObserver = {

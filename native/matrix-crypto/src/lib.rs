@@ -49,6 +49,8 @@ use ruma::{
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+mod verification;
+
 fn err<E: std::fmt::Display>(context: &'static str) -> impl FnOnce(E) -> Error {
     move |e| Error::from_reason(format!("{context}: {e}"))
 }

@@ -16,6 +16,7 @@ import { useSearch } from '../hooks/useSearch.js';
 import { useSelf } from '../hooks/useSelf.js';
 import { useSettings } from '../hooks/useSettings.js';
 import { useSyncProgress } from '../hooks/useSyncProgress.js';
+import { useVerifications } from '../hooks/useVerifications.js';
 import { useWebNotifications } from '../hooks/useWebNotifications.js';
 import { useWorkspaces } from '../hooks/useWorkspaces.js';
 import type { ChatScope } from '../lib/chatOrder.js';
@@ -32,6 +33,7 @@ import { ShortcutSheet } from './ShortcutSheet.js';
 import { SignInDialog } from './SignInDialog.js';
 import { strings } from '../lib/strings.js';
 import { SyncStatus } from './SyncStatus.js';
+import { VerificationDialog } from './VerificationDialog.js';
 import { WorkspaceRail } from './WorkspaceRail.js';
 
 type DialogName = 'switcher' | 'add-account' | 'settings' | 'shortcuts' | null;
@@ -53,6 +55,7 @@ export function App() {
   const search = useSearch(query);
   const settings = useSettings();
   const isMine = useSelf();
+  const verifications = useVerifications();
   const selected =
     list.chats.find((c) => c.id === selectedId) ??
     (outside && outside.id === selectedId ? outside : null);
@@ -276,6 +279,14 @@ export function App() {
                 list.reload();
               }}
               onClose={() => setDialog(null)}
+            />
+          ) : null}
+          {verifications.shown ? (
+            <VerificationDialog
+              key={`${verifications.shown.accountId}:${verifications.shown.flowId}`}
+              verification={verifications.shown}
+              onChanged={verifications.update}
+              onClose={() => verifications.dismiss(verifications.shown!)}
             />
           ) : null}
           <ConnectionBanner />

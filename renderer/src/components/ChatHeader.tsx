@@ -6,6 +6,7 @@ import type { ChatSummary } from '../../../main/daemon/model/types.js';
 import { ChatMenu } from './ChatMenu.js';
 import { Avatar } from './Avatar.js';
 import { strings } from '../lib/strings.js';
+import type { UserTrustView } from '../../../main/daemon/model/security.js';
 
 interface Props {
   chat: ChatSummary;
@@ -20,6 +21,11 @@ interface Props {
   onToggleThreads?(): void;
   /** End-to-end encrypted messages still waiting for their key (chats.waitingForKeys). */
   waitingForKeys?: number;
+  /** Encrypted chats: the other members' cross-signing trust. */
+  trust?: ReadonlyMap<string, UserTrustView>;
+  /** Names of members, for the identity warning. */
+  nameOf?(userId: string): string;
+  onAcceptIdentity?(userId: string): void;
 }
 
 export function ChatHeader(props: Props) {
@@ -27,6 +33,9 @@ export function ChatHeader(props: Props) {
   const { threadCount = 0, threadsUnread = 0, threadsOpen, onToggleThreads } = props;
   const { waitingForKeys = 0 } = props;
   const e = strings.encryption;
+  const trusts = [...(props.trust?.values() ?? [])];
+  const changed = trusts.filter((t) => t.identityChanged);
+  const allVerified = trusts.length > 0 && trusts.every((t) => t.verified);
   const [menuOpen, setMenuOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const states = [
@@ -56,6 +65,21 @@ export function ChatHeader(props: Props) {
       {chat.encrypted ? (
         <span className="chat-encrypted" title={e.lockTitle} data-testid="chat-lock">
           <span aria-hidden="true">🔒</span> {e.headerLabel}
+          {allVerified ? ' · ✓ Verified' : ''}
+        </span>
+      ) : null}
+      {changed.length ? (
+        <span className="trust-badge identity-changed" role="alert">
+          ⚠ {changed.map((t) => props.nameOf?.(t.userId) ?? t.userId).join(', ')}: identity changed.
+          Verify again before trusting new messages.
+          {props.onAcceptIdentity ? (
+            <button
+              type="button"
+              onClick={() => changed.forEach((t) => props.onAcceptIdentity!(t.userId))}
+            >
+              Accept new identity
+            </button>
+          ) : null}
         </span>
       ) : null}
       {/* Always present, so screen readers hear the count change (a live region). */}

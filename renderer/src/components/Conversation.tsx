@@ -13,6 +13,8 @@ import { ThreadList } from './ThreadList.js';
 import { typingLine, useChatPeople } from '../hooks/useChatPeople.js';
 import { ImageViewer, type ViewerImage } from './ImageViewer.js';
 import { MemberPanel } from './MemberPanel.js';
+import { useChatTrust } from '../hooks/useChatTrust.js';
+import { errorMessage } from '../api/callError.js';
 import { INLINE_IMAGE } from './AttachmentView.js';
 import { quoteText } from '../lib/quote.js';
 import { ChatHeader } from './ChatHeader.js';
@@ -61,6 +63,7 @@ export function Conversation(props: Props) {
   const newest = messages[messages.length - 1];
   const selfIds = isMine.idsOf(chat.accountId);
   const people = useChatPeople(chat.id, selfIds, newest?.id);
+  const { trust, reload: reloadTrust } = useChatTrust(chat, people.members);
 
   // Where the "new messages" divider goes: fixed when the chat opens (the read
   // position moves as soon as the chat is read, the divider stays where it was).
@@ -157,6 +160,14 @@ export function Conversation(props: Props) {
           threadsOpen={threadsOpen}
           onToggleThreads={() => setThreadsOpen((o) => !o)}
           waitingForKeys={waitingForKeys}
+          trust={trust}
+          nameOf={(id) => people.members.find((m) => m.personRemoteId === id)?.name ?? id}
+          onAcceptIdentity={(userId) =>
+            void client
+              .call('security.acceptIdentityChange', { accountId: chat.accountId, userId })
+              .then(reloadTrust)
+              .catch((err: unknown) => setActionError(errorMessage(err)))
+          }
         />
         {actionError ? (
           <p className="notice error action-error" role="alert">
@@ -201,6 +212,7 @@ export function Conversation(props: Props) {
               chat={chat}
               members={people.members}
               presence={people.presence}
+              trust={trust}
               onClose={() => setMembersOpen(false)}
             />
           ) : null}

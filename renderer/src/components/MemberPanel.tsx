@@ -9,15 +9,18 @@ import type { ChatSummary } from '../../../main/daemon/model/types.js';
 import { useClient } from '../api/ClientContext.js';
 import { errorMessage } from '../api/callError.js';
 import { Avatar } from './Avatar.js';
+import type { UserTrustView } from '../../../main/daemon/model/security.js';
 
 interface Props {
   chat: ChatSummary;
   members: readonly MemberView[];
   presence: ReadonlyMap<string, string>;
   onClose(): void;
+  /** Encrypted chats: each member's cross-signing trust. */
+  trust?: ReadonlyMap<string, UserTrustView>;
 }
 
-export function MemberPanel({ chat, members, presence, onClose }: Props) {
+export function MemberPanel({ chat, members, presence, onClose, trust }: Props) {
   const client = useClient();
   const [invitee, setInvitee] = useState('');
   const [status, setStatus] = useState<string | null>(null);
@@ -45,6 +48,19 @@ export function MemberPanel({ chat, members, presence, onClose }: Props) {
       if (action === 'invite') setInvitee('');
     } catch (err) {
       setStatus(`Could not ${action}: ${errorMessage(err)}`);
+    }
+  };
+  const verify = async (userId: string) => {
+    setStatus(null);
+    try {
+      await client.call('verification.request', {
+        accountId: chat.accountId,
+        userId,
+        chatId: chat.id,
+      });
+      setStatus(`Verification requested in this chat: ${userId} accepts it on their device.`);
+    } catch (err) {
+      setStatus(`Could not start the verification: ${errorMessage(err)}`);
     }
   };
   const shown = members.filter((m) => m.membership === 'join' || m.membership === 'invite');
@@ -104,7 +120,15 @@ export function MemberPanel({ chat, members, presence, onClose }: Props) {
                   .filter(Boolean)
                   .join(' · ')}
               </span>
+              {trust?.get(m.personRemoteId) ? (
+                <TrustBadge t={trust.get(m.personRemoteId)!} />
+              ) : null}
             </span>
+            {!m.isSelf && chat.encrypted && trust && !trust.get(m.personRemoteId)?.verified ? (
+              <button type="button" onClick={() => void verify(m.personRemoteId)}>
+                Verify
+              </button>
+            ) : null}
             {m.isSelf ? null : confirm && confirm.member === m ? (
               <span className="member-confirm">
                 <button
@@ -140,4 +164,11 @@ export function MemberPanel({ chat, members, presence, onClose }: Props) {
       </ul>
     </aside>
   );
+}
+
+function TrustBadge({ t }: { t: UserTrustView }) {
+  if (t.identityChanged)
+    return <span className="trust-badge identity-changed">⚠ Identity changed</span>;
+  if (t.verified) return <span className="trust-badge">✓ Verified</span>;
+  return <span className="trust-badge">{t.hasIdentity ? 'Not verified' : 'No cross-signing'}</span>;
 }

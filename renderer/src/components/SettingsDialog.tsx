@@ -1,4 +1,5 @@
-// Settings: accounts, notifications, security (encryption key backup) and the user's data (export, backups).
+// Settings: accounts, notifications, security (devices, verification, key
+// backup: accounts that encrypt) and the user's data (export, backups).
 import type { Account } from '../../../main/daemon/model/types.js';
 import type { SettingsState } from '../hooks/useSettings.js';
 import type { ShownProgress } from '../hooks/useSyncProgress.js';
@@ -7,6 +8,7 @@ import { Dialog } from './Dialog.js';
 import { NotificationSettings } from './NotificationSettings.js';
 import { DataSettings } from './DataSettings.js';
 import { KeyBackupSettings } from './KeyBackupSettings.js';
+import { SecuritySettings } from './SecuritySettings.js';
 
 interface Props {
   accounts: Account[];
@@ -36,6 +38,7 @@ export function SettingsDialog({
       />
       <NotificationSettings state={settings} accounts={accounts} />
       <KeyBackupSettings accounts={accounts} />
+      <SecuritySettings accounts={accounts} />
       <DataSettings />
     </Dialog>
   );

@@ -16,15 +16,13 @@ export function trustBadge(
   encryption: MessageEncryption | null | undefined,
   senderName: string,
 ): TrustBadge | null {
-  if (!encryption || encryption.trust === 'verified') return null;
+  // A user nobody verified is the ordinary case (the member panel and the header
+  // say it once); a badge on every message of theirs would only teach users to
+  // ignore badges, so only problems with the sending device are shown, as Element does.
+  if (!encryption || encryption.trust === 'verified' || encryption.trust === 'unverified')
+    return null;
   const device = encryption.senderDevice ? `device ${encryption.senderDevice}` : 'a device';
   switch (encryption.trust) {
-    case 'unverified':
-      return {
-        label: 'Not verified',
-        detail: `Encrypted by ${device} of ${senderName}, whom you have not verified.`,
-        tone: 'caution',
-      };
     case 'unsigned_device':
       return {
         label: 'Unverified device',

@@ -47,6 +47,7 @@ import { matrixPermalink } from './permalink.js';
 import { matrixMemberAuthority } from './powerLevels.js';
 import type { KeyBackup, KeyBackupStatus, RestoreResult } from './crypto/keyBackup.js';
 import { EncryptionUnavailableError } from '../errors.js';
+import { MatrixSecurity } from './security.js';
 
 export type { MatrixConnectorOptions } from './account.js';
 
@@ -84,6 +85,8 @@ export class MatrixConnector implements Connector {
   private readonly accounts = new SessionCache<MatrixAccount>(async (_server, _user, secret) =>
     openMatrixAccount(secret, this.opts.cryptoDir),
   );
+  /** This device, cross-signing, sessions, trust and verification (connectors/security.ts). */
+  readonly security = new MatrixSecurity(this.accounts);
   /** Sessions whose crypto store this instance may have opened (closed by close()). */
   private readonly sessions = new Set<string>();
 

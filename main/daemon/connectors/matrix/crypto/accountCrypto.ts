@@ -73,9 +73,11 @@ export class AccountCrypto {
   retriedAtStart = false;
   /** Server-side key backup (set by cryptoStore.ts when the account opens). */
   backup: KeyBackup | null = null;
+  /** Told which users' keys a /keys/query brought (trust watching, crypto/trustWatch.ts). */
+  onKeysQueried: ((users: string[]) => void) | null = null;
 
   constructor(
-    private readonly machine: NativeCryptoMachine,
+    readonly machine: NativeCryptoMachine,
     private readonly transport: MatrixTransport,
     private readonly log: (line: string) => void,
   ) {}
@@ -223,9 +225,14 @@ export class AccountCrypto {
     this.machine.close();
   }
 
-  private async send(r: OutgoingRequest, signal?: AbortSignal): Promise<void> {
+  /** Sends one of the machine's requests and hands the answer back to it. */
+  async send(r: OutgoingRequest, signal?: AbortSignal): Promise<void> {
     const s = signal ? AbortSignal.any([signal, this.stop.signal]) : this.stop.signal;
     const answer = await sendCryptoRequest(this.transport, r, s);
     await this.machine.markRequestAsSent(r.id, r.kind, answer);
+    if (r.kind === 'keys_query' && this.onKeysQueried) {
+      const asked = (r.body as { device_keys?: Record<string, unknown> } | null)?.device_keys;
+      this.onKeysQueried(Object.keys(asked ?? {}));
+    }
   }
 }

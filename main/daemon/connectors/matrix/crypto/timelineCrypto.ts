@@ -15,6 +15,7 @@ import { localpart, type MappingContext } from '../mapping/common.js';
 import { mapRoomEvents } from '../mapping/messages.js';
 import { roomEventSchema, type RoomEvent, type SyncResponse } from '../wire.js';
 import type { AccountCrypto } from './accountCrypto.js';
+import { followSecurity } from './accountSecurity.js';
 
 export const WAITING_STATE = 'e2ee_waiting';
 /** Beyond this, the oldest waiting events are forgotten (they stay placeholders). */
@@ -174,6 +175,7 @@ export async function mapSyncDecrypted(
     : a.cryptoDir && a.session.cryptoKey
       ? waitForStore(res, ctx)
       : null;
+  if (crypto) await followSecurity(crypto, a.transport, res, ctx.security, (l) => ctx.log(l));
   const batch = mapSync(res, a.mapping, ctx);
   pass?.applyTo(batch, a.mapping, ctx);
   return batch;
