@@ -5,6 +5,7 @@
 //                           [--rooms N --messages N] [--timeline-limit 20]
 //                           [--catchup-events 5000] [--catchup-rooms 50]
 //                           [--concurrency 12] [--warm-runs 3] [--seed-only]
+//                           [--cpu-prof DIR]  (Parley's processes write .cpuprofile files there)
 //
 // --size small: 50 rooms, 20k messages (default); large: 500 rooms, 100k.
 // The seeded server is cached per size under .cache/bench-matrix/ (seeding
@@ -121,7 +122,23 @@ async function main() {
     const warm: Json[] = [];
     for (let i = 0; i < args.warmRuns; i++)
       warm.push(await runParley(parleyBundle, synapse, null, 'warm', lastProfile, manifest));
-    log(`warm restart to the chat list: ${warm.map((w) => fmt(w.seconds)).join(', ')} s`);
+    // The floor under any restart: node starting and exiting, nothing loaded.
+    const boot: number[] = [];
+    for (let i = 0; i < args.warmRuns; i++) {
+      const c = new Child(
+        process.execPath,
+        [
+          '-e',
+          'process.stdout.write(JSON.stringify({ seconds: performance.now() / 1000 }) + "\\n")',
+        ],
+        {},
+      );
+      boot.push((await c.next()).seconds as number);
+      await c.done();
+    }
+    log(
+      `warm restart to the chat list: ${warm.map((w) => fmt(w.seconds)).join(', ')} s (node alone ${boot.map((b) => fmt(b)).join(', ')} s)`,
+    );
 
     let catchup: Json = {};
     if (sdkAlive)
@@ -158,6 +175,8 @@ async function main() {
       jssdk_rooms: jssdk[0]!.rooms,
       warm_restart_s: round(warmS),
       warm_open_to_list_s: round(med(warm.map((w) => w.open_to_list_s as number))),
+      warm_modules_loaded_s: round(med(warm.map((w) => w.modules_loaded_s as number))),
+      node_boot_s: round(med(boot)),
       warm_ratio_vs_jssdk_initial: round(warmS / jTotal),
       ...catchup,
     };
@@ -268,7 +287,8 @@ function runParley(
   profile: string,
   manifest: Manifest,
 ): Promise<Json> {
-  const c = new Child(process.execPath, [bundle], {
+  const prof = args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.cpuProf)}`] : [];
+  const c = new Child(process.execPath, [...prof, bundle], {
     BENCH_MODE: mode,
     BENCH_PROFILE: profile,
     BENCH_URL: synapse.url,
@@ -348,23 +368,29 @@ class Child {
   }
 }
 
-/** Parley's client as one plain-node file (native modules stay in node_modules). */
+/**
+ * Parley's client for plain node (native modules stay in node_modules), split
+ * so that a warm restart loads the store's code and not the connector's.
+ */
 async function bundleParley(): Promise<string> {
-  const outfile = join(CACHE, 'parleyClient.mjs');
+  const outdir = join(CACHE, 'parley');
+  rmSync(outdir, { recursive: true, force: true });
   await build({
     entryPoints: [join(ROOT, 'bench/matrix/parleyClient.ts')],
-    outfile,
+    outdir,
     bundle: true,
+    splitting: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    outExtension: { '.js': '.mjs' },
     external: ['better-sqlite3', 'keytar', '*.node'],
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
     logLevel: 'warning',
   });
-  return outfile;
+  return join(outdir, 'parleyClient.mjs');
 }
 
 // ---- report ----
@@ -405,6 +431,7 @@ function parseArgs(argv: string[]) {
     catchupRooms: 50,
     encrypted: false,
     seedOnly: false,
+    cpuProf: null as string | null,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -432,6 +459,7 @@ function parseArgs(argv: string[]) {
     else if (a === '--catchup-rooms') o.catchupRooms = Math.max(1, n());
     else if (a === '--encrypted') o.encrypted = true;
     else if (a === '--seed-only') o.seedOnly = true;
+    else if (a === '--cpu-prof') o.cpuProf = v();
     else throw new Error(`unknown option ${a}`);
   }
   if (!o.rooms) o.rooms = o.size === 'large' ? 500 : 50;

@@ -131,7 +131,7 @@ export function conditionMatches(c: Json, event: Json, ctx: PushContext): boolea
       const name = ctx.selfDisplayName;
       const body = valueAt(event, 'content.body');
       if (!name || typeof body !== 'string') return false;
-      return wordPattern(escapeRegExp(name)).test(body);
+      return compiled(`name:${name}`, () => wordPattern(escapeRegExp(name))).test(body);
     }
     case 'room_member_count':
       return typeof c.is === 'string' && compareCount(c.is, ctx.memberCount);
@@ -156,9 +156,29 @@ function eventMatch(c: Json, event: Json): boolean {
   if (typeof c.key !== 'string' || typeof c.pattern !== 'string') return false;
   const value = valueAt(event, c.key);
   if (typeof value !== 'string') return false;
-  const glob = globToRegExp(c.pattern);
-  if (c.key === 'content.body') return wordPattern(glob).test(value);
-  return new RegExp(`^${glob}$`, 'isu').test(value);
+  const pattern = c.pattern;
+  if (c.key === 'content.body')
+    return compiled(`word:${pattern}`, () => wordPattern(globToRegExp(pattern))).test(value);
+  return compiled(`whole:${pattern}`, () => new RegExp(`^${globToRegExp(pattern)}$`, 'isu')).test(
+    value,
+  );
+}
+
+/**
+ * Compiled patterns by rule: the same few rules run against every event of a
+ * sync, and compiling a Unicode regular expression costs more than testing
+ * it (most of the rule evaluation in a profiled catch-up). Bounded, since
+ * rule patterns and display names come from the server.
+ */
+const patterns = new Map<string, RegExp>();
+function compiled(key: string, make: () => RegExp): RegExp {
+  let re = patterns.get(key);
+  if (!re) {
+    if (patterns.size >= 256) patterns.clear();
+    re = make();
+    patterns.set(key, re);
+  }
+  return re;
 }
 
 /**
