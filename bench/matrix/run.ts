@@ -102,13 +102,14 @@ async function main() {
           parley.push({ ...r, bare_s: bare, client_s: (r.seconds as number) - bare, profile });
         } else {
           const session = await login(synapse, `jssdk-${run}`);
-          const c = startSdk(synapse, session, last && !args.encrypted, manifest);
+          const keep = last && !args.encrypted && args.catchupEvents > 0;
+          const c = startSdk(synapse, session, keep, manifest);
           const r = await c.next();
           if (r.phase !== 'initial') throw new Error(`js-sdk said ${JSON.stringify(r)}`);
           // Encrypted: its time runs until every synced event is decrypted.
           const total = (args.encrypted ? r.decrypted_s : r.seconds) as number;
           jssdk.push({ ...r, seconds: total, bare_s: bare, client_s: total - bare });
-          if (last && !args.encrypted) sdkAlive = c;
+          if (keep) sdkAlive = c;
           else await c.done();
         }
         const r = (who === 'parley' ? parley : jssdk).at(-1)!;

@@ -131,6 +131,7 @@ export function conditionMatches(c: Json, event: Json, ctx: PushContext): boolea
       const name = ctx.selfDisplayName;
       const body = valueAt(event, 'content.body');
       if (!name || typeof body !== 'string') return false;
+      if (!mayContain(body, name)) return false;
       return compiled(`name:${name}`, () => wordPattern(escapeRegExp(name))).test(body);
     }
     case 'room_member_count':
@@ -157,11 +158,25 @@ function eventMatch(c: Json, event: Json): boolean {
   const value = valueAt(event, c.key);
   if (typeof value !== 'string') return false;
   const pattern = c.pattern;
-  if (c.key === 'content.body')
+  if (c.key === 'content.body') {
+    if (!mayContain(value, pattern)) return false;
     return compiled(`word:${pattern}`, () => wordPattern(globToRegExp(pattern))).test(value);
+  }
   return compiled(`whole:${pattern}`, () => new RegExp(`^${globToRegExp(pattern)}$`, 'isu')).test(
     value,
   );
+}
+
+/**
+ * False only when `text` cannot hold `literal` case-insensitively: a cheap
+ * test before the Unicode word regex, which costs a character-class lookup
+ * per character of every body (the default rules look for the user's name in
+ * each message). Only for plain ASCII literals, where the regex's case folding
+ * adds just ſ (→ s) and the Kelvin sign (→ k, as toLowerCase does) to ASCII.
+ */
+function mayContain(text: string, literal: string): boolean {
+  if (!/^[\x20-\x7e]*$/.test(literal) || /[*?]/.test(literal)) return true;
+  return text.toLowerCase().replaceAll('ſ', 's').includes(literal.toLowerCase());
 }
 
 /**
