@@ -59,6 +59,7 @@ const fetchFn = async (input, init) => {
 };
 
 const start = performance.now();
+const startCpu = process.cpuUsage();
 const client = createClient({
   baseUrl: env('BENCH_URL'),
   accessToken: env('BENCH_TOKEN'),
@@ -91,11 +92,14 @@ await client.startClient({
 await prepared;
 if (dumpOut) await register(dumpOut);
 const seconds = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(startCpu);
 const rooms = client.getRooms();
 const events = rooms.flatMap((r) => r.getLiveTimeline().getEvents());
 emit({
   phase: 'initial',
   seconds,
+  // Every thread of this process from createClient to PREPARED.
+  cpu_s: (cpu.user + cpu.system) / 1e6,
   peak_rss_mb: peakRssMb(),
   rooms: rooms.length,
   events: events.length,
@@ -119,9 +123,16 @@ if (catchup) {
     });
   });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   online();
   await resumed;
-  emit({ phase: 'catchup', seconds: (performance.now() - t0) / 1000, new_events: newEvents });
+  const cpu = process.cpuUsage(cpu0);
+  emit({
+    phase: 'catchup',
+    seconds: (performance.now() - t0) / 1000,
+    cpu_s: (cpu.user + cpu.system) / 1e6,
+    new_events: newEvents,
+  });
 }
 client.stopClient();
 process.exit(0);
@@ -159,6 +170,7 @@ async function decryption(events) {
     restore_s: restoreSeconds,
     // From createClient to every synced encrypted event decrypted (or failed).
     decrypted_s: (performance.now() - start) / 1000,
+    decrypted_cpu_s: ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(startCpu)),
   };
 }
 

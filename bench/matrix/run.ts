@@ -108,13 +108,14 @@ async function main() {
           if (r.phase !== 'initial') throw new Error(`js-sdk said ${JSON.stringify(r)}`);
           // Encrypted: its time runs until every synced event is decrypted.
           const total = (args.encrypted ? r.decrypted_s : r.seconds) as number;
-          jssdk.push({ ...r, seconds: total, bare_s: bare, client_s: total - bare });
+          const cpu = (args.encrypted ? r.decrypted_cpu_s : r.cpu_s) as number;
+          jssdk.push({ ...r, seconds: total, cpu_s: cpu, bare_s: bare, client_s: total - bare });
           if (keep) sdkAlive = c;
           else await c.done();
         }
         const r = (who === 'parley' ? parley : jssdk).at(-1)!;
         log(
-          `run ${run + 1} ${who}: total ${fmt(r.seconds)} s, bare /sync ${fmt(r.bare_s)} s, client ${fmt(r.client_s)} s, peak RSS ${fmt(r.peak_rss_mb, 0)} MB, ${String(r.rooms)} rooms, ${String(r.events)} events`,
+          `run ${run + 1} ${who}: total ${fmt(r.seconds)} s, bare /sync ${fmt(r.bare_s)} s, client ${fmt(r.client_s)} s, CPU ${fmt(r.cpu_s)} s, peak RSS ${fmt(r.peak_rss_mb, 0)} MB, ${String(r.rooms)} rooms, ${String(r.events)} events`,
         );
       }
     }
@@ -150,6 +151,8 @@ async function main() {
 
     const pC = med(parley.map((r) => r.client_s as number));
     const jC = med(jssdk.map((r) => r.client_s as number));
+    const pCpu = med(parley.map((r) => r.cpu_s as number));
+    const jCpu = med(jssdk.map((r) => r.cpu_s as number));
     const pRss = med(parley.map((r) => r.peak_rss_mb as number));
     const jRss = med(jssdk.map((r) => r.peak_rss_mb as number));
     const jTotal = med(jssdk.map((r) => r.seconds as number));
@@ -167,6 +170,12 @@ async function main() {
       parley_client_s: round(pC),
       jssdk_client_s: round(jC),
       client_ratio: round(pC / jC),
+      // CPU time of each client's process over the same span: its work,
+      // whatever else the machine runs (the wall-clock difference above
+      // carries the scheduler's noise of a shared machine).
+      parley_cpu_s: round(pCpu),
+      jssdk_cpu_s: round(jCpu),
+      cpu_ratio: round(pCpu / jCpu),
       parley_rss_mb: round(pRss, 1),
       jssdk_rss_mb: round(jRss, 1),
       rss_ratio: round(pRss / jRss),
@@ -192,6 +201,7 @@ async function main() {
       });
     result.targets = {
       client_ratio_le_0_5: pC / jC <= 0.5,
+      cpu_ratio_le_0_5: pCpu / jCpu <= 0.5,
       ...(manifest.rooms >= 500 ? { rss_ratio_le_0_5: pRss / jRss <= 0.5 } : {}),
       warm_ratio_le_0_1: warmS / jTotal <= 0.1,
       ...(args.encrypted
@@ -273,6 +283,8 @@ async function measureCatchup(
     jssdk_catchup_bare_s: round(bareSdk.sync_s),
     jssdk_catchup_client_s: round(jS - bareSdk.sync_s),
     catchup_ratio: round(pS / jS),
+    parley_catchup_cpu_s: round(p.cpu_s as number),
+    jssdk_catchup_cpu_s: round(j.cpu_s as number),
   };
 }
 
@@ -401,6 +413,7 @@ function table(r: Json): void {
     ['initial sync total (s)', r.parley_s, r.jssdk_s],
     ['bare /sync request (s)', r.bare_sync_s, r.bare_sync_s],
     ['client work (s)', r.parley_client_s, r.jssdk_client_s],
+    ['client CPU time (s)', r.parley_cpu_s, r.jssdk_cpu_s],
     ['peak RSS (MB)', r.parley_rss_mb, r.jssdk_rss_mb],
     ['events held after sync', r.parley_events, r.jssdk_events],
     ['warm restart to chat list (s)', r.warm_restart_s, '—'],
