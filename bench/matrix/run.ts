@@ -59,6 +59,8 @@ const SDK_SCRIPT = join(ROOT, 'bench/matrix/jssdkClient.mjs');
 
 const args = parseArgs(process.argv.slice(2));
 const log = (line: string) => process.stderr.write(`${line}\n`);
+// Not console.log: the encrypted seeding silences the console (the SDK's loggers).
+const out = (line: string) => process.stdout.write(`${line}\n`);
 
 type Json = Record<string, unknown>;
 
@@ -209,7 +211,7 @@ async function main() {
         : {}),
     };
     table(result);
-    console.log(JSON.stringify(result));
+    out(JSON.stringify(result));
   } finally {
     await synapse.stop();
     rmSync(workDir, { recursive: true, force: true });
@@ -425,9 +427,9 @@ function table(r: Json): void {
       r.jssdk_catchup_new_events ?? '—',
     ],
   ];
-  console.log(`${'measure'.padEnd(32)} ${'parley'.padStart(10)} ${'js-sdk'.padStart(10)}`);
+  out(`${'measure'.padEnd(32)} ${'parley'.padStart(10)} ${'js-sdk'.padStart(10)}`);
   for (const [name, p, j] of rows)
-    console.log(`${name.padEnd(32)} ${String(p).padStart(10)} ${String(j).padStart(10)}`);
+    out(`${name.padEnd(32)} ${String(p).padStart(10)} ${String(j).padStart(10)}`);
 }
 
 // ---- options ----

@@ -12,7 +12,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { MsgType } from 'matrix-js-sdk';
 import type { Synapse } from '../../test/servers/synapse/harness.js';
 import { login } from './bare.js';
 import {
@@ -73,7 +72,7 @@ export async function seedEncrypted(
     BENCH_ENCRYPTED: '1',
     BENCH_CRYPTO_DUMP_OUT: sdkEnv.BENCH_CRYPTO_DUMP,
   });
-  console.error('benchmark devices made: Parley and matrix-js-sdk');
+  process.stderr.write('benchmark devices made: Parley and matrix-js-sdk\n');
 
   const roomIds = await createRooms(synapse, owner, peers, spec, () => ({
     initial_state: [
@@ -90,12 +89,18 @@ export async function seedEncrypted(
       },
     ],
   }));
-  console.error(`created ${roomIds.length} encrypted rooms; sending ${spec.messages} messages`);
-  const sender = await senderClient(synapse, peers[0]!.userId, roomIds);
+  process.stderr.write(
+    `created ${roomIds.length} encrypted rooms; sending ${spec.messages} messages\n`,
+  );
+  const { client: sender, msgText: sdkMsgText } = await senderClient(
+    synapse,
+    peers[0]!.userId,
+    roomIds,
+  );
   const texts = await corpus(spec.corpusFile, spec.messages);
   const sent = await sendAll(roomIds, texts, spec.concurrency, (room, j, body) =>
     sender.sendMessage(roomIds[room]!, {
-      msgtype: MsgType.Text,
+      msgtype: sdkMsgText,
       body: j % 10 === 0 ? `${body} ${SEARCH_WORD}` : body,
     }),
   );
@@ -115,6 +120,11 @@ export async function seedEncrypted(
 async function senderClient(synapse: Synapse, userId: string, roomIds: string[]) {
   // The SDK asks for IndexedDB; its crypto store here lives in memory.
   await import('fake-indexeddb/auto' as string);
+  // The SDK's loggers (bound to the console methods when it loads) and its
+  // wasm's tracing write to stdout, whose last line is the benchmark's
+  // result: silenced for the rest of this process (run.ts prints with
+  // process.stdout.write).
+  for (const k of ['log', 'debug', 'info', 'warn', 'trace'] as const) console[k] = () => undefined;
   const sdk = await import('matrix-js-sdk');
   const session = await login(synapse, 'seeder', userId.slice(1, userId.indexOf(':')));
   const silent = {
@@ -144,7 +154,7 @@ async function senderClient(synapse: Synapse, userId: string, roomIds: string[])
     if (i > 1200) throw new Error('the seeding client did not see every room');
     await new Promise((r) => setTimeout(r, 100));
   }
-  return client;
+  return { client, msgText: sdk.MsgType.Text as const };
 }
 
 function runToEnd(node: string, argv: string[], env: Record<string, string>): Promise<void> {
