@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import type { MsgType } from 'matrix-js-sdk';
 import type { Synapse } from '../../test/servers/synapse/harness.js';
 import { login } from './bare.js';
 import {
@@ -154,7 +155,8 @@ async function senderClient(synapse: Synapse, userId: string, roomIds: string[])
     if (i > 1200) throw new Error('the seeding client did not see every room');
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { client, msgText: sdk.MsgType.Text as const };
+  const msgText: MsgType.Text = sdk.MsgType.Text;
+  return { client, msgText };
 }
 
 function runToEnd(node: string, argv: string[], env: Record<string, string>): Promise<void> {
