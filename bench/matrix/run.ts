@@ -82,6 +82,7 @@ async function main() {
   if (args.seedOnly) {
     await synapse.stop();
     rmSync(workDir, { recursive: true, force: true });
+    rmSync(dirname(parleyBundle), { recursive: true, force: true });
     return;
   }
   try {
@@ -216,6 +217,7 @@ async function main() {
     await synapse.stop();
     rmSync(workDir, { recursive: true, force: true });
     for (const p of profiles) rmSync(p, { recursive: true, force: true });
+    rmSync(dirname(parleyBundle), { recursive: true, force: true });
   }
 }
 
@@ -388,8 +390,8 @@ class Child {
  * so that a warm restart loads the store's code and not the connector's.
  */
 async function bundleParley(): Promise<string> {
-  const outdir = join(CACHE, 'parley');
-  rmSync(outdir, { recursive: true, force: true });
+  // One per run: runs side by side must not rebuild each other's files.
+  const outdir = join(CACHE, `parley-${process.pid}`);
   await build({
     entryPoints: [join(ROOT, 'bench/matrix/parleyClient.ts')],
     outdir,
