@@ -1,61 +1,153 @@
-// One Parley initial sync, measured in its own process (bench/matrix/run.ts
-// bundles this file and runs it with plain node). Reads the session from the
-// environment, syncs into a fresh profile exactly as the sync engine's initial
-// phase does (connector.sync → BatchWriter.apply, one transaction per batch),
-// then prints one JSON line: seconds, peak RSS, what landed in the store.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Parley's side of the Matrix benchmark, one job per process (bench/matrix/run.ts
+// bundles this file and runs it with plain node, so its peak RSS is its own).
+// BENCH_MODE picks the job, on the profile in BENCH_PROFILE:
+//   initial  a fresh profile synced from nothing, exactly as the sync engine's
+//            initial phase does (connector.sync → BatchWriter.apply, one
+//            transaction per batch carrying its cursor); every event stored
+//            and in the word index when it ends;
+//   warm     the synced profile opened again, up to its first chat list (no
+//            network: the list is local);
+//   register (seeding the encrypted account) an initial sync with crypto,
+//            until the device's keys are on the server;
+//   catchup  the synced profile resuming from its stored sync token: one
+//            /sync, the gaps of its limited timelines filled with /messages.
+// Prints one JSON line: seconds, peak RSS, what is in the store.
+import { readFileSync } from 'node:fs';
 import { Store } from '../../main/daemon/store/store.js';
-import { MatrixConnector } from '../../main/daemon/connectors/matrix/connector.js';
-import { connectorContext } from '../../main/daemon/connectors/context.js';
+import type { Account } from '../../main/daemon/model/types.js';
+import type { searchPage as SearchPage } from '../../main/daemon/store/search/messageSearch.js';
 
 const env = (k: string) => {
   const v = process.env[k];
   if (!v) throw new Error(`${k} is not set`);
   return v;
 };
+const mode = env('BENCH_MODE');
+const profile = env('BENCH_PROFILE');
 const homeserver = env('BENCH_URL');
-const session = {
-  accessToken: env('BENCH_TOKEN'),
-  deviceId: env('BENCH_DEVICE'),
-  userId: env('BENCH_USER'),
-  homeserver,
-};
-const timelineLimit = Number(env('BENCH_TIMELINE_LIMIT'));
+const cryptoDir = process.env.BENCH_CRYPTO_DIR ?? null;
 
-const dir = mkdtempSync(join(tmpdir(), 'parley-bench-matrix-'));
-try {
-  const start = performance.now();
-  const store = Store.open(dir);
-  const account = store.accounts.add({
-    protocol: 'matrix',
-    server: homeserver,
-    username: session.userId,
+// The connector's code is loaded before the clock starts (the SDK's is too),
+// and not at all for a warm restart, which only needs the store.
+const sync = mode === 'warm' ? null : await syncModules();
+const start = performance.now();
+const startCpu = process.cpuUsage();
+const store = Store.open(profile);
+const count = (sql: string) => store.db.prepare(sql).pluck().get() as number;
+
+if (mode === 'warm') {
+  const chats = store.read.chats();
+  const at = performance.now();
+  emit({
+    // From the process's start (Node's time origin), module loading included.
+    seconds: at / 1000,
+    open_to_list_s: (at - start) / 1000,
+    // Node's own start and loading the store's modules, before the profile opens.
+    modules_loaded_s: start / 1000,
+    rooms: chats.length,
   });
-  const connector = new MatrixConnector({ timelineLimit });
+} else {
+  const { MatrixConnector, connectorContext, searchPage } = sync!;
+  const session = {
+    accessToken: env('BENCH_TOKEN'),
+    deviceId: env('BENCH_DEVICE'),
+    userId: env('BENCH_USER'),
+    homeserver,
+    ...(process.env.BENCH_CRYPTO_KEY ? { cryptoKey: process.env.BENCH_CRYPTO_KEY } : {}),
+  };
+  const account: Account =
+    mode === 'initial' || mode === 'register'
+      ? store.accounts.add({ protocol: 'matrix', server: homeserver, username: session.userId })
+      : store.accounts.list()[0]!;
+  const before = count(`SELECT count(*) FROM messages`);
+  const connector = new MatrixConnector({
+    timelineLimit: Number(env('BENCH_TIMELINE_LIMIT')),
+    cryptoDir,
+  });
   const ctx = connectorContext({
     account,
     secret: JSON.stringify(session),
     signal: new AbortController().signal,
     cursor: (stream: string) => store.writer.cursor(account.id, stream),
     openBlob: (sha256) => store.blobs.open(sha256),
-    log: () => undefined,
+    log: (line) => process.stderr.write(`[parley] ${line}\n`),
   });
   for await (const batch of connector.sync(ctx)) store.writer.apply(account.id, batch);
   const seconds = (performance.now() - start) / 1000;
-  const count = (sql: string) => store.db.prepare(sql).pluck().get() as number;
-  const result = {
+  const cpu = process.cpuUsage(startCpu);
+  if (mode === 'register') await keysOnServer(session);
+  await connector.close();
+  const query = process.env.BENCH_SEARCH;
+  emit({
     seconds,
-    peak_rss_mb: peakRssMb(),
+    // Every thread of this process, from the clock's start to the sync's end:
+    // what the client's work costs whatever else the machine runs.
+    cpu_s: (cpu.user + cpu.system) / 1e6,
     rooms: count(`SELECT count(*) FROM chats`),
     events: count(`SELECT count(*) FROM messages`),
+    new_events: count(`SELECT count(*) FROM messages`) - before,
     members: count(`SELECT count(*) FROM chat_members`),
-  };
-  store.close();
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+    // Placeholders of encrypted events carry no sender device until decrypted.
+    decrypted: count(`SELECT count(*) FROM messages WHERE encryption_sender_device IS NOT NULL`),
+    ...(query
+      ? {
+          search_hits: searchHits(searchPage, query),
+          // What the search should find: the stored bodies holding the word.
+          bodies_with_word: store.db
+            .prepare(`SELECT count(*) FROM messages WHERE body LIKE ?`)
+            .pluck()
+            .get(`%${query}%`) as number,
+        }
+      : {}),
+    token: store.writer.cursor(account.id, 'sync'),
+  });
+}
+store.close();
+
+async function syncModules() {
+  const [{ MatrixConnector }, { connectorContext }, { searchPage }] = await Promise.all([
+    import('../../main/daemon/connectors/matrix/connector.js'),
+    import('../../main/daemon/connectors/context.js'),
+    import('../../main/daemon/store/search/messageSearch.js'),
+  ]);
+  return { MatrixConnector, connectorContext, searchPage };
+}
+
+/**
+ * Seeding (`register`): the device's keys went up in the background (the
+ * session start kicks the crypto's outgoing requests); wait until the server
+ * has them, so senders share room keys with this device.
+ */
+async function keysOnServer(s: { accessToken: string; userId: string; deviceId: string }) {
+  for (let i = 0; ; i++) {
+    const res = await fetch(`${homeserver}/_matrix/client/v3/keys/query`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ device_keys: { [s.userId]: [s.deviceId] } }),
+    });
+    const body = (await res.json()) as {
+      device_keys?: Record<string, Record<string, unknown>>;
+    };
+    if (body.device_keys?.[s.userId]?.[s.deviceId]) return;
+    if (i > 300) throw new Error("Parley's device keys did not reach the server");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Every hit of a word search, page by page (newest first), right after the sync. */
+function searchHits(search: typeof SearchPage, query: string): number {
+  let n = 0;
+  let beforeId: number | undefined;
+  for (;;) {
+    const page = search(store.db, query, { limit: 500, beforeId });
+    n += page.hits.length;
+    if (!page.partial || page.nextBeforeId == null || page.hits.length === 0) return n;
+    beforeId = page.nextBeforeId;
+  }
+}
+
+function emit(result: Record<string, number | string | null>): void {
+  process.stdout.write(`${JSON.stringify({ ...result, peak_rss_mb: peakRssMb() })}\n`);
 }
 
 function peakRssMb(): number {

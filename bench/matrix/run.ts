@@ -1,329 +1,455 @@
-// npm run bench:matrix — Parley's Matrix initial sync against matrix-js-sdk's,
-// on the same real Synapse, in the same run.
+// npm run bench:matrix — where Parley's Matrix client does its work, against
+// matrix-js-sdk's, on the same real Synapse, in the same run.
 //
-//   npm run bench:matrix -- [--rooms 50] [--messages 20000] [--timeline-limit 20]
-//                           [--runs 1] [--concurrency 8] [--keep DIR]
+//   npm run bench:matrix -- [--size small|large] [--encrypted] [--runs N]
+//                           [--rooms N --messages N] [--timeline-limit 20]
+//                           [--catchup-events 5000] [--catchup-rooms 50]
+//                           [--concurrency 12] [--warm-runs 3] [--seed-only]
+//                           [--cpu-prof DIR]  (Parley's processes write .cpuprofile files there)
 //
-// 1. Starts a Synapse (test/servers/synapse/harness.ts: relaxed rate limits),
-//    registers `bench` and four peers, creates the rooms (the peers join all of
-//    them) and sends the messages: the commit messages of
-//    ../shared/data/git-history-messages.jsonl.gz, spread over the rooms and
-//    senders, several rooms at a time. `--keep DIR` keeps (and on the next run
-//    reuses) the seeded server in DIR.
-// 2. Warms the server with one initial sync of a third device, then for each
-//    run times both clients, each in its own child process with plain node
-//    (Parley's client bundled with esbuild, so no TypeScript loader inflates
-//    its memory), each with a fresh device: the same timeline limit, lazy
-//    member loading, from nothing to "up to date". Parley's time includes
-//    writing everything to its SQLite store; the SDK keeps its state in memory.
-// 3. stderr: progress; stdout: a table, then one JSON line: parley_s, jssdk_s,
-//    speed_ratio (jssdk_s / parley_s: > 1 means Parley is faster),
-//    parley_rss_mb, jssdk_rss_mb (peak RSS, VmHWM), and the counts.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, createReadStream } from 'node:fs';
+// --size small: 50 rooms, 20k messages (default); large: 500 rooms, 100k.
+// The seeded server is cached per size under .cache/bench-matrix/ (seeding
+// time is printed when it happens); every run works on a copy of it.
+//
+// Measured in one run, each client in its own child process with plain node
+// (Parley's client bundled with esbuild), each with a fresh device, alternating
+// who goes first:
+// - bare: the same initial /sync (same filter, one request, as both clients
+//   make) from a fresh device, body read: the server's share;
+// - initial sync: Parley from nothing to every event in SQLite and its word
+//   index; the SDK from createClient to PREPARED (events in memory);
+//   `*_client_s` = total − the bare request measured next to it;
+// - warm restart: Parley's synced profile opened by a new process, up to its
+//   chat list (from the process's start), against the SDK's initial sync;
+// - catch-up: both clients offline while `--catchup-events` arrive across
+//   `--catchup-rooms` rooms, then Parley resuming from its stored token (one
+//   /sync, its limited timelines' gaps filled with /messages, all stored) and
+//   the SDK resuming from its token in memory (one /sync; it keeps the gaps);
+//   the bare floors of both are the same requests without a client.
+// With --encrypted every room is end-to-end encrypted (seeded by a
+// matrix-js-sdk peer with its Rust crypto) and both clients decrypt what the
+// sync brings; Parley's decrypted messages are searched right after its sync.
+//
+// stderr: progress; stdout: a table, then one JSON line.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
 import { build } from 'esbuild';
-import { Synapse } from '../../test/servers/synapse/harness.js';
+import type { Synapse } from '../../test/servers/synapse/harness.js';
+import { seededSynapse, seedPlain, sendAll, corpus, C, type SeedSpec } from './seed.js';
+import { bareCatchup, bareInitialSync, login, type Session } from './bare.js';
+import { seedEncrypted } from './seedEncrypted.js';
+import { cryptoStoreDir } from '../../main/daemon/connectors/matrix/crypto/cryptoStore.js';
+import type { MatrixSession } from '../../main/daemon/connectors/matrix/wire.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const DATA =
-  process.env.PARLEY_CORPUS ?? join(ROOT, '..', 'shared', 'data', 'git-history-messages.jsonl.gz');
-const C = '/_matrix/client/v3';
+// ../shared from the main checkout, ../../shared from a worktree under wt/.
+const CORPUS =
+  process.env.PARLEY_CORPUS ??
+  [join(ROOT, '..', 'shared'), join(ROOT, '..', '..', 'shared')]
+    .map((d) => join(d, 'data', 'git-history-messages.jsonl.gz'))
+    .find((f) => existsSync(f)) ??
+  join(ROOT, '..', 'shared', 'data', 'git-history-messages.jsonl.gz');
+const CACHE = join(ROOT, '.cache', 'bench-matrix');
+const PAGE_SIZE = 100; // MatrixConnector's default /messages page
+const SDK_SCRIPT = join(ROOT, 'bench/matrix/jssdkClient.mjs');
 
 const args = parseArgs(process.argv.slice(2));
 const log = (line: string) => process.stderr.write(`${line}\n`);
+// Not console.log: the encrypted seeding silences the console (the SDK's loggers).
+const out = (line: string) => process.stdout.write(`${line}\n`);
 
-interface ClientResult {
-  seconds: number;
-  peak_rss_mb: number;
-  rooms: number;
-  events: number;
-  members: number;
-}
+type Json = Record<string, unknown>;
 
 async function main() {
-  const keep = args.keep ? resolve(args.keep) : null;
-  const seeded = keep !== null && existsSync(join(keep, 'bench-seed.json'));
-  if (keep) mkdirSync(keep, { recursive: true });
-  const synapse = await Synapse.start(keep ? { dataDir: keep } : {});
+  const spec: SeedSpec = {
+    rooms: args.rooms,
+    messages: args.messages,
+    concurrency: args.concurrency,
+    corpusFile: CORPUS,
+  };
+  const key = `${args.rooms}r-${args.messages}m${args.encrypted ? '-e2ee' : ''}`;
+  mkdirSync(CACHE, { recursive: true });
+  const parleyBundle = await bundleParley();
+  const seeder = args.encrypted
+    ? (s: Synapse, sp: SeedSpec) => seedEncrypted(s, sp, parleyBundle, SDK_SCRIPT)
+    : (s: Synapse, sp: SeedSpec) => seedPlain(s, sp);
+  const { synapse, manifest, workDir } = await seededSynapse(spec, join(CACHE, key), seeder);
+  const profiles: string[] = [];
+  if (args.seedOnly) {
+    await synapse.stop();
+    rmSync(workDir, { recursive: true, force: true });
+    rmSync(dirname(parleyBundle), { recursive: true, force: true });
+    return;
+  }
   try {
-    if (!seeded) {
-      const t0 = performance.now();
-      const n = await seed(synapse);
-      log(
-        `seeded ${args.rooms} rooms, ${n} messages in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-      );
-      if (keep)
-        writeFileSync(
-          join(keep, 'bench-seed.json'),
-          JSON.stringify({ rooms: args.rooms, messages: n }),
-        );
-    } else log(`reusing the seeded server in ${keep}`);
-    const seed_ = keep
-      ? (JSON.parse(readFileSync(join(keep, 'bench-seed.json'), 'utf8')) as {
-          rooms: number;
-          messages: number;
-        })
-      : { rooms: args.rooms, messages: args.messages };
-
-    const parleyBundle = await bundleParley();
     log('warming the server with one initial sync');
-    const warm = await login(synapse, 'warmup');
-    await synapse.api(
-      warm.token,
-      'GET',
-      `${C}/sync?filter=${encodeURIComponent(
-        JSON.stringify({
-          room: {
-            state: { lazy_load_members: true },
-            timeline: { limit: args.timelineLimit, lazy_load_members: true },
-          },
-        }),
-      )}`,
-    );
+    await bareInitialSync(synapse, args.timelineLimit);
 
-    const parley: ClientResult[] = [];
-    const jssdk: ClientResult[] = [];
-    // The floor under both clients: the same initial /sync as one bare HTTP
-    // request (fresh device, same filter, body read), no client work at all.
-    const bare: number[] = [];
+    const parley: Json[] = [];
+    const jssdk: Json[] = [];
+    let sdkAlive: Child | null = null;
     for (let run = 0; run < args.runs; run++) {
-      // Alternate who goes first, so neither always meets the warmer server.
       const order = run % 2 === 0 ? ['parley', 'jssdk'] : ['jssdk', 'parley'];
+      const last = run === args.runs - 1;
       for (const who of order) {
-        const session = await login(synapse, `${who}-${run}`);
-        const r =
-          who === 'parley'
-            ? await child(process.execPath, [parleyBundle], synapse, session)
-            : await child(
-                process.execPath,
-                [join(ROOT, 'bench/matrix/jssdkClient.mjs')],
-                synapse,
-                session,
-              );
-        (who === 'parley' ? parley : jssdk).push(r);
-        if (who === order[1]) bare.push(await bareSync(synapse));
+        const bare = await bareInitialSync(synapse, args.timelineLimit);
+        if (who === 'parley') {
+          const profile = mkdtempSync(join(tmpdir(), 'parley-bench-profile-'));
+          profiles.push(profile);
+          const session = await login(synapse, `parley-${run}`);
+          const r = await runParley(parleyBundle, synapse, session, 'initial', profile, manifest);
+          parley.push({ ...r, bare_s: bare, client_s: (r.seconds as number) - bare, profile });
+        } else {
+          const session = await login(synapse, `jssdk-${run}`);
+          const keep = last && !args.encrypted && args.catchupEvents > 0;
+          const c = startSdk(synapse, session, keep, manifest);
+          const r = await c.next();
+          if (r.phase !== 'initial') throw new Error(`js-sdk said ${JSON.stringify(r)}`);
+          // Encrypted: its time runs until every synced event is decrypted.
+          const total = (args.encrypted ? r.decrypted_s : r.seconds) as number;
+          const cpu = (args.encrypted ? r.decrypted_cpu_s : r.cpu_s) as number;
+          jssdk.push({ ...r, seconds: total, cpu_s: cpu, bare_s: bare, client_s: total - bare });
+          if (keep) sdkAlive = c;
+          else await c.done();
+        }
+        const r = (who === 'parley' ? parley : jssdk).at(-1)!;
         log(
-          `run ${run + 1} ${who}: ${r.seconds.toFixed(2)} s, peak RSS ${r.peak_rss_mb.toFixed(0)} MB, ${r.rooms} rooms, ${r.events} events`,
+          `run ${run + 1} ${who}: total ${fmt(r.seconds)} s, bare /sync ${fmt(r.bare_s)} s, client ${fmt(r.client_s)} s, CPU ${fmt(r.cpu_s)} s, peak RSS ${fmt(r.peak_rss_mb, 0)} MB, ${String(r.rooms)} rooms, ${String(r.events)} events`,
         );
       }
     }
-    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const result = {
-      parley_s: round(med(parley.map((r) => r.seconds))),
-      jssdk_s: round(med(jssdk.map((r) => r.seconds))),
-      speed_ratio: round(med(jssdk.map((r) => r.seconds)) / med(parley.map((r) => r.seconds))),
-      bare_sync_request_s: round(med(bare)),
-      parley_rss_mb: round(med(parley.map((r) => r.peak_rss_mb)), 1),
-      jssdk_rss_mb: round(med(jssdk.map((r) => r.peak_rss_mb)), 1),
-      rooms: seed_.rooms,
-      messages: seed_.messages,
+
+    const lastProfile = parley.at(-1)!.profile as string;
+    const warm: Json[] = [];
+    for (let i = 0; i < args.warmRuns; i++)
+      warm.push(await runParley(parleyBundle, synapse, null, 'warm', lastProfile, manifest));
+    // The floor under any restart: node starting and exiting, nothing loaded.
+    const boot: number[] = [];
+    for (let i = 0; i < args.warmRuns; i++) {
+      const c = new Child(
+        process.execPath,
+        [
+          '-e',
+          'process.stdout.write(JSON.stringify({ seconds: performance.now() / 1000 }) + "\\n")',
+        ],
+        {},
+      );
+      boot.push((await c.next()).seconds as number);
+      await c.done();
+    }
+    log(
+      `warm restart to the chat list: ${warm.map((w) => fmt(w.seconds)).join(', ')} s (node alone ${boot.map((b) => fmt(b)).join(', ')} s)`,
+    );
+
+    let catchup: Json = {};
+    if (sdkAlive)
+      catchup = await measureCatchup(synapse, sdkAlive, parleyBundle, lastProfile, {
+        parleyToken: parley.at(-1)!.token as string,
+        manifest,
+      });
+
+    const pC = med(parley.map((r) => r.client_s as number));
+    const jC = med(jssdk.map((r) => r.client_s as number));
+    const pCpu = med(parley.map((r) => r.cpu_s as number));
+    const jCpu = med(jssdk.map((r) => r.cpu_s as number));
+    const pRss = med(parley.map((r) => r.peak_rss_mb as number));
+    const jRss = med(jssdk.map((r) => r.peak_rss_mb as number));
+    const jTotal = med(jssdk.map((r) => r.seconds as number));
+    const warmS = med(warm.map((w) => w.seconds as number));
+    const result: Json = {
+      rooms: manifest.rooms,
+      messages: manifest.messages,
+      encrypted: args.encrypted,
+      seed_s: round(manifest.seconds, 1),
       timeline_limit: args.timelineLimit,
       runs: args.runs,
-      parley_rooms: parley[0]!.rooms,
-      jssdk_rooms: jssdk[0]!.rooms,
+      bare_sync_s: round(med([...parley, ...jssdk].map((r) => r.bare_s as number))),
+      parley_s: round(med(parley.map((r) => r.seconds as number))),
+      jssdk_s: round(jTotal),
+      parley_client_s: round(pC),
+      jssdk_client_s: round(jC),
+      client_ratio: round(pC / jC),
+      // CPU time of each client's process over the same span: its work,
+      // whatever else the machine runs (the wall-clock difference above
+      // carries the scheduler's noise of a shared machine).
+      parley_cpu_s: round(pCpu),
+      jssdk_cpu_s: round(jCpu),
+      cpu_ratio: round(pCpu / jCpu),
+      parley_rss_mb: round(pRss, 1),
+      jssdk_rss_mb: round(jRss, 1),
+      rss_ratio: round(pRss / jRss),
       parley_events: parley[0]!.events,
       jssdk_events: jssdk[0]!.events,
+      parley_rooms: parley[0]!.rooms,
+      jssdk_rooms: jssdk[0]!.rooms,
+      warm_restart_s: round(warmS),
+      warm_open_to_list_s: round(med(warm.map((w) => w.open_to_list_s as number))),
+      warm_modules_loaded_s: round(med(warm.map((w) => w.modules_loaded_s as number))),
+      node_boot_s: round(med(boot)),
+      warm_ratio_vs_jssdk_initial: round(warmS / jTotal),
+      ...catchup,
     };
-    console.log('client   seconds  peak RSS MB  rooms  events');
-    for (const [name, rs] of [
-      ['parley', parley],
-      ['js-sdk', jssdk],
-    ] as const)
-      console.log(
-        `${name.padEnd(8)} ${med(rs.map((r) => r.seconds))
-          .toFixed(2)
-          .padStart(7)}  ${med(rs.map((r) => r.peak_rss_mb))
-          .toFixed(0)
-          .padStart(
-            11,
-          )}  ${String(rs[0]!.rooms).padStart(5)}  ${String(rs[0]!.events).padStart(6)}`,
-      );
-    console.log(JSON.stringify(result));
+    if (args.encrypted)
+      Object.assign(result, {
+        parley_decrypted: parley[0]!.decrypted,
+        jssdk_decrypted: jssdk[0]!.decrypted,
+        jssdk_encrypted_events: jssdk[0]!.encrypted_events,
+        parley_search_hits: parley[0]!.search_hits,
+        search_query: manifest.searchWord,
+        parley_total_ratio: round(med(parley.map((r) => r.seconds as number)) / jTotal),
+      });
+    result.targets = {
+      client_ratio_le_0_5: pC / jC <= 0.5,
+      cpu_ratio_le_0_5: pCpu / jCpu <= 0.5,
+      ...(manifest.rooms >= 500 ? { rss_ratio_le_0_5: pRss / jRss <= 0.5 } : {}),
+      warm_ratio_le_0_1: warmS / jTotal <= 0.1,
+      ...(args.encrypted
+        ? { parley_no_slower: med(parley.map((r) => r.seconds as number)) <= jTotal }
+        : {}),
+    };
+    table(result);
+    out(JSON.stringify(result));
   } finally {
     await synapse.stop();
+    rmSync(workDir, { recursive: true, force: true });
+    for (const p of profiles) rmSync(p, { recursive: true, force: true });
+    rmSync(dirname(parleyBundle), { recursive: true, force: true });
   }
 }
 
-// ---- seeding ----
-
-async function seed(synapse: Synapse): Promise<number> {
-  const owner = await synapse.register('bench', 'pw-bench');
-  const peers = await Promise.all(
-    ['ada', 'linus', 'junio', 'grace'].map((n) => synapse.register(n, `pw-${n}`)),
-  );
-  const everyone = [owner, ...peers];
-  for (const [i, u] of everyone.entries())
-    await synapse.api(
-      u.accessToken,
-      'PUT',
-      `${C}/profile/${encodeURIComponent(u.userId)}/displayname`,
-      {
-        displayname: ['Bench', 'Ada', 'Linus', 'Junio', 'Grace'][i],
-      },
-    );
-  const rooms: string[] = [];
-  for (let i = 0; i < args.rooms; i++) {
-    const { room_id } = await synapse.api<{ room_id: string }>(
-      owner.accessToken,
-      'POST',
-      `${C}/createRoom`,
-      {
-        name: `Room ${i + 1}`,
-        topic: `Bench room ${i + 1}`,
-        invite: peers.map((p) => p.userId),
-      },
-    );
-    for (const p of peers)
-      await synapse.api(p.accessToken, 'POST', `${C}/join/${encodeURIComponent(room_id)}`, {});
-    rooms.push(room_id);
-  }
-  log(`created ${rooms.length} rooms; sending ${args.messages} messages`);
-  const texts = await corpus(args.messages);
-  // Each room gets its share, in order; several rooms are written at a time.
-  const perRoom = rooms.map(() => [] as string[]);
-  texts.forEach((t, i) => perRoom[i % rooms.length]!.push(t));
-  let sent = 0;
-  let txn = 0;
-  let nextRoom = 0;
-  const worker = async () => {
-    for (;;) {
-      const r = nextRoom++;
-      if (r >= rooms.length) return;
-      for (const [j, body] of perRoom[r]!.entries()) {
-        const u = everyone[(j * 7 + r) % everyone.length]!;
-        await synapse.api(
-          u.accessToken,
-          'PUT',
-          `${C}/rooms/${encodeURIComponent(rooms[r]!)}/send/m.room.message/b${++txn}`,
-          { msgtype: 'm.text', body },
-        );
-        if (++sent % 2000 === 0) log(`  ${sent} sent`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: args.concurrency }, worker));
-  return sent;
-}
-
-async function corpus(n: number): Promise<string[]> {
-  const out: string[] = [];
-  const lines = createInterface({ input: createReadStream(DATA).pipe(createGunzip()) });
-  for await (const line of lines) {
-    if (!line.trim()) continue;
-    const { text } = JSON.parse(line) as { text?: string };
-    const body = (text ?? '').split('\n\n')[0]!.trim().slice(0, 2000);
-    if (body) out.push(body);
-    if (out.length >= n) break;
-  }
-  lines.close();
-  return out;
-}
-
-// ---- clients ----
-
-async function bareSync(synapse: Synapse): Promise<number> {
-  const session = await login(synapse, `bare-${Date.now()}`);
-  const filter = {
-    room: {
-      state: { lazy_load_members: true },
-      timeline: { limit: args.timelineLimit, lazy_load_members: true },
-    },
-  };
-  const t0 = performance.now();
-  const res = await fetch(
-    `${synapse.url}${C}/sync?filter=${encodeURIComponent(JSON.stringify(filter))}`,
-    {
-      headers: { authorization: `Bearer ${session.token}` },
-    },
-  );
-  await res.arrayBuffer();
-  return (performance.now() - t0) / 1000;
-}
-
-async function login(synapse: Synapse, device: string) {
-  const res = await fetch(`${synapse.url}${C}/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'm.login.password',
-      identifier: { type: 'm.id.user', user: 'bench' },
-      password: 'pw-bench',
-      initial_device_display_name: device,
-    }),
-  });
-  const body = (await res.json()) as { access_token: string; device_id: string; user_id: string };
-  if (!res.ok) throw new Error(`login failed: ${res.status} ${JSON.stringify(body)}`);
-  return { token: body.access_token, deviceId: body.device_id, userId: body.user_id };
-}
-
-function child(
-  node: string,
-  argv: string[],
+/**
+ * Both clients are offline (Parley's process is gone, the SDK's /sync waits)
+ * while the peers send `catchupEvents` across `catchupRooms` rooms; then the
+ * bare floors, Parley resuming from its profile, the SDK from its token.
+ */
+async function measureCatchup(
   synapse: Synapse,
-  session: { token: string; deviceId: string; userId: string },
-): Promise<ClientResult> {
-  return new Promise((resolvePromise, reject) => {
-    const p = spawn(node, argv, {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        BENCH_URL: synapse.url,
-        BENCH_TOKEN: session.token,
-        BENCH_DEVICE: session.deviceId,
-        BENCH_USER: session.userId,
-        BENCH_TIMELINE_LIMIT: String(args.timelineLimit),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    p.on('exit', (code) => {
-      const last = out
-        .trim()
-        .split('\n')
-        .reverse()
-        .find((l) => l.startsWith('{'));
-      if (code !== 0 || !last) reject(new Error(`${argv[0]} exited ${code}: ${err.slice(-2000)}`));
-      else resolvePromise(JSON.parse(last) as ClientResult);
-    });
+  sdk: Child,
+  parleyBundle: string,
+  profile: string,
+  ctx: { parleyToken: string; manifest: Manifest },
+): Promise<Json> {
+  const off = await sdk.next();
+  if (off.phase !== 'offline') throw new Error(`js-sdk said ${JSON.stringify(off)}`);
+  const rooms = ctx.manifest.roomIds.slice(0, args.catchupRooms);
+  log(`catch-up: sending ${args.catchupEvents} events across ${rooms.length} rooms`);
+  const texts = await corpus(CORPUS, args.catchupEvents);
+  const peers = ctx.manifest.peers;
+  const t0 = performance.now();
+  await sendAll(rooms, texts, args.concurrency, (room, j, body, txn) =>
+    synapse.api(
+      peers[(room + j) % peers.length]!.token,
+      'PUT',
+      `${C}/rooms/${encodeURIComponent(rooms[room]!)}/send/m.room.message/c${txn}`,
+      { msgtype: 'm.text', body: `${body} (while offline)` },
+    ),
+  );
+  log(`  sent in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const bareSession = await login(synapse, 'bare-catchup');
+  const bareSdk = await bareCatchup(
+    synapse,
+    bareSession.token,
+    off.token as string,
+    args.timelineLimit,
+    PAGE_SIZE,
+  );
+  const bareParley = await bareCatchup(
+    synapse,
+    bareSession.token,
+    ctx.parleyToken,
+    args.timelineLimit,
+    PAGE_SIZE,
+  );
+  const session = await login(synapse, 'parley-catchup');
+  const p = await runParley(parleyBundle, synapse, session, 'catchup', profile, ctx.manifest);
+  sdk.send('online');
+  const j = await sdk.next();
+  if (j.phase !== 'catchup') throw new Error(`js-sdk said ${JSON.stringify(j)}`);
+  await sdk.done();
+  const pS = p.seconds as number;
+  const jS = j.seconds as number;
+  log(
+    `catch-up: parley ${fmt(pS)} s (${String(p.new_events)} new events stored, bare ${fmt(bareParley.sync_and_gaps_s)} s with ${bareParley.gap_pages} /messages pages), js-sdk ${fmt(jS)} s (${String(j.new_events)} events, bare ${fmt(bareSdk.sync_s)} s)`,
+  );
+  return {
+    catchup_events_sent: args.catchupEvents,
+    catchup_rooms: rooms.length,
+    parley_catchup_s: round(pS),
+    parley_catchup_new_events: p.new_events,
+    parley_catchup_bare_s: round(bareParley.sync_and_gaps_s),
+    parley_catchup_client_s: round(pS - bareParley.sync_and_gaps_s),
+    jssdk_catchup_s: round(jS),
+    jssdk_catchup_new_events: j.new_events,
+    jssdk_catchup_bare_s: round(bareSdk.sync_s),
+    jssdk_catchup_client_s: round(jS - bareSdk.sync_s),
+    catchup_ratio: round(pS / jS),
+    parley_catchup_cpu_s: round(p.cpu_s as number),
+    jssdk_catchup_cpu_s: round(j.cpu_s as number),
+  };
+}
+
+// ---- child processes ----
+
+type Manifest = Awaited<ReturnType<typeof seededSynapse>>['manifest'];
+
+function runParley(
+  bundle: string,
+  synapse: Synapse,
+  session: Session | null,
+  mode: 'initial' | 'warm' | 'catchup',
+  profile: string,
+  manifest: Manifest,
+): Promise<Json> {
+  const prof = args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.cpuProf)}`] : [];
+  const c = new Child(process.execPath, [...prof, bundle], {
+    BENCH_MODE: mode,
+    BENCH_PROFILE: profile,
+    BENCH_URL: synapse.url,
+    BENCH_TIMELINE_LIMIT: String(args.timelineLimit),
+    ...(session
+      ? { BENCH_TOKEN: session.token, BENCH_DEVICE: session.deviceId, BENCH_USER: session.userId }
+      : {}),
+    ...(args.encrypted && mode !== 'warm' ? parleyCrypto(synapse, manifest, profile) : {}),
+    ...(manifest.searchWord ? { BENCH_SEARCH: manifest.searchWord } : {}),
+  });
+  return c.next().finally(() => c.done());
+}
+
+/**
+ * The pre-made device's session and a fresh copy of its crypto store (as it
+ * was when seeded), at the path this run's homeserver URL gives it.
+ */
+function parleyCrypto(synapse: Synapse, manifest: Manifest, profile: string) {
+  const env = manifest.parleyEnv!;
+  const who = (homeserver: string) =>
+    ({ homeserver, userId: env.BENCH_USER, deviceId: env.BENCH_DEVICE }) as MatrixSession;
+  const cryptoDir = join(profile, 'matrix-crypto');
+  rmSync(cryptoDir, { recursive: true, force: true });
+  cpSync(
+    cryptoStoreDir(env.BENCH_CRYPTO_TEMPLATE!, who(env.BENCH_SEED_URL!)),
+    cryptoStoreDir(cryptoDir, who(synapse.url)),
+    { recursive: true },
+  );
+  return { ...env, BENCH_CRYPTO_DIR: cryptoDir };
+}
+
+function startSdk(synapse: Synapse, session: Session, catchup: boolean, manifest: Manifest) {
+  return new Child(process.execPath, [SDK_SCRIPT], {
+    BENCH_URL: synapse.url,
+    BENCH_TOKEN: session.token,
+    BENCH_DEVICE: session.deviceId,
+    BENCH_USER: session.userId,
+    BENCH_TIMELINE_LIMIT: String(args.timelineLimit),
+    BENCH_CATCHUP: catchup ? '1' : '0',
+    ...(args.encrypted ? { BENCH_ENCRYPTED: '1', ...(manifest.sdkEnv ?? {}) } : {}),
   });
 }
 
-/** Parley's client as one plain-node file (native modules stay in node_modules). */
+/** A child speaking JSON lines on stdout (and taking lines on stdin). */
+class Child {
+  private readonly p: ChildProcessWithoutNullStreams;
+  private readonly lines: AsyncIterator<string>;
+  private err = '';
+  private readonly exited: Promise<number | null>;
+
+  constructor(node: string, argv: string[], env: Record<string, string>) {
+    this.p = spawn(node, argv, { cwd: ROOT, env: { ...process.env, ...env } });
+    this.p.stderr.on('data', (d: Buffer) => (this.err = (this.err + d.toString()).slice(-4000)));
+    this.exited = new Promise((r) => this.p.on('exit', (code) => r(code)));
+    this.lines = createInterface({ input: this.p.stdout })[Symbol.asyncIterator]();
+  }
+
+  async next(): Promise<Json> {
+    for (;;) {
+      const { value, done } = await this.lines.next();
+      if (done) {
+        const code = await this.exited;
+        throw new Error(`${this.p.spawnargs[1]} exited ${code}: ${this.err}`);
+      }
+      if (value.startsWith('{')) return JSON.parse(value) as Json;
+    }
+  }
+
+  send(line: string): void {
+    this.p.stdin.write(`${line}\n`);
+  }
+
+  async done(): Promise<void> {
+    this.p.stdin.end();
+    const code = await this.exited;
+    if (code !== 0) throw new Error(`${this.p.spawnargs[1]} exited ${code}: ${this.err}`);
+  }
+}
+
+/**
+ * Parley's client for plain node (native modules stay in node_modules), split
+ * so that a warm restart loads the store's code and not the connector's.
+ */
 async function bundleParley(): Promise<string> {
-  const outfile = join(ROOT, '.cache', 'bench-matrix', 'parleyClient.mjs');
+  // One per run: runs side by side must not rebuild each other's files.
+  const outdir = join(CACHE, `parley-${process.pid}`);
   await build({
     entryPoints: [join(ROOT, 'bench/matrix/parleyClient.ts')],
-    outfile,
+    outdir,
     bundle: true,
+    splitting: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: ['better-sqlite3'],
+    outExtension: { '.js': '.mjs' },
+    external: ['better-sqlite3', 'keytar', '*.node'],
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
     logLevel: 'warning',
   });
-  return outfile;
+  return join(outdir, 'parleyClient.mjs');
+}
+
+// ---- report ----
+
+function table(r: Json): void {
+  const rows: [string, unknown, unknown][] = [
+    ['initial sync total (s)', r.parley_s, r.jssdk_s],
+    ['bare /sync request (s)', r.bare_sync_s, r.bare_sync_s],
+    ['client work (s)', r.parley_client_s, r.jssdk_client_s],
+    ['client CPU time (s)', r.parley_cpu_s, r.jssdk_cpu_s],
+    ['peak RSS (MB)', r.parley_rss_mb, r.jssdk_rss_mb],
+    ['events held after sync', r.parley_events, r.jssdk_events],
+    ['warm restart to chat list (s)', r.warm_restart_s, '—'],
+    ['catch-up total (s)', r.parley_catchup_s ?? '—', r.jssdk_catchup_s ?? '—'],
+    ['catch-up bare requests (s)', r.parley_catchup_bare_s ?? '—', r.jssdk_catchup_bare_s ?? '—'],
+    [
+      'catch-up new events held',
+      r.parley_catchup_new_events ?? '—',
+      r.jssdk_catchup_new_events ?? '—',
+    ],
+  ];
+  out(`${'measure'.padEnd(32)} ${'parley'.padStart(10)} ${'js-sdk'.padStart(10)}`);
+  for (const [name, p, j] of rows)
+    out(`${name.padEnd(32)} ${String(p).padStart(10)} ${String(j).padStart(10)}`);
 }
 
 // ---- options ----
 
 function parseArgs(argv: string[]) {
   const o = {
-    rooms: 50,
-    messages: 20_000,
+    size: 'small' as 'small' | 'large',
+    rooms: 0,
+    messages: 0,
     timelineLimit: 20,
-    runs: 1,
-    concurrency: 8,
-    keep: null as string | null,
+    runs: 3,
+    warmRuns: 3,
+    concurrency: 12,
+    catchupEvents: 5000,
+    catchupRooms: 50,
+    encrypted: false,
+    seedOnly: false,
+    cpuProf: null as string | null,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -332,20 +458,46 @@ function parseArgs(argv: string[]) {
       if (x === undefined) throw new Error(`${a} needs a value`);
       return x;
     };
-    if (a === '--rooms') o.rooms = Number(v());
-    else if (a === '--messages') o.messages = Number(v());
-    else if (a === '--timeline-limit') o.timelineLimit = Number(v());
-    else if (a === '--runs') o.runs = Number(v());
-    else if (a === '--concurrency') o.concurrency = Number(v());
-    else if (a === '--keep') o.keep = v();
+    const n = () => {
+      const x = Number(v());
+      if (!Number.isInteger(x) || x < 0) throw new Error(`${a} needs a whole number`);
+      return x;
+    };
+    if (a === '--size') {
+      const s = v();
+      if (s !== 'small' && s !== 'large') throw new Error('--size is small or large');
+      o.size = s;
+    } else if (a === '--rooms') o.rooms = n();
+    else if (a === '--messages') o.messages = n();
+    else if (a === '--timeline-limit') o.timelineLimit = n();
+    else if (a === '--runs') o.runs = Math.max(1, n());
+    else if (a === '--warm-runs') o.warmRuns = Math.max(1, n());
+    else if (a === '--concurrency') o.concurrency = Math.max(1, n());
+    else if (a === '--catchup-events') o.catchupEvents = n();
+    else if (a === '--catchup-rooms') o.catchupRooms = Math.max(1, n());
+    else if (a === '--encrypted') o.encrypted = true;
+    else if (a === '--seed-only') o.seedOnly = true;
+    else if (a === '--cpu-prof') o.cpuProf = v();
     else throw new Error(`unknown option ${a}`);
   }
+  if (!o.rooms) o.rooms = o.size === 'large' ? 500 : 50;
+  if (!o.messages) o.messages = o.size === 'large' ? 100_000 : 20_000;
   return o;
+}
+
+function med(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function round(x: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
+}
+
+function fmt(x: unknown, digits = 2): string {
+  return typeof x === 'number' ? x.toFixed(digits) : String(x);
 }
 
 await main();

@@ -279,3 +279,31 @@ test('conditions: room_member_count comparisons, event_match globs, property pat
     'an unknown condition never matches',
   );
 });
+
+test('body words match as the Unicode regex folds case, with or without the quick literal check', () => {
+  const inBody = (body: string, pattern: string) =>
+    conditionMatches(
+      { kind: 'event_match', key: 'content.body', pattern },
+      message({ body }),
+      ctx(),
+    );
+  assert.equal(inBody('ping ANN please', 'ann'), true);
+  assert.equal(inBody('ping annie please', 'ann'), false, 'whole words only');
+  assert.equal(inBody('nothing here', 'ann'), false);
+  // /iu folds ſ (long s) to s and the Kelvin sign to k: still found.
+  assert.equal(inBody('hi ſam', 'sam'), true);
+  assert.equal(inBody('hi \u212Aim', 'kim'), true);
+  assert.equal(inBody('hi Zoë!', 'zoë'), true, 'a non-ASCII pattern');
+  assert.equal(inBody('annual report', 'ann*'), true, 'a glob');
+  // The same rule against many events: compiled once, answers unchanged.
+  for (let i = 0; i < 3; i++) assert.equal(inBody(`call Ann ${i}`, 'ann'), true);
+  const name = (body: string, selfDisplayName: string) =>
+    conditionMatches(
+      { kind: 'contains_display_name' },
+      message({ body }),
+      ctx({ selfDisplayName }),
+    );
+  assert.equal(name('thanks, ANNIE.', 'Annie'), true);
+  assert.equal(name('thanks, Annie2', 'Annie'), false);
+  assert.equal(name('thanks, Dr. Who', 'Dr. Who'), true);
+});
