@@ -26,11 +26,10 @@ import { build } from 'vite';
 import react from '@vitejs/plugin-react';
 import { chromium } from 'playwright-core';
 import { DaemonHost } from '../../main/daemon/host/daemonHost.js';
-import { Store } from '../../main/daemon/store/store.js';
-import type { RemoteMessage } from '../../main/daemon/model/types.js';
 import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
 import { startWebHost } from '../../main/web/webHost.js';
 import { measureLiveDelivery } from './liveDelivery.js';
+import { buildProfile, sentence } from './benchProfile.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -48,74 +47,6 @@ const BIG = Number(args.messages);
 const CHATS = Number(args.chats);
 const SCROLL = Number(args.scroll);
 const LIVE = Number(args.live);
-
-const WORDS =
-  'the release build ships today please review the design notes before standup we moved the meeting deploy finished without errors coffee later budget numbers look fine ok thanks'.split(
-    ' ',
-  );
-const sentence = (i: number) =>
-  Array.from({ length: 6 + (i % 14) }, (_, k) => WORDS[(i * 7 + k * 13) % WORDS.length]).join(' ');
-
-function buildProfile(dir: string): void {
-  const store = Store.open(dir);
-  try {
-    const account = store.accounts.add({
-      protocol: 'matrix',
-      server: 'https://bench.example.test',
-      username: 'me',
-      label: 'Bench',
-      workspace: 'Bench',
-    });
-    const now = Date.now();
-    store.writer.apply(account.id, {
-      people: [
-        { remoteId: '@me', displayName: 'Me', isSelf: true },
-        { remoteId: '@ann', displayName: 'Ann' },
-        { remoteId: '@bob', displayName: 'Bob' },
-      ],
-      chats: [
-        { remoteId: '!big', kind: 'group', name: 'Big room' },
-        ...Array.from({ length: CHATS - 1 }, (_, i) => ({
-          remoteId: `!c${i}`,
-          kind: 'group' as const,
-          name: `Chat ${i} ${WORDS[i % WORDS.length]}`,
-        })),
-      ],
-    });
-    const BATCH = 5000;
-    for (let start = 0; start < BIG; start += BATCH) {
-      const messages: RemoteMessage[] = [];
-      for (let i = start; i < Math.min(BIG, start + BATCH); i++)
-        messages.push({
-          remoteId: `$big${i}`,
-          chatRemoteId: '!big',
-          senderRemoteId: i % 3 === 0 ? '@bob' : '@ann',
-          senderName: i % 3 === 0 ? 'Bob' : 'Ann',
-          // Newest last; a minute apart so day separators and grouping both occur.
-          ts: now - (BIG - i) * 45_000,
-          kind: 'text',
-          body: sentence(i),
-        });
-      store.writer.apply(account.id, { messages });
-    }
-    const small: RemoteMessage[] = [];
-    for (let c = 0; c < CHATS - 1; c++)
-      for (let k = 0; k < 3; k++)
-        small.push({
-          remoteId: `$c${c}-${k}`,
-          chatRemoteId: `!c${c}`,
-          senderRemoteId: '@ann',
-          senderName: 'Ann',
-          ts: now - 3_600_000 - c * 60_000 - k * 1000,
-          kind: 'text',
-          body: sentence(c + k),
-        });
-    for (let i = 0; i < small.length; i += BATCH)
-      store.writer.apply(account.id, { messages: small.slice(i, i + BATCH) });
-  } finally {
-    store.close();
-  }
-}
 
 const secrets: SecretBroker = {
   get: async () => null,
@@ -153,7 +84,7 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'parley-bench-ui-'));
   const profileDir = args.profile ? resolve(args.profile) : join(scratch, 'profile');
   let t = performance.now();
-  if (!args.profile) buildProfile(profileDir);
+  if (!args.profile) buildProfile(profileDir, BIG, CHATS);
   const buildProfileMs = Math.round(performance.now() - t);
   const rendererDir = join(scratch, 'renderer');
   await build({

@@ -17,6 +17,7 @@ import {
   effectiveLevel,
 } from '../../renderer/src/lib/notificationRules.js';
 import { accountErrors } from '../../renderer/src/lib/protocols.js';
+import { fullTime, timeOfDay } from '../../renderer/src/lib/format.js';
 import {
   attachmentsBlockedReason,
   composerBlockedReason,
@@ -100,6 +101,21 @@ describe('virtual rows', () => {
     const r = visibleRange(big, 2_500_000, 800, 400);
     assert.ok(performance.now() - t < 100);
     assert.deepEqual(r, { start: 49_992, end: 50_025 });
+  });
+});
+
+describe('message times', () => {
+  test('remembered by the minute, each time still reads as its own minute', () => {
+    const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+    const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    const base = Date.UTC(2026, 2, 3, 14, 5, 0);
+    // Twice each (the second answer comes from what was remembered), seconds apart and minutes apart.
+    for (const ts of [base, base + 59_000, base + 60_000, base + 86_400_000 * 40, base])
+      for (let k = 0; k < 2; k++) {
+        assert.equal(timeOfDay(ts), clock.format(new Date(ts)));
+        assert.equal(fullTime(ts), full.format(new Date(ts)));
+      }
+    assert.notEqual(timeOfDay(base), timeOfDay(base + 60_000));
   });
 });
 
