@@ -135,12 +135,6 @@ async function main(): Promise<void> {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
     const startAt = (await page.evaluate('performance.now()')) as number;
-    const clock0 = (
-      (await cdp.send('Runtime.evaluate', {
-        expression: 'performance.timeOrigin',
-        returnByValue: true,
-      })) as { result: { value: number } }
-    ).result.value;
     await cdp.send('Profiler.start');
     await browser.startTracing(page, { categories: ['toplevel'] });
     const walk = (await page.evaluate(`(async () => {
@@ -234,11 +228,9 @@ async function main(): Promise<void> {
     let layout = 0;
     let render = 0;
     for (const f of frames) {
-      const scriptEnd = f.styleAndLayoutStart || f.renderStart || f.ms;
       script += f.scripts.reduce((s, x) => s + x.ms, 0);
       layout += f.ms - (f.styleAndLayoutStart || f.ms);
       render += f.styleAndLayoutStart && f.renderStart ? f.styleAndLayoutStart - f.renderStart : 0;
-      void scriptEnd;
       for (const s of f.scripts) {
         const key = `${s.invoker} → ${s.fn || '?'}`;
         const v = invokers.get(key) ?? { n: 0, ms: 0, forced: 0 };
@@ -248,7 +240,7 @@ async function main(): Promise<void> {
         invokers.set(key, v);
       }
     }
-    console.log(`frames walked: ${walk.frames}; clock0 ${clock0}`);
+    console.log(`frames walked: ${walk.frames}`);
     console.log(
       `longtasks > 50 ms: ${tasks.length}, max ${Math.round(Math.max(0, ...tasks.map((t) => t.ms)))} ms`,
     );

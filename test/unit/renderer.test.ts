@@ -7,6 +7,7 @@ import {
   anchoredScrollTop,
   layoutRows,
   rowAt,
+  settledInView,
   visibleRange,
 } from '../../renderer/src/lib/virtualRows.js';
 import { buildRows, lastOwnEditable, threadMessages } from '../../renderer/src/lib/timelineRows.js';
@@ -69,6 +70,30 @@ describe('virtual rows', () => {
     assert.equal(rowAt(layout, 10), 1);
     assert.equal(rowAt(layout, 59), 2);
     assert.equal(rowAt(layout, 1000), 4);
+  });
+
+  test('a position is in a settled view only when every row the viewport shows is measured', () => {
+    // Rows a (0–10) and c (30–60) are measured; b (10–30) is estimated.
+    assert.equal(settledInView(layout, keys, heights, 30, 20, 35), true);
+    assert.equal(settledInView(layout, keys, heights, 0, 9, 5), true);
+    // b is in view, estimated: the layout will still move.
+    assert.equal(settledInView(layout, keys, heights, 0, 40, 5), false);
+    assert.equal(settledInView(layout, keys, heights, 20, 20, 35), false);
+    // Outside the viewport.
+    assert.equal(settledInView(layout, keys, heights, 30, 20, 50), false);
+    assert.equal(settledInView(layout, keys, heights, 30, 20, 29), false);
+    const all = new Map(keys.map((k) => [k, 20]));
+    assert.equal(
+      settledInView(
+        layoutRows(keys, all, () => 20),
+        keys,
+        all,
+        0,
+        100,
+        99,
+      ),
+      true,
+    );
   });
 
   test('visibleRange covers the viewport plus overscan, clamped', () => {

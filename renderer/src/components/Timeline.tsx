@@ -20,7 +20,7 @@ import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useStat
 import type { MessageView } from '../../../main/daemon/model/types.js';
 import type { TimelineState } from '../hooks/useTimeline.js';
 import { buildRows, type TimelineRow } from '../lib/timelineRows.js';
-import { layoutRows, rowAt, visibleRange } from '../lib/virtualRows.js';
+import { layoutRows, rowAt, settledInView, visibleRange } from '../lib/virtualRows.js';
 import { strings } from '../lib/strings.js';
 import { DaySeparator } from './DaySeparator.js';
 import { MessageItem } from './MessageItem.js';
@@ -273,10 +273,8 @@ export function Timeline({
     if (loading || loadingOlder || loadingNewer) return;
     // The rows' offsets start below the timeline's edge (the "loading older" line).
     const top = el.scrollTop - (space.current?.offsetTop ?? 0);
-    if (unreadTop < top || unreadTop >= top + el.clientHeight) return;
-    const { start, end } = visibleRange(layout, top, el.clientHeight, 0);
-    for (let i = start; i < end; i++) if (!heights.current.has(keys[i]!)) return;
-    setUnreadSeen(true);
+    if (settledInView(layout, keys, heights.current, top, el.clientHeight, unreadTop))
+      setUnreadSeen(true);
   }, [unreadSeen, unreadTop, view, layout, keys, loading, loadingOlder, loadingNewer]);
   const jumpToFirstUnread = () => {
     const el = scroller.current;
