@@ -191,7 +191,9 @@ export function Timeline({
   /** Where the viewport will be once the layout effect has kept the anchor (or the bottom). */
   const renderTop = (): number => {
     let top: number | null = null;
-    if (stick.current && !hasNewer) top = layout.total - viewportHeight.current;
+    // Before the first scroll or resize (a chat just opened), the view's own estimate.
+    if (stick.current && !hasNewer)
+      top = layout.total - (viewportHeight.current || view.height - STEP_PX);
     else if (anchor.current) {
       const i = index.get(anchor.current.key);
       if (i !== undefined) top = (layout.offsets[i] ?? 0) - anchor.current.delta;
