@@ -1,6 +1,6 @@
 // npm run bench:ui — the renderer in Chromium over web mode, on a large profile.
 //
-//   npm run bench:ui [-- --profile DIR] [-- --messages N] [-- --chats N]
+//   npm run bench:ui [-- --profile DIR] [-- --messages N] [-- --chats N] [-- --baseline REF]
 //
 // Builds a profile with one chat of N messages (default 50k) and N chats
 // (default 10k) through the Store's BatchWriter (or reuses --profile DIR),
@@ -15,8 +15,15 @@
 //                most DOM nodes and the most messages held at any frame
 //   live         a simulated connector's batch written to the store → the message's
 //                row in the DOM, median and p95 over --live samples (liveDelivery.ts)
+// Every walk is traced ('toplevel'), so each long task's own CPU time is
+// known: on a loaded machine a task can last 50 ms of wall time while its
+// thread waits for a core (counted as `descheduled`); `cpuLongTasks` counts
+// the tasks that did more than 50 ms of work themselves. --baseline REF
+// measures the renderer at that git ref first, in the same run, on the same
+// profile, daemon and browser, and prints its figures beside these.
 // Prints one JSON line. Targets: chatListMs ≤ 300, openChatMs ≤ 100, no long
 // task > 50 ms, fewer than 3,000 DOM nodes at any time.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,13 +31,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'vite';
 import react from '@vitejs/plugin-react';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { DaemonHost } from '../../main/daemon/host/daemonHost.js';
-import { Store } from '../../main/daemon/store/store.js';
-import type { RemoteMessage } from '../../main/daemon/model/types.js';
 import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
 import { startWebHost } from '../../main/web/webHost.js';
 import { measureLiveDelivery } from './liveDelivery.js';
+import { buildProfile, sentence } from './benchProfile.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -42,80 +48,14 @@ const { values: args } = parseArgs({
     /** 0: to the first message and back; N: back through N messages only. */
     scroll: { type: 'string', default: '0' },
     live: { type: 'string', default: '200' },
+    /** A git ref whose renderer is measured too, first, in the same run (e.g. main). */
+    baseline: { type: 'string' },
   },
 });
 const BIG = Number(args.messages);
 const CHATS = Number(args.chats);
 const SCROLL = Number(args.scroll);
 const LIVE = Number(args.live);
-
-const WORDS =
-  'the release build ships today please review the design notes before standup we moved the meeting deploy finished without errors coffee later budget numbers look fine ok thanks'.split(
-    ' ',
-  );
-const sentence = (i: number) =>
-  Array.from({ length: 6 + (i % 14) }, (_, k) => WORDS[(i * 7 + k * 13) % WORDS.length]).join(' ');
-
-function buildProfile(dir: string): void {
-  const store = Store.open(dir);
-  try {
-    const account = store.accounts.add({
-      protocol: 'matrix',
-      server: 'https://bench.example.test',
-      username: 'me',
-      label: 'Bench',
-      workspace: 'Bench',
-    });
-    const now = Date.now();
-    store.writer.apply(account.id, {
-      people: [
-        { remoteId: '@me', displayName: 'Me', isSelf: true },
-        { remoteId: '@ann', displayName: 'Ann' },
-        { remoteId: '@bob', displayName: 'Bob' },
-      ],
-      chats: [
-        { remoteId: '!big', kind: 'group', name: 'Big room' },
-        ...Array.from({ length: CHATS - 1 }, (_, i) => ({
-          remoteId: `!c${i}`,
-          kind: 'group' as const,
-          name: `Chat ${i} ${WORDS[i % WORDS.length]}`,
-        })),
-      ],
-    });
-    const BATCH = 5000;
-    for (let start = 0; start < BIG; start += BATCH) {
-      const messages: RemoteMessage[] = [];
-      for (let i = start; i < Math.min(BIG, start + BATCH); i++)
-        messages.push({
-          remoteId: `$big${i}`,
-          chatRemoteId: '!big',
-          senderRemoteId: i % 3 === 0 ? '@bob' : '@ann',
-          senderName: i % 3 === 0 ? 'Bob' : 'Ann',
-          // Newest last; a minute apart so day separators and grouping both occur.
-          ts: now - (BIG - i) * 45_000,
-          kind: 'text',
-          body: sentence(i),
-        });
-      store.writer.apply(account.id, { messages });
-    }
-    const small: RemoteMessage[] = [];
-    for (let c = 0; c < CHATS - 1; c++)
-      for (let k = 0; k < 3; k++)
-        small.push({
-          remoteId: `$c${c}-${k}`,
-          chatRemoteId: `!c${c}`,
-          senderRemoteId: '@ann',
-          senderName: 'Ann',
-          ts: now - 3_600_000 - c * 60_000 - k * 1000,
-          kind: 'text',
-          body: sentence(c + k),
-        });
-    for (let i = 0; i < small.length; i += BATCH)
-      store.writer.apply(account.id, { messages: small.slice(i, i + BATCH) });
-  } finally {
-    store.close();
-  }
-}
 
 const secrets: SecretBroker = {
   get: async () => null,
@@ -148,30 +88,257 @@ const PROBE = `
   })();
 `;
 
+interface Marks {
+  chatList: number | null;
+  clickAt: number | null;
+  openChat: number | null;
+  longTasks: { at: number; ms: number }[];
+}
+
+/** Long tasks in one phase: by wall time (what the page sees), and by the renderer main thread's own CPU time. */
+interface TaskCounts {
+  longTasks: number;
+  maxLongTaskMs: number;
+  /** Tasks over 50 ms of the main thread's CPU time (Chromium's trace, thread time). */
+  cpuLongTasks: number;
+  maxTaskCpuMs: number;
+  /** Tasks over 50 ms of wall time that used under 50 ms of CPU: the thread was waiting for a core. */
+  descheduled: number;
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+/** The renderer main threads' tasks in a 'toplevel' trace: wall and thread (CPU) time, µs. */
+function rendererTasks(trace: { traceEvents: TraceEvent[] }): { dur: number; tdur: number }[] {
+  const mains = new Set(
+    trace.traceEvents
+      .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
+  return trace.traceEvents
+    .filter((e) => e.ph === 'X' && e.name.includes('RunTask') && mains.has(`${e.pid}:${e.tid}`))
+    .map((e) => ({ dur: e.dur ?? 0, tdur: e.tdur ?? e.dur ?? 0 }));
+}
+
+/**
+ * Runs a page-side walk in chunks of frames, tracing each chunk ('toplevel':
+ * every task with its thread time) so a long task can be told apart from a
+ * thread that waited for a core on a loaded machine. Chunks keep each trace small.
+ */
+async function tracedWalk(
+  browser: Browser,
+  page: Page,
+  chunk: string,
+): Promise<{ tasks: { dur: number; tdur: number }[]; result: Record<string, unknown> }> {
+  const tasks: { dur: number; tdur: number }[] = [];
+  for (;;) {
+    await browser.startTracing(page, { categories: ['toplevel'] });
+    const result = (await page.evaluate(chunk)) as Record<string, unknown> & { done: boolean };
+    const trace = JSON.parse((await browser.stopTracing()).toString()) as {
+      traceEvents: TraceEvent[];
+    };
+    tasks.push(...rendererTasks(trace));
+    if (result.done) return { tasks, result };
+  }
+}
+
+function taskCounts(
+  longTasks: { ms: number }[],
+  tasks: { dur: number; tdur: number }[],
+): TaskCounts {
+  const cpuLong = tasks.filter((t) => t.tdur > 50_000);
+  return {
+    longTasks: longTasks.length,
+    maxLongTaskMs: Math.round(longTasks.reduce((m, l) => Math.max(m, l.ms), 0)),
+    cpuLongTasks: cpuLong.length,
+    // reduce, not Math.max(...): a walk has hundreds of thousands of tasks.
+    maxTaskCpuMs: Math.round(tasks.reduce((m, t) => Math.max(m, t.tdur), 0) / 1000),
+    descheduled: tasks.filter((t) => t.dur > 50_000 && t.tdur <= 50_000).length,
+  };
+}
+
+/** The chat list walk, a screen per frame, in chunks; state kept on window between chunks. */
+const LIST_CHUNK = `(async () => {
+  const el = document.querySelector('.chat-rows');
+  const st = window.__listWalk ?? (window.__listWalk = { maxNodes: 0, frames: 0 });
+  for (let k = 0; k < 400; k++) {
+    if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) {
+      // Back to the top, rendered, before the next phase clicks its rows.
+      el.scrollTop = 0;
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null))));
+      return { done: true, ...st };
+    }
+    el.scrollTop += el.clientHeight;
+    st.frames++;
+    await new Promise((r) => requestAnimationFrame(() => r(null)));
+    st.maxNodes = Math.max(st.maxNodes, document.getElementsByTagName('*').length);
+  }
+  return { done: false, ...st };
+})()`;
+
+/** The timeline walk: up a screen per frame (to the start, or through SCROLL messages), then down to the newest. */
+const SCROLL_CHUNK = `(async () => {
+  const el = document.querySelector('.timeline');
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+  const st = window.__scrollWalk ?? (window.__scrollWalk = {
+    maxNodes: 0, maxLoaded: 0, frames: 0, paged: 0, up: true, reachedStart: false,
+    deadline: performance.now() + 900000,
+  });
+  const sample = () => {
+    st.frames++;
+    st.maxNodes = Math.max(st.maxNodes, document.getElementsByTagName('*').length);
+    st.maxLoaded = Math.max(st.maxLoaded, Number(el.dataset.loadedMessages || 0));
+  };
+  const jump = () => [...document.querySelectorAll('button')].some((b) => /Jump to latest/.test(b.textContent));
+  for (let k = 0; k < 400; k++) {
+    if (performance.now() > st.deadline) return { done: true, ...st };
+    if (st.up) {
+      if (${SCROLL} === 0 ? el.querySelector('.timeline-start') && el.scrollTop === 0 : st.paged >= ${SCROLL}) {
+        st.up = false;
+        st.reachedStart = !!el.querySelector('.timeline-start');
+        if (${SCROLL} !== 0) return { done: true, ...st };
+        continue;
+      }
+      const before = el.scrollTop;
+      el.scrollTop = Math.max(0, el.scrollTop - el.clientHeight);
+      st.paged += Math.round((before - el.scrollTop) / 40);
+    } else {
+      if (!jump() && el.scrollHeight - el.scrollTop - el.clientHeight <= 2) return { done: true, ...st };
+      el.scrollTop = el.scrollTop + el.clientHeight;
+    }
+    await frame();
+    sample();
+  }
+  return { done: false, ...st };
+})()`;
+
+/** One renderer build measured: first paint, the chat list walk, opening the big chat, its scroll. */
+async function measureRenderer(browser: Browser, url: string) {
+  // bypassCSP: the probes below are evaluated as text, which the app's CSP (rightly) forbids.
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    bypassCSP: true,
+  });
+  try {
+    await context.addInitScript(PROBE);
+    const page = await context.newPage();
+    // Page code is passed as text: tsx would wrap functions in helpers the page lacks.
+    const marks = () => page.evaluate('window.__bench') as Promise<Marks>;
+    // A warm-up load (the browser's caches), then the measured one.
+    await page.goto(url);
+    await page.waitForSelector('[role=option]');
+    await page.reload();
+    await page.waitForFunction('window.__bench.chatList !== null');
+    const chatListMs = Math.round((await marks()).chatList!);
+
+    // The whole chat list (once every page of it arrived), a screen per frame.
+    await page.waitForFunction(
+      `Number(document.querySelector('[role=listbox]')?.getAttribute('data-total-rows')) >= ${CHATS}`,
+    );
+    const listStart = (await page.evaluate('performance.now()')) as number;
+    const list = await tracedWalk(browser, page, LIST_CHUNK);
+    const listEnd = (await page.evaluate('performance.now()')) as number;
+    const listTasks = (await marks()).longTasks.filter((l) => l.at >= listStart && l.at < listEnd);
+
+    // Open a small chat first (warm), then the big one, measured.
+    await page.locator('[role=option]').nth(1).click();
+    await page.waitForSelector('[role=log] li.message');
+    await page.getByRole('option', { name: /Big room/ }).click();
+    await page.waitForFunction('window.__bench.openChat !== null');
+    const m = await marks();
+    const openChatMs = Math.round(m.openChat! - m.clickAt!);
+
+    // Scroll back through SCROLL messages, one screen per frame, paging as it goes.
+    const scrollStart = (await page.evaluate('performance.now()')) as number;
+    const t = performance.now();
+    const scroll = await tracedWalk(browser, page, SCROLL_CHUNK);
+    const walk = scroll.result as {
+      maxNodes: number;
+      maxLoaded: number;
+      frames: number;
+      reachedStart: boolean;
+    };
+    const scrollMs = Math.round(performance.now() - t);
+    const during = (await marks()).longTasks.filter((l) => l.at >= scrollStart);
+    const rows = Number(await page.locator('.timeline').getAttribute('data-total-rows'));
+    const listWalk = list.result as { maxNodes: number; frames: number };
+    return {
+      chatListMs,
+      chatList: {
+        frames: listWalk.frames,
+        maxDomNodes: listWalk.maxNodes,
+        ...taskCounts(listTasks, list.tasks),
+      },
+      openChatMs,
+      scroll: {
+        toStartAndBack: SCROLL === 0,
+        reachedStart: walk.reachedStart,
+        frames: walk.frames,
+        rowsInWindowAtEnd: rows,
+        maxMessagesHeld: walk.maxLoaded,
+        maxDomNodes: walk.maxNodes,
+        ms: scrollMs,
+        ...taskCounts(during, scroll.tasks),
+      },
+      /** Wall-time long tasks, for the targets. */
+      wallLongTasks: [...during, ...listTasks],
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+/** The renderer's source at a git ref, beside the current one (so its imports resolve the same). */
+function checkoutRenderer(ref: string): string {
+  const dir = mkdtempSync(join(ROOT, 'bench', 'ui', '.baseline-'));
+  const tar = join(dir, 'src.tar');
+  execFileSync('git', ['-C', ROOT, 'archive', '--format=tar', '-o', tar, ref, 'renderer', 'main']);
+  execFileSync('tar', ['-xf', tar, '-C', dir]);
+  rmSync(tar);
+  return dir;
+}
+
+async function buildRenderer(sourceRoot: string, outDir: string): Promise<void> {
+  await build({
+    configFile: false,
+    root: resolve(sourceRoot, 'renderer'),
+    base: './',
+    plugins: [react()],
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
+}
+
 async function main(): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
   const scratch = mkdtempSync(join(tmpdir(), 'parley-bench-ui-'));
   const profileDir = args.profile ? resolve(args.profile) : join(scratch, 'profile');
-  let t = performance.now();
-  if (!args.profile) buildProfile(profileDir);
+  const t = performance.now();
+  if (!args.profile) buildProfile(profileDir, BIG, CHATS);
   const buildProfileMs = Math.round(performance.now() - t);
   const rendererDir = join(scratch, 'renderer');
-  await build({
-    configFile: false,
-    root: resolve(ROOT, 'renderer'),
-    base: './',
-    plugins: [react()],
-    logLevel: 'warn',
-    build: { outDir: rendererDir, emptyOutDir: true },
-  });
+  await buildRenderer(ROOT, rendererDir);
+  const baselineDir = args.baseline ? join(scratch, 'baseline') : null;
+  if (args.baseline && baselineDir) {
+    const source = checkoutRenderer(args.baseline);
+    try {
+      await buildRenderer(source, baselineDir);
+    } finally {
+      rmSync(source, { recursive: true, force: true });
+    }
+  }
   const daemon = new DaemonHost({ profileDir, secrets });
   await daemon.ready;
-  const web = await startWebHost({
-    client: daemon,
-    port: 0,
-    rendererDir,
-    blobDir: join(profileDir, 'blobs'),
-  });
+  const host = (dir: string) =>
+    startWebHost({ client: daemon, port: 0, rendererDir: dir, blobDir: join(profileDir, 'blobs') });
   let hostsOpen = true;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -187,150 +354,70 @@ async function main(): Promise<void> {
     ],
   });
   try {
-    // bypassCSP: the probes below are evaluated as text, which the app's CSP (rightly) forbids.
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      bypassCSP: true,
-    });
-    await context.addInitScript(PROBE);
-    const page = await context.newPage();
-    type Marks = {
-      chatList: number | null;
-      clickAt: number | null;
-      openChat: number | null;
-      longTasks: { at: number; ms: number }[];
-    };
-    // Page code is passed as text: tsx would wrap functions in helpers the page lacks.
-    const marks = () => page.evaluate('window.__bench') as Promise<Marks>;
-    // A warm-up load (the browser's caches), then the measured one.
-    await page.goto(web.url);
-    await page.waitForSelector('[role=option]');
-    await page.reload();
-    await page.waitForFunction('window.__bench.chatList !== null');
-    const chatListMs = Math.round((await marks()).chatList!);
-
-    // The whole chat list (once every page of it arrived), a screen per frame.
-    await page.waitForFunction(
-      `Number(document.querySelector('[role=listbox]')?.getAttribute('data-total-rows')) >= ${CHATS}`,
-    );
-    const listStart = (await page.evaluate('performance.now()')) as number;
-    const listWalk = (await page.evaluate(`(async () => {
-      const el = document.querySelector('.chat-rows');
-      let maxNodes = 0, frames = 0;
-      while (el.scrollTop + el.clientHeight < el.scrollHeight - 1) {
-        el.scrollTop += el.clientHeight;
-        frames++;
-        await new Promise((r) => requestAnimationFrame(() => r(null)));
-        maxNodes = Math.max(maxNodes, document.getElementsByTagName('*').length);
+    // The baseline first, then this tree, on the same daemon, profile and browser.
+    let baseline: Awaited<ReturnType<typeof measureRenderer>> | null = null;
+    if (baselineDir) {
+      const web = await host(baselineDir);
+      try {
+        baseline = await measureRenderer(browser, web.url);
+        // Shown now: the measured tree's phase takes as long again.
+        const { wallLongTasks: _omit, ...shown } = baseline;
+        void _omit;
+        console.error(`baseline ${args.baseline}: ${JSON.stringify(shown)}`);
+      } finally {
+        await web.close();
       }
-      // Back to the top, rendered, before the next phase clicks its rows.
-      el.scrollTop = 0;
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null))));
-      return { maxNodes, frames };
-    })()`)) as { maxNodes: number; frames: number };
-    const listTasks = (await marks()).longTasks.filter((l) => l.at >= listStart);
-
-    // Open a small chat first (warm), then the big one, measured.
-    await page.locator('[role=option]').nth(1).click();
-    await page.waitForSelector('[role=log] li.message');
-    await page.getByRole('option', { name: /Big room/ }).click();
-    await page.waitForFunction('window.__bench.openChat !== null');
-    const m = await marks();
-    const openChatMs = Math.round(m.openChat! - m.clickAt!);
-
-    // Scroll back through SCROLL messages, one screen per frame, paging as it goes.
-    const scrollStart = (await page.evaluate('performance.now()')) as number;
-    t = performance.now();
-    const walk = (await page.evaluate(`(async () => {
-      const el = document.querySelector('.timeline');
-      const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
-      let maxNodes = 0, maxLoaded = 0, frames = 0, paged = 0;
-      const sample = () => {
-        frames++;
-        maxNodes = Math.max(maxNodes, document.getElementsByTagName('*').length);
-        maxLoaded = Math.max(maxLoaded, Number(el.dataset.loadedMessages || 0));
-      };
-      const deadline = performance.now() + 600000;
-      const newestId = () => Number(el.querySelector('li.message:last-of-type')?.dataset.messageId || 0);
-      let last = null;
-      // Up a screen per frame: to the first message, or through N messages.
-      while (performance.now() < deadline) {
-        if (${SCROLL} === 0 ? el.querySelector('.timeline-start') && el.scrollTop === 0 : paged >= ${SCROLL}) break;
-        const before = el.scrollTop;
-        el.scrollTop = Math.max(0, el.scrollTop - el.clientHeight);
-        paged += Math.round((before - el.scrollTop) / 40);
-        await frame();
-        sample();
-      }
-      const reachedStart = !!el.querySelector('.timeline-start');
-      if (${SCROLL} === 0) {
-        // And down again to the newest, a screen per frame.
-        const jump = () => [...document.querySelectorAll('button')].some((b) => /Jump to latest/.test(b.textContent));
-        while ((jump() || el.scrollHeight - el.scrollTop - el.clientHeight > 2) && performance.now() < deadline) {
-          el.scrollTop = el.scrollTop + el.clientHeight;
-          await frame();
-          sample();
-        }
-      }
-      return { maxNodes, maxLoaded, frames, reachedStart };
-    })()`)) as { maxNodes: number; maxLoaded: number; frames: number; reachedStart: boolean };
-    const scrollMs = Math.round(performance.now() - t);
-    const after = await marks();
-    const during = after.longTasks.filter((l) => l.at >= scrollStart);
-    const rows = Number(await page.locator('.timeline').getAttribute('data-total-rows'));
-    await context.close();
+    }
+    const web = await host(rendererDir);
+    let current: Awaited<ReturnType<typeof measureRenderer>>;
+    try {
+      current = await measureRenderer(browser, web.url);
+    } finally {
+      await web.close();
+    }
     // The live phase runs its own daemon on the profile: this one lets go of it first.
-    await web.close();
     await daemon.close();
     hostsOpen = false;
-    const live = await measureLiveDelivery({
-      browser,
-      profileDir,
-      rendererDir,
-      chatRemoteId: '!big',
-      chatName: /Big room/,
-      samples: LIVE,
-      body: sentence,
-    });
+    const live =
+      LIVE > 0
+        ? await measureLiveDelivery({
+            browser,
+            profileDir,
+            rendererDir,
+            chatRemoteId: '!big',
+            chatName: /Big room/,
+            samples: LIVE,
+            body: sentence,
+          })
+        : null;
+    const { wallLongTasks, ...figures } = current;
+    const strip = (r: typeof baseline) => {
+      if (!r) return null;
+      const { wallLongTasks: _omit, ...rest } = r;
+      void _omit;
+      return rest;
+    };
     const result = {
       bench: 'ui',
       messages: BIG,
       chats: CHATS,
       buildProfileMs,
-      chatListMs,
-      chatList: {
-        frames: listWalk.frames,
-        maxDomNodes: listWalk.maxNodes,
-        longTasks: listTasks.length,
-        maxLongTaskMs: Math.round(Math.max(0, ...listTasks.map((l) => l.ms))),
-      },
-      openChatMs,
-      scroll: {
-        toStartAndBack: SCROLL === 0,
-        reachedStart: walk.reachedStart,
-        frames: walk.frames,
-        rowsInWindowAtEnd: rows,
-        maxMessagesHeld: walk.maxLoaded,
-        maxDomNodes: walk.maxNodes,
-        ms: scrollMs,
-        longTasks: during.length,
-        maxLongTaskMs: Math.round(Math.max(0, ...during.map((l) => l.ms))),
-      },
+      ...figures,
       liveWriteToDom: live,
+      baseline: baseline ? { ref: args.baseline, ...strip(baseline) } : null,
       targets: {
-        chatListMs: chatListMs <= 300,
-        openChatMs: openChatMs <= 100,
-        noLongTaskOver50ms: [...during, ...listTasks].every((l) => l.ms <= 50),
-        domNodesUnder3000: Math.max(walk.maxNodes, listWalk.maxNodes) < 3000,
+        chatListMs: figures.chatListMs <= 300,
+        openChatMs: figures.openChatMs <= 100,
+        noLongTaskOver50ms: wallLongTasks.every((l) => l.ms <= 50),
+        noTaskOver50msCpu: figures.scroll.cpuLongTasks + figures.chatList.cpuLongTasks === 0,
+        domNodesUnder3000:
+          Math.max(figures.scroll.maxDomNodes, figures.chatList.maxDomNodes) < 3000,
       },
     };
     console.log(JSON.stringify(result));
   } finally {
     await browser.close();
-    if (hostsOpen) {
-      await web.close();
-      await daemon.close();
-    }
+    if (hostsOpen) await daemon.close();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

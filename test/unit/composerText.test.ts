@@ -5,6 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { composeMessage } from '../../renderer/src/lib/markdown.js';
+import { find } from 'linkifyjs';
 import { checkLink, findLinks, openable } from '../../renderer/src/lib/links.js';
 import { decodePunycodeLabel, hostToUnicode } from '../../renderer/src/lib/punycode.js';
 import { splitMailText } from '../../renderer/src/lib/mailText.js';
@@ -85,6 +86,31 @@ describe('links', () => {
       'https://user:pw@example.org/',
     ])
       assert.equal(openable(bad), false, bad);
+  });
+
+  test('the quick test that skips the scanner never hides a link linkifyjs finds', () => {
+    // Lines with no dot, colon or at sign skip linkifyjs; each of these has a link it finds.
+    for (const text of [
+      'see localhost',
+      'LOCALHOST:8080/x',
+      'go to example.com now',
+      'https://example.org',
+      'mailto:ann@example.org',
+      'write ann@example.org',
+      'see example.org/a?b=c',
+    ]) {
+      const expected = find(text).filter((l) => l.isLink && openable(l.href));
+      assert.ok(expected.length > 0, text);
+      assert.deepEqual(
+        findLinks(text).map((l) => l.href),
+        expected.map((l) => l.href),
+        text,
+      );
+    }
+    for (const text of ['the release build ships today', 'ok thanks', '127 0 0 1', 'a b c'])
+      assert.deepEqual(find(text), [], text);
+    // Asked again (a row's preview and its text), the same answer.
+    assert.deepEqual(findLinks('go to example.com now'), findLinks('go to example.com now'));
   });
 
   test('Punycode decodes (RFC 3492 samples) and hosts read in Unicode', () => {

@@ -7,6 +7,7 @@ import {
   anchoredScrollTop,
   layoutRows,
   rowAt,
+  settledInView,
   visibleRange,
 } from '../../renderer/src/lib/virtualRows.js';
 import { buildRows, lastOwnEditable, threadMessages } from '../../renderer/src/lib/timelineRows.js';
@@ -17,6 +18,7 @@ import {
   effectiveLevel,
 } from '../../renderer/src/lib/notificationRules.js';
 import { accountErrors } from '../../renderer/src/lib/protocols.js';
+import { fullTime, timeOfDay } from '../../renderer/src/lib/format.js';
 import {
   attachmentsBlockedReason,
   composerBlockedReason,
@@ -70,6 +72,30 @@ describe('virtual rows', () => {
     assert.equal(rowAt(layout, 1000), 4);
   });
 
+  test('a position is in a settled view only when every row the viewport shows is measured', () => {
+    // Rows a (0–10) and c (30–60) are measured; b (10–30) is estimated.
+    assert.equal(settledInView(layout, keys, heights, 30, 20, 35), true);
+    assert.equal(settledInView(layout, keys, heights, 0, 9, 5), true);
+    // b is in view, estimated: the layout will still move.
+    assert.equal(settledInView(layout, keys, heights, 0, 40, 5), false);
+    assert.equal(settledInView(layout, keys, heights, 20, 20, 35), false);
+    // Outside the viewport.
+    assert.equal(settledInView(layout, keys, heights, 30, 20, 50), false);
+    assert.equal(settledInView(layout, keys, heights, 30, 20, 29), false);
+    const all = new Map(keys.map((k) => [k, 20]));
+    assert.equal(
+      settledInView(
+        layoutRows(keys, all, () => 20),
+        keys,
+        all,
+        0,
+        100,
+        99,
+      ),
+      true,
+    );
+  });
+
   test('visibleRange covers the viewport plus overscan, clamped', () => {
     assert.deepEqual(visibleRange(layout, 30, 20, 0), { start: 2, end: 3 });
     assert.deepEqual(visibleRange(layout, 30, 20, 15), { start: 1, end: 4 });
@@ -100,6 +126,21 @@ describe('virtual rows', () => {
     const r = visibleRange(big, 2_500_000, 800, 400);
     assert.ok(performance.now() - t < 100);
     assert.deepEqual(r, { start: 49_992, end: 50_025 });
+  });
+});
+
+describe('message times', () => {
+  test('remembered by the minute, each time still reads as its own minute', () => {
+    const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+    const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    const base = Date.UTC(2026, 2, 3, 14, 5, 0);
+    // Twice each (the second answer comes from what was remembered), seconds apart and minutes apart.
+    for (const ts of [base, base + 59_000, base + 60_000, base + 86_400_000 * 40, base])
+      for (let k = 0; k < 2; k++) {
+        assert.equal(timeOfDay(ts), clock.format(new Date(ts)));
+        assert.equal(fullTime(ts), full.format(new Date(ts)));
+      }
+    assert.notEqual(timeOfDay(base), timeOfDay(base + 60_000));
   });
 });
 

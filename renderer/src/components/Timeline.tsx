@@ -20,7 +20,7 @@ import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useStat
 import type { MessageView } from '../../../main/daemon/model/types.js';
 import type { TimelineState } from '../hooks/useTimeline.js';
 import { buildRows, type TimelineRow } from '../lib/timelineRows.js';
-import { layoutRows, rowAt, visibleRange } from '../lib/virtualRows.js';
+import { layoutRows, rowAt, settledInView, visibleRange } from '../lib/virtualRows.js';
 import { strings } from '../lib/strings.js';
 import { DaySeparator } from './DaySeparator.js';
 import { MessageItem } from './MessageItem.js';
@@ -124,6 +124,7 @@ export function Timeline({
   layoutRef.current = layout;
 
   const scroller = useRef<HTMLDivElement>(null);
+  const space = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ top: 0, height: 1000 });
   const stick = useRef(true);
   const hasNewerRef = useRef(hasNewer);
@@ -178,11 +179,27 @@ export function Timeline({
     anchor.current = key ? { key, delta: (l.offsets[i] ?? 0) - el.scrollTop } : null;
   }, []);
 
+  /** The scroller's height at the last scroll or resize (read there: reading it in render would force a layout). */
+  const viewportHeight = useRef(0);
   const updateView = useCallback((el: HTMLDivElement) => {
+    viewportHeight.current = el.clientHeight;
     const top = Math.floor(el.scrollTop / STEP_PX) * STEP_PX;
     const height = Math.ceil(el.clientHeight / STEP_PX) * STEP_PX + STEP_PX;
     setView((v) => (v.top === top && v.height === height ? v : { top, height }));
   }, []);
+
+  /** Where the viewport will be once the layout effect has kept the anchor (or the bottom). */
+  const renderTop = (): number => {
+    let top: number | null = null;
+    // Before the first scroll or resize (a chat just opened), the view's own estimate.
+    if (stick.current && !hasNewer)
+      top = layout.total - (viewportHeight.current || view.height - STEP_PX);
+    else if (anchor.current) {
+      const i = index.get(anchor.current.key);
+      if (i !== undefined) top = (layout.offsets[i] ?? 0) - anchor.current.delta;
+    }
+    return top === null ? view.top : Math.floor(Math.max(0, top) / STEP_PX) * STEP_PX;
+  };
 
   const nearBottom = (el: HTMLDivElement) =>
     el.scrollHeight - el.scrollTop - el.clientHeight < LOAD_NEWER_PX;
@@ -248,10 +265,19 @@ export function Timeline({
   const unreadIndex = index.get('unread');
   const unreadTop = unreadIndex !== undefined ? (layout.offsets[unreadIndex] ?? 0) : null;
   const unreadAbove = unreadTop !== null && !unreadSeen && unreadTop < view.top;
+  // Seen only in a settled view: while the first pages load and rows are
+  // still estimated, an intermediate layout can pass the divider through the
+  // viewport before the view comes to rest at the bottom, and the jump to it
+  // would be gone before anyone saw it.
   useEffect(() => {
-    if (unreadTop !== null && unreadTop >= view.top && unreadTop < view.top + view.height)
+    const el = scroller.current;
+    if (unreadSeen || unreadTop === null || !el) return;
+    if (loading || loadingOlder || loadingNewer) return;
+    // The rows' offsets start below the timeline's edge (the "loading older" line).
+    const top = el.scrollTop - (space.current?.offsetTop ?? 0);
+    if (settledInView(layout, keys, heights.current, top, el.clientHeight, unreadTop))
       setUnreadSeen(true);
-  }, [unreadTop, view]);
+  }, [unreadSeen, unreadTop, view, layout, keys, loading, loadingOlder, loadingNewer]);
   const jumpToFirstUnread = () => {
     const el = scroller.current;
     if (!el || unreadTop === null) return;
@@ -300,7 +326,12 @@ export function Timeline({
     return () => ro.disconnect();
   }, [updateView]);
 
-  const { start, end } = visibleRange(layout, view.top, view.height, OVERSCAN_PX);
+  // The rows to render follow the anchor, not the last scroll event: a page
+  // loaded above (or rows dropped, or rows measured) moves every offset, and
+  // the stale scroll position would pick a different stretch of rows, mounted
+  // only to be replaced once the layout effect has restored the anchor (the
+  // whole rendered window twice, the longest tasks of a scroll).
+  const { start, end } = visibleRange(layout, renderTop(), view.height, OVERSCAN_PX);
   const visible = rows.slice(start, end);
 
   return (
@@ -337,7 +368,7 @@ export function Timeline({
           starts: a row's props carry no position, so measuring a row or loading a
           page above re-renders no message (MessageItem is memoized), only the
           list's offset and the space's height change. */}
-      <div className="messages-space" style={{ height: layout.total }}>
+      <div className="messages-space" ref={space} style={{ height: layout.total }}>
         <ol
           className="messages"
           aria-label={strings.timeline.label}

@@ -15,8 +15,29 @@ export function shortTime(ts: number, now = new Date()): string {
   return sameDay(date, now) ? timeFormat.format(date) : dayFormat.format(date);
 }
 
+/**
+ * Formats a time shown to the minute, remembering the last few thousand
+ * minutes: Intl formatting is among the costliest work of a timeline row
+ * (each row shows its time and names it twice, in a title and a label).
+ */
+function byMinute(format: Intl.DateTimeFormat): (ts: number) => string {
+  const cache = new Map<number, string>();
+  return (ts) => {
+    const minute = Math.floor(ts / 60_000);
+    let text = cache.get(minute);
+    if (text === undefined) {
+      if (cache.size >= 4096) cache.clear();
+      text = format.format(new Date(ts));
+      cache.set(minute, text);
+    }
+    return text;
+  };
+}
+const fullTimeOf = byMinute(fullFormat);
+const timeOfDayOf = byMinute(timeFormat);
+
 export function fullTime(ts: number): string {
-  return fullFormat.format(new Date(ts));
+  return fullTimeOf(ts);
 }
 
 export function byteSize(size: number | null): string {
@@ -44,7 +65,7 @@ export function dayLabel(ts: number, now = new Date()): string {
 }
 
 export function timeOfDay(ts: number): string {
-  return timeFormat.format(new Date(ts));
+  return timeOfDayOf(ts);
 }
 
 // Numbers in the user's locale (Intl), for counts, shares and time left.

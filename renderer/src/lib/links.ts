@@ -17,9 +17,30 @@ export interface FoundLink {
 
 const OPENABLE = new Set(['http:', 'https:', 'mailto:']);
 
+/**
+ * Whether linkifyjs could find anything: every link it knows has a dot (a
+ * domain), a colon (a scheme) or an at sign (an address), or is localhost.
+ * Most chat lines have none of these and skip its scanner, the costliest
+ * work of a timeline row.
+ */
+const MAY_LINK = /[.:@]|localhost/i;
+/** Recent answers: a row asks twice (its preview, its text) and again when it scrolls back in. */
+const recent = new Map<string, readonly FoundLink[]>();
+const NONE: readonly FoundLink[] = Object.freeze([]);
+
 /** The links in `text`, in order, with their offsets. */
-export function findLinks(text: string): FoundLink[] {
-  if (text.length === 0) return [];
+export function findLinks(text: string): readonly FoundLink[] {
+  if (text.length === 0 || !MAY_LINK.test(text)) return NONE;
+  let links = recent.get(text);
+  if (links === undefined) {
+    if (recent.size >= 1000) recent.clear();
+    links = Object.freeze(scan(text));
+    recent.set(text, links);
+  }
+  return links;
+}
+
+function scan(text: string): FoundLink[] {
   return find(text)
     .filter((l) => l.isLink && (l.type === 'url' || l.type === 'email'))
     .map((l) => ({ start: l.start, end: l.end, text: l.value, href: l.href }))

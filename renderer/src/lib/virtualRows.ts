@@ -52,6 +52,26 @@ export function visibleRange(
 }
 
 /**
+ * Whether `y` is inside the viewport [top, top + height) of a settled layout:
+ * every row the viewport shows has been measured. While rows are still
+ * estimated the layout is intermediate (it moves once they are measured), so
+ * what it puts in view may never be on screen.
+ */
+export function settledInView(
+  layout: RowLayout,
+  keys: readonly string[],
+  heights: ReadonlyMap<string, number>,
+  top: number,
+  height: number,
+  y: number,
+): boolean {
+  if (y < top || y >= top + height) return false;
+  const { start, end } = visibleRange(layout, top, height, 0);
+  for (let i = start; i < end; i++) if (!heights.has(keys[i]!)) return false;
+  return true;
+}
+
+/**
  * Where to scroll so the anchor row keeps its distance from the viewport top
  * (`delta` = anchor offset − scrollTop, measured before the change).
  */
