@@ -15,6 +15,7 @@ import type { SyncBatch } from '../../model/types.js';
 import { BACKFILL_STREAM_PREFIX, type ConnectorContext } from '../connector.js';
 import { groupRemoteId, messagesBatch, subscriptionBatch, userRemoteId } from './mapping.js';
 import type { UnichatSession } from './session.js';
+import { appendAll, maxOf, minOf } from '../extremes.js';
 import {
   MessagesAnswer,
   SubscriptionsAnswer,
@@ -56,7 +57,7 @@ export async function allSubscriptions(
       SubscriptionsAnswer,
       { signal: ctx.signal },
     );
-    all.push(...subscriptions);
+    appendAll(all, subscriptions);
     if (subscriptions.length < pageSize) return all;
   }
 }
@@ -170,7 +171,7 @@ export async function* catchUpGroup(
       cursors: {
         [serialStream(groupId)]: String(lastSerialBefore),
         [backfillStream(groupId)]:
-          complete || window.length === 0 ? 'done' : String(Math.min(...window.map((m) => m.id))),
+          complete || window.length === 0 ? 'done' : String(minOf(window.map((m) => m.id))),
       },
     };
     return;
@@ -183,7 +184,10 @@ export async function* catchUpGroup(
       limit: options.pageSize,
     });
     if (got.length === 0) return;
-    after = Math.max(after, ...got.map((m) => m.serial));
+    after = maxOf(
+      got.map((m) => m.serial),
+      after,
+    );
     yield { ...messagesBatch(got, s.selfId), cursors: { [serialStream(groupId)]: String(after) } };
     if (got.length < options.pageSize) return;
   }
@@ -204,8 +208,7 @@ export async function* backfillAccount(
         before_id: Number(anchor),
         limit: options.pageSize,
       });
-      const next =
-        got.length < options.pageSize ? 'done' : String(Math.min(...got.map((m) => m.id)));
+      const next = got.length < options.pageSize ? 'done' : String(minOf(got.map((m) => m.id)));
       yield { ...messagesBatch(got, s.selfId), cursors: { [backfillStream(groupId)]: next } };
       anchor = next;
     }

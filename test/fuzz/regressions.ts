@@ -1,0 +1,48 @@
+// Cases the full fuzz run (`npm run fuzz`) once failed, replayed in CI
+// (test/unit/connectorFuzz.test.ts) so the fix stays. Each is fast-check's
+// counterexample as the run printed it, with what had gone wrong.
+import type { Protocol } from '../../main/daemon/model/types.js';
+import type { CaseMutation } from './mutations.js';
+
+export interface FuzzRegression {
+  protocol: Protocol;
+  found: string;
+  case: CaseMutation;
+}
+
+export const FUZZ_REGRESSIONS: readonly FuzzRegression[] = [
+  {
+    protocol: 'rest-chat',
+    // 2026-12-02, seed 20261202, case 9281: a 41,113-message page answered
+    // four times made the catch-up's Math.max(...ids) overflow the stack
+    // (RangeError, an untyped error that ended the sync).
+    found: 'Math.max over a catch-up of 160,000 messages overflowed the stack',
+    case: {
+      phase: 'catchUp',
+      target: 1795803529,
+      body: [
+        {
+          op: 'retype',
+          at: 76388,
+          value: [
+            'F,',
+            null,
+            true,
+            'F%Qd^]2',
+            null,
+            false,
+            null,
+            -1.4926340634749453e94,
+            '4f,8D',
+            2.755917759530977e-270,
+          ],
+        },
+        { op: 'hugeArray', at: 48112, length: 41113 },
+      ],
+      sequence: [
+        { op: 'repeat', index: 1435207993, times: 1 },
+        { op: 'repeat', index: 1893532773, times: 3 },
+      ],
+    },
+  },
+];
