@@ -52,8 +52,9 @@ test(
     assert.ok(
       summary.accounts.matrix!.sendsQueued > 0 && summary.accounts['jmap-chat']!.sendsQueued > 0,
     );
-    // Every other life and the last wait for the page to come back; the page opens in life 2.
-    assert.equal(summary.pageReconnects, KILLS / 2 + 1);
+    // Every other life and the last wait for the page to come back (the page opens in life 2);
+    // the others count it when it came back before their kill.
+    assert.ok(summary.pageReconnects >= KILLS / 2 + 1, `${summary.pageReconnects} reconnections`);
     assert.equal(summary.pageNoticedKills, KILLS - 1);
   },
 );

@@ -61,7 +61,7 @@ export interface SoakSummary {
   integrityChecks: number;
   /** Kills that came before the first life had made its profile (nothing to check then). */
   killedBeforeProfile: number;
-  /** Restarts after which the page was seen to reconnect and show the chat list. */
+  /** Restarts after which the page was seen to reconnect and show the chat list (every other life must; the others may be killed first). */
   pageReconnects: number;
   /** Kills the page was seen to notice (its "connection lost" banner). */
   pageNoticedKills: number;
@@ -253,11 +253,11 @@ export async function soak(o: SoakOptions): Promise<SoakSummary> {
     let pageNoticedKills = 0;
     let rowsShown = 0;
     /** After a restart: the page (opened on the first web host) reconnects and shows the chat list. */
-    const pageComesBack = async (life: Life) => {
+    const pageComesBack = async (life: Life, givenUp?: () => boolean) => {
       if (!page) return;
       await life.printed('web');
       if (!page.opened) await page.open();
-      rowsShown = await page.showsChatList(rowsShown, 60_000);
+      rowsShown = await page.showsChatList(rowsShown, 60_000, givenUp);
       pageReconnects++;
     };
 
@@ -265,11 +265,19 @@ export async function soak(o: SoakOptions): Promise<SoakSummary> {
       const life = live(config(k, sendsPerLife));
       const writing = Promise.all(sides.map((s) => s.write()));
       // Half the lives prove the page reconnects before their kill comes; the
-      // others are killed at any moment (starting, signing in, syncing, sending).
+      // others are killed at any moment (starting, signing in, syncing,
+      // sending), and count a reconnection only when it beat the kill.
+      let killed = false;
+      let watching: Promise<void> = Promise.resolve();
       if (page && k % 2 === 1) await pageComesBack(life);
-      else await life.printed('up').catch(() => undefined);
+      else {
+        if (page?.opened) watching = pageComesBack(life, () => killed).catch(() => undefined);
+        await life.printed('up').catch(() => undefined);
+      }
       await new Promise((r) => setTimeout(r, Math.random() * maxLifeMs));
+      killed = true;
       await life.kill();
+      await watching;
       await writing;
       queued.push(...life.queued);
       if (page?.opened) {

@@ -19,8 +19,11 @@ export interface SoakPage {
   readonly opened: boolean;
   /** Resolves once the page says the connection is lost. */
   noticesLoss(timeoutMs: number): Promise<void>;
-  /** Resolves once the page is connected and shows its chat list with at least `rows` chats. */
-  showsChatList(rows: number, timeoutMs: number): Promise<number>;
+  /**
+   * Resolves once the page is connected and shows its chat list with at least
+   * `rows` chats; rejects past the timeout, or as soon as `givenUp()` says so.
+   */
+  showsChatList(rows: number, timeoutMs: number, givenUp?: () => boolean): Promise<number>;
   /** The text of the chat list's rows now. */
   chatListText(): Promise<string>;
   close(): Promise<void>;
@@ -52,9 +55,10 @@ export async function soakPage(log: (line: string) => void): Promise<SoakPage> {
     async noticesLoss(timeoutMs) {
       await banner().waitFor({ state: 'visible', timeout: timeoutMs });
     },
-    async showsChatList(rows, timeoutMs) {
+    async showsChatList(rows, timeoutMs, givenUp = () => false) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
+        if (givenUp()) throw new Error('given up: the life ended first');
         const connected = (await banner().count()) === 0;
         const shown = Number(
           (await list()
