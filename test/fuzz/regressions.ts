@@ -45,4 +45,33 @@ export const FUZZ_REGRESSIONS: readonly FuzzRegression[] = [
       ],
     },
   },
+  {
+    protocol: 'jmap-mail',
+    // 2026-12-02, seed 20261202, case 98: the session's core capability
+    // turned into an array made CoreCapabilitySchema.parse throw a ZodError
+    // (untyped) instead of falling back to the default limits.
+    found: 'a core capability that is an array threw a ZodError',
+    case: {
+      phase: 'initial',
+      target: 13,
+      body: [
+        { op: 'limitNumber', at: 27185, literal: '9007199254740991' },
+        { op: 'deepNest', at: 21836, depth: 3808, kind: 'array' },
+        {
+          op: 'retype',
+          at: 30583,
+          value: [
+            false,
+            -6.922748059827746e-57,
+            2.0849807645407053e-53,
+            '>P',
+            'v5>,<8h$',
+            null,
+            null,
+          ],
+        },
+      ],
+      sequence: [{ op: 'swap', a: 12, b: 134315058 }],
+    },
+  },
 ];

@@ -62,7 +62,10 @@ export function parseSession(json: unknown, url: string): Session {
   const raw = parsed.data;
   if (!(CORE in raw.capabilities))
     throw new ProtocolError(`JMAP session at ${url} does not declare ${CORE}`);
-  const core = CoreCapabilitySchema.parse(raw.capabilities[CORE] ?? {});
+  // Each limit falls back to its default when malformed; a capability that is
+  // not even an object (an array, a string) gets them all.
+  const declared = CoreCapabilitySchema.safeParse(raw.capabilities[CORE]);
+  const core = declared.success ? declared.data : CoreCapabilitySchema.parse({});
   const ws = WebSocketCapabilitySchema.safeParse(raw.capabilities[WEBSOCKET]);
   const webSocket = ws.success
     ? { url: resolve(url, ws.data.url).replace(/^http/, 'ws'), supportsPush: ws.data.supportsPush }
@@ -88,7 +91,9 @@ export function parseSession(json: unknown, url: string): Session {
     },
     accountCapability(accountId, capability) {
       const value = raw.accounts[accountId]?.accountCapabilities[capability];
-      return value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
+      return value && typeof value === 'object' && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : null;
     },
   };
 }
