@@ -74,4 +74,21 @@ export const FUZZ_REGRESSIONS: readonly FuzzRegression[] = [
       sequence: [{ op: 'swap', a: 12, b: 134315058 }],
     },
   },
+  {
+    protocol: 'matrix',
+    // 2026-12-02, seed 20261202, case 84: a push rule pattern of megabytes
+    // became a regular expression V8 could not run (RangeError "Stack
+    // overflow"), which ended the sync.
+    found: 'a push rule pattern of megabytes overflowed the regular expression engine',
+    case: {
+      phase: 'initial',
+      target: 2147483647,
+      body: [
+        { op: 'hugeString', at: 66316, length: 4668838 },
+        { op: 'hugeString', at: 39173, length: 1443742 },
+        { op: 'add', at: 91866, key: 'H$v$Gp}]R', value: ['8?K+v{', false, null, null] },
+      ],
+      sequence: [{ op: 'swap', a: 1228684779, b: 1094681554 }],
+    },
+  },
 ];

@@ -279,3 +279,24 @@ test('conditions: room_member_count comparisons, event_match globs, property pat
     'an unknown condition never matches',
   );
 });
+
+test('a pattern of megabytes (a broken or hostile server) never matches and never throws', () => {
+  // V8 cannot run a regular expression this long ("Stack overflow"); the full fuzz run found it.
+  const huge = 'a'.repeat(4_000_000);
+  const event = message({ body: `say ${huge}` });
+  for (const key of ['content.body', 'sender'])
+    assert.equal(
+      conditionMatches({ kind: 'event_match', key, pattern: huge }, event, ctx()),
+      false,
+    );
+  // A display name that long only matches nothing either.
+  assert.equal(
+    conditionMatches({ kind: 'contains_display_name' }, event, ctx({ selfDisplayName: huge })),
+    false,
+  );
+  // Real keyword patterns still match.
+  assert.equal(
+    conditionMatches({ kind: 'event_match', key: 'content.body', pattern: 'sa?' }, event, ctx()),
+    true,
+  );
+});

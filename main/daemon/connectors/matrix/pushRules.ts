@@ -131,7 +131,7 @@ export function conditionMatches(c: Json, event: Json, ctx: PushContext): boolea
       const name = ctx.selfDisplayName;
       const body = valueAt(event, 'content.body');
       if (!name || typeof body !== 'string') return false;
-      return wordPattern(escapeRegExp(name)).test(body);
+      return safeTest(() => wordPattern(escapeRegExp(name)), body);
     }
     case 'room_member_count':
       return typeof c.is === 'string' && compareCount(c.is, ctx.memberCount);
@@ -156,9 +156,26 @@ function eventMatch(c: Json, event: Json): boolean {
   if (typeof c.key !== 'string' || typeof c.pattern !== 'string') return false;
   const value = valueAt(event, c.key);
   if (typeof value !== 'string') return false;
+  if (c.pattern.length > MAX_PATTERN) return false;
   const glob = globToRegExp(c.pattern);
-  if (c.key === 'content.body') return wordPattern(glob).test(value);
-  return new RegExp(`^${glob}$`, 'isu').test(value);
+  if (c.key === 'content.body') return safeTest(() => wordPattern(glob), value);
+  return safeTest(() => new RegExp(`^${glob}$`, 'isu'), value);
+}
+
+/**
+ * Patterns (and display names) come from the server: one of megabytes makes
+ * a regular expression V8 cannot compile or run ("Stack overflow", a
+ * RangeError that would end the sync). Real ones are words; a longer one
+ * never matches, like a condition we do not know.
+ */
+const MAX_PATTERN = 1000;
+
+function safeTest(make: () => RegExp, value: string): boolean {
+  try {
+    return make().test(value);
+  } catch {
+    return false;
+  }
 }
 
 /**

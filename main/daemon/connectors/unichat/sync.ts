@@ -15,7 +15,7 @@ import type { SyncBatch } from '../../model/types.js';
 import { BACKFILL_STREAM_PREFIX, type ConnectorContext } from '../connector.js';
 import { groupRemoteId, messagesBatch, subscriptionBatch, userRemoteId } from './mapping.js';
 import type { UnichatSession } from './session.js';
-import { appendAll, maxOf, minOf } from '../extremes.js';
+import { maxOf, minOf } from '../extremes.js';
 import {
   MessagesAnswer,
   SubscriptionsAnswer,
@@ -49,7 +49,10 @@ export async function allSubscriptions(
   s: UnichatSession,
   pageSize: number,
 ): Promise<UniSubscription[]> {
-  const all: UniSubscription[] = [];
+  // By id: a server that answers every page with the same full page (or one
+  // subscription many times over) would otherwise grow this list until the
+  // daemon runs out of memory. A page with nothing new ends the list.
+  const all = new Map<number, UniSubscription>();
   for (let offset = 0; ; offset += pageSize) {
     const { subscriptions } = await s.transport.call(
       'get_subscriptions',
@@ -57,8 +60,9 @@ export async function allSubscriptions(
       SubscriptionsAnswer,
       { signal: ctx.signal },
     );
-    appendAll(all, subscriptions);
-    if (subscriptions.length < pageSize) return all;
+    const known = all.size;
+    for (const sub of subscriptions) if (!all.has(sub.id)) all.set(sub.id, sub);
+    if (subscriptions.length < pageSize || all.size === known) return [...all.values()];
   }
 }
 
