@@ -91,4 +91,19 @@ export const FUZZ_REGRESSIONS: readonly FuzzRegression[] = [
       sequence: [{ op: 'swap', a: 1228684779, b: 1094681554 }],
     },
   },
+  {
+    protocol: 'matrix',
+    // 2026-12-02, seed 20261202, case 469: our display name made megabytes
+    // long became a RegExp V8 refused (SyntaxError) when looking for mentions.
+    found: 'a display name of megabytes made the mention check throw',
+    case: {
+      phase: 'initial',
+      target: 510929036,
+      body: [
+        { op: 'hugeString', at: 13999, length: 4614766 },
+        { op: 'add', at: 69318, key: '46', value: null },
+      ],
+      sequence: [{ op: 'swap', a: 309269039, b: 699897338 }],
+    },
+  },
 ];
