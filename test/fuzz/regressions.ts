@@ -106,4 +106,17 @@ export const FUZZ_REGRESSIONS: readonly FuzzRegression[] = [
       sequence: [{ op: 'swap', a: 309269039, b: 699897338 }],
     },
   },
+  {
+    protocol: 'matrix',
+    // 2026-12-02, seed 20261202, case 576: room data nested 15,548 deep went
+    // into the connector's state, which JSON.stringify could not write
+    // (RangeError in the store's transaction).
+    found: 'connector state nested too deeply for JSON.stringify',
+    case: {
+      phase: 'initial',
+      target: 1789388892,
+      body: [{ op: 'deepNest', at: 17363, depth: 15548, kind: 'array' }],
+      sequence: [{ op: 'swap', a: 607107662, b: 963830528 }],
+    },
+  },
 ];
