@@ -119,4 +119,16 @@ export const FUZZ_REGRESSIONS: readonly FuzzRegression[] = [
       sequence: [{ op: 'swap', a: 607107662, b: 963830528 }],
     },
   },
+  {
+    protocol: 'jmap-chat',
+    // 2026-12-02, seed 20261202, case 9,448: a lone surrogate in a session
+    // URL made new URL() throw a TypeError (untyped) while reading the session.
+    found: 'a session URL that is no URL threw a TypeError',
+    case: {
+      phase: 'initial',
+      target: 1667505605,
+      body: [{ op: 'surrogate', at: 3260, unit: 56192 }],
+      sequence: [],
+    },
+  },
 ];
