@@ -54,6 +54,12 @@ export interface WebHostOptions {
   log?: (line: string) => void;
   /** How many wrong tokens per window before 429 (authThrottle.ts). */
   authThrottle?: ThrottleOptions;
+  /**
+   * The token, when a host that restarts keeps its open pages signed in (with
+   * the same port: the cookie is per port); 43+ base64url characters. A fresh
+   * random one by default, as `parley web` has.
+   */
+  token?: string;
 }
 
 export interface WebHost {
@@ -105,7 +111,9 @@ function remoteClient(client: ApiClient): ApiClient {
 }
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
-  const token = newToken();
+  if (options.token !== undefined && !/^[A-Za-z0-9_-]{43,}$/.test(options.token))
+    throw new Error('the web host token must be at least 43 base64url characters');
+  const token = options.token ?? newToken();
   const log = options.log ?? (() => undefined);
   const rendererDir = options.rendererDir ?? null;
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;

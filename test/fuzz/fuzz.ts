@@ -11,6 +11,8 @@ export interface FuzzOptions {
   seed: number;
   /** Upper bounds for the big mutations (the full run goes bigger than CI). */
   huge?: { maxString: number; maxArray: number; maxDepth: number };
+  /** Print a line to stderr after every this many cases (0: never). */
+  progressEvery?: number;
 }
 
 export interface FuzzSummary {
@@ -52,6 +54,11 @@ export async function fuzzConnector(target: FuzzTarget, o: FuzzOptions): Promise
         summary.cases++;
         if (!outcome.refused) summary.accepted++;
         else summary.refused[outcome.kind!] = (summary.refused[outcome.kind!] ?? 0) + 1;
+        // A long run says how far it got (the summary comes only at its end).
+        if (o.progressEvery && summary.cases % o.progressEvery === 0)
+          process.stderr.write(
+            `  ${target.protocol}: ${summary.cases} cases passed after ${Math.round((Date.now() - started) / 1000)} s\n`,
+          );
       }),
       { numRuns: o.numRuns, seed: o.seed, endOnFailure: true },
     );

@@ -1,11 +1,11 @@
 // Records the transcripts the fuzz harness mutates (test/fixtures/<protocol>/
 // transcript.json): starts the real server the integration tests use (Synapse,
-// Cyrus, the JMAP Chat and REST chat reference servers), makes a small
+// Cyrus, the JMAP Chat, REST chat and unichat reference servers), makes a small
 // conversation, signs in with the connector and records its first sync
 // (initial sync and backfill); then changes the conversation (new messages, an
 // edit, a reaction, a deletion) and records the catch-up. Tokens and the
 // server's origin never reach a file.
-//   npx tsx test/fuzz/recordTranscripts.ts [matrix] [jmap-mail] [jmap-chat] [rest-chat]
+//   npx tsx test/fuzz/recordTranscripts.ts [matrix] [jmap-mail] [jmap-chat] [rest-chat] [unichat]
 import { writeFileSync } from 'node:fs';
 import { AccountLoop } from '../../main/daemon/sync/accountLoop.js';
 import { silentObserver } from '../../main/daemon/sync/observer.js';
@@ -15,6 +15,7 @@ import { Synapse } from '../servers/synapse/harness.js';
 import { cyrusInstalled, startCyrus } from '../servers/cyrus/cyrusServer.js';
 import { startJmapChatServer } from '../servers/jmap-chat/server.js';
 import { startRestChatServer } from '../servers/rest-chat/server.js';
+import { startUnichatServer, TEST_APP_DOMAIN_TOKEN } from '../servers/unichat/server.js';
 import { tempStore } from '../helpers/fixtures.js';
 import { FUZZ_TARGETS, transcriptPath } from './targets.js';
 import { recordFetch, scrub, REPLAY_ORIGIN, type Exchange, type Transcript } from './transcript.js';
@@ -275,11 +276,62 @@ async function restChat(): Promise<Scenario> {
   };
 }
 
+async function unichat(): Promise<Scenario> {
+  const server = await startUnichatServer({
+    users: [
+      { email: 'ann@example.test', password: 'ann-password', nick: 'ann' },
+      { email: 'bo@example.test', password: 'bo-password', nick: 'bo' },
+    ],
+  });
+  const token = server.newSession('ann@example.test');
+  const ann = async (method: string, args: Obj): Promise<Obj> => {
+    const res = await fetch(`${server.url}/api/${method}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        APP_DOMAIN_TOKEN: TEST_APP_DOMAIN_TOKEN,
+        USER_AUTH_TOKEN: token,
+      },
+      body: JSON.stringify({ args }),
+    });
+    const body = (await res.json()) as Obj;
+    if (res.status !== 200) throw new Error(`unichat ${method}: ${JSON.stringify(body)}`);
+    return body;
+  };
+  const bo = server.user('bo@example.test').id;
+  // Two chats (a room and a private chat), so the subscription list takes two pages.
+  const room = (await ann('create_room', { name: 'Fuzz room', user_ids: [bo] }))
+    .subscription as Obj;
+  const direct = (await ann('get_private_subscription', { user_id: bo })).subscription as Obj;
+  let uid = 0;
+  const post = async (sub: Obj, text: string) =>
+    ((await ann('post', { subscription_id: sub.id, uid: `fuzz-${++uid}`, text })).message as Obj)
+      .id as number;
+  const first = await post(room, 'first');
+  for (let i = 0; i < 6; i++) await post(room, `message ${i}`);
+  await post(direct, 'hello in private');
+  await post(direct, 'and again');
+  return {
+    origin: server.url,
+    credentials: { server: server.url, username: 'bo@example.test', password: 'bo-password' },
+    secrets: [token, 'bo-password'],
+    async change() {
+      await ann('edit_message', { message_id: first, text: 'first, edited' });
+      const gone = await post(room, 'oops');
+      await ann('delete_message', { message_id: gone });
+      await post(room, 'after the change');
+      await post(direct, 'a new private one');
+    },
+    close: () => server.close(),
+  };
+}
+
 const SCENARIOS: Partial<Record<Protocol, () => Promise<Scenario>>> = {
   matrix,
   'jmap-mail': jmapMail,
   'jmap-chat': jmapChat,
   'rest-chat': restChat,
+  unichat,
 };
 
 const wanted = process.argv.slice(2);

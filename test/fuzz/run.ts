@@ -44,7 +44,7 @@ const targets = FUZZ_TARGETS.filter(
 const results: FuzzSummary[] = [];
 for (const target of targets) {
   process.stderr.write(`fuzzing ${target.protocol}: ${numRuns} cases, seed ${seed}…\n`);
-  const r = await fuzzConnector(target, { numRuns, seed, huge: FULL_HUGE });
+  const r = await fuzzConnector(target, { numRuns, seed, huge: FULL_HUGE, progressEvery: 500 });
   process.stderr.write(
     `  ${r.cases} cases in ${r.seconds} s: ${r.accepted} accepted, refused ${JSON.stringify(r.refused)}${r.failure ? '\n  FAILED' : ''}\n`,
   );

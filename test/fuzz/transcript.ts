@@ -5,7 +5,7 @@
 // replays it, mutated, in place of the network: `globalThis.fetch` answers from
 // the transcript, so the connector's own transport, schemas and mappers run
 // unchanged. Nothing here knows a protocol beyond the request key.
-import { toBytes } from './mutations.js';
+import { oversizedStream, toBytes } from './mutations.js';
 
 export interface Exchange {
   /** How requests are matched: "GET /path" (query left out) or "POST /api Email/get,…". */
@@ -135,13 +135,14 @@ export function replayFetch(
         status: 404,
         headers: { 'content-type': 'application/json' },
       });
-    return new Response(
-      e.status === 204 || e.status === 304 ? null : (toBytes(e.body) as Uint8Array<ArrayBuffer>),
-      {
-        status: e.status,
-        headers: e.headers,
-      },
-    );
+    const body =
+      e.status === 204 || e.status === 304
+        ? null
+        : (oversizedStream(e.body) ?? (toBytes(e.body) as Uint8Array<ArrayBuffer>));
+    return new Response(body, {
+      status: e.status,
+      headers: e.headers,
+    });
   };
   return {
     get served() {

@@ -8,6 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FUZZ_TARGETS } from '../fuzz/targets.js';
 import { CI_HUGE, fuzzConnector } from '../fuzz/fuzz.js';
+import { prepare, runCase } from '../fuzz/harness.js';
+import { FUZZ_REGRESSIONS } from '../fuzz/regressions.js';
 
 const CASES = 300;
 const SEED = 15_0001;
@@ -20,3 +22,19 @@ for (const target of FUZZ_TARGETS)
     // The mutations reach the parsers: some answers are refused, some taken.
     assert.ok(summary.accepted > 0 && summary.accepted < CASES, JSON.stringify(summary));
   });
+
+// What the full run found once, replayed (runCase asserts every property).
+for (const r of FUZZ_REGRESSIONS)
+  test(
+    `${r.protocol}: the full run's case stays fixed (${r.found})`,
+    { timeout: 300_000 },
+    async () => {
+      const target = FUZZ_TARGETS.find((t) => t.protocol === r.protocol)!;
+      const prepared = await prepare(target);
+      try {
+        await runCase(prepared, r.case);
+      } finally {
+        prepared.cleanup();
+      }
+    },
+  );

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mapSync } from '../../main/daemon/connectors/matrix/syncMapper.js';
+import { mapRoomEvents } from '../../main/daemon/connectors/matrix/mapping/messages.js';
 import { parseWire, syncResponseSchema } from '../../main/daemon/connectors/matrix/wire.js';
 import { RoomInfoSchema } from '../../main/daemon/connectors/matrix/mapping/rooms.js';
 import type { MappingContext } from '../../main/daemon/connectors/matrix/mapping/common.js';
@@ -113,4 +114,29 @@ test('matrix: cursors and connector state come with the batch, and the state rea
   assert.equal(stored.membership, 'join');
   assert.equal(stored.joined, 2);
   assert.ok(batch.state?.push_rules, "the account's push rules are kept for the next start");
+});
+
+test('matrix: a message mentions us by our display name as a whole word, however long the name', () => {
+  const event = (body: string, n: number) =>
+    ({
+      event_id: `$m${n}`,
+      type: 'm.room.message',
+      sender: ANN,
+      origin_server_ts: 1_000 + n,
+      content: { msgtype: 'm.text', body },
+    }) as never;
+  const mentioned = (selfName: string, bodies: string[]) =>
+    mapRoomEvents(
+      '!r:localhost',
+      bodies.map(event),
+      { selfId: BO, selfName, direct: new Map(), reactions: new Map() },
+      (id) => id,
+    ).messages.map((m) => m.mentionsSelf ?? false);
+  assert.deepEqual(
+    mentioned('Bobby', ['hi bobby!', 'hi bobbyx', 'xbobby', '😀bobby😀', 'éBobby', 'bobby']),
+    [true, false, false, true, false, true],
+  );
+  // A name of megabytes (a hostile server) used to become a RegExp V8 refused: now it is a plain search.
+  const huge = 'bo'.repeat(2_000_000);
+  assert.deepEqual(mentioned(huge, [`hey ${huge}`, 'hey bo']), [true, false]);
 });

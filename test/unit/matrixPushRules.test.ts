@@ -307,3 +307,24 @@ test('body words match as the Unicode regex folds case, with or without the quic
   assert.equal(name('thanks, Annie2', 'Annie'), false);
   assert.equal(name('thanks, Dr. Who', 'Dr. Who'), true);
 });
+
+test('a pattern of megabytes (a broken or hostile server) never matches and never throws', () => {
+  // V8 cannot run a regular expression this long ("Stack overflow"); the full fuzz run found it.
+  const huge = 'a'.repeat(4_000_000);
+  const event = message({ body: `say ${huge}` });
+  for (const key of ['content.body', 'sender'])
+    assert.equal(
+      conditionMatches({ kind: 'event_match', key, pattern: huge }, event, ctx()),
+      false,
+    );
+  // A display name that long only matches nothing either.
+  assert.equal(
+    conditionMatches({ kind: 'contains_display_name' }, event, ctx({ selfDisplayName: huge })),
+    false,
+  );
+  // Real keyword patterns still match.
+  assert.equal(
+    conditionMatches({ kind: 'event_match', key: 'content.body', pattern: 'sa?' }, event, ctx()),
+    true,
+  );
+});

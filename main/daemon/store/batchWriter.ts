@@ -27,6 +27,21 @@ import { writeMailAddresses } from './mailHeaders.js';
  * announced): nothing of it is written. The sync loop reports it as the
  * server's malformed data, like a body that fails its schema.
  */
+/**
+ * Connector state as JSON. It may carry what a server sent, nested deeper
+ * than JSON.stringify can recurse (a RangeError): the batch is refused
+ * instead, like any other inconsistent one.
+ */
+function stateJson(key: string, value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    if (err instanceof RangeError)
+      throw new InvalidBatchError(`connector state "${key.slice(0, 80)}" is nested too deeply`);
+    throw err;
+  }
+}
+
 export class InvalidBatchError extends Error {
   override name = 'InvalidBatchError';
 }
@@ -454,7 +469,7 @@ export class BatchWriter {
       this.stmts.setCursor.run(accountId, stream, cursor, now);
     // Connector state (ctx.state) lives beside the cursors, as JSON.
     for (const [key, value] of Object.entries(batch.state ?? {}))
-      this.stmts.setCursor.run(accountId, key, value == null ? null : JSON.stringify(value), now);
+      this.stmts.setCursor.run(accountId, key, value == null ? null : stateJson(key, value), now);
 
     result.chatIds = [...touchedChats];
     result.changes = changes.perChat((ids) => this.chatsOfMessages(ids));

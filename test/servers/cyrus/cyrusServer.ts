@@ -5,11 +5,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   chownSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   rmSync,
+  renameSync,
   statSync,
   writeFileSync,
   chmodSync,
@@ -24,7 +26,15 @@ export interface CyrusOptions {
   /** Where EmailSubmission relays (an SMTP sink on loopback). */
   smtpPort?: number;
   adminPassword?: string;
+  /**
+   * A folder `stop({ keepAs })` saved: its users and mail are copied in, so a
+   * big account is seeded once and reused (the soak's 5,000 mails).
+   */
+  dataFrom?: string;
 }
+
+/** What of a Cyrus folder holds its users and mail (the rest is config, sockets and logs). */
+const DATA_DIRS = ['conf', 'spool', 'search', 'sieve'];
 
 export interface CyrusServer {
   readonly baseDir: string;
@@ -37,7 +47,8 @@ export interface CyrusServer {
   createUser(name: string, password: string): Promise<void>;
   /** Delivers a raw RFC 5322 message to the user's INBOX over LMTP (arrives unread). */
   deliver(user: string, raw: string, from?: string): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops it; with `keepAs`, its users and mail are saved there first (for `dataFrom`). */
+  stop(options?: { keepAs?: string }): Promise<void>;
 }
 
 export function cyrusInstalled(): boolean {
@@ -130,6 +141,8 @@ export async function startCyrus(options: CyrusOptions = {}): Promise<CyrusServe
   const B = mkdtempSync(join(tmpdir(), 'parley-cyrus-'));
   for (const d of ['spool', 'run', 'sieve', 'log', 'search'])
     mkdirSync(join(B, d), { recursive: true });
+  if (options.dataFrom)
+    for (const d of DATA_DIRS) cpSync(join(options.dataFrom, d), join(B, d), { recursive: true });
   for (const d of ['db', 'socket', 'log', 'msg', 'user', 'quota', 'lock'])
     mkdirSync(join(B, 'conf', d), { recursive: true });
   const ids = cyrusIds();
@@ -219,12 +232,23 @@ EVENTS {
     child.once('exit', () => ((exited = true), resolve())),
   );
 
-  const stop = async () => {
+  const stop = async ({ keepAs }: { keepAs?: string } = {}) => {
     if (!exited) {
       process.kill(pid, 'SIGTERM');
       const timer = setTimeout(() => !exited && process.kill(pid, 'SIGKILL'), 5_000);
       await exit;
       clearTimeout(timer);
+    }
+    if (keepAs && !existsSync(keepAs)) {
+      // Beside it first, then renamed: another process never sees half a copy.
+      const partial = `${keepAs}.partial-${process.pid}`;
+      mkdirSync(partial, { recursive: true });
+      for (const d of DATA_DIRS) cpSync(join(B, d), join(partial, d), { recursive: true });
+      try {
+        renameSync(partial, keepAs);
+      } catch {
+        rmSync(partial, { recursive: true, force: true }); // another process saved it first
+      }
     }
     rmSync(B, { recursive: true, force: true });
   };

@@ -43,14 +43,26 @@ export function sessionUrlOf(server: string): string {
   return url.toString();
 }
 
-const resolve = (base: string, ref: string): string => {
+/** `ref` resolved against `base`, or null when it is no URL at all. */
+const resolveOrNull = (base: string, ref: string): string | null => {
   // URL templates contain {braces}; URL() would percent-encode them, so resolve
   // only the part before the first brace.
   const brace = ref.indexOf('{');
-  if (brace < 0) return new URL(ref, base).toString();
-  const head = ref.slice(0, brace);
-  const resolved = new URL(head || '.', base).toString();
-  return resolved + ref.slice(brace);
+  try {
+    if (brace < 0) return new URL(ref, base).toString();
+    const head = ref.slice(0, brace);
+    return new URL(head || '.', base).toString() + ref.slice(brace);
+  } catch {
+    return null; // new URL() throws a TypeError: not one of the connector kit's errors
+  }
+};
+
+/** `ref` resolved against `base`; a session whose `name` is no URL is refused. */
+const resolve = (base: string, ref: string, name: string): string => {
+  const resolved = resolveOrNull(base, ref);
+  if (resolved === null)
+    throw new ProtocolError(`JMAP session at ${base}: its ${name} is not a URL`);
+  return resolved;
 };
 
 const issues = (err: z.ZodError): string => issueSummary(err, 3);
@@ -62,18 +74,24 @@ export function parseSession(json: unknown, url: string): Session {
   const raw = parsed.data;
   if (!(CORE in raw.capabilities))
     throw new ProtocolError(`JMAP session at ${url} does not declare ${CORE}`);
-  const core = CoreCapabilitySchema.parse(raw.capabilities[CORE] ?? {});
+  // Each limit falls back to its default when malformed; a capability that is
+  // not even an object (an array, a string) gets them all.
+  const declared = CoreCapabilitySchema.safeParse(raw.capabilities[CORE]);
+  const core = declared.success ? declared.data : CoreCapabilitySchema.parse({});
   const ws = WebSocketCapabilitySchema.safeParse(raw.capabilities[WEBSOCKET]);
-  const webSocket = ws.success
-    ? { url: resolve(url, ws.data.url).replace(/^http/, 'ws'), supportsPush: ws.data.supportsPush }
-    : null;
+  // WebSocket is optional: one whose URL is broken is as good as none.
+  const wsUrl = ws.success ? resolveOrNull(url, ws.data.url) : null;
+  const webSocket =
+    ws.success && wsUrl !== null
+      ? { url: wsUrl.replace(/^http/, 'ws'), supportsPush: ws.data.supportsPush }
+      : null;
   return {
     raw,
     url,
-    apiUrl: resolve(url, raw.apiUrl),
-    downloadUrl: resolve(url, raw.downloadUrl),
-    uploadUrl: resolve(url, raw.uploadUrl),
-    eventSourceUrl: raw.eventSourceUrl ? resolve(url, raw.eventSourceUrl) : null,
+    apiUrl: resolve(url, raw.apiUrl, 'apiUrl'),
+    downloadUrl: resolve(url, raw.downloadUrl, 'downloadUrl'),
+    uploadUrl: resolve(url, raw.uploadUrl, 'uploadUrl'),
+    eventSourceUrl: raw.eventSourceUrl ? resolve(url, raw.eventSourceUrl, 'eventSourceUrl') : null,
     webSocket,
     core,
     state: raw.state,
@@ -88,7 +106,9 @@ export function parseSession(json: unknown, url: string): Session {
     },
     accountCapability(accountId, capability) {
       const value = raw.accounts[accountId]?.accountCapabilities[capability];
-      return value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
+      return value && typeof value === 'object' && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : null;
     },
   };
 }

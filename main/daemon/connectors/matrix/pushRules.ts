@@ -131,8 +131,8 @@ export function conditionMatches(c: Json, event: Json, ctx: PushContext): boolea
       const name = ctx.selfDisplayName;
       const body = valueAt(event, 'content.body');
       if (!name || typeof body !== 'string') return false;
-      if (!mayContain(body, name)) return false;
-      return compiled(`name:${name}`, () => wordPattern(escapeRegExp(name))).test(body);
+      if (name.length > MAX_PATTERN || !mayContain(body, name)) return false;
+      return safeTest(`name:${name}`, () => wordPattern(escapeRegExp(name)), body);
     }
     case 'room_member_count':
       return typeof c.is === 'string' && compareCount(c.is, ctx.memberCount);
@@ -157,14 +157,29 @@ function eventMatch(c: Json, event: Json): boolean {
   if (typeof c.key !== 'string' || typeof c.pattern !== 'string') return false;
   const value = valueAt(event, c.key);
   if (typeof value !== 'string') return false;
+  if (c.pattern.length > MAX_PATTERN) return false;
   const pattern = c.pattern;
   if (c.key === 'content.body') {
     if (!mayContain(value, pattern)) return false;
-    return compiled(`word:${pattern}`, () => wordPattern(globToRegExp(pattern))).test(value);
+    return safeTest(`word:${pattern}`, () => wordPattern(globToRegExp(pattern)), value);
   }
-  return compiled(`whole:${pattern}`, () => new RegExp(`^${globToRegExp(pattern)}$`, 'isu')).test(
-    value,
-  );
+  return safeTest(`whole:${pattern}`, () => new RegExp(`^${globToRegExp(pattern)}$`, 'isu'), value);
+}
+
+/**
+ * Patterns (and display names) come from the server: one of megabytes makes
+ * a regular expression V8 cannot compile or run ("Stack overflow", a
+ * RangeError that would end the sync). Real ones are words; a longer one
+ * never matches, like a condition we do not know.
+ */
+const MAX_PATTERN = 1000;
+
+function safeTest(key: string, make: () => RegExp, value: string): boolean {
+  try {
+    return compiled(key, make).test(value);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { SyncBatch } from '../../model/types.js';
+import { appendAll, maxOf, minOf } from '../extremes.js';
 import { BACKFILL_STREAM_PREFIX, type ConnectorContext } from '../connector.js';
 import { chatBatch, messageToMessage, userRemoteId, userToPerson } from './mapping.js';
 import type { RestSession } from './session.js';
@@ -187,7 +188,10 @@ async function chatListEntry(
     );
     blockedUsers = list.map((u) => userRemoteId(u.id));
     blockedReadAt = Date.now();
-    batch.people!.push(...list.map((u) => userToPerson(u, s.selfId)));
+    appendAll(
+      batch.people!,
+      list.map((u) => userToPerson(u, s.selfId)),
+    );
   }
   // After the joins chatBatch lists, so a blocked member shows as banned.
   batch.members!.push(
@@ -228,19 +232,22 @@ export async function catchUpChat(
             (m) => m.id > newestKnown || (recent[m.id] ?? fingerprint(m)) !== fingerprint(m),
           );
     newestPage ??= got;
-    fetched.push(...wanted);
+    appendAll(fetched, wanted);
     if (got.length < count) complete = true;
     // The first window is one page; a catch-up goes down until it meets what we have.
     const reachedKnown = newestKnown === null || got.some((m) => m.id <= newestKnown);
     if (reachedKnown || complete || got.length === 0) break;
-    before = Math.min(...got.map((m) => m.id));
+    before = minOf(got.map((m) => m.id));
   }
   if (newestKnown !== null && fetched.length === 0) return null;
-  const newest = Math.max(newestKnown ?? 0, ...fetched.map((m) => m.id));
+  const newest = maxOf(
+    fetched.map((m) => m.id),
+    newestKnown ?? 0,
+  );
   const cursors: Record<string, string | null> = { [newestStream(chat.id)]: String(newest) };
   if (newestKnown === null)
     cursors[backfillStream(chat.id)] =
-      complete || fetched.length === 0 ? 'done' : String(Math.min(...fetched.map((m) => m.id)));
+      complete || fetched.length === 0 ? 'done' : String(minOf(fetched.map((m) => m.id)));
   const state = {
     [recentStream(chat.id)]: Object.fromEntries(
       (newestPage ?? []).map((m) => [m.id, fingerprint(m)]),
@@ -264,8 +271,7 @@ export async function* backfillAccount(
         page(s, chatId, options.pageSize, Number(anchor), ctx.signal),
       );
       if (got === null) break; // blocked in this chat: its history waits
-      const next =
-        got.length < options.pageSize ? 'done' : String(Math.min(...got.map((m) => m.id)));
+      const next = got.length < options.pageSize ? 'done' : String(minOf(got.map((m) => m.id)));
       yield {
         messages: got.map((m) => messageToMessage(m, s.selfId)),
         cursors: { [backfillStream(chatId)]: next },

@@ -15,6 +15,7 @@ import type { SyncBatch } from '../../model/types.js';
 import { BACKFILL_STREAM_PREFIX, type ConnectorContext } from '../connector.js';
 import { groupRemoteId, messagesBatch, subscriptionBatch, userRemoteId } from './mapping.js';
 import type { UnichatSession } from './session.js';
+import { maxOf, minOf } from '../extremes.js';
 import {
   MessagesAnswer,
   SubscriptionsAnswer,
@@ -48,7 +49,10 @@ export async function allSubscriptions(
   s: UnichatSession,
   pageSize: number,
 ): Promise<UniSubscription[]> {
-  const all: UniSubscription[] = [];
+  // By id: a server that answers every page with the same full page (or one
+  // subscription many times over) would otherwise grow this list until the
+  // daemon runs out of memory. A page with nothing new ends the list.
+  const all = new Map<number, UniSubscription>();
   for (let offset = 0; ; offset += pageSize) {
     const { subscriptions } = await s.transport.call(
       'get_subscriptions',
@@ -56,8 +60,9 @@ export async function allSubscriptions(
       SubscriptionsAnswer,
       { signal: ctx.signal },
     );
-    all.push(...subscriptions);
-    if (subscriptions.length < pageSize) return all;
+    const known = all.size;
+    for (const sub of subscriptions) if (!all.has(sub.id)) all.set(sub.id, sub);
+    if (subscriptions.length < pageSize || all.size === known) return [...all.values()];
   }
 }
 
@@ -170,7 +175,7 @@ export async function* catchUpGroup(
       cursors: {
         [serialStream(groupId)]: String(lastSerialBefore),
         [backfillStream(groupId)]:
-          complete || window.length === 0 ? 'done' : String(Math.min(...window.map((m) => m.id))),
+          complete || window.length === 0 ? 'done' : String(minOf(window.map((m) => m.id))),
       },
     };
     return;
@@ -183,7 +188,10 @@ export async function* catchUpGroup(
       limit: options.pageSize,
     });
     if (got.length === 0) return;
-    after = Math.max(after, ...got.map((m) => m.serial));
+    after = maxOf(
+      got.map((m) => m.serial),
+      after,
+    );
     yield { ...messagesBatch(got, s.selfId), cursors: { [serialStream(groupId)]: String(after) } };
     if (got.length < options.pageSize) return;
   }
@@ -204,8 +212,7 @@ export async function* backfillAccount(
         before_id: Number(anchor),
         limit: options.pageSize,
       });
-      const next =
-        got.length < options.pageSize ? 'done' : String(Math.min(...got.map((m) => m.id)));
+      const next = got.length < options.pageSize ? 'done' : String(minOf(got.map((m) => m.id)));
       yield { ...messagesBatch(got, s.selfId), cursors: { [backfillStream(groupId)]: next } };
       anchor = next;
     }

@@ -14,6 +14,7 @@ import {
   parseJson,
   parseResponse,
   parseRetryAfter,
+  readText,
   timedFetch,
   type FetchLike,
 } from '../http/index.js';
@@ -25,6 +26,9 @@ import { ErrorBodySchema } from './wire.js';
  * option `appDomainToken` takes it.
  */
 export const DEFAULT_APP_DOMAIN_TOKEN = 'test_token1';
+
+/** How much of an error answer is read (its code and text are short). */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 /** error_codes that mean our credentials are not (or no longer) accepted. */
 const AUTH_CODES = new Set(['auth_failed', 'not_logged_in', 'not_confirmed']);
@@ -86,7 +90,12 @@ export class UnichatTransport {
       timeoutMs: init.timeoutMs,
       fetch: this.options.fetch,
     });
-    const text = await res.text();
+    // Within the kit's cap and the request's deadline; an error body is only read for its reason.
+    const text = await readText(
+      res,
+      what,
+      res.ok ? {} : { maxBytes: ERROR_BODY_BYTES, truncate: true },
+    );
     if (res.status === 400) throw errorFromBody(what, text);
     if (!res.ok)
       throw errorForStatus(`${what}: HTTP ${res.status}`, res.status, {

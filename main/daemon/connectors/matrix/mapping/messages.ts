@@ -80,14 +80,35 @@ function mentions(
   const lower = body.toLowerCase();
   const byId = lower.includes(ctx.selfId.toLowerCase());
   const name = ctx.selfName?.trim().toLowerCase();
-  const byName =
-    !!name &&
-    name.length > 1 &&
-    new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRe(name)}($|[^\\p{L}\\p{N}])`, 'u').test(lower);
+  const byName = !!name && name.length > 1 && containsWord(lower, name);
   return { self: byId || byName, ids: [] };
 }
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
+
+/**
+ * Whether `word` occurs in `text` with no letter or digit right before or
+ * after it. No RegExp built from the name: the server gives it, and one of
+ * megabytes is a pattern V8 refuses (a SyntaxError that ended the sync).
+ */
+function containsWord(text: string, word: string): boolean {
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    const end = at + word.length;
+    const before = at === 0 ? '' : codePointBefore(text, at);
+    const after = end >= text.length ? '' : String.fromCodePoint(text.codePointAt(end)!);
+    if (!LETTER_OR_DIGIT.test(before) && !LETTER_OR_DIGIT.test(after)) return true;
+  }
+  return false;
+}
+
+function codePointBefore(text: string, i: number): string {
+  const low = text.charCodeAt(i - 1);
+  if (low >= 0xdc00 && low <= 0xdfff && i >= 2) {
+    const high = text.charCodeAt(i - 2);
+    if (high >= 0xd800 && high <= 0xdbff) return text.slice(i - 2, i);
+  }
+  return text[i - 1]!;
+}
 
 // ---- one room's events → batch parts ----
 
