@@ -427,11 +427,8 @@ describe('web mode against a real Synapse', { skip, timeout: 600_000 }, () => {
       ),
     );
     assert.ok(!JSON.stringify(mine.content).includes('sealed'), 'only ciphertext on the server');
-    assert.equal(
-      await page.locator('.composer .attach').count(),
-      0,
-      'no file button: files cannot be sent encrypted yet',
-    );
+    // Files go encrypted too (EncryptedFile; e2e/encryptedChat and matrixE2eeFiles test the bytes).
+    assert.equal(await page.locator('.composer .attach').count(), 1, 'the file button is offered');
     await app.shoot(SHOTS, '14-encrypted');
     await page.getByRole('option', { name: /Project chat/ }).click();
   });
