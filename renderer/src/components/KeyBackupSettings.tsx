@@ -1,4 +1,4 @@
-// Settings → Security: Matrix end-to-end encryption key backup, per account.
+// Settings → Key backup: end-to-end encryption key backup, per account that encrypts.
 // "Set up backup" shows the recovery key once, to copy or write down (it is
 // kept nowhere: closing the panel forgets it); "Restore" takes a recovery key
 // on a new device, and old encrypted messages decrypt with the keys it brings.
@@ -9,12 +9,13 @@ import { useClient } from '../api/ClientContext.js';
 import { errorMessage } from '../api/callError.js';
 
 export function KeyBackupSettings({ accounts }: { accounts: Account[] }) {
-  const matrix = accounts.filter((a) => a.protocol === 'matrix');
-  if (matrix.length === 0) return null;
+  // The connector's capability, not its protocol (as SecuritySettings decides).
+  const shown = accounts.filter((a) => a.encrypts);
+  if (shown.length === 0) return null;
   return (
-    <section aria-labelledby="security-settings">
-      <h3 id="security-settings">Security</h3>
-      {matrix.map((a) => (
+    <section aria-labelledby="key-backup-settings">
+      <h3 id="key-backup-settings">Key backup</h3>
+      {shown.map((a) => (
         <AccountKeyBackup key={a.id} account={a} />
       ))}
     </section>
