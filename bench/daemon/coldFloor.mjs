@@ -7,6 +7,7 @@
 //   node coldFloor.mjs <profileDir>   → process.send({ type: 'first-list', … })
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const worker = new Worker(
   `const { parentPort, workerData } = require('node:worker_threads');
@@ -18,7 +19,7 @@ const worker = new Worker(
   {
     eval: true,
     workerData: {
-      sqlite: import.meta.resolve('better-sqlite3').replace('file://', ''),
+      sqlite: fileURLToPath(import.meta.resolve('better-sqlite3')),
       file: join(process.argv[2], 'parley.db'),
     },
   },
