@@ -6,13 +6,22 @@ import type { LagResult } from './host.js';
 import type { IngestStats, QueryStats } from './protocol.js';
 import { round } from './stats.js';
 
+/**
+ * Issue #14's store targets (shared/design/PERFORMANCE.md's were looser: search
+ * p95 ≤ 10 ms pooled, chat list ≤ 5 ms, ingest ≥ 0.8× without the substring index).
+ * `search_newest_worst_p95_ms` is the slowest newest-first kind's p95: every
+ * kind must meet 2 ms, not their pool.
+ */
 export const TARGETS = {
-  ingest_ratio_vs_raw: { op: '>=', value: 0.8 },
-  search_p95_ms: { op: '<=', value: 10 },
-  chat_page_p95_ms: { op: '<=', value: 2 },
-  chat_list_p95_ms: { op: '<=', value: 5 },
+  ingest_with_substring_index_ratio_vs_raw: { op: '>=', value: 1.0 },
+  search_newest_worst_p95_ms: { op: '<=', value: 2 },
+  search_relevance_p95_ms: { op: '<=', value: 20 },
+  chat_page_p95_ms: { op: '<=', value: 1 },
+  chat_list_p95_ms: { op: '<=', value: 2 },
   host_loop_lag_p99_ms: { op: '<=', value: 16 },
 } as const;
+/** Kinds ranked by relevance, not newest first (reported apart from the 2 ms bound). */
+const RELEVANCE_KINDS = /^relevance/;
 type TargetKey = keyof typeof TARGETS;
 
 /** Store files whose changes move the numbers: short content hashes, to attribute results. */
@@ -81,6 +90,8 @@ export function buildResult(
     search_p50_ms: q.search ? round(q.search.p50) : null,
     search_p95_ms: q.search ? round(q.search.p95) : null,
     search_kind_p95_ms: searchKinds,
+    search_newest_worst_p95_ms: worstOf(searchKinds, (k) => !RELEVANCE_KINDS.test(k)),
+    search_relevance_p95_ms: worstOf(searchKinds, (k) => RELEVANCE_KINDS.test(k)),
     // On a loaded machine the p95s are mostly scheduling; the p50s show the work.
     search_kind_p50_ms: searchKindsP50,
     chat_page_p50_ms: round(q.pages.all.p50),
@@ -107,6 +118,14 @@ export function buildResult(
   result.store_sources = sourcesAtStart;
   if (changed.length) result.store_sources_changed_during_run = changed;
   return result;
+}
+
+/** The largest value among the kinds `pick` accepts; null when there is none. */
+function worstOf(byKind: Record<string, number>, pick: (kind: string) => boolean): number | null {
+  const values = Object.entries(byKind)
+    .filter(([k]) => pick(k))
+    .map(([, v]) => v);
+  return values.length ? Math.max(...values) : null;
 }
 
 function table(rows: (string | number)[][]): string {
@@ -141,16 +160,29 @@ export function renderTables(
       ['metric', 'value', 'target', 'status'],
       ['ingest msgs/s (BatchWriter.apply)', f(result.ingest_msgs_per_s), '', ''],
       ['raw baseline msgs/s', f(result.raw_msgs_per_s), '', ''],
+      ['ingest ratio vs raw (word index only)', f(result.ingest_ratio_vs_raw, 3), '', ''],
       [
-        'ingest ratio vs raw',
-        f(result.ingest_ratio_vs_raw, 3),
-        '>= 0.8',
-        mark('ingest_ratio_vs_raw'),
+        'ingest ratio vs raw, substring index included',
+        f(result.ingest_with_substring_index_ratio_vs_raw, 3),
+        '>= 1.0',
+        mark('ingest_with_substring_index_ratio_vs_raw'),
       ],
-      ['search p50 ms', f(result.search_p50_ms, 3), '', ''],
-      ['search p95 ms', f(result.search_p95_ms, 3), '<= 10', mark('search_p95_ms')],
-      ['chat page p95 ms', f(result.chat_page_p95_ms, 3), '<= 2', mark('chat_page_p95_ms')],
-      ['chat list p95 ms', f(result.chat_list_p95_ms, 3), '<= 5', mark('chat_list_p95_ms')],
+      ['search p50 ms (all kinds pooled)', f(result.search_p50_ms, 3), '', ''],
+      ['search p95 ms (all kinds pooled)', f(result.search_p95_ms, 3), '', ''],
+      [
+        'search p95 ms, slowest newest-first kind',
+        f(result.search_newest_worst_p95_ms, 3),
+        '<= 2',
+        mark('search_newest_worst_p95_ms'),
+      ],
+      [
+        'search p95 ms, relevance',
+        f(result.search_relevance_p95_ms, 3),
+        '<= 20',
+        mark('search_relevance_p95_ms'),
+      ],
+      ['chat page p95 ms', f(result.chat_page_p95_ms, 3), '<= 1', mark('chat_page_p95_ms')],
+      ['chat list p95 ms', f(result.chat_list_p95_ms, 3), '<= 2', mark('chat_list_p95_ms')],
       [
         'host loop lag p99 ms',
         f(result.host_loop_lag_p99_ms),

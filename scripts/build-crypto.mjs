@@ -12,8 +12,10 @@
 // The build is niced and uses 2 jobs (a cold release build is ~500 CPU-seconds;
 // one rustc peaks near 1.2 GB). Where cargo puts its work:
 //   CARGO_TARGET_DIR   default .cache/matrix-crypto/target, emptied when Cargo.lock changes
-//   CARGO_HOME         cargo's own default (~/.cargo) unless set (the setup script sets it
-//                      under .cache/ so a CI cache of .cache/ keeps the downloaded crates)
+//   CARGO_HOME         .cache/cargo once the setup script has filled it (PARLEY_CARGO_HOME
+//                      overrides): cargo's fingerprints hold the crates' source paths, so a
+//                      build by hand with another CARGO_HOME (~/.cargo, often set machine-wide)
+//                      would rebuild every crate; without that cache, cargo's own default
 // The same .node loads in Node and in Electron (Node-API, no V8 ABI), but one is
 // needed per OS and CPU (linux-x64, darwin-arm64/x64, win32-x64…): electron-builder
 // packs the one built on the machine it runs on (package.json build.files / asarUnpack).
@@ -84,6 +86,12 @@ if (!process.env.CARGO_TARGET_DIR && existsSync(stamp) && readFileSync(stamp, 'u
 mkdirSync(targetDir, { recursive: true });
 if (!process.env.CARGO_TARGET_DIR) writeFileSync(stamp, lockHash);
 
+// The crates' home the target dir was built against (see the header).
+const setupCargoHome = join(ROOT, '.cache', 'cargo');
+const cargoHome =
+  process.env.PARLEY_CARGO_HOME ??
+  (existsSync(join(setupCargoHome, 'registry')) ? setupCargoHome : process.env.CARGO_HOME);
+
 const started = Date.now();
 const nice = process.platform === 'win32' ? [] : ['nice', '-n', '19'];
 const cmd = [...nice, 'cargo', 'build', '--release', '--locked', '-j', '2'];
@@ -91,7 +99,11 @@ say(`${cmd.join(' ')} (target ${targetDir})`);
 const r = spawnSync(cmd[0], cmd.slice(1), {
   cwd: CRATE,
   stdio: 'inherit',
-  env: { ...process.env, CARGO_TARGET_DIR: targetDir },
+  env: {
+    ...process.env,
+    CARGO_TARGET_DIR: targetDir,
+    ...(cargoHome ? { CARGO_HOME: cargoHome } : {}),
+  },
 });
 if (r.status !== 0) {
   say(`cargo build failed (exit ${r.status})`);
