@@ -111,9 +111,15 @@ export function highlightRanges(text: string, terms: readonly TextTerm[]): Range
   if (positive.length === 0 || text === '') return [];
   const scanned = text.length > MATCH_SCAN_LIMIT ? text.slice(0, MATCH_SCAN_LIMIT) : text;
   const { folded, origin } = foldMapped(scanned);
-  const tokens = tokenize(folded, origin === null);
   const found: Range[] = [];
-  for (const term of positive) found.push(...termRanges(folded, tokens, term));
+  // One-word and substring terms need no tokens (most searches); others tokenize the text once.
+  let tokens: Token[] | null = null;
+  for (const term of positive) {
+    const word = plainWord(term);
+    if (word !== null) found.push(...plainWordRanges(folded, word));
+    else if (term.kind === 'substring') found.push(...termRanges(folded, [], term));
+    else found.push(...termRanges(folded, (tokens ??= tokenize(folded, origin === null)), term));
+  }
   const mapped: Range[] = [];
   for (const [s, e] of found) {
     if (e <= s) continue;
@@ -145,6 +151,74 @@ export function termFrequency(text: string, term: TextTerm): { hits: number; tok
   const { folded, origin } = foldMapped(scanned);
   const tokens = tokenize(folded, origin === null);
   return { hits: termRanges(folded, tokens, term).length, tokens: tokens.length };
+}
+
+/**
+ * Whether `text` holds `term` as the word index matches it, over the whole
+ * text (termFrequency stops at MATCH_SCAN_LIMIT): the check on candidates
+ * found by a shorter prefix than the term's (messageSearch.ts).
+ */
+export function containsTerm(text: string, term: TextTerm): boolean {
+  if (text === '') return false;
+  const word = plainWord(term);
+  if (word !== null) {
+    // fold() keeps every base letter where it was, so a word start in the
+    // folded text is one in the text; no tokens need building.
+    const folded = fold(text);
+    for (let at = folded.indexOf(word.text); at !== -1; at = folded.indexOf(word.text, at + 1))
+      if (startsWord(folded, at) && (word.prefix || !continuesWord(folded, at + word.text.length)))
+        return true;
+    return false;
+  }
+  const { folded, origin } = foldMapped(text);
+  return termRanges(folded, tokenize(folded, origin === null), term).length > 0;
+}
+
+/**
+ * A term that is one word of ASCII letters and digits, as folded: matched by
+ * indexOf and a look at its neighbours instead of tokenizing the text.
+ * `prefix` as termRanges has it (a word term of 2+ characters).
+ */
+function plainWord(term: TextTerm): { text: string; prefix: boolean } | null {
+  if (term.kind === 'substring') return null;
+  const q = queryTokens(term);
+  if (q.length !== 1 || !/^[a-z0-9]+$/.test(q[0]!.text)) return null;
+  return { text: q[0]!.text, prefix: term.kind === 'word' && q[0]!.text.length >= 2 };
+}
+
+const WORD_CHAR_AT_END = /[\p{L}\p{N}\p{M}\p{Co}]$/u;
+const WORD_CHAR_AT_START = /^[\p{L}\p{N}\p{M}\p{Co}]/u;
+const CJK_AT_END =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005\u30fc]$/u;
+const CJK_AT_START =
+  /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005\u30fc]/u;
+
+/** Where a plain word matches in folded text, as termRanges would find it. */
+function plainWordRanges(folded: string, word: { text: string; prefix: boolean }): Range[] {
+  const out: Range[] = [];
+  for (let at = folded.indexOf(word.text); at !== -1; at = folded.indexOf(word.text, at + 1)) {
+    const end = at + word.text.length;
+    if (startsWord(folded, at) && (word.prefix || !continuesWord(folded, end))) out.push([at, end]);
+  }
+  return out;
+}
+
+/** Whether a token starts at `at` (after a non-token character, or after CJK, which is its own token). */
+function startsWord(folded: string, at: number): boolean {
+  if (at === 0) return true;
+  const c = folded.charCodeAt(at - 1);
+  if (c < 0x80) return !isAsciiWordChar(c);
+  const before = folded.slice(Math.max(0, at - 2), at);
+  return !WORD_CHAR_AT_END.test(before) || CJK_AT_END.test(before);
+}
+
+/** Whether the token going on at `at` continues a word (so an exact match ends inside a token). */
+function continuesWord(folded: string, at: number): boolean {
+  if (at >= folded.length) return false;
+  const c = folded.charCodeAt(at);
+  if (c < 0x80) return isAsciiWordChar(c);
+  const after = folded.slice(at, at + 2);
+  return WORD_CHAR_AT_START.test(after) && !CJK_AT_START.test(after);
 }
 
 const isAsciiWordChar = (c: number): boolean =>

@@ -1,0 +1,186 @@
+// Words longer than the prefix indexes are searched by their first six
+// characters and each candidate is checked (messageSearch.ts newestRows). These
+// tests hold the results to a brute-force oracle: every message holding a
+// word that starts with the query word, newest first, across pages — both when
+// the short prefix is mostly the word ("submod" for "submodule") and when it
+// is mostly other words ("commit" for "committer", where the search falls back
+// to the word's own prefix part-way).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { searchPage } from '../../main/daemon/store/search/messageSearch.js';
+import { containsTerm, makeSnippet } from '../../main/daemon/store/search/snippet.js';
+import { fold } from '../../main/daemon/store/search/indexText.js';
+import type { TextTerm } from '../../main/daemon/store/search/queryParser.js';
+import type { Store } from '../../main/daemon/store/store.js';
+import { addAccount, chatBatch, message, tempStore } from '../helpers/fixtures.js';
+
+const T0 = Date.UTC(2024, 5, 1);
+
+/** Every hit of a query, page by page, in the order the pages give them. */
+function allHits(store: Store, query: string, limit: number): number[] {
+  const ids: number[] = [];
+  let beforeId: number | undefined;
+  for (;;) {
+    const page = searchPage(store.db, query, { limit, beforeId });
+    ids.push(...page.hits.map((h) => h.messageId));
+    if (page.nextBeforeId === null) return ids;
+    beforeId = page.nextBeforeId;
+  }
+}
+
+/** The oracle: folded tokens (letters, digits, marks), one starting with the word. */
+function holdsWordPrefix(text: string, word: string): boolean {
+  return (fold(text).match(/[\p{L}\p{N}\p{M}]+/gu) ?? []).some((t) => t.startsWith(word));
+}
+
+function world(texts: string[], senders: string[] = []) {
+  const { store, cleanup } = tempStore();
+  const account = addAccount(store);
+  const batch = chatBatch(
+    '!r',
+    'room',
+    texts.map((t, i) =>
+      message('!r', `$${i}`, T0 + i * 1000, t, {
+        senderName: senders[i % Math.max(1, senders.length)] ?? 'Ann',
+        senderRemoteId: `@s${i % Math.max(1, senders.length)}`,
+      }),
+    ),
+  );
+  batch.people = senders.map((displayName, k) => ({ remoteId: `@s${k}`, displayName }));
+  const result = store.writer.apply(account.id, batch);
+  const docs = result.insertedMessageIds.map((id, i) => ({ id, text: texts[i]! }));
+  return { store, cleanup, docs };
+}
+
+test('a long word whose short prefix is mostly other words finds exactly its messages, newest first, on every page', () => {
+  // 1 in 20 messages says "committer"; every one says "commit…": the first
+  // candidates are mostly other words, so the search falls back part-way.
+  const texts = Array.from({ length: 900 }, (_, i) =>
+    i % 20 === 7
+      ? `the Committer of change ${i} signed it`
+      : i % 3 === 0
+        ? `commits ${i} land on main`
+        : `commit ${i} is reviewed`,
+  );
+  const { store, cleanup, docs } = world(texts);
+  try {
+    for (const limit of [5, 50, 500]) {
+      const expected = docs
+        .filter((d) => holdsWordPrefix(d.text, 'committer'))
+        .map((d) => d.id)
+        .sort((a, b) => b - a);
+      assert.equal(expected.length, 45);
+      assert.deepEqual(allHits(store, 'committer', limit), expected, `limit ${limit}`);
+    }
+    // "commits" also has "commit" as its short prefix, and is most of them.
+    const commits = docs.filter((d) => holdsWordPrefix(d.text, 'commits')).map((d) => d.id);
+    assert.deepEqual(
+      allHits(store, 'commits', 50),
+      commits.sort((a, b) => b - a),
+    );
+  } finally {
+    cleanup();
+  }
+});
+
+test('a long word matches as a prefix (submodule finds submodules), not inside words, and with accents folded', () => {
+  const texts = [
+    'update the submodule pointer',
+    'Submodules are updated',
+    'a hypersubmodule is not a submodule match',
+    'submod alone is not enough',
+    'Résumébuilder shipped',
+    'resumes are read',
+    'submodule-path moved',
+  ];
+  const { store, cleanup, docs } = world(texts);
+  try {
+    const ids = (query: string) => new Set(allHits(store, query, 50));
+    const textOf = (found: Set<number>) =>
+      docs
+        .filter((d) => found.has(d.id))
+        .map((d) => d.text)
+        .sort();
+    assert.deepEqual(textOf(ids('submodule')), [
+      'Submodules are updated',
+      'a hypersubmodule is not a submodule match',
+      'submodule-path moved',
+      'update the submodule pointer',
+    ]);
+    assert.deepEqual(textOf(ids('resumebuild')), ['Résumébuilder shipped']);
+    assert.deepEqual(textOf(ids('submodule path')), ['submodule-path moved']);
+  } finally {
+    cleanup();
+  }
+});
+
+test('from: with a long last name finds that sender only, also by a known person whose id starts with the value', () => {
+  const texts = Array.from({ length: 120 }, (_, i) => `reftable change ${i}`);
+  const senders = ['Patrick Steinhardt', 'Patricia Steinhardtova', 'Steinhaus Ann', 'Pat Stein'];
+  const { store, cleanup, docs } = world(texts, senders);
+  try {
+    const bySender = (name: string) =>
+      docs
+        .filter((_, i) => senders[i % senders.length] === name)
+        .map((d) => d.id)
+        .sort((a, b) => b - a);
+    assert.deepEqual(
+      allHits(store, 'from:steinhardt reftable', 10),
+      [...bySender('Patrick Steinhardt'), ...bySender('Patricia Steinhardtova')].sort(
+        (a, b) => b - a,
+      ),
+    );
+    assert.deepEqual(
+      allHits(store, 'from:"Patrick Steinhardt" reftable', 7),
+      bySender('Patrick Steinhardt'),
+    );
+    // @s2 is Steinhaus Ann's remote id: the person is found by id, the name by its words.
+    assert.deepEqual(allHits(store, 'from:@s2 reftable', 50), bySender('Steinhaus Ann'));
+  } finally {
+    cleanup();
+  }
+});
+
+test('containsTerm and snippets find a one-word term exactly where the tokens hold it', () => {
+  const word = fc.constantFrom('commit', 'cafe', 'zurich', 'ab', 'x1');
+  const piece = fc.constantFrom(
+    'commit',
+    'Commits',
+    'café',
+    'Zürich',
+    'ZURICH',
+    'ab',
+    'x1',
+    'recommit',
+    '数据commit',
+    'commit数据',
+    'e\u0301',
+    'ß',
+    '😀commit',
+    '-',
+    ' ',
+    '\n',
+    'a',
+    'İ',
+    'ǅ',
+    '_commit',
+    '1ab',
+    'ａｂ',
+  );
+  fc.assert(
+    fc.property(word, fc.array(piece, { maxLength: 12 }), fc.boolean(), (w, pieces, asPhrase) => {
+      const text = pieces.join('');
+      const term: TextTerm = { kind: asPhrase ? 'phrase' : 'word', text: w, negated: false };
+      // The oracle: CJK characters are tokens of their own, like the index's bigrams.
+      const tokens =
+        fold(text)
+          .replace(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu, ' ')
+          .match(/[\p{L}\p{N}\p{M}\p{Co}]+/gu) ?? [];
+      const expected = tokens.some((t) => (asPhrase || w.length < 2 ? t === w : t.startsWith(w)));
+      assert.equal(containsTerm(text, term), expected, JSON.stringify({ text, w, asPhrase }));
+      assert.equal(makeSnippet(text, null, [term], ['<', '>']).includes('<'), expected);
+    }),
+    { numRuns: 3000, seed: 20261202 },
+  );
+});
