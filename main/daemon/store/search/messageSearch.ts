@@ -568,12 +568,17 @@ function compileSearch(
   }
   if (hasAttachment) {
     where.push(`m.has_attachment = 1`);
-    // Few attachments: their messages as a set (attachments is indexed by
-    // message), so a search with few such hits does not walk every text hit
-    // or every message. Many: the row check finds a page quickly.
-    if (countAtMost(db, `SELECT 1 FROM attachments`, ID_SET_MAX)) {
-      const plus = driver === 'messages' ? '' : '+';
-      where.push(`${plus}${key} IN (SELECT message_id FROM attachments)`);
+    if (driver !== 'messages') {
+      // Under a text index: a probe of attachments' message index per text hit,
+      // before the hit's row is read (a row read is a page miss at 1M
+      // messages, the probe a small index that stays cached): 3.9 → 3.0 ms
+      // for "has:attachment kernel" with 30k attachments, where building
+      // them as a set cost more than it saved.
+      where.push(`EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = ${key})`);
+    } else if (attachmentEstimate(db) <= ID_SET_MAX) {
+      // Walking messages: few attachments as a set (attachments is indexed by
+      // message); many: the row check finds a page quickly.
+      where.push(`${key} IN (SELECT message_id FROM attachments)`);
     }
   }
   if (unread) {
@@ -646,6 +651,21 @@ function countAtMost(db: Db, select: string, max: number, params: unknown[] = []
 function idList(ids: number[]): [string, unknown[]] {
   if (ids.length === 1) return ['= ?', ids];
   return ['IN (SELECT value FROM json_each(?))', [JSON.stringify(ids)]];
+}
+
+/**
+ * Attachments by their id range (two index seeks; deleted rows make it an
+ * overestimate): counting them stopped at ID_SET_MAX took ~1 ms per search
+ * at 1M messages.
+ */
+function attachmentEstimate(db: Db): number {
+  // One aggregate per subquery: SQLite seeks for min() or max() only when it is alone.
+  return stmt(
+    db,
+    `SELECT coalesce((SELECT max(id) FROM attachments) - (SELECT min(id) FROM attachments) + 1, 0)`,
+  )
+    .pluck()
+    .get() as number;
 }
 
 /** Unread messages by the chats' denormalized counters (an estimate for planning only). */
