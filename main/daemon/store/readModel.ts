@@ -177,6 +177,20 @@ export class ReadModel {
         WHERE m.chat_id = @chatId AND m.id > @after
         ORDER BY m.id ASC LIMIT @limit`),
       inChat: db.prepare(`SELECT 1 FROM messages WHERE id = ? AND chat_id = ?`).pluck(),
+      // Prepared once: preparing these on every page cost more than running them.
+      byIds: db.prepare(
+        `SELECT ${MESSAGE_COLUMNS}
+         FROM messages m WHERE m.id IN (SELECT value FROM json_each(?)) ORDER BY m.id DESC`,
+      ),
+      reactions: db.prepare(
+        `SELECT message_id, key, count(*) AS n, group_concat(sender_remote_id, char(31)) AS senders
+         FROM reactions WHERE message_id IN (SELECT value FROM json_each(?))
+         GROUP BY message_id, key ORDER BY min(ts)`,
+      ),
+      attachments: db.prepare(
+        `SELECT id, message_id, name, mime, size, width, height, blob_sha256 FROM attachments
+         WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+      ),
       selfIds: db
         .prepare(`SELECT remote_id FROM people WHERE account_id = ? AND is_self = 1`)
         .pluck(),
@@ -320,12 +334,7 @@ export class ReadModel {
 
   messagesById(ids: number[]): MessageView[] {
     if (ids.length === 0) return [];
-    const rows = this.db
-      .prepare(
-        `SELECT ${MESSAGE_COLUMNS}
-         FROM messages m WHERE m.id IN (SELECT value FROM json_each(?)) ORDER BY m.id DESC`,
-      )
-      .all(JSON.stringify(ids)) as MessageRow[];
+    const rows = this.stmts.byIds.all(JSON.stringify(ids)) as MessageRow[];
     return this.decorate(rows);
   }
 
@@ -342,13 +351,12 @@ export class ReadModel {
       return self;
     };
     const reactions = new Map<number, Reaction[]>();
-    for (const r of this.db
-      .prepare(
-        `SELECT message_id, key, count(*) AS n, group_concat(sender_remote_id, char(31)) AS senders
-         FROM reactions WHERE message_id IN (SELECT value FROM json_each(?))
-         GROUP BY message_id, key ORDER BY min(ts)`,
-      )
-      .all(ids) as { message_id: number; key: string; n: number; senders: string }[]) {
+    for (const r of this.stmts.reactions.all(ids) as {
+      message_id: number;
+      key: string;
+      n: number;
+      senders: string;
+    }[]) {
       const list = reactions.get(r.message_id) ?? [];
       const self = selfIn(accountOf.get(r.message_id)!);
       list.push({
@@ -359,12 +367,10 @@ export class ReadModel {
       reactions.set(r.message_id, list);
     }
     const attachments = new Map<number, AttachmentInfo[]>();
-    for (const a of this.db
-      .prepare(
-        `SELECT id, message_id, name, mime, size, width, height, blob_sha256 FROM attachments
-         WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
-      )
-      .all(ids) as (AttachmentInfo & { message_id: number; blob_sha256: string | null })[]) {
+    for (const a of this.stmts.attachments.all(ids) as (AttachmentInfo & {
+      message_id: number;
+      blob_sha256: string | null;
+    })[]) {
       const list = attachments.get(a.message_id) ?? [];
       list.push({
         id: a.id,
