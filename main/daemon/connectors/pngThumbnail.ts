@@ -4,7 +4,8 @@
 // installed), so this reads PNG only, with node:zlib: every colour type, bit
 // depths 1–16, not interlaced. Anything else (JPEG, GIF, WebP, an interlaced
 // or broken PNG) returns null, and callers fall back to the original file.
-import { crc32, deflateSync, inflateSync } from 'node:zlib';
+// node:zlib loads with the first thumbnail, not with the daemon (cold start).
+const zlib = () => process.getBuiltinModule('node:zlib');
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Refuse to decode more than this: a small PNG can inflate to gigabytes. */
@@ -98,7 +99,7 @@ function decodePng(bytes: Uint8Array): Decoded | null {
   const stride = Math.ceil((width * bitsPerPixel) / 8);
   let raw: Buffer;
   try {
-    raw = inflateSync(Buffer.concat(data), { maxOutputLength: (stride + 1) * height });
+    raw = zlib().inflateSync(Buffer.concat(data), { maxOutputLength: (stride + 1) * height });
   } catch {
     return null;
   }
@@ -208,7 +209,7 @@ export function encodePng(width: number, height: number, rgba: Uint8Array): Buff
   return Buffer.concat([
     SIGNATURE,
     chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
+    chunk('IDAT', zlib().deflateSync(raw)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
@@ -218,6 +219,6 @@ function chunk(type: string, body: Buffer): Buffer {
   head.writeUInt32BE(body.length, 0);
   head.write(type, 4, 'latin1');
   const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), body])));
+  crc.writeUInt32BE(zlib().crc32(Buffer.concat([head.subarray(4), body])));
   return Buffer.concat([head, body, crc]);
 }

@@ -5,10 +5,8 @@
 // answered from that list — so a DNS answer that changes between the check and
 // the connect (rebinding) cannot reach anything else. Redirects are followed
 // by hand, each hop checked the same way.
-import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupAddress } from 'node:dns';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { refusalFor } from './addressPolicy.js';
 
@@ -34,7 +32,11 @@ export interface GuardedGetOptions {
   headers?: Record<string, string>;
 }
 
-const resolveAll = (hostname: string) => dnsLookup(hostname, { all: true, verbatim: true });
+// node:http, node:https and node:dns load on the first fetch, not with the
+// daemon: loading the network stack cost the cold start ~50 ms of CPU before
+// the first chat list, which needs none of it (docs/performance.md).
+const resolveAll = (hostname: string) =>
+  process.getBuiltinModule('node:dns/promises').lookup(hostname, { all: true, verbatim: true });
 
 /** The addresses a URL's host may be reached at, all checked; throws when any is refused. */
 async function checkedAddresses(url: URL, options: GuardedGetOptions): Promise<LookupAddress[]> {
@@ -60,7 +62,10 @@ function getOnce(
   addresses: LookupAddress[],
   options: GuardedGetOptions,
 ): Promise<IncomingMessage> {
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const request =
+    url.protocol === 'https:'
+      ? process.getBuiltinModule('node:https').request
+      : process.getBuiltinModule('node:http').request;
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: 'GET',

@@ -7,7 +7,7 @@
 // that is not valid JSON of that shape fails the live run with a
 // ProtocolError; a closed socket is transient: the engine backs off and calls
 // live() again, which reconnects.
-import WebSocket from 'ws';
+import { webSocketClass } from '../http/webSocketClass.js';
 import * as z from 'zod';
 import { ProtocolError } from '../errors.js';
 import { issueSummary, TransientHttpError, wellFormedEscapes } from '../http/index.js';
@@ -71,6 +71,7 @@ export async function* socketSignals(
   /** Our own writes that the server announces to no one: each one is a signal too. */
   wrote?: EventTarget,
 ): AsyncGenerator<LiveSignal> {
+  const WebSocket = await webSocketClass();
   const ws = new WebSocket(base.replace(/^http/, 'ws') + '/ws', {
     headers: { authorization: `Bearer ${token}` },
   });

@@ -5,7 +5,6 @@
 // the upload (upload_id null, file_size, file_checksum, file_name); the rest
 // go a few at a time. A wrong checksum is the server's checksum_mismatch, a
 // PermanentError that says so.
-import { crc32 } from 'node:zlib';
 import type { UnichatSession } from './session.js';
 import { UploadAnswer } from './wire.js';
 
@@ -43,7 +42,8 @@ export async function uploadInChunks(
         ...(uploadId === null
           ? {
               file_size: file.bytes.length,
-              file_checksum: crc32(file.bytes),
+              // node:zlib loads with the first upload, not with the daemon (cold start).
+              file_checksum: process.getBuiltinModule('node:zlib').crc32(file.bytes),
               file_name: file.name,
               content_type: file.mime,
             }
