@@ -47,6 +47,13 @@ function sizeHeapsForMemory(): void {
   setFlagsFromString('--optimize-for-size');
 }
 
+/**
+ * The worker's young generation capped at 8 MB (V8's default grows it to
+ * 16–32 MB under a sync's allocation rate): a sync's short-lived objects
+ * are collected sooner, for a lower peak RSS (docs/performance.md, session 5).
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
+
 export class DaemonHost implements ParleyClient {
   private readonly worker: Worker;
   private nextId = 1;
@@ -67,9 +74,9 @@ export class DaemonHost implements ParleyClient {
         new Worker(
           `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
             `.then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })`,
-          { eval: true, workerData },
+          { eval: true, workerData, resourceLimits: WORKER_LIMITS },
         )
-      : new Worker(file, { workerData });
+      : new Worker(file, { workerData, resourceLimits: WORKER_LIMITS });
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (m: WorkerToHost) => {
         if (m.type === 'ready') {
