@@ -4,10 +4,10 @@
 // test and the row check must agree with where pages end).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { searchPage } from '../../main/daemon/store/search/messageSearch.js';
 import { fold } from '../../main/daemon/store/search/indexText.js';
 import type { RemoteMessage } from '../../main/daemon/model/types.js';
 import { addAccount, message, tempStore } from '../helpers/fixtures.js';
+import { allSearchHits } from '../helpers/searchPages.js';
 
 const T0 = Date.UTC(2024, 5, 1);
 const DAY = 86_400_000;
@@ -47,16 +47,7 @@ test('in: with words finds exactly what the chat filter and the words allow, new
 
     const words = (text: string) => fold(text).match(/[\p{L}\p{N}]+/gu) ?? [];
     const has = (text: string, w: string) => words(text).some((t) => t.startsWith(w));
-    const all = (query: string, limit: number) => {
-      const ids: number[] = [];
-      let beforeId: number | undefined;
-      for (;;) {
-        const page = searchPage(store.db, query, { limit, beforeId });
-        ids.push(...page.hits.map((h) => h.messageId));
-        if (page.nextBeforeId === null) return ids;
-        beforeId = page.nextBeforeId;
-      }
-    };
+    const all = (query: string, limit: number) => allSearchHits(store, query, limit);
     const expect = (keep: (d: (typeof docs)[number]) => boolean) =>
       docs
         .filter(keep)
@@ -113,14 +104,7 @@ test('in: naming an old chat and a busy one pages through every hit once, newest
         .reverse(),
     ];
     for (const limit of [10, 25]) {
-      const got: number[] = [];
-      let beforeId: number | undefined;
-      do {
-        const page = searchPage(store.db, 'in:alpha kiwi', { limit, beforeId });
-        got.push(...page.hits.map((h) => h.messageId));
-        beforeId = page.nextBeforeId ?? undefined;
-      } while (beforeId !== undefined);
-      assert.deepEqual(got, expected, `pages of ${limit}`);
+      assert.deepEqual(allSearchHits(store, 'in:alpha kiwi', limit), expected, `pages of ${limit}`);
     }
   } finally {
     cleanup();

@@ -8,26 +8,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { searchPage } from '../../main/daemon/store/search/messageSearch.js';
 import { containsTerm, makeSnippet } from '../../main/daemon/store/search/snippet.js';
 import { fold } from '../../main/daemon/store/search/indexText.js';
 import type { TextTerm } from '../../main/daemon/store/search/queryParser.js';
-import type { Store } from '../../main/daemon/store/store.js';
 import { addAccount, chatBatch, message, tempStore } from '../helpers/fixtures.js';
+import { allSearchHits } from '../helpers/searchPages.js';
 
 const T0 = Date.UTC(2024, 5, 1);
-
-/** Every hit of a query, page by page, in the order the pages give them. */
-function allHits(store: Store, query: string, limit: number): number[] {
-  const ids: number[] = [];
-  let beforeId: number | undefined;
-  for (;;) {
-    const page = searchPage(store.db, query, { limit, beforeId });
-    ids.push(...page.hits.map((h) => h.messageId));
-    if (page.nextBeforeId === null) return ids;
-    beforeId = page.nextBeforeId;
-  }
-}
 
 /** The oracle: folded tokens (letters, digits, marks), one starting with the word. */
 function holdsWordPrefix(text: string, word: string): boolean {
@@ -71,12 +58,12 @@ test('a long word whose short prefix is mostly other words finds exactly its mes
         .map((d) => d.id)
         .sort((a, b) => b - a);
       assert.equal(expected.length, 45);
-      assert.deepEqual(allHits(store, 'committer', limit), expected, `limit ${limit}`);
+      assert.deepEqual(allSearchHits(store, 'committer', limit), expected, `limit ${limit}`);
     }
     // "commits" also has "commit" as its short prefix, and is most of them.
     const commits = docs.filter((d) => holdsWordPrefix(d.text, 'commits')).map((d) => d.id);
     assert.deepEqual(
-      allHits(store, 'commits', 50),
+      allSearchHits(store, 'commits', 50),
       commits.sort((a, b) => b - a),
     );
   } finally {
@@ -96,7 +83,7 @@ test('a long word matches as a prefix (submodule finds submodules), not inside w
   ];
   const { store, cleanup, docs } = world(texts);
   try {
-    const ids = (query: string) => new Set(allHits(store, query, 50));
+    const ids = (query: string) => new Set(allSearchHits(store, query, 50));
     const textOf = (found: Set<number>) =>
       docs
         .filter((d) => found.has(d.id))
@@ -126,17 +113,17 @@ test('from: with a long last name finds that sender only, also by a known person
         .map((d) => d.id)
         .sort((a, b) => b - a);
     assert.deepEqual(
-      allHits(store, 'from:steinhardt reftable', 10),
+      allSearchHits(store, 'from:steinhardt reftable', 10),
       [...bySender('Patrick Steinhardt'), ...bySender('Patricia Steinhardtova')].sort(
         (a, b) => b - a,
       ),
     );
     assert.deepEqual(
-      allHits(store, 'from:"Patrick Steinhardt" reftable', 7),
+      allSearchHits(store, 'from:"Patrick Steinhardt" reftable', 7),
       bySender('Patrick Steinhardt'),
     );
     // @s2 is Steinhaus Ann's remote id: the person is found by id, the name by its words.
-    assert.deepEqual(allHits(store, 'from:@s2 reftable', 50), bySender('Steinhaus Ann'));
+    assert.deepEqual(allSearchHits(store, 'from:@s2 reftable', 50), bySender('Steinhaus Ann'));
   } finally {
     cleanup();
   }
