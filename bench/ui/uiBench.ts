@@ -1,14 +1,18 @@
 // npm run bench:ui — the renderer in Chromium over web mode, on a large profile.
 //
 //   npm run bench:ui [-- --profile DIR] [-- --messages N] [-- --chats N] [-- --baseline REF]
+//                    [-- --compare N [--compare-profile DIR]] [-- --loads 3] [-- --opens 5]
 //
 // Builds a profile with one chat of N messages (default 50k) and N chats
-// (default 10k) through the Store's BatchWriter (or reuses --profile DIR),
-// starts the daemon worker and the web host, and measures in Chromium:
-//   chatListMs   navigation start → first painted chat-list row
+// (default 10k) through the Store's BatchWriter (--profile DIR: built there
+// and kept, or reused when DIR already holds one), starts the daemon worker
+// and the web host, and measures in Chromium:
+//   chatListMs   navigation start → first painted chat-list row (median of
+//                --loads reloads after a warm-up load; each in chatListLoadsMs)
 //   chatList     the whole chat list scrolled a screen per frame: long tasks,
 //                the most DOM nodes at any frame
-//   openChatMs   click on the big chat → first painted message
+//   openChatMs   click on the big chat → first painted message of it (median
+//                of --opens, each after opening a small chat; in openChatRunsMs)
 //   scroll       the big chat scrolled to its first message and back to the
 //                newest (--scroll 0; or back through N messages), paging
 //                included: long tasks (PerformanceObserver 'longtask'), the
@@ -21,22 +25,23 @@
 // the tasks that did more than 50 ms of work themselves. --baseline REF
 // measures the renderer at that git ref first, in the same run, on the same
 // profile, daemon and browser, and prints its figures beside these.
-// Prints one JSON line. Targets: chatListMs ≤ 300, openChatMs ≤ 100, no long
-// task > 50 ms, fewer than 3,000 DOM nodes at any time.
+// --compare N measures a second profile of N messages (same chats) first, in
+// the same run, with the same renderer and browser: what the size costs.
+// Prints one JSON line. Targets (issue #14): chatListMs ≤ 200, openChatMs ≤ 50,
+// no long task > 50 ms, fewer than 3,000 DOM nodes at any time.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'vite';
-import react from '@vitejs/plugin-react';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DaemonHost } from '../../main/daemon/host/daemonHost.js';
 import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
 import { startWebHost } from '../../main/web/webHost.js';
 import { measureLiveDelivery } from './liveDelivery.js';
 import { buildProfile, sentence } from './benchProfile.js';
+import { buildRenderer } from './rendererBuild.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -50,12 +55,26 @@ const { values: args } = parseArgs({
     live: { type: 'string', default: '200' },
     /** A git ref whose renderer is measured too, first, in the same run (e.g. main). */
     baseline: { type: 'string' },
+    /** A second profile of this many messages, measured first in the same run (e.g. 50000 beside 1M). */
+    compare: { type: 'string' },
+    'compare-profile': { type: 'string' },
+    /** Measured loads of the app (after a warm-up one); chatListMs is their median. */
+    loads: { type: 'string', default: '3' },
+    /** Measured openings of the big chat; openChatMs is their median. */
+    opens: { type: 'string', default: '5' },
   },
 });
 const BIG = Number(args.messages);
 const CHATS = Number(args.chats);
 const SCROLL = Number(args.scroll);
 const LIVE = Number(args.live);
+const LOADS = Math.max(1, Number(args.loads));
+const OPENS = Math.max(1, Number(args.opens));
+const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+};
 
 const secrets: SecretBroker = {
   get: async () => null,
@@ -66,7 +85,9 @@ const secrets: SecretBroker = {
 /** Records, in the page, when the first chat row and the first message row are painted. */
 const PROBE = `
   (() => {
-    const marks = { chatList: null, clickAt: null, openChat: null, longTasks: [] };
+    // expectTitle: the open-chat mark waits for that chat's title, so the rows of
+    // the chat open before the click cannot count as the new chat's.
+    const marks = { chatList: null, clickAt: null, openChat: null, expectTitle: null, longTasks: [] };
     Object.defineProperty(window, '__bench', { value: marks });
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) marks.longTasks.push({ at: e.startTime, ms: e.duration });
@@ -83,7 +104,11 @@ const PROBE = `
     }, true);
     new MutationObserver(() => {
       if (waitingList && document.querySelector('[role=option]')) { waitingList = false; painted('chatList'); }
-      if (waitingChat && document.querySelector('[role=log] li.message')) { waitingChat = false; painted('openChat'); }
+      if (waitingChat && document.querySelector('[role=log] li.message') &&
+          (marks.expectTitle === null || (document.getElementById('chat-title')?.textContent ?? '').includes(marks.expectTitle))) {
+        waitingChat = false;
+        painted('openChat');
+      }
     }).observe(document, { childList: true, subtree: true });
   })();
 `;
@@ -232,12 +257,16 @@ async function measureRenderer(browser: Browser, url: string) {
     const page = await context.newPage();
     // Page code is passed as text: tsx would wrap functions in helpers the page lacks.
     const marks = () => page.evaluate('window.__bench') as Promise<Marks>;
-    // A warm-up load (the browser's caches), then the measured one.
+    // A warm-up load (the browser's caches), then the measured ones.
     await page.goto(url);
     await page.waitForSelector('[role=option]');
-    await page.reload();
-    await page.waitForFunction('window.__bench.chatList !== null');
-    const chatListMs = Math.round((await marks()).chatList!);
+    const chatListLoadsMs: number[] = [];
+    for (let k = 0; k < LOADS; k++) {
+      await page.reload();
+      await page.waitForFunction('window.__bench.chatList !== null');
+      chatListLoadsMs.push(Math.round((await marks()).chatList!));
+    }
+    const chatListMs = median(chatListLoadsMs);
 
     // The whole chat list (once every page of it arrived), a screen per frame.
     await page.waitForFunction(
@@ -248,13 +277,24 @@ async function measureRenderer(browser: Browser, url: string) {
     const listEnd = (await page.evaluate('performance.now()')) as number;
     const listTasks = (await marks()).longTasks.filter((l) => l.at >= listStart && l.at < listEnd);
 
-    // Open a small chat first (warm), then the big one, measured.
-    await page.locator('[role=option]').nth(1).click();
-    await page.waitForSelector('[role=log] li.message');
-    await page.getByRole('option', { name: /Big room/ }).click();
-    await page.waitForFunction('window.__bench.openChat !== null');
-    const m = await marks();
-    const openChatMs = Math.round(m.openChat! - m.clickAt!);
+    // Open a small chat (warm), then the big one, measured; OPENS times.
+    const openChatRunsMs: number[] = [];
+    for (let k = 0; k < OPENS; k++) {
+      await page.evaluate('window.__bench.expectTitle = null');
+      await page
+        .locator('[role=option]')
+        .nth(1 + (k % 5))
+        .click();
+      await page.waitForFunction('window.__bench.openChat !== null');
+      await page.evaluate(`window.__bench.expectTitle = 'Big room'`);
+      await page.getByRole('option', { name: /Big room/ }).click();
+      await page.waitForFunction('window.__bench.openChat !== null');
+      const m = await marks();
+      openChatRunsMs.push(Math.round(m.openChat! - m.clickAt!));
+      // Let the chat's rows settle before the next click (or the scroll).
+      await page.waitForTimeout(300);
+    }
+    const openChatMs = median(openChatRunsMs);
 
     // Scroll back through SCROLL messages, one screen per frame, paging as it goes.
     const scrollStart = (await page.evaluate('performance.now()')) as number;
@@ -272,12 +312,14 @@ async function measureRenderer(browser: Browser, url: string) {
     const listWalk = list.result as { maxNodes: number; frames: number };
     return {
       chatListMs,
+      chatListLoadsMs,
       chatList: {
         frames: listWalk.frames,
         maxDomNodes: listWalk.maxNodes,
         ...taskCounts(listTasks, list.tasks),
       },
       openChatMs,
+      openChatRunsMs,
       scroll: {
         toStartAndBack: SCROLL === 0,
         reachedStart: walk.reachedStart,
@@ -306,41 +348,22 @@ function checkoutRenderer(ref: string): string {
   return dir;
 }
 
-async function buildRenderer(sourceRoot: string, outDir: string): Promise<void> {
-  await build({
-    configFile: false,
-    root: resolve(sourceRoot, 'renderer'),
-    base: './',
-    plugins: [react()],
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true },
-  });
+/**
+ * The profile in `dir` of `messages` messages and CHATS chats: reused when the
+ * directory holds one, else built there. Returns how long building took (0: reused).
+ */
+function prepareProfile(dir: string, messages: number): number {
+  if (existsSync(join(dir, 'parley.db'))) return 0;
+  if (existsSync(dir) && readdirSync(dir).length > 0)
+    throw new Error(`${dir} is neither empty nor a profile`);
+  mkdirSync(dir, { recursive: true });
+  const t = performance.now();
+  buildProfile(dir, messages, CHATS);
+  return Math.round(performance.now() - t);
 }
 
-async function main(): Promise<void> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
-  const scratch = mkdtempSync(join(tmpdir(), 'parley-bench-ui-'));
-  const profileDir = args.profile ? resolve(args.profile) : join(scratch, 'profile');
-  const t = performance.now();
-  if (!args.profile) buildProfile(profileDir, BIG, CHATS);
-  const buildProfileMs = Math.round(performance.now() - t);
-  const rendererDir = join(scratch, 'renderer');
-  await buildRenderer(ROOT, rendererDir);
-  const baselineDir = args.baseline ? join(scratch, 'baseline') : null;
-  if (args.baseline && baselineDir) {
-    const source = checkoutRenderer(args.baseline);
-    try {
-      await buildRenderer(source, baselineDir);
-    } finally {
-      rmSync(source, { recursive: true, force: true });
-    }
-  }
-  const daemon = new DaemonHost({ profileDir, secrets });
-  await daemon.ready;
-  const host = (dir: string) =>
-    startWebHost({ client: daemon, port: 0, rendererDir: dir, blobDir: join(profileDir, 'blobs') });
-  let hostsOpen = true;
-  const browser = await chromium.launch({
+const launchBrowser = () =>
+  chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
@@ -353,9 +376,70 @@ async function main(): Promise<void> {
       '--no-first-run',
     ],
   });
+
+type Measured = Awaited<ReturnType<typeof measureRenderer>>;
+/** A measurement without its raw long-task list (that is only for the targets). */
+const strip = (r: Measured | null) => {
+  if (!r) return null;
+  const { wallLongTasks: _omit, ...rest } = r;
+  void _omit;
+  return rest;
+};
+
+/** --compare: the same chats with another size of big chat, measured on a daemon of its own. */
+async function measureCompare(browser: Browser, rendererDir: string, scratch: string) {
+  const messages = Number(args.compare);
+  const dir = args['compare-profile'] ? resolve(args['compare-profile']) : join(scratch, 'compare');
+  const buildProfileMs = prepareProfile(dir, messages);
+  const daemon = new DaemonHost({ profileDir: dir, secrets });
   try {
+    await daemon.ready;
+    const web = await startWebHost({
+      client: daemon,
+      port: 0,
+      rendererDir,
+      blobDir: join(dir, 'blobs'),
+    });
+    try {
+      const { wallLongTasks: _omit, ...measured } = await measureRenderer(browser, web.url);
+      void _omit;
+      console.error(`compare (${messages} messages): ${JSON.stringify(measured)}`);
+      return { messages, buildProfileMs, ...measured };
+    } finally {
+      await web.close();
+    }
+  } finally {
+    await daemon.close();
+  }
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
+  const scratch = mkdtempSync(join(tmpdir(), 'parley-bench-ui-'));
+  const profileDir = args.profile ? resolve(args.profile) : join(scratch, 'profile');
+  const buildProfileMs = prepareProfile(profileDir, BIG);
+  const rendererDir = join(scratch, 'renderer');
+  await buildRenderer(ROOT, rendererDir);
+  const baselineDir = args.baseline ? join(scratch, 'baseline') : null;
+  if (args.baseline && baselineDir) {
+    const source = checkoutRenderer(args.baseline);
+    try {
+      await buildRenderer(source, baselineDir);
+    } finally {
+      rmSync(source, { recursive: true, force: true });
+    }
+  }
+  const browser = await launchBrowser();
+  let daemon: DaemonHost | null = null;
+  try {
+    const compare = args.compare ? await measureCompare(browser, rendererDir, scratch) : null;
+    daemon = new DaemonHost({ profileDir, secrets });
+    await daemon.ready;
+    const client = daemon;
+    const host = (dir: string) =>
+      startWebHost({ client, port: 0, rendererDir: dir, blobDir: join(profileDir, 'blobs') });
     // The baseline first, then this tree, on the same daemon, profile and browser.
-    let baseline: Awaited<ReturnType<typeof measureRenderer>> | null = null;
+    let baseline: Measured | null = null;
     if (baselineDir) {
       const web = await host(baselineDir);
       try {
@@ -369,7 +453,7 @@ async function main(): Promise<void> {
       }
     }
     const web = await host(rendererDir);
-    let current: Awaited<ReturnType<typeof measureRenderer>>;
+    let current: Measured;
     try {
       current = await measureRenderer(browser, web.url);
     } finally {
@@ -377,7 +461,7 @@ async function main(): Promise<void> {
     }
     // The live phase runs its own daemon on the profile: this one lets go of it first.
     await daemon.close();
-    hostsOpen = false;
+    daemon = null;
     const live =
       LIVE > 0
         ? await measureLiveDelivery({
@@ -391,12 +475,6 @@ async function main(): Promise<void> {
           })
         : null;
     const { wallLongTasks, ...figures } = current;
-    const strip = (r: typeof baseline) => {
-      if (!r) return null;
-      const { wallLongTasks: _omit, ...rest } = r;
-      void _omit;
-      return rest;
-    };
     const result = {
       bench: 'ui',
       messages: BIG,
@@ -405,9 +483,19 @@ async function main(): Promise<void> {
       ...figures,
       liveWriteToDom: live,
       baseline: baseline ? { ref: args.baseline, ...strip(baseline) } : null,
+      compare,
+      /** This profile's figure ÷ the compare profile's: what the size costs. */
+      vsCompare: compare
+        ? {
+            chatListMs: ratio(figures.chatListMs, compare.chatListMs),
+            openChatMs: ratio(figures.openChatMs, compare.openChatMs),
+            scrollCpuLongTasks: [figures.scroll.cpuLongTasks, compare.scroll.cpuLongTasks],
+            scrollMaxTaskCpuMs: [figures.scroll.maxTaskCpuMs, compare.scroll.maxTaskCpuMs],
+          }
+        : null,
       targets: {
-        chatListMs: figures.chatListMs <= 300,
-        openChatMs: figures.openChatMs <= 100,
+        chatListMs: figures.chatListMs <= 200,
+        openChatMs: figures.openChatMs <= 50,
         noLongTaskOver50ms: wallLongTasks.every((l) => l.ms <= 50),
         noTaskOver50msCpu: figures.scroll.cpuLongTasks + figures.chatList.cpuLongTasks === 0,
         domNodesUnder3000:
@@ -417,7 +505,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result));
   } finally {
     await browser.close();
-    if (hostsOpen) await daemon.close();
+    if (daemon) await daemon.close();
     rmSync(scratch, { recursive: true, force: true });
   }
 }
