@@ -89,6 +89,28 @@ const PROBE = `
     // the chat open before the click cannot count as the new chat's.
     const marks = { chatList: null, clickAt: null, openChat: null, expectTitle: null, longTasks: [] };
     Object.defineProperty(window, '__bench', { value: marks });
+    // While marks.tracing, every API call over the web socket: its name, when it
+    // went out and when its answer came (where an opening's time goes).
+    marks.calls = [];
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('message', (e) => {
+          if (!marks.tracing || typeof e.data !== 'string') return;
+          const id = /^\\{"id":(\\d+)/.exec(e.data)?.[1];
+          const call = id && marks.calls.find((c) => c.id === Number(id));
+          if (call) call.done = performance.now();
+        });
+      }
+      send(text) {
+        if (marks.tracing && typeof text === 'string') {
+          const m = /^\\{"id":(\\d+),"name":"([^"]+)"/.exec(text);
+          if (m) marks.calls.push({ id: Number(m[1]), name: m[2], at: performance.now(), done: null });
+        }
+        super.send(text);
+      }
+    };
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) marks.longTasks.push({ at: e.startTime, ms: e.duration });
     }).observe({ type: 'longtask', buffered: true });
@@ -117,6 +139,7 @@ interface Marks {
   chatList: number | null;
   clickAt: number | null;
   openChat: number | null;
+  calls: { id: number; name: string; at: number; done: number | null }[];
   longTasks: { at: number; ms: number }[];
 }
 
@@ -279,6 +302,9 @@ async function measureRenderer(browser: Browser, url: string) {
 
     // Open a small chat (warm), then the big one, measured; OPENS times.
     const openChatRunsMs: number[] = [];
+    /** Per opening: the API calls made between the click and the first painted message. */
+    const openCalls: { name: string; sentMs: number; answeredMs: number | null }[][] = [];
+    await page.evaluate('window.__bench.tracing = true');
     for (let k = 0; k < OPENS; k++) {
       await page.evaluate('window.__bench.expectTitle = null');
       await page
@@ -291,10 +317,21 @@ async function measureRenderer(browser: Browser, url: string) {
       await page.waitForFunction('window.__bench.openChat !== null');
       const m = await marks();
       openChatRunsMs.push(Math.round(m.openChat! - m.clickAt!));
+      openCalls.push(
+        m.calls
+          .filter((c) => c.at >= m.clickAt! && c.at <= m.openChat!)
+          .map((c) => ({
+            name: c.name,
+            sentMs: Math.round(c.at - m.clickAt!),
+            answeredMs: c.done === null ? null : Math.round(c.done - m.clickAt!),
+          })),
+      );
       // Let the chat's rows settle before the next click (or the scroll).
       await page.waitForTimeout(300);
     }
+    await page.evaluate('window.__bench.tracing = false');
     const openChatMs = median(openChatRunsMs);
+    const medianOpening = openChatRunsMs.indexOf(openChatMs);
 
     // Scroll back through SCROLL messages, one screen per frame, paging as it goes.
     const scrollStart = (await page.evaluate('performance.now()')) as number;
@@ -320,6 +357,8 @@ async function measureRenderer(browser: Browser, url: string) {
       },
       openChatMs,
       openChatRunsMs,
+      /** The median opening's API calls, ms after the click (sent, answered). */
+      openChatCalls: openCalls[medianOpening] ?? [],
       scroll: {
         toStartAndBack: SCROLL === 0,
         reachedStart: walk.reachedStart,
