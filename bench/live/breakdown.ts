@@ -26,6 +26,8 @@ export interface Stages {
   yielded: number | null;
   /** The engine came back for the next batch: this one committed, its events emitted. */
   committed: number | null;
+  /** The daemon's coalesced delta left the worker (its flush ran). */
+  posted: number | null;
   hostEvent: number | null;
   socket: number | null;
   dom: number;
@@ -39,6 +41,7 @@ export function stagesOf(s: SampleTimes, marks: readonly Mark[]): Stages & { wha
   const committed = yielded
     ? marks.find((m) => m.kind === 'resume' && m.at >= yielded.at)
     : undefined;
+  const posted = yielded ? marks.find((m) => m.kind === 'posted' && m.at >= yielded.at) : undefined;
   const fetches = marks.filter(
     (m): m is Extract<Mark, { kind: 'fetch' }> =>
       m.kind === 'fetch' && m.end >= s.sentAt && (!yielded || m.end <= yielded.at),
@@ -53,6 +56,7 @@ export function stagesOf(s: SampleTimes, marks: readonly Mark[]): Stages & { wha
     what: fetches.map((f) => f.what),
     yielded: rel(yielded?.at),
     committed: rel(committed && 'at' in committed ? committed.at : null),
+    posted: rel(posted && 'at' in posted ? posted.at : null),
     hostEvent: rel(s.hostEventAt),
     socket: rel(s.socketAt),
     dom: s.seenAt - s.sentAt,

@@ -5,7 +5,7 @@
 // when live() yielded the batch carrying a bench message, and when the engine
 // came back for the next batch (that batch committed, its events emitted).
 import { join } from 'node:path';
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Connector } from '../../main/daemon/connectors/connector.js';
 import { ConnectorRegistry } from '../../main/daemon/connectors/registry.js';
 import { MatrixConnector, matrixKind } from '../../main/daemon/connectors/matrix/connector.js';
@@ -55,6 +55,16 @@ function instrumented<C extends Connector>(connector: C): C {
   };
   return connector;
 }
+
+// The moment the daemon's coalesced message delta leaves the worker for the host.
+const port = parentPort!;
+const postToHost = port.postMessage.bind(port);
+port.postMessage = (message: unknown, transfer?: Parameters<typeof postToHost>[1]) => {
+  const m = message as { type?: string; event?: { name?: string } };
+  if (m.type === 'event' && m.event?.name === 'messages.upserted')
+    post({ kind: 'posted', at: epochNow() });
+  postToHost(message, transfer);
+};
 
 const cryptoDir = join((workerData as WorkerData).profileDir, 'matrix-crypto');
 runDaemonWorker(

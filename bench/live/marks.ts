@@ -15,7 +15,9 @@ export type Mark =
   /** The connector handed a batch to the store (tokens: the bench tokens in its messages). */
   | { kind: 'yield'; at: number; tokens: string[] }
   /** The engine asked for the next batch: the previous one is committed and its events emitted. */
-  | { kind: 'resume'; at: number };
+  | { kind: 'resume'; at: number }
+  /** The worker posted a message delta (`messages.upserted`) to the host thread. */
+  | { kind: 'posted'; at: number };
 
 /** Bench tokens look like `lv<run>x<n><side>`; only they are read out of a message body. */
 export const TOKEN = /\blv[0-9a-z]+x\d+[pf]\b/g;

@@ -2,7 +2,7 @@
 // its row in Chromium's DOM, against real servers on loopback (issue #14).
 //
 //   npm run bench:live [-- --server matrix|jmap-chat|all] [--samples 100] [--warmup 5]
-//                      [--settle 60]
+//                      [--settle 60] [--raw FILE]
 //
 // Per server: the web mode app as `parley web` runs it (DaemonHost, its
 // worker with the real connector: liveWorker.ts; the web host; the real
@@ -13,7 +13,7 @@
 // same sends into a bare client's chat measure the floor the server and
 // loopback impose (matrixServer.ts, jmapChatServer.ts). Every Parley sample
 // is broken down (breakdown.ts). One JSON object on the last line of stdout.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '5' },
     /** Pause after each sample, so the next send starts from a quiet state. */
     settle: { type: 'string', default: '60' },
+    /** Writes every sample (Parley's stages, the floor's times) here as JSON, one server per line. */
+    raw: { type: 'string' },
   },
 });
 const SERVERS = args.server === 'all' ? ['matrix', 'jmap-chat'] : [args.server!];
@@ -116,7 +118,9 @@ async function main(): Promise<void> {
       console.error(`bench:live: ${name}…`);
       const side = name === 'matrix' ? await startMatrixSide() : await startJmapChatSide();
       try {
-        results[name] = await measureServer(browser, rendererDir, side);
+        const { raw, ...figures } = await measureServer(browser, rendererDir, side);
+        results[name] = figures;
+        if (args.raw) appendFileSync(args.raw, `${JSON.stringify({ server: name, ...raw })}\n`);
       } finally {
         await side.close();
       }

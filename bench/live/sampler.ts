@@ -109,6 +109,7 @@ export async function measure(options: {
       lastResponse: median((s) => s.lastResponse),
       yielded: median((s) => s.yielded),
       committed: median((s) => s.committed),
+      posted: median((s) => s.posted),
       hostEvent: median((s) => s.hostEvent),
       socket: median((s) => s.socket),
       dom: median((s) => s.dom),
@@ -120,5 +121,7 @@ export async function measure(options: {
         stages.slice().sort((a, b) => a.dom - b.dom)[Math.floor(stages.length / 2)]?.what ?? [],
     },
     targets: { medianUnder50ms: p.medianMs <= 50, p95Under150ms: p.p95Ms <= 150 },
+    /** Every sample, for --raw (not printed in the JSON line). */
+    raw: { parley: stages, floor },
   };
 }
