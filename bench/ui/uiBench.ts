@@ -92,6 +92,8 @@ const PROBE = `
     // While marks.tracing, every API call over the web socket: its name, when it
     // went out and when its answer came (where an opening's time goes).
     marks.calls = [];
+    // On from the start, so a load's calls before the first chat row are known.
+    marks.tracing = true;
     const Native = window.WebSocket;
     window.WebSocket = class extends Native {
       constructor(...args) {
@@ -268,6 +270,17 @@ const SCROLL_CHUNK = `(async () => {
   return { done: false, ...st };
 })()`;
 
+/** The API calls sent between two page times, as ms after `from` (sent, answered). */
+function callsBetween(m: Marks, from: number, to: number) {
+  return m.calls
+    .filter((c) => c.at >= from && c.at <= to)
+    .map((c) => ({
+      name: c.name,
+      sentMs: Math.round(c.at - from),
+      answeredMs: c.done === null ? null : Math.round(c.done - from),
+    }));
+}
+
 /** One renderer build measured: first paint, the chat list walk, opening the big chat, its scroll. */
 async function measureRenderer(browser: Browser, url: string) {
   // bypassCSP: the probes below are evaluated as text, which the app's CSP (rightly) forbids.
@@ -284,11 +297,16 @@ async function measureRenderer(browser: Browser, url: string) {
     await page.goto(url);
     await page.waitForSelector('[role=option]');
     const chatListLoadsMs: number[] = [];
+    /** Per load: the API calls before the first chat row was painted. */
+    const loadCalls: { name: string; sentMs: number; answeredMs: number | null }[][] = [];
     for (let k = 0; k < LOADS; k++) {
       await page.reload();
       await page.waitForFunction('window.__bench.chatList !== null');
-      chatListLoadsMs.push(Math.round((await marks()).chatList!));
+      const m = await marks();
+      chatListLoadsMs.push(Math.round(m.chatList!));
+      loadCalls.push(callsBetween(m, 0, m.chatList!));
     }
+    await page.evaluate('window.__bench.tracing = false');
     const chatListMs = median(chatListLoadsMs);
 
     // The whole chat list (once every page of it arrived), a screen per frame.
@@ -317,15 +335,7 @@ async function measureRenderer(browser: Browser, url: string) {
       await page.waitForFunction('window.__bench.openChat !== null');
       const m = await marks();
       openChatRunsMs.push(Math.round(m.openChat! - m.clickAt!));
-      openCalls.push(
-        m.calls
-          .filter((c) => c.at >= m.clickAt! && c.at <= m.openChat!)
-          .map((c) => ({
-            name: c.name,
-            sentMs: Math.round(c.at - m.clickAt!),
-            answeredMs: c.done === null ? null : Math.round(c.done - m.clickAt!),
-          })),
-      );
+      openCalls.push(callsBetween(m, m.clickAt!, m.openChat!));
       // Let the chat's rows settle before the next click (or the scroll).
       await page.waitForTimeout(300);
     }
@@ -350,6 +360,8 @@ async function measureRenderer(browser: Browser, url: string) {
     return {
       chatListMs,
       chatListLoadsMs,
+      /** The median load's API calls, ms after navigation start (sent, answered). */
+      chatListCalls: loadCalls[chatListLoadsMs.indexOf(chatListMs)] ?? [],
       chatList: {
         frames: listWalk.frames,
         maxDomNodes: listWalk.maxNodes,
