@@ -42,6 +42,7 @@ import { startWebHost } from '../../main/web/webHost.js';
 import { measureLiveDelivery } from './liveDelivery.js';
 import { buildProfile, sentence } from './benchProfile.js';
 import { buildRenderer } from './rendererBuild.js';
+import { percentile } from '../stats.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -437,6 +438,36 @@ const strip = (r: Measured | null) => {
   return rest;
 };
 
+/**
+ * The daemon's share of a load and of an opening, without a browser: the
+ * renderer's first calls (the chat list's first page of 60, the big chat's
+ * first page of 40 messages) through the worker, as the web host makes them.
+ */
+async function daemonCalls(daemon: DaemonHost, rounds = 40) {
+  const timed = async (name: string, input: unknown) => {
+    const t = performance.now();
+    const r = await daemon.callRaw(name, input);
+    if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
+    return { ms: performance.now() - t, value: r.value };
+  };
+  const first = await timed('chats.list', { limit: 60 });
+  const big = (first.value as { chats: { id: number; name: string | null }[] }).chats.find(
+    (c) => c.name === 'Big room',
+  );
+  if (!big) throw new Error('no Big room in the first page of chats');
+  const list: number[] = [];
+  const page: number[] = [];
+  for (let k = 0; k < rounds; k++) {
+    list.push((await timed('chats.list', { limit: 60 })).ms);
+    page.push((await timed('messages.page', { chatId: big.id, limit: 40 })).ms);
+  }
+  const fig = (xs: number[]) => ({
+    p50: Math.round(percentile(xs, 50) * 100) / 100,
+    p95: Math.round(percentile(xs, 95) * 100) / 100,
+  });
+  return { chatsListFirstPageMs: fig(list), bigChatFirstPageMs: fig(page) };
+}
+
 /** --compare: the same chats with another size of big chat, measured on a daemon of its own. */
 async function measureCompare(browser: Browser, rendererDir: string, scratch: string) {
   const messages = Number(args.compare);
@@ -445,6 +476,7 @@ async function measureCompare(browser: Browser, rendererDir: string, scratch: st
   const daemon = new DaemonHost({ profileDir: dir, secrets });
   try {
     await daemon.ready;
+    const calls = await daemonCalls(daemon);
     const web = await startWebHost({
       client: daemon,
       port: 0,
@@ -455,7 +487,7 @@ async function measureCompare(browser: Browser, rendererDir: string, scratch: st
       const { wallLongTasks: _omit, ...measured } = await measureRenderer(browser, web.url);
       void _omit;
       console.error(`compare (${messages} messages): ${JSON.stringify(measured)}`);
-      return { messages, buildProfileMs, ...measured };
+      return { messages, buildProfileMs, daemonCalls: calls, ...measured };
     } finally {
       await web.close();
     }
@@ -486,6 +518,7 @@ async function main(): Promise<void> {
     const compare = args.compare ? await measureCompare(browser, rendererDir, scratch) : null;
     daemon = new DaemonHost({ profileDir, secrets });
     await daemon.ready;
+    const calls = await daemonCalls(daemon);
     const client = daemon;
     const host = (dir: string) =>
       startWebHost({ client, port: 0, rendererDir: dir, blobDir: join(profileDir, 'blobs') });
@@ -531,6 +564,7 @@ async function main(): Promise<void> {
       messages: BIG,
       chats: CHATS,
       buildProfileMs,
+      daemonCalls: calls,
       ...figures,
       liveWriteToDom: live,
       baseline: baseline ? { ref: args.baseline, ...strip(baseline) } : null,
