@@ -271,6 +271,29 @@ const SCROLL_CHUNK = `(async () => {
   return { done: false, ...st };
 })()`;
 
+/**
+ * The transport's floor under the machine's current load: a socket of the
+ * page's own to the web host (the same cookie), 40 calls that do no work
+ * (`settings.get`), one at a time; p50 and p95 in ms.
+ */
+const API_ROUND_TRIPS = `(async () => {
+  const ws = new WebSocket(\`ws://\${location.host}/ws\`);
+  await new Promise((r, f) => { ws.onopen = r; ws.onerror = f; });
+  const times = [];
+  for (let id = 1; id <= 40; id++) {
+    const t = performance.now();
+    await new Promise((r) => {
+      ws.onmessage = (e) => { if (String(e.data).startsWith('{"id":' + id + ',')) r(null); };
+      ws.send(JSON.stringify({ id, name: 'settings.get', input: {} }));
+    });
+    times.push(performance.now() - t);
+  }
+  ws.close();
+  times.sort((a, b) => a - b);
+  const at = (p) => Math.round(times[Math.min(times.length - 1, Math.floor(times.length * p))] * 100) / 100;
+  return { p50: at(0.5), p95: at(0.95) };
+})()`;
+
 /** The API calls sent between two page times, as ms after `from` (sent, answered). */
 function callsBetween(m: Marks, from: number, to: number) {
   return m.calls
@@ -323,6 +346,8 @@ async function measureRenderer(browser: Browser, url: string) {
     const openChatRunsMs: number[] = [];
     /** Per opening: the API calls made between the click and the first painted message. */
     const openCalls: { name: string; sentMs: number; answeredMs: number | null }[][] = [];
+    /** Per opening (from the click to the mark): the renderer thread's CPU, all tasks and the longest. */
+    const openCpu: { cpuMs: number; maxTaskCpuMs: number }[] = [];
     await page.evaluate('window.__bench.tracing = true');
     for (let k = 0; k < OPENS; k++) {
       await page.evaluate('window.__bench.expectTitle = null');
@@ -332,8 +357,18 @@ async function measureRenderer(browser: Browser, url: string) {
         .click();
       await page.waitForFunction('window.__bench.openChat !== null');
       await page.evaluate(`window.__bench.expectTitle = 'Big room'`);
+      // Traced: the renderer thread's own CPU time in the opening, apart from its waits.
+      await browser.startTracing(page, { categories: ['toplevel'] });
       await page.getByRole('option', { name: /Big room/ }).click();
       await page.waitForFunction('window.__bench.openChat !== null');
+      const trace = JSON.parse((await browser.stopTracing()).toString()) as {
+        traceEvents: TraceEvent[];
+      };
+      const tasks = rendererTasks(trace);
+      openCpu.push({
+        cpuMs: Math.round(tasks.reduce((sum, t) => sum + t.tdur, 0) / 1000),
+        maxTaskCpuMs: Math.round(tasks.reduce((m, t) => Math.max(m, t.tdur), 0) / 1000),
+      });
       const m = await marks();
       openChatRunsMs.push(Math.round(m.openChat! - m.clickAt!));
       openCalls.push(callsBetween(m, m.clickAt!, m.openChat!));
@@ -343,6 +378,7 @@ async function measureRenderer(browser: Browser, url: string) {
     await page.evaluate('window.__bench.tracing = false');
     const openChatMs = median(openChatRunsMs);
     const medianOpening = openChatRunsMs.indexOf(openChatMs);
+    const apiRoundTripMs = (await page.evaluate(API_ROUND_TRIPS)) as { p50: number; p95: number };
 
     // Scroll back through SCROLL messages, one screen per frame, paging as it goes.
     const scrollStart = (await page.evaluate('performance.now()')) as number;
@@ -370,8 +406,12 @@ async function measureRenderer(browser: Browser, url: string) {
       },
       openChatMs,
       openChatRunsMs,
+      /** The floor of any call: page → web host → daemon worker → page, for a call that does nothing. */
+      apiRoundTripMs,
       /** The median opening's API calls, ms after the click (sent, answered). */
       openChatCalls: openCalls[medianOpening] ?? [],
+      /** The median opening's renderer-thread CPU (trace thread time; the trace spans click to mark). */
+      openChatCpu: openCpu[medianOpening] ?? null,
       scroll: {
         toStartAndBack: SCROLL === 0,
         reachedStart: walk.reachedStart,
