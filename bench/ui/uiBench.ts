@@ -1,14 +1,18 @@
 // npm run bench:ui — the renderer in Chromium over web mode, on a large profile.
 //
 //   npm run bench:ui [-- --profile DIR] [-- --messages N] [-- --chats N] [-- --baseline REF]
+//                    [-- --compare N [--compare-profile DIR]] [-- --loads 3] [-- --opens 5]
 //
 // Builds a profile with one chat of N messages (default 50k) and N chats
-// (default 10k) through the Store's BatchWriter (or reuses --profile DIR),
-// starts the daemon worker and the web host, and measures in Chromium:
-//   chatListMs   navigation start → first painted chat-list row
+// (default 10k) through the Store's BatchWriter (--profile DIR: built there
+// and kept, or reused when DIR already holds one), starts the daemon worker
+// and the web host, and measures in Chromium:
+//   chatListMs   navigation start → first painted chat-list row (median of
+//                --loads reloads after a warm-up load; each in chatListLoadsMs)
 //   chatList     the whole chat list scrolled a screen per frame: long tasks,
 //                the most DOM nodes at any frame
-//   openChatMs   click on the big chat → first painted message
+//   openChatMs   click on the big chat → first painted message of it (median
+//                of --opens, each after opening a small chat; in openChatRunsMs)
 //   scroll       the big chat scrolled to its first message and back to the
 //                newest (--scroll 0; or back through N messages), paging
 //                included: long tasks (PerformanceObserver 'longtask'), the
@@ -21,22 +25,24 @@
 // the tasks that did more than 50 ms of work themselves. --baseline REF
 // measures the renderer at that git ref first, in the same run, on the same
 // profile, daemon and browser, and prints its figures beside these.
-// Prints one JSON line. Targets: chatListMs ≤ 300, openChatMs ≤ 100, no long
-// task > 50 ms, fewer than 3,000 DOM nodes at any time.
+// --compare N measures a second profile of N messages (same chats) first, in
+// the same run, with the same renderer and browser: what the size costs.
+// Prints one JSON line. Targets (issue #14): chatListMs ≤ 200, openChatMs ≤ 50,
+// no long task > 50 ms, fewer than 3,000 DOM nodes at any time.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'vite';
-import react from '@vitejs/plugin-react';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DaemonHost } from '../../main/daemon/host/daemonHost.js';
 import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
 import { startWebHost } from '../../main/web/webHost.js';
 import { measureLiveDelivery } from './liveDelivery.js';
 import { buildProfile, sentence } from './benchProfile.js';
+import { buildRenderer } from './rendererBuild.js';
+import { percentile } from '../stats.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -50,12 +56,26 @@ const { values: args } = parseArgs({
     live: { type: 'string', default: '200' },
     /** A git ref whose renderer is measured too, first, in the same run (e.g. main). */
     baseline: { type: 'string' },
+    /** A second profile of this many messages, measured first in the same run (e.g. 50000 beside 1M). */
+    compare: { type: 'string' },
+    'compare-profile': { type: 'string' },
+    /** Measured loads of the app (after a warm-up one); chatListMs is their median. */
+    loads: { type: 'string', default: '3' },
+    /** Measured openings of the big chat; openChatMs is their median. */
+    opens: { type: 'string', default: '5' },
   },
 });
 const BIG = Number(args.messages);
 const CHATS = Number(args.chats);
 const SCROLL = Number(args.scroll);
 const LIVE = Number(args.live);
+const LOADS = Math.max(1, Number(args.loads));
+const OPENS = Math.max(1, Number(args.opens));
+const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+};
 
 const secrets: SecretBroker = {
   get: async () => null,
@@ -66,8 +86,34 @@ const secrets: SecretBroker = {
 /** Records, in the page, when the first chat row and the first message row are painted. */
 const PROBE = `
   (() => {
-    const marks = { chatList: null, clickAt: null, openChat: null, longTasks: [] };
+    // expectTitle: the open-chat mark waits for that chat's title, so the rows of
+    // the chat open before the click cannot count as the new chat's.
+    const marks = { chatList: null, clickAt: null, openChat: null, expectTitle: null, longTasks: [] };
     Object.defineProperty(window, '__bench', { value: marks });
+    // While marks.tracing, every API call over the web socket: its name, when it
+    // went out and when its answer came (where an opening's time goes).
+    marks.calls = [];
+    // On from the start, so a load's calls before the first chat row are known.
+    marks.tracing = true;
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('message', (e) => {
+          if (!marks.tracing || typeof e.data !== 'string') return;
+          const id = /^\\{"id":(\\d+)/.exec(e.data)?.[1];
+          const call = id && marks.calls.find((c) => c.id === Number(id));
+          if (call) call.done = performance.now();
+        });
+      }
+      send(text) {
+        if (marks.tracing && typeof text === 'string') {
+          const m = /^\\{"id":(\\d+),"name":"([^"]+)"/.exec(text);
+          if (m) marks.calls.push({ id: Number(m[1]), name: m[2], at: performance.now(), done: null });
+        }
+        super.send(text);
+      }
+    };
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) marks.longTasks.push({ at: e.startTime, ms: e.duration });
     }).observe({ type: 'longtask', buffered: true });
@@ -83,7 +129,11 @@ const PROBE = `
     }, true);
     new MutationObserver(() => {
       if (waitingList && document.querySelector('[role=option]')) { waitingList = false; painted('chatList'); }
-      if (waitingChat && document.querySelector('[role=log] li.message')) { waitingChat = false; painted('openChat'); }
+      if (waitingChat && document.querySelector('[role=log] li.message') &&
+          (marks.expectTitle === null || (document.getElementById('chat-title')?.textContent ?? '').includes(marks.expectTitle))) {
+        waitingChat = false;
+        painted('openChat');
+      }
     }).observe(document, { childList: true, subtree: true });
   })();
 `;
@@ -92,6 +142,7 @@ interface Marks {
   chatList: number | null;
   clickAt: number | null;
   openChat: number | null;
+  calls: { id: number; name: string; at: number; done: number | null }[];
   longTasks: { at: number; ms: number }[];
 }
 
@@ -220,6 +271,40 @@ const SCROLL_CHUNK = `(async () => {
   return { done: false, ...st };
 })()`;
 
+/**
+ * The transport's floor under the machine's current load: a socket of the
+ * page's own to the web host (the same cookie), 40 calls that do no work
+ * (`settings.get`), one at a time; p50 and p95 in ms.
+ */
+const API_ROUND_TRIPS = `(async () => {
+  const ws = new WebSocket(\`ws://\${location.host}/ws\`);
+  await new Promise((r, f) => { ws.onopen = r; ws.onerror = f; });
+  const times = [];
+  for (let id = 1; id <= 40; id++) {
+    const t = performance.now();
+    await new Promise((r) => {
+      ws.onmessage = (e) => { if (String(e.data).startsWith('{"id":' + id + ',')) r(null); };
+      ws.send(JSON.stringify({ id, name: 'settings.get', input: {} }));
+    });
+    times.push(performance.now() - t);
+  }
+  ws.close();
+  times.sort((a, b) => a - b);
+  const at = (p) => Math.round(times[Math.min(times.length - 1, Math.floor(times.length * p))] * 100) / 100;
+  return { p50: at(0.5), p95: at(0.95) };
+})()`;
+
+/** The API calls sent between two page times, as ms after `from` (sent, answered). */
+function callsBetween(m: Marks, from: number, to: number) {
+  return m.calls
+    .filter((c) => c.at >= from && c.at <= to)
+    .map((c) => ({
+      name: c.name,
+      sentMs: Math.round(c.at - from),
+      answeredMs: c.done === null ? null : Math.round(c.done - from),
+    }));
+}
+
 /** One renderer build measured: first paint, the chat list walk, opening the big chat, its scroll. */
 async function measureRenderer(browser: Browser, url: string) {
   // bypassCSP: the probes below are evaluated as text, which the app's CSP (rightly) forbids.
@@ -232,12 +317,21 @@ async function measureRenderer(browser: Browser, url: string) {
     const page = await context.newPage();
     // Page code is passed as text: tsx would wrap functions in helpers the page lacks.
     const marks = () => page.evaluate('window.__bench') as Promise<Marks>;
-    // A warm-up load (the browser's caches), then the measured one.
+    // A warm-up load (the browser's caches), then the measured ones.
     await page.goto(url);
     await page.waitForSelector('[role=option]');
-    await page.reload();
-    await page.waitForFunction('window.__bench.chatList !== null');
-    const chatListMs = Math.round((await marks()).chatList!);
+    const chatListLoadsMs: number[] = [];
+    /** Per load: the API calls before the first chat row was painted. */
+    const loadCalls: { name: string; sentMs: number; answeredMs: number | null }[][] = [];
+    for (let k = 0; k < LOADS; k++) {
+      await page.reload();
+      await page.waitForFunction('window.__bench.chatList !== null');
+      const m = await marks();
+      chatListLoadsMs.push(Math.round(m.chatList!));
+      loadCalls.push(callsBetween(m, 0, m.chatList!));
+    }
+    await page.evaluate('window.__bench.tracing = false');
+    const chatListMs = median(chatListLoadsMs);
 
     // The whole chat list (once every page of it arrived), a screen per frame.
     await page.waitForFunction(
@@ -248,13 +342,43 @@ async function measureRenderer(browser: Browser, url: string) {
     const listEnd = (await page.evaluate('performance.now()')) as number;
     const listTasks = (await marks()).longTasks.filter((l) => l.at >= listStart && l.at < listEnd);
 
-    // Open a small chat first (warm), then the big one, measured.
-    await page.locator('[role=option]').nth(1).click();
-    await page.waitForSelector('[role=log] li.message');
-    await page.getByRole('option', { name: /Big room/ }).click();
-    await page.waitForFunction('window.__bench.openChat !== null');
-    const m = await marks();
-    const openChatMs = Math.round(m.openChat! - m.clickAt!);
+    // Open a small chat (warm), then the big one, measured; OPENS times.
+    const openChatRunsMs: number[] = [];
+    /** Per opening: the API calls made between the click and the first painted message. */
+    const openCalls: { name: string; sentMs: number; answeredMs: number | null }[][] = [];
+    /** Per opening (from the click to the mark): the renderer thread's CPU, all tasks and the longest. */
+    const openCpu: { cpuMs: number; maxTaskCpuMs: number }[] = [];
+    await page.evaluate('window.__bench.tracing = true');
+    for (let k = 0; k < OPENS; k++) {
+      await page.evaluate('window.__bench.expectTitle = null');
+      await page
+        .locator('[role=option]')
+        .nth(1 + (k % 5))
+        .click();
+      await page.waitForFunction('window.__bench.openChat !== null');
+      await page.evaluate(`window.__bench.expectTitle = 'Big room'`);
+      // Traced: the renderer thread's own CPU time in the opening, apart from its waits.
+      await browser.startTracing(page, { categories: ['toplevel'] });
+      await page.getByRole('option', { name: /Big room/ }).click();
+      await page.waitForFunction('window.__bench.openChat !== null');
+      const trace = JSON.parse((await browser.stopTracing()).toString()) as {
+        traceEvents: TraceEvent[];
+      };
+      const tasks = rendererTasks(trace);
+      openCpu.push({
+        cpuMs: Math.round(tasks.reduce((sum, t) => sum + t.tdur, 0) / 1000),
+        maxTaskCpuMs: Math.round(tasks.reduce((m, t) => Math.max(m, t.tdur), 0) / 1000),
+      });
+      const m = await marks();
+      openChatRunsMs.push(Math.round(m.openChat! - m.clickAt!));
+      openCalls.push(callsBetween(m, m.clickAt!, m.openChat!));
+      // Let the chat's rows settle before the next click (or the scroll).
+      await page.waitForTimeout(300);
+    }
+    await page.evaluate('window.__bench.tracing = false');
+    const openChatMs = median(openChatRunsMs);
+    const medianOpening = openChatRunsMs.indexOf(openChatMs);
+    const apiRoundTripMs = (await page.evaluate(API_ROUND_TRIPS)) as { p50: number; p95: number };
 
     // Scroll back through SCROLL messages, one screen per frame, paging as it goes.
     const scrollStart = (await page.evaluate('performance.now()')) as number;
@@ -272,12 +396,22 @@ async function measureRenderer(browser: Browser, url: string) {
     const listWalk = list.result as { maxNodes: number; frames: number };
     return {
       chatListMs,
+      chatListLoadsMs,
+      /** The median load's API calls, ms after navigation start (sent, answered). */
+      chatListCalls: loadCalls[chatListLoadsMs.indexOf(chatListMs)] ?? [],
       chatList: {
         frames: listWalk.frames,
         maxDomNodes: listWalk.maxNodes,
         ...taskCounts(listTasks, list.tasks),
       },
       openChatMs,
+      openChatRunsMs,
+      /** The floor of any call: page → web host → daemon worker → page, for a call that does nothing. */
+      apiRoundTripMs,
+      /** The median opening's API calls, ms after the click (sent, answered). */
+      openChatCalls: openCalls[medianOpening] ?? [],
+      /** The median opening's renderer-thread CPU (trace thread time; the trace spans click to mark). */
+      openChatCpu: openCpu[medianOpening] ?? null,
       scroll: {
         toStartAndBack: SCROLL === 0,
         reachedStart: walk.reachedStart,
@@ -306,41 +440,22 @@ function checkoutRenderer(ref: string): string {
   return dir;
 }
 
-async function buildRenderer(sourceRoot: string, outDir: string): Promise<void> {
-  await build({
-    configFile: false,
-    root: resolve(sourceRoot, 'renderer'),
-    base: './',
-    plugins: [react()],
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true },
-  });
+/**
+ * The profile in `dir` of `messages` messages and CHATS chats: reused when the
+ * directory holds one, else built there. Returns how long building took (0: reused).
+ */
+function prepareProfile(dir: string, messages: number): number {
+  if (existsSync(join(dir, 'parley.db'))) return 0;
+  if (existsSync(dir) && readdirSync(dir).length > 0)
+    throw new Error(`${dir} is neither empty nor a profile`);
+  mkdirSync(dir, { recursive: true });
+  const t = performance.now();
+  buildProfile(dir, messages, CHATS);
+  return Math.round(performance.now() - t);
 }
 
-async function main(): Promise<void> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
-  const scratch = mkdtempSync(join(tmpdir(), 'parley-bench-ui-'));
-  const profileDir = args.profile ? resolve(args.profile) : join(scratch, 'profile');
-  const t = performance.now();
-  if (!args.profile) buildProfile(profileDir, BIG, CHATS);
-  const buildProfileMs = Math.round(performance.now() - t);
-  const rendererDir = join(scratch, 'renderer');
-  await buildRenderer(ROOT, rendererDir);
-  const baselineDir = args.baseline ? join(scratch, 'baseline') : null;
-  if (args.baseline && baselineDir) {
-    const source = checkoutRenderer(args.baseline);
-    try {
-      await buildRenderer(source, baselineDir);
-    } finally {
-      rmSync(source, { recursive: true, force: true });
-    }
-  }
-  const daemon = new DaemonHost({ profileDir, secrets });
-  await daemon.ready;
-  const host = (dir: string) =>
-    startWebHost({ client: daemon, port: 0, rendererDir: dir, blobDir: join(profileDir, 'blobs') });
-  let hostsOpen = true;
-  const browser = await chromium.launch({
+const launchBrowser = () =>
+  chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
@@ -353,9 +468,102 @@ async function main(): Promise<void> {
       '--no-first-run',
     ],
   });
+
+type Measured = Awaited<ReturnType<typeof measureRenderer>>;
+/** A measurement without its raw long-task list (that is only for the targets). */
+const strip = (r: Measured | null) => {
+  if (!r) return null;
+  const { wallLongTasks: _omit, ...rest } = r;
+  void _omit;
+  return rest;
+};
+
+/**
+ * The daemon's share of a load and of an opening, without a browser: the
+ * renderer's first calls (the chat list's first page of 60, the big chat's
+ * first page of 40 messages) through the worker, as the web host makes them.
+ */
+async function daemonCalls(daemon: DaemonHost, rounds = 40) {
+  const timed = async (name: string, input: unknown) => {
+    const t = performance.now();
+    const r = await daemon.callRaw(name, input);
+    if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
+    return { ms: performance.now() - t, value: r.value };
+  };
+  const first = await timed('chats.list', { limit: 60 });
+  const big = (first.value as { chats: { id: number; name: string | null }[] }).chats.find(
+    (c) => c.name === 'Big room',
+  );
+  if (!big) throw new Error('no Big room in the first page of chats');
+  const list: number[] = [];
+  const page: number[] = [];
+  for (let k = 0; k < rounds; k++) {
+    list.push((await timed('chats.list', { limit: 60 })).ms);
+    page.push((await timed('messages.page', { chatId: big.id, limit: 40 })).ms);
+  }
+  const fig = (xs: number[]) => ({
+    p50: Math.round(percentile(xs, 50) * 100) / 100,
+    p95: Math.round(percentile(xs, 95) * 100) / 100,
+  });
+  return { chatsListFirstPageMs: fig(list), bigChatFirstPageMs: fig(page) };
+}
+
+/** --compare: the same chats with another size of big chat, measured on a daemon of its own. */
+async function measureCompare(browser: Browser, rendererDir: string, scratch: string) {
+  const messages = Number(args.compare);
+  const dir = args['compare-profile'] ? resolve(args['compare-profile']) : join(scratch, 'compare');
+  const buildProfileMs = prepareProfile(dir, messages);
+  const daemon = new DaemonHost({ profileDir: dir, secrets });
   try {
+    await daemon.ready;
+    const calls = await daemonCalls(daemon);
+    const web = await startWebHost({
+      client: daemon,
+      port: 0,
+      rendererDir,
+      blobDir: join(dir, 'blobs'),
+    });
+    try {
+      const { wallLongTasks: _omit, ...measured } = await measureRenderer(browser, web.url);
+      void _omit;
+      console.error(`compare (${messages} messages): ${JSON.stringify(measured)}`);
+      return { messages, buildProfileMs, daemonCalls: calls, ...measured };
+    } finally {
+      await web.close();
+    }
+  } finally {
+    await daemon.close();
+  }
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
+  const scratch = mkdtempSync(join(tmpdir(), 'parley-bench-ui-'));
+  const profileDir = args.profile ? resolve(args.profile) : join(scratch, 'profile');
+  const buildProfileMs = prepareProfile(profileDir, BIG);
+  const rendererDir = join(scratch, 'renderer');
+  await buildRenderer(ROOT, rendererDir);
+  const baselineDir = args.baseline ? join(scratch, 'baseline') : null;
+  if (args.baseline && baselineDir) {
+    const source = checkoutRenderer(args.baseline);
+    try {
+      await buildRenderer(source, baselineDir);
+    } finally {
+      rmSync(source, { recursive: true, force: true });
+    }
+  }
+  const browser = await launchBrowser();
+  let daemon: DaemonHost | null = null;
+  try {
+    const compare = args.compare ? await measureCompare(browser, rendererDir, scratch) : null;
+    daemon = new DaemonHost({ profileDir, secrets });
+    await daemon.ready;
+    const calls = await daemonCalls(daemon);
+    const client = daemon;
+    const host = (dir: string) =>
+      startWebHost({ client, port: 0, rendererDir: dir, blobDir: join(profileDir, 'blobs') });
     // The baseline first, then this tree, on the same daemon, profile and browser.
-    let baseline: Awaited<ReturnType<typeof measureRenderer>> | null = null;
+    let baseline: Measured | null = null;
     if (baselineDir) {
       const web = await host(baselineDir);
       try {
@@ -369,7 +577,7 @@ async function main(): Promise<void> {
       }
     }
     const web = await host(rendererDir);
-    let current: Awaited<ReturnType<typeof measureRenderer>>;
+    let current: Measured;
     try {
       current = await measureRenderer(browser, web.url);
     } finally {
@@ -377,7 +585,7 @@ async function main(): Promise<void> {
     }
     // The live phase runs its own daemon on the profile: this one lets go of it first.
     await daemon.close();
-    hostsOpen = false;
+    daemon = null;
     const live =
       LIVE > 0
         ? await measureLiveDelivery({
@@ -391,23 +599,28 @@ async function main(): Promise<void> {
           })
         : null;
     const { wallLongTasks, ...figures } = current;
-    const strip = (r: typeof baseline) => {
-      if (!r) return null;
-      const { wallLongTasks: _omit, ...rest } = r;
-      void _omit;
-      return rest;
-    };
     const result = {
       bench: 'ui',
       messages: BIG,
       chats: CHATS,
       buildProfileMs,
+      daemonCalls: calls,
       ...figures,
       liveWriteToDom: live,
       baseline: baseline ? { ref: args.baseline, ...strip(baseline) } : null,
+      compare,
+      /** This profile's figure ÷ the compare profile's: what the size costs. */
+      vsCompare: compare
+        ? {
+            chatListMs: ratio(figures.chatListMs, compare.chatListMs),
+            openChatMs: ratio(figures.openChatMs, compare.openChatMs),
+            scrollCpuLongTasks: [figures.scroll.cpuLongTasks, compare.scroll.cpuLongTasks],
+            scrollMaxTaskCpuMs: [figures.scroll.maxTaskCpuMs, compare.scroll.maxTaskCpuMs],
+          }
+        : null,
       targets: {
-        chatListMs: figures.chatListMs <= 300,
-        openChatMs: figures.openChatMs <= 100,
+        chatListMs: figures.chatListMs <= 200,
+        openChatMs: figures.openChatMs <= 50,
         noLongTaskOver50ms: wallLongTasks.every((l) => l.ms <= 50),
         noTaskOver50msCpu: figures.scroll.cpuLongTasks + figures.chatList.cpuLongTasks === 0,
         domNodesUnder3000:
@@ -417,7 +630,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result));
   } finally {
     await browser.close();
-    if (hostsOpen) await daemon.close();
+    if (daemon) await daemon.close();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -128,6 +128,52 @@ for (const transport of ['websocket', 'eventsource'] as const) {
   });
 }
 
+test('a pushed message catches up only the types its StateChange names, not every type', async () => {
+  const server = await serve();
+  // Every JMAP method Bo's connector calls, in order.
+  const methods: string[] = [];
+  const recording: typeof fetch = async (input, init) => {
+    if (typeof init?.body === 'string' && init.body.startsWith('{')) {
+      const calls = (JSON.parse(init.body) as { methodCalls?: [string][] }).methodCalls ?? [];
+      methods.push(...calls.map((c) => c[0]));
+    }
+    return fetch(input, init);
+  };
+  const bo = await signIn(server, 'bo', { fetch: recording });
+  const [created] = await jmap(server, 'ann', [
+    ['Chat/set', { accountId: 'ann', create: { c: { kind: 'direct', contactId: 'bo' } } }, 's'],
+  ]);
+  const chatId = (created![1].created as Record<string, { id: string }>).c!.id;
+  await waitFor('Bo has the chat', () => bo.chat(chatId));
+  await waitFor('Bo listens for push', () => server.pushConnectionCount() >= 1);
+
+  methods.length = 0;
+  await jmap(server, 'ann', [
+    [
+      'Message/set',
+      {
+        accountId: 'ann',
+        create: {
+          m: {
+            chatId,
+            body: 'only what moved',
+            bodyType: 'text/plain',
+            sentAt: new Date().toISOString(),
+          },
+        },
+      },
+      'm',
+    ],
+  ]);
+  await waitFor('Bo has the message by push', () =>
+    bo.messages(chatId).find((m) => m.body === 'only what moved'),
+  );
+  assert.ok(methods.includes('Message/changes'), methods.join(' '));
+  // Nothing about contacts or spaces moved: their /changes would only delay the message.
+  assert.ok(!methods.includes('ChatContact/changes'), methods.join(' '));
+  assert.ok(!methods.includes('Space/changes'), methods.join(' '));
+});
+
 test('edits keep their history: earlier texts in message_revisions, the latest shown, edited', async () => {
   const server = await serve();
   const ann = await signIn(server, 'ann');

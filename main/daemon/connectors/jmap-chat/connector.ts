@@ -3,7 +3,8 @@
 // messages, ReadPosition → read positions. sync() = each type's /query+/get
 // on first run, then its /changes; live() = push (WebSocket or EventSource,
 // whichever the session offers, else polling), each state change running
-// sync(), typing and presence events becoming ephemeral batches (ephemeral.ts);
+// the catch-up of the types it names (all of them after a poll or a
+// reconnect), typing and presence events becoming ephemeral batches (ephemeral.ts);
 // backfill() = each chat's history below its initial window;
 // perform() = outbox writes (actions.ts); a retry after an unknown outcome
 // adopts what an earlier attempt created (earlierCreate.ts).
@@ -91,14 +92,25 @@ export class JmapChatConnector implements Connector {
   }
 
   sync(ctx: ConnectorContext): AsyncGenerator<SyncBatch> {
+    return this.syncTypes(ctx, null);
+  }
+
+  /**
+   * The catch-up of `only` the types named (null: every type). A pushed
+   * StateChange names the types whose state moved (RFC 8620 §7.1), so a new
+   * message costs Chat's and Message's round trips, not every type's: the
+   * others' /changes would answer "nothing" while the message waits.
+   */
+  private syncTypes(ctx: ConnectorContext, only: ReadonlySet<string> | null) {
     const options = this.options_;
+    const wants = (type: string) => only === null || only.has(type);
     return this.sessions.guardStream(ctx, async function* (s) {
       // Order matters: people name the direct chats, chats must exist before their messages.
-      yield* syncContacts(ctx, s);
-      yield* syncSpaces(ctx, s);
-      yield* syncChats(ctx, s);
-      yield* syncMessages(ctx, s, options);
-      yield* syncReadPositions(ctx, s);
+      if (wants(STREAM.contacts)) yield* syncContacts(ctx, s);
+      if (wants(STREAM.spaces)) yield* syncSpaces(ctx, s);
+      if (wants(STREAM.chats)) yield* syncChats(ctx, s);
+      if (wants(STREAM.messages)) yield* syncMessages(ctx, s, options);
+      if (wants(STREAM.readPositions)) yield* syncReadPositions(ctx, s);
     });
   }
 
@@ -151,17 +163,23 @@ export class JmapChatConnector implements Connector {
           if (batch) yield batch;
           continue;
         }
+        // A poll (or a reconnect, which may have missed changes) catches up every type.
+        let moved: Set<string> | null = null;
         if (item.kind === 'stateChange') {
           const mine = item.change.changed[s.accountId];
           if (!mine) continue;
-          // Only when a state we follow moved past what we committed.
-          const moved = Object.entries(mine).some(
-            ([type, state]) =>
-              (Object.values(STREAM) as string[]).includes(type) && ctx.cursor(type) !== state,
+          // Only the types we follow whose state moved past what we committed.
+          moved = new Set(
+            Object.entries(mine)
+              .filter(
+                ([type, state]) =>
+                  (Object.values(STREAM) as string[]).includes(type) && ctx.cursor(type) !== state,
+              )
+              .map(([type]) => type),
           );
-          if (!moved) continue;
+          if (moved.size === 0) continue;
         }
-        yield* this.sync(ctx);
+        yield* this.syncTypes(ctx, moved);
       }
     } finally {
       if (timer) clearTimeout(timer);
