@@ -76,8 +76,12 @@ async function main() {
   const parleyBundle = await bundleParley();
   const seeder = args.encrypted
     ? (s: Synapse, sp: SeedSpec) => seedEncrypted(s, sp, parleyBundle, SDK_SCRIPT)
-    : (s: Synapse, sp: SeedSpec) => seedPlain(s, sp);
-  const { synapse, manifest, workDir } = await seededSynapse(spec, join(CACHE, key), seeder);
+    : seedPlain;
+  // The encrypted seed names paths inside its own directory in its manifest:
+  // it is seeded where it is kept.
+  const { synapse, manifest, workDir } = await seededSynapse(spec, join(CACHE, key), seeder, {
+    stage: !args.encrypted,
+  });
   const profiles: string[] = [];
   if (args.seedOnly) {
     await synapse.stop();
@@ -165,6 +169,7 @@ async function main() {
       messages: manifest.messages,
       encrypted: args.encrypted,
       seed_s: round(manifest.seconds, 1),
+      ...(manifest.sendRate ? { seed_msgs_per_s: manifest.sendRate } : {}),
       timeline_limit: args.timelineLimit,
       runs: args.runs,
       bare_sync_s: round(med([...parley, ...jssdk].map((r) => r.bare_s as number))),
