@@ -30,6 +30,8 @@ const cryptoDir = process.env.BENCH_CRYPTO_DIR ?? null;
 // The connector's code is loaded before the clock starts (the SDK's is too),
 // and not at all for a warm restart, which only needs the store.
 const sync = mode === 'warm' ? null : await syncModules();
+// Modules loaded, no profile open: this process's floor, beside its peak.
+const startRssMb = process.memoryUsage().rss / 1048576;
 const start = performance.now();
 const startCpu = process.cpuUsage();
 const store = Store.open(profile);
@@ -147,7 +149,9 @@ function searchHits(search: typeof SearchPage, query: string): number {
 }
 
 function emit(result: Record<string, number | string | null>): void {
-  process.stdout.write(`${JSON.stringify({ ...result, peak_rss_mb: peakRssMb() })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...result, peak_rss_mb: peakRssMb(), start_rss_mb: startRssMb })}\n`,
+  );
 }
 
 function peakRssMb(): number {

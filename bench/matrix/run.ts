@@ -162,6 +162,8 @@ async function main() {
     const jCpu = med(jssdk.map((r) => r.cpu_s as number));
     const pRss = med(parley.map((r) => r.peak_rss_mb as number));
     const jRss = med(jssdk.map((r) => r.peak_rss_mb as number));
+    const pStartRss = med(parley.map((r) => r.start_rss_mb as number));
+    const jStartRss = med(jssdk.map((r) => r.start_rss_mb as number));
     const jTotal = med(jssdk.map((r) => r.seconds as number));
     const warmS = med(warm.map((w) => w.seconds as number));
     const result: Json = {
@@ -187,6 +189,13 @@ async function main() {
       parley_rss_mb: round(pRss, 1),
       jssdk_rss_mb: round(jRss, 1),
       rss_ratio: round(pRss / jRss),
+      // Each process's RSS with its modules loaded and nothing synced (the
+      // floor under its peak), and the peak above it.
+      parley_start_rss_mb: round(pStartRss, 1),
+      jssdk_start_rss_mb: round(jStartRss, 1),
+      rss_above_start_ratio: round((pRss - pStartRss) / (jRss - jStartRss)),
+      // A warm restart's process: the store's modules, the profile open, the chat list.
+      parley_warm_rss_mb: round(med(warm.map((w) => w.peak_rss_mb as number)), 1),
       parley_events: parley[0]!.events,
       jssdk_events: jssdk[0]!.events,
       parley_rooms: parley[0]!.rooms,
@@ -424,6 +433,7 @@ function table(r: Json): void {
     ['client work (s)', r.parley_client_s, r.jssdk_client_s],
     ['client CPU time (s)', r.parley_cpu_s, r.jssdk_cpu_s],
     ['peak RSS (MB)', r.parley_rss_mb, r.jssdk_rss_mb],
+    ['RSS, modules loaded (MB)', r.parley_start_rss_mb, r.jssdk_start_rss_mb],
     ['events held after sync', r.parley_events, r.jssdk_events],
     ['warm restart to chat list (s)', r.warm_restart_s, '—'],
     ['catch-up total (s)', r.parley_catchup_s ?? '—', r.jssdk_catchup_s ?? '—'],
