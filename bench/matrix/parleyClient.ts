@@ -74,7 +74,12 @@ if (mode === 'warm') {
     openBlob: (sha256) => store.blobs.open(sha256),
     log: (line) => process.stderr.write(`[parley] ${line}\n`),
   });
-  for await (const batch of connector.sync(ctx)) store.writer.apply(account.id, batch);
+  memory('sync started');
+  for await (const batch of connector.sync(ctx)) {
+    memory(`batch mapped: ${batch.messages?.length ?? 0} messages`);
+    store.writer.apply(account.id, batch);
+    memory('batch applied');
+  }
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(startCpu);
   if (mode === 'register') await keysOnServer(session);
@@ -146,6 +151,20 @@ function searchHits(search: typeof SearchPage, query: string): number {
     if (!page.partial || page.nextBeforeId == null || page.hits.length === 0) return n;
     beforeId = page.nextBeforeId;
   }
+}
+
+/**
+ * BENCH_TRACE_MEM=1: where the memory is at each step, on stderr (the peak
+ * so far, V8's heap, memory outside it such as SQLite's page cache and
+ * Buffers): for finding what holds the peak, not part of the result.
+ */
+function memory(step: string): void {
+  if (process.env.BENCH_TRACE_MEM !== '1') return;
+  const m = process.memoryUsage();
+  const mb = (n: number) => (n / 1048576).toFixed(1);
+  process.stderr.write(
+    `[mem] ${step}: rss ${mb(m.rss)} peak ${peakRssMb().toFixed(1)} heapUsed ${mb(m.heapUsed)} heapTotal ${mb(m.heapTotal)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} MB\n`,
+  );
 }
 
 function emit(result: Record<string, number | string | null>): void {

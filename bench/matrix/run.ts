@@ -373,6 +373,8 @@ class Child {
   constructor(node: string, argv: string[], env: Record<string, string>) {
     this.p = spawn(node, argv, { cwd: ROOT, env: { ...process.env, ...env } });
     this.p.stderr.on('data', (d: Buffer) => (this.err = (this.err + d.toString()).slice(-4000)));
+    // Parley's memory trace (parleyClient.ts) goes through as it comes.
+    if (process.env.BENCH_TRACE_MEM === '1') this.p.stderr.pipe(process.stderr);
     this.exited = new Promise((r) => this.p.on('exit', (code) => r(code)));
     this.lines = createInterface({ input: this.p.stdout })[Symbol.asyncIterator]();
   }
