@@ -127,7 +127,9 @@ async function seed(spec: SeedSpec, dir: string, seedInto: Seeder, stage: boolea
   // Ctrl-C or a kill: the server stops cleanly and the progress is kept, so
   // the next run resumes (a server left running would share its database
   // with the next one).
+  let stopping = false;
   const interrupted = (signal: NodeJS.Signals) => {
+    stopping = true;
     log(`${signal}: stopping the seeding server; the next run resumes from ${work}`);
     if (progress.used) progress.save(elapsed());
     void synapse.stop().finally(() => process.exit(130));
@@ -147,6 +149,8 @@ async function seed(spec: SeedSpec, dir: string, seedInto: Seeder, stage: boolea
     writeFileSync(join(dir, MANIFEST), JSON.stringify({ ...m, seconds }));
     if (work !== dir) rmSync(work, { recursive: true, force: true });
   } catch (err) {
+    // Sends fail once the server stops: the signal handler ends the process.
+    if (stopping) await new Promise(() => undefined);
     if (progress.used) progress.save(elapsed());
     await synapse.stop();
     throw err;
