@@ -13,6 +13,7 @@
 //            /sync, the gaps of its limited timelines filled with /messages.
 // Prints one JSON line: seconds, peak RSS, what is in the store.
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { Store } from '../../main/daemon/store/store.js';
 import type { Account } from '../../main/daemon/model/types.js';
 import type { searchPage as SearchPage } from '../../main/daemon/store/search/messageSearch.js';
@@ -30,6 +31,10 @@ const cryptoDir = process.env.BENCH_CRYPTO_DIR ?? null;
 // The connector's code is loaded before the clock starts (the SDK's is too),
 // and not at all for a warm restart, which only needs the store.
 const sync = mode === 'warm' ? null : await syncModules();
+// BENCH_PARLEY_HEAP=app: V8 sized for memory, as the daemon sets it once its
+// worker is up (main/daemon/host/daemonHost.ts); `default`: node's defaults.
+if (process.env.BENCH_PARLEY_HEAP === 'app' && mode !== 'warm')
+  setFlagsFromString('--optimize-for-size');
 // Modules loaded, no profile open: this process's floor, beside its peak.
 const startRssMb = process.memoryUsage().rss / 1048576;
 const start = performance.now();

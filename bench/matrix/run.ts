@@ -6,6 +6,7 @@
 //                           [--catchup-events 5000] [--catchup-rooms 50]
 //                           [--concurrency 12] [--warm-runs 3] [--seed-only]
 //                           [--cpu-prof DIR]  (Parley's processes write .cpuprofile files there)
+//                           [--parley-heap app|default]  (app: V8 sized for memory, as the daemon runs)
 //
 // --size small: 50 rooms, 20k messages (default); large: 500 rooms, 100k.
 // The seeded server is cached per size under .cache/bench-matrix/ (seeding
@@ -173,6 +174,7 @@ async function main() {
       seed_s: round(manifest.seconds, 1),
       ...(manifest.sendRate ? { seed_msgs_per_s: manifest.sendRate } : {}),
       timeline_limit: args.timelineLimit,
+      parley_heap: args.parleyHeap,
       runs: args.runs,
       bare_sync_s: round(med([...parley, ...jssdk].map((r) => r.bare_s as number))),
       parley_s: round(med(parley.map((r) => r.seconds as number))),
@@ -324,6 +326,7 @@ function runParley(
     BENCH_PROFILE: profile,
     BENCH_URL: synapse.url,
     BENCH_TIMELINE_LIMIT: String(args.timelineLimit),
+    BENCH_PARLEY_HEAP: args.parleyHeap,
     ...(session
       ? { BENCH_TOKEN: session.token, BENCH_DEVICE: session.deviceId, BENCH_USER: session.userId }
       : {}),
@@ -467,6 +470,7 @@ function parseArgs(argv: string[]) {
     encrypted: false,
     seedOnly: false,
     cpuProf: null as string | null,
+    parleyHeap: 'default' as 'app' | 'default',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -495,7 +499,11 @@ function parseArgs(argv: string[]) {
     else if (a === '--encrypted') o.encrypted = true;
     else if (a === '--seed-only') o.seedOnly = true;
     else if (a === '--cpu-prof') o.cpuProf = v();
-    else throw new Error(`unknown option ${a}`);
+    else if (a === '--parley-heap') {
+      const h = v();
+      if (h !== 'app' && h !== 'default') throw new Error('--parley-heap is app or default');
+      o.parleyHeap = h;
+    } else throw new Error(`unknown option ${a}`);
   }
   if (!o.rooms) o.rooms = o.size === 'large' ? 500 : 50;
   if (!o.messages) o.messages = o.size === 'large' ? 100_000 : 20_000;
