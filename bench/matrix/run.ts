@@ -6,7 +6,7 @@
 //                           [--catchup-events 5000] [--catchup-rooms 50]
 //                           [--concurrency 12] [--warm-runs 3] [--seed-only]
 //                           [--cpu-prof DIR]  (Parley's processes write .cpuprofile files there)
-//                           [--parley-heap app|default]  (app: V8 sized for memory, as the daemon runs)
+//                           [--parley-heap app|default]  (app, the default: V8 sized for memory, as the daemon runs)
 //
 // --size small: 50 rooms, 20k messages (default); large: 500 rooms, 100k.
 // The seeded server is cached per size under .cache/bench-matrix/ (seeding
@@ -470,7 +470,7 @@ function parseArgs(argv: string[]) {
     encrypted: false,
     seedOnly: false,
     cpuProf: null as string | null,
-    parleyHeap: 'default' as 'app' | 'default',
+    parleyHeap: 'app' as 'app' | 'default',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
