@@ -58,6 +58,8 @@ const fetchFn = async (input, init) => {
   }
 };
 
+// The SDK loaded, nothing synced: this process's floor, beside its peak.
+const startRssMb = process.memoryUsage().rss / 1048576;
 const start = performance.now();
 const startCpu = process.cpuUsage();
 const client = createClient({
@@ -101,6 +103,7 @@ emit({
   // Every thread of this process from createClient to PREPARED.
   cpu_s: (cpu.user + cpu.system) / 1e6,
   peak_rss_mb: peakRssMb(),
+  start_rss_mb: startRssMb,
   rooms: rooms.length,
   events: events.length,
   members: rooms.reduce((n, r) => n + r.getMembers().length, 0),

@@ -13,6 +13,7 @@
 //            /sync, the gaps of its limited timelines filled with /messages.
 // Prints one JSON line: seconds, peak RSS, what is in the store.
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { Store } from '../../main/daemon/store/store.js';
 import type { Account } from '../../main/daemon/model/types.js';
 import type { searchPage as SearchPage } from '../../main/daemon/store/search/messageSearch.js';
@@ -30,6 +31,12 @@ const cryptoDir = process.env.BENCH_CRYPTO_DIR ?? null;
 // The connector's code is loaded before the clock starts (the SDK's is too),
 // and not at all for a warm restart, which only needs the store.
 const sync = mode === 'warm' ? null : await syncModules();
+// BENCH_PARLEY_HEAP=app: V8 sized for memory, as the daemon sets it once its
+// worker is up (main/daemon/host/daemonHost.ts); `default`: node's defaults.
+if (process.env.BENCH_PARLEY_HEAP === 'app' && mode !== 'warm')
+  setFlagsFromString('--optimize-for-size');
+// Modules loaded, no profile open: this process's floor, beside its peak.
+const startRssMb = process.memoryUsage().rss / 1048576;
 const start = performance.now();
 const startCpu = process.cpuUsage();
 const store = Store.open(profile);
@@ -72,7 +79,12 @@ if (mode === 'warm') {
     openBlob: (sha256) => store.blobs.open(sha256),
     log: (line) => process.stderr.write(`[parley] ${line}\n`),
   });
-  for await (const batch of connector.sync(ctx)) store.writer.apply(account.id, batch);
+  memory('sync started');
+  for await (const batch of connector.sync(ctx)) {
+    memory(`batch mapped: ${batch.messages?.length ?? 0} messages`);
+    store.writer.apply(account.id, batch);
+    memory('batch applied');
+  }
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(startCpu);
   if (mode === 'register') await keysOnServer(session);
@@ -146,8 +158,24 @@ function searchHits(search: typeof SearchPage, query: string): number {
   }
 }
 
+/**
+ * BENCH_TRACE_MEM=1: where the memory is at each step, on stderr (the peak
+ * so far, V8's heap, memory outside it such as SQLite's page cache and
+ * Buffers): for finding what holds the peak, not part of the result.
+ */
+function memory(step: string): void {
+  if (process.env.BENCH_TRACE_MEM !== '1') return;
+  const m = process.memoryUsage();
+  const mb = (n: number) => (n / 1048576).toFixed(1);
+  process.stderr.write(
+    `[mem] ${step}: rss ${mb(m.rss)} peak ${peakRssMb().toFixed(1)} heapUsed ${mb(m.heapUsed)} heapTotal ${mb(m.heapTotal)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} MB\n`,
+  );
+}
+
 function emit(result: Record<string, number | string | null>): void {
-  process.stdout.write(`${JSON.stringify({ ...result, peak_rss_mb: peakRssMb() })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...result, peak_rss_mb: peakRssMb(), start_rss_mb: startRssMb })}\n`,
+  );
 }
 
 function peakRssMb(): number {

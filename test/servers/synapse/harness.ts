@@ -170,6 +170,10 @@ export class Synapse {
       log_config: join(d, 'log.yaml'),
       pid_file: join(d, 'homeserver.pid'),
       media_store_path: join(d, 'media_store'),
+      // The generated homeserver.yaml names the key by the directory it was
+      // generated in: a copied data dir (the benchmark's cached servers) must
+      // use its own.
+      signing_key_path: join(d, `${SERVER_NAME}.signing.key`),
       enable_registration: true,
       enable_registration_without_verification: true,
       registration_shared_secret: this.sharedSecret,
