@@ -7,7 +7,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 export const MARKS_CHANNEL = 'parley-bench-live-marks';
 
 /** Epoch milliseconds with sub-millisecond precision, comparable across threads and with a page's. */
-export const epochNow = (): number => performance.timeOrigin + performance.now();
+export { epochNow } from '../ui/browser.js';
 
 export type Mark =
   /** An HTTP request by a connector: when it was issued and when its response headers arrived. */

@@ -2,7 +2,7 @@
 // open, noting (in epoch time) when the web host's socket delivers a frame
 // holding the expected token and when a row holding it enters the timeline.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { epochNow } from './marks.js';
+import { pageClockOffset } from '../ui/browser.js';
 
 /**
  * Runs before the app: wraps WebSocket so each frame is looked at (before the
@@ -64,16 +64,8 @@ export class LivePage {
     await page.goto(url);
     await page.getByRole('option', { name: chatName }).click();
     await page.waitForSelector('[role=log]');
-    // The offset from the tightest of several round trips (as bench/ui/liveDelivery.ts).
-    let best = { rtt: Number.POSITIVE_INFINITY, offset: 0 };
-    for (let k = 0; k < 30; k++) {
-      const before = epochNow();
-      const theirs = (await page.evaluate('performance.timeOrigin + performance.now()')) as number;
-      const after = epochNow();
-      if (after - before < best.rtt)
-        best = { rtt: after - before, offset: theirs - (before + after) / 2 };
-    }
-    return new LivePage(context, page, best.offset);
+    const clockOffset = await pageClockOffset(page);
+    return new LivePage(context, page, clockOffset);
   }
 
   /** From now on, the page looks for `token`. */

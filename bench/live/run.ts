@@ -18,7 +18,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchBenchChromium } from '../ui/browser.js';
 import { DaemonHost } from '../../main/daemon/host/daemonHost.js';
 import { startWebHost } from '../../main/web/webHost.js';
 import { memorySecrets } from '../../test/helpers/fixtures.js';
@@ -32,7 +33,6 @@ import { HostEvents, measure } from './sampler.js';
 import type { LiveServer } from './sides.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const { values: args } = parseArgs({
   options: {
     server: { type: 'string', default: 'all' },
@@ -97,19 +97,7 @@ async function measureServer(browser: Browser, rendererDir: string, side: LiveSe
 async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'parley-bench-live-ui-'));
   const loadBefore = loadavg().map((l) => Math.round(l * 100) / 100);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchBenchChromium();
   try {
     const rendererDir = join(scratch, 'renderer');
     await buildRenderer(ROOT, rendererDir);

@@ -14,7 +14,8 @@ import { ConnectorRegistry } from '../../main/daemon/connectors/registry.js';
 import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
 import { startWebHost } from '../../main/web/webHost.js';
 import { percentile, round } from '../stats.js';
-import { LiveFeed, epochNow } from './liveFeed.js';
+import { LiveFeed } from './liveFeed.js';
+import { pageClockOffset } from './browser.js';
 
 export interface LiveDeliveryResult {
   samples: number;
@@ -87,15 +88,7 @@ export async function measureLiveDelivery(options: {
     await page.getByRole('option', { name: options.chatName }).click();
     await page.waitForSelector('[role=log] li.message');
 
-    // The page's epoch clock minus ours, from the tightest of several round trips.
-    let best = { rtt: Number.POSITIVE_INFINITY, offset: 0 };
-    for (let k = 0; k < 30; k++) {
-      const before = epochNow();
-      const theirs = (await page.evaluate('performance.timeOrigin + performance.now()')) as number;
-      const after = epochNow();
-      if (after - before < best.rtt)
-        best = { rtt: after - before, offset: theirs - (before + after) / 2 };
-    }
+    const clockOffset = await pageClockOffset(page);
 
     const warmup = options.warmup ?? 10;
     const latencies: number[] = [];
@@ -120,7 +113,7 @@ export async function measureLiveDelivery(options: {
       });
       await page.waitForFunction('window.__live.seenAt !== null', undefined, { timeout: 10_000 });
       const seenAt = (await page.evaluate('window.__live.seenAt')) as number;
-      if (i >= warmup) latencies.push(seenAt - best.offset - writtenAt);
+      if (i >= warmup) latencies.push(seenAt - clockOffset - writtenAt);
       // Let the page settle, so one sample's work does not spill into the next.
       await page.waitForTimeout(15);
     }

@@ -4,9 +4,7 @@
 import type { Connector } from '../../main/daemon/connectors/connector.js';
 import type { SyncBatch } from '../../main/daemon/model/types.js';
 import { ScriptedServer, scriptedConnector } from '../../test/helpers/scriptedConnector.js';
-
-/** Epoch milliseconds with sub-millisecond precision, comparable with a page's. */
-export const epochNow = (): number => performance.timeOrigin + performance.now();
+import { epochNow } from './browser.js';
 
 export class LiveFeed {
   private readonly queue: { batch: SyncBatch; written: (at: number) => void }[] = [];

@@ -20,14 +20,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'vite';
 import react from '@vitejs/plugin-react';
-import { chromium } from 'playwright-core';
+import { CHROMIUM } from '../../e2e/support.js';
+import { launchBenchChromium } from './browser.js';
 import { DaemonHost } from '../../main/daemon/host/daemonHost.js';
 import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
 import { startWebHost } from '../../main/web/webHost.js';
 import { buildProfile } from './benchProfile.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const { values: args } = parseArgs({
   options: {
     profile: { type: 'string' },
@@ -113,11 +113,7 @@ async function main(): Promise<void> {
     rendererDir,
     blobDir: join(profileDir, 'blobs'),
   });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-  });
+  const browser = await launchBenchChromium();
   try {
     const context = await browser.newContext({
       viewport: { width: 1280, height: 800 },

@@ -35,7 +35,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM } from '../../e2e/support.js';
+import { launchBenchChromium } from './browser.js';
 import { DaemonHost } from '../../main/daemon/host/daemonHost.js';
 import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
 import { startWebHost } from '../../main/web/webHost.js';
@@ -45,7 +47,6 @@ import { buildRenderer } from './rendererBuild.js';
 import { percentile } from '../stats.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const { values: args } = parseArgs({
   options: {
     profile: { type: 'string' },
@@ -454,20 +455,7 @@ function prepareProfile(dir: string, messages: number): number {
   return Math.round(performance.now() - t);
 }
 
-const launchBrowser = () =>
-  chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+const launchBrowser = launchBenchChromium;
 
 type Measured = Awaited<ReturnType<typeof measureRenderer>>;
 /** A measurement without its raw long-task list (that is only for the targets). */
