@@ -28,11 +28,15 @@ export function shotsDir(area: string): string {
   return dir;
 }
 
-/** The production renderer bundle, built with the same plugins as electron.vite.config.ts. */
-export async function buildRenderer(outDir: string): Promise<void> {
+/**
+ * The production renderer bundle, built with the same plugins as
+ * electron.vite.config.ts, from this checkout or from another one's sources
+ * (bench:ui's --baseline builds a renderer at an older commit).
+ */
+export async function buildRenderer(outDir: string, sourceRoot: string = ROOT): Promise<void> {
   await build({
     configFile: false,
-    root: resolve(ROOT, 'renderer'),
+    root: resolve(sourceRoot, 'renderer'),
     base: './',
     plugins: [react()],
     logLevel: 'warn',

@@ -20,11 +20,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { launchBenchChromium } from '../ui/browser.js';
+import { buildRenderer } from '../../e2e/support.js';
 import { DaemonHost } from '../../main/daemon/host/daemonHost.js';
 import { startWebHost } from '../../main/web/webHost.js';
 import { memorySecrets } from '../../test/helpers/fixtures.js';
 import { sentence } from '../ui/benchProfile.js';
-import { buildRenderer } from '../ui/rendererBuild.js';
 import { startJmapChatSide } from './jmapChatServer.js';
 import { markCollector } from './marks.js';
 import { startMatrixSide } from './matrixServer.js';
@@ -32,7 +32,6 @@ import { LivePage } from './page.js';
 import { HostEvents, measure } from './sampler.js';
 import type { LiveServer } from './sides.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const { values: args } = parseArgs({
   options: {
     server: { type: 'string', default: 'all' },
@@ -100,7 +99,7 @@ async function main(): Promise<void> {
   const browser = await launchBenchChromium();
   try {
     const rendererDir = join(scratch, 'renderer');
-    await buildRenderer(ROOT, rendererDir);
+    await buildRenderer(rendererDir);
     const results: Record<string, unknown> = {};
     for (const name of SERVERS) {
       console.error(`bench:live: ${name}…`);

@@ -36,14 +36,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM } from '../../e2e/support.js';
+import { buildRenderer, CHROMIUM } from '../../e2e/support.js';
 import { launchBenchChromium } from './browser.js';
 import { DaemonHost } from '../../main/daemon/host/daemonHost.js';
 import type { SecretBroker } from '../../main/daemon/secrets/secretBroker.js';
 import { startWebHost } from '../../main/web/webHost.js';
 import { measureLiveDelivery } from './liveDelivery.js';
 import { buildProfile, sentence } from './benchProfile.js';
-import { buildRenderer } from './rendererBuild.js';
 import { percentile } from '../stats.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -530,12 +529,12 @@ async function main(): Promise<void> {
   const profileDir = args.profile ? resolve(args.profile) : join(scratch, 'profile');
   const buildProfileMs = prepareProfile(profileDir, BIG);
   const rendererDir = join(scratch, 'renderer');
-  await buildRenderer(ROOT, rendererDir);
+  await buildRenderer(rendererDir);
   const baselineDir = args.baseline ? join(scratch, 'baseline') : null;
   if (args.baseline && baselineDir) {
     const source = checkoutRenderer(args.baseline);
     try {
-      await buildRenderer(source, baselineDir);
+      await buildRenderer(baselineDir, source);
     } finally {
       rmSync(source, { recursive: true, force: true });
     }
