@@ -238,7 +238,7 @@ async function streamEvents(
 }
 
 /** One RFC 8887 WebSocket push session; resolves when the socket closes. */
-export function webSocketOnce(
+export async function webSocketOnce(
   session: Session,
   authorization: string,
   opts: PushOptions,
@@ -247,73 +247,67 @@ export function webSocketOnce(
   onEvent: (e: PushEvent) => void = () => undefined,
 ): Promise<void> {
   const target = session.webSocket;
-  if (!target) return Promise.resolve();
-  return webSocketClass().then((WebSocket) => openSocket(WebSocket, target.url));
-
-  function openSocket(
-    WebSocket: Awaited<ReturnType<typeof webSocketClass>>,
-    url: string,
-  ): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      // Push frames are small; a larger one is refused by ws (close 1009).
-      const socket = new WebSocket(url, ['jmap'], {
-        headers: { authorization },
-        maxPayload: 4 * 1024 * 1024,
-      });
-      const abort = () => socket.terminate();
-      opts.signal.addEventListener('abort', abort, { once: true });
-      const finish = (err?: Error) => {
-        opts.signal.removeEventListener('abort', abort);
-        if (err) reject(err);
-        else resolve();
-      };
-      socket.on('unexpected-response', (_req, res) => {
-        const status = res.statusCode ?? 0;
-        socket.terminate();
-        finish(
-          status === 401 || status === 403
-            ? new AuthError(`WebSocket refused (${status})`)
-            : httpError('WebSocket', status, null),
-        );
-      });
-      socket.on('open', () => {
-        if (socket.protocol !== 'jmap') {
-          socket.close(1002);
-          return finish(
-            new ProtocolError('WebSocket: the server did not agree to the "jmap" subprotocol'),
-          );
-        }
-        const enable: Record<string, unknown> = {
-          '@type': 'WebSocketPushEnable',
-          dataTypes: opts.types.length ? opts.types : null,
-        };
-        const state = pushState();
-        if (state) enable.pushState = state;
-        socket.send(JSON.stringify(enable));
-        for (const frame of opts.webSocketFrames ?? []) socket.send(JSON.stringify(frame));
-      });
-      socket.on('message', (data) => {
-        let json: { '@type'?: unknown } | null = null;
-        try {
-          json = JSON.parse(wellFormedEscapes(String(data))) as { '@type'?: unknown };
-        } catch {
-          opts.log?.('websocket push: ignored a frame that is not JSON');
-          return;
-        }
-        const type = json?.['@type'];
-        if (typeof type === 'string' && type !== 'StateChange' && opts.events?.includes(type))
-          return onEvent({ name: type, data: json });
-        if (type !== 'StateChange') return;
-        try {
-          onChange(parseStateChange(String(data)));
-        } catch (err) {
-          opts.log?.(`websocket push: ${(err as Error).message}`);
-        }
-      });
-      socket.on('error', (err) => finish(err));
-      socket.on('close', () => finish());
+  if (!target) return;
+  const WebSocket = await webSocketClass();
+  return new Promise<void>((resolve, reject) => {
+    // Push frames are small; a larger one is refused by ws (close 1009).
+    const socket = new WebSocket(target.url, ['jmap'], {
+      headers: { authorization },
+      maxPayload: 4 * 1024 * 1024,
     });
-  }
+    const abort = () => socket.terminate();
+    opts.signal.addEventListener('abort', abort, { once: true });
+    const finish = (err?: Error) => {
+      opts.signal.removeEventListener('abort', abort);
+      if (err) reject(err);
+      else resolve();
+    };
+    socket.on('unexpected-response', (_req, res) => {
+      const status = res.statusCode ?? 0;
+      socket.terminate();
+      finish(
+        status === 401 || status === 403
+          ? new AuthError(`WebSocket refused (${status})`)
+          : httpError('WebSocket', status, null),
+      );
+    });
+    socket.on('open', () => {
+      if (socket.protocol !== 'jmap') {
+        socket.close(1002);
+        return finish(
+          new ProtocolError('WebSocket: the server did not agree to the "jmap" subprotocol'),
+        );
+      }
+      const enable: Record<string, unknown> = {
+        '@type': 'WebSocketPushEnable',
+        dataTypes: opts.types.length ? opts.types : null,
+      };
+      const state = pushState();
+      if (state) enable.pushState = state;
+      socket.send(JSON.stringify(enable));
+      for (const frame of opts.webSocketFrames ?? []) socket.send(JSON.stringify(frame));
+    });
+    socket.on('message', (data) => {
+      let json: { '@type'?: unknown } | null = null;
+      try {
+        json = JSON.parse(wellFormedEscapes(String(data))) as { '@type'?: unknown };
+      } catch {
+        opts.log?.('websocket push: ignored a frame that is not JSON');
+        return;
+      }
+      const type = json?.['@type'];
+      if (typeof type === 'string' && type !== 'StateChange' && opts.events?.includes(type))
+        return onEvent({ name: type, data: json });
+      if (type !== 'StateChange') return;
+      try {
+        onChange(parseStateChange(String(data)));
+      } catch (err) {
+        opts.log?.(`websocket push: ${(err as Error).message}`);
+      }
+    });
+    socket.on('error', (err) => finish(err));
+    socket.on('close', () => finish());
+  });
 }
 
 /**
