@@ -51,6 +51,7 @@ export class Daemon {
   private readonly log: (line: string) => void;
   private readonly trigrams: TrigramIndexer;
   private readonly words: WordReindexer;
+  private readonly scopes: WordReindexer;
   private readonly events: EventCoalescer;
   private readonly backups: DailyBackups | null;
   private readonly watches = new TimelineWatches();
@@ -66,6 +67,7 @@ export class Daemon {
     this.store = Store.open(options.profileDir);
     this.trigrams = new TrigramIndexer(this.store.db);
     this.words = new WordReindexer(this.store.db);
+    this.scopes = new WordReindexer(this.store.db, 'scope_backlog');
     this.events = new EventCoalescer(
       {
         messagesById: (ids) => this.store.read.messagesById(ids),
@@ -136,7 +138,7 @@ export class Daemon {
       if (this.closed) return;
       let more: boolean;
       try {
-        more = this.words.drain(500) + this.trigrams.drain(500) > 0;
+        more = this.words.drain(500) + this.scopes.drain(500) + this.trigrams.drain(500) > 0;
       } catch (err) {
         // A full disk: the backlog stays queued; look again in a while.
         if (!isDiskFull(err)) throw err;

@@ -14,7 +14,7 @@ import type {
   SyncBatch,
 } from '../model/types.js';
 import { baseKey, preferredSlot, SLOTS_PER_MS } from './messageKey.js';
-import { MessageIndex } from './search/messageIndex.js';
+import { MessageIndex, type IndexedMessage } from './search/messageIndex.js';
 import { PendingRelations, type PendingRelation } from './pendingRelations.js';
 import { EditHistory, type RevertedEdit } from './editHistory.js';
 import { ChangeRecord, type ChatChange } from './changeRecord.js';
@@ -157,12 +157,12 @@ export class BatchWriter {
         ON CONFLICT (chat_id, person_id) DO UPDATE SET membership = excluded.membership,
           role = excluded.role`),
       messageByRemote: db.prepare(
-        `SELECT id, chat_id, body, html, subject, deleted, edited_ts, sender_remote_id, edit_scope
-         FROM messages WHERE account_id = ? AND remote_id = ?`,
+        `SELECT id, chat_id, body, html, subject, deleted, edited_ts, sender_remote_id, edit_scope,
+           has_attachment FROM messages WHERE account_id = ? AND remote_id = ?`,
       ),
       messageById: db.prepare(
-        `SELECT id, chat_id, body, html, subject, deleted, edited_ts, sender_remote_id, edit_scope
-         FROM messages WHERE id = ?`,
+        `SELECT id, chat_id, body, html, subject, deleted, edited_ts, sender_remote_id, edit_scope,
+           has_attachment FROM messages WHERE id = ?`,
       ),
       keyTaken: db.prepare(`SELECT 1 FROM messages WHERE id = ?`).pluck(),
       // The first key in [?, ?) after a taken one that is free: a walk of the
@@ -174,9 +174,11 @@ export class BatchWriter {
            ORDER BY m.id LIMIT 1`,
         )
         .pluck(),
-      senderName: db.prepare(`SELECT sender_name FROM messages WHERE id = ?`).pluck(),
-      messageRow: db.prepare(`SELECT chat_id, subject FROM messages WHERE id = ?`),
-      shownText: db.prepare(`SELECT body, subject, deleted FROM messages WHERE id = ?`),
+      // What the word index holds of a message (search/messageIndex.ts).
+      indexedMessage: db.prepare(
+        `SELECT id, chat_id AS chatId, body, subject, sender_name AS sender,
+           has_attachment = 1 AS hasAttachment, deleted FROM messages WHERE id = ?`,
+      ),
       insertMessage: db.prepare(`
         INSERT INTO messages (id, account_id, chat_id, remote_id, sender_remote_id, sender_name, ts,
           kind, subject, body, html, reply_to_remote_id, thread_root_remote_id, edited_ts, deleted,
@@ -412,10 +414,9 @@ export class BatchWriter {
     }
 
     for (const id of touched.reindex) {
-      const row = this.stmts.shownText.get(id) as
-        { body: string; subject: string | null; deleted: number } | undefined;
+      const row = this.indexedMessage(id);
       // A deletion later in the batch already took it out of the index.
-      if (row && !row.deleted) this.index.replace(id, row.body, row.subject, this.senderNameOf(id));
+      if (row && !row.deleted) this.index.replace(row);
     }
 
     // A draft saved on another device: its text replaces ours (the reply target stays);
@@ -534,11 +535,11 @@ export class BatchWriter {
     const { messageId, shown } = reverted;
     t.result.updatedMessageIds.push(messageId);
     if (!shown) return t.changes.message(messageId);
-    const row = this.stmts.messageRow.get(messageId) as { chat_id: number; subject: string | null };
-    t.changes.message(messageId, row.chat_id);
-    this.index.replace(messageId, shown.body, row.subject, this.senderNameOf(messageId));
-    t.chats.add(row.chat_id);
-    t.stalePreviews.add(row.chat_id);
+    const row = this.indexedMessage(messageId)!;
+    t.changes.message(messageId, row.chatId);
+    this.index.replace({ ...row, body: shown.body });
+    t.chats.add(row.chatId);
+    t.stalePreviews.add(row.chatId);
   }
 
   private addReaction(accountId: number, r: RemoteReaction, t: Touched): void {
@@ -599,8 +600,11 @@ export class BatchWriter {
     return row.id;
   }
 
-  private senderNameOf(messageId: number): string {
-    return (this.stmts.senderName.get(messageId) as string | undefined) ?? '';
+  private indexedMessage(messageId: number): (IndexedMessage & { deleted: number }) | undefined {
+    const row = this.stmts.indexedMessage.get(messageId) as
+      | (Omit<IndexedMessage, 'hasAttachment'> & { hasAttachment: number; deleted: number })
+      | undefined;
+    return row && { ...row, hasAttachment: row.hasAttachment === 1 };
   }
 
   /** A sender's display name, looked up once per batch. */
@@ -669,9 +673,18 @@ export class BatchWriter {
         existing.deleted !== params.deleted ||
         existing.edited_ts !== params.editedTs;
       this.stmts.updateMessage.run({ ...params, id: existing.id });
-      if (changed) {
+      // has:attachment searches by the word index's scope token (search/scopeTokens.ts).
+      if (changed || existing.has_attachment !== params.hasAttachment) {
         if (params.deleted) this.index.remove(existing.id);
-        else this.index.replace(existing.id, params.body, params.subject, senderName);
+        else
+          this.index.replace({
+            id: existing.id,
+            chatId: existing.chat_id,
+            body: params.body,
+            subject: params.subject,
+            sender: senderName,
+            hasAttachment: params.hasAttachment === 1,
+          });
       }
       this.writeAttachmentsAndMentions(existing.id, m);
       return { kind: changed ? 'updated' : 'unchanged', id: existing.id };
@@ -679,7 +692,15 @@ export class BatchWriter {
 
     const id = this.freeKey(m.ts, m.remoteId);
     this.stmts.insertMessage.run({ ...params, id });
-    if (!params.deleted) this.index.add(id, params.body, params.subject, senderName);
+    if (!params.deleted)
+      this.index.add({
+        id,
+        chatId,
+        body: params.body,
+        subject: params.subject,
+        sender: senderName,
+        hasAttachment: params.hasAttachment === 1,
+      });
     this.writeAttachmentsAndMentions(id, m);
     return { kind: 'inserted', id, fromSelf: params.fromSelf === 1 };
   }
@@ -749,6 +770,7 @@ interface MessageRow {
   edited_ts: number | null;
   sender_remote_id: string | null;
   edit_scope: string | null;
+  has_attachment: number;
 }
 
 /**

@@ -126,7 +126,14 @@ export class LocalEcho {
         a.height ?? null,
         a.sha256,
       );
-    this.index.add(id, content.body, null, senderName);
+    this.index.add({
+      id,
+      chatId,
+      body: content.body,
+      subject: null,
+      sender: senderName,
+      hasAttachment: Boolean(a),
+    });
     this.chatRows.newestMessage(chatId, { id, ts: now, body: content.body });
   }
 

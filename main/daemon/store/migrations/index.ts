@@ -14,6 +14,7 @@ import { mediaCache } from './009_media_cache.js';
 import { chatBlocked } from './010_chat_blocked.js';
 import { messageEncryption } from './011_message_encryption.js';
 import { attachmentSources } from './012_attachment_sources.js';
+import { scopeTokens } from './013_scope_tokens.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   chatBlocked,
   messageEncryption,
   attachmentSources,
+  scopeTokens,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 export type { Migration };
