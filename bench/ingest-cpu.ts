@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../main/daemon/store/store.js';
-import { TrigramIndexer } from '../main/daemon/store/search/trigramIndexer.js';
+import { VocabularyIndexer } from '../main/daemon/store/search/vocabularyIndexer.js';
 import { loadCorpus } from './corpus.js';
 import { buildPlan, deliveries } from './plan.js';
 import { RawBaseline, type RawContext } from './rawBaseline.js';
@@ -107,7 +107,7 @@ function main(): void {
     }
     progress('substring index catch-up');
     const t0 = cpuMs();
-    new TrigramIndexer(store.db).drainAll();
+    new VocabularyIndexer(store.db).drainAll();
     const trigramMs = cpuMs() - t0;
     raw.close();
     store.close();

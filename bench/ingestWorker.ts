@@ -1,7 +1,7 @@
 // The daemon's thread for the bench: builds the profile through the store's
 // real ingest path (BatchWriter.apply), feeds the same batches to the raw
 // baseline, then measures reads on the built profile.
-import { TrigramIndexer } from '../main/daemon/store/search/trigramIndexer.js';
+import { VocabularyIndexer } from '../main/daemon/store/search/vocabularyIndexer.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { statSync } from 'node:fs';
 import { Store } from '../main/daemon/store/store.js';
@@ -218,7 +218,7 @@ async function main(): Promise<void> {
   // The substring index is filled off the ingest path; time its catch-up so
   // the report can say what "everything searchable" costs.
   const t0 = performance.now();
-  new TrigramIndexer(store.db).drainAll();
+  new VocabularyIndexer(store.db).drainAll();
   stats.trigramCatchupMs = performance.now() - t0;
   raw?.close();
   touchPreferences(store, o.seed);

@@ -2,7 +2,8 @@
 // host (Electron main, the CLI, web mode) injects the profile path and secrets.
 import { join } from 'node:path';
 import { Store } from './store/store.js';
-import { TrigramIndexer } from './store/search/trigramIndexer.js';
+import { isDamage } from './store/database.js';
+import { VocabularyIndexer } from './store/search/vocabularyIndexer.js';
 import { WordReindexer } from './store/search/wordReindexer.js';
 import { SyncEngine, type SyncEngineOptions } from './sync/engine.js';
 import { defaultConnectors, type ConnectorRegistry } from './connectors/registry.js';
@@ -49,7 +50,7 @@ export class Daemon {
   private readonly api: ApiServer;
   private readonly listeners = new Set<(event: DaemonEvent) => void>();
   private readonly log: (line: string) => void;
-  private readonly trigrams: TrigramIndexer;
+  private readonly vocabulary: VocabularyIndexer;
   private readonly words: WordReindexer;
   private readonly scopes: WordReindexer;
   private readonly events: EventCoalescer;
@@ -65,7 +66,7 @@ export class Daemon {
     this.options = options;
     this.log = options.log ?? (() => undefined);
     this.store = Store.open(options.profileDir);
-    this.trigrams = new TrigramIndexer(this.store.db);
+    this.vocabulary = new VocabularyIndexer(this.store.db);
     this.words = new WordReindexer(this.store.db);
     this.scopes = new WordReindexer(this.store.db, 'scope_backlog');
     this.events = new EventCoalescer(
@@ -138,8 +139,17 @@ export class Daemon {
       if (this.closed) return;
       let more: boolean;
       try {
-        more = this.words.drain(500) + this.scopes.drain(500) + this.trigrams.drain(500) > 0;
+        more = this.words.drain(500) + this.scopes.drain(500) + this.vocabulary.drain(500) > 0;
       } catch (err) {
+        // A damaged file: indexing stops (the rest of the app goes on reading
+        // what it can), and the damage is written down as the integrity check
+        // does, so the next start offers a backup.
+        if (isDamage(err)) {
+          this.log(`indexing stopped: the database is damaged (${(err as Error).message})`);
+          if (!this.closed)
+            markDamaged(this.options.profileDir, [`indexing: ${(err as Error).message}`]);
+          return;
+        }
         // A full disk: the backlog stays queued; look again in a while.
         if (!isDiskFull(err)) throw err;
         this.log(`indexing paused: ${DISK_FULL_MESSAGE}`);

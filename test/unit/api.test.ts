@@ -191,10 +191,10 @@ test('the substring index catches up in the background after a sync batch', asyn
       password: 'right',
     });
     const backlog = () =>
-      daemon.store.db.prepare(`SELECT count(*) FROM trigram_backlog`).pluck().get() as number;
+      daemon.store.db.prepare(`SELECT count(*) FROM substring_backlog`).pluck().get() as number;
     const indexed = () =>
       daemon.store.db
-        .prepare(`SELECT count(*) FROM messages_trigram WHERE messages_trigram MATCH 'gre'`)
+        .prepare(`SELECT count(*) FROM vocabulary WHERE folded = 'postgresql'`)
         .pluck()
         .get() as number;
     for (let i = 0; i < 200 && (daemon.store.read.chats().length === 0 || backlog() > 0); i++)

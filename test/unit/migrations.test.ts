@@ -169,7 +169,7 @@ test('migration 5 rebuilds the word index, queues substring indexing and fills c
     assert.deepEqual(match('"cafe"'), [1024]);
     assert.deepEqual(match('"北京"'), [2048], 'CJK text is indexed as bigrams by the JS rebuild');
     assert.deepEqual(
-      db.prepare(`SELECT id FROM trigram_backlog ORDER BY id`).pluck().all(),
+      db.prepare(`SELECT id FROM substring_backlog ORDER BY id`).pluck().all(),
       [1024, 2048],
     );
     assert.equal(

@@ -1,11 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  coveringTrigrams,
-  ftsPhrase,
-  parseQuery,
-  parseUtcDate,
-} from '../../main/daemon/store/search/queryParser.js';
+import { ftsPhrase, parseQuery, parseUtcDate } from '../../main/daemon/store/search/queryParser.js';
 
 test('terms, phrases, substrings and negation', () => {
   assert.deepEqual(parseQuery('  hello "big cat" *gres -no -"not this" -*sub hel* ').terms, [
@@ -97,11 +92,4 @@ test('FTS5 phrases quote everything', () => {
   assert.equal(ftsPhrase('北京大学', true), '"北京 京大 大学"');
   assert.equal(ftsPhrase('北', true), '"北" *');
   assert.equal(ftsPhrase('iPhone手机', true), '"iPhone 手机"');
-});
-
-test('covering trigrams', () => {
-  assert.deepEqual(coveringTrigrams('ab'), []);
-  assert.deepEqual(coveringTrigrams('gres'), ['gre', 'res']);
-  assert.deepEqual(coveringTrigrams('postgresql'), ['pos', 'tgr', 'esq', 'sql']);
-  assert.deepEqual(coveringTrigrams('😀😀😀'), ['😀😀😀']);
 });

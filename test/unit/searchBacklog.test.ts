@@ -39,7 +39,7 @@ test('a substring search over a large backlog answers at once, partial, while ot
         ),
       );
     const backlog = () =>
-      daemon.store.db.prepare(`SELECT count(*) FROM trigram_backlog`).pluck().get() as number;
+      daemon.store.db.prepare(`SELECT count(*) FROM substring_backlog`).pluck().get() as number;
     assert.equal(backlog(), BACKLOG, 'nothing indexed yet (as after an upgrade)');
 
     const first = await daemon.call('search.query', { query: '*gresql upgr', limit: 50 });

@@ -3,6 +3,7 @@
 import type { WriteDb } from './database.js';
 import type { Account, AccountStatus, Protocol, Workspace } from '../model/types.js';
 import { isDiskFull } from './diskFull.js';
+import { clearVocabulary } from './search/vocabularyIndexer.js';
 
 interface AccountRow {
   id: number;
@@ -124,12 +125,10 @@ export class AccountRegistry {
           `DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE account_id = ?)`,
         )
         .run(id);
-      this.db
-        .prepare(
-          `DELETE FROM messages_trigram WHERE rowid IN (SELECT id FROM messages WHERE account_id = ?)`,
-        )
-        .run(id);
-      return this.db.prepare(`DELETE FROM accounts WHERE id = ?`).run(id).changes > 0;
+      const removed = this.db.prepare(`DELETE FROM accounts WHERE id = ?`).run(id).changes > 0;
+      // The substring vocabulary does not know whose words it holds: it is refilled from what stays.
+      if (removed) clearVocabulary(this.db);
+      return removed;
     })();
   }
 

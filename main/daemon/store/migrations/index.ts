@@ -15,6 +15,7 @@ import { chatBlocked } from './010_chat_blocked.js';
 import { messageEncryption } from './011_message_encryption.js';
 import { attachmentSources } from './012_attachment_sources.js';
 import { scopeTokens } from './013_scope_tokens.js';
+import { substringVocabulary } from './014_substring_vocabulary.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   messageEncryption,
   attachmentSources,
   scopeTokens,
+  substringVocabulary,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 export type { Migration };

@@ -91,8 +91,12 @@ export function fold(text: string): string {
   // ASCII has no decompositions or combining marks: folding is lowercasing,
   // several times faster than normalize() (snippets fold every hit's text).
   if (ASCII_ONLY.test(text)) return text.toLowerCase();
+  // toLowerCase writes a capital sigma at a word's end as final ς, looking
+  // past some punctuation ("ΟΔΟΣ:Χ" keeps σ), so a word folded alone and
+  // inside a text could differ; ς and σ fold alike.
   return text
     .normalize('NFD')
     .replace(/\p{Mn}+/gu, '')
-    .toLowerCase();
+    .toLowerCase()
+    .replace(/ς/gu, 'σ');
 }

@@ -4,12 +4,12 @@
 //
 // The word index is written with the message, with the message's scope tokens
 // (its chat, whether it has attachments: search/scopeTokens.ts) after the
-// sender's name. The trigram index (for `*substring` queries) costs more per
-// message than everything else in an ingest, so new messages only join
-// trigram_backlog here; TrigramIndexer indexes them in small background
-// transactions; a substring search indexes one bounded slice more and
-// otherwise answers from what is indexed, saying it is partial
-// (search/messageSearch.ts).
+// sender's name. New messages join substring_backlog here; VocabularyIndexer
+// adds their new words to the substring vocabulary (search/vocabulary.ts) in
+// small background transactions; a substring search indexes one bounded
+// slice more and otherwise answers from what is indexed, saying it is
+// partial (search/messageSearch.ts). Words stay in the vocabulary when their
+// messages go: a word no message holds finds nothing.
 import type { WriteDb } from '../database.js';
 import { toIndexText } from './indexText.js';
 import { senderIndexText } from './scopeTokens.js';
@@ -27,32 +27,29 @@ export interface IndexedMessage {
 export class MessageIndex {
   private readonly insertWords;
   private readonly deleteWords;
-  private readonly queueTrigrams;
-  private readonly unqueueTrigrams;
-  private readonly deleteTrigrams;
+  private readonly queueWords;
+  private readonly unqueueWords;
 
   constructor(db: WriteDb) {
     this.insertWords = db.prepare(
       `INSERT INTO messages_fts (rowid, body, subject, sender) VALUES (?, ?, ?, ?)`,
     );
     this.deleteWords = db.prepare(`DELETE FROM messages_fts WHERE rowid = ?`);
-    this.queueTrigrams = db.prepare(`INSERT OR IGNORE INTO trigram_backlog (id) VALUES (?)`);
-    this.unqueueTrigrams = db.prepare(`DELETE FROM trigram_backlog WHERE id = ?`);
-    this.deleteTrigrams = db.prepare(`DELETE FROM messages_trigram WHERE rowid = ?`);
+    this.queueWords = db.prepare(`INSERT OR IGNORE INTO substring_backlog (id) VALUES (?)`);
+    this.unqueueWords = db.prepare(`DELETE FROM substring_backlog WHERE id = ?`);
   }
 
   add(m: IndexedMessage): void {
     this.insertWordRow(m);
-    this.queueTrigrams.run(m.id);
+    this.queueWords.run(m.id);
   }
 
   remove(id: number): void {
     this.deleteWords.run(id);
-    // Deleting a rowid a contentless table never had is a no-op.
-    if (this.unqueueTrigrams.run(id).changes === 0) this.deleteTrigrams.run(id);
+    this.unqueueWords.run(id);
   }
 
-  /** Rewrites a message's word-index row from its text (the trigram index is untouched). */
+  /** Rewrites a message's word-index row from its text (the vocabulary is untouched). */
   reindexWords(m: IndexedMessage): void {
     this.deleteWords.run(m.id);
     this.insertWordRow(m);

@@ -23,7 +23,8 @@
 // - word terms search body and subject; from: searches the sender column;
 // - relevance: the newest ≤ RELEVANCE_CANDIDATES matches are scored with bm25
 //   and blended with recency (see blendScore), never all matches.
-import { TrigramIndexer } from './trigramIndexer.js';
+import { VocabularyIndexer } from './vocabularyIndexer.js';
+import { substringLookup } from './substringLookup.js';
 import { WordReindexer } from './wordReindexer.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db, ReadDb, WriteDb } from '../database.js';
@@ -31,7 +32,6 @@ import type { SearchHit, SearchPage } from '../../model/types.js';
 import { keyToTs, tsLowerBound } from '../messageKey.js';
 import { fold, hasCjk } from './indexText.js';
 import {
-  coveringTrigrams,
   ftsPhrase,
   ftsString,
   parseQuery,
@@ -101,7 +101,7 @@ const HIT_COLUMNS = `m.id, m.chat_id, c.name AS chat_name, m.account_id, m.sende
 
 interface CompiledSearch {
   /** Which table walks in rowid order. */
-  driver: 'fts' | 'trigram' | 'messages';
+  driver: 'fts' | 'messages';
   /** FROM … WHERE …, without SELECT, ORDER BY and LIMIT. */
   body: string;
   params: unknown[];
@@ -112,6 +112,13 @@ interface CompiledSearch {
    * (shortPrefixPhrase): each hit must pass them all (newestRows).
    */
   verify: ((row: HitRow) => boolean)[];
+  /**
+   * A walk of the messages for a substring nothing narrows stops here (the
+   * oldest id it looks at); null when it may go to the end.
+   */
+  scanFloor: number | null;
+  /** Whether a word, phrase or from: term drives: something for relevance to score. */
+  scored: boolean;
 }
 
 /**
@@ -168,7 +175,7 @@ function searchParsedPage(db: WriteDb, parsed: ParsedQuery, options: SearchOptio
   let rows: HitRow[];
   let more = false;
   let ranked = false;
-  const byRelevance = options.order === 'relevance' && compiled.driver === 'fts';
+  const byRelevance = options.order === 'relevance' && compiled.scored;
   if (byRelevance) {
     // Score the newest candidates only, then hydrate the page.
     const single = singleScoredTerm(parsed);
@@ -209,6 +216,8 @@ function searchParsedPage(db: WriteDb, parsed: ParsedQuery, options: SearchOptio
     more = rows.length > limit;
     if (more) rows = rows.slice(0, limit);
   }
+  // A bounded walk that did not fill the page continues below where it stopped.
+  const scanStopped = !more && !byRelevance && compiled.scanFloor !== null;
 
   const hits = rows.map((r) => ({
     messageId: r.id,
@@ -220,8 +229,12 @@ function searchParsedPage(db: WriteDb, parsed: ParsedQuery, options: SearchOptio
     snippet: makeSnippet(r.body, r.subject, parsed.terms, markers),
   }));
   // Relevance pages are not in id order: beforeId would skip ranked hits.
-  const nextBeforeId = more && !byRelevance ? hits.at(-1)!.messageId : null;
-  return page(hits, more, nextBeforeId, unindexed, ranked);
+  const nextBeforeId = scanStopped
+    ? compiled.scanFloor
+    : more && !byRelevance
+      ? hits.at(-1)!.messageId
+      : null;
+  return page(hits, more || scanStopped, nextBeforeId, unindexed, ranked);
 }
 
 /**
@@ -297,9 +310,9 @@ function page(
 function catchUpIndexes(db: WriteDb, parsed: ParsedQuery): number {
   let waiting = 0;
   if (parsed.terms.some((t) => t.kind === 'substring')) {
-    const trigrams = indexersFor(db).trigrams;
-    trigrams.drain(SEARCH_INDEX_SLICE);
-    waiting += trigrams.backlog();
+    const vocabulary = indexersFor(db).vocabulary;
+    vocabulary.drain(SEARCH_INDEX_SLICE);
+    waiting += vocabulary.backlog();
   }
   if (parsed.terms.some((t) => t.kind !== 'substring' && hasCjk(t.text))) {
     const words = indexersFor(db).words;
@@ -383,7 +396,7 @@ export function explainSearch(
   const c = compileSearch(db, parseQuery(query), options.beforeId);
   if (!c) return null;
   ensureFunctions(db);
-  if (options.order === 'relevance' && c.driver === 'fts')
+  if (options.order === 'relevance' && c.scored)
     return { sql: candidateSql(c), params: [...c.params, RELEVANCE_CANDIDATES], driver: c.driver };
   return { sql: pageSql(c), params: [...c.params, clampLimit(options.limit)], driver: c.driver };
 }
@@ -498,8 +511,19 @@ function compileSearch(
   if (posWords.length + negWords.length + posSubs.length + negSubs.length === 0 && !hasFilters)
     return null; // an empty query finds nothing
 
+  // A substring drives as the vocabulary's words that can hold it (search/substringLookup.ts).
+  const substringMatches: string[] = [];
+  let substringScan = false;
+  for (const t of posSubs) {
+    const lookup = substringLookup(db, fold(t.text));
+    if (lookup.kind === 'nothing') return null;
+    if (lookup.kind === 'words') substringMatches.push(lookup.match);
+    else substringScan = true;
+  }
   const positiveFts: string[] = [];
   if (posWords.length) positiveFts.push(`{body subject} : (${posWords.join(' AND ')})`);
+  if (substringMatches.length)
+    positiveFts.push(`{body subject} : (${substringMatches.join(' AND ')})`);
   positiveFts.push(...senderClauses);
   // Under a word search, in: and has:attachment join the FTS5 query as scope
   // tokens (search/scopeTokens.ts) once every row has them; the row checks below stay.
@@ -509,16 +533,9 @@ function compileSearch(
   const attachmentsByToken = scoped && hasAttachment;
   if (attachmentsByToken) positiveFts.push(ftsString(ATTACHMENT_TOKEN));
   const negativeFts = negWords.length ? `{body subject} : (${negWords.join(' OR ')})` : null;
-  const trigramMatch = posSubs.length
-    ? [...new Set(posSubs.flatMap((t) => coveringTrigrams(t.text)))].map(ftsString).join(' AND ')
-    : null;
 
-  const driver: CompiledSearch['driver'] = positiveFts.length
-    ? 'fts'
-    : trigramMatch
-      ? 'trigram'
-      : 'messages';
-  const key = driver === 'fts' ? 'f.rowid' : driver === 'trigram' ? 't.rowid' : 'm.id';
+  const driver: CompiledSearch['driver'] = positiveFts.length ? 'fts' : 'messages';
+  const key = driver === 'fts' ? 'f.rowid' : 'm.id';
 
   let from: string;
   const params: unknown[] = [];
@@ -529,16 +546,6 @@ function compileSearch(
     from = `messages_fts f JOIN messages m ON m.id = f.rowid`;
     where.push(`f.messages_fts MATCH ?`);
     params.push(match);
-    if (trigramMatch) {
-      // Intersect with the substring's candidates as a set: a per-row trigram
-      // lookup (a join on rowid) costs a full FTS5 query per word hit.
-      where.push(`+f.rowid IN (SELECT rowid FROM messages_trigram WHERE messages_trigram MATCH ?)`);
-      params.push(trigramMatch);
-    }
-  } else if (driver === 'trigram') {
-    from = `messages_trigram t JOIN messages m ON m.id = t.rowid`;
-    where.push(`t.messages_trigram MATCH ?`);
-    params.push(trigramMatch);
   } else {
     from = `messages m`;
   }
@@ -554,6 +561,19 @@ function compileSearch(
   if (high !== null) {
     where.push(`${key} < CAST(? AS INTEGER)`);
     params.push(high);
+  }
+  let scanFloor: number | null = null;
+  if (driver === 'messages' && substringScan && chatIds === null) {
+    // A substring nothing narrows is looked for in the newest
+    // SUBSTRING_SCAN_ROWS messages below the page's bound per call.
+    const floor = stmt(db, `SELECT id FROM messages WHERE id < ? ORDER BY id DESC LIMIT 1 OFFSET ?`)
+      .pluck()
+      .get(high ?? Number.MAX_SAFE_INTEGER, SUBSTRING_SCAN_ROWS - 1) as number | undefined;
+    if (floor !== undefined && (low === null || floor > low)) {
+      scanFloor = floor;
+      where.push(`m.id >= CAST(? AS INTEGER)`);
+      params.push(floor);
+    }
   }
   where.push(`m.deleted = 0`);
   if (chatIds) {
@@ -628,6 +648,8 @@ function compileSearch(
     body: `FROM ${from} WHERE ${where.join(' AND ')}`,
     params,
     verify: driver === 'fts' ? verify : [],
+    scanFloor,
+    scored: posWords.length > 0 || senderClauses.length > 0,
   };
 }
 
@@ -639,6 +661,13 @@ const READ_UPTO = (chat: string): string =>
  * tokens (a few dozen small doclists merge quickly; hundreds would not).
  */
 const SCOPE_TOKEN_CHATS_MAX = 32;
+
+/**
+ * A substring no vocabulary word narrows ("*a b*") is looked for in at most
+ * this many messages per call, newest first (~0.1 s); the page says where to
+ * go on from.
+ */
+const SUBSTRING_SCAN_ROWS = 50_000;
 
 const scopeTokensComplete = new WeakSet<Db>();
 /**
@@ -653,11 +682,15 @@ function scopeTokensReady(db: Db): boolean {
   return true;
 }
 
-const indexers = new WeakMap<Db, { trigrams: TrigramIndexer; words: WordReindexer }>();
-function indexersFor(db: WriteDb): { trigrams: TrigramIndexer; words: WordReindexer } {
+type Indexers = { vocabulary: VocabularyIndexer; words: WordReindexer };
+const indexers = new WeakMap<Db, Indexers>();
+function indexersFor(db: WriteDb): Indexers {
   let found = indexers.get(db);
   if (!found)
-    indexers.set(db, (found = { trigrams: new TrigramIndexer(db), words: new WordReindexer(db) }));
+    indexers.set(
+      db,
+      (found = { vocabulary: new VocabularyIndexer(db), words: new WordReindexer(db) }),
+    );
   return found;
 }
 

@@ -297,17 +297,3 @@ export function shortPrefixPhrase(term: TextTerm): string | null {
   const cut = [...tokens.slice(0, -1), last.slice(0, PREFIX_INDEX_MAX).toLowerCase()];
   return ftsString(cut.join(' ')) + ' *';
 }
-
-/**
- * Trigrams that cover the substring, for the detail=none trigram index (which
- * cannot do phrase queries): every third one plus the last. They only select
- * candidates; the caller verifies the substring itself.
- */
-export function coveringTrigrams(substring: string): string[] {
-  const chars = Array.from(substring.normalize('NFC'));
-  if (chars.length < MIN_SUBSTRING_CHARS) return [];
-  const out = new Set<string>();
-  for (let k = 0; k + 3 <= chars.length; k += 3) out.add(chars.slice(k, k + 3).join(''));
-  out.add(chars.slice(chars.length - 3).join(''));
-  return [...out];
-}

@@ -1,0 +1,138 @@
+// A `*substring` term as words of the word index, looked up in the substring
+// vocabulary (search/vocabulary.ts): "*ebas" becomes ("rebase" OR "Rebased"
+// OR …), an FTS5 query the word index answers newest first, and each hit is
+// still checked for the substring itself (messageSearch.ts).
+//
+// Each piece of the substring (substringPieces) is looked up by where it must
+// sit in a word: the whole word and a word's start by the folded-word index,
+// a word's end or anywhere inside by the trigram index over the words (three
+// characters or more). A piece that fits too many words, or is too short to
+// look up, does not narrow the search; when no piece does, the caller walks
+// the messages themselves.
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../database.js';
+import { ftsString, indexTokens } from './queryParser.js';
+import { toQueryText } from './indexText.js';
+import { pieceFits, substringPieces, type SubstringPiece } from './vocabulary.js';
+
+/**
+ * At most this many words per piece are OR-ed into the FTS5 query (each is a
+ * doclist FTS5 merges); a piece fitting more narrows too little to pay.
+ */
+export const MAX_WORDS_PER_PIECE = 200;
+/** Trigram candidates read per piece before it counts as not narrowing. */
+const MAX_TRIGRAM_CANDIDATES = 5_000;
+const MIN_TRIGRAM_PIECE = 3;
+
+export type SubstringLookup =
+  /** An FTS5 expression every message holding the substring matches. */
+  | { kind: 'words'; match: string }
+  /** No word of the vocabulary fits: no indexed message holds it. */
+  | { kind: 'nothing' }
+  /** Nothing narrows it: every message is a candidate. */
+  | { kind: 'anything' };
+
+interface VocabularyRow {
+  word: string;
+  folded: string;
+}
+
+/** `folded`: the substring as fold() leaves it. */
+export function substringLookup(db: Db, folded: string): SubstringLookup {
+  const groups: string[] = [];
+  for (const piece of substringPieces(folded)) {
+    const words = wordsFitting(db, piece);
+    if (words === null) continue;
+    if (words.length === 0) return { kind: 'nothing' };
+    const phrases = new Set<string>();
+    let expressible = true;
+    for (const w of words) {
+      const phrase = wordPhrase(w.word);
+      if (phrase === null) {
+        // A word of no letters or digits is not in the word index: this
+        // piece cannot narrow without losing its messages.
+        expressible = false;
+        break;
+      }
+      phrases.add(phrase);
+    }
+    if (expressible) groups.push(`(${[...phrases].join(' OR ')})`);
+  }
+  return groups.length === 0
+    ? { kind: 'anything' }
+    : { kind: 'words', match: groups.join(' AND ') };
+}
+
+/** The words fitting a piece; null when there are too many to narrow by, or no cheap way to list them. */
+function wordsFitting(db: Db, piece: SubstringPiece): VocabularyRow[] | null {
+  const s = statementsFor(db);
+  let rows: VocabularyRow[];
+  if (piece.anchor === 'equals') {
+    rows = s.equal.all(piece.text, MAX_WORDS_PER_PIECE + 1) as VocabularyRow[];
+  } else if (piece.anchor === 'startsWith') {
+    // Every folded word starting with the piece sorts in [piece, piece + U+10FFFF).
+    const upper = piece.text + String.fromCodePoint(0x10ffff);
+    rows = s.range.all(piece.text, upper, MAX_WORDS_PER_PIECE + 1) as VocabularyRow[];
+  } else {
+    const trigrams = coveringTrigrams(piece.text);
+    if (trigrams.length === 0) return null;
+    const candidates = s.trigram.all(
+      trigrams.map(ftsString).join(' AND '),
+      MAX_TRIGRAM_CANDIDATES + 1,
+    ) as VocabularyRow[];
+    if (candidates.length > MAX_TRIGRAM_CANDIDATES) return null;
+    rows = candidates.filter((r) => pieceFits(r.folded, piece));
+  }
+  return rows.length > MAX_WORDS_PER_PIECE ? null : rows;
+}
+
+/**
+ * A vocabulary word as an exact FTS5 phrase, tokenized by FTS5 as the
+ * indexed text was (CJK runs as the word index holds them); null when it has
+ * nothing the word index holds.
+ */
+function wordPhrase(word: string): string | null {
+  if (indexTokens(word).length === 0) return null;
+  return ftsString(toQueryText(word).trim());
+}
+
+/**
+ * Trigrams covering a folded piece (every third, and the last), as the
+ * trigram index over folded words holds them; none below three characters.
+ * Not NFC-normalized: the words are stored folded, and folding decomposes
+ * (a Hangul syllable into its jamo).
+ */
+export function coveringTrigrams(text: string): string[] {
+  const chars = Array.from(text);
+  if (chars.length < MIN_TRIGRAM_PIECE) return [];
+  const out = new Set<string>();
+  for (let k = 0; k + 3 <= chars.length; k += 3) out.add(chars.slice(k, k + 3).join(''));
+  out.add(chars.slice(chars.length - 3).join(''));
+  return [...out];
+}
+
+interface Statements {
+  equal: Statement;
+  range: Statement;
+  trigram: Statement;
+}
+
+const statements = new WeakMap<Db, Statements>();
+
+function statementsFor(db: Db): Statements {
+  let s = statements.get(db);
+  if (!s) {
+    s = {
+      equal: db.prepare(`SELECT word, folded FROM vocabulary WHERE folded = ? LIMIT ?`),
+      range: db.prepare(
+        `SELECT word, folded FROM vocabulary WHERE folded >= ? AND folded < ? LIMIT ?`,
+      ),
+      trigram: db.prepare(
+        `SELECT v.word, v.folded FROM vocabulary_trigrams t JOIN vocabulary v ON v.id = t.rowid
+         WHERE vocabulary_trigrams MATCH ? LIMIT ?`,
+      ),
+    };
+    statements.set(db, s);
+  }
+  return s;
+}
