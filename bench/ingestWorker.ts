@@ -153,7 +153,7 @@ function ingest(
     rawDbBytes: raw ? fileBytes(input.rawFile) : 0,
     chats: store.db.prepare(`SELECT count(*) FROM chats`).pluck().get() as number,
     harnessRssMb: 0,
-    trigramCatchupMs: 0,
+    substringCatchupMs: 0,
   };
 }
 
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
   // the report can say what "everything searchable" costs.
   const t0 = performance.now();
   new VocabularyIndexer(store.db).drainAll();
-  stats.trigramCatchupMs = performance.now() - t0;
+  stats.substringCatchupMs = performance.now() - t0;
   raw?.close();
   touchPreferences(store, o.seed);
   post({ type: 'ingest-done', stats });

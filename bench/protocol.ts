@@ -43,8 +43,8 @@ export interface IngestStats {
   rawDbBytes: number;
   chats: number;
   harnessRssMb: number;
-  /** Time the background trigram indexer needs to catch up after the ingest. */
-  trigramCatchupMs: number;
+  /** Time the background substring (vocabulary) indexer needs to catch up after the ingest. */
+  substringCatchupMs: number;
 }
 
 export interface QueryStats {

@@ -74,12 +74,12 @@ export function buildResult(
     ingest_msgs_per_s: parley,
     raw_msgs_per_s: raw,
     ingest_ratio_vs_raw: parley !== null && raw ? round(parley / raw, 3) : null,
-    // Ingest plus the background trigram catch-up, against the same raw loop
+    // Ingest plus the background substring catch-up, against the same raw loop
     // (which keeps no substring index at all).
-    trigram_catchup_s: round(ingest.trigramCatchupMs / 1000, 2),
+    substring_catchup_s: round(ingest.substringCatchupMs / 1000, 2),
     ingest_with_substring_index_ratio_vs_raw:
       raw && ingest.parleyMs > 0
-        ? round(perS(ingest.messages, ingest.parleyMs + ingest.trigramCatchupMs)! / raw, 3)
+        ? round(perS(ingest.messages, ingest.parleyMs + ingest.substringCatchupMs)! / raw, 3)
         : null,
     ingest_initial_msgs_per_s: perS(ingest.initialMessages, ingest.parleyInitialMs),
     ingest_backfill_msgs_per_s: perS(ingest.backfillMessages, ingest.parleyBackfillMs),

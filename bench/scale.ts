@@ -56,7 +56,7 @@ function figures(result: Record<string, unknown>): Figure[] {
     'ingest_msgs_per_s',
     'ingest_ratio_vs_raw',
     'ingest_with_substring_index_ratio_vs_raw',
-    'trigram_catchup_s',
+    'substring_catchup_s',
     'rss_mb',
     'db_mb',
   ])
