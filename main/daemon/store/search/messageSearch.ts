@@ -578,8 +578,11 @@ function compileSearch(
   where.push(`m.deleted = 0`);
   if (chatIds) {
     const [inList, inParams] = idList(chatIds);
+    // (Counting is skipped where it decides nothing: one chat walked, or chats as tokens.)
     const small =
-      driver === 'messages' && chatIds.length === 1 ? true : idCountAtMost(db, chatIds, ID_SET_MAX);
+      (driver === 'messages' && chatIds.length === 1) || chatsByToken
+        ? true
+        : idCountAtMost(db, chatIds, ID_SET_MAX);
     // Walking messages: one chat is an index walk in id order; several small
     // chats are read by index and sorted (≤ ID_SET_MAX rows); a large share of
     // all messages is found soonest by walking messages newest-first ("+").
