@@ -225,3 +225,30 @@ test('a removed account’s words leave the vocabulary; the others’ are found 
     cleanup();
   }
 });
+
+test('a word written by a batch that rolled back is written again by the next one', () => {
+  const { store, cleanup } = tempStore();
+  try {
+    const account = addAccount(store);
+    store.writer.apply(account.id, {
+      chats: [{ remoteId: '!r', kind: 'group', name: 'Room' }],
+      messages: [message('!r', '$1', T0, 'hello')],
+    });
+    // The first message is written (and its word with it), then the batch
+    // fails on a message for a chat nobody knows: all of it rolls back.
+    assert.throws(() =>
+      store.writer.apply(account.id, {
+        messages: [
+          message('!r', '$2', T0 + 1, 'the flibbertigibbet came'),
+          message('!nowhere', '$3', T0 + 2, 'lost'),
+        ],
+      }),
+    );
+    store.writer.apply(account.id, {
+      messages: [message('!r', '$4', T0 + 3, 'a flibbertigibbet again')],
+    });
+    assert.equal(allSearchHits(store, '*ibbertig', 20).length, 1);
+  } finally {
+    cleanup();
+  }
+});
