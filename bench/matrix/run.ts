@@ -128,6 +128,40 @@ async function main() {
       }
     }
 
+    // One more Parley run, not among the timed ones, under V8's sampling
+    // profiler: where its client time goes, by stage (stageProfile.ts).
+    log('parley under the profiler: where the time goes');
+    const stagedProfile = mkdtempSync(join(tmpdir(), 'parley-bench-profile-'));
+    profiles.push(stagedProfile);
+    const staged = await runParley(
+      parleyBundle,
+      synapse,
+      await login(synapse, 'parley-stages'),
+      'initial',
+      stagedProfile,
+      manifest,
+      {
+        BENCH_STAGES: '1',
+        ...(args.cpuProf
+          ? { BENCH_CPU_PROF_OUT: join(resolve(args.cpuProf), 'stages.cpuprofile') }
+          : {}),
+      },
+    );
+    log(`  stages (ms): ${JSON.stringify(staged.stages_ms)}`);
+
+    // The floor under a durable client (floor.ts), as many runs as the
+    // clients had, each next to a bare request.
+    const floor: Json[] = [];
+    for (let run = 0; run < args.runs; run++) {
+      const dir = mkdtempSync(join(tmpdir(), 'parley-bench-profile-'));
+      profiles.push(dir);
+      const session = await login(synapse, `floor-${run}`);
+      floor.push(await runParley(parleyBundle, synapse, session, 'floor', dir, manifest));
+    }
+    log(
+      `floor (fetch + JSON.parse + rows and word index): CPU ${floor.map((f) => fmt(f.cpu_s)).join(', ')} s`,
+    );
+
     const lastProfile = parley.at(-1)!.profile as string;
     const warm: Json[] = [];
     for (let i = 0; i < args.warmRuns; i++)
@@ -161,6 +195,7 @@ async function main() {
     const jC = med(jssdk.map((r) => r.client_s as number));
     const pCpu = med(parley.map((r) => r.cpu_s as number));
     const jCpu = med(jssdk.map((r) => r.cpu_s as number));
+    const floorCpu = med(floor.map((f) => f.cpu_s as number));
     const pRss = med(parley.map((r) => r.peak_rss_mb as number));
     const jRss = med(jssdk.map((r) => r.peak_rss_mb as number));
     const pStartRss = med(parley.map((r) => r.start_rss_mb as number));
@@ -207,6 +242,19 @@ async function main() {
       warm_modules_loaded_s: round(med(warm.map((w) => w.modules_loaded_s as number))),
       node_boot_s: round(med(boot)),
       warm_ratio_vs_jssdk_initial: round(warmS / jTotal),
+      // The profiled run: its CPU time (the profiler's own cost included) and
+      // where it went, ms per stage (idle: waiting, mostly on the server).
+      // The floor (floor.ts): the same /sync fetched and parsed, its messages
+      // written as rows + word index by a minimal loop; CPU, median of runs.
+      floor_cpu_s: round(floorCpu),
+      floor_http_cpu_s: round(med(floor.map((f) => f.http_cpu_s as number))),
+      floor_parse_cpu_s: round(med(floor.map((f) => f.parse_cpu_s as number))),
+      floor_schema_cpu_s: round(med(floor.map((f) => f.schema_cpu_s as number))),
+      floor_insert_cpu_s: round(med(floor.map((f) => f.insert_cpu_s as number))),
+      floor_events: floor[0]!.events,
+      floor_cpu_ratio_vs_jssdk: round(floorCpu / jCpu),
+      parley_profiled_cpu_s: round(staged.cpu_s as number),
+      parley_stages_ms: staged.stages_ms,
       ...catchup,
     };
     if (args.encrypted)
@@ -318,9 +366,10 @@ function runParley(
   bundle: string,
   synapse: Synapse,
   session: Session | null,
-  mode: 'initial' | 'warm' | 'catchup',
+  mode: 'initial' | 'warm' | 'catchup' | 'floor',
   profile: string,
   manifest: Manifest,
+  extraEnv: Record<string, string> = {},
 ): Promise<Json> {
   const prof = args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.cpuProf)}`] : [];
   const c = new Child(process.execPath, [...prof, bundle], {
@@ -334,6 +383,7 @@ function runParley(
       : {}),
     ...(args.encrypted && mode !== 'warm' ? parleyCrypto(synapse, manifest, profile) : {}),
     ...(manifest.searchWord ? { BENCH_SEARCH: manifest.searchWord } : {}),
+    ...extraEnv,
   });
   return c.next().finally(() => c.done());
 }
