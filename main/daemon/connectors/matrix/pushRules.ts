@@ -104,7 +104,7 @@ function ruleMatches(
     case 'content':
       return (
         rule.pattern !== undefined &&
-        eventMatch({ key: 'content.body', pattern: rule.pattern }, event)
+        eventMatch({ key: 'content.body', pattern: rule.pattern }, event, ctx)
       );
     default:
       // A plain loop: this runs for every rule and every event of a sync, in
@@ -129,7 +129,7 @@ function decide(actions: unknown[]): PushDecision {
 export function conditionMatches(c: Json, event: Json, ctx: PushContext): boolean {
   switch (c.kind) {
     case 'event_match':
-      return eventMatch(c, event);
+      return eventMatch(c, event, ctx);
     case 'contains_display_name': {
       const name = ctx.selfDisplayName;
       const body = valueAt(event, 'content.body');
@@ -144,9 +144,9 @@ export function conditionMatches(c: Json, event: Json, ctx: PushContext): boolea
       return ctx.powerOf(event.sender) >= ctx.notificationLevel(c.key);
     }
     case 'event_property_is':
-      return typeof c.key === 'string' && scalarEquals(valueAt(event, c.key), c.value);
+      return typeof c.key === 'string' && scalarEquals(propertyOf(event, c.key, ctx), c.value);
     case 'event_property_contains': {
-      const list = typeof c.key === 'string' ? valueAt(event, c.key) : undefined;
+      const list = typeof c.key === 'string' ? propertyOf(event, c.key, ctx) : undefined;
       return Array.isArray(list) && list.some((v) => scalarEquals(v, c.value));
     }
     default:
@@ -156,9 +156,9 @@ export function conditionMatches(c: Json, event: Json, ctx: PushContext): boolea
 }
 
 /** Glob (* and ?) against a string property, case-insensitive; content.body by whole words. */
-function eventMatch(c: Json, event: Json): boolean {
+function eventMatch(c: Json, event: Json, ctx: PushContext): boolean {
   if (typeof c.key !== 'string' || typeof c.pattern !== 'string') return false;
-  const value = valueAt(event, c.key);
+  const value = propertyOf(event, c.key, ctx);
   if (typeof value !== 'string') return false;
   if (c.pattern.length > MAX_PATTERN) return false;
   const pattern = c.pattern;
@@ -221,6 +221,15 @@ function compiled(key: string, make: () => RegExp): RegExp {
     patterns.set(key, re);
   }
   return re;
+}
+
+/**
+ * A property of the event as the rules see it: a timeline event from /sync
+ * has no room_id of its own (the room is its key), so the context's stands in.
+ */
+function propertyOf(event: Json, key: string, ctx: PushContext): unknown {
+  if (key === 'room_id' && !Object.hasOwn(event, 'room_id')) return ctx.roomId;
+  return valueAt(event, key);
 }
 
 /**
