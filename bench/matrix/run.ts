@@ -169,17 +169,19 @@ async function main() {
     log(`  stages (ms): ${JSON.stringify(staged.stages_ms)}`);
 
     // The floor under a durable client (floor.ts), as many runs as the
-    // clients had, each next to a bare request.
+    // clients had. Plain rooms only: it stores m.room.message events and
+    // decrypts nothing.
     const floor: Json[] = [];
-    for (let run = 0; run < args.runs; run++) {
+    for (let run = 0; run < (args.encrypted ? 0 : args.runs); run++) {
       const dir = mkdtempSync(join(tmpdir(), 'parley-bench-profile-'));
       profiles.push(dir);
       const session = await login(synapse, `floor-${run}`);
       floor.push(await runParley(parleyBundle, synapse, session, 'floor', dir, manifest));
     }
-    log(
-      `floor (fetch + JSON.parse + rows and word index): CPU ${floor.map((f) => fmt(f.cpu_s)).join(', ')} s`,
-    );
+    if (floor.length)
+      log(
+        `floor (fetch + JSON.parse + rows and word index): CPU ${floor.map((f) => fmt(f.cpu_s)).join(', ')} s`,
+      );
 
     const lastProfile = parley.at(-1)!.profile as string;
     const warm: Json[] = [];
@@ -214,7 +216,7 @@ async function main() {
     const jC = med(jssdk.map((r) => r.client_s as number));
     const pCpu = med(parley.map((r) => r.cpu_s as number));
     const jCpu = med(jssdk.map((r) => r.cpu_s as number));
-    const floorCpu = med(floor.map((f) => f.cpu_s as number));
+    const floorCpu = floor.length ? med(floor.map((f) => f.cpu_s as number)) : NaN;
     const pRss = med(parley.map((r) => r.peak_rss_mb as number));
     const jRss = med(jssdk.map((r) => r.peak_rss_mb as number));
     const pStartRss = med(parley.map((r) => r.start_rss_mb as number));
@@ -261,17 +263,21 @@ async function main() {
       warm_modules_loaded_s: round(med(warm.map((w) => w.modules_loaded_s as number))),
       node_boot_s: round(med(boot)),
       warm_ratio_vs_jssdk_initial: round(warmS / jTotal),
-      // The profiled run: its CPU time (the profiler's own cost included) and
-      // where it went, ms per stage (idle: waiting, mostly on the server).
       // The floor (floor.ts): the same /sync fetched and parsed, its messages
       // written as rows + word index by a minimal loop; CPU, median of runs.
-      floor_cpu_s: round(floorCpu),
-      floor_http_cpu_s: round(med(floor.map((f) => f.http_cpu_s as number))),
-      floor_parse_cpu_s: round(med(floor.map((f) => f.parse_cpu_s as number))),
-      floor_schema_cpu_s: round(med(floor.map((f) => f.schema_cpu_s as number))),
-      floor_insert_cpu_s: round(med(floor.map((f) => f.insert_cpu_s as number))),
-      floor_events: floor[0]!.events,
-      floor_cpu_ratio_vs_jssdk: round(floorCpu / jCpu),
+      ...(floor.length
+        ? {
+            floor_cpu_s: round(floorCpu),
+            floor_http_cpu_s: round(med(floor.map((f) => f.http_cpu_s as number))),
+            floor_parse_cpu_s: round(med(floor.map((f) => f.parse_cpu_s as number))),
+            floor_schema_cpu_s: round(med(floor.map((f) => f.schema_cpu_s as number))),
+            floor_insert_cpu_s: round(med(floor.map((f) => f.insert_cpu_s as number))),
+            floor_events: floor[0]!.events,
+            floor_cpu_ratio_vs_jssdk: round(floorCpu / jCpu),
+          }
+        : {}),
+      // The profiled run: its CPU time (the profiler's own cost included) and
+      // where it went, ms per stage (idle: waiting, mostly on the server).
       parley_profiled_cpu_s: round(staged.cpu_s as number),
       parley_stages_ms: staged.stages_ms,
       ...(baseline.length
