@@ -9,14 +9,17 @@
 //            network: the list is local);
 //   register (seeding the encrypted account) an initial sync with crypto,
 //            until the device's keys are on the server;
+//   floor    the floor under any durable client (floor.ts), not Parley's code;
 //   catchup  the synced profile resuming from its stored sync token: one
 //            /sync, the gaps of its limited timelines filled with /messages.
 // Prints one JSON line: seconds, peak RSS, what is in the store.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { Store } from '../../main/daemon/store/store.js';
 import type { Account } from '../../main/daemon/model/types.js';
 import type { searchPage as SearchPage } from '../../main/daemon/store/search/messageSearch.js';
+import { startProfiler, stagesOf } from './stageProfile.js';
+import { floorSync } from './floor.js';
 
 const env = (k: string) => {
   const v = process.env[k];
@@ -37,6 +40,22 @@ if (process.env.BENCH_PARLEY_HEAP === 'app' && mode !== 'warm')
   setFlagsFromString('--optimize-for-size');
 // Modules loaded, no profile open: this process's floor, beside its peak.
 const startRssMb = process.memoryUsage().rss / 1048576;
+// The floor (floor.ts): the same /sync, parsed and its messages written by a
+// minimal loop, in a process started as this one is.
+if (mode === 'floor') {
+  emit(
+    await floorSync({
+      homeserver,
+      token: env('BENCH_TOKEN'),
+      timelineLimit: Number(env('BENCH_TIMELINE_LIMIT')),
+      dir: profile,
+    }),
+  );
+  process.exit(0);
+}
+// BENCH_STAGES=1 (a run of its own, not among the timed ones: sampling costs
+// CPU): where the time goes, by stage (stageProfile.ts).
+const stopProfiler = process.env.BENCH_STAGES === '1' ? await startProfiler() : null;
 const start = performance.now();
 const startCpu = process.cpuUsage();
 const store = Store.open(profile);
@@ -87,6 +106,9 @@ if (mode === 'warm') {
   }
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(startCpu);
+  const profiled = stopProfiler ? await stopProfiler() : null;
+  if (profiled && process.env.BENCH_CPU_PROF_OUT)
+    writeFileSync(process.env.BENCH_CPU_PROF_OUT, JSON.stringify(profiled));
   if (mode === 'register') await keysOnServer(session);
   await connector.close();
   const query = process.env.BENCH_SEARCH;
@@ -112,6 +134,7 @@ if (mode === 'warm') {
         }
       : {}),
     token: store.writer.cursor(account.id, 'sync'),
+    ...(profiled ? { stages_ms: stagesOf(profiled) } : {}),
   });
 }
 store.close();
@@ -172,7 +195,7 @@ function memory(step: string): void {
   );
 }
 
-function emit(result: Record<string, number | string | null>): void {
+function emit(result: Record<string, unknown>): void {
   process.stdout.write(
     `${JSON.stringify({ ...result, peak_rss_mb: peakRssMb(), start_rss_mb: startRssMb })}\n`,
   );

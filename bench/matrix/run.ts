@@ -5,6 +5,7 @@
 //                           [--rooms N --messages N] [--timeline-limit 20]
 //                           [--catchup-events 5000] [--catchup-rooms 50]
 //                           [--concurrency 12] [--warm-runs 3] [--seed-only]
+//                           [--baseline REF]  (Parley's client at git REF, run beside today's)
 //                           [--cpu-prof DIR]  (Parley's processes write .cpuprofile files there)
 //                           [--parley-heap app|default]  (app, the default: V8 sized for memory, as the daemon runs)
 //
@@ -32,7 +33,7 @@
 // sync brings; Parley's decrypted messages are searched right after its sync.
 //
 // stderr: progress; stdout: a table, then one JSON line.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -74,7 +75,10 @@ async function main() {
   };
   const key = `${args.rooms}r-${args.messages}m${args.encrypted ? '-e2ee' : ''}`;
   mkdirSync(CACHE, { recursive: true });
-  const parleyBundle = await bundleParley();
+  const parleyBundle = await bundleParley(ROOT, 'parley');
+  // --baseline REF: Parley's client as it was at REF, bundled from that
+  // commit's files, run beside today's in the same run (old vs new).
+  const baselineBundle = args.baseline ? await bundleBaseline(args.baseline) : null;
   const seeder = args.encrypted
     ? (s: Synapse, sp: SeedSpec) => seedEncrypted(s, sp, parleyBundle, SDK_SCRIPT)
     : seedPlain;
@@ -96,13 +100,28 @@ async function main() {
 
     const parley: Json[] = [];
     const jssdk: Json[] = [];
+    const baseline: Json[] = [];
     let sdkAlive: Child | null = null;
     for (let run = 0; run < args.runs; run++) {
-      const order = run % 2 === 0 ? ['parley', 'jssdk'] : ['jssdk', 'parley'];
+      const clients = baselineBundle ? ['parley', 'baseline', 'jssdk'] : ['parley', 'jssdk'];
+      const order = run % 2 === 0 ? clients : clients.reverse();
       const last = run === args.runs - 1;
       for (const who of order) {
         const bare = await bareInitialSync(synapse, args.timelineLimit);
-        if (who === 'parley') {
+        if (who === 'baseline') {
+          const profile = mkdtempSync(join(tmpdir(), 'parley-bench-profile-'));
+          profiles.push(profile);
+          const session = await login(synapse, `baseline-${run}`);
+          const r = await runParley(
+            baselineBundle!,
+            synapse,
+            session,
+            'initial',
+            profile,
+            manifest,
+          );
+          baseline.push({ ...r, bare_s: bare, client_s: (r.seconds as number) - bare });
+        } else if (who === 'parley') {
           const profile = mkdtempSync(join(tmpdir(), 'parley-bench-profile-'));
           profiles.push(profile);
           const session = await login(synapse, `parley-${run}`);
@@ -121,12 +140,48 @@ async function main() {
           if (keep) sdkAlive = c;
           else await c.done();
         }
-        const r = (who === 'parley' ? parley : jssdk).at(-1)!;
+        const r = (who === 'parley' ? parley : who === 'baseline' ? baseline : jssdk).at(-1)!;
         log(
           `run ${run + 1} ${who}: total ${fmt(r.seconds)} s, bare /sync ${fmt(r.bare_s)} s, client ${fmt(r.client_s)} s, CPU ${fmt(r.cpu_s)} s, peak RSS ${fmt(r.peak_rss_mb, 0)} MB, ${String(r.rooms)} rooms, ${String(r.events)} events`,
         );
       }
     }
+
+    // One more Parley run, not among the timed ones, under V8's sampling
+    // profiler: where its client time goes, by stage (stageProfile.ts).
+    log('parley under the profiler: where the time goes');
+    const stagedProfile = mkdtempSync(join(tmpdir(), 'parley-bench-profile-'));
+    profiles.push(stagedProfile);
+    const staged = await runParley(
+      parleyBundle,
+      synapse,
+      await login(synapse, 'parley-stages'),
+      'initial',
+      stagedProfile,
+      manifest,
+      {
+        BENCH_STAGES: '1',
+        ...(args.cpuProf
+          ? { BENCH_CPU_PROF_OUT: join(resolve(args.cpuProf), 'stages.cpuprofile') }
+          : {}),
+      },
+    );
+    log(`  stages (ms): ${JSON.stringify(staged.stages_ms)}`);
+
+    // The floor under a durable client (floor.ts), as many runs as the
+    // clients had. Plain rooms only: it stores m.room.message events and
+    // decrypts nothing.
+    const floor: Json[] = [];
+    for (let run = 0; run < (args.encrypted ? 0 : args.runs); run++) {
+      const dir = mkdtempSync(join(tmpdir(), 'parley-bench-profile-'));
+      profiles.push(dir);
+      const session = await login(synapse, `floor-${run}`);
+      floor.push(await runParley(parleyBundle, synapse, session, 'floor', dir, manifest));
+    }
+    if (floor.length)
+      log(
+        `floor (fetch + JSON.parse + rows and word index): CPU ${floor.map((f) => fmt(f.cpu_s)).join(', ')} s`,
+      );
 
     const lastProfile = parley.at(-1)!.profile as string;
     const warm: Json[] = [];
@@ -161,6 +216,7 @@ async function main() {
     const jC = med(jssdk.map((r) => r.client_s as number));
     const pCpu = med(parley.map((r) => r.cpu_s as number));
     const jCpu = med(jssdk.map((r) => r.cpu_s as number));
+    const floorCpu = floor.length ? med(floor.map((f) => f.cpu_s as number)) : NaN;
     const pRss = med(parley.map((r) => r.peak_rss_mb as number));
     const jRss = med(jssdk.map((r) => r.peak_rss_mb as number));
     const pStartRss = med(parley.map((r) => r.start_rss_mb as number));
@@ -207,6 +263,33 @@ async function main() {
       warm_modules_loaded_s: round(med(warm.map((w) => w.modules_loaded_s as number))),
       node_boot_s: round(med(boot)),
       warm_ratio_vs_jssdk_initial: round(warmS / jTotal),
+      // The floor (floor.ts): the same /sync fetched and parsed, its messages
+      // written as rows + word index by a minimal loop; CPU, median of runs.
+      ...(floor.length
+        ? {
+            floor_cpu_s: round(floorCpu),
+            floor_http_cpu_s: round(med(floor.map((f) => f.http_cpu_s as number))),
+            floor_parse_cpu_s: round(med(floor.map((f) => f.parse_cpu_s as number))),
+            floor_schema_cpu_s: round(med(floor.map((f) => f.schema_cpu_s as number))),
+            floor_insert_cpu_s: round(med(floor.map((f) => f.insert_cpu_s as number))),
+            floor_events: floor[0]!.events,
+            floor_cpu_ratio_vs_jssdk: round(floorCpu / jCpu),
+          }
+        : {}),
+      // The profiled run: its CPU time (the profiler's own cost included) and
+      // where it went, ms per stage (idle: waiting, mostly on the server).
+      parley_profiled_cpu_s: round(staged.cpu_s as number),
+      parley_stages_ms: staged.stages_ms,
+      ...(baseline.length
+        ? {
+            baseline_ref: args.baseline,
+            baseline_client_s: round(med(baseline.map((r) => r.client_s as number))),
+            baseline_cpu_s: round(med(baseline.map((r) => r.cpu_s as number))),
+            baseline_cpu_ratio_vs_jssdk: round(med(baseline.map((r) => r.cpu_s as number)) / jCpu),
+            // Today's Parley against the same client at --baseline, same run.
+            cpu_vs_baseline: round(pCpu / med(baseline.map((r) => r.cpu_s as number))),
+          }
+        : {}),
       ...catchup,
     };
     if (args.encrypted)
@@ -236,6 +319,7 @@ async function main() {
     rmSync(workDir, { recursive: true, force: true });
     for (const p of profiles) rmSync(p, { recursive: true, force: true });
     rmSync(dirname(parleyBundle), { recursive: true, force: true });
+    if (baselineBundle) rmSync(dirname(baselineBundle), { recursive: true, force: true });
   }
 }
 
@@ -318,9 +402,10 @@ function runParley(
   bundle: string,
   synapse: Synapse,
   session: Session | null,
-  mode: 'initial' | 'warm' | 'catchup',
+  mode: 'initial' | 'warm' | 'catchup' | 'floor',
   profile: string,
   manifest: Manifest,
+  extraEnv: Record<string, string> = {},
 ): Promise<Json> {
   const prof = args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.cpuProf)}`] : [];
   const c = new Child(process.execPath, [...prof, bundle], {
@@ -334,6 +419,7 @@ function runParley(
       : {}),
     ...(args.encrypted && mode !== 'warm' ? parleyCrypto(synapse, manifest, profile) : {}),
     ...(manifest.searchWord ? { BENCH_SEARCH: manifest.searchWord } : {}),
+    ...extraEnv,
   });
   return c.next().finally(() => c.done());
 }
@@ -410,11 +496,13 @@ class Child {
  * Parley's client for plain node (native modules stay in node_modules), split
  * so that a warm restart loads the store's code and not the connector's.
  */
-async function bundleParley(): Promise<string> {
+async function bundleParley(srcRoot: string, name: string): Promise<string> {
   // One per run: runs side by side must not rebuild each other's files.
-  const outdir = join(CACHE, `parley-${process.pid}`);
+  const outdir = join(CACHE, `${name}-${process.pid}`);
   await build({
-    entryPoints: [join(ROOT, 'bench/matrix/parleyClient.ts')],
+    entryPoints: [join(srcRoot, 'bench/matrix/parleyClient.ts')],
+    // A baseline's sources sit outside the checkout: packages from ours.
+    nodePaths: [join(ROOT, 'node_modules')],
     outdir,
     bundle: true,
     splitting: true,
@@ -429,6 +517,20 @@ async function bundleParley(): Promise<string> {
     logLevel: 'warning',
   });
   return join(outdir, 'parleyClient.mjs');
+}
+
+/** Parley's client bundled from the files of git ref `ref` (extracted to a temporary directory). */
+async function bundleBaseline(ref: string): Promise<string> {
+  const src = mkdtempSync(join(tmpdir(), 'parley-bench-baseline-'));
+  try {
+    execSync(`git archive ${JSON.stringify(ref)} | tar -x -C ${JSON.stringify(src)}`, {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    return await bundleParley(src, 'parley-baseline');
+  } finally {
+    rmSync(src, { recursive: true, force: true });
+  }
 }
 
 // ---- report ----
@@ -472,6 +574,7 @@ function parseArgs(argv: string[]) {
     encrypted: false,
     seedOnly: false,
     cpuProf: null as string | null,
+    baseline: null as string | null,
     parleyHeap: 'app' as 'app' | 'default',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -501,6 +604,7 @@ function parseArgs(argv: string[]) {
     else if (a === '--encrypted') o.encrypted = true;
     else if (a === '--seed-only') o.seedOnly = true;
     else if (a === '--cpu-prof') o.cpuProf = v();
+    else if (a === '--baseline') o.baseline = v();
     else if (a === '--parley-heap') {
       const h = v();
       if (h !== 'app' && h !== 'default') throw new Error('--parley-heap is app or default');

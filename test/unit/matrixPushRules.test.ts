@@ -265,6 +265,25 @@ test('conditions: room_member_count comparisons, event_match globs, property pat
   assert.equal(match('type', 'm.room'), false, 'the whole value must match');
   assert.equal(match('content.msgtype', 'm.te?t'), true);
   assert.equal(match('content.missing', '*'), false);
+  // Whole values: plain ASCII on both sides is compared without a regex; any
+  // other character goes through the regex's Unicode case folding.
+  const whole = (type: string, pattern: string) =>
+    conditionMatches({ kind: 'event_match', key: 'type', pattern }, { ...e, type }, ctx());
+  assert.equal(whole('m.room.message', 'm.room.messag'), false);
+  assert.equal(whole('m.room.messag', 'm.room.message'), false);
+  assert.equal(whole('m.room.meſſage', 'm.room.message'), true, 'ſ folds to s');
+  assert.equal(whole('m.\u212Aey', 'm.key'), true, 'the Kelvin sign folds to k');
+  assert.equal(whole('m.room.message', 'm.room.mess[a]ge'), false, 'brackets are literal');
+  assert.equal(whole('m.room.mess[a]ge', 'm.room.mess[a]ge'), true);
+  // A /sync timeline event has no room_id: the context's room stands in.
+  const { room_id: _room, ...bare } = e;
+  const inRoom = { kind: 'event_match', key: 'room_id', pattern: ROOM };
+  assert.equal(conditionMatches(inRoom, bare, ctx()), true);
+  assert.equal(conditionMatches(inRoom, bare, ctx({ roomId: '!other:example.org' })), false);
+  assert.equal(
+    conditionMatches({ kind: 'event_property_is', key: 'room_id', value: ROOM }, bare, ctx()),
+    true,
+  );
   const dotted = { content: { 'm.relates_to': { rel_type: 'm.thread' } }, 'a\\b': 1 };
   assert.equal(valueAt(dotted, 'content.m\\.relates_to.rel_type'), 'm.thread');
   assert.equal(valueAt(dotted, 'a\\\\b'), 1);

@@ -104,10 +104,13 @@ function ruleMatches(
     case 'content':
       return (
         rule.pattern !== undefined &&
-        eventMatch({ key: 'content.body', pattern: rule.pattern }, event)
+        eventMatch({ key: 'content.body', pattern: rule.pattern }, event, ctx)
       );
     default:
-      return (rule.conditions ?? []).every((c) => conditionMatches(c, event, ctx));
+      // A plain loop: this runs for every rule and every event of a sync, in
+      // code too short-lived for V8 to optimise a closure per call away.
+      for (const c of rule.conditions ?? []) if (!conditionMatches(c, event, ctx)) return false;
+      return true;
   }
 }
 
@@ -126,7 +129,7 @@ function decide(actions: unknown[]): PushDecision {
 export function conditionMatches(c: Json, event: Json, ctx: PushContext): boolean {
   switch (c.kind) {
     case 'event_match':
-      return eventMatch(c, event);
+      return eventMatch(c, event, ctx);
     case 'contains_display_name': {
       const name = ctx.selfDisplayName;
       const body = valueAt(event, 'content.body');
@@ -141,9 +144,9 @@ export function conditionMatches(c: Json, event: Json, ctx: PushContext): boolea
       return ctx.powerOf(event.sender) >= ctx.notificationLevel(c.key);
     }
     case 'event_property_is':
-      return typeof c.key === 'string' && scalarEquals(valueAt(event, c.key), c.value);
+      return typeof c.key === 'string' && scalarEquals(propertyOf(event, c.key, ctx), c.value);
     case 'event_property_contains': {
-      const list = typeof c.key === 'string' ? valueAt(event, c.key) : undefined;
+      const list = typeof c.key === 'string' ? propertyOf(event, c.key, ctx) : undefined;
       return Array.isArray(list) && list.some((v) => scalarEquals(v, c.value));
     }
     default:
@@ -153,9 +156,9 @@ export function conditionMatches(c: Json, event: Json, ctx: PushContext): boolea
 }
 
 /** Glob (* and ?) against a string property, case-insensitive; content.body by whole words. */
-function eventMatch(c: Json, event: Json): boolean {
+function eventMatch(c: Json, event: Json, ctx: PushContext): boolean {
   if (typeof c.key !== 'string' || typeof c.pattern !== 'string') return false;
-  const value = valueAt(event, c.key);
+  const value = propertyOf(event, c.key, ctx);
   if (typeof value !== 'string') return false;
   if (c.pattern.length > MAX_PATTERN) return false;
   const pattern = c.pattern;
@@ -163,8 +166,17 @@ function eventMatch(c: Json, event: Json): boolean {
     if (!mayContain(value, pattern)) return false;
     return safeTest(`word:${pattern}`, () => wordPattern(globToRegExp(pattern)), value);
   }
+  // Most rules' patterns are plain ASCII words (m.room.member, m.notice): an
+  // ASCII value then matches exactly when it is equal ignoring ASCII case, as
+  // the regex's Unicode case folding decides, with no regex run per event.
+  if (isPlainAscii(pattern) && isPlainAscii(value))
+    return value.length === pattern.length && value.toLowerCase() === pattern.toLowerCase();
   return safeTest(`whole:${pattern}`, () => new RegExp(`^${globToRegExp(pattern)}$`, 'isu'), value);
 }
+
+const PLAIN_ASCII = /^[\x20-\x29\x2b-\x3e\x40-\x7e]*$/;
+/** Printable ASCII without the glob's `*` and `?`. */
+const isPlainAscii = (s: string): boolean => PLAIN_ASCII.test(s);
 
 /**
  * Patterns (and display names) come from the server: one of megabytes makes
@@ -212,10 +224,45 @@ function compiled(key: string, make: () => RegExp): RegExp {
 }
 
 /**
+ * A property of the event as the rules see it: a timeline event from /sync
+ * has no room_id of its own (the room is its key), so the context's stands in.
+ */
+function propertyOf(event: Json, key: string, ctx: PushContext): unknown {
+  if (key === 'room_id' && !Object.hasOwn(event, 'room_id')) return ctx.roomId;
+  return valueAt(event, key);
+}
+
+/**
  * A dotted key into the event; `\.` is a literal dot and `\\` a literal
  * backslash (spec: "dot-separated path … escaped").
  */
 export function valueAt(event: Json, key: string): unknown {
+  let v: unknown = event;
+  for (const p of keyPath(key)) {
+    const o = obj(v);
+    if (!o || !Object.hasOwn(o, p)) return undefined;
+    v = o[p];
+  }
+  return v;
+}
+
+/**
+ * A key's parts, split once: the same few keys (type, content.msgtype,
+ * content.body) are looked up for every rule and every event of a sync.
+ * Bounded, since keys come from the server's rules.
+ */
+const paths = new Map<string, string[]>();
+function keyPath(key: string): string[] {
+  let parts = paths.get(key);
+  if (!parts) {
+    if (paths.size >= 256) paths.clear();
+    parts = splitKey(key);
+    paths.set(key, parts);
+  }
+  return parts;
+}
+
+function splitKey(key: string): string[] {
   const parts: string[] = [];
   let part = '';
   for (let i = 0; i < key.length; i++) {
@@ -227,13 +274,7 @@ export function valueAt(event: Json, key: string): unknown {
     } else part += ch;
   }
   parts.push(part);
-  let v: unknown = event;
-  for (const p of parts) {
-    const o = obj(v);
-    if (!o || !Object.hasOwn(o, p)) return undefined;
-    v = o[p];
-  }
-  return v;
+  return parts;
 }
 
 const scalarEquals = (a: unknown, b: unknown): boolean =>

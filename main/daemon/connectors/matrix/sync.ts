@@ -11,8 +11,13 @@ export async function* sync(
   a: MatrixAccount,
   opts: MatrixOptions,
 ): AsyncGenerator<SyncBatch> {
-  const self = await startSession(ctx, a);
-  const res = await fetchSync(ctx, a, opts, ctx.cursor('sync'), 0);
+  // whoami and the profile go out beside the /sync, not before it: the
+  // server works on all three at once, and nothing is mapped until the
+  // session is checked (a revoked token fails both the same way).
+  const [self, res] = await Promise.all([
+    startSession(ctx, a),
+    fetchSync(ctx, a, opts, ctx.cursor('sync'), 0),
+  ]);
   const batch = await mapSyncDecrypted(ctx, a, res);
   if (self) batch.people = [self, ...(batch.people ?? [])];
   yield batch;

@@ -266,18 +266,34 @@ export function mapMessage(
   ctx: MappingContext,
   room?: RoomInfo | null,
 ): RemoteMessage {
-  const base = {
-    remoteId: e.event_id,
-    chatRemoteId: roomId,
-    senderRemoteId: e.sender,
-    ts: e.origin_server_ts,
-    idempotencyKey: e.unsigned?.transaction_id ?? null,
-    editScope: e.type,
-  };
+  // Each shape written out rather than spread from a common part: this runs
+  // for every event of a sync, and an object spread there cost more than the
+  // rest of the mapping (measured in bench:matrix's profiled run).
+  const idempotencyKey = e.unsigned?.transaction_id ?? null;
   if (e.unsigned?.redacted_because !== undefined)
-    return { ...base, kind: 'text', body: '', deleted: true };
+    return {
+      remoteId: e.event_id,
+      chatRemoteId: roomId,
+      senderRemoteId: e.sender,
+      ts: e.origin_server_ts,
+      idempotencyKey,
+      editScope: e.type,
+      kind: 'text',
+      body: '',
+      deleted: true,
+    };
   if (e.type === 'm.room.encrypted')
-    return { ...base, kind: 'encrypted', body: 'Encrypted message', raw: e };
+    return {
+      remoteId: e.event_id,
+      chatRemoteId: roomId,
+      senderRemoteId: e.sender,
+      ts: e.origin_server_ts,
+      idempotencyKey,
+      editScope: e.type,
+      kind: 'encrypted',
+      body: 'Encrypted message',
+      raw: e,
+    };
   const c = messageContent(e.content, e.type === 'm.sticker');
   const rel = obj(e.content['m.relates_to']);
   const replyTo = str(obj(rel?.['m.in_reply_to'])?.event_id);
@@ -286,13 +302,18 @@ export function mapMessage(
   const body = replyTo && !thread ? stripReplyFallback(c.body) : c.body;
   const m = mentions(e.content, body, ctx);
   const fromOther = e.sender !== ctx.selfId;
-  // The account's push rules decide, when we have them; else mentions alone highlight.
+  // The account's push rules decide, when we have them; else mentions alone
+  // highlight. The rules see the room id through the context (not a copy of
+  // the event with room_id added).
   const push =
-    ctx.pushRules && room
-      ? evaluatePush(ctx.pushRules, { ...e, room_id: roomId }, pushContext(roomId, room, ctx))
-      : null;
+    ctx.pushRules && room ? evaluatePush(ctx.pushRules, e, pushContext(roomId, room, ctx)) : null;
   return {
-    ...base,
+    remoteId: e.event_id,
+    chatRemoteId: roomId,
+    senderRemoteId: e.sender,
+    ts: e.origin_server_ts,
+    idempotencyKey,
+    editScope: e.type,
     kind: c.kind,
     body,
     html: c.html,
