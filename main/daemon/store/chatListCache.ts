@@ -6,8 +6,8 @@
 // (there are many: the batch writer, local echoes, preferences, mark read,
 // account removal's cascade, whatever comes next), but by SQLite itself: TEMP
 // triggers on this connection note the id of every `chats` row inserted,
-// updated or deleted, by any statement, cascades included, in a temp table. A
-// read takes those ids, re-reads just those rows and moves them in the order.
+// updated or deleted, by any statement, cascades included (they call a JS
+// function with the id). A read takes those ids, re-reads just those rows and moves them in the order.
 // Accounts (their workspace) and spaces (their local ids) feed two derived
 // fields; a change to either marks the whole context stale (id 0), and the
 // summaries are rebuilt from the rows kept in memory.
@@ -18,8 +18,7 @@
 //   data_version, checked on every read, changes when any other connection
 //   commits, and the list is then read again whole;
 // - a write not yet committed: inside a transaction the caller reads SQL
-//   instead (a rollback would take back both the rows and their dirty marks,
-//   leaving this list with values that never were).
+//   instead (a read there would keep values a rollback then takes back).
 import type { Statement } from 'better-sqlite3';
 import type { WriteDb } from './database.js';
 import type { ChatSummary } from '../model/types.js';
@@ -52,37 +51,37 @@ const CONTEXT_CHANGED = 0;
  */
 const REFRESH_LIMIT = 256;
 
-// TEMP objects belong to this connection and vanish with it; IF NOT EXISTS
-// makes a second cache on the same connection share them.
-// A trigger's INSERT OR IGNORE would not do: the statement that fires it
-// imposes its own conflict policy (an upsert of a chat aborts on the
-// duplicate), so each mark checks first.
-const mark = (id: string) =>
-  `INSERT INTO chat_list_dirty SELECT ${id}
-   WHERE NOT EXISTS (SELECT 1 FROM chat_list_dirty WHERE chat_id = ${id});`;
+/** The SQL function the triggers call: it tells this cache, in JS, which chat changed. */
+const CHANGED = 'parley_chat_list_changed';
 
+// TEMP triggers belong to this connection and vanish with it. Each calls back
+// into JS instead of writing a temp table: a function call costs a third of a
+// guarded INSERT (the batch writer fires these once or twice per chat per
+// batch), and marks outside SQLite's transaction are only ever too many, never
+// too few: a rolled-back write leaves its chat marked, and re-reading it finds
+// the old row, which is right. (The update trigger passes both ids: a row's id
+// never changes today, but if it did both places would need a re-read.)
 const TRIGGERS = `
-  CREATE TEMP TABLE IF NOT EXISTS chat_list_dirty (chat_id INTEGER PRIMARY KEY);
   CREATE TEMP TRIGGER IF NOT EXISTS chat_list_chat_inserted AFTER INSERT ON main.chats
-  BEGIN ${mark('new.id')} END;
+  BEGIN SELECT ${CHANGED}(new.id); END;
   CREATE TEMP TRIGGER IF NOT EXISTS chat_list_chat_updated AFTER UPDATE ON main.chats
-  BEGIN ${mark('new.id')} ${mark('old.id')} END;
+  BEGIN SELECT ${CHANGED}(new.id, old.id); END;
   CREATE TEMP TRIGGER IF NOT EXISTS chat_list_chat_deleted AFTER DELETE ON main.chats
-  BEGIN ${mark('old.id')} END;
+  BEGIN SELECT ${CHANGED}(old.id); END;
   CREATE TEMP TRIGGER IF NOT EXISTS chat_list_account_inserted AFTER INSERT ON main.accounts
-  BEGIN ${mark(String(CONTEXT_CHANGED))} END;
+  BEGIN SELECT ${CHANGED}(${CONTEXT_CHANGED}); END;
   CREATE TEMP TRIGGER IF NOT EXISTS chat_list_account_moved
   AFTER UPDATE OF id, workspace_id ON main.accounts
-  BEGIN ${mark(String(CONTEXT_CHANGED))} END;
+  BEGIN SELECT ${CHANGED}(${CONTEXT_CHANGED}); END;
   CREATE TEMP TRIGGER IF NOT EXISTS chat_list_account_deleted AFTER DELETE ON main.accounts
-  BEGIN ${mark(String(CONTEXT_CHANGED))} END;
+  BEGIN SELECT ${CHANGED}(${CONTEXT_CHANGED}); END;
   CREATE TEMP TRIGGER IF NOT EXISTS chat_list_space_inserted AFTER INSERT ON main.spaces
-  BEGIN ${mark(String(CONTEXT_CHANGED))} END;
+  BEGIN SELECT ${CHANGED}(${CONTEXT_CHANGED}); END;
   CREATE TEMP TRIGGER IF NOT EXISTS chat_list_space_moved
   AFTER UPDATE OF id, account_id, remote_id ON main.spaces
-  BEGIN ${mark(String(CONTEXT_CHANGED))} END;
+  BEGIN SELECT ${CHANGED}(${CONTEXT_CHANGED}); END;
   CREATE TEMP TRIGGER IF NOT EXISTS chat_list_space_deleted AFTER DELETE ON main.spaces
-  BEGIN ${mark(String(CONTEXT_CHANGED))} END;`;
+  BEGIN SELECT ${CHANGED}(${CONTEXT_CHANGED}); END;`;
 
 /** The list's order: pinned first, then latest activity, then the newer chat (all descending). */
 function before(
@@ -105,16 +104,21 @@ export class ChatListCache {
   private ctx: ChatContext | null = null;
   /** PRAGMA data_version when the list was last brought up to date; null: never loaded. */
   private version: number | null = null;
+  /** Chats written since the last read (CONTEXT_CHANGED: accounts or spaces). */
+  private readonly marked = new Set<number>();
   private readonly prepare: (sql: string) => Statement;
   private readonly stmts;
 
+  /** One per connection: the triggers call the function the newest cache registered. */
   constructor(private readonly db: WriteDb) {
+    db.function(CHANGED, { varargs: true }, (...ids: unknown[]) => {
+      for (const id of ids) this.marked.add(Number(id));
+      return null;
+    });
     db.exec(TRIGGERS);
     this.prepare = statementCache(db);
     this.stmts = {
       dataVersion: db.prepare(`PRAGMA data_version`).pluck(),
-      dirty: db.prepare(`SELECT chat_id FROM temp.chat_list_dirty`).pluck(),
-      clean: db.prepare(`DELETE FROM temp.chat_list_dirty`),
       all: db
         .prepare(`SELECT ${CHAT_COLUMNS}, c.archived FROM chats c ORDER BY ${CHAT_ORDER}`)
         .raw(),
@@ -135,12 +139,6 @@ export class ChatListCache {
     if (this.db.inTransaction) return null;
     this.update();
     const archived = q.archived === true;
-    let accounts: Set<number> | null = null;
-    if (q.workspaceId !== undefined) {
-      accounts = new Set();
-      for (const [account, workspace] of this.ctx!.workspaceOf)
-        if (workspace === q.workspaceId) accounts.add(account);
-    }
     const out: ChatSummary[] = [];
     const limit = q.limit ?? Infinity;
     if (limit <= 0) return out;
@@ -152,7 +150,8 @@ export class ChatListCache {
       const c = this.list[i]!;
       if (c.archived !== archived) continue;
       if (q.accountId !== undefined && c.accountId !== q.accountId) continue;
-      if (accounts && !accounts.has(c.accountId)) continue;
+      // The summary's workspace is its account's (SQL: account_id IN that workspace's accounts).
+      if (q.workspaceId !== undefined && c.workspaceId !== q.workspaceId) continue;
       out.push(c);
       if (out.length >= limit) break;
     }
@@ -163,9 +162,9 @@ export class ChatListCache {
   private update(): void {
     const version = this.stmts.dataVersion.get() as number;
     if (version !== this.version) return this.load(version);
-    const dirty = this.stmts.dirty.all() as number[];
-    if (dirty.length === 0) return;
-    this.stmts.clean.run();
+    if (this.marked.size === 0) return;
+    const dirty = [...this.marked];
+    this.marked.clear();
     if (dirty.length > REFRESH_LIMIT) return this.load(version);
     if (dirty.includes(CONTEXT_CHANGED)) this.rebuildSummaries();
     this.refresh(dirty.filter((id) => id !== CONTEXT_CHANGED));
@@ -173,7 +172,7 @@ export class ChatListCache {
 
   /** Reads the whole list (first read, another connection wrote, or too much changed). */
   private load(version: number): void {
-    this.stmts.clean.run();
+    this.marked.clear();
     this.ctx = readChatContext(this.prepare);
     this.rows.clear();
     this.summaries.clear();
