@@ -189,7 +189,7 @@ async function queries(store: Store, plan: Plan, input: WorkerInput): Promise<Qu
   log('chat pages');
   const pages = runChatPages(store, o.seed, o.pageSamples);
   log('chat list');
-  const chatList = runChatList(store, o.listSamples);
+  const chatList = runChatList(store, o.seed, o.listSamples);
   return { search, searchUnavailable, pages, chatList, wallMs: performance.now() - wall0 };
 }
 

@@ -1,6 +1,7 @@
 // Read-side measurements on the built profile: search over a fixed mix of
 // query kinds, opening a chat (newest page and a deeper page), the chat list.
 import type { Store } from '../main/daemon/store/store.js';
+import { ReadModel } from '../main/daemon/store/readModel.js';
 import type { SearchHit } from '../main/daemon/model/types.js';
 import { pooledPercentile, summarize, type Summary } from './stats.js';
 import { rng } from './prng.js';
@@ -232,35 +233,104 @@ export function runChatPages(store: Store, seed: number, samples: number): PageR
 }
 
 export interface ChatListResults {
+  /** The whole list (in memory), each read right after a write. The headline figure. */
   all: Summary;
   byWorkspace: Summary;
   byAccount: Summary;
+  /**
+   * The baseline, in the same run: the whole list read from SQL (a ReadModel
+   * without the in-memory list, which is what every read cost before), also
+   * each right after a write.
+   */
+  sql: Summary;
+  /** The writes themselves (a new message through BatchWriter.apply, or mark read). */
+  write: Summary;
+  /** The in-memory list read again with no write between (a pure hit: proves nothing alone). */
+  hit: Summary;
   rows: number;
 }
 
-export function runChatList(store: Store, samples: number): ChatListResults {
+/**
+ * The chat list, as a running app reads it: every sample first makes a write
+ * that changes a chat-list row, then times the read, so the in-memory list
+ * always has work to do (re-read the changed chat, move it). Three writes in
+ * four are a new message into a random chat through BatchWriter.apply, the
+ * path sync takes (the chat moves to the top); one in four is the user
+ * marking a chat read (prefs.markRead: its counts drop). The same writes
+ * precede the SQL baseline's reads. The messages written stay in the profile.
+ */
+export function runChatList(store: Store, seed: number, samples: number): ChatListResults {
+  const r = rng('chat-list', seed);
+  const sqlRead = new ReadModel(store.readDb);
+  const workspaces = store.accounts.workspaces().map((w) => w.id);
+  const accounts = store.accounts.list().map((a) => a.id);
+  const chats = store.db
+    .prepare(
+      `SELECT c.id, c.account_id AS accountId, c.remote_id AS remoteId,
+         (SELECT p.remote_id FROM people p WHERE p.account_id = c.account_id
+            AND p.is_self = 0 LIMIT 1) AS sender
+       FROM chats c WHERE c.archived = 0`,
+    )
+    .all() as { id: number; accountId: number; remoteId: string; sender: string | null }[];
+  const newestOf = store.db.prepare(`SELECT max(id) FROM messages WHERE chat_id = ?`).pluck();
+  let serial = 0;
+  let ts = store.db.prepare(`SELECT max(ts) FROM messages`).pluck().get() as number;
+  const writes: number[] = [];
+  const write = (): void => {
+    const chat = chats[Math.floor(r() * chats.length)]!;
+    const t0 = performance.now();
+    if (r() < 0.75) {
+      ts += 1000;
+      store.writer.apply(chat.accountId, {
+        messages: [
+          {
+            remoteId: `bench-chat-list-${seed}-${serial++}`,
+            chatRemoteId: chat.remoteId,
+            senderRemoteId: chat.sender,
+            ts,
+            kind: 'text',
+            body: `a new message for the chat list benchmark, number ${serial}`,
+          },
+        ],
+      });
+    } else {
+      const newest = newestOf.get(chat.id) as number | null;
+      if (newest !== null) store.prefs.markRead(chat.id, newest);
+    }
+    writes.push(performance.now() - t0);
+  };
+  const timed = (into: number[], read: () => unknown): void => {
+    write();
+    const t0 = performance.now();
+    read();
+    into.push(performance.now() - t0);
+  };
   const all: number[] = [];
   const byWorkspace: number[] = [];
   const byAccount: number[] = [];
-  const workspaces = store.accounts.workspaces().map((w) => w.id);
-  const accounts = store.accounts.list().map((a) => a.id);
+  const sql: number[] = [];
+  const hit: number[] = [];
   let rows = 0;
-  for (let i = 0; i < 5; i++) rows = store.read.chats().length;
+  for (let i = 0; i < 5; i++) {
+    rows = store.read.chats().length;
+    sqlRead.chats();
+  }
   for (let i = 0; i < samples; i++) {
-    let t0 = performance.now();
+    timed(all, () => store.read.chats());
+    timed(sql, () => sqlRead.chats());
+    timed(byWorkspace, () => store.read.chats({ workspaceId: workspaces[i % workspaces.length]! }));
+    timed(byAccount, () => store.read.chats({ accountId: accounts[i % accounts.length]! }));
+    const t0 = performance.now();
     store.read.chats();
-    all.push(performance.now() - t0);
-    t0 = performance.now();
-    store.read.chats({ workspaceId: workspaces[i % workspaces.length]! });
-    byWorkspace.push(performance.now() - t0);
-    t0 = performance.now();
-    store.read.chats({ accountId: accounts[i % accounts.length]! });
-    byAccount.push(performance.now() - t0);
+    hit.push(performance.now() - t0);
   }
   return {
     all: summarize(all),
     byWorkspace: summarize(byWorkspace),
     byAccount: summarize(byAccount),
+    sql: summarize(sql),
+    write: summarize(writes),
+    hit: summarize(hit),
     rows,
   };
 }

@@ -28,6 +28,8 @@ type TargetKey = keyof typeof TARGETS;
 const STORE_SOURCES = [
   'batchWriter.ts',
   'readModel.ts',
+  'chatListCache.ts',
+  'chatSummaries.ts',
   'search/messageIndex.ts',
   'search/indexText.ts',
   'search/messageSearch.ts',
@@ -98,7 +100,16 @@ export function buildResult(
     chat_page_p95_ms: round(q.pages.all.p95),
     chat_page_newest_p95_ms: round(q.pages.newest.p95),
     chat_page_deep_p95_ms: round(q.pages.deep.p95),
+    // The in-memory list read right after a write; the baseline is the same
+    // read from SQL (what chat_list_p95_ms measured before the list was kept
+    // in memory), after the same kind of write, in this run.
+    chat_list_p50_ms: round(q.chatList.all.p50),
     chat_list_p95_ms: round(q.chatList.all.p95),
+    chat_list_sql_p50_ms: round(q.chatList.sql.p50),
+    chat_list_sql_p95_ms: round(q.chatList.sql.p95),
+    chat_list_p95_ratio_vs_sql: round(q.chatList.all.p95 / q.chatList.sql.p95),
+    chat_list_write_p95_ms: round(q.chatList.write.p95),
+    chat_list_hit_p95_ms: round(q.chatList.hit.p95),
     chat_list_rows: q.chatList.rows,
     host_loop_lag_p99_ms: round(lag.p99, 2),
     host_loop_lag_max_ms: round(lag.max, 2),
@@ -182,7 +193,13 @@ export function renderTables(
         mark('search_relevance_p95_ms'),
       ],
       ['chat page p95 ms', f(result.chat_page_p95_ms, 3), '<= 1', mark('chat_page_p95_ms')],
-      ['chat list p95 ms', f(result.chat_list_p95_ms, 3), '<= 2', mark('chat_list_p95_ms')],
+      [
+        'chat list p95 ms (after a write)',
+        f(result.chat_list_p95_ms, 3),
+        '<= 2',
+        mark('chat_list_p95_ms'),
+      ],
+      ['chat list p95 ms, from SQL (baseline)', f(result.chat_list_sql_p95_ms, 3), '', ''],
       [
         'host loop lag p99 ms',
         f(result.host_loop_lag_p99_ms),
@@ -247,9 +264,12 @@ export function renderTables(
         [
           ['chat page, newest 50', q.pages.newest],
           ['chat page, deeper (beforeId)', q.pages.deep],
-          ['chat list, all', q.chatList.all],
-          ['chat list, by workspace', q.chatList.byWorkspace],
-          ['chat list, by account', q.chatList.byAccount],
+          ['chat list, all (after a write)', q.chatList.all],
+          ['chat list, by workspace (after a write)', q.chatList.byWorkspace],
+          ['chat list, by account (after a write)', q.chatList.byAccount],
+          ['chat list, all, from SQL (baseline)', q.chatList.sql],
+          ['chat list, all, no write between', q.chatList.hit],
+          ['chat list: the write before each read', q.chatList.write],
         ] as const
       ).map(([name, s]) => [name, s.n, f(s.p50, 3), f(s.p95, 3), f(s.p99, 3), f(s.max, 3)]),
     ]),

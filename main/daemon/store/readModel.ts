@@ -2,6 +2,17 @@
 // index in order and stop after a page; neither aggregates over messages.
 import type { Statement } from 'better-sqlite3';
 import type { ReadDb } from './database.js';
+import type { ChatListCache } from './chatListCache.js';
+import {
+  CHAT_COLUMNS,
+  CHAT_ORDER,
+  readChatContext,
+  statementCache,
+  toChatSummary,
+  type ChatContext,
+  type ChatTuple,
+  type ChatTupleWithArchived,
+} from './chatSummaries.js';
 import { ENCRYPTION_TRUSTS, type EncryptionTrust, type MessageEncryption } from '../model/types.js';
 import type {
   AttachmentInfo,
@@ -74,82 +85,6 @@ interface MessageRow {
   encryption_trust: string | null;
 }
 
-// The chat list reads chats alone: workspace and space ids come from small
-// maps (a handful of accounts, at most hundreds of spaces), not per-row joins,
-// and rows come back as arrays, which better-sqlite3 builds faster than objects.
-// Turning SQLite values into JS values is most of a 2k-chat list's cost (the
-// index walk is a tenth of it), so the three flags travel as one integer and
-// `archived`, which the filter fixes, not at all.
-const CHAT_COLUMNS = `c.id, c.account_id, c.remote_id, c.kind, c.name, c.topic, c.space_remote_id,
-  c.last_activity_ts, c.last_message_preview, c.unread_count, c.mention_count,
-  c.muted | (c.pinned << 1) | (c.encrypted << 2) | (c.blocked << 3) AS flags, c.avatar_url`;
-const MUTED = 1;
-const PINNED = 2;
-const ENCRYPTED = 4;
-const BLOCKED = 8;
-
-type ChatTuple = [
-  number,
-  number,
-  string,
-  ChatSummary['kind'],
-  string,
-  string | null,
-  string | null,
-  number,
-  string | null,
-  number,
-  number,
-  number,
-  string | null,
-];
-
-interface ChatContext {
-  workspaceOf: Map<number, number>;
-  /** Per account: space remote id → local id. */
-  spaceIdOf: Map<number, Map<string, number>>;
-}
-
-const toChatSummary = (
-  [
-    id,
-    accountId,
-    remoteId,
-    kind,
-    name,
-    topic,
-    spaceRemoteId,
-    lastActivityTs,
-    preview,
-    unread,
-    mentions,
-    flags,
-    avatarUrl,
-  ]: ChatTuple,
-  archived: boolean,
-  ctx: ChatContext,
-): ChatSummary => ({
-  id,
-  accountId,
-  workspaceId: ctx.workspaceOf.get(accountId) ?? 0,
-  remoteId,
-  kind,
-  name,
-  topic,
-  spaceId:
-    spaceRemoteId === null ? null : (ctx.spaceIdOf.get(accountId)?.get(spaceRemoteId) ?? null),
-  lastActivityTs,
-  lastMessagePreview: preview,
-  unreadCount: unread,
-  mentionCount: mentions,
-  muted: (flags & MUTED) !== 0,
-  pinned: (flags & PINNED) !== 0,
-  archived,
-  encrypted: (flags & ENCRYPTED) !== 0,
-  avatarUrl,
-  blocked: (flags & BLOCKED) !== 0,
-});
-
 const MESSAGE_COLUMNS = `
   m.id, m.chat_id, m.account_id, m.remote_id, m.sender_name, m.sender_remote_id, m.ts, m.kind,
   m.body, m.html, m.subject, m.reply_to_remote_id, m.thread_root_remote_id, m.edited_ts, m.deleted,
@@ -162,9 +97,18 @@ const MESSAGE_COLUMNS = `
 
 export class ReadModel {
   private readonly stmts;
-  private readonly chatStatements = new Map<string, Statement>();
+  /** A chat-list statement, prepared once per shape (filters make a handful). */
+  private readonly cached: (sql: string) => Statement;
 
-  constructor(private readonly db: ReadDb) {
+  /**
+   * With `chatList`, the chat list is served from memory (chatListCache.ts);
+   * without it, every read is SQL (tests' oracle, the benchmark's baseline).
+   */
+  constructor(
+    private readonly db: ReadDb,
+    private readonly chatList: ChatListCache | null = null,
+  ) {
+    this.cached = statementCache(db);
     this.stmts = {
       page: db.prepare(`
         SELECT ${MESSAGE_COLUMNS}
@@ -225,6 +169,8 @@ export class ReadModel {
     after: { pinned: number; ts: number; id: number } | null,
     limit: number | null,
   ): ChatSummary[] {
+    const listed = this.chatList?.query({ ...filter, after, limit });
+    if (listed) return listed;
     const ctx = this.chatContext();
     const where: string[] = ['c.archived = @archived'];
     if (filter.accountId !== undefined) where.push('c.account_id = @accountId');
@@ -239,7 +185,7 @@ export class ReadModel {
       );
     const rows = this.cached(
       `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${where.join(' AND ')}
-         ORDER BY c.pinned DESC, c.last_activity_ts DESC, c.id DESC
+         ORDER BY ${CHAT_ORDER}
          ${limit === null ? '' : 'LIMIT @limit'}`,
     )
       .raw()
@@ -253,28 +199,8 @@ export class ReadModel {
     return rows.map((r) => toChatSummary(r, archived, ctx));
   }
 
-  /** A chat-list statement, prepared once per shape (filters make a handful). */
-  private cached(sql: string): Statement {
-    let s = this.chatStatements.get(sql);
-    if (!s) this.chatStatements.set(sql, (s = this.db.prepare(sql)));
-    return s;
-  }
-
   private chatContext(): ChatContext {
-    const workspaceOf = new Map(
-      this.cached(`SELECT id, workspace_id FROM accounts`).raw().all() as [number, number][],
-    );
-    const spaceIdOf = new Map<number, Map<string, number>>();
-    for (const [id, accountId, remoteId] of this.cached(
-      `SELECT id, account_id, remote_id FROM spaces`,
-    )
-      .raw()
-      .all() as [number, number, string][]) {
-      let spaces = spaceIdOf.get(accountId);
-      if (!spaces) spaceIdOf.set(accountId, (spaces = new Map()));
-      spaces.set(remoteId, id);
-    }
-    return { workspaceOf, spaceIdOf };
+    return readChatContext(this.cached);
   }
 
   chat(chatId: number): ChatSummary | null {
@@ -288,8 +214,8 @@ export class ReadModel {
       `SELECT ${CHAT_COLUMNS}, c.archived FROM chats c WHERE c.id IN (SELECT value FROM json_each(?))`,
     )
       .raw()
-      .all(JSON.stringify(ids)) as [...ChatTuple, number][];
-    return rows.map((r) => toChatSummary(r as unknown as ChatTuple, r[13] === 1, ctx));
+      .all(JSON.stringify(ids)) as ChatTupleWithArchived[];
+    return rows.map((r) => toChatSummary(r, r[13] === 1, ctx));
   }
 
   /**

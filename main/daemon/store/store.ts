@@ -10,6 +10,7 @@ import { Outbox } from './outbox.js';
 import { AccountRegistry } from './accounts.js';
 import { BlobStore } from './blobStore.js';
 import { ChatPreferences } from './chatPreferences.js';
+import { ChatListCache } from './chatListCache.js';
 
 export class Store {
   readonly writer: BatchWriter;
@@ -29,7 +30,9 @@ export class Store {
   ) {
     this.readDb = readerOf(db);
     this.writer = new BatchWriter(db);
-    this.read = new ReadModel(this.readDb);
+    // The chat list in memory: its triggers live on the writer connection,
+    // where every write of this process happens (chatListCache.ts).
+    this.read = new ReadModel(this.readDb, new ChatListCache(db));
     this.outbox = new Outbox(db, this.writer);
     this.accounts = new AccountRegistry(db);
     this.blobs = new BlobStore(db, join(profileDir, 'blobs'));
