@@ -23,6 +23,7 @@ export const MAX_WORDS_PER_PIECE = 200;
 /** Trigram candidates read per piece before it counts as not narrowing. */
 const MAX_TRIGRAM_CANDIDATES = 5_000;
 const MIN_TRIGRAM_PIECE = 3;
+const ASCII_WORD = /^[\x21-\x7e]+$/u;
 
 export type SubstringLookup =
   /** An FTS5 expression every message holding the substring matches. */
@@ -47,7 +48,10 @@ export function substringLookup(db: Db, folded: string): SubstringLookup {
     const phrases = new Set<string>();
     let expressible = true;
     for (const w of words) {
-      const phrase = wordPhrase(w.word);
+      // Plain ASCII words differing only in case are one word to the word
+      // index (PostgreSQL, postgresql): one phrase. Others are kept as
+      // written: FTS5's folding of them is its own.
+      const phrase = wordPhrase(ASCII_WORD.test(w.word) ? w.word.toLowerCase() : w.word);
       if (phrase === null) {
         // A word of no letters or digits is not in the word index: this
         // piece cannot narrow without losing its messages.

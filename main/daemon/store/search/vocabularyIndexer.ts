@@ -100,6 +100,8 @@ export class VocabularyIndexer {
   /** Indexes up to `limit` queued messages in one transaction; returns how many. */
   drain(limit = 500): number {
     const stmts = this.writer.stmts;
+    // Most calls find nothing queued (every substring search asks): no write transaction then.
+    if (stmts.any.get() === undefined) return 0;
     return inVocabularyTransaction(this.db, () =>
       this.db
         .transaction(() => {
@@ -165,6 +167,7 @@ function prepare(db: WriteDb) {
     unqueue: db.prepare(`DELETE FROM substring_backlog WHERE id <= ?`),
     clear: db.prepare(`DELETE FROM substring_backlog`),
     pending: db.prepare(`SELECT count(*) FROM substring_backlog`).pluck(),
+    any: db.prepare(`SELECT 1 FROM substring_backlog LIMIT 1`).pluck(),
   };
 }
 
