@@ -332,6 +332,52 @@ describe('renderer: deltas fold in without a read back', () => {
     assert.deepEqual(fake.watches.at(-1), [], 'closed: the window shows no timeline');
   });
 
+  test('opening another chat remounts the timeline and sends one timeline.watch, not two', async () => {
+    // As App renders it: the conversation is keyed by the chat, so opening
+    // another chat unmounts one timeline and mounts another in one commit.
+    const { useTimeline } = await import('../../renderer/src/hooks/useTimeline.js');
+    const { createElement, useState, Fragment } = await import('react');
+    const fake = fakeClient({
+      'messages.page': (input) => {
+        const { chatId } = input as { chatId: number };
+        return [{ ...msg(30), chatId }];
+      },
+    });
+    const Shown = ({ chatId }: { chatId: number }): ReactNode => {
+      useTimeline(chatId);
+      return null;
+    };
+    let open: (chatId: number) => void = () => undefined;
+    const { act } = await import('react');
+    const { createRoot } = await import('react-dom/client');
+    const { ClientContext } = await import('../../renderer/src/api/ClientContext.js');
+    const App = (): ReactNode => {
+      const [shown, setShown] = useState(CHAT);
+      open = setShown;
+      return createElement(Fragment, null, createElement(Shown, { key: shown, chatId: shown }));
+    };
+    const host = document.createElement('div');
+    document.body.append(host);
+    const root = createRoot(host);
+    try {
+      await act(async () =>
+        root.render(
+          createElement(ClientContext.Provider, { value: fake.client }, createElement(App)),
+        ),
+      );
+      assert.deepEqual(fake.watches, [[CHAT]]);
+      fake.log.length = 0;
+      await act(async () => open(CHAT + 1));
+      assert.deepEqual(fake.log, ['timeline.watch', 'messages.page'], 'one watch, then the read');
+      assert.deepEqual(fake.watches.at(-1), [CHAT + 1]);
+      await act(async () => root.unmount());
+      assert.deepEqual(fake.watches.at(-1), [], 'closed: the window shows no timeline');
+      assert.equal(fake.watches.length, 3);
+    } finally {
+      host.remove();
+    }
+  });
+
   test('the chat list takes changed rows from chats.updated alone', async () => {
     const { useChatList } = await import('../../renderer/src/hooks/useChatList.js');
     const fake = fakeClient({
