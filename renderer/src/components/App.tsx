@@ -49,9 +49,11 @@ export function App() {
   const [dialog, setDialog] = useState<DialogName>(null);
   const [signingIn, setSigningIn] = useState<Account | null>(null);
   const [editLastSignal, setEditLastSignal] = useState(0);
+  // First: hooks' effects run in order, so the chat list's read is the first
+  // call on the connection and the daemon answers it before the others.
+  const list = useChatList(scope, archived);
   const progress = useSyncProgress();
   const rail = useWorkspaces();
-  const list = useChatList(scope, archived);
   const search = useSearch(query);
   const settings = useSettings();
   const isMine = useSelf();
