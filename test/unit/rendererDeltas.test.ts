@@ -378,6 +378,76 @@ describe('renderer: deltas fold in without a read back', () => {
     }
   });
 
+  test('a chat opened with openingTimeline is watched and read at the click, once, and read again if it changed meanwhile', async () => {
+    const { useTimeline, openingTimeline } =
+      await import('../../renderer/src/hooks/useTimeline.js');
+    const { createElement, useState, act } = await import('react');
+    const { createRoot } = await import('react-dom/client');
+    const { ClientContext } = await import('../../renderer/src/api/ClientContext.js');
+    let reads = 0;
+    const fake = fakeClient({
+      'messages.page': (input) => {
+        const { chatId } = input as { chatId: number };
+        reads += 1;
+        return [{ ...msg(30, `read ${reads}`), chatId }];
+      },
+    });
+    let latest: TimelineState | null = null;
+    const Shown = ({ chatId }: { chatId: number }): ReactNode => {
+      latest = useTimeline(chatId);
+      return null;
+    };
+    let open: (chatId: number) => void = () => undefined;
+    const App = (): ReactNode => {
+      const [shown, setShown] = useState(CHAT);
+      open = setShown;
+      return createElement(Shown, { key: shown, chatId: shown });
+    };
+    const host = document.createElement('div');
+    document.body.append(host);
+    const root = createRoot(host);
+    try {
+      await act(async () =>
+        root.render(
+          createElement(ClientContext.Provider, { value: fake.client }, createElement(App)),
+        ),
+      );
+      fake.log.length = 0;
+      // As App.openChat does: the read goes out at the click, before the render.
+      openingTimeline(fake.client, CHAT, CHAT + 1);
+      assert.deepEqual(
+        fake.log,
+        ['timeline.watch', 'messages.page'],
+        'watched, then read, at once',
+      );
+      assert.deepEqual(fake.watches.at(-1), [CHAT + 1]);
+      await act(async () => open(CHAT + 1));
+      assert.deepEqual(fake.log, ['timeline.watch', 'messages.page'], 'nothing more on mount');
+      assert.deepEqual(
+        latest!.messages.map((m) => m.body),
+        ['read 2'],
+      );
+
+      // A change to the chat before its timeline mounted: the prefetched page is not used.
+      fake.log.length = 0;
+      openingTimeline(fake.client, CHAT + 1, CHAT + 2);
+      fake.push({
+        name: 'messages.upserted',
+        payload: { chatId: CHAT + 2, messages: [{ ...msg(40, 'meanwhile'), chatId: CHAT + 2 }] },
+      });
+      await act(async () => open(CHAT + 2));
+      assert.deepEqual(fake.log, ['timeline.watch', 'messages.page', 'messages.page']);
+      assert.deepEqual(
+        latest!.messages.map((m) => m.body),
+        ['read 4'],
+      );
+      await act(async () => root.unmount());
+      assert.deepEqual(fake.watches.at(-1), [], 'closed: the window shows no timeline');
+    } finally {
+      host.remove();
+    }
+  });
+
   test('the chat list takes changed rows from chats.updated alone', async () => {
     const { useChatList } = await import('../../renderer/src/hooks/useChatList.js');
     const fake = fakeClient({

@@ -23,6 +23,12 @@ function union(shown: Map<object, number>): number[] {
   return [...new Set(shown.values())].sort((a, b) => a - b);
 }
 
+function watchesOf(client: ParleyClient): Watches {
+  let w = byClient.get(client);
+  if (!w) byClient.set(client, (w = { shown: new Map(), told: '', flushQueued: false }));
+  return w;
+}
+
 function send(client: ParleyClient, w: Watches, force: boolean): void {
   const chatIds = union(w.shown);
   const key = chatIds.join(',');
@@ -49,8 +55,7 @@ export function watchTimeline(
   chatId: number | null,
   again = false,
 ): void {
-  let w = byClient.get(client);
-  if (!w) byClient.set(client, (w = { shown: new Map(), told: '', flushQueued: false }));
+  const w = watchesOf(client);
   if (chatId !== null) {
     // Shown now: the daemon must hear it before the read that follows.
     w.shown.set(token, chatId);
@@ -66,4 +71,15 @@ export function watchTimeline(
     watches.flushQueued = false;
     send(client, watches, false);
   });
+}
+
+/**
+ * The timelines showing `from` show `to` from now on, without telling the
+ * daemon yet (the next watchTimeline call does). For a chat being opened in
+ * their place (timelinePrefetch.ts): they unmount in the next render, and
+ * the daemon hears one change, to the new chat.
+ */
+export function replaceShown(client: ParleyClient, from: number, to: number): void {
+  const { shown } = watchesOf(client);
+  for (const [token, chatId] of shown) if (chatId === from) shown.set(token, to);
 }

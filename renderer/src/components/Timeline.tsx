@@ -45,6 +45,9 @@ const estimate = (row: TimelineRow | undefined) =>
           ? 160
           : 52;
 
+/** Runs `fn` after the next frame has painted (a task queued from its animation frame). */
+const afterPaint = (fn: () => void) => window.requestAnimationFrame(() => window.setTimeout(fn));
+
 interface Props {
   chatId: number;
   timeline: TimelineState;
@@ -204,6 +207,14 @@ export function Timeline({
   const nearBottom = (el: HTMLDivElement) =>
     el.scrollHeight - el.scrollTop - el.clientHeight < LOAD_NEWER_PX;
 
+  const mounted = useRef(true);
+  useEffect(
+    () => () => {
+      mounted.current = false;
+    },
+    [],
+  );
+
   // After every layout change: keep the anchor (or the bottom) where it was.
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -224,8 +235,12 @@ export function Timeline({
       }
     }
     updateView(el);
-    if (hasOlder && !loadingOlder && el.scrollTop < LOAD_OLDER_PX) loadOlder();
-    if (hasNewer && !loadingNewer && nearBottom(el)) loadNewer();
+    // Once this frame has painted: a chat that just opened shows its first
+    // page first, and the older page's answer is not rendered before it.
+    if (hasOlder && !loadingOlder && el.scrollTop < LOAD_OLDER_PX)
+      afterPaint(() => mounted.current && loadOlder());
+    if (hasNewer && !loadingNewer && nearBottom(el))
+      afterPaint(() => mounted.current && loadNewer());
   }, [
     layout,
     index,
