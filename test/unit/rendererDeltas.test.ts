@@ -460,6 +460,9 @@ describe('renderer: deltas fold in without a read back', () => {
     try {
       const rows = () => view.read().chats.map((c) => `${c.name}:${c.lastMessagePreview}`);
       assert.deepEqual(rows(), ['Alpha:older', 'Beta:oldest']);
+      // The whole list is read once the first screen has painted (lib/afterPaint.ts).
+      await view.act(() => new Promise((done) => setTimeout(done, 20)));
+      assert.deepEqual(fake.calls, ['chats.list', 'chats.list'], 'the first screen, then all');
       fake.calls.length = 0;
       await view.act(() =>
         fake.push({ name: 'chats.updated', payload: { chats: [chat(2, 'Beta', 3000, 'newest')] } }),

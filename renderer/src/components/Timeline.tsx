@@ -22,6 +22,7 @@ import type { TimelineState } from '../hooks/useTimeline.js';
 import { buildRows, type TimelineRow } from '../lib/timelineRows.js';
 import { layoutRows, rowAt, settledInView, visibleRange } from '../lib/virtualRows.js';
 import { strings } from '../lib/strings.js';
+import { afterPaint } from '../lib/afterPaint.js';
 import { DaySeparator } from './DaySeparator.js';
 import { MessageItem } from './MessageItem.js';
 import type { Reader } from './ReadReceipts.js';
@@ -44,9 +45,6 @@ const estimate = (row: TimelineRow | undefined) =>
         : row.message.kind === 'mail'
           ? 160
           : 52;
-
-/** Runs `fn` after the next frame has painted (a task queued from its animation frame). */
-const afterPaint = (fn: () => void) => window.requestAnimationFrame(() => window.setTimeout(fn));
 
 interface Props {
   chatId: number;
