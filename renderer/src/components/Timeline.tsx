@@ -205,13 +205,14 @@ export function Timeline({
   const nearBottom = (el: HTMLDivElement) =>
     el.scrollHeight - el.scrollTop - el.clientHeight < LOAD_NEWER_PX;
 
+  // Set again on mount: StrictMode (development) unmounts and mounts once more.
   const mounted = useRef(true);
-  useEffect(
-    () => () => {
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
       mounted.current = false;
-    },
-    [],
-  );
+    };
+  }, []);
 
   // After every layout change: keep the anchor (or the bottom) where it was.
   useLayoutEffect(() => {
