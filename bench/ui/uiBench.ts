@@ -99,6 +99,11 @@ const PROBE = `
     window.WebSocket = class extends Native {
       constructor(...args) {
         super(...args);
+        // The app's socket: when it was made and when it opened (a load's phases).
+        if (marks.socketAt === undefined) {
+          marks.socketAt = performance.now();
+          this.addEventListener('open', () => { marks.socketOpen = performance.now(); }, { once: true });
+        }
         this.addEventListener('message', (e) => {
           if (!marks.tracing || typeof e.data !== 'string') return;
           const id = /^\\{"id":(\\d+)/.exec(e.data)?.[1];
@@ -140,6 +145,9 @@ const PROBE = `
 
 interface Marks {
   chatList: number | null;
+  /** The app's socket made, and opened (ms after navigation start). */
+  socketAt?: number;
+  socketOpen?: number;
   clickAt: number | null;
   openChat: number | null;
   calls: { id: number; name: string; at: number; done: number | null }[];
@@ -294,6 +302,47 @@ const API_ROUND_TRIPS = `(async () => {
   return { p50: at(0.5), p95: at(0.95) };
 })()`;
 
+/** The navigation's own marks: the page's HTML received, its scripts run (DOMContentLoaded). */
+const NAVIGATION = `(() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  return { htmlMs: nav.responseEnd, scriptsRunMs: nav.domContentLoadedEventEnd };
+})()`;
+interface NavigationMarks {
+  htmlMs: number;
+  scriptsRunMs: number;
+}
+
+/**
+ * A load, phase by phase (ms after navigation start): the HTML received, the
+ * bundle run (DOMContentLoaded: module scripts run before it), the app's
+ * socket made and open, the first call sent, the chat list's first page
+ * answered, its first row painted. What lies before the first call is the
+ * web host's answer, the bundle and the socket's handshake.
+ */
+interface LoadPhases {
+  htmlMs: number;
+  scriptsRunMs: number;
+  socketMadeMs: number | null;
+  socketOpenMs: number | null;
+  firstCallMs: number | null;
+  chatListAnsweredMs: number | null;
+  paintedMs: number;
+}
+
+function phasesOf(m: Marks, nav: NavigationMarks): LoadPhases {
+  const at = (x: number | null | undefined) => (x == null ? null : Math.round(x));
+  const before = m.calls.filter((c) => c.at <= m.chatList!);
+  return {
+    htmlMs: Math.round(nav.htmlMs),
+    scriptsRunMs: Math.round(nav.scriptsRunMs),
+    socketMadeMs: at(m.socketAt),
+    socketOpenMs: at(m.socketOpen),
+    firstCallMs: at(before[0]?.at),
+    chatListAnsweredMs: at(before.find((c) => c.name === 'chats.list')?.done),
+    paintedMs: Math.round(m.chatList!),
+  };
+}
+
 /** The API calls sent between two page times, as ms after `from` (sent, answered). */
 function callsBetween(m: Marks, from: number, to: number) {
   return m.calls
@@ -323,12 +372,15 @@ async function measureRenderer(browser: Browser, url: string) {
     const chatListLoadsMs: number[] = [];
     /** Per load: the API calls before the first chat row was painted. */
     const loadCalls: { name: string; sentMs: number; answeredMs: number | null }[][] = [];
+    /** Per load: where the time before the first painted row went (ms after navigation start). */
+    const loadPhases: LoadPhases[] = [];
     for (let k = 0; k < LOADS; k++) {
       await page.reload();
       await page.waitForFunction('window.__bench.chatList !== null');
       const m = await marks();
       chatListLoadsMs.push(Math.round(m.chatList!));
       loadCalls.push(callsBetween(m, 0, m.chatList!));
+      loadPhases.push(phasesOf(m, (await page.evaluate(NAVIGATION)) as NavigationMarks));
     }
     await page.evaluate('window.__bench.tracing = false');
     const chatListMs = median(chatListLoadsMs);
@@ -399,6 +451,8 @@ async function measureRenderer(browser: Browser, url: string) {
       chatListLoadsMs,
       /** The median load's API calls, ms after navigation start (sent, answered). */
       chatListCalls: loadCalls[chatListLoadsMs.indexOf(chatListMs)] ?? [],
+      /** The median load's phases, ms after navigation start. */
+      chatListPhases: loadPhases[chatListLoadsMs.indexOf(chatListMs)] ?? null,
       chatList: {
         frames: listWalk.frames,
         maxDomNodes: listWalk.maxNodes,

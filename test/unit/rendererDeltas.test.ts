@@ -332,6 +332,122 @@ describe('renderer: deltas fold in without a read back', () => {
     assert.deepEqual(fake.watches.at(-1), [], 'closed: the window shows no timeline');
   });
 
+  test('opening another chat remounts the timeline and sends one timeline.watch, not two', async () => {
+    // As App renders it: the conversation is keyed by the chat, so opening
+    // another chat unmounts one timeline and mounts another in one commit.
+    const { useTimeline } = await import('../../renderer/src/hooks/useTimeline.js');
+    const { createElement, useState, Fragment } = await import('react');
+    const fake = fakeClient({
+      'messages.page': (input) => {
+        const { chatId } = input as { chatId: number };
+        return [{ ...msg(30), chatId }];
+      },
+    });
+    const Shown = ({ chatId }: { chatId: number }): ReactNode => {
+      useTimeline(chatId);
+      return null;
+    };
+    let open: (chatId: number) => void = () => undefined;
+    const { act } = await import('react');
+    const { createRoot } = await import('react-dom/client');
+    const { ClientContext } = await import('../../renderer/src/api/ClientContext.js');
+    const App = (): ReactNode => {
+      const [shown, setShown] = useState(CHAT);
+      open = setShown;
+      return createElement(Fragment, null, createElement(Shown, { key: shown, chatId: shown }));
+    };
+    const host = document.createElement('div');
+    document.body.append(host);
+    const root = createRoot(host);
+    try {
+      await act(async () =>
+        root.render(
+          createElement(ClientContext.Provider, { value: fake.client }, createElement(App)),
+        ),
+      );
+      assert.deepEqual(fake.watches, [[CHAT]]);
+      fake.log.length = 0;
+      await act(async () => open(CHAT + 1));
+      assert.deepEqual(fake.log, ['timeline.watch', 'messages.page'], 'one watch, then the read');
+      assert.deepEqual(fake.watches.at(-1), [CHAT + 1]);
+      await act(async () => root.unmount());
+      assert.deepEqual(fake.watches.at(-1), [], 'closed: the window shows no timeline');
+      assert.equal(fake.watches.length, 3);
+    } finally {
+      host.remove();
+    }
+  });
+
+  test('a chat opened with openingTimeline is watched and read at the click, once, and read again if it changed meanwhile', async () => {
+    const { useTimeline, openingTimeline } =
+      await import('../../renderer/src/hooks/useTimeline.js');
+    const { createElement, useState, act } = await import('react');
+    const { createRoot } = await import('react-dom/client');
+    const { ClientContext } = await import('../../renderer/src/api/ClientContext.js');
+    let reads = 0;
+    const fake = fakeClient({
+      'messages.page': (input) => {
+        const { chatId } = input as { chatId: number };
+        reads += 1;
+        return [{ ...msg(30, `read ${reads}`), chatId }];
+      },
+    });
+    let latest: TimelineState | null = null;
+    const Shown = ({ chatId }: { chatId: number }): ReactNode => {
+      latest = useTimeline(chatId);
+      return null;
+    };
+    let open: (chatId: number) => void = () => undefined;
+    const App = (): ReactNode => {
+      const [shown, setShown] = useState(CHAT);
+      open = setShown;
+      return createElement(Shown, { key: shown, chatId: shown });
+    };
+    const host = document.createElement('div');
+    document.body.append(host);
+    const root = createRoot(host);
+    try {
+      await act(async () =>
+        root.render(
+          createElement(ClientContext.Provider, { value: fake.client }, createElement(App)),
+        ),
+      );
+      fake.log.length = 0;
+      // As App.openChat does: the read goes out at the click, before the render.
+      openingTimeline(fake.client, CHAT, CHAT + 1);
+      assert.deepEqual(
+        fake.log,
+        ['timeline.watch', 'messages.page'],
+        'watched, then read, at once',
+      );
+      assert.deepEqual(fake.watches.at(-1), [CHAT + 1]);
+      await act(async () => open(CHAT + 1));
+      assert.deepEqual(fake.log, ['timeline.watch', 'messages.page'], 'nothing more on mount');
+      assert.deepEqual(
+        latest!.messages.map((m) => m.body),
+        ['read 2'],
+      );
+
+      // A change to the chat before its timeline mounted: the prefetched page is not used.
+      fake.log.length = 0;
+      openingTimeline(fake.client, CHAT + 1, CHAT + 2);
+      fake.push({
+        name: 'messages.upserted',
+        payload: { chatId: CHAT + 2, messages: [{ ...msg(40, 'meanwhile'), chatId: CHAT + 2 }] },
+      });
+      await act(async () => open(CHAT + 2));
+      assert.deepEqual(fake.log, ['timeline.watch', 'messages.page', 'messages.page']);
+      assert.deepEqual(
+        latest!.messages.map((m) => m.body),
+        ['read 4'],
+      );
+      await act(async () => root.unmount());
+      assert.deepEqual(fake.watches.at(-1), [], 'closed: the window shows no timeline');
+    } finally {
+      host.remove();
+    }
+  });
+
   test('the chat list takes changed rows from chats.updated alone', async () => {
     const { useChatList } = await import('../../renderer/src/hooks/useChatList.js');
     const fake = fakeClient({
@@ -344,6 +460,9 @@ describe('renderer: deltas fold in without a read back', () => {
     try {
       const rows = () => view.read().chats.map((c) => `${c.name}:${c.lastMessagePreview}`);
       assert.deepEqual(rows(), ['Alpha:older', 'Beta:oldest']);
+      // The whole list is read once the first screen has painted (lib/afterPaint.ts).
+      await view.act(() => new Promise((done) => setTimeout(done, 20)));
+      assert.deepEqual(fake.calls, ['chats.list', 'chats.list'], 'the first screen, then all');
       fake.calls.length = 0;
       await view.act(() =>
         fake.push({ name: 'chats.updated', payload: { chats: [chat(2, 'Beta', 3000, 'newest')] } }),

@@ -31,6 +31,8 @@ export interface RendererClient extends ParleyClient {
   onShellEvent(listener: (event: ShellEvent) => void): () => void;
   /** The connection state now and on every change (web mode); Electron is always 'open'. */
   onConnection(listener: (state: ConnectionState, everOpened: boolean) => void): () => void;
+  /** Stops for good: web mode closes its socket and no longer reconnects (it cannot sign in). */
+  close(): void;
 }
 
 const isShellEvent = (event: HostEvent): event is ShellEvent => event.name.startsWith('shell.');
@@ -41,6 +43,7 @@ interface HostSpecifics {
   attachmentBytes: RendererClient['attachmentBytes'];
   maxAttachmentBytes: number;
   onConnection: RendererClient['onConnection'];
+  close: RendererClient['close'];
 }
 
 function wrap(bridge: ParleyBridge, host: HostSpecifics): RendererClient {
@@ -103,7 +106,11 @@ async function uploadToWebHost(file: Blob): Promise<{ blobSha256: string }> {
   return { blobSha256: result.value.sha256 };
 }
 
-/** Web mode: resolves when the page is signed in (session cookie), else throws NotSignedInError. */
+/**
+ * Web mode: resolves when the page is signed in (session cookie), else throws
+ * NotSignedInError. Asked only when the socket's first attempt fails: a signed-in
+ * page (every load but the first) does not wait for this round trip.
+ */
 export async function requireWebSession(): Promise<void> {
   const res = await fetch('/session', { credentials: 'same-origin', cache: 'no-store' });
   if (res.status === 401) throw new NotSignedInError();
@@ -122,6 +129,7 @@ export function createClient(): RendererClient {
         listener('open', true);
         return () => undefined;
       },
+      close: () => undefined,
     });
   const bridge = createWebBridge();
   return wrap(bridge, {
@@ -130,5 +138,6 @@ export function createClient(): RendererClient {
     attachmentBytes: uploadToWebHost,
     maxAttachmentBytes: WEB_MAX_ATTACHMENT_BYTES,
     onConnection: (listener) => bridge.onConnection(listener),
+    close: () => bridge.close(),
   });
 }

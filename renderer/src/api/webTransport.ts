@@ -21,6 +21,8 @@ const MAX_DELAY_MS = 10_000;
 export interface WebBridge extends ParleyBridge {
   /** Calls the listener with the current state at once, then on every change. */
   onConnection(listener: (state: ConnectionState, everOpened: boolean) => void): () => void;
+  /** Closes the socket for good: no reconnecting (the page cannot sign in). */
+  close(): void;
 }
 
 export function createWebBridge(): WebBridge {
@@ -37,6 +39,7 @@ export function createWebBridge(): WebBridge {
   let state: ConnectionState = 'connecting';
   let everOpened = false;
   let attempt = 0;
+  let closedForGood = false;
 
   const setState = (next: ConnectionState) => {
     state = next;
@@ -44,6 +47,7 @@ export function createWebBridge(): WebBridge {
   };
 
   const connect = () => {
+    if (closedForGood) return;
     const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
     const ws = new WebSocket(`${scheme}://${window.location.host}/ws`);
     socket = ws;
@@ -82,6 +86,7 @@ export function createWebBridge(): WebBridge {
         });
       }
       setState('closed');
+      if (closedForGood) return;
       const delay = Math.min(MAX_DELAY_MS, MIN_DELAY_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
       attempt += 1;
       window.setTimeout(connect, delay);
@@ -108,6 +113,10 @@ export function createWebBridge(): WebBridge {
       connectionListeners.add(listener);
       listener(state, everOpened);
       return () => connectionListeners.delete(listener);
+    },
+    close() {
+      closedForGood = true;
+      socket?.close();
     },
   };
 }

@@ -10,6 +10,7 @@ import { useClient } from '../api/ClientContext.js';
 import { allChats } from '../../../main/daemon/api/allChats.js';
 import type { ProcedureInput } from '../../../main/daemon/api/contract.js';
 import { useChatList } from '../hooks/useChatList.js';
+import { openingTimeline } from '../hooks/useTimeline.js';
 import { useDaemonEvents } from '../hooks/useDaemonEvents.js';
 import { useGlobalKeys } from '../hooks/useGlobalKeys.js';
 import { useSearch } from '../hooks/useSearch.js';
@@ -49,9 +50,11 @@ export function App() {
   const [dialog, setDialog] = useState<DialogName>(null);
   const [signingIn, setSigningIn] = useState<Account | null>(null);
   const [editLastSignal, setEditLastSignal] = useState(0);
+  // First: hooks' effects run in order, so the chat list's read is the first
+  // call on the connection and the daemon answers it before the others.
+  const list = useChatList(scope, archived);
   const progress = useSyncProgress();
   const rail = useWorkspaces();
-  const list = useChatList(scope, archived);
   const search = useSearch(query);
   const settings = useSettings();
   const isMine = useSelf();
@@ -62,7 +65,12 @@ export function App() {
 
   // chat id → account id, for per-account notification levels.
   const accountOfChat = useRef(new Map<number, number>());
-  for (const c of list.chats) accountOfChat.current.set(c.id, c.accountId);
+  // Only when the list changed: App renders on every opening, the list has 10,000 chats.
+  const mappedChats = useRef<ChatSummary[] | null>(null);
+  if (mappedChats.current !== list.chats) {
+    mappedChats.current = list.chats;
+    for (const c of list.chats) accountOfChat.current.set(c.id, c.accountId);
+  }
   useDaemonEvents((e) => {
     if (e.name === 'chats.updated')
       for (const c of e.payload.chats) accountOfChat.current.set(c.id, c.accountId);
@@ -70,8 +78,13 @@ export function App() {
 
   /** Set when a chat opens: its composer (or timeline) takes the focus once rendered. */
   const focusOpened = useRef(false);
+  const selectedRef = useRef(selectedId);
+  selectedRef.current = selectedId;
   const openChat = useCallback(
     (chatId: number, messageId: number | null = null) => {
+      // Its first page is read now, while React renders the conversation.
+      openingTimeline(client, selectedRef.current, chatId);
+      selectedRef.current = chatId;
       focusOpened.current = true;
       setSelectedId(chatId);
       setFocusMessageId(messageId);
@@ -105,12 +118,16 @@ export function App() {
   useEffect(() => {
     if (!selected || !focusOpened.current) return;
     focusOpened.current = false;
-    // A dialog that closed on the way hands focus back first; this runs after it.
+    // A dialog that closed on the way hands focus back first; this runs after it,
+    // and after the frame that first shows the chat has painted: focusing
+    // recalculates style and layout, which should not hold the first paint back.
     window.requestAnimationFrame(() =>
-      (
-        document.querySelector<HTMLElement>('.conversation .composer textarea') ??
-        document.querySelector<HTMLElement>('.conversation .timeline')
-      )?.focus(),
+      window.setTimeout(() =>
+        (
+          document.querySelector<HTMLElement>('.conversation .composer textarea') ??
+          document.querySelector<HTMLElement>('.conversation .timeline')
+        )?.focus(),
+      ),
     );
   }, [selected]);
 

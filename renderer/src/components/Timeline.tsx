@@ -22,6 +22,7 @@ import type { TimelineState } from '../hooks/useTimeline.js';
 import { buildRows, type TimelineRow } from '../lib/timelineRows.js';
 import { layoutRows, rowAt, settledInView, visibleRange } from '../lib/virtualRows.js';
 import { strings } from '../lib/strings.js';
+import { afterPaint } from '../lib/afterPaint.js';
 import { DaySeparator } from './DaySeparator.js';
 import { MessageItem } from './MessageItem.js';
 import type { Reader } from './ReadReceipts.js';
@@ -204,6 +205,15 @@ export function Timeline({
   const nearBottom = (el: HTMLDivElement) =>
     el.scrollHeight - el.scrollTop - el.clientHeight < LOAD_NEWER_PX;
 
+  // Set again on mount: StrictMode (development) unmounts and mounts once more.
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+
   // After every layout change: keep the anchor (or the bottom) where it was.
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -224,8 +234,12 @@ export function Timeline({
       }
     }
     updateView(el);
-    if (hasOlder && !loadingOlder && el.scrollTop < LOAD_OLDER_PX) loadOlder();
-    if (hasNewer && !loadingNewer && nearBottom(el)) loadNewer();
+    // Once this frame has painted: a chat that just opened shows its first
+    // page first, and the older page's answer is not rendered before it.
+    if (hasOlder && !loadingOlder && el.scrollTop < LOAD_OLDER_PX)
+      afterPaint(() => mounted.current && loadOlder());
+    if (hasNewer && !loadingNewer && nearBottom(el))
+      afterPaint(() => mounted.current && loadNewer());
   }, [
     layout,
     index,

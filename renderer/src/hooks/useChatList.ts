@@ -5,6 +5,7 @@ import { useClient } from '../api/ClientContext.js';
 import { errorMessage } from '../api/callError.js';
 import { allChats } from '../../../main/daemon/api/allChats.js';
 import { mergeChats, scopeFilter, type ChatScope } from '../lib/chatOrder.js';
+import { afterPaint } from '../lib/afterPaint.js';
 import { useDaemonEvents, useReconnect } from './useDaemonEvents.js';
 
 /** Enough chats to fill the first screen. */
@@ -34,31 +35,40 @@ export function useChatList(scope: ChatScope, archived = false): ChatListState {
     setLoading(true);
     const filter = { ...scopeFilter(scopeRef.current.scope), archived };
     let complete = false;
-    // The first screenful comes first (a small answer paints at once), the
-    // whole list right behind it; a late first page never replaces the whole.
-    client.call('chats.list', { ...filter, limit: FIRST_PAGE }).then(
-      (page) => {
-        if (mine !== generation.current || complete) return;
-        setChats(page.chats);
-        setLoading(false);
-      },
-      () => undefined,
-    );
-    // Every page, however many chats there are.
-    allChats((input) => client.call('chats.list', input), filter).then(
-      (list) => {
-        if (mine !== generation.current) return;
-        complete = true;
-        setChats(list);
-        setError(null);
-        setLoading(false);
-      },
-      (err: unknown) => {
-        if (mine !== generation.current) return;
-        setError(errorMessage(err));
-        setLoading(false);
-      },
-    );
+    // The first screenful comes first (a small answer paints at once); the
+    // whole list is asked for once that screen has painted: 10,000 chats are
+    // megabytes of JSON to parse and a list to merge, which must not land
+    // between the first page and its paint. A late first page never replaces
+    // the whole.
+    const readAll = () => {
+      if (mine !== generation.current) return;
+      // Every page, however many chats there are.
+      allChats((input) => client.call('chats.list', input), filter).then(
+        (list) => {
+          if (mine !== generation.current) return;
+          complete = true;
+          setChats(list);
+          setError(null);
+          setLoading(false);
+        },
+        (err: unknown) => {
+          if (mine !== generation.current) return;
+          setError(errorMessage(err));
+          setLoading(false);
+        },
+      );
+    };
+    client
+      .call('chats.list', { ...filter, limit: FIRST_PAGE })
+      .then(
+        (page) => {
+          if (mine !== generation.current || complete) return;
+          setChats(page.chats);
+          setLoading(false);
+        },
+        () => undefined,
+      )
+      .finally(() => afterPaint(readAll));
     // Keyed by the scope's value, so a new but equal scope object does not reload.
   }, [client, scopeKey, archived]);
 

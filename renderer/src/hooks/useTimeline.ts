@@ -10,9 +10,11 @@
 // (api/timelineWatch.ts): the hook watches its chat before each read of it.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MessageView } from '../../../main/daemon/model/types.js';
+import type { ParleyClient } from '../../../main/daemon/api/contract.js';
 import { useClient } from '../api/ClientContext.js';
 import { CallError, errorMessage } from '../api/callError.js';
 import { watchTimeline } from '../api/timelineWatch.js';
+import { prefetchTimeline, takePrefetched } from '../api/timelinePrefetch.js';
 import {
   appendNewer,
   applyUpserts,
@@ -29,6 +31,14 @@ import { useDaemonEvents, useReconnect } from './useDaemonEvents.js';
 const PAGE = 100;
 /** The first page is smaller: it is all the opening screen needs. */
 const FIRST_PAGE = 40;
+
+/**
+ * Call where a chat is opened (before React renders it): its timeline's
+ * first read starts now, in place of the chat `from` shown until now.
+ */
+export function openingTimeline(client: ParleyClient, from: number | null, to: number): void {
+  if (from !== to) prefetchTimeline(client, from, to, FIRST_PAGE);
+}
 /** A jump opens a window of this many messages on each side of its target. */
 const AROUND = 60;
 /**
@@ -84,12 +94,13 @@ export function useTimeline(chatId: number | null): TimelineState {
     setWin(next);
   }, []);
 
-  /** The newest page, as a fresh window. */
+  /** The newest page, as a fresh window (`read`: that page, already asked for). */
   const fetchLatest = useCallback(
-    (from: Current): Promise<void> => {
+    (from: Current, read?: Promise<MessageView[]>): Promise<void> => {
       if (from.chatId === null) return Promise.resolve();
       const chat = from.chatId;
-      return client.call('messages.page', { chatId: chat, limit: FIRST_PAGE }).then(
+      const page = read ?? client.call('messages.page', { chatId: chat, limit: FIRST_PAGE });
+      return page.then(
         (page) => {
           if (current.current !== from) return;
           commit(
@@ -116,8 +127,10 @@ export function useTimeline(chatId: number | null): TimelineState {
     setError(null);
     watchTimeline(client, watchToken, chatId);
     if (chatId === null) return;
+    // Read at the click that opened the chat (openingTimeline), when it was.
+    const prefetched = takePrefetched(client, chatId, FIRST_PAGE) ?? undefined;
     setLoading(true);
-    void fetchLatest(from).finally(() => {
+    void fetchLatest(from, prefetched).finally(() => {
       if (current.current.chatId === chatId) setLoading(false);
     });
   }, [client, watchToken, chatId, fetchLatest]);
