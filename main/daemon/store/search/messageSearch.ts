@@ -7,19 +7,20 @@
 //   SELECT … FROM messages_fts f JOIN messages m ON m.id = f.rowid
 //   WHERE f.messages_fts MATCH ? AND <filters> ORDER BY f.rowid DESC LIMIT ?
 //
-// - which index drives: the word index when there is a positive word, phrase or
-//   from: term; else the trigram index when there is a substring term; else
-//   messages itself, by id DESC (operator-only queries);
+// - which index drives: the word index when there is a positive word, phrase,
+//   from: term or a substring the vocabulary narrows to words; else messages
+//   itself, by id DESC (operator-only queries; a substring nothing narrows,
+//   SUBSTRING_SCAN_ROWS messages per call);
 // - under a word search, in: and has:attachment are also words of the FTS5
 //   query (scope tokens, search/scopeTokens.ts), so a small chat or the
 //   messages with files drive the walk with the words;
 // - the other filters are checked on the row; small id sets (in: chats,
-//   is:unread, has:attachment, substring candidates under a word query) are
-//   also applied as a bloom-filtered membership test while the text index
+//   is:unread, has:attachment) are also applied as a bloom-filtered membership test while the text index
 //   walks, so a rare filter does not look up every text hit's row;
 // - before:/after:/beforeId become rowid ranges on the driving table;
-// - substring terms select candidates by trigrams (the detail=none trigram index
-//   cannot do phrases) and are verified on the row with a folded instr();
+// - substring terms select candidates as the words of the substring
+//   vocabulary that can hold them (search/substringLookup.ts) and are
+//   verified on the row with a folded instr();
 // - word terms search body and subject; from: searches the sender column;
 // - relevance: the newest ≤ RELEVANCE_CANDIDATES matches are scored with bm25
 //   and blended with recency (see blendScore), never all matches.
@@ -303,7 +304,7 @@ function page(
 
 /**
  * Indexes one bounded slice of what the query depends on and returns how many
- * messages are still waiting: substring terms need the trigram backlog, CJK
+ * messages are still waiting: substring terms need the vocabulary's backlog, CJK
  * words the word reindex backlog (migration 007). Never the whole backlog: a
  * search after an upgrade must not index all history in one call.
  */
@@ -889,7 +890,7 @@ function foldFast(text: string): string {
 
 const registered = new WeakSet<Db>();
 
-/** Registers the folded-substring check used to verify trigram candidates. */
+/** Registers the folded-substring check used to verify substring candidates. */
 function ensureFunctions(db: Db): void {
   if (registered.has(db)) return;
   db.function(

@@ -4,7 +4,7 @@
 // Syntax (terms are ANDed; everything is case- and diacritic-insensitive):
 //   hel            word prefix: finds "hello", "Hélène" (a 1-character word is matched whole)
 //   "big cat"      phrase: these words, adjacent, in this order (no prefix)
-//   *gres          substring anywhere (trigram index): finds "PostgreSQL"; needs ≥ 3 characters
+//   *gres          substring anywhere (the vocabulary of words): finds "PostgreSQL"; ≥ 3 characters
 //   *"o wor"       substring containing spaces
 //   -word -"a b" -*sub   exclude messages containing it (text terms only)
 //   北京            CJK text: found inside a sentence (indexed as overlapping bigrams)
