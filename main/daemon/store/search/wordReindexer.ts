@@ -19,6 +19,7 @@ export class WordReindexer {
   private readonly unqueue;
   private readonly clear;
   private readonly pending;
+  private readonly any;
 
   constructor(
     private readonly db: WriteDb,
@@ -32,10 +33,13 @@ export class WordReindexer {
     this.unqueue = db.prepare(`DELETE FROM ${backlog} WHERE id <= ?`);
     this.clear = db.prepare(`DELETE FROM ${backlog}`);
     this.pending = db.prepare(`SELECT count(*) FROM ${backlog}`).pluck();
+    this.any = db.prepare(`SELECT 1 FROM ${backlog} LIMIT 1`).pluck();
   }
 
   /** Reindexes up to `limit` queued messages in one transaction; returns how many. */
   drain(limit = 500): number {
+    // Nearly always empty (the daemon asks after every batch): no write transaction then.
+    if (this.any.get() === undefined) return 0;
     return this.db
       .transaction(() => {
         type Row = {
