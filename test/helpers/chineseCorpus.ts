@@ -2,6 +2,7 @@
 // Japanese, Korean, Latin, accented and Cyrillic text mixed in) for search
 // recall tests. Sentences are built from common words, so every character
 // occurs at the start, inside and at the end of CJK runs.
+import { seededRandom } from './prng.js';
 
 const WORDS = [
   '我们',
@@ -129,20 +130,8 @@ const LATIN = [
 
 const PUNCT = ['，', '。', '！', '？', '、', ' ', '；'];
 
-/** sfc32-like small PRNG: the same corpus on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function chineseCorpus(count = 600, seed = 7): string[] {
-  const next = rng(seed);
+  const next = seededRandom(seed); // the same corpus on every run
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   const out = [...REAL];
   while (out.length < count) {

@@ -13,20 +13,9 @@ import { ReadModel, type ChatListFilter } from '../../main/daemon/store/readMode
 import type { Store } from '../../main/daemon/store/store.js';
 import type { SyncBatch } from '../../main/daemon/model/types.js';
 import { addAccount, message, tempStore } from '../helpers/fixtures.js';
+import { seededRandom } from '../helpers/prng.js';
 
 const T0 = Date.UTC(2024, 3, 1);
-
-/** mulberry32: a small seeded generator, so a failing sequence replays. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Account {
   id: number;
@@ -60,7 +49,7 @@ function assertSameLists(store: Store, oracle: ReadModel, accounts: Account[], s
 }
 
 function randomSequence(seed: number, steps: number): void {
-  const r = prng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
   const { store, dir, cleanup } = tempStore();
   const oracle = new ReadModel(store.readDb);

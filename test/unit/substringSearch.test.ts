@@ -12,6 +12,7 @@ import { substringPieces, vocabularyWords } from '../../main/daemon/store/search
 import type { RemoteMessage } from '../../main/daemon/model/types.js';
 import { addAccount, message, tempStore } from '../helpers/fixtures.js';
 import { allSearchHits } from '../helpers/searchPages.js';
+import { seededRandom } from '../helpers/prng.js';
 
 const T0 = Date.UTC(2024, 8, 1);
 
@@ -39,17 +40,6 @@ test('a substring is pieces of words: whole, a start, an end, or anywhere', () =
   assert.deepEqual(coveringTrigrams('postgresql'), ['pos', 'tgr', 'esq', 'sql']);
   assert.deepEqual(coveringTrigrams('😀😀😀'), ['😀😀😀']);
 });
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = [
   'rebase',
@@ -98,7 +88,7 @@ test('substring search finds exactly the messages whose text holds it, newest fi
   const { store, cleanup } = tempStore();
   try {
     const account = addAccount(store);
-    const rnd = random(7);
+    const rnd = seededRandom(7);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const docs: { id: number; body: string; subject: string | null }[] = [];
     const messages: RemoteMessage[] = [];
