@@ -10,7 +10,11 @@ import type { Plan } from './plan.js';
 type SearchFn = (
   db: Store['db'],
   query: string,
-  options?: { limit?: number; order?: 'newest' | 'relevance' },
+  options?: {
+    limit?: number;
+    order?: 'newest' | 'relevance';
+    chatNames?: () => readonly { id: number; name: string }[] | null;
+  },
 ) => SearchHit[];
 type ExplainFn = (
   db: Store['db'],
@@ -138,7 +142,12 @@ export function runSearch(
   const kinds: KindResult[] = [];
   const headline: number[][] = [];
   for (const k of queryMix(plan)) {
-    const options = { limit: 50, order: k.order ?? 'newest' } as const;
+    // As the app's search handler calls it: chat names from the in-memory chat list.
+    const options = {
+      limit: 50,
+      order: k.order ?? 'newest',
+      chatNames: () => store.read.chatsForSearch(),
+    } as const;
     const hits: Record<string, number> = {};
     const perVariant = new Map<string, number[]>();
     for (const q of k.variants) {

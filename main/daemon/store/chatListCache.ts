@@ -166,6 +166,16 @@ export class ChatListCache {
     return out;
   }
 
+  /**
+   * Every chat, archived or not, in the list's order (search's `in:` matches
+   * their names); null inside a transaction, as for query().
+   */
+  everyChat(): readonly ChatSummary[] | null {
+    if (this.db.inTransaction) return null;
+    this.update();
+    return this.list;
+  }
+
   /** Brings the list up to date with every committed write. */
   private update(): void {
     const version = this.stmts.dataVersion.get() as number;

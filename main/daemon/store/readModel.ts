@@ -203,6 +203,11 @@ export class ReadModel {
     return readChatContext(this.cached);
   }
 
+  /** Every chat from memory, for search's `in:`; null when only SQL can answer now. */
+  chatsForSearch(): readonly ChatSummary[] | null {
+    return this.chatList?.everyChat() ?? null;
+  }
+
   chat(chatId: number): ChatSummary | null {
     return this.chatsById([chatId])[0] ?? null;
   }

@@ -195,7 +195,13 @@ export function conversationHandlers(ctx: HandlerContext) {
       return { saved: true as const };
     },
     'search.query': ({ query, limit, order, beforeId, markers }) => {
-      const page = searchPage(store.db, query, { limit, order, beforeId, markers });
+      const page = searchPage(store.db, query, {
+        limit,
+        order,
+        beforeId,
+        markers,
+        chatNames: () => store.read.chatsForSearch(),
+      });
       if (page.unindexed > 0) ctx.indexBacklogFound?.();
       return page;
     },

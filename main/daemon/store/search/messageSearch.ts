@@ -52,7 +52,15 @@ export interface SearchOptions {
   markers?: [string, string];
   /** Only messages with a smaller id (the last hit's messageId: the next page, newest-first). */
   beforeId?: number;
+  /**
+   * Every chat's id and name from memory (the chat list cache), for `in:`;
+   * without it, or when it answers null, the names are read from SQL.
+   */
+  chatNames?: ChatNames;
 }
+
+/** The chats an `in:` value is matched against, or null when only SQL can say. */
+export type ChatNames = () => readonly { readonly id: number; readonly name: string }[] | null;
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
@@ -170,7 +178,13 @@ function searchParsedPage(db: WriteDb, parsed: ParsedQuery, options: SearchOptio
   const markers = options.markers ?? DEFAULT_MARKERS;
   const unindexed = catchUpIndexes(db, parsed);
   // Relevance scores candidates by the term itself: it keeps the term's own prefix.
-  const compiled = compileSearch(db, parsed, options.beforeId, options.order !== 'relevance');
+  const compiled = compileSearch(
+    db,
+    parsed,
+    options.beforeId,
+    options.order !== 'relevance',
+    options.chatNames,
+  );
   if (!compiled) return page([], false, null, unindexed, false);
 
   let rows: HitRow[];
@@ -213,7 +227,7 @@ function searchParsedPage(db: WriteDb, parsed: ParsedQuery, options: SearchOptio
   } else {
     // Newest first; also relevance without a word term (nothing for bm25 to score).
     // One row more than the page tells whether there is a next page.
-    rows = newestRows(db, parsed, compiled, limit + 1);
+    rows = newestRows(db, parsed, compiled, limit + 1, options.chatNames);
     more = rows.length > limit;
     if (more) rows = rows.slice(0, limit);
   }
@@ -245,7 +259,13 @@ function searchParsedPage(db: WriteDb, parsed: ParsedQuery, options: SearchOptio
  * terms' own prefixes, below the last candidate read (every match above it
  * was a candidate, so none is skipped or repeated).
  */
-function newestRows(db: Db, parsed: ParsedQuery, compiled: CompiledSearch, want: number): HitRow[] {
+function newestRows(
+  db: Db,
+  parsed: ParsedQuery,
+  compiled: CompiledSearch,
+  want: number,
+  chatNames: ChatNames | undefined,
+): HitRow[] {
   if (compiled.verify.length === 0)
     return stmt(db, pageSql(compiled)).all(...compiled.params, want) as HitRow[];
   const rows: HitRow[] = [];
@@ -267,7 +287,7 @@ function newestRows(db: Db, parsed: ParsedQuery, compiled: CompiledSearch, want:
     }
   }
   if (rows.length < want && !exhausted) {
-    const rest = compileSearch(db, parsed, lastRead!, false);
+    const rest = compileSearch(db, parsed, lastRead!, false, chatNames);
     if (rest)
       rows.push(...(stmt(db, pageSql(rest)).all(...rest.params, want - rows.length) as HitRow[]));
   }
@@ -432,6 +452,7 @@ function compileSearch(
   parsed: ParsedQuery,
   beforeId: number | undefined,
   shortPrefixes = false,
+  chatNames?: ChatNames,
 ): CompiledSearch | null {
   ensureFunctions(db);
   // ---- Filters that resolve to ids or ranges first; an impossible one ends the search. ----
@@ -453,7 +474,7 @@ function compileSearch(
         high = Math.min(high ?? Number.MAX_SAFE_INTEGER, tsLowerBound(f.ts));
         break;
       case 'in':
-        chatIds = intersect(chatIds, chatIdsNamed(db, f.value));
+        chatIds = intersect(chatIds, chatIdsNamed(db, f.value, chatNames));
         break;
       case 'account':
         accountIds = intersect(accountIds, accountIdsMatching(db, f.value));
@@ -801,10 +822,27 @@ interface ChatRow {
   name: string;
 }
 
-function chatIdsNamed(db: Db, value: string): number[] {
+function chatIdsNamed(db: Db, value: string, chatNames: ChatNames | undefined): number[] {
+  const needle = fold(value);
+  const chats = chatNames?.();
+  // In memory, each name folded once while it lasts: a scan of 2,000 names
+  // calling back into JS per row cost ~0.5 ms of every `in:` search.
+  if (chats) {
+    const ids: number[] = [];
+    for (const c of chats) if (foldedName(c).includes(needle)) ids.push(c.id);
+    return ids.sort((a, b) => a - b);
+  }
   return stmt(db, `SELECT id FROM chats WHERE parley_folded_contains(NULL, name, ?)`)
     .pluck()
-    .all(fold(value)) as number[];
+    .all(needle) as number[];
+}
+
+/** Folded names by chat object: the cache replaces a chat's object when its row changes. */
+const foldedNames = new WeakMap<object, string>();
+function foldedName(chat: { readonly name: string }): string {
+  let folded = foldedNames.get(chat);
+  if (folded === undefined) foldedNames.set(chat, (folded = foldFast(chat.name)));
+  return folded;
 }
 
 function accountIdsMatching(db: Db, value: string): number[] {
