@@ -170,6 +170,25 @@ withFixture('CJK words are found inside sentences', (f) => {
   assert.equal(f.search('北京')[1]!.snippet, '我们明天在[北京]见面');
   assert.equal(f.search('图书馆')[0]!.snippet, '北京大学的[图书馆]很大');
   assert.equal(f.search('手机')[0]!.snippet, '新的iPhone[手机]很贵');
+  // Every occurrence, Hangul (folded to jamo and back), mixed with Latin and emoji.
+  assert.equal(
+    makeSnippet('동기화 오류 🙂 Sync: 동기화 다시', null, parseQuery('동기화').terms),
+    '[동기화] 오류 🙂 Sync: [동기화] 다시',
+  );
+  assert.equal(
+    makeSnippet('東京タワーと東京駅', null, parseQuery('東京').terms),
+    '[東京]タワーと[東京]駅',
+  );
+});
+
+test('snippets squash every kind of whitespace into one space, and only whitespace', () => {
+  const terms = parseQuery('deploy').terms;
+  assert.equal(
+    makeSnippet('the\u00a0\u00a0deploy\u3000\u2028is\tdone\r\n\r\nnow', null, terms),
+    'the [deploy] is done now',
+  );
+  // Not whitespace: zero-width space and joiner stay as they are.
+  assert.equal(makeSnippet('a\u200bdeploy\u200d ok', null, terms), 'a\u200b[deploy]\u200d ok');
 });
 
 withFixture('a quoted phrase needs the words adjacent and in order', (f) => {

@@ -64,24 +64,41 @@ const WORD_CHAR = /[\p{L}\p{N}\p{M}\p{Co}]/u;
  * can be highlighted in the original.
  */
 export function foldWithMap(text: string): { folded: string; origin: number[] } {
-  // Plain ASCII (most text) folds by lowercasing, and positions do not move.
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(text)) {
-    const origin = Array.from({ length: text.length + 1 }, (_, i) => i);
-    return { folded: text.toLowerCase(), origin };
-  }
   let folded = '';
   const origin: number[] = [];
   for (let i = 0; i < text.length;) {
+    // ASCII runs (most of any text) fold by lowercasing, positions unchanged.
+    if (text.charCodeAt(i) < 0x80) {
+      let end = i + 1;
+      while (end < text.length && text.charCodeAt(end) < 0x80) end++;
+      folded += text.slice(i, end).toLowerCase();
+      for (let k = i; k < end; k++) origin.push(k);
+      i = end;
+      continue;
+    }
+    // Any other character alone, as fold() would fold it in place.
     const cp = text.codePointAt(i)!;
-    const ch = String.fromCodePoint(cp);
-    const f = cp < 0x80 ? ch.toLowerCase() : fold(ch);
+    const f = foldCodePoint(cp);
     for (let k = 0; k < f.length; k++) origin.push(i);
     folded += f;
-    i += ch.length;
+    i += cp > 0xffff ? 2 : 1;
   }
   origin.push(text.length);
   return { folded, origin };
+}
+
+/** Characters folded so far: a text repeats its few non-ASCII characters (snippets fold 50 texts per search). */
+const foldedCodePoints = new Map<number, string>();
+const FOLDED_CODE_POINTS_MAX = 8192;
+
+function foldCodePoint(cp: number): string {
+  let f = foldedCodePoints.get(cp);
+  if (f === undefined) {
+    f = fold(String.fromCodePoint(cp));
+    if (foldedCodePoints.size >= FOLDED_CODE_POINTS_MAX) foldedCodePoints.clear();
+    foldedCodePoints.set(cp, f);
+  }
+  return f;
 }
 
 // eslint-disable-next-line no-control-regex

@@ -118,6 +118,7 @@ export function highlightRanges(text: string, terms: readonly TextTerm[]): Range
     const word = plainWord(term);
     if (word !== null) found.push(...plainWordRanges(folded, word));
     else if (term.kind === 'substring') found.push(...termRanges(folded, [], term));
+    else if (cjkRun(term) !== null) found.push(...occurrences(folded, cjkRun(term)!));
     else found.push(...termRanges(folded, (tokens ??= tokenize(folded, origin === null)), term));
   }
   const mapped: Range[] = [];
@@ -172,6 +173,30 @@ export function containsTerm(text: string, term: TextTerm): boolean {
   }
   const { folded, origin } = foldMapped(text);
   return termRanges(folded, tokenize(folded, origin === null), term).length > 0;
+}
+
+/**
+ * A term made only of CJK characters, as one folded string: it matches where
+ * those characters stand together, as the index's bigrams do, so the text
+ * needs no tokens (tokenizing a whole text cost more than the search's SQL).
+ */
+const cjkRuns = new WeakMap<TextTerm, string | null>();
+function cjkRun(term: TextTerm): string | null {
+  let run = cjkRuns.get(term);
+  if (run === undefined) {
+    const q = queryTokens(term);
+    run = q.length > 0 && q.every((t) => t.cjk) ? q.map((t) => t.text).join('') : null;
+    cjkRuns.set(term, run);
+  }
+  return run;
+}
+
+/** Every occurrence of `needle` in `folded`, not overlapping. */
+function occurrences(folded: string, needle: string): Range[] {
+  const out: Range[] = [];
+  for (let at = folded.indexOf(needle); at !== -1; at = folded.indexOf(needle, at + needle.length))
+    out.push([at, at + needle.length]);
+  return out;
 }
 
 /**
@@ -290,20 +315,20 @@ export function renderSnippet(
     start = first ? Math.max(0, first[0] - CONTEXT_BEFORE) : 0;
     if (start + maxLength > text.length) start = text.length - maxLength;
     // Begin at a word start when one is near and before the match.
-    if (start > 0 && !/\s/u.test(text[start - 1]!)) {
+    if (start > 0 && !isSpaceAt(text, start - 1)) {
       const limit = first ? first[0] : start + 15;
       for (let k = start; k < Math.min(limit, start + 15); k++)
-        if (/\s/u.test(text[k]!)) {
+        if (isSpaceAt(text, k)) {
           start = k + 1;
           break;
         }
     }
     end = Math.min(text.length, start + maxLength);
     // End at a word end when one is near, never inside the first match.
-    if (end < text.length && !/\s/u.test(text[end]!)) {
+    if (end < text.length && !isSpaceAt(text, end)) {
       const floor = Math.max(first ? first[1] : 0, end - 15);
       for (let k = end - 1; k > floor; k--)
-        if (/\s/u.test(text[k]!)) {
+        if (isSpaceAt(text, k)) {
           end = k;
           break;
         }
@@ -313,10 +338,9 @@ export function renderSnippet(
   if (start > 0 && isLowSurrogate(text.charCodeAt(start))) start++;
   if (end < text.length && isLowSurrogate(text.charCodeAt(end))) end--;
   // Skip whitespace at the edges of the window.
-  while (start < end && /\s/u.test(text[start]!)) start++;
-  while (end > start && /\s/u.test(text[end - 1]!)) end--;
+  while (start < end && isSpaceAt(text, start)) start++;
+  while (end > start && isSpaceAt(text, end - 1)) end--;
 
-  const squash = (s: string): string => s.replace(/\s+/gu, ' ');
   let out = start > 0 ? '…' : '';
   let at = start;
   for (const [rs, re] of ranges) {
@@ -329,6 +353,41 @@ export function renderSnippet(
   out += squash(text.slice(at, end));
   if (end < text.length) out += '…';
   return out;
+}
+
+const WHITESPACE_RUN = /\s+/gu;
+
+/** Whitespace runs (newlines included) as one space; most slices have none to change. */
+function squash(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    if (!isSpaceCode(s.charCodeAt(i))) continue;
+    if (s.charCodeAt(i) !== 32 || (i + 1 < s.length && isSpaceCode(s.charCodeAt(i + 1))))
+      return s.replace(WHITESPACE_RUN, ' ');
+  }
+  return s;
+}
+
+function isSpaceAt(text: string, at: number): boolean {
+  return isSpaceCode(text.charCodeAt(at));
+}
+
+/**
+ * Whether a UTF-16 code unit is whitespace as /\s/ has it: ECMAScript's
+ * WhiteSpace (tab, VT, FF, space, NBSP, BOM, Unicode Zs) and line terminators.
+ */
+function isSpaceCode(c: number): boolean {
+  if (c < 0x80) return c === 32 || (c >= 9 && c <= 13);
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 function isLowSurrogate(code: number): boolean {
