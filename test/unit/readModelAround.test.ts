@@ -150,3 +150,47 @@ test('messages.around and messages.page afterId over the API', async () => {
     cleanup();
   }
 });
+
+test('a page shows each sender with their own account’s avatar, and attachments only where they are', () => {
+  const { store, cleanup } = tempStore();
+  try {
+    const work = addAccount(store, 'work');
+    const home = addAccount(store, 'home');
+    const attachment = { remoteId: 'a1', name: 'plan.pdf', mime: 'application/pdf', size: 10 };
+    store.writer.apply(work.id, {
+      ...chatBatch('!r', 'Room', [
+        message('!r', '$1', 1000, 'hello'),
+        message('!r', '$2', 1001, 'see the plan', { attachments: [attachment] }),
+        message('!r', '$3', 1002, 'from bob', { senderRemoteId: '@bob', senderName: 'Bob' }),
+        message('!r', '$4', 1003, 'from nobody known', {
+          senderRemoteId: '@zed',
+          senderName: 'Zed',
+        }),
+      ]),
+      people: [
+        { remoteId: '@ann', displayName: 'Ann', avatarUrl: 'mxc://work/ann' },
+        { remoteId: '@bob', displayName: 'Bob', avatarUrl: 'mxc://work/bob' },
+      ],
+    });
+    // The same remote id in another account is another person with another avatar.
+    store.writer.apply(home.id, {
+      ...chatBatch('!h', 'Home', [message('!h', '$9', 1004, 'hi from home')]),
+      people: [{ remoteId: '@ann', displayName: 'Ann', avatarUrl: 'mxc://home/ann' }],
+    });
+    const chatOf = (remoteId: string) =>
+      store.read.chats().find((c) => c.remoteId === remoteId)!.id;
+    const page = store.read.messages(chatOf('!r'));
+    assert.deepEqual(
+      page.map((m) => [m.body, m.senderAvatarUrl, m.attachments.map((a) => a.name)]),
+      [
+        ['from nobody known', null, []],
+        ['from bob', 'mxc://work/bob', []],
+        ['see the plan', 'mxc://work/ann', ['plan.pdf']],
+        ['hello', 'mxc://work/ann', []],
+      ],
+    );
+    assert.equal(store.read.messages(chatOf('!h'))[0]!.senderAvatarUrl, 'mxc://home/ann');
+  } finally {
+    cleanup();
+  }
+});

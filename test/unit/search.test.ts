@@ -317,21 +317,24 @@ withFixture(
   },
 );
 
-withFixture('in: matched against the in-memory chat list finds what SQL finds, renames included', (f) => {
-  const read = new ReadModel(readerOf(f.db), new ChatListCache(f.db));
-  const fromMemory: SearchOptions = { chatNames: () => read.chatsForSearch() };
-  f.say('Équipe Produit', { remoteId: 'fr', body: 'release notes' });
-  f.say('General', { remoteId: 'gen', ts: T0 + 1, body: 'release notes' });
-  f.say('Ops', { remoteId: 'ops', ts: T0 + 2, body: 'release train' });
-  for (const q of ['release in:equipe', 'in:"équipe produit"', 'release in:e', 'in:ops', 'in:zz'])
-    assert.deepEqual(f.ids(q, fromMemory), f.ids(q), q);
-  assert.deepEqual(f.ids('release in:e', fromMemory), ['gen', 'fr']);
-  // A rename reaches the next search: the old name no longer matches, the new one does.
-  f.apply({ chats: [{ remoteId: 'Ops', kind: 'group', name: 'Zürich Operations' }] });
-  assert.deepEqual(f.ids('release in:zurich', fromMemory), ['ops']);
-  assert.deepEqual(f.ids('release in:ops', fromMemory), [], '"Ops" is gone as a name of its own');
-  assert.deepEqual(f.ids('release in:operations', fromMemory), f.ids('release in:operations'));
-});
+withFixture(
+  'in: matched against the in-memory chat list finds what SQL finds, renames included',
+  (f) => {
+    const read = new ReadModel(readerOf(f.db), new ChatListCache(f.db));
+    const fromMemory: SearchOptions = { chatNames: () => read.chatsForSearch() };
+    f.say('Équipe Produit', { remoteId: 'fr', body: 'release notes' });
+    f.say('General', { remoteId: 'gen', ts: T0 + 1, body: 'release notes' });
+    f.say('Ops', { remoteId: 'ops', ts: T0 + 2, body: 'release train' });
+    for (const q of ['release in:equipe', 'in:"équipe produit"', 'release in:e', 'in:ops', 'in:zz'])
+      assert.deepEqual(f.ids(q, fromMemory), f.ids(q), q);
+    assert.deepEqual(f.ids('release in:e', fromMemory), ['gen', 'fr']);
+    // A rename reaches the next search: the old name no longer matches, the new one does.
+    f.apply({ chats: [{ remoteId: 'Ops', kind: 'group', name: 'Zürich Operations' }] });
+    assert.deepEqual(f.ids('release in:zurich', fromMemory), ['ops']);
+    assert.deepEqual(f.ids('release in:ops', fromMemory), [], '"Ops" is gone as a name of its own');
+    assert.deepEqual(f.ids('release in:operations', fromMemory), f.ids('release in:operations'));
+  },
+);
 
 withFixture('before: and after: are UTC days; after is inclusive, before exclusive', (f) => {
   f.say('General', { remoteId: 'd9', ts: Date.UTC(2024, 0, 9, 23, 59, 59, 999), body: 'standup' });

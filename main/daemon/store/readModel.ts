@@ -66,6 +66,7 @@ interface MessageRow {
   remote_id: string | null;
   sender_name: string;
   sender_remote_id: string | null;
+  has_attachment: number;
   ts: number;
   kind: MessageKind;
   body: string;
@@ -80,7 +81,6 @@ interface MessageRow {
   mail_starred: number | null;
   mail_draft: number | null;
   mentions_self: number;
-  sender_avatar_url: string | null;
   encryption_sender_device: string | null;
   encryption_trust: string | null;
 }
@@ -88,12 +88,15 @@ interface MessageRow {
 const MESSAGE_COLUMNS = `
   m.id, m.chat_id, m.account_id, m.remote_id, m.sender_name, m.sender_remote_id, m.ts, m.kind,
   m.body, m.html, m.subject, m.reply_to_remote_id, m.thread_root_remote_id, m.edited_ts, m.deleted,
-  (SELECT o.state FROM outbox o WHERE o.idempotency_key = m.idempotency_key
-     AND o.state != 'sent') AS outbox_state,
+  m.has_attachment,
+  CASE WHEN m.idempotency_key IS NOT NULL THEN
+    (SELECT o.state FROM outbox o WHERE o.idempotency_key = m.idempotency_key
+       AND o.state != 'sent') END AS outbox_state,
   m.mail_starred, m.mail_draft, m.mentions_self,
-  (SELECT p.avatar_url FROM people p WHERE p.account_id = m.account_id
-     AND p.remote_id = m.sender_remote_id) AS sender_avatar_url,
   m.encryption_sender_device, m.encryption_trust`;
+// Only messages sent from here carry an idempotency key: synced ones skip the
+// outbox lookup. Avatars are looked up once per sender of a page (decorate),
+// not once per row: a page of 50 has a handful of senders.
 
 export class ReadModel {
   private readonly stmts;
@@ -138,6 +141,13 @@ export class ReadModel {
       selfIds: db
         .prepare(`SELECT remote_id FROM people WHERE account_id = ? AND is_self = 1`)
         .pluck(),
+      avatars: db
+        .prepare(
+          `SELECT p.account_id, p.remote_id, p.avatar_url FROM people p
+           JOIN json_each(?) s ON p.account_id = s.value ->> 0 AND p.remote_id = s.value ->> 1
+           WHERE p.avatar_url IS NOT NULL`,
+        )
+        .raw(),
     };
   }
 
@@ -269,6 +279,24 @@ export class ReadModel {
     return this.decorate(rows);
   }
 
+  /** Each distinct sender's avatar, keyed by account and sender (unit separator between). */
+  private avatarsOf(rows: MessageRow[]): Map<string, string> {
+    const senders = new Map<string, [number, string]>();
+    for (const r of rows)
+      if (r.sender_remote_id !== null)
+        senders.set(`${r.account_id}\u001f${r.sender_remote_id}`, [
+          r.account_id,
+          r.sender_remote_id,
+        ]);
+    const avatars = new Map<string, string>();
+    if (senders.size === 0) return avatars;
+    for (const [accountId, remoteId, url] of this.stmts.avatars.all(
+      JSON.stringify([...senders.values()]),
+    ) as [number, string, string][])
+      avatars.set(`${accountId}\u001f${remoteId}`, url);
+    return avatars;
+  }
+
   private decorate(rows: MessageRow[]): MessageView[] {
     if (rows.length === 0) return [];
     const ids = JSON.stringify(rows.map((r) => r.id));
@@ -298,7 +326,12 @@ export class ReadModel {
       reactions.set(r.message_id, list);
     }
     const attachments = new Map<number, AttachmentInfo[]>();
-    for (const a of this.stmts.attachments.all(ids) as (AttachmentInfo & {
+    // Both writers of attachments set the message's has_attachment (batch writer, local echo).
+    const withAttachments = rows.filter((r) => r.has_attachment === 1).map((r) => r.id);
+    const attachmentRows = withAttachments.length
+      ? this.stmts.attachments.all(JSON.stringify(withAttachments))
+      : [];
+    for (const a of attachmentRows as (AttachmentInfo & {
       message_id: number;
       blob_sha256: string | null;
     })[]) {
@@ -314,6 +347,7 @@ export class ReadModel {
       });
       attachments.set(a.message_id, list);
     }
+    const avatars = this.avatarsOf(rows);
     return rows.map((r) => ({
       id: r.id,
       chatId: r.chat_id,
@@ -334,7 +368,7 @@ export class ReadModel {
       attachments: attachments.get(r.id) ?? [],
       outboxState: r.outbox_state,
       mentionsMe: r.mentions_self === 1,
-      senderAvatarUrl: r.sender_avatar_url,
+      senderAvatarUrl: avatars.get(`${r.account_id}\u001f${r.sender_remote_id}`) ?? null,
       ...(r.kind === 'mail' ? { starred: r.mail_starred === 1, draft: r.mail_draft === 1 } : {}),
       encryption: encryptionOf(r),
     }));
