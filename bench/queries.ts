@@ -3,6 +3,7 @@
 import type { Store } from '../main/daemon/store/store.js';
 import { ReadModel } from '../main/daemon/store/readModel.js';
 import type { SearchHit } from '../main/daemon/model/types.js';
+import type { ChatNames } from '../main/daemon/store/search/messageSearch.js';
 import { pooledPercentile, summarize, type Summary } from './stats.js';
 import { rng } from './prng.js';
 import type { Plan } from './plan.js';
@@ -13,7 +14,7 @@ type SearchFn = (
   options?: {
     limit?: number;
     order?: 'newest' | 'relevance';
-    chatNames?: () => readonly { id: number; name: string }[] | null;
+    chatNames?: ChatNames;
   },
 ) => SearchHit[];
 type ExplainFn = (

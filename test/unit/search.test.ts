@@ -328,6 +328,9 @@ withFixture(
     for (const q of ['release in:equipe', 'in:"équipe produit"', 'release in:e', 'in:ops', 'in:zz'])
       assert.deepEqual(f.ids(q, fromMemory), f.ids(q), q);
     assert.deepEqual(f.ids('release in:e', fromMemory), ['gen', 'fr']);
+    // Names are matched one by one, never across the end of one into the next.
+    for (const q of ['in:opsgeneral', 'in:generalops', 'in:produitops', 'in:produitgeneral'])
+      assert.deepEqual(f.ids(q, fromMemory), [], q);
     // A rename reaches the next search: the old name no longer matches, the new one does.
     f.apply({ chats: [{ remoteId: 'Ops', kind: 'group', name: 'Zürich Operations' }] });
     assert.deepEqual(f.ids('release in:zurich', fromMemory), ['ops']);

@@ -105,6 +105,8 @@ export class ChatListCache {
   /** PRAGMA data_version when the list was last brought up to date; null: never loaded. */
   private version: number | null = null;
   private firstReadServed = false;
+  /** Counts changes to the list: a reader's derived copy (search's names) is stale when it moves. */
+  private generation = 0;
   /** Chats written since the last read (CONTEXT_CHANGED: accounts or spaces). */
   private readonly marked = new Set<number>();
   private readonly prepare: (sql: string) => Statement;
@@ -170,10 +172,10 @@ export class ChatListCache {
    * Every chat, archived or not, in the list's order (search's `in:` matches
    * their names); null inside a transaction, as for query().
    */
-  everyChat(): readonly ChatSummary[] | null {
+  everyChat(): { readonly chats: readonly ChatSummary[]; readonly generation: number } | null {
     if (this.db.inTransaction) return null;
     this.update();
-    return this.list;
+    return { chats: this.list, generation: this.generation };
   }
 
   /** Brings the list up to date with every committed write. */
@@ -196,6 +198,7 @@ export class ChatListCache {
     this.summaries.clear();
     const rows = this.stmts.all.all() as ChatTupleWithArchived[];
     this.list = rows.map((r) => this.remember(r));
+    this.generation++;
     this.version = version;
   }
 
@@ -203,11 +206,13 @@ export class ChatListCache {
   private rebuildSummaries(): void {
     this.ctx = readChatContext(this.prepare);
     this.list = this.list.map((c) => this.remember(this.rows.get(c.id)!));
+    this.generation++;
   }
 
   /** Re-reads the chats by id, and moves each to its place (or out, when it is gone). */
   private refresh(ids: number[]): void {
     if (ids.length === 0) return;
+    this.generation++;
     for (const id of ids) {
       const old = this.summaries.get(id);
       if (!old) continue;

@@ -214,7 +214,7 @@ export class ReadModel {
   }
 
   /** Every chat from memory, for search's `in:`; null when only SQL can answer now. */
-  chatsForSearch(): readonly ChatSummary[] | null {
+  chatsForSearch(): ReturnType<ChatListCache['everyChat']> {
     return this.chatList?.everyChat() ?? null;
   }
 
