@@ -12,11 +12,13 @@ export interface CliOptions extends BenchOptions {
 export const DEFAULT_SCALE = [100_000, 1_000_000, 3_000_000];
 
 const USAGE = `usage: npm run bench -- [--quick] [--keep DIR] [--messages N] [--chats N] [--seed N]
-                      [--batch N] [--explain] [--no-raw] [--scale [N,N,…]]
+                      [--batch N] [--explain] [--no-raw] [--no-index-merge] [--scale [N,N,…]]
   --quick        100k messages (about a minute on 2 cores); default is 1M
   --keep DIR     build the profile in DIR (must be empty or absent) and keep it
   --explain      print EXPLAIN QUERY PLAN of every search in the mix (stderr)
   --no-raw       skip the raw better-sqlite3 baseline (no ingest ratio)
+  --no-index-merge  read on the word index as ingest left it, not merged as
+                 the daemon merges it once sync is quiet
   --scale [N,…]  one run per size (default 100000,1000000,3000000), then each p95
                  at every size and its growth from the first; with --quick the
                  read mix has quick's iteration counts at every size`;
@@ -38,6 +40,7 @@ export function parseArgs(argv: string[]): CliOptions {
     listSamples: quick ? 60 : 120,
     explain: false,
     skipRaw: false,
+    indexMerge: true,
   };
   const num = (i: number): number => {
     const v = Number(argv[i + 1]);
@@ -72,6 +75,9 @@ export function parseArgs(argv: string[]): CliOptions {
         break;
       case '--no-raw':
         o.skipRaw = true;
+        break;
+      case '--no-index-merge':
+        o.indexMerge = false;
         break;
       case '--scale': {
         const next = argv[i + 1];

@@ -14,6 +14,8 @@ export interface BenchOptions {
   listSamples: number;
   explain: boolean;
   skipRaw: boolean;
+  /** Merge the word index after ingest, as the daemon does once sync is quiet. */
+  indexMerge: boolean;
 }
 
 export interface WorkerInput {
@@ -45,6 +47,9 @@ export interface IngestStats {
   harnessRssMb: number;
   /** Time the background substring (vocabulary) indexer needs to catch up after the ingest. */
   substringCatchupMs: number;
+  /** The word index's segments as ingest left them, and the merge's time (0: not merged). */
+  wordIndexSegments: number;
+  wordIndexMergeMs: number;
 }
 
 export interface QueryStats {

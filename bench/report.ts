@@ -83,6 +83,8 @@ export function buildResult(
       raw && ingest.parleyMs > 0
         ? round(perS(ingest.messages, ingest.parleyMs + ingest.substringCatchupMs)! / raw, 3)
         : null,
+    word_index_segments_after_ingest: ingest.wordIndexSegments,
+    word_index_merge_s: o.indexMerge ? round(ingest.wordIndexMergeMs / 1000, 2) : null,
     ingest_initial_msgs_per_s: perS(ingest.initialMessages, ingest.parleyInitialMs),
     ingest_backfill_msgs_per_s: perS(ingest.backfillMessages, ingest.parleyBackfillMs),
     raw_initial_msgs_per_s: o.skipRaw ? null : perS(ingest.initialMessages, ingest.rawInitialMs),

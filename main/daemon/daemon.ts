@@ -5,6 +5,8 @@ import { Store } from './store/store.js';
 import { isDamage } from './store/database.js';
 import { VocabularyIndexer } from './store/search/vocabularyIndexer.js';
 import { WordReindexer } from './store/search/wordReindexer.js';
+import { IndexCompactor } from './store/search/indexCompactor.js';
+import { QuietCompaction } from './store/search/quietCompaction.js';
 import { SyncEngine, type SyncEngineOptions } from './sync/engine.js';
 import { defaultConnectors, type ConnectorRegistry } from './connectors/registry.js';
 import { ApiServer } from './api/apiServer.js';
@@ -37,6 +39,11 @@ export interface DaemonOptions {
    * never do, and it is read from no setting or environment variable.
    */
   testOnlyLoopbackFetchPorts?: readonly number[];
+  /**
+   * Merging the word index's segments while quiet (store/search/quietCompaction.ts):
+   * how long without new messages first (default a minute); false: never.
+   */
+  indexCompaction?: { quietMs?: number; fromSegments?: number } | false;
   /** The full database check in the background once started (profile/integrity.ts); default on. */
   integrityCheck?: boolean;
   /** Automatic daily backups once started (profile/dailyBackups.ts); false: none (the CLI's one-shot commands). */
@@ -53,6 +60,7 @@ export class Daemon {
   private readonly vocabulary: VocabularyIndexer;
   private readonly words: WordReindexer;
   private readonly scopes: WordReindexer;
+  private readonly compaction: QuietCompaction | null;
   private readonly events: EventCoalescer;
   private readonly backups: DailyBackups | null;
   private readonly watches = new TimelineWatches();
@@ -69,6 +77,17 @@ export class Daemon {
     this.vocabulary = new VocabularyIndexer(this.store.db);
     this.words = new WordReindexer(this.store.db);
     this.scopes = new WordReindexer(this.store.db, 'scope_backlog');
+    this.compaction =
+      options.indexCompaction === false
+        ? null
+        : new QuietCompaction(
+            new IndexCompactor(this.store.db, options.indexCompaction?.fromSegments),
+            {
+              quietMs: options.indexCompaction?.quietMs,
+              failed: (err) => this.backgroundWorkFailed('index merge', err),
+              log: this.log,
+            },
+          );
     this.events = new EventCoalescer(
       {
         messagesById: (ids) => this.store.read.messagesById(ids),
@@ -141,25 +160,35 @@ export class Daemon {
       try {
         more = this.words.drain(500) + this.scopes.drain(500) + this.vocabulary.drain(500) > 0;
       } catch (err) {
-        // A damaged file: indexing stops (the rest of the app goes on reading
-        // what it can), and the damage is written down as the integrity check
-        // does, so the next start offers a backup.
-        if (isDamage(err)) {
-          this.log(`indexing stopped: the database is damaged (${(err as Error).message})`);
-          if (!this.closed)
-            markDamaged(this.options.profileDir, [`indexing: ${(err as Error).message}`]);
-          return;
-        }
-        // A full disk: the backlog stays queued; look again in a while.
-        if (!isDiskFull(err)) throw err;
-        this.log(`indexing paused: ${DISK_FULL_MESSAGE}`);
-        setTimeout(step, INDEXING_RETRY_MS).unref();
+        // The backlog stays queued; look again in a while.
+        if (this.backgroundWorkFailed('indexing', err)) setTimeout(step, INDEXING_RETRY_MS).unref();
         return;
       }
       if (more) setImmediate(step);
-      else this.indexingScheduled = false;
+      else {
+        this.indexingScheduled = false;
+        this.compaction?.idle();
+      }
     };
     setImmediate(step);
+  }
+
+  /**
+   * Background index work failed. A damaged file: it stops (the rest of the
+   * app goes on reading what it can), and the damage is written down as the
+   * integrity check does, so the next start offers a backup. A full disk: true,
+   * to try again later. Anything else is a bug and is thrown.
+   */
+  private backgroundWorkFailed(what: string, err: unknown): boolean {
+    if (isDamage(err)) {
+      this.log(`${what} stopped: the database is damaged (${(err as Error).message})`);
+      if (!this.closed)
+        markDamaged(this.options.profileDir, [`${what}: ${(err as Error).message}`]);
+      return false;
+    }
+    if (!isDiskFull(err)) throw err;
+    this.log(`${what} paused: ${DISK_FULL_MESSAGE}`);
+    return true;
   }
 
   /**
@@ -181,6 +210,7 @@ export class Daemon {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.compaction?.close();
     await this.backups?.stop();
     await this.engine.stopAll();
     this.events.close();
@@ -201,8 +231,10 @@ export class Daemon {
     return {
       batchApplied: (accountId, result, phase) => {
         this.emitBatch(accountId, result, phase === 'live');
-        if (result.insertedMessageIds.length + result.updatedMessageIds.length > 0)
+        if (result.insertedMessageIds.length + result.updatedMessageIds.length > 0) {
+          this.compaction?.wrote();
           this.scheduleIndexing();
+        }
       },
       accountStatus: (accountId, status, detail, retryAt) =>
         this.events.queue({
