@@ -9,7 +9,16 @@ import { IndexCompactor } from '../../main/daemon/store/search/indexCompactor.js
 import { QuietCompaction, type Timers } from '../../main/daemon/store/search/quietCompaction.js';
 import { VocabularyIndexer } from '../../main/daemon/store/search/vocabularyIndexer.js';
 import { searchMessages } from '../../main/daemon/store/search/messageSearch.js';
-import { addAccount, chatBatch, message, tempStore } from '../helpers/fixtures.js';
+import { Daemon } from '../../main/daemon/daemon.js';
+import { ConnectorRegistry } from '../../main/daemon/connectors/registry.js';
+import {
+  addAccount,
+  chatBatch,
+  memorySecrets,
+  message,
+  tempDir,
+  tempStore,
+} from '../helpers/fixtures.js';
 
 const WORDS = ['merge', 'rebase', 'kernel', 'packfile', 'café', 'zürich', '数据库', 'ticket'];
 
@@ -205,4 +214,36 @@ test('closing stops a merge that is waiting', () => {
   quiet.close();
   time.advance(1_000);
   assert.equal(compactor.done, 0);
+});
+
+test('the daemon merges its word index once its backlogs are done and it has been quiet', async () => {
+  const { dir, cleanup } = tempDir();
+  const logs: string[] = [];
+  const daemon = new Daemon({
+    profileDir: dir,
+    secrets: memorySecrets(),
+    connectors: new ConnectorRegistry(),
+    indexCompaction: { quietMs: 0, fromSegments: 2 },
+    log: (line) => logs.push(line),
+  });
+  try {
+    const account = addAccount(daemon.store);
+    for (let batch = 0; batch < 12; batch++)
+      daemon.store.writer.apply(
+        account.id,
+        chatBatch('!r', 'Room', [message('!r', `$${batch}`, 1_000 + batch, `merge ${batch}`)]),
+      );
+    const compactor = new IndexCompactor(daemon.store.db);
+    assert.ok(compactor.segments() >= 2);
+    daemon.scheduleIndexing();
+    // Background work runs between turns of the event loop: let it (bounded, not timed).
+    for (let turn = 0; turn < 1_000 && compactor.segments() > 1; turn++)
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    assert.equal(compactor.segments(), 1);
+    assert.match(logs.join('\n'), /word index merged/);
+    assert.equal(searchMessages(daemon.store.db, 'merge', { limit: 50 }).length, 12);
+  } finally {
+    await daemon.close();
+    cleanup();
+  }
 });
