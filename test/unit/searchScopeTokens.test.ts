@@ -125,7 +125,13 @@ test('a profile from before migration 013 finds the same in: and has:attachment 
     try {
       const queued = store.db.prepare(`SELECT count(*) FROM scope_backlog`).pluck().get();
       assert.equal(queued, count, 'every message is queued for its scope tokens');
-      const queries = ['in:design the', 'has:attachment the', 'in:random has:attachment update'];
+      const queries = [
+        'in:design the',
+        'has:attachment the',
+        'in:random has:attachment update',
+        'has:attachment',
+        'has:attachment -the',
+      ];
       const before = queries.map((q) => allSearchHits(store, q, 40));
       assert.ok(before.every((hits) => hits.length > 0));
       assert.doesNotMatch(
