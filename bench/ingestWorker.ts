@@ -228,7 +228,7 @@ async function main(): Promise<void> {
   // searches see after the first sync has settled (--no-index-merge: before).
   const compactor = new IndexCompactor(store.db);
   stats.wordIndexSegments = compactor.segments();
-  if (o.indexMerge) {
+  if (o.indexMerge && compactor.needed()) {
     const m0 = performance.now();
     while (compactor.step());
     stats.wordIndexMergeMs = performance.now() - m0;

@@ -43,7 +43,7 @@ export interface DaemonOptions {
    * Merging the word index's segments while quiet (store/search/quietCompaction.ts):
    * how long without new messages first (default a minute); false: never.
    */
-  indexCompaction?: { quietMs?: number; fromSegments?: number } | false;
+  indexCompaction?: { quietMs?: number; belowLargestShare?: number } | false;
   /** The full database check in the background once started (profile/integrity.ts); default on. */
   integrityCheck?: boolean;
   /** Automatic daily backups once started (profile/dailyBackups.ts); false: none (the CLI's one-shot commands). */
@@ -81,7 +81,7 @@ export class Daemon {
       options.indexCompaction === false
         ? null
         : new QuietCompaction(
-            new IndexCompactor(this.store.db, options.indexCompaction?.fromSegments),
+            new IndexCompactor(this.store.db, options.indexCompaction?.belowLargestShare),
             {
               quietMs: options.indexCompaction?.quietMs,
               failed: (err) => this.backgroundWorkFailed('index merge', err),
