@@ -43,7 +43,8 @@ function world(texts: string[], senders: string[] = []) {
 test('a long word whose short prefix is mostly other words finds exactly its messages, newest first, on every page', () => {
   // 1 in 20 messages says "committer"; every one says "commit…": the first
   // candidates are mostly other words, so the search falls back part-way.
-  const texts = Array.from({ length: 900 }, (_, i) =>
+  // (230 of them: a word in 200 messages or fewer skips the short prefix.)
+  const texts = Array.from({ length: 4600 }, (_, i) =>
     i % 20 === 7
       ? `the Committer of change ${i} signed it`
       : i % 3 === 0
@@ -57,7 +58,7 @@ test('a long word whose short prefix is mostly other words finds exactly its mes
         .filter((d) => holdsWordPrefix(d.text, 'committer'))
         .map((d) => d.id)
         .sort((a, b) => b - a);
-      assert.equal(expected.length, 45);
+      assert.equal(expected.length, 230);
       assert.deepEqual(allSearchHits(store, 'committer', limit), expected, `limit ${limit}`);
     }
     // "commits" also has "commit" as its short prefix, and is most of them.
@@ -65,6 +66,37 @@ test('a long word whose short prefix is mostly other words finds exactly its mes
     assert.deepEqual(
       allSearchHits(store, 'commits', 50),
       commits.sort((a, b) => b - a),
+    );
+  } finally {
+    cleanup();
+  }
+});
+
+test('a rare long word among many words sharing its short prefix finds exactly its messages', () => {
+  // "predicate" (and "predicates") in 13 messages, "predict…" in 600: the rare
+  // word is looked up by its own prefix, never by "predic".
+  const texts = Array.from({ length: 700 }, (_, i) =>
+    i % 58 === 3
+      ? `the ${i % 2 ? 'Predicates' : 'predicate'} of rule ${i} holds`
+      : i % 7 === 0
+        ? `note ${i}`
+        : `we predict ${i} and predictions ${i}`,
+  );
+  const { store, cleanup, docs } = world(texts);
+  try {
+    const expected = docs
+      .filter((d) => holdsWordPrefix(d.text, 'predicate'))
+      .map((d) => d.id)
+      .sort((a, b) => b - a);
+    assert.equal(expected.length, 13);
+    for (const limit of [5, 50])
+      assert.deepEqual(allSearchHits(store, 'predicate', limit), expected, `limit ${limit}`);
+    assert.deepEqual(
+      allSearchHits(store, 'predicates', 50),
+      expected.filter((id) => {
+        const d = docs.find((x) => x.id === id)!;
+        return holdsWordPrefix(d.text, 'predicates');
+      }),
     );
   } finally {
     cleanup();

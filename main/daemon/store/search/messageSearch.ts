@@ -523,7 +523,8 @@ function compileSearch(
       (t.negated ? negSubs : posSubs).push(t);
       continue;
     }
-    const short = shortPrefixes && !t.negated ? shortPrefixPhrase(t) : null;
+    const cut = shortPrefixes && !t.negated ? shortPrefixPhrase(t) : null;
+    const short = cut !== null && !rareWord(db, t) ? cut : null;
     if (short !== null) {
       posWords.push(short);
       verify.push(
@@ -706,6 +707,29 @@ const SCOPE_TOKEN_CHATS_MAX = 32;
  * go on from.
  */
 const SUBSTRING_SCAN_ROWS = 50_000;
+
+/**
+ * A long word whose exact form is in at most this many messages is looked up
+ * by its own prefix: the prefix's doclists are small, where its 6-character
+ * prefix would read rows of other words to check ("predic" for "predicate":
+ * 150 candidate rows for 50 hits). 1M profile, CPU per search: own prefix
+ * 0.36–0.87 ms against 0.98–2.15 for rare words, but 1.40–2.50 against
+ * 0.48–0.59 for words in 5k+ messages (packfile, submodule).
+ */
+const RARE_WORD_MESSAGES = 200;
+
+/** Whether the term's exact form (no prefix) is in at most RARE_WORD_MESSAGES messages. */
+function rareWord(db: Db, term: TextTerm): boolean {
+  const exact = ftsPhrase(term.text, false);
+  if (exact === null) return false;
+  const n = stmt(
+    db,
+    `SELECT count(*) FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?)`,
+  )
+    .pluck()
+    .get(`{body subject} : ${exact}`, RARE_WORD_MESSAGES + 1) as number;
+  return n <= RARE_WORD_MESSAGES;
+}
 
 const scopeTokensComplete = new WeakSet<Db>();
 /**
