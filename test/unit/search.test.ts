@@ -263,6 +263,9 @@ withFixture('from: matches sender names by word prefix, or a known remote id', (
   assert.deepEqual(f.ids('from:olafs'), ['zoe']);
   assert.deepEqual(f.ids('from:@bob:work.example'), ['bob'], 'a full remote id');
   assert.deepEqual(f.ids('from:@bob:wo'), ['bob'], 'a remote id prefix');
+  assert.deepEqual(f.ids('from:@BOB:Work'), ['bob'], 'a remote id prefix, ASCII case ignored');
+  assert.deepEqual(f.ids('from:@b_b'), [], '_ and % are themselves in an id, not wildcards');
+  assert.deepEqual(f.ids('from:@%'), []);
   assert.deepEqual(f.ids('from:x9'), ['anon'], 'an unknown sender is indexed by remote id');
   assert.deepEqual(f.ids('status from:bob'), ['bob']);
   assert.deepEqual(f.ids('from:nobody'), []);

@@ -16,6 +16,7 @@ import { messageEncryption } from './011_message_encryption.js';
 import { attachmentSources } from './012_attachment_sources.js';
 import { scopeTokens } from './013_scope_tokens.js';
 import { substringVocabulary } from './014_substring_vocabulary.js';
+import { peopleByRemoteId } from './015_people_by_remote_id.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   attachmentSources,
   scopeTokens,
   substringVocabulary,
+  peopleByRemoteId,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 export type { Migration };

@@ -825,12 +825,16 @@ function senderClause(
   const short = shortPrefix ? shortPrefixPhrase(term) : null;
   const own = short ?? ftsPhrase(value, true);
   if (own) alternatives.push(own);
+  // Ids starting with the value, ASCII case ignored (as LIKE did): one range
+  // of people_by_remote_id (migration 015); U+10FFFF sorts after any
+  // character an id can continue with.
   const names = stmt(
     db,
-    `SELECT DISTINCT display_name FROM people WHERE remote_id LIKE ? ESCAPE '\\' LIMIT ${FROM_PEOPLE_LIMIT}`,
+    `SELECT DISTINCT display_name FROM people
+     WHERE remote_id >= ? COLLATE NOCASE AND remote_id < ? COLLATE NOCASE LIMIT ${FROM_PEOPLE_LIMIT}`,
   )
     .pluck()
-    .all(likePrefix(value)) as string[];
+    .all(value, value + String.fromCodePoint(0x10ffff)) as string[];
   const nameTerms: TextTerm[] = [];
   for (const name of names) {
     const phrase = ftsPhrase(name, false);
@@ -847,10 +851,6 @@ function senderClause(
           containsTerm(row.sender_name, term) ||
           nameTerms.some((name) => containsTerm(row.sender_name, name));
   return { clause: `{sender} : (${alternatives.join(' OR ')})`, verify };
-}
-
-function likePrefix(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
 }
 
 interface ChatRow {
