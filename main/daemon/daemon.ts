@@ -176,8 +176,9 @@ export class Daemon {
   /**
    * Background index work failed. A damaged file: it stops (the rest of the
    * app goes on reading what it can), and the damage is written down as the
-   * integrity check does, so the next start offers a backup. A full disk: true,
-   * to try again later. Anything else is a bug and is thrown.
+   * integrity check does, so the next start offers a backup. A full disk or a
+   * lock held by another process: true, to try again later. Anything else is
+   * a bug and is thrown.
    */
   private backgroundWorkFailed(what: string, err: unknown): boolean {
     if (isDamage(err)) {
@@ -185,6 +186,12 @@ export class Daemon {
       if (!this.closed)
         markDamaged(this.options.profileDir, [`${what}: ${(err as Error).message}`]);
       return false;
+    }
+    // Another process writing the same profile (the CLI) held the lock past
+    // busy_timeout: nothing is wrong, the work waits.
+    if (isBusy(err)) {
+      this.log(`${what} paused: the database is busy`);
+      return true;
     }
     if (!isDiskFull(err)) throw err;
     this.log(`${what} paused: ${DISK_FULL_MESSAGE}`);
@@ -286,4 +293,9 @@ export class Daemon {
     for (const payload of notifiableMessages(this.store.readDb, messageIds))
       this.events.queue({ name: 'notify', payload });
   }
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
 }
