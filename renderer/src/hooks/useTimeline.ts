@@ -79,7 +79,8 @@ export function useTimeline(chatId: number | null): TimelineState {
     hasOlder: false,
     hasNewer: false,
   });
-  const [loading, setLoading] = useState(false);
+  // Loading from the first render: a chat's timeline has nothing to show before its first read.
+  const [loading, setLoading] = useState(chatId !== null);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [loadingNewer, setLoadingNewer] = useState(false);
   const [error, setError] = useState<string | null>(null);
