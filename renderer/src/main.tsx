@@ -10,8 +10,6 @@ import { createRoot } from 'react-dom/client';
 import { ClientContext } from './api/ClientContext.js';
 import { createClient, requireWebSession } from './api/client.js';
 import { errorMessage } from './api/callError.js';
-import { prefetchChatList } from './api/chatListPrefetch.js';
-import { firstPageInput } from './hooks/useChatList.js';
 import { App } from './components/App.js';
 import { StartupError } from './components/StartupError.js';
 import { DatabaseRecovery } from './components/DatabaseRecovery.js';
@@ -52,9 +50,6 @@ const showApp = () => {
 };
 // Asked first, so the daemon answers it before the app's own calls.
 const health = client.call('profile.health', {});
-// Then the chat list's first screenful, before React renders: the call goes
-// out as soon as the socket opens, not once the first render's effects have run.
-prefetchChatList(client, firstPageInput({ kind: 'all' }, false));
 showApp();
 // A damaged database: say so and offer the latest backup instead of the app.
 health.then((h) => {

@@ -448,33 +448,6 @@ describe('renderer: deltas fold in without a read back', () => {
     }
   });
 
-  test('the chat list read at startup is taken by the list: no second read, and a chat changed before it mounted is in it', async () => {
-    const { useChatList, firstPageInput } = await import('../../renderer/src/hooks/useChatList.js');
-    const { prefetchChatList } = await import('../../renderer/src/api/chatListPrefetch.js');
-    const fake = fakeClient({
-      'chats.list': () => ({
-        chats: [chat(1, 'Alpha', 2000, 'older'), chat(2, 'Beta', 1000, 'oldest')],
-        nextCursor: null,
-      }),
-    });
-    // As main.tsx does, before React renders.
-    prefetchChatList(fake.client, firstPageInput({ kind: 'all' }, false));
-    assert.deepEqual(fake.calls, ['chats.list']);
-    // A chat changes before the list has mounted (and subscribed).
-    fake.push({ name: 'chats.updated', payload: { chats: [chat(2, 'Beta', 3000, 'newest')] } });
-    const view = await mount<ChatListState>(fake.client, () => useChatList({ kind: 'all' }));
-    try {
-      const rows = () => view.read().chats.map((c) => `${c.name}:${c.lastMessagePreview}`);
-      assert.deepEqual(rows(), ['Beta:newest', 'Alpha:older']);
-      assert.deepEqual(fake.calls, ['chats.list'], 'the first page is not read again');
-      // The whole list is still read once the first screen has painted.
-      await view.act(() => new Promise((done) => setTimeout(done, 20)));
-      assert.deepEqual(fake.calls, ['chats.list', 'chats.list']);
-    } finally {
-      await view.unmount();
-    }
-  });
-
   test('the chat list takes changed rows from chats.updated alone', async () => {
     const { useChatList } = await import('../../renderer/src/hooks/useChatList.js');
     const fake = fakeClient({

@@ -6,17 +6,10 @@ import { errorMessage } from '../api/callError.js';
 import { allChats } from '../../../main/daemon/api/allChats.js';
 import { mergeChats, scopeFilter, type ChatScope } from '../lib/chatOrder.js';
 import { afterPaint } from '../lib/afterPaint.js';
-import { takeChatList } from '../api/chatListPrefetch.js';
-import type { ProcedureInput } from '../../../main/daemon/api/contract.js';
 import { useDaemonEvents, useReconnect } from './useDaemonEvents.js';
 
 /** Enough chats to fill the first screen. */
 const FIRST_PAGE = 60;
-
-/** The request for a scope's first screenful (main.tsx asks for the first list's before React renders). */
-export function firstPageInput(scope: ChatScope, archived: boolean): ProcedureInput<'chats.list'> {
-  return { ...scopeFilter(scope), archived, limit: FIRST_PAGE };
-}
 
 export interface ChatListState {
   chats: ChatSummary[];
@@ -65,15 +58,12 @@ export function useChatList(scope: ChatScope, archived = false): ChatListState {
         },
       );
     };
-    // Asked for already when the app started (api/chatListPrefetch.ts), with
-    // the chats that changed since, or asked for now.
-    const first = firstPageInput(scopeRef.current.scope, archived);
-    const taken = takeChatList(client, first);
-    (taken ? taken.page : client.call('chats.list', first))
+    client
+      .call('chats.list', { ...filter, limit: FIRST_PAGE })
       .then(
         (page) => {
           if (mine !== generation.current || complete) return;
-          setChats(mergeChats(page.chats, taken?.changed ?? [], scopeRef.current.scope, archived));
+          setChats(page.chats);
           setLoading(false);
         },
         () => undefined,
