@@ -32,7 +32,6 @@ import { SearchResults } from './SearchResults.js';
 import { SettingsDialog } from './SettingsDialog.js';
 import { ShortcutSheet } from './ShortcutSheet.js';
 import { SignInDialog } from './SignInDialog.js';
-import { afterPaint } from '../lib/afterPaint.js';
 import { strings } from '../lib/strings.js';
 import { SyncStatus } from './SyncStatus.js';
 import { VerificationDialog } from './VerificationDialog.js';
@@ -116,20 +115,21 @@ export function App() {
   useEffect(() => {
     document.title = selected ? `${selected.name} — Parley` : 'Parley';
   }, [selected]);
-  // Called by the conversation once its first page is in. A dialog that closed
-  // on the way has handed focus back by then; the focus waits for the frame that
-  // shows the chat's rows: focusing recalculates style and layout, which should
-  // not hold those rows back.
-  const onOpened = useCallback(() => {
-    if (!focusOpened.current) return;
+  useEffect(() => {
+    if (!selected || !focusOpened.current) return;
     focusOpened.current = false;
-    afterPaint(() =>
-      (
-        document.querySelector<HTMLElement>('.conversation .composer textarea') ??
-        document.querySelector<HTMLElement>('.conversation .timeline')
-      )?.focus(),
+    // A dialog that closed on the way hands focus back first; this runs after it,
+    // and after the frame that first shows the chat has painted: focusing
+    // recalculates style and layout, which should not hold the first paint back.
+    window.requestAnimationFrame(() =>
+      window.setTimeout(() =>
+        (
+          document.querySelector<HTMLElement>('.conversation .composer textarea') ??
+          document.querySelector<HTMLElement>('.conversation .timeline')
+        )?.focus(),
+      ),
     );
-  }, []);
+  }, [selected]);
 
   useWebNotifications({
     visibleChatId: selected?.id ?? null,
@@ -254,7 +254,6 @@ export function App() {
               onChatChanged={onChatChanged}
               onSent={list.reload}
               editLastSignal={editLastSignal}
-              onOpened={onOpened}
             />
           ) : (
             <main className="conversation empty">

@@ -74,15 +74,13 @@ export function Composer(props: Props) {
   const [mention, setMention] = useState<{ at: MentionQuery; active: number } | null>(null);
   const suggestions = mention && !isMail ? matchMembers(members, mention.at.query) : [];
 
-  // No focus here: App focuses the composer of a chat it opens once the chat's
-  // first page has painted. Focusing at mount recalculated style and layout
-  // inside the click's render, before the chat's rows could be shown.
   useEffect(() => {
     setError(null);
     setFiles([]);
     setMentioned([]);
     setMention(null);
     setPreview(false);
+    area.current?.focus();
   }, [chat.id]);
 
   /** Body, HTML and mentions for `body` as the composer's switches say. */

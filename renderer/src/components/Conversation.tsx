@@ -36,8 +36,6 @@ interface Props {
   onSent(): void;
   /** Grows each time the "edit last" shortcut is pressed (App's Ctrl/Cmd+Shift+E). */
   editLastSignal?: number;
-  /** The chat's first page is in (or its read failed): called once it has rendered. */
-  onOpened?(): void;
 }
 
 export function Conversation(props: Props) {
@@ -50,7 +48,6 @@ export function Conversation(props: Props) {
     onChatChanged,
     onSent,
     editLastSignal = 0,
-    onOpened,
   } = props;
   const client = useClient();
   const timeline = useTimeline(chat.id);
@@ -62,12 +59,6 @@ export function Conversation(props: Props) {
   const [membersOpen, setMembersOpen] = useState(false);
   const [threadsOpen, setThreadsOpen] = useState(false);
   const { messages } = timeline;
-  const opened = !timeline.loading;
-  const onOpenedRef = useRef(onOpened);
-  onOpenedRef.current = onOpened;
-  useEffect(() => {
-    if (opened) onOpenedRef.current?.();
-  }, [opened]);
   const waitingForKeys = useWaitingForKeys(chat, messages);
   const newest = messages[messages.length - 1];
   const selfIds = isMine.idsOf(chat.accountId);

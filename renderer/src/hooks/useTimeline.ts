@@ -79,8 +79,7 @@ export function useTimeline(chatId: number | null): TimelineState {
     hasOlder: false,
     hasNewer: false,
   });
-  // Loading from the first render: a chat's timeline has nothing to show before its first read.
-  const [loading, setLoading] = useState(chatId !== null);
+  const [loading, setLoading] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [loadingNewer, setLoadingNewer] = useState(false);
   const [error, setError] = useState<string | null>(null);
