@@ -22,7 +22,7 @@ import type { TimelineState } from '../hooks/useTimeline.js';
 import { buildRows, type TimelineRow } from '../lib/timelineRows.js';
 import { layoutRows, rowAt, settledInView, visibleRange } from '../lib/virtualRows.js';
 import { strings } from '../lib/strings.js';
-import { afterPaint } from '../lib/afterPaint.js';
+import { whenIdle } from '../lib/whenIdle.js';
 import { DaySeparator } from './DaySeparator.js';
 import { MessageItem } from './MessageItem.js';
 import type { Reader } from './ReadReceipts.js';
@@ -214,6 +214,16 @@ export function Timeline({
     };
   }, []);
 
+  // The first rows rendered are those in the viewport, nothing around it: an
+  // opening chat shows them sooner (half the rows to render and lay out). The
+  // overscan above and below follows when the thread is idle, after they have
+  // painted (a scroll before then renders what it reaches, as always).
+  const [overscan, setOverscan] = useState(0);
+  const hasRows = rows.length > 0;
+  useEffect(() => {
+    if (overscan === 0 && hasRows) whenIdle(() => mounted.current && setOverscan(OVERSCAN_PX));
+  }, [overscan, hasRows]);
+
   // After every layout change: keep the anchor (or the bottom) where it was.
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -234,12 +244,13 @@ export function Timeline({
       }
     }
     updateView(el);
-    // Once this frame has painted: a chat that just opened shows its first
-    // page first, and the older page's answer is not rendered before it.
+    // When idle, after this frame has painted: a chat that just opened shows
+    // its first page first, and neither the read of the next page (nor the
+    // "loading" line it shows) nor its answer is rendered before it. A scroll
+    // near either end asks at once (onScroll).
     if (hasOlder && !loadingOlder && el.scrollTop < LOAD_OLDER_PX)
-      afterPaint(() => mounted.current && loadOlder());
-    if (hasNewer && !loadingNewer && nearBottom(el))
-      afterPaint(() => mounted.current && loadNewer());
+      whenIdle(() => mounted.current && loadOlder());
+    if (hasNewer && !loadingNewer && nearBottom(el)) whenIdle(() => mounted.current && loadNewer());
   }, [
     layout,
     index,
@@ -345,7 +356,7 @@ export function Timeline({
   // the stale scroll position would pick a different stretch of rows, mounted
   // only to be replaced once the layout effect has restored the anchor (the
   // whole rendered window twice, the longest tasks of a scroll).
-  const { start, end } = visibleRange(layout, renderTop(), view.height, OVERSCAN_PX);
+  const { start, end } = visibleRange(layout, renderTop(), view.height, overscan);
   const visible = rows.slice(start, end);
 
   return (
