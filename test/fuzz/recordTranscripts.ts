@@ -9,8 +9,8 @@
 import { writeFileSync } from 'node:fs';
 import { AccountLoop } from '../../main/daemon/sync/accountLoop.js';
 import { silentObserver } from '../../main/daemon/sync/observer.js';
-import type { Credentials } from '../../main/daemon/connectors/connector.js';
-import type { Protocol } from '../../main/daemon/model/types.js';
+import type { Connector, Credentials } from '../../main/daemon/connectors/connector.js';
+import type { Protocol, SyncBatch } from '../../main/daemon/model/types.js';
 import { Synapse } from '../servers/synapse/harness.js';
 import { cyrusInstalled, startCyrus } from '../servers/cyrus/cyrusServer.js';
 import { startJmapChatServer } from '../servers/jmap-chat/server.js';
@@ -29,7 +29,57 @@ interface Scenario {
   /** Secrets that must not reach the file (tokens, passwords, Basic headers). */
   secrets: string[];
   change(): Promise<void>;
+  /**
+   * When a resumed first sync asks what neither phase does: the batch a first
+   * sync is cut short before; the sync that resumes it is recorded too.
+   */
+  cutShortBefore?(batch: SyncBatch): boolean;
   close(): Promise<void>;
+}
+
+/**
+ * A first sync on a fresh store stopped before the batch `cut` picks (what a
+ * crash or a refused answer leaves), then the sync that resumes it, recorded.
+ */
+async function recordResumed(
+  protocol: Protocol,
+  scenario: Scenario,
+  secret: string,
+  cut: (batch: SyncBatch) => boolean,
+): Promise<Exchange[]> {
+  const target = FUZZ_TARGETS.find((t) => t.protocol === protocol)!;
+  const { store, cleanup } = tempStore();
+  try {
+    const account = store.accounts.add({
+      protocol,
+      server: scenario.credentials.server,
+      username: scenario.credentials.username,
+    });
+    const loop = (connector: Connector) =>
+      new AccountLoop(account, connector, store, secret, silentObserver, {
+        once: true,
+        maxAttempts: 1,
+      }).start();
+    const full = target.create();
+    const cutShort: Connector = Object.create(full) as Connector;
+    cutShort.sync = async function* (ctx) {
+      for await (const batch of full.sync(ctx)) {
+        if (cut(batch)) return;
+        yield batch;
+      }
+    };
+    cutShort.backfill = undefined;
+    await loop(cutShort);
+    const rec = recordFetch();
+    try {
+      await loop(target.create());
+    } finally {
+      rec.stop();
+    }
+    return rec.exchanges;
+  } finally {
+    cleanup();
+  }
 }
 
 async function record(protocol: Protocol, scenario: Scenario): Promise<void> {
@@ -58,6 +108,9 @@ async function record(protocol: Protocol, scenario: Scenario): Promise<void> {
     const initial = await run();
     await scenario.change();
     const catchUp = await run();
+    const resumed = scenario.cutShortBefore
+      ? await recordResumed(protocol, scenario, login.secret, scenario.cutShortBefore)
+      : null;
     const secrets = [...scenario.secrets, ...secretParts(login.secret)];
     const clean = (e: Exchange): Exchange => ({
       ...e,
@@ -76,6 +129,7 @@ async function record(protocol: Protocol, scenario: Scenario): Promise<void> {
       ),
       initial: initial.map(clean),
       catchUp: catchUp.map(clean),
+      ...(resumed ? { resumed: resumed.map(clean) } : {}),
     };
     writeFileSync(transcriptPath(protocol), `${JSON.stringify(transcript, null, 1)}\n`);
     console.log(
@@ -221,6 +275,9 @@ async function jmapChat(): Promise<Scenario> {
       });
       await create('ann', { body: 'after the change' });
     },
+    // Every type but the last committed: the resumed sync asks each one's
+    // /changes on its own (only a catch-up of every type asks them together).
+    cutShortBefore: (batch) => batch.cursors?.ReadPosition !== undefined,
     close: () => server.close(),
   };
 }

@@ -26,7 +26,21 @@ export interface Transcript {
   initial: Exchange[];
   /** A catch-up after the server changed (new messages, an edit, a reaction, a deletion). */
   catchUp: Exchange[];
+  /**
+   * A first sync cut short, then resumed: answers for requests that only a
+   * resumed sync makes (JMAP Chat asks each type's /changes on its own then,
+   * where a catch-up asks them all in one request). Never mutated: they let a
+   * case's sync after a refused first sync find its answers.
+   */
+  resumed?: Exchange[];
 }
+
+/** Every answer of a transcript, for requests a phase's own exchanges do not hold. */
+export const allExchanges = (t: Transcript): Exchange[] => [
+  ...t.initial,
+  ...t.catchUp,
+  ...(t.resumed ?? []),
+];
 
 /** The headers a connector reads; the rest (dates, server names) only add noise. */
 const KEPT_HEADERS = ['content-type', 'retry-after', 'location'];

@@ -28,6 +28,7 @@ import { act, jmapChatOperations, list, quotas, thumbnail, type ChatAction } fro
 import { capabilitiesOf, dispatch, operationNames } from '../operations.js';
 import { JMAP_CHAT_CAPABILITIES } from './capabilities.js';
 import { EPHEMERAL_EVENTS, ephemeralBatch, TypingTracker } from './ephemeral.js';
+import { changesTogether } from './changes.js';
 import {
   backfillMessages,
   STREAM,
@@ -99,18 +100,34 @@ export class JmapChatConnector implements Connector {
    * The catch-up of `only` the types named (null: every type). A pushed
    * StateChange names the types whose state moved (RFC 8620 §7.1), so a new
    * message costs Chat's and Message's round trips, not every type's: the
-   * others' /changes would answer "nothing" while the message waits.
+   * others' /changes would answer "nothing" while the message waits; and
+   * the named types' /changes and /get travel in one request.
    */
   private syncTypes(ctx: ConnectorContext, only: ReadonlySet<string> | null) {
     const options = this.options_;
     const wants = (type: string) => only === null || only.has(type);
     return this.sessions.guardStream(ctx, async function* (s) {
+      // When every type asked for has a committed state, their first pages of
+      // changes come in one request for all of them (changes.ts), not a
+      // /changes and a /get each in turn. Otherwise (a first run, or one cut
+      // short) every type goes its own way, as before.
+      const since = new Map<string, string>();
+      for (const type of Object.values(STREAM).filter(wants)) {
+        const cursor = ctx.cursor(type);
+        if (cursor === null) {
+          since.clear();
+          break;
+        }
+        since.set(type, cursor);
+      }
+      const pages = await changesTogether(ctx, s, since);
       // Order matters: people name the direct chats, chats must exist before their messages.
-      if (wants(STREAM.contacts)) yield* syncContacts(ctx, s);
-      if (wants(STREAM.spaces)) yield* syncSpaces(ctx, s);
-      if (wants(STREAM.chats)) yield* syncChats(ctx, s);
-      if (wants(STREAM.messages)) yield* syncMessages(ctx, s, options);
-      if (wants(STREAM.readPositions)) yield* syncReadPositions(ctx, s);
+      if (wants(STREAM.contacts)) yield* syncContacts(ctx, s, pages.get(STREAM.contacts));
+      if (wants(STREAM.spaces)) yield* syncSpaces(ctx, s, pages.get(STREAM.spaces));
+      if (wants(STREAM.chats)) yield* syncChats(ctx, s, pages.get(STREAM.chats));
+      if (wants(STREAM.messages)) yield* syncMessages(ctx, s, options, pages.get(STREAM.messages));
+      if (wants(STREAM.readPositions))
+        yield* syncReadPositions(ctx, s, pages.get(STREAM.readPositions));
     });
   }
 

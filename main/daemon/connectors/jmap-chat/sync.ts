@@ -1,11 +1,12 @@
 // Reading a JMAP Chat account into SyncBatches. Each type keeps its JMAP state
 // as a cursor (stream = the type name), committed with the batch it produced:
 // first run = /query + /get (messages: the newest `windowPerChat` of every
-// chat), then /changes per type; cannotCalculateChanges = a clean resync of
-// that type. Reactions are a set on the server, so the set we last applied is
-// remembered per message (stream "reactions:<id>") to know what to remove; an
-// edited message's edits applied so far likewise ("edits:<id>"), so earlier
-// texts become revisions. Backfill pages each chat below its initial window
+// chat), then /changes per type (changes.ts: one request for every type of a
+// catch-up when their states are known); cannotCalculateChanges = a clean
+// resync of that type. Reactions are a set on the server, so the set we last
+// applied is remembered per message (stream "reactions:<id>") to know what to
+// remove; an edited message's edits applied so far likewise ("edits:<id>"),
+// so earlier texts become revisions. Backfill pages each chat below its initial window
 // with Message/query anchors ("backfill:<chatId>": the oldest id so far, or
 // "done" once the start of the chat is reached).
 import type { RemotePerson, SyncBatch } from '../../model/types.js';
@@ -13,6 +14,7 @@ import * as z from 'zod';
 import type { ConnectorContext } from '../connector.js';
 import { parseArgs } from '../jmap/client.js';
 import { CannotCalculateChangesError, JmapMethodError } from '../jmap/errors.js';
+import { changedObjects, type ChangedPages } from './changes.js';
 import {
   chatMembers,
   chatToChat,
@@ -56,42 +58,22 @@ const editStream = (messageId: string) => `edits:${messageId}`;
 export const backfillStream = (chatId: string) => `backfill:${chatId}`;
 const NEWEST_FIRST = [{ property: 'receivedAt', isAscending: false }];
 
-type Loaded = { list: Record<string, unknown>[]; notFound: string[]; state: string };
-
-/** A type's changes since `since` as pages of (changed objects, destroyed ids, newState). */
-async function* changedObjects(
-  ctx: ConnectorContext,
-  s: ChatSession,
-  type: string,
-  since: string,
-): AsyncGenerator<{ list: Record<string, unknown>[]; gone: string[]; state: string }> {
-  for await (const page of s.client.changes(type, s.accountId, since, {
-    maxChanges: 256,
-    signal: ctx.signal,
-  })) {
-    const destroyed = new Set(page.destroyed);
-    const ids = [...new Set([...page.created, ...page.updated])].filter((i) => !destroyed.has(i));
-    const got: Loaded = ids.length
-      ? await s.client.get(type, s.accountId, ids, {}, ctx.signal)
-      : { list: [], notFound: [], state: page.newState };
-    yield { list: got.list, gone: [...destroyed, ...got.notFound], state: page.newState };
-  }
-}
-
 /**
  * One small type (contacts, spaces, chats, read positions): everything on the
- * first run or after cannotCalculateChanges, else its changes.
+ * first run or after cannotCalculateChanges, else its changes — read here, or
+ * `pages` already asked for with the other types of the catch-up.
  */
 async function* smallType(
   ctx: ConnectorContext,
   s: ChatSession,
   type: string,
   toBatch: (list: Record<string, unknown>[], gone: string[], full: boolean) => SyncBatch,
+  pages?: ChangedPages,
 ): AsyncGenerator<SyncBatch> {
   const since = ctx.cursor(type);
   if (since) {
     try {
-      for await (const page of changedObjects(ctx, s, type, since)) {
+      for await (const page of pages ?? changedObjects(ctx, s, type, since)) {
         if (page.list.length === 0 && page.gone.length === 0 && page.state === since) return;
         yield { ...toBatch(page.list, page.gone, false), cursors: { [type]: page.state } };
       }
@@ -108,30 +90,46 @@ async function* smallType(
 export async function* syncContacts(
   ctx: ConnectorContext,
   s: ChatSession,
+  pages?: ChangedPages,
 ): AsyncGenerator<SyncBatch> {
-  yield* smallType(ctx, s, STREAM.contacts, (list) => {
-    const people: RemotePerson[] = [{ remoteId: s.selfId, displayName: s.selfName, isSelf: true }];
-    for (const raw of list) {
-      const c = parseArgs(ChatContactSchema, 'ChatContact/get', raw);
-      s.contacts.set(c.id, {
-        name: c.displayName || c.login || c.id,
-        login: c.login || c.id,
-        presence: c.presence ?? null,
-        statusText: c.statusText ?? null,
-      });
-      people.push(contactToPerson(c));
-    }
-    return { people };
-  });
+  yield* smallType(
+    ctx,
+    s,
+    STREAM.contacts,
+    (list) => {
+      const people: RemotePerson[] = [
+        { remoteId: s.selfId, displayName: s.selfName, isSelf: true },
+      ];
+      for (const raw of list) {
+        const c = parseArgs(ChatContactSchema, 'ChatContact/get', raw);
+        s.contacts.set(c.id, {
+          name: c.displayName || c.login || c.id,
+          login: c.login || c.id,
+          presence: c.presence ?? null,
+          statusText: c.statusText ?? null,
+        });
+        people.push(contactToPerson(c));
+      }
+      return { people };
+    },
+    pages,
+  );
 }
 
 export async function* syncSpaces(
   ctx: ConnectorContext,
   s: ChatSession,
+  pages?: ChangedPages,
 ): AsyncGenerator<SyncBatch> {
-  yield* smallType(ctx, s, STREAM.spaces, (list) => ({
-    spaces: list.flatMap((raw) => spaceToSpaces(parseArgs(SpaceSchema, 'Space/get', raw))),
-  }));
+  yield* smallType(
+    ctx,
+    s,
+    STREAM.spaces,
+    (list) => ({
+      spaces: list.flatMap((raw) => spaceToSpaces(parseArgs(SpaceSchema, 'Space/get', raw))),
+    }),
+    pages,
+  );
 }
 
 function chatBatch(s: ChatSession, chats: Chat[]): SyncBatch {
@@ -142,31 +140,48 @@ function chatBatch(s: ChatSession, chats: Chat[]): SyncBatch {
   };
 }
 
-export async function* syncChats(ctx: ConnectorContext, s: ChatSession): AsyncGenerator<SyncBatch> {
-  yield* smallType(ctx, s, STREAM.chats, (list, gone) => {
-    const batch = chatBatch(
-      s,
-      list.map((raw) => parseArgs(ChatSchema, 'Chat/get', raw)),
-    );
-    if (gone.length) batch.removedChats = gone;
-    return batch;
-  });
+export async function* syncChats(
+  ctx: ConnectorContext,
+  s: ChatSession,
+  pages?: ChangedPages,
+): AsyncGenerator<SyncBatch> {
+  yield* smallType(
+    ctx,
+    s,
+    STREAM.chats,
+    (list, gone) => {
+      const batch = chatBatch(
+        s,
+        list.map((raw) => parseArgs(ChatSchema, 'Chat/get', raw)),
+      );
+      if (gone.length) batch.removedChats = gone;
+      return batch;
+    },
+    pages,
+  );
 }
 
 export async function* syncReadPositions(
   ctx: ConnectorContext,
   s: ChatSession,
+  pages?: ChangedPages,
 ): AsyncGenerator<SyncBatch> {
-  yield* smallType(ctx, s, STREAM.readPositions, (list) => {
-    const readPositions = [];
-    for (const raw of list) {
-      const rp = parseArgs(ReadPositionSchema, 'ReadPosition/get', raw);
-      s.readPositions.set(rp.chatId, rp.id);
-      if (rp.lastReadMessageId)
-        readPositions.push({ chatRemoteId: rp.chatId, messageRemoteId: rp.lastReadMessageId });
-    }
-    return { readPositions };
-  });
+  yield* smallType(
+    ctx,
+    s,
+    STREAM.readPositions,
+    (list) => {
+      const readPositions = [];
+      for (const raw of list) {
+        const rp = parseArgs(ReadPositionSchema, 'ReadPosition/get', raw);
+        s.readPositions.set(rp.chatId, rp.id);
+        if (rp.lastReadMessageId)
+          readPositions.push({ chatRemoteId: rp.chatId, messageRemoteId: rp.lastReadMessageId });
+      }
+      return { readPositions };
+    },
+    pages,
+  );
 }
 
 /** Messages → one batch: the messages, reaction changes, and chats the store may not know yet (exported for the recorded-fixture test). */
@@ -271,15 +286,17 @@ export async function* messageWindow(
   yield (await flush(true))!;
 }
 
+/** Messages: the window on the first run or after cannotCalculateChanges, else their changes (read here, or `pages` asked for with the catch-up's other types). */
 export async function* syncMessages(
   ctx: ConnectorContext,
   s: ChatSession,
   o: ChatSyncOptions,
+  pages?: ChangedPages,
 ): AsyncGenerator<SyncBatch> {
   const since = ctx.cursor(STREAM.messages);
   if (!since) return yield* messageWindow(ctx, s, o);
   try {
-    for await (const page of changedObjects(ctx, s, 'Message', since)) {
+    for await (const page of pages ?? changedObjects(ctx, s, 'Message', since)) {
       if (page.list.length === 0 && page.gone.length === 0 && page.state === since) return;
       const batch = await messageBatch(ctx, s, parseMessages(page.list));
       if (page.gone.length)

@@ -74,6 +74,21 @@ export function parseArgs<S extends z.ZodType>(
   return parsed.data;
 }
 
+/**
+ * What a failed Foo/changes means to the caller: a state the server cannot
+ * compute from is CannotCalculateChangesError (Cyrus answers an unknown state
+ * with invalidArguments on sinceState: same meaning); anything else as thrown.
+ * Shared by changes() and callers that send /changes inside a larger request.
+ */
+export function changesFailure(type: string, sinceState: string, err: unknown): unknown {
+  if (
+    err instanceof JmapMethodError &&
+    (err.type === 'cannotCalculateChanges' || err.type === 'invalidArguments')
+  )
+    return new CannotCalculateChangesError(type, sinceState, err.type);
+  return err;
+}
+
 /** The answers of one request, looked up by call id. */
 export class JmapResponse {
   constructor(
@@ -309,12 +324,7 @@ export class JmapClient {
       try {
         answer = parseArgs(ChangesResponseSchema, method, await this.call(method, args, signal));
       } catch (err) {
-        if (
-          err instanceof JmapMethodError &&
-          (err.type === 'cannotCalculateChanges' || err.type === 'invalidArguments')
-        )
-          throw new CannotCalculateChangesError(type, state, err.type);
-        throw err;
+        throw changesFailure(type, state, err);
       }
       yield answer;
       if (!answer.hasMoreChanges) return;
