@@ -145,6 +145,17 @@ function assertBatched(requests: Call[][]) {
   }
 }
 
+/**
+ * A new session (a restart, or back online) first reads every contact once:
+ * direct chats and senders are named after them. The requests after that
+ * read; it must be there, alone in its request.
+ */
+function afterContactsRead(requests: Call[][]): Call[][] {
+  assert.equal(methods(requests[0]!), 'ChatContact/get', requests.map(methods).join(' | '));
+  assert.equal(requests[0]![0]![1].ids, null, 'every contact');
+  return requests.slice(1);
+}
+
 /** What a user sees of a message (ids and local times aside). */
 const seen = (m: MessageView) => ({
   remoteId: m.remoteId,
@@ -170,14 +181,15 @@ async function assertSameAsFreshLoad(server: JmapChatServer, caughtUp: User, cha
       () => visible(fresh).length === visible(caughtUp).length,
     );
     assert.deepEqual(visible(caughtUp), visible(fresh), `chat ${chatId}`);
-    // Not compared, as they differ with or without the batched catch-up: a
-    // direct chat's name after a restart (the contacts' names are known only
-    // once ChatContact is read again), the preview once the newest message
-    // was destroyed (the store leaves it empty).
+    // Also what the chat list shows: a direct chat's name is its contact's
+    // after a restart too, and a destroyed newest message previews the one
+    // before it, as a fresh load does.
     const a = caughtUp.chat(chatId)!;
     const b = fresh.chat(chatId)!;
-    assert.deepEqual([a.kind, a.unreadCount], [b.kind, b.unreadCount]);
-    if (a.kind !== 'direct') assert.equal(a.name, b.name);
+    assert.deepEqual(
+      [a.kind, a.name, a.unreadCount, a.lastMessagePreview],
+      [b.kind, b.name, b.unreadCount, b.lastMessagePreview],
+    );
   }
   await fresh.close();
 }
@@ -321,8 +333,8 @@ test('more changes than one page (hasMoreChanges) while offline: every message a
     () => bo.messages(chatId).filter((m) => m.body.startsWith('offline ')).length === 300,
     20_000,
   );
-  // The restart's catch-up: every type in the first request, then Message's next pages.
-  const first = rec.requests[0]!;
+  // The restart's catch-up: the contacts, then every type in one request, then Message's next pages.
+  const first = afterContactsRead(rec.requests)[0]!;
   assert.equal(
     first
       .filter(([n]) => n.endsWith('/changes'))
@@ -369,12 +381,12 @@ for (const unknown of ['Chat', 'Message'] as const) {
     await waitFor('and the direct chat’s', () =>
       bo.messages(chatId).find((m) => m.body === 'after'),
     );
-    const first = rec.requests[0]!;
-    assert.match(methods(first), /Chat\/changes .*Message\/changes/);
+    const [first, ...rest] = afterContactsRead(rec.requests);
+    assert.match(methods(first!), /Chat\/changes .*Message\/changes/);
     // The fallback of that type alone: every Chat (ids null), or the Message
     // window (its state first: Message/get of no ids); the other type's
     // changes came with the first request, and no /changes is asked again.
-    const later = rec.requests.slice(1).flat();
+    const later = rest.flat();
     const fullLoad = later.filter(([n, a]) =>
       unknown === 'Chat'
         ? n === 'Chat/get' && a.ids === null
@@ -394,3 +406,41 @@ for (const unknown of ['Chat', 'Message'] as const) {
     await assertSameAsFreshLoad(server, bo, [chatId, group.chatId]);
   });
 }
+
+test('after a restart, a direct chat keeps its contact’s name, senders keep theirs, and a send’s @mention reaches its contact', async () => {
+  const server = await serve();
+  const bo = await signIn(server, 'bo');
+  const chatId = await directChat(server);
+  await waitFor('Bo has the chat named after Ann', () => bo.chat(chatId)?.name === 'Ann');
+  await synced(bo);
+  await bo.offline();
+  await bo.online();
+  // Nothing about Ann changed: her contact is not in ChatContact's changes.
+  await jmap(server, 'ann', [
+    ['Message/set', { accountId: 'ann', create: { m: text(chatId, 'after the restart') } }, 'm'],
+  ]);
+  const got = await waitFor('Bo has the message by push', () =>
+    bo.messages(chatId).find((m) => m.body === 'after the restart'),
+  );
+  assert.equal(got.senderName, 'Ann');
+  assert.equal(bo.chat(chatId)!.name, 'Ann');
+  // Bo's reply mentions Ann by her login: the server stores the mention.
+  const local = bo.chat(chatId)!;
+  await bo.call('messages.send', { chatId: local.id, body: 'thanks @ann' });
+  const sent = await waitFor('the reply reaches the server', async () => {
+    const [q] = await jmap(server, 'ann', [
+      ['Message/query', { accountId: 'ann', filter: { chatId } }, 'q'],
+    ]);
+    const [g] = await jmap(server, 'ann', [
+      ['Message/get', { accountId: 'ann', ids: (q![1] as { ids: string[] }).ids }, 'g'],
+    ]);
+    return ((g![1] as { list: Record<string, unknown>[] }).list ?? []).find(
+      (m) => m.body === 'thanks @ann',
+    );
+  });
+  assert.deepEqual(
+    (sent.mentions as { id: string }[]).map((m) => m.id),
+    ['ann'],
+  );
+  await assertSameAsFreshLoad(server, bo, [chatId]);
+});

@@ -199,6 +199,48 @@ test('edits keep history, deletions blank the text and leave the index, reaction
   }
 });
 
+test('the chat list previews the newest message still shown: a deleted newest message previews the one before it', () => {
+  const { store, cleanup } = tempStore();
+  try {
+    const account = addAccount(store);
+    store.writer.apply(
+      account.id,
+      chatBatch('!r', 'R', [
+        message('!r', '$1', T0, 'first words'),
+        message('!r', '$2', T0 + 1, 'second words'),
+        message('!r', '$3', T0 + 2, 'third words'),
+      ]),
+    );
+    const preview = () => store.read.chats()[0]!.lastMessagePreview;
+    assert.equal(preview(), 'third words');
+    store.writer.apply(account.id, { deletions: [{ messageRemoteId: '$3' }] });
+    assert.equal(preview(), 'second words');
+    // Both newest deleted in one batch: the first shows.
+    store.writer.apply(account.id, {
+      deletions: [{ messageRemoteId: '$2' }, { messageRemoteId: '$1' }],
+    });
+    assert.equal(preview(), null, 'nothing left to show');
+    // A newer message that arrives already deleted previews what is shown below it.
+    store.writer.apply(
+      account.id,
+      chatBatch('!r', 'R', [
+        message('!r', '$4', T0 + 3, 'fourth words'),
+        message('!r', '$5', T0 + 4, 'gone before it came', { deleted: true }),
+      ]),
+    );
+    assert.equal(preview(), 'fourth words');
+    // An edit of the newest shown message shows in the preview.
+    store.writer.apply(account.id, {
+      edits: [{ messageRemoteId: '$4', body: 'fourth, edited', editedTs: T0 + 10 }],
+    });
+    assert.equal(preview(), 'fourth, edited');
+    // Activity stays where the deleted message put it: the chat does not move down the list.
+    assert.equal(store.read.chats()[0]!.lastActivityTs, T0 + 4);
+  } finally {
+    cleanup();
+  }
+});
+
 test('a batch for an unknown chat fails whole and changes nothing', () => {
   const { store, cleanup } = tempStore();
   try {

@@ -363,6 +363,8 @@ export class BatchWriter {
           }
           if (!chat.newest || outcome.id > chat.newest.id)
             chat.newest = { id: outcome.id, ts: m.ts, body: m.deleted ? '' : m.body };
+          // A deleted newest message previews the one before it.
+          if (m.deleted && chat.newest.id === outcome.id) stalePreviews.add(chatId);
           if (!outcome.fromSelf && !m.deleted && outcome.id > chat.readUpto) {
             chat.unread++;
             if (m.mentionsSelf) chat.mentions++;

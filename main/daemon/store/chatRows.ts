@@ -25,9 +25,14 @@ export class ChatRows {
         UPDATE chats SET unread_count = unread_count + @unread,
           mention_count = mention_count + @mentions
         WHERE id = @chatId`),
+      // The newest message still shown: a deleted one shows nothing, so the
+      // one before it does (as a fresh load, which never sees a destroyed
+      // message, shows it). A walk back on (chat_id, id) over the deleted ones.
       refreshPreview: db.prepare(`
         UPDATE chats SET last_message_preview =
-          (SELECT substr(body, 1, ${PREVIEW_CHARS}) FROM messages WHERE id = chats.last_message_id)
+          (SELECT substr(m.body, 1, ${PREVIEW_CHARS}) FROM messages m
+           WHERE m.chat_id = chats.id AND m.id <= chats.last_message_id AND m.deleted = 0
+           ORDER BY m.id DESC LIMIT 1)
         WHERE id = ?`),
       lastMessageGone: db.prepare(
         `UPDATE chats SET last_message_id = (SELECT max(id) FROM messages WHERE chat_id = chats.id)
@@ -68,7 +73,10 @@ export class ChatRows {
     if (unread > 0) this.stmts.addUnread.run({ chatId, unread, mentions });
   }
 
-  /** Re-reads the preview from the chat's last message (it was edited, deleted or reverted). */
+  /**
+   * Re-reads the preview from the chat's newest message that is not deleted
+   * (the last one was edited, deleted or reverted, or arrived deleted).
+   */
   refreshPreview(chatId: number): void {
     this.stmts.refreshPreview.run(chatId);
   }

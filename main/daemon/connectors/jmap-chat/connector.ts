@@ -33,6 +33,7 @@ import {
   backfillMessages,
   STREAM,
   syncChats,
+  ensureContacts,
   syncContacts,
   syncMessages,
   syncReadPositions,
@@ -120,6 +121,8 @@ export class JmapChatConnector implements Connector {
         }
         since.set(type, cursor);
       }
+      // A restarted session knows no contacts yet (a first run reads them all below).
+      if (ctx.cursor(STREAM.contacts) !== null) await ensureContacts(s, ctx.signal);
       const pages = await changesTogether(ctx, s, since);
       // Order matters: people name the direct chats, chats must exist before their messages.
       if (wants(STREAM.contacts)) yield* syncContacts(ctx, s, pages.get(STREAM.contacts));
@@ -216,9 +219,11 @@ export class JmapChatConnector implements Connector {
     idempotencyKey: string,
     attempt?: WriteAttempt,
   ): Promise<WriteResult> {
-    return this.guard(ctx, (s) =>
-      dispatch(this.protocol, jmapChatOperations, s, op, idempotencyKey, ctx, attempt),
-    );
+    return this.guard(ctx, async (s) => {
+      // A send or an edit finds its @mentions among the contacts.
+      await ensureContacts(s, ctx.signal);
+      return dispatch(this.protocol, jmapChatOperations, s, op, idempotencyKey, ctx, attempt);
+    });
   }
 
   /** Account-level actions: chats, spaces, invites, bans, emoji, blocking, presence, typing. */

@@ -87,6 +87,35 @@ async function* smallType(
   yield { ...toBatch(all.list, [], true), cursors: { [type]: all.state } };
 }
 
+function rememberContact(s: ChatSession, c: z.infer<typeof ChatContactSchema>): void {
+  s.contacts.set(c.id, {
+    name: c.displayName || c.login || c.id,
+    login: c.login || c.id,
+    presence: c.presence ?? null,
+    statusText: c.statusText ?? null,
+  });
+}
+
+/**
+ * Every contact in the session's map, read once per session. Direct chats
+ * and messages' senders are named after contacts, and a send finds its
+ * @mentions among them; a first sync reads them all anyway, but a session
+ * resuming from a committed ChatContact state (after a restart) would
+ * otherwise know only the contacts changed since, and name a direct chat
+ * after its contact's id.
+ */
+export function ensureContacts(s: ChatSession, signal: AbortSignal): Promise<void> {
+  s.contactsLoaded ??= (async () => {
+    const all = await s.client.get(STREAM.contacts, s.accountId, null, {}, signal);
+    for (const raw of all.list)
+      rememberContact(s, parseArgs(ChatContactSchema, 'ChatContact/get', raw));
+  })().catch((err: unknown) => {
+    s.contactsLoaded = null;
+    throw err;
+  });
+  return s.contactsLoaded;
+}
+
 export async function* syncContacts(
   ctx: ConnectorContext,
   s: ChatSession,
@@ -96,20 +125,16 @@ export async function* syncContacts(
     ctx,
     s,
     STREAM.contacts,
-    (list) => {
+    (list, _gone, full) => {
       const people: RemotePerson[] = [
         { remoteId: s.selfId, displayName: s.selfName, isSelf: true },
       ];
       for (const raw of list) {
         const c = parseArgs(ChatContactSchema, 'ChatContact/get', raw);
-        s.contacts.set(c.id, {
-          name: c.displayName || c.login || c.id,
-          login: c.login || c.id,
-          presence: c.presence ?? null,
-          statusText: c.statusText ?? null,
-        });
+        rememberContact(s, c);
         people.push(contactToPerson(c));
       }
+      if (full) s.contactsLoaded ??= Promise.resolve();
       return { people };
     },
     pages,

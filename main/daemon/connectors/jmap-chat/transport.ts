@@ -34,6 +34,11 @@ export interface ChatSession {
     string,
     { name: string; login: string; presence?: string | null; statusText?: string | null }
   >;
+  /**
+   * Every contact read into `contacts` once in this session (ensureContacts);
+   * null until then, or after a read that failed.
+   */
+  contactsLoaded: Promise<void> | null;
   /** ReadPosition id per chat id. */
   readPositions: Map<string, string>;
   /** Chat ids this session has delivered to the store. */
@@ -90,6 +95,7 @@ export async function openChatSession(
     hasQuota,
     blobCapability,
     contacts: new Map(),
+    contactsLoaded: null,
     readPositions: new Map(),
     knownChats: new Set(),
     sentKeys: new Map(),
