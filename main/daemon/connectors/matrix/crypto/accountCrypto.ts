@@ -63,9 +63,6 @@ export interface RoomSharing {
   rotationPeriodMsgs: number | null;
 }
 
-/** A sync with nothing for the crypto still reaches the machine this often (receiveSyncChanges). */
-export const RECEIVE_AT_LEAST_EVERY_MS = 30_000;
-
 export class AccountCrypto {
   private pass: Promise<void> | null = null;
   private again = false;
@@ -78,9 +75,6 @@ export class AccountCrypto {
   backup: KeyBackup | null = null;
   /** Told which users' keys a /keys/query brought (trust watching, crypto/trustWatch.ts). */
   onKeysQueried: ((users: string[]) => void) | null = null;
-  /** The key counts last handed to the machine, and when (receiveSyncChanges). */
-  private lastKeyCounts: string | null = null;
-  private lastReceivedAt = -Infinity;
 
   constructor(
     readonly machine: NativeCryptoMachine,
@@ -97,47 +91,25 @@ export class AccountCrypto {
    * fallback keys of one /sync: must run before the sync's timeline is
    * decrypted (a room key may be in it). Returns the room keys that arrived.
    */
-  async receiveSyncChanges(
-    res: SyncResponse,
-    now = performance.now(),
-  ): Promise<{ roomId: string; sessionId: string }[]> {
+  async receiveSyncChanges(res: SyncResponse): Promise<{ roomId: string; sessionId: string }[]> {
     const r = res;
-    const toDevice = r.to_device?.events ?? [];
-    const changed = r.device_lists?.changed ?? [];
-    const left = r.device_lists?.left ?? [];
-    // Absent means the server does not report fallback keys: leave them alone.
-    const fallbackKeys = r.device_unused_fallback_key_types ?? null;
-    const keyCounts = JSON.stringify([r.device_one_time_keys_count ?? {}, fallbackKeys]);
-    // A sync with nothing for the crypto (most of them: a message, a receipt,
-    // someone typing) changes nothing the machine keeps, yet the call saves
-    // its account in a store transaction: 3.7 ms of every message's way to
-    // the screen, and a disk write per sync. Such syncs skip it, at most
-    // RECEIVE_AT_LEAST_EVERY_MS apart: the call also ends timed-out
-    // verifications, retries key requests waiting for a device and rotates
-    // an expired fallback key.
-    if (
-      toDevice.length === 0 &&
-      changed.length === 0 &&
-      left.length === 0 &&
-      keyCounts === this.lastKeyCounts &&
-      now - this.lastReceivedAt < RECEIVE_AT_LEAST_EVERY_MS
-    )
-      return [];
     const answer = syncChangesAnswer.parse(
       JSON.parse(
         await this.machine.receiveSyncChanges(
           JSON.stringify({
-            to_device_events: toDevice,
-            device_lists: { changed, left },
+            to_device_events: r.to_device?.events ?? [],
+            device_lists: {
+              changed: r.device_lists?.changed ?? [],
+              left: r.device_lists?.left ?? [],
+            },
             one_time_keys_counts: r.device_one_time_keys_count ?? {},
-            unused_fallback_keys: fallbackKeys,
+            // Absent means the server does not report fallback keys: leave them alone.
+            unused_fallback_keys: r.device_unused_fallback_key_types ?? null,
             next_batch_token: res.next_batch,
           }),
         ),
       ),
     );
-    this.lastKeyCounts = keyCounts;
-    this.lastReceivedAt = now;
     return answer.room_keys.map((k) => ({ roomId: k.room_id, sessionId: k.session_id }));
   }
 
