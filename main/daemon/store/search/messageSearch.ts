@@ -368,8 +368,10 @@ function windowBelowBound(
     const needed = Math.ceil((size * 1.5 * (want - rows.length)) / found.length);
     size = Math.min(size * WINDOW_GROWTH_MAX, needed);
   }
-  const rest = compileSearch(db, parsed, top, compiled.shortPrefixes, chatNames);
-  if (!rest) return rows;
+  // The same query below the last window: only its bound moves (no second compile).
+  const params = [...compiled.params];
+  params[compiled.highParam] = top;
+  const rest = { ...compiled, params, high: top };
   return [...rows, ...newestRows(db, parsed, rest, want - rows.length, chatNames, false)];
 }
 
