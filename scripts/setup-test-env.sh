@@ -9,20 +9,21 @@
 # Steps:
 #   1. apt packages: toolchain for native modules (better-sqlite3, keytar),
 #      libsecret + gnome-keyring + dbus for the real-keychain tests, chromium
-#      for e2e, cyrus (IMAP/JMAP/CalDAV) + sasl2-bin for the future JMAP Mail
-#      server tests. Cyrus is installed WITHOUT leaving a system daemon running.
-#   2. Synapse (Matrix homeserver for the future Matrix connector tests) in a
-#      git-ignored virtualenv: .cache/synapse-venv
-#   3. ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci   (the lock file is always checked
+#      for e2e, cyrus (IMAP/JMAP) + sasl2-bin for the JMAP Mail tests. Cyrus
+#      is installed WITHOUT leaving a system daemon running.
+#   2. the native Matrix crypto module (native/matrix-crypto, Rust), started in
+#      the background and waited for at the end: Rust 1.95 through rustup when
+#      cargo is missing or older, then scripts/build-crypto.mjs (nice 19, 2
+#      jobs; skipped when the .node is newer than its sources). Crates go to
+#      .cache/cargo (CARGO_HOME) and the build to .cache/matrix-crypto/target,
+#      emptied when Cargo.lock changes, so a CI cache of .cache/ makes a
+#      rebuild take seconds. A cold build is about 600 CPU-seconds (6-7 min on
+#      an idle 2-core machine); steps 3 and 4 run meanwhile.
+#   3. Synapse (the Matrix homeserver of the tests) in a git-ignored
+#      virtualenv: .cache/synapse-venv
+#   4. ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci   (the lock file is always checked
 #      with a dry run first; the install itself is skipped when the lockfile and
 #      the installed tree are unchanged; PARLEY_FORCE_NPM_CI=1 forces it)
-#   4. the native Matrix crypto module (native/matrix-crypto, Rust): Rust 1.95
-#      through rustup when cargo is missing or older, then
-#      scripts/build-crypto.mjs (niced, 2 jobs; skipped when the .node is newer
-#      than its sources). Crates go to .cache/cargo (CARGO_HOME) and the build
-#      to .cache/matrix-crypto/target, emptied when Cargo.lock changes, so a CI
-#      cache of .cache/ makes a rebuild take seconds. A cold build is about 500
-#      CPU-seconds (5-7 min on an idle 2-core machine).
 #
 # Progress goes to stderr, one short line per step; the full output of each
 # step goes to .cache/setup-logs/<step>.log and its tail is shown on failure.
@@ -118,7 +119,18 @@ restore_policy_rc() {
     policy_installed=0
   fi
 }
-trap restore_policy_rc EXIT
+# A failing step ends the script: the background build (step 2) goes with it.
+CRYPTO_PID=""
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
+on_exit() {
+  restore_policy_rc
+  if [ -n "$CRYPTO_PID" ] && kill -0 "$CRYPTO_PID" 2>/dev/null; then kill_tree "$CRYPTO_PID"; fi
+}
+trap on_exit EXIT
 
 # invoke-rc.d (and deb-systemd-invoke) ask /usr/sbin/policy-rc.d whether a
 # maintainer script may start a service; exit code 101 means "no". We put one
@@ -174,7 +186,36 @@ if command -v pgrep >/dev/null 2>&1 && pgrep -x cyrmaster >/dev/null 2>&1; then
 fi
 say "apt cyrus packages ok ($(elapsed "$t"))"
 
-# --- 2. Synapse virtualenv ---------------------------------------------------
+# --- 2. native Matrix crypto module, built in the background ------------------
+# Its ~6 minutes are mostly one large crate at a time (niced, 2 jobs) and need
+# only Rust and node; the Synapse and npm steps below are mostly downloads, so
+# they run meanwhile and the build is waited for at the end.
+build_crypto_module() {
+  t="$(now)"
+  RUST_VERSION=1.95.0
+  [ -d "$HOME/.cargo/bin" ] && PATH="$HOME/.cargo/bin:$PATH"
+  rust_ok() {
+    command -v cargo >/dev/null 2>&1 && command -v rustc >/dev/null 2>&1 &&
+      rustc --version | awk -v want="$RUST_VERSION" '{
+        split($2, h, "."); split(want, w, ".");
+        exit !((h[1] > w[1]) || (h[1] == w[1] && h[2] >= w[2]))
+      }'
+  }
+  if ! rust_ok; then
+    command -v curl >/dev/null 2>&1 || run_logged apt-curl as_root apt-get install -y -qq "${APT_LOCK_WAIT[@]}" curl
+    say "rust: installing $RUST_VERSION with rustup (minimal profile)"
+    run_logged rustup bash -c "curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --default-toolchain $RUST_VERSION"
+    PATH="$HOME/.cargo/bin:$PATH"
+    rust_ok || die "rustup ran but rustc $RUST_VERSION+ is not on PATH (see $LOG_DIR/rustup.log)"
+  fi
+  export CARGO_HOME="${PARLEY_CARGO_HOME:-$ROOT/.cache/cargo}"
+  run_logged build-crypto node scripts/build-crypto.mjs
+  say "matrix crypto module ok: $(tail -n 1 "$LOG_DIR/build-crypto.log" | sed 's/^\[build-crypto\] //') ($(elapsed "$t"))"
+}
+build_crypto_module &
+CRYPTO_PID=$!
+
+# --- 3. Synapse virtualenv ---------------------------------------------------
 t="$(now)"
 VENV="$ROOT/.cache/synapse-venv"
 # Prefer the distribution's python3 (python3-venv/python3-dev are installed for
@@ -214,7 +255,7 @@ if ! preview_deps_ok; then
   preview_deps_ok || die "synapse url-preview dependencies did not install (see $LOG_DIR/synapse-pip-preview.log)"
 fi
 
-# --- 3. node_modules ---------------------------------------------------------
+# --- 4. node_modules ---------------------------------------------------------
 t="$(now)"
 command -v node >/dev/null 2>&1 || die "node is not installed (need Node 20.19+ or 22.13+)"
 command -v npm >/dev/null 2>&1 || die "npm is not installed"
@@ -275,26 +316,10 @@ else
   say "node_modules installed ($(elapsed "$t"))"
 fi
 
-# --- 4. native Matrix crypto module -----------------------------------------
-t="$(now)"
-RUST_VERSION=1.95.0
-[ -d "$HOME/.cargo/bin" ] && PATH="$HOME/.cargo/bin:$PATH"
-rust_ok() {
-  command -v cargo >/dev/null 2>&1 && command -v rustc >/dev/null 2>&1 &&
-    rustc --version | awk -v want="$RUST_VERSION" '{
-      split($2, h, "."); split(want, w, ".");
-      exit !((h[1] > w[1]) || (h[1] == w[1] && h[2] >= w[2]))
-    }'
-}
-if ! rust_ok; then
-  command -v curl >/dev/null 2>&1 || run_logged apt-curl as_root apt-get install -y -qq "${APT_LOCK_WAIT[@]}" curl
-  say "rust: installing $RUST_VERSION with rustup (minimal profile)"
-  run_logged rustup bash -c "curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --default-toolchain $RUST_VERSION"
-  PATH="$HOME/.cargo/bin:$PATH"
-  rust_ok || die "rustup ran but rustc $RUST_VERSION+ is not on PATH (see $LOG_DIR/rustup.log)"
+if ! wait "$CRYPTO_PID"; then
+  CRYPTO_PID=""
+  die "the matrix crypto module did not build (see above, and $LOG_DIR/build-crypto.log)"
 fi
-export CARGO_HOME="${PARLEY_CARGO_HOME:-$ROOT/.cache/cargo}"
-run_logged build-crypto node scripts/build-crypto.mjs
-say "matrix crypto module ok: $(tail -n 1 "$LOG_DIR/build-crypto.log" | sed 's/^\[build-crypto\] //') ($(elapsed "$t"))"
+CRYPTO_PID=""
 
 say "test environment ready ($(elapsed "$SETUP_START") total)"
