@@ -74,11 +74,16 @@ function scripted() {
     },
     updateTrackedUsers: async () => undefined,
     processOutgoing: async () => undefined,
+    // The machine's garbage collection: finished flows go.
+    collectVerifications: async () => {
+      calls.push('collect');
+      state.flows = state.flows.filter((f) => f.phase !== 'done' && f.phase !== 'cancelled');
+    },
   } as unknown as AccountCrypto;
   const events: SecurityEvent[] = [];
   const service = new VerificationService(crypto, native, async () => '$ev');
   service.attach((e) => events.push(e));
-  return { state, calls, sent, events, service };
+  return { state, calls, sent, events, service, crypto };
 }
 
 test('every machine state reads as the phase the user acts on', () => {
@@ -116,13 +121,47 @@ test('our request starts the emoji comparison once the other side is ready, once
   s.state.flows = [flow({ phase: 'ready' })];
   await s.service.refresh();
   await s.service.refresh();
-  assert.deepEqual(s.calls, ['startSas f1'], 'started exactly once');
+  assert.deepEqual(s.calls, ['collect', 'startSas f1'], 'started exactly once');
   assert.deepEqual(
     s.sent.map((r) => r.id),
     ['request', 'start'],
   );
   const last = s.events.at(-1);
   assert.equal(last?.kind === 'verification' && last.verification.phase, 'waiting');
+});
+
+test('before our request, the flows are reported and the machine drops finished ones', async () => {
+  const s = scripted();
+  // A flow with Bo finished in the last sync; its refresh has not run yet.
+  s.state.flows = [flow({ flow_id: 'old', phase: 'done' })];
+  s.service.noteToDevice([{ sender: '@bo:x', type: 'm.key.verification.done' }]);
+  const native = s.service as unknown as { native: { requestDeviceVerification: unknown } };
+  native.native.requestDeviceVerification = async () => {
+    s.calls.push('request');
+    s.state.flows = [...s.state.flows, flow({ flow_id: 'f1' })];
+    return { flow_id: 'f1', requests: [] };
+  };
+  await s.service.request({ userId: '@bo:x', deviceId: 'BODEV', roomId: null });
+  assert.deepEqual(s.calls, ['collect', 'request'], 'collected before the new flow exists');
+  assert.deepEqual(
+    s.state.flows.map((f) => f.flow_id),
+    ['f1'],
+  );
+  assert.equal(s.service.list().find((v) => v.flowId === 'old')?.phase, 'done', 'reported first');
+});
+
+test('the crypto is told whether the machine holds a verification with anyone we know of', async () => {
+  const s = scripted();
+  const holds = () => s.crypto.holdsVerifications!();
+  assert.equal(holds(), false, 'nobody has written to us about a verification yet');
+  s.service.noteToDevice([{ sender: '@bo:x', type: 'm.key.verification.request' }]);
+  assert.equal(holds(), true);
+  s.state.flows = [flow({ phase: 'done' })];
+  assert.equal(holds(), true, 'done, not collected yet');
+  s.state.flows = [flow({ phase: 'cancelled' })];
+  assert.equal(holds(), false, 'a cancelled flow stops no new one');
+  s.state.flows = [];
+  assert.equal(holds(), false, 'collected');
 });
 
 test('the comparison they start is accepted only on a request the user accepted', async () => {

@@ -63,6 +63,9 @@ export interface RoomSharing {
   rotationPeriodMsgs: number | null;
 }
 
+/** A sync with nothing for the crypto still reaches the machine this often (receiveSyncChanges). */
+export const RECEIVE_AT_LEAST_EVERY_MS = 30_000;
+
 export class AccountCrypto {
   private pass: Promise<void> | null = null;
   private again = false;
@@ -75,6 +78,15 @@ export class AccountCrypto {
   backup: KeyBackup | null = null;
   /** Told which users' keys a /keys/query brought (trust watching, crypto/trustWatch.ts). */
   onKeysQueried: ((users: string[]) => void) | null = null;
+  /** The key counts last handed to the machine, and when (receiveSyncChanges). */
+  private lastKeyCounts: string | null = null;
+  private lastReceivedAt = -Infinity;
+  /**
+   * Whether the machine holds a verification request that is not cancelled
+   * (going on, or done and not collected): set by crypto/verification.ts,
+   * which knows whom to ask.
+   */
+  holdsVerifications: (() => boolean) | null = null;
 
   constructor(
     readonly machine: NativeCryptoMachine,
@@ -91,26 +103,70 @@ export class AccountCrypto {
    * fallback keys of one /sync: must run before the sync's timeline is
    * decrypted (a room key may be in it). Returns the room keys that arrived.
    */
-  async receiveSyncChanges(res: SyncResponse): Promise<{ roomId: string; sessionId: string }[]> {
+  async receiveSyncChanges(
+    res: SyncResponse,
+    now = performance.now(),
+  ): Promise<{ roomId: string; sessionId: string }[]> {
     const r = res;
+    const toDevice = r.to_device?.events ?? [];
+    const changed = r.device_lists?.changed ?? [];
+    const left = r.device_lists?.left ?? [];
+    // Absent means the server does not report fallback keys: leave them alone.
+    const fallbackKeys = r.device_unused_fallback_key_types ?? null;
+    const keyCounts = JSON.stringify([r.device_one_time_keys_count ?? {}, fallbackKeys]);
+    // A sync with nothing for the crypto (most of them: a message, a receipt,
+    // someone typing) changes nothing the machine keeps, yet the call saves
+    // its account in a store transaction: 3.7 ms of every message's way to
+    // the screen, and a disk write per sync. Such syncs skip it, at most
+    // RECEIVE_AT_LEAST_EVERY_MS apart: the call also ends timed-out
+    // verifications, retries key requests waiting for a device and rotates
+    // an expired fallback key.
+    // Not while the machine holds a verification request: the call starts
+    // with its verification garbage collection (matrix-sdk-crypto's
+    // VerificationMachine::garbage_collect), which drops done and cancelled
+    // flows. A finished flow left in place makes the machine cancel, in our
+    // name, the next flow with that user (insert_request and
+    // VerificationCache::insert cancel both when another with the user is not
+    // cancelled, done or not). So while it holds one that is not cancelled,
+    // every sync reaches the machine, as before the skip; that also keeps
+    // the timeouts of flows going on as prompt as before.
+    if (
+      toDevice.length === 0 &&
+      changed.length === 0 &&
+      left.length === 0 &&
+      keyCounts === this.lastKeyCounts &&
+      now - this.lastReceivedAt < RECEIVE_AT_LEAST_EVERY_MS &&
+      !(this.holdsVerifications?.() ?? false)
+    )
+      return [];
     const answer = syncChangesAnswer.parse(
       JSON.parse(
         await this.machine.receiveSyncChanges(
           JSON.stringify({
-            to_device_events: r.to_device?.events ?? [],
-            device_lists: {
-              changed: r.device_lists?.changed ?? [],
-              left: r.device_lists?.left ?? [],
-            },
+            to_device_events: toDevice,
+            device_lists: { changed, left },
             one_time_keys_counts: r.device_one_time_keys_count ?? {},
-            // Absent means the server does not report fallback keys: leave them alone.
-            unused_fallback_keys: r.device_unused_fallback_key_types ?? null,
+            unused_fallback_keys: fallbackKeys,
             next_batch_token: res.next_batch,
           }),
         ),
       ),
     );
+    this.lastKeyCounts = keyCounts;
+    this.lastReceivedAt = now;
     return answer.room_keys.map((k) => ({ roomId: k.room_id, sessionId: k.session_id }));
+  }
+
+  /**
+   * The machine's verification garbage collection, now: done and cancelled
+   * flows dropped, timed-out ones cancelled. It only runs at the start of
+   * receiveSyncChanges, so a flow that finished since the last sync is still
+   * held, and a new flow with the same user would be cancelled by the
+   * machine at once (see receiveSyncChanges). An empty sync change carries no
+   * key counts and no sync token, so nothing else the machine keeps moves.
+   */
+  async collectVerifications(): Promise<void> {
+    await this.machine.receiveSyncChanges('{}');
   }
 
   /**

@@ -93,7 +93,25 @@ export class VerificationService {
       type: string,
       content: Record<string, unknown>,
     ) => Promise<string>,
-  ) {}
+  ) {
+    // Every request the machine holds is with one of `users` (its other side
+    // wrote to us, or we asked them), so asking about them tells whether it
+    // holds one. Cancelled ones do not count: the machine lets a new flow be
+    // while an old one is cancelled, and their collection only frees memory.
+    // A request another of our devices answered shows as cancelled too
+    // (m.accepted); the machine never drops it, so counted it would keep
+    // every sync reaching the machine to the end of the session, and
+    // collecting it would change nothing. If the module cannot say, the sync
+    // reaches the machine.
+    crypto.holdsVerifications = () => {
+      if (this.users.size === 0) return false;
+      try {
+        return this.native.verifications([...this.users]).some((v) => v.phase !== 'cancelled');
+      } catch {
+        return true;
+      }
+    };
+  }
 
   attach(sink: (e: SecurityEvent) => void): void {
     this.sink = sink;
@@ -153,6 +171,13 @@ export class VerificationService {
     // Their keys first: the machine can only verify devices it knows.
     await this.crypto.updateTrackedUsers([target.userId]);
     await this.crypto.processOutgoing();
+    // A flow with this user that finished since the last sync is still in the
+    // machine until its garbage collection runs, and the machine would cancel
+    // the new flow in our name (m.user) on seeing it: collect it first, after
+    // reporting every flow as it stands (a collected flow is not seen again,
+    // and a sync's own refresh may still be waiting for this lock).
+    await this.refreshNow();
+    await this.crypto.collectVerifications();
     let flowId: string;
     if (target.roomId) {
       const content = await this.native.roomVerificationContent(target.userId);
