@@ -52,13 +52,6 @@ const PHASES = [
   {
     name: 'integration',
     concurrency: 1,
-    // matrix-js-sdk, the other client in the Matrix tests, leaves timers of 60-300 s
-    // behind that nothing clears (one per request: timeoutSignal in src/http-api/utils.ts;
-    // 5 min per encrypted event in rust-crypto.ts, in case it is a verification), so a
-    // file that used it kept its process alive that long after its last test: about 12
-    // of the phase's 21 minutes. The runner ends each file's process once its tests and
-    // after() hooks are done (servers and browsers are stopped by those hooks).
-    forceExit: true,
     find: [
       ['test/integration', '.test.ts'],
       ['test/servers', '.test.ts'],
@@ -170,7 +163,6 @@ function runPhase(phase, files) {
     '--test',
     `--test-concurrency=${concurrency}`,
     `--test-timeout=${timeoutMs}`,
-    ...(phase.forceExit ? ['--test-force-exit'] : []),
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',

@@ -2,6 +2,7 @@
 // npm) with its Rust crypto (the wasm build), signed in as a fresh device of a
 // registered user and syncing against the test Synapse. Its crypto store is in
 // memory (fake-indexeddb is only there because the SDK asks for IndexedDB).
+import './releaseLongTimers.js';
 import './quietConsole.js';
 import 'fake-indexeddb/auto';
 import * as sdk from 'matrix-js-sdk';
