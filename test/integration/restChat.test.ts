@@ -297,6 +297,43 @@ test('parley accounts add rest-chat signs in from the command line, and sync --o
   }
 });
 
+test('an edit or deletion of a message below the newest page arrives live', async () => {
+  // The catch-up compares only the newest page with what it saw; an older
+  // message's change is known from the messageUpdate frame alone.
+  const chatId = await chatWith('bobby', ['cyril'], 'Older edits');
+  const token = server.newSession('bobby').accessToken;
+  const posted: { id: number }[] = [];
+  for (let i = 1; i <= 12; i++) {
+    const res = await fetch(`${server.url}/chats/${chatId}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ localId: `seed+${crypto.randomUUID()}`, text: `old ${i}` }),
+    });
+    posted.push((await res.json()) as { id: number });
+  }
+  const cyril = await signInRestChatUser(server.url, 'cyril', 'cyril-password', {
+    windowPerChat: 5,
+    pageSize: 5,
+  });
+  users.push(cyril);
+  await waitFor('Cyril has all 12', () => cyril.messages(chatId).length === 12);
+  const [first, second] = [String(posted[0]!.id), String(posted[1]!.id)];
+  await as('bobby', 'PUT', `/chats/${chatId}/messages/${first}`, {
+    text: 'old 1, edited',
+    fileExists: false,
+    previewExists: false,
+  });
+  await as('bobby', 'DELETE', `/chats/${chatId}/messages/${second}`);
+  await waitFor('Cyril sees the edit and the deletion', () => {
+    const ms = cyril.messages(chatId);
+    return (
+      ms.some((m) => m.remoteId === first && m.body === 'old 1, edited' && m.edited) &&
+      ms.some((m) => m.remoteId === second && m.deleted)
+    );
+  });
+  assert.equal(cyril.messages(chatId).length, 12, 'nothing doubled');
+});
+
 /**
  * `parley` (from source) as a child process, awaited without blocking: the
  * reference server runs in this process and must keep answering.
