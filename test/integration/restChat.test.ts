@@ -334,6 +334,28 @@ test('an edit or deletion of a message below the newest page arrives live', asyn
   assert.equal(cyril.messages(chatId).length, 12, 'nothing doubled');
 });
 
+test('messages of the same second show in the order they were posted', async () => {
+  // HTTP dates are whole seconds: quick posts share one.
+  const chatId = await chatWith('bobby', ['cyril']);
+  const token = server.newSession('bobby').accessToken;
+  for (let i = 1; i <= 6; i++)
+    await fetch(`${server.url}/chats/${chatId}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ localId: `seed+${crypto.randomUUID()}`, text: `q${i}` }),
+    });
+  const cyril = await signIn('cyril');
+  const shown = await waitFor('Cyril has all six', () =>
+    cyril.messages(chatId).length === 6 ? cyril.messages(chatId) : null,
+  );
+  const ids = shown.map((m) => Number(m.remoteId));
+  assert.deepEqual(
+    ids,
+    [...ids].sort((a, b) => b - a),
+    shown.map((m) => m.body).join(' | '),
+  );
+});
+
 /**
  * `parley` (from source) as a child process, awaited without blocking: the
  * reference server runs in this process and must keep answering.

@@ -525,3 +525,21 @@ test('someone’s read position or role change re-reads that one group, not the 
   await new Promise((r) => setTimeout(r, 200));
   assert.ok(!calls.includes('get_subscriptions'), calls.join(' '));
 });
+
+test('messages of the same second show in the order they were posted', async () => {
+  // The server's times are whole seconds: the creation and the invites, and
+  // posts in quick succession, share one.
+  const groupId = await room('ann', ['bo', 'cy'], 'Quick succession');
+  for (let i = 1; i <= 5; i++)
+    await as('ann', 'post', { group_id: Number(groupId), uid: crypto.randomUUID(), text: `q${i}` });
+  const cy = await signIn('cy');
+  const shown = await waitFor('Cy has all eight', () =>
+    cy.messages(groupId).length === 8 ? cy.messages(groupId) : null,
+  );
+  const ids = shown.map((m) => Number(m.remoteId));
+  assert.deepEqual(
+    ids,
+    [...ids].sort((a, b) => b - a),
+    shown.map((m) => m.body).join(' | '),
+  );
+});

@@ -271,17 +271,22 @@ export function updatedMessages(
   messages: MessageInfo[],
 ): SyncBatch | null {
   const known = new Set(ctx.state(KNOWN_CHATS, KnownChatsSchema) ?? []);
-  const toSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
+  const toSecond = (ms: number | undefined) =>
+    ms === undefined ? undefined : Math.floor(ms / 1000) * 1000;
   const mapped = messages
     .filter((m) => known.has(m.chatId))
-    .map((m) => {
-      const message = messageToMessage(m, s.selfId);
-      return {
-        ...message,
-        ts: toSecond(message.ts),
-        editedTs: message.editedTs == null ? message.editedTs : toSecond(message.editedTs),
-      };
-    });
+    .map((m) =>
+      messageToMessage(
+        {
+          ...m,
+          createdAt: toSecond(m.createdAt),
+          updatedAt: toSecond(m.updatedAt),
+          editedAt: toSecond(m.editedAt),
+          deletedAt: toSecond(m.deletedAt),
+        },
+        s.selfId,
+      ),
+    );
   return mapped.length ? { messages: mapped } : null;
 }
 
