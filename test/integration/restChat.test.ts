@@ -297,6 +297,65 @@ test('parley accounts add rest-chat signs in from the command line, and sync --o
   }
 });
 
+test('an edit or deletion of a message below the newest page arrives live', async () => {
+  // The catch-up compares only the newest page with what it saw; an older
+  // message's change is known from the messageUpdate frame alone.
+  const chatId = await chatWith('bobby', ['cyril'], 'Older edits');
+  const token = server.newSession('bobby').accessToken;
+  const posted: { id: number }[] = [];
+  for (let i = 1; i <= 12; i++) {
+    const res = await fetch(`${server.url}/chats/${chatId}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ localId: `seed+${crypto.randomUUID()}`, text: `old ${i}` }),
+    });
+    posted.push((await res.json()) as { id: number });
+  }
+  const cyril = await signInRestChatUser(server.url, 'cyril', 'cyril-password', {
+    windowPerChat: 5,
+    pageSize: 5,
+  });
+  users.push(cyril);
+  await waitFor('Cyril has all 12', () => cyril.messages(chatId).length === 12);
+  const [first, second] = [String(posted[0]!.id), String(posted[1]!.id)];
+  await as('bobby', 'PUT', `/chats/${chatId}/messages/${first}`, {
+    text: 'old 1, edited',
+    fileExists: false,
+    previewExists: false,
+  });
+  await as('bobby', 'DELETE', `/chats/${chatId}/messages/${second}`);
+  await waitFor('Cyril sees the edit and the deletion', () => {
+    const ms = cyril.messages(chatId);
+    return (
+      ms.some((m) => m.remoteId === first && m.body === 'old 1, edited' && m.edited) &&
+      ms.some((m) => m.remoteId === second && m.deleted)
+    );
+  });
+  assert.equal(cyril.messages(chatId).length, 12, 'nothing doubled');
+});
+
+test('messages of the same second show in the order they were posted', async () => {
+  // HTTP dates are whole seconds: quick posts share one.
+  const chatId = await chatWith('bobby', ['cyril']);
+  const token = server.newSession('bobby').accessToken;
+  for (let i = 1; i <= 6; i++)
+    await fetch(`${server.url}/chats/${chatId}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ localId: `seed+${crypto.randomUUID()}`, text: `q${i}` }),
+    });
+  const cyril = await signIn('cyril');
+  const shown = await waitFor('Cyril has all six', () =>
+    cyril.messages(chatId).length === 6 ? cyril.messages(chatId) : null,
+  );
+  const ids = shown.map((m) => Number(m.remoteId));
+  assert.deepEqual(
+    ids,
+    [...ids].sort((a, b) => b - a),
+    shown.map((m) => m.body).join(' | '),
+  );
+});
+
 /**
  * `parley` (from source) as a child process, awaited without blocking: the
  * reference server runs in this process and must keep answering.

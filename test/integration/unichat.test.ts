@@ -525,3 +525,50 @@ test('someone’s read position or role change re-reads that one group, not the 
   await new Promise((r) => setTimeout(r, 200));
   assert.ok(!calls.includes('get_subscriptions'), calls.join(' '));
 });
+
+test('messages of the same second show in the order they were posted', async () => {
+  // The server's times are whole seconds: the creation and the invites, and
+  // posts in quick succession, share one.
+  const groupId = await room('ann', ['bo', 'cy'], 'Quick succession');
+  for (let i = 1; i <= 5; i++)
+    await as('ann', 'post', { group_id: Number(groupId), uid: crypto.randomUUID(), text: `q${i}` });
+  const cy = await signIn('cy');
+  const shown = await waitFor('Cy has all eight', () =>
+    cy.messages(groupId).length === 8 ? cy.messages(groupId) : null,
+  );
+  const ids = shown.map((m) => Number(m.remoteId));
+  assert.deepEqual(
+    ids,
+    [...ids].sort((a, b) => b - a),
+    shown.map((m) => m.body).join(' | '),
+  );
+});
+
+test('messages read on another device while away are read here after the catch-up', async () => {
+  // The notification stream never opens: what shows is the catch-up's alone.
+  const stalled: typeof fetch = (input, init) =>
+    String(input).includes('/api/sse')
+      ? new Promise((_, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(init.signal!.reason as Error)),
+        )
+      : fetch(input, init);
+  const groupId = await room('ann', ['bo'], 'Read elsewhere');
+  const bo = await signIn('bo', { fetch: stalled });
+  await waitFor('Bo sees the room', () => bo.chat(groupId));
+  await bo.offline();
+  let last: Obj = {};
+  for (const text of ['one', 'two', 'three'])
+    last = (await as('ann', 'post', { group_id: Number(groupId), uid: crypto.randomUUID(), text }))
+      .message as Obj;
+  // Bo reads them on his phone.
+  await as('bo', 'update_subscription', {
+    subscription_id: subscriptionOf('bo', groupId)!.id,
+    last_read_message_id: last.id,
+  });
+  await bo.online();
+  await waitFor('Bo has the three', () =>
+    bo.messages(groupId).some((m) => m.remoteId === String(last.id)),
+  );
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(bo.chat(groupId)!.unreadCount, 0, 'read on the phone, read here');
+});

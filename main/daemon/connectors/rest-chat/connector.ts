@@ -24,7 +24,7 @@ import { restChatOperations } from './actions.js';
 import { fetchAttachment, fetchThumbnail } from './attachments.js';
 import { REST_CHAT_CAPABILITIES } from './capabilities.js';
 import { login, openSession, type RestSession } from './session.js';
-import { backfillAccount, syncAccount, type RestSyncOptions } from './sync.js';
+import { backfillAccount, syncAccount, updatedMessages, type RestSyncOptions } from './sync.js';
 import type { RestTransportOptions } from './transport.js';
 import { socketSignals } from './live.js';
 
@@ -73,6 +73,11 @@ export class RestChatConnector implements Connector {
     const s = await this.sessions.get(ctx);
     const typing = new Map<string, Set<string>>();
     for await (const signal of socketSignals(s.transport.base, ctx.secret, ctx.signal, s.wrote)) {
+      if (signal.kind === 'updated') {
+        const batch = updatedMessages(ctx, s, signal.messages);
+        if (batch) yield batch;
+        continue;
+      }
       if (signal.kind !== 'typing') {
         yield* this.sync(ctx);
         continue;

@@ -3,15 +3,18 @@
 // that something happened: each one (and the connection opening, which
 // covers whatever happened while we were away) runs the catch-up sync, which
 // re-pages each chat from its newest known message, so a frame lost with a
-// dropped connection loses nothing and a replayed one adds nothing. A frame
-// that is not valid JSON of that shape fails the live run with a
-// ProtocolError; a closed socket is transient: the engine backs off and calls
-// live() again, which reconnects.
+// dropped connection loses nothing and a replayed one adds nothing. The one
+// exception is messageUpdate (an edit, a deletion, a first read mark): the
+// catch-up sees changes only on each chat's newest page (there is no change
+// feed), so the message the frame carries is applied as it is, before the
+// catch-up. A frame that is not valid JSON of that shape fails the live run
+// with a ProtocolError; a closed socket is transient: the engine backs off
+// and calls live() again, which reconnects.
 import { webSocketClass } from '../http/webSocketClass.js';
 import * as z from 'zod';
 import { ProtocolError } from '../errors.js';
 import { issueSummary, TransientHttpError, wellFormedEscapes } from '../http/index.js';
-import { MessageInfoSchema } from './wire.js';
+import { MessageInfoSchema, type MessageInfo } from './wire.js';
 
 const FrameSchema = z.looseObject({
   event: z.string(),
@@ -32,6 +35,8 @@ export type LiveSignal =
   | { kind: 'open' }
   | { kind: 'wrote' }
   | { kind: 'event'; event: string }
+  /** messageUpdate frames' messages, in the order they came (each also asks for a catch-up). */
+  | { kind: 'updated'; messages: MessageInfo[] }
   | { kind: 'typing'; chatId: string; personId: string; typing: boolean };
 
 /** Parses one frame; a malformed one is a ProtocolError that names what was wrong. */
@@ -51,6 +56,7 @@ export function parseFrame(data: Buffer): LiveSignal {
       throw new ProtocolError(
         `websocket: unexpected ${frame.data.event} payload (${issueSummary(m.error)})`,
       );
+    if (frame.data.event === 'messageUpdate') return { kind: 'updated', messages: [m.data] };
   }
   if (frame.data.event === 'auxiliary') {
     const aux = z
@@ -103,14 +109,19 @@ export async function* socketSignals(
   wrote?.addEventListener('wrote', onWrote);
   try {
     for (;;) {
-      // Typing goes out as it came; the other frames that came during the
-      // last catch-up are all covered by one more.
+      // Typing goes out as it came, then every changed message the frames
+      // carried (in their order: the last one is the newest version); the
+      // other frames that came during the last catch-up are all covered by
+      // one more.
       const typing = items.filter((i) => i.kind === 'typing');
-      const others = items.filter((i) => i.kind !== 'typing');
+      const updated = items.flatMap((i) => (i.kind === 'updated' ? i.messages : []));
+      const others = items.filter((i) => i.kind !== 'typing' && i.kind !== 'updated');
       items.length = 0;
       yield* typing;
+      if (updated.length) yield { kind: 'updated', messages: updated };
       if (others.length) yield others.at(-1)!;
-      if (typing.length || others.length) continue;
+      else if (updated.length) yield { kind: 'event', event: 'messageUpdate' };
+      if (typing.length || updated.length || others.length) continue;
       if (signal.aborted) return;
       if (failure) throw failure;
       await new Promise<void>((r) => (wake = r));

@@ -115,6 +115,17 @@ function kindOf(attachments: RemoteAttachment[]): MessageKind {
   return 'file';
 }
 
+/**
+ * A message's time for ordering. HTTP dates are whole seconds, and the store
+ * orders messages of the same millisecond by a hash of their ids, so messages
+ * of one second (quick replies, a picture and its caption) showed shuffled.
+ * Message ids grow as messages are posted, so the id's last three digits
+ * become the milliseconds: the order posted, unless that second's ids cross a
+ * multiple of 1000. A time that has milliseconds of its own is kept.
+ */
+export const orderedTs = (ms: number, id: number): number =>
+  ms % 1000 === 0 ? ms + (((id % 1000) + 1000) % 1000) : ms;
+
 /** The outbox key in a localId of ours ("<our user id>+<key>"), else null. */
 export function keyOfLocalId(localId: string | undefined, selfId: string): string | null {
   const prefix = `${selfId}+`;
@@ -131,7 +142,7 @@ export function messageToMessage(m: MessageInfo, selfId: string): RemoteMessage 
     remoteId: String(m.id),
     chatRemoteId: m.chatId,
     senderRemoteId: m.authorId !== undefined ? userRemoteId(m.authorId) : null,
-    ts: m.createdAt ?? m.updatedAt ?? 0,
+    ts: orderedTs(m.createdAt ?? m.updatedAt ?? 0, m.id),
     kind: kindOf(attachments),
     body: m.text ?? '',
     editedTs: m.deletedAt ? null : (m.editedAt ?? null),

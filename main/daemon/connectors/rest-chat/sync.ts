@@ -256,6 +256,40 @@ export async function catchUpChat(
   return { messages: fetched.map((m) => messageToMessage(m, s.selfId)), cursors, state };
 }
 
+/**
+ * Messages that messageUpdate frames carried (edited, deleted, read), as one
+ * batch: without a change feed the catch-up sees changes only on a chat's
+ * newest page, so an edit or deletion further back is known from its frame
+ * alone. Only chats of the last list (a frame can come before the list that
+ * names a new chat; the catch-up after it reads that chat anyway). Frame dates
+ * carry fractions of a second, HTTP dates none: they are cut to the second,
+ * so the copy the catch-up reads later is the same.
+ */
+export function updatedMessages(
+  ctx: ConnectorContext,
+  s: RestSession,
+  messages: MessageInfo[],
+): SyncBatch | null {
+  const known = new Set(ctx.state(KNOWN_CHATS, KnownChatsSchema) ?? []);
+  const toSecond = (ms: number | undefined) =>
+    ms === undefined ? undefined : Math.floor(ms / 1000) * 1000;
+  const mapped = messages
+    .filter((m) => known.has(m.chatId))
+    .map((m) =>
+      messageToMessage(
+        {
+          ...m,
+          createdAt: toSecond(m.createdAt),
+          updatedAt: toSecond(m.updatedAt),
+          editedAt: toSecond(m.editedAt),
+          deletedAt: toSecond(m.deletedAt),
+        },
+        s.selfId,
+      ),
+    );
+  return mapped.length ? { messages: mapped } : null;
+}
+
 /** Older history, chat by chat, one page per batch until each chat is done. */
 export async function* backfillAccount(
   ctx: ConnectorContext,

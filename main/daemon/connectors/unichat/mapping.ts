@@ -106,12 +106,33 @@ export function subscriptionBatch(sub: UniSubscription, selfId: string): SyncBat
       membership: 'join',
       role: roleOf(p.role, p.user_id, group),
     })),
-    readPositions:
-      sub.last_read_message_id != null && sub.last_read_message_id > 0
-        ? [{ chatRemoteId, messageRemoteId: messageRemoteId(sub.last_read_message_id) }]
-        : [],
+    readPositions: readPositionsOf(sub),
   };
 }
+
+/** Our read position in the subscription's group (none before anything was read). */
+export function readPositionsOf(sub: UniSubscription): NonNullable<SyncBatch['readPositions']> {
+  return sub.last_read_message_id != null && sub.last_read_message_id > 0
+    ? [
+        {
+          chatRemoteId: groupRemoteId(sub.group_id),
+          messageRemoteId: messageRemoteId(sub.last_read_message_id),
+        },
+      ]
+    : [];
+}
+
+/**
+ * A message's time for ordering. The server's times are whole seconds, and
+ * the store orders messages of the same millisecond by a hash of their ids,
+ * so messages of one second (a room's creation and its invites, replies in
+ * quick succession) showed shuffled. Message ids grow as messages are
+ * posted, so the id's last three digits become the milliseconds: the order
+ * posted, unless that second's ids cross a multiple of 1000. A time that has
+ * milliseconds of its own is kept.
+ */
+export const orderedTs = (ms: number, id: number): number =>
+  ms % 1000 === 0 ? ms + (((id % 1000) + 1000) % 1000) : ms;
 
 export function attachmentOf(a: UniAttachment): RemoteAttachment {
   const size = a.byte_size == null ? null : Number(a.byte_size);
@@ -161,7 +182,7 @@ export function messageOf(m: UniMessage, selfId: string): MappedMessage {
       remoteId: messageRemoteId(m.id),
       chatRemoteId,
       senderRemoteId: m.user_id != null ? userRemoteId(m.user_id) : null,
-      ts: m.created_at ?? 0,
+      ts: orderedTs(m.created_at ?? 0, m.id),
       kind: kindOf(m, attachments),
       body: m.xtag && !text ? (SYSTEM_TEXT[m.xtag] ?? m.xtag) : text,
       replyToRemoteId:

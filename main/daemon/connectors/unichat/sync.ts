@@ -13,7 +13,13 @@
 import * as z from 'zod';
 import type { SyncBatch } from '../../model/types.js';
 import { BACKFILL_STREAM_PREFIX, type ConnectorContext } from '../connector.js';
-import { groupRemoteId, messagesBatch, subscriptionBatch, userRemoteId } from './mapping.js';
+import {
+  groupRemoteId,
+  messagesBatch,
+  readPositionsOf,
+  subscriptionBatch,
+  userRemoteId,
+} from './mapping.js';
 import type { UnichatSession } from './session.js';
 import { maxOf, minOf } from '../extremes.js';
 import {
@@ -76,8 +82,31 @@ export async function* syncAccount(
   yield subscriptionsBatch(ctx, s, subs);
   for (const sub of subs) {
     if (ctx.signal.aborted) return;
-    yield* catchUpGroup(ctx, s, groupRemoteId(sub.group_id), sub.group?.last_serial ?? 0, options);
+    yield* readAgainAfter(
+      catchUpGroup(ctx, s, groupRemoteId(sub.group_id), sub.group?.last_serial ?? 0, options),
+      readPositionsOf(sub),
+    );
   }
+}
+
+/**
+ * A group's catch-up, then the group's read position once more when the
+ * catch-up stored messages. The subscription batch (with the position) goes
+ * first, so that chats and people exist before their messages; but the store
+ * keeps a read position only for a message it has, so one naming a message
+ * this catch-up brought (read on another device while we were away) was
+ * dropped, and those messages showed unread.
+ */
+async function* readAgainAfter(
+  batches: AsyncIterable<SyncBatch>,
+  readPositions: NonNullable<SyncBatch['readPositions']>,
+): AsyncGenerator<SyncBatch> {
+  let stored = false;
+  for await (const batch of batches) {
+    stored ||= (batch.messages?.length ?? 0) > 0;
+    yield batch;
+  }
+  if (stored && readPositions.length > 0) yield { readPositions };
 }
 
 /**
