@@ -407,6 +407,89 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
     );
   });
 
+  test('inline photos (in textBody/htmlBody, not in attachments) show as attachments', async () => {
+    // What an iPhone sends: text, an inline JPEG, more text in multipart/mixed;
+    // and a mail that is a single PNG. RFC 8621 puts both pictures into
+    // textBody and htmlBody and leaves Email.attachments empty (Cyrus does).
+    const jpeg = randomBytes(3000);
+    const b = 'inlinephoto';
+    await cyrus.deliver(
+      'test',
+      [
+        'From: Ann Example <ann@example.org>',
+        'To: test@localhost',
+        'Subject: Holiday photo',
+        `Message-ID: <photo.${Date.now()}@example.org>`,
+        'MIME-Version: 1.0',
+        `Content-Type: multipart/mixed; boundary="${b}"`,
+        '',
+        `--${b}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Look at this:',
+        `--${b}`,
+        'Content-Type: image/jpeg; name="IMG_0001.jpg"',
+        'Content-Disposition: inline; filename="IMG_0001.jpg"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        jpeg.toString('base64').replace(/.{76}/g, '$&\r\n'),
+        `--${b}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Nice, eh?',
+        `--${b}--`,
+        '',
+      ].join('\r\n'),
+    );
+    const png = Buffer.concat([
+      Buffer.from('89504e470d0a1a0a', 'hex'),
+      Buffer.from('not a real picture'),
+    ]);
+    await cyrus.deliver(
+      'test',
+      [
+        'From: Ann Example <ann@example.org>',
+        'To: test@localhost',
+        'Subject: Just a picture',
+        `Message-ID: <png.${Date.now()}@example.org>`,
+        'MIME-Version: 1.0',
+        'Content-Type: image/png',
+        'Content-Transfer-Encoding: base64',
+        '',
+        png.toString('base64'),
+        '',
+      ].join('\r\n'),
+    );
+    const photo = await waitFor(
+      'the holiday photo mail',
+      () => messagesOf(chatNamed('Holiday photo'))[0],
+    );
+    assert.match(photo.body, /Look at this:[\s\S]*Nice, eh\?/);
+    assert.deepEqual(
+      photo.attachments.map((a) => [a.name, a.mime]),
+      [['IMG_0001.jpg', 'image/jpeg']],
+      'the inline photo is shown',
+    );
+    const got = await call<{ sha256: string }>('mail.fetchAttachment', {
+      attachmentId: photo.attachments[0]!.id,
+    });
+    assert.equal(got.sha256, createHash('sha256').update(jpeg).digest('hex'));
+
+    const lone = await waitFor(
+      'the picture-only mail',
+      () => messagesOf(chatNamed('Just a picture'))[0],
+    );
+    assert.deepEqual(
+      lone.attachments.map((a) => a.mime),
+      ['image/png'],
+    );
+    assert.equal(lone.body, '', 'no raw bytes of the picture as text');
+    assert.ok(
+      !(chatNamed('Just a picture')!.lastMessagePreview ?? '').includes('PNG'),
+      'the chat list does not preview the bytes',
+    );
+  });
+
   test('a 10 MB attachment arrives intact', async () => {
     const data = randomBytes(10 * 1024 * 1024);
     await cyrus.deliver(

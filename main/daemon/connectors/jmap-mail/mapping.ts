@@ -70,10 +70,20 @@ export function htmlToText(html: string): string {
     .trim();
 }
 
+const isBodyText = (p: { type?: string | null }) =>
+  ['text/plain', 'text/html'].includes((p.type ?? '').toLowerCase());
+
 function attachmentsOf(email: Email): RemoteAttachment[] {
   const out: RemoteAttachment[] = [];
   const seen = new Set<string>();
-  for (const part of email.attachments ?? []) {
+  // RFC 8621 §4.1.4 puts an inline image, audio or video part into textBody
+  // and htmlBody and NOT into attachments (Cyrus does so): the photo an iPhone
+  // puts between two text parts, or a mail that is one image. Those parts are
+  // shown as attachments too, or the user never sees them.
+  const inline = [...(email.textBody ?? []), ...(email.htmlBody ?? [])].filter(
+    (p) => !isBodyText(p),
+  );
+  for (const part of [...(email.attachments ?? []), ...inline]) {
     if (!part.blobId || seen.has(part.blobId)) continue;
     seen.add(part.blobId);
     out.push({
@@ -111,7 +121,11 @@ export function emailToMessage(
   const from = email.from?.[0] ?? email.sender?.[0] ?? null;
   const text = bodyText(email, email.textBody, false);
   const html = bodyText(email, email.htmlBody, true);
-  const body = text ?? (html ? htmlToText(html) : (email.preview ?? ''));
+  // The server's preview stands in only when there is a text part whose value
+  // we lack; a mail with no text part at all (one image) has none worth
+  // showing (Cyrus previews a lone PNG as its raw bytes).
+  const hasText = [...(email.textBody ?? []), ...(email.htmlBody ?? [])].some(isBodyText);
+  const body = text ?? (html ? htmlToText(html) : hasText ? (email.preview ?? '') : '');
   const key = email.messageId?.[0]
     ? (KEY_IN_MESSAGE_ID.exec(email.messageId[0])?.[1] ?? null)
     : null;
