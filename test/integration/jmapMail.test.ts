@@ -325,6 +325,42 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
     assert.ok(!sink.messages.some((m) => m.data.includes('Unfinished thought')));
   });
 
+  test('a reply to a mail with In-Reply-To but no References keeps the whole chain', async () => {
+    // Many simple clients write only In-Reply-To; RFC 5322 §3.6.4 then makes
+    // the reply's References the parent's In-Reply-To and its Message-ID.
+    const raw = [
+      'From: Dan <dan@example.org>',
+      'To: test@localhost',
+      'Subject: Re: Chain',
+      'Message-ID: <chain-2@example.org>',
+      'In-Reply-To: <chain-1@example.org>',
+      `Date: ${new Date().toUTCString().replace('GMT', '+0000')}`,
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Second in the chain',
+      '',
+    ].join('\r\n');
+    await cyrus.deliver('test', raw);
+    const chat = await waitFor('the chain mail', () => chatNamed('Re: Chain'));
+    const before = sink.messages.length;
+    const { outboxId } = await call<{ outboxId: number }>('messages.send', {
+      chatId: chat.id,
+      body: 'Third in the chain',
+    });
+    const entry = await daemon.engine.settled(outboxId, AbortSignal.timeout(15_000));
+    assert.equal(entry.state, 'sent', entry.lastError ?? '');
+    const out = await waitFor('the reply at the sink', () =>
+      sink.messages.slice(before).find((m) => m.data.includes('Third in the chain')),
+    );
+    assert.match(out.data, /^In-Reply-To: <chain-2@example\.org>/m);
+    const references = /^References:((?:.*\r?\n[ \t].*)*.*)$/m.exec(out.data)?.[1] ?? '';
+    assert.deepEqual(references.trim().split(/\s+/), [
+      '<chain-1@example.org>',
+      '<chain-2@example.org>',
+    ]);
+  });
+
   test('actions through the outbox: read, flag, archive, delete to Trash, destroy from Trash', async () => {
     await cyrus.deliver('test', mail({ subject: 'Act on me', body: 'please' }));
     const chat = await waitFor('the mail to act on', () => chatNamed('Act on me'));
