@@ -325,6 +325,42 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
     assert.ok(!sink.messages.some((m) => m.data.includes('Unfinished thought')));
   });
 
+  test('a reply to a mail with In-Reply-To but no References keeps the whole chain', async () => {
+    // Many simple clients write only In-Reply-To; RFC 5322 §3.6.4 then makes
+    // the reply's References the parent's In-Reply-To and its Message-ID.
+    const raw = [
+      'From: Dan <dan@example.org>',
+      'To: test@localhost',
+      'Subject: Re: Chain',
+      'Message-ID: <chain-2@example.org>',
+      'In-Reply-To: <chain-1@example.org>',
+      `Date: ${new Date().toUTCString().replace('GMT', '+0000')}`,
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Second in the chain',
+      '',
+    ].join('\r\n');
+    await cyrus.deliver('test', raw);
+    const chat = await waitFor('the chain mail', () => chatNamed('Re: Chain'));
+    const before = sink.messages.length;
+    const { outboxId } = await call<{ outboxId: number }>('messages.send', {
+      chatId: chat.id,
+      body: 'Third in the chain',
+    });
+    const entry = await daemon.engine.settled(outboxId, AbortSignal.timeout(15_000));
+    assert.equal(entry.state, 'sent', entry.lastError ?? '');
+    const out = await waitFor('the reply at the sink', () =>
+      sink.messages.slice(before).find((m) => m.data.includes('Third in the chain')),
+    );
+    assert.match(out.data, /^In-Reply-To: <chain-2@example\.org>/m);
+    const references = /^References:((?:.*\r?\n[ \t].*)*.*)$/m.exec(out.data)?.[1] ?? '';
+    assert.deepEqual(references.trim().split(/\s+/), [
+      '<chain-1@example.org>',
+      '<chain-2@example.org>',
+    ]);
+  });
+
   test('actions through the outbox: read, flag, archive, delete to Trash, destroy from Trash', async () => {
     await cyrus.deliver('test', mail({ subject: 'Act on me', body: 'please' }));
     const chat = await waitFor('the mail to act on', () => chatNamed('Act on me'));
@@ -404,6 +440,89 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
     assert.equal(
       messagesOf(chatNamed('Report again'))[0]!.attachments[0]!.blobSha256,
       first.sha256,
+    );
+  });
+
+  test('inline photos (in textBody/htmlBody, not in attachments) show as attachments', async () => {
+    // What an iPhone sends: text, an inline JPEG, more text in multipart/mixed;
+    // and a mail that is a single PNG. RFC 8621 puts both pictures into
+    // textBody and htmlBody and leaves Email.attachments empty (Cyrus does).
+    const jpeg = randomBytes(3000);
+    const b = 'inlinephoto';
+    await cyrus.deliver(
+      'test',
+      [
+        'From: Ann Example <ann@example.org>',
+        'To: test@localhost',
+        'Subject: Holiday photo',
+        `Message-ID: <photo.${Date.now()}@example.org>`,
+        'MIME-Version: 1.0',
+        `Content-Type: multipart/mixed; boundary="${b}"`,
+        '',
+        `--${b}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Look at this:',
+        `--${b}`,
+        'Content-Type: image/jpeg; name="IMG_0001.jpg"',
+        'Content-Disposition: inline; filename="IMG_0001.jpg"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        jpeg.toString('base64').replace(/.{76}/g, '$&\r\n'),
+        `--${b}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Nice, eh?',
+        `--${b}--`,
+        '',
+      ].join('\r\n'),
+    );
+    const png = Buffer.concat([
+      Buffer.from('89504e470d0a1a0a', 'hex'),
+      Buffer.from('not a real picture'),
+    ]);
+    await cyrus.deliver(
+      'test',
+      [
+        'From: Ann Example <ann@example.org>',
+        'To: test@localhost',
+        'Subject: Just a picture',
+        `Message-ID: <png.${Date.now()}@example.org>`,
+        'MIME-Version: 1.0',
+        'Content-Type: image/png',
+        'Content-Transfer-Encoding: base64',
+        '',
+        png.toString('base64'),
+        '',
+      ].join('\r\n'),
+    );
+    const photo = await waitFor(
+      'the holiday photo mail',
+      () => messagesOf(chatNamed('Holiday photo'))[0],
+    );
+    assert.match(photo.body, /Look at this:[\s\S]*Nice, eh\?/);
+    assert.deepEqual(
+      photo.attachments.map((a) => [a.name, a.mime]),
+      [['IMG_0001.jpg', 'image/jpeg']],
+      'the inline photo is shown',
+    );
+    const got = await call<{ sha256: string }>('mail.fetchAttachment', {
+      attachmentId: photo.attachments[0]!.id,
+    });
+    assert.equal(got.sha256, createHash('sha256').update(jpeg).digest('hex'));
+
+    const lone = await waitFor(
+      'the picture-only mail',
+      () => messagesOf(chatNamed('Just a picture'))[0],
+    );
+    assert.deepEqual(
+      lone.attachments.map((a) => a.mime),
+      ['image/png'],
+    );
+    assert.equal(lone.body, '', 'no raw bytes of the picture as text');
+    assert.ok(
+      !(chatNamed('Just a picture')!.lastMessagePreview ?? '').includes('PNG'),
+      'the chat list does not preview the bytes',
     );
   });
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   addressToPerson,
   emailToMessage,
+  htmlToText,
   mailboxToSpace,
   readPosition,
   threadToChat,
@@ -92,4 +93,32 @@ test('jmap-mail: the thread becomes a chat in the Inbox, both unread, no read po
   assert.equal(chat.spaceRemoteId, mailboxes[0]!.id);
   assert.equal(chat.unreadCount, 2, 'delivered mail arrives unread');
   assert.equal(readPosition(threadId, emails), null);
+});
+
+test('jmap-mail: an HTML-only newsletter previews as readable text', () => {
+  // What HTML-only mail looks like: Outlook's conditional comments, a <title>,
+  // typographic entities by number and by name.
+  const html =
+    '<html><head><title>Weekly Digest</title><style>p{color:red}</style></head><body>' +
+    '<!--[if mso]><xml><o:OfficeDocumentSettings>x</o:OfficeDocumentSettings></xml><![endif]-->' +
+    '<p>It&#8217;s here &mdash; our &ldquo;best&rdquo; deals&nbsp;&amp; more&hellip;</p>' +
+    '<p>Caf&#xE9; &copy; 2024 &lt;b&gt; &amp;lt; &unknownentity; &#0; &#xD800;</p></body></html>';
+  assert.equal(
+    htmlToText(html),
+    'It\u2019s here \u2014 our \u201cbest\u201d deals & more\u2026\n' +
+      'Caf\u00e9 \u00a9 2024 <b> &lt; &unknownentity; &#0; &#xD800;',
+  );
+});
+
+test('jmap-mail: a hostile HTML body of unclosed elements is read in linear time', () => {
+  // 500 kB of `<style>` with no closing tag (a mail body may be 1 MB): the
+  // regex version took seconds of the daemon's thread, growing with the square.
+  for (const unit of ['<style>', '<!--', '<', '<head><title>']) {
+    const html = `before ${unit.repeat(Math.floor(500_000 / unit.length))}`;
+    const started = performance.now();
+    const text = htmlToText(html);
+    const ms = performance.now() - started;
+    assert.ok(ms < 1500, `${JSON.stringify(unit)}: ${Math.round(ms)} ms`);
+    assert.ok(text.startsWith('before'));
+  }
 });

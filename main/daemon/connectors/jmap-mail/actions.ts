@@ -131,7 +131,7 @@ async function compose(
       s,
       ctx,
       [originalId],
-      ['from', 'replyTo', 'to', 'cc', 'subject', 'messageId', 'references'],
+      ['from', 'replyTo', 'to', 'cc', 'subject', 'messageId', 'inReplyTo', 'references'],
     );
     if (!orig) throw new PermanentError('the mail to reply to is gone');
     const me = s.selfAddress;
@@ -154,7 +154,15 @@ async function compose(
         ? (orig.subject ?? '')
         : `Re: ${orig.subject ?? ''}`;
     inReplyTo = orig.messageId ?? null;
-    references = [...(orig.references ?? []), ...(orig.messageId ?? [])];
+    // RFC 5322 §3.6.4: the parent's References, or when it has none its
+    // In-Reply-To (a single id), then its Message-ID. Without the parent's
+    // parent, clients that thread by References split the conversation.
+    const ancestors = orig.references?.length
+      ? orig.references
+      : orig.inReplyTo?.length === 1
+        ? orig.inReplyTo
+        : [];
+    references = [...ancestors, ...(orig.messageId ?? [])];
     if (references.length === 0) references = null;
   }
   if (!draft && to.length + cc.length + (d.bcc?.length ?? 0) === 0)

@@ -53,27 +53,131 @@ function bodyText(email: Email, parts: Email['textBody'], wantHtml: boolean): st
   return chunks.length ? chunks.join(wantHtml ? '\n' : '\n\n') : null;
 }
 
-/** Plain text from HTML, only for search and previews when a mail has no text part. */
+/** Named entities common in mail HTML (the rest stay as written). */
+const NAMED_ENTITIES: Record<string, string> = {
+  nbsp: ' ',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  amp: '&',
+  rsquo: '\u2019',
+  lsquo: '\u2018',
+  rdquo: '\u201d',
+  ldquo: '\u201c',
+  sbquo: '\u201a',
+  bdquo: '\u201e',
+  mdash: '\u2014',
+  ndash: '\u2013',
+  hellip: '\u2026',
+  bull: '\u2022',
+  middot: '\u00b7',
+  copy: '\u00a9',
+  reg: '\u00ae',
+  trade: '\u2122',
+  euro: '\u20ac',
+  pound: '\u00a3',
+  deg: '\u00b0',
+  zwnj: '',
+  zwj: '',
+  shy: '',
+};
+
+function decodeEntity(entity: string, body: string): string {
+  if (body[0] === '#') {
+    const code =
+      body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : Number(body.slice(1));
+    // Not a character (surrogates, beyond Unicode, NUL): leave it as written.
+    if (
+      !Number.isInteger(code) ||
+      code <= 0 ||
+      code > 0x10ffff ||
+      (code >= 0xd800 && code <= 0xdfff)
+    )
+      return entity;
+    return String.fromCodePoint(code);
+  }
+  return NAMED_ENTITIES[body] ?? NAMED_ENTITIES[body.toLowerCase()] ?? entity;
+}
+
+/** Elements whose content is never text a reader sees. */
+const HIDDEN_ELEMENTS = new Set(['script', 'style', 'head', 'title']);
+const TAG_NAME = /^<(\/?)([A-Za-z][A-Za-z0-9]*)/;
+
+/**
+ * Plain text from HTML, only for search and previews when a mail has no text
+ * part. Newsletters are mostly HTML-only and full of `&#8217;`, `&rsquo;`,
+ * `&mdash;`, a <title> and Outlook's conditional comments: decoded and dropped
+ * here, or the chat list's preview and search show them raw. Entities are
+ * decoded in one pass, so `&amp;lt;` stays the text `&lt;`.
+ *
+ * One scan from left to right, never a regex over the whole body with a lazy
+ * `[\s\S]*?`: a hostile mail of `<style>` repeated (no closing tag) made the
+ * regex version quadratic, ~30 s of the daemon's thread per 1 MB body. An
+ * element or comment left open hides the rest, as in a browser.
+ */
 export function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<br\s*\/?>|<\/p>|<\/div>/gi, '\n')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/[ \t]+/g, ' ')
+  const lower = html.toLowerCase();
+  let out = '';
+  let i = 0;
+  while (i < html.length) {
+    const lt = html.indexOf('<', i);
+    if (lt < 0) {
+      out += html.slice(i);
+      break;
+    }
+    out += html.slice(i, lt);
+    if (html.startsWith('<!--', lt)) {
+      const end = html.indexOf('-->', lt + 4);
+      out += ' ';
+      i = end < 0 ? html.length : end + 3;
+      continue;
+    }
+    const gt = html.indexOf('>', lt + 1);
+    if (gt < 0) {
+      // No tag closes after this point: the rest is text.
+      out += html.slice(lt);
+      break;
+    }
+    if (gt === lt + 1) {
+      out += '<>';
+      i = gt + 1;
+      continue;
+    }
+    const tag = TAG_NAME.exec(html.slice(lt, Math.min(gt, lt + 40)));
+    const closing = tag?.[1] === '/';
+    const name = tag?.[2]?.toLowerCase() ?? '';
+    i = gt + 1;
+    if (!closing && HIDDEN_ELEMENTS.has(name)) {
+      const close = lower.indexOf(`</${name}`, i);
+      const after = close < 0 ? -1 : html.indexOf('>', close);
+      out += ' ';
+      i = after < 0 ? html.length : after + 1;
+    } else if (name === 'br' || (closing && (name === 'p' || name === 'div'))) out += '\n';
+    else out += ' ';
+  }
+  return out
+    .replace(/&(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});/g, decodeEntity)
+    .replace(/[ \t\u00a0]+/g, ' ')
+    .replace(/ ?\n ?/g, '\n')
     .replace(/\n\s*\n+/g, '\n\n')
     .trim();
 }
 
+const isBodyText = (p: { type?: string | null }) =>
+  ['text/plain', 'text/html'].includes((p.type ?? '').toLowerCase());
+
 function attachmentsOf(email: Email): RemoteAttachment[] {
   const out: RemoteAttachment[] = [];
   const seen = new Set<string>();
-  for (const part of email.attachments ?? []) {
+  // RFC 8621 §4.1.4 puts an inline image, audio or video part into textBody
+  // and htmlBody and NOT into attachments (Cyrus does so): the photo an iPhone
+  // puts between two text parts, or a mail that is one image. Those parts are
+  // shown as attachments too, or the user never sees them.
+  const inline = [...(email.textBody ?? []), ...(email.htmlBody ?? [])].filter(
+    (p) => !isBodyText(p),
+  );
+  for (const part of [...(email.attachments ?? []), ...inline]) {
     if (!part.blobId || seen.has(part.blobId)) continue;
     seen.add(part.blobId);
     out.push({
@@ -111,7 +215,11 @@ export function emailToMessage(
   const from = email.from?.[0] ?? email.sender?.[0] ?? null;
   const text = bodyText(email, email.textBody, false);
   const html = bodyText(email, email.htmlBody, true);
-  const body = text ?? (html ? htmlToText(html) : (email.preview ?? ''));
+  // The server's preview stands in only when there is a text part whose value
+  // we lack; a mail with no text part at all (one image) has none worth
+  // showing (Cyrus previews a lone PNG as its raw bytes).
+  const hasText = [...(email.textBody ?? []), ...(email.htmlBody ?? [])].some(isBodyText);
+  const body = text ?? (html ? htmlToText(html) : hasText ? (email.preview ?? '') : '');
   const key = email.messageId?.[0]
     ? (KEY_IN_MESSAGE_ID.exec(email.messageId[0])?.[1] ?? null)
     : null;
