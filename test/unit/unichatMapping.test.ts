@@ -89,6 +89,18 @@ test('messages: system messages, a mention of us, an edit, a reply, a deletion, 
   assert.equal(typeof file.ts, 'number');
 });
 
+test('an edit time under either name the document gives it (edited_at, last_edited_at) marks the message edited', () => {
+  const raw = fixture('messages.json') as { messages: Record<string, unknown>[] };
+  const hello = raw.messages.find((m) => String(m.id) === '3')!;
+  const { edited_at: editedAt, ...withoutEdit } = hello;
+  assert.ok(editedAt, 'the fixture has the edit under edited_at');
+  const editedTs = (record: Record<string, unknown>) =>
+    messagesBatch(MessagesAnswer.parse({ messages: [record] }).messages, BO).messages![0]!.editedTs;
+  assert.ok(editedTs(hello)! > 0);
+  assert.equal(editedTs({ ...withoutEdit, last_edited_at: editedAt }), editedTs(hello));
+  assert.equal(editedTs(withoutEdit), null);
+});
+
 test('after_serial reads every change once, in serial order', () => {
   const { messages } = MessagesAnswer.parse(fixture('after-serial.json'));
   const serials = messages.map((m) => m.serial);

@@ -187,7 +187,7 @@ export function messageOf(m: UniMessage, selfId: string): MappedMessage {
       body: m.xtag && !text ? (SYSTEM_TEXT[m.xtag] ?? m.xtag) : text,
       replyToRemoteId:
         m.in_reply_to_message_id != null ? messageRemoteId(m.in_reply_to_message_id) : null,
-      editedTs: m.edited_at ?? null,
+      editedTs: m.edited_at ?? m.last_edited_at ?? null,
       deleted: m.deleted_at != null,
       mentionsSelf: mentioned.includes(selfId),
       mentionRemoteIds: mentioned,

@@ -63,6 +63,8 @@ export const MessageSchema = z.looseObject({
   in_reply_to_message_id: IdSchema.nullish(),
   uid: z.string().nullish(),
   edited_at: TimeSchema.nullish(),
+  /** The name the document's prose gives the edit time ("Edit own message"); its record says edited_at. */
+  last_edited_at: TimeSchema.nullish(),
   created_at: TimeSchema.nullish(),
 });
 export type UniMessage = z.infer<typeof MessageSchema>;
