@@ -234,6 +234,12 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
         JSON.parse(raw).keywords?.$flagged === true && chatNamed('Newsletter')?.unreadCount === 0
       );
     });
+    // Marked unread again by the other client: unread here too ($seen is the server's).
+    await other().call('Email/set', { update: { [id!]: { 'keywords/$seen': null } } });
+    await waitFor(
+      'unread again from the other client',
+      () => chatNamed('Newsletter')?.unreadCount === 1,
+    );
 
     const [gone] = await other().emailIdsWithSubject('Fresh arrival');
     await other().call('Email/set', { destroy: [gone] });
@@ -383,7 +389,14 @@ describe('JMAP Mail against a real Cyrus', { skip }, () => {
     assert.equal(chat.unreadCount, 1);
     await call('chats.markRead', { chatId: chat.id, messageId: msg.id });
     await waitFor('$seen on the server', async () => (await server())?.keywords.$seen);
-    await settle(call('mail.setKeyword', { messageId: msg.id, keyword: 'seen', value: false }));
+    await waitFor('read here', () => chatNamed('Act on me')?.unreadCount === 0);
+    const unmarking = call<{ outboxId: number }>('mail.setKeyword', {
+      messageId: msg.id,
+      keyword: 'seen',
+      value: false,
+    });
+    assert.equal(chatNamed('Act on me')?.unreadCount, 1, 'unread at once, before the server');
+    await settle(unmarking);
     assert.ok(!(await server())!.keywords.$seen, 'marked unread again');
     await settle(call('mail.setKeyword', { messageId: msg.id, keyword: 'flagged', value: true }));
     assert.ok((await server())!.keywords.$flagged);

@@ -77,7 +77,7 @@ test('jmap-mail: emails become mail messages in one thread, the reply linked by 
   );
 });
 
-test('jmap-mail: the thread becomes a chat in the Inbox, both unread, no read position yet', () => {
+test('jmap-mail: the thread becomes a chat in the Inbox, both unread, nothing read', () => {
   const { mailboxes, emails } = recorded();
   const roles = new Map(mailboxes.map((m) => [m.id, m.role ?? null]));
   const threadId = emails[0]!.threadId;
@@ -92,7 +92,11 @@ test('jmap-mail: the thread becomes a chat in the Inbox, both unread, no read po
   assert.equal(chat.name, 'Lunch on Friday?');
   assert.equal(chat.spaceRemoteId, mailboxes[0]!.id);
   assert.equal(chat.unreadCount, 2, 'delivered mail arrives unread');
-  assert.equal(readPosition(threadId, emails), null);
+  assert.deepEqual(readPosition(threadId, emails), {
+    chatRemoteId: threadId,
+    messageRemoteId: null,
+    exact: true,
+  });
 });
 
 test('jmap-mail: an HTML-only newsletter previews as readable text', () => {

@@ -245,11 +245,24 @@ export interface RemoteEdit {
   remoteId?: string | null;
 }
 
-export interface RemoteReadPosition {
-  chatRemoteId: string;
-  /** The newest message the user has read. */
-  messageRemoteId: string;
-}
+export type RemoteReadPosition =
+  | {
+      chatRemoteId: string;
+      /** The newest message the user has read. The position only moves forward. */
+      messageRemoteId: string;
+      exact?: false;
+    }
+  | {
+      chatRemoteId: string;
+      /** The newest message the user has read; null: none. */
+      messageRemoteId: string | null;
+      /**
+       * The server keeps the read state itself and this is all of it (JMAP
+       * Mail's $seen): the position may move back, as when a mail is marked
+       * unread here or by another client.
+       */
+      exact: true;
+    };
 
 export interface RemoteReceipt {
   chatRemoteId: string;

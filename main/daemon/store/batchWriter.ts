@@ -407,10 +407,14 @@ export class BatchWriter {
 
     for (const rp of batch.readPositions ?? []) {
       const chatId = chatIdOf(rp.chatRemoteId);
-      const id = this.stmts.messageIdByRemote.get(accountId, rp.messageRemoteId) as
-        number | undefined;
+      const id =
+        rp.messageRemoteId === null
+          ? 0
+          : (this.stmts.messageIdByRemote.get(accountId, rp.messageRemoteId) as number | undefined);
       if (chatId === undefined || id === undefined) continue;
-      this.chatRows.readUpTo(chatId, id);
+      if (rp.exact) {
+        if (!this.chatRows.readExactly(chatId, id)) continue;
+      } else this.chatRows.readUpTo(chatId, id);
       touchedChats.add(chatId);
       recountChats.add(chatId);
     }

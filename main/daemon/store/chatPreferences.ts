@@ -70,6 +70,14 @@ export class ChatPreferences {
     })();
   }
 
+  /** The user marked the message unread: the chat's read position goes back to just before it. */
+  markUnread(chatId: number, messageId: number): void {
+    this.db.transaction(() => {
+      this.writer.chatRows.unreadFrom(chatId, messageId);
+      this.writer.chatRows.recount(chatId);
+    })();
+  }
+
   draft(chatId: number): Draft | null {
     const row = this.db
       .prepare(`SELECT body, reply_to_message_id, updated_at FROM drafts WHERE chat_id = ?`)

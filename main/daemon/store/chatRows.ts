@@ -44,6 +44,19 @@ export class ChatRows {
         INSERT INTO read_positions (chat_id, read_upto_id, updated_at) VALUES (?, ?, ?)
         ON CONFLICT (chat_id) DO UPDATE SET read_upto_id = max(read_upto_id, excluded.read_upto_id),
           updated_at = excluded.updated_at`),
+      // The server's own read state (RemoteReadPosition.exact): it may move back.
+      setReadExactly: db.prepare(`
+        INSERT INTO read_positions (chat_id, read_upto_id, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT (chat_id) DO UPDATE SET read_upto_id = excluded.read_upto_id,
+          updated_at = excluded.updated_at`),
+      // Our own writes to the read state of a chat that the server cannot show yet.
+      readWriteInFlight: db
+        .prepare(
+          `SELECT 1 FROM outbox WHERE chat_id = ? AND op IN ('read', 'mailKeyword')
+             AND state IN ('pending', 'sending') LIMIT 1`,
+        )
+        .pluck(),
+      newestBefore: db.prepare(`SELECT max(id) FROM messages WHERE chat_id = ? AND id < ?`).pluck(),
       recount: db.prepare(`
         UPDATE chats SET
           unread_count = (SELECT count(*) FROM messages m WHERE m.chat_id = @chatId
@@ -90,6 +103,29 @@ export class ChatRows {
   /** Moves the user's read position up to the message (never back); then recount. */
   readUpTo(chatId: number, messageId: number, now = Date.now()): void {
     this.stmts.setReadUpto.run(chatId, messageId, now);
+  }
+
+  /**
+   * The server's read state, which may move back (RemoteReadPosition.exact).
+   * A move back waits while a read-state write of ours to this chat is queued
+   * or on its way: the server cannot show it yet, and the chat would show
+   * unread again after the user read it. Our write changes the server's state,
+   * so the server's next answer brings the position again. (Answers asked for
+   * before a write that was already sent are the connector's to recognise.)
+   * Returns whether the position changed.
+   */
+  readExactly(chatId: number, messageId: number, now = Date.now()): boolean {
+    const current = this.readUpto(chatId);
+    if (messageId === current) return false;
+    if (messageId < current && this.stmts.readWriteInFlight.get(chatId)) return false;
+    this.stmts.setReadExactly.run(chatId, messageId, now);
+    return true;
+  }
+
+  /** The user marked the message unread: the position goes back to just before it. */
+  unreadFrom(chatId: number, messageId: number, now = Date.now()): void {
+    const before = (this.stmts.newestBefore.get(chatId, messageId) as number | null) ?? 0;
+    if (before < this.readUpto(chatId)) this.stmts.setReadExactly.run(chatId, before, now);
   }
 
   /** The user's read position in the chat, as a message key (0: nothing read). */

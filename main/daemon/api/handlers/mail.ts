@@ -17,6 +17,8 @@ export function mailHandlers(ctx: HandlerContext) {
     'mail.setKeyword': ({ messageId, keyword, value }) => {
       const m = messageOrThrow(messageId);
       const chat = chatOrThrow(m.chatId);
+      // Unread shows at once, as the server will have it (its read state moves back by sync).
+      if (keyword === 'seen' && !value) store.prefs.markUnread(m.chatId, messageId);
       const entry = enqueue(m.accountId, m.chatId, {
         op: 'mailKeyword',
         chatRemoteId: chat.remoteId,

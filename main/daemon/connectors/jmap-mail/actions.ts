@@ -319,11 +319,13 @@ export async function ensureMailboxesLoaded(s: MailSession, signal: AbortSignal)
 /** The outbox operations JMAP Mail handles. No edit (a sent mail is final), no reactions. */
 export const jmapMailOperations = {
   read: async (s, op, _key, ctx) => {
+    s.seenWrittenAt.set(op.chatRemoteId, performance.now());
     const ids = await threadUpTo(s, ctx, op.chatRemoteId, op.messageRemoteId);
     await update(s, ctx, Object.fromEntries(ids.map((id) => [id, { 'keywords/$seen': true }])));
     return {};
   },
   mailKeyword: async (s, op, _key, ctx) => {
+    if (op.keyword === '$seen') s.seenWrittenAt.set(op.chatRemoteId, performance.now());
     await update(
       s,
       ctx,

@@ -277,10 +277,15 @@ export function threadToChat(
   };
 }
 
-/** The newest email of the thread the user has read ($seen), as a read position. */
-export function readPosition(threadId: string, emails: Email[]): RemoteReadPosition | null {
+/**
+ * The newest email of the thread the user has read ($seen), as a read
+ * position. $seen lives on the server, so the position is exact: it moves back
+ * when a mail is marked unread (here or by another client), and a thread with
+ * no $seen mail has none.
+ */
+export function readPosition(threadId: string, emails: Email[]): RemoteReadPosition {
   const seen = emails
     .filter(isSeen)
     .sort((a, b) => Date.parse(b.receivedAt) - Date.parse(a.receivedAt));
-  return seen[0] ? { chatRemoteId: threadId, messageRemoteId: seen[0].id } : null;
+  return { chatRemoteId: threadId, messageRemoteId: seen[0]?.id ?? null, exact: true };
 }

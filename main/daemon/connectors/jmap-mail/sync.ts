@@ -63,6 +63,8 @@ export async function batchFor(
   const threadIds = [...new Set(emails.map((e) => e.threadId))];
   const batch: SyncBatch = { chats: [], messages: [], people: [], readPositions: [] };
   if (threadIds.length === 0) return batch;
+  // Read positions are taken from answers asked for from here on.
+  const askedAt = performance.now();
   // Thread/get and the light view of every email in those threads, in one
   // request through a result reference.
   const limit = s.client.session.core.maxObjectsInGet;
@@ -119,8 +121,16 @@ export async function batchFor(
     const members = emailIds.map((id) => light.get(id)).filter((e): e is Email => e !== undefined);
     const first = members[0];
     batch.chats!.push(threadToChat(threadId, first?.subject ?? '', members, roles, emailIds));
+    // Exact (it may move back: a mail marked unread) only with every email of
+    // the thread at hand, and from an answer asked for after our own last
+    // $seen write to the thread: an older one may not show that write yet,
+    // and the change it makes brings the thread again with the next sync.
     const rp = readPosition(threadId, members);
-    if (rp) batch.readPositions!.push(rp);
+    const wrote = s.seenWrittenAt.get(threadId);
+    if (members.length === emailIds.length && (wrote === undefined || wrote < askedAt))
+      batch.readPositions!.push(rp);
+    else if (rp.messageRemoteId !== null)
+      batch.readPositions!.push({ chatRemoteId: threadId, messageRemoteId: rp.messageRemoteId });
   }
   const people = new Map<string, RemotePerson>();
   for (const e of emails) {

@@ -25,6 +25,11 @@ export interface MailSession {
   identity: Identity | null;
   /** Domain for Message-IDs we generate. */
   readonly messageIdHost: string;
+  /**
+   * When this session last began changing a thread's $seen (performance.now()):
+   * a read position from an answer asked for before that may predate our write.
+   */
+  readonly seenWrittenAt: Map<string, number>;
 }
 
 export interface MailTransportOptions {
@@ -73,6 +78,7 @@ export async function openMailSession(
     mailboxes: new Map(),
     identity,
     messageIdHost: selfAddress.split('@')[1] || domain,
+    seenWrittenAt: new Map(),
   };
 }
 
