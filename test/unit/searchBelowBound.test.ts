@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fold } from '../../main/daemon/store/search/indexText.js';
 import { searchPage } from '../../main/daemon/store/search/messageSearch.js';
+import { VocabularyIndexer } from '../../main/daemon/store/search/vocabularyIndexer.js';
 import { addAccount, chatBatch, message, tempStore } from '../helpers/fixtures.js';
 import { allSearchHits } from '../helpers/searchPages.js';
 
@@ -33,7 +34,8 @@ function textOf(i: number): string {
   return parts.join(' ');
 }
 
-function world() {
+/** `vocabulary`: whether the substring vocabulary has every word (long words then search by their own tokens). */
+function world(vocabulary: Vocabulary = 'lagging') {
   const { store, cleanup } = tempStore();
   const account = addAccount(store);
   const n = 3000;
@@ -64,6 +66,7 @@ function world() {
     });
   }
   for (const d of gone) d.deleted = true;
+  if (vocabulary === 'complete') new VocabularyIndexer(store.db).drainAll();
   const idOf = new Map(
     (
       store.db.prepare(`SELECT remote_id, id FROM messages`).all() as {
@@ -75,74 +78,80 @@ function world() {
   return { store, cleanup, docs, idOf };
 }
 
+type Vocabulary = 'lagging' | 'complete';
+const VOCABULARIES: Vocabulary[] = ['lagging', 'complete'];
+
 const day = (d: number) => new Date(T0 + d * DAY).toISOString().slice(0, 10);
 
-test('before: with words common, rare, bursty or long finds exactly their messages, newest first, on every page', () => {
-  const { store, cleanup, docs, idOf } = world();
-  try {
-    const cases: { query: string; words: string[]; below: number; from?: number }[] = [];
-    for (const d of [10, 40, 55, 70, 124]) {
-      for (const words of [
-        ['the'],
-        ['merge'],
-        ['the', 'merge'],
-        ['outage'],
-        ['submodules'],
-        ['rarity'],
-      ])
-        cases.push({ query: `before:${day(d)} ${words.join(' ')}`, words, below: T0 + d * DAY });
-    }
-    // after: cuts the windows; a bound in the first day leaves only a few messages.
-    cases.push({
-      query: `after:${day(48)} before:${day(52)} the`,
-      words: ['the'],
-      below: T0 + 52 * DAY,
-      from: T0 + 48 * DAY,
-    });
-    cases.push({ query: `before:${day(1)} the`, words: ['the'], below: T0 + DAY });
-    for (const c of cases) {
-      const expected = docs
-        .filter(
-          (d) => !d.deleted && d.ts < c.below && d.ts >= (c.from ?? 0) && holdsAll(d.text, c.words),
-        )
-        .map((d) => idOf.get(d.remoteId)!)
-        .sort((a, b) => b - a);
-      for (const limit of [5, 50]) {
-        const got = allSearchHits(store, c.query, limit);
-        assert.equal(got.length, expected.length, `${c.query} (limit ${limit}): how many`);
-        assert.deepEqual(got, expected, `${c.query} (limit ${limit})`);
+for (const vocabulary of VOCABULARIES)
+  test(`before: with words common, rare, bursty or long finds exactly their messages, newest first, on every page (vocabulary ${vocabulary})`, () => {
+    const { store, cleanup, docs, idOf } = world(vocabulary);
+    try {
+      const cases: { query: string; words: string[]; below: number; from?: number }[] = [];
+      for (const d of [10, 40, 55, 70, 124]) {
+        for (const words of [
+          ['the'],
+          ['merge'],
+          ['the', 'merge'],
+          ['outage'],
+          ['submodules'],
+          ['rarity'],
+        ])
+          cases.push({ query: `before:${day(d)} ${words.join(' ')}`, words, below: T0 + d * DAY });
       }
+      // after: cuts the windows; a bound in the first day leaves only a few messages.
+      cases.push({
+        query: `after:${day(48)} before:${day(52)} the`,
+        words: ['the'],
+        below: T0 + 52 * DAY,
+        from: T0 + 48 * DAY,
+      });
+      cases.push({ query: `before:${day(1)} the`, words: ['the'], below: T0 + DAY });
+      for (const c of cases) {
+        const expected = docs
+          .filter(
+            (d) =>
+              !d.deleted && d.ts < c.below && d.ts >= (c.from ?? 0) && holdsAll(d.text, c.words),
+          )
+          .map((d) => idOf.get(d.remoteId)!)
+          .sort((a, b) => b - a);
+        for (const limit of [5, 50]) {
+          const got = allSearchHits(store, c.query, limit);
+          assert.equal(got.length, expected.length, `${c.query} (limit ${limit}): how many`);
+          assert.deepEqual(got, expected, `${c.query} (limit ${limit})`);
+        }
+      }
+      // The burst is found from far below its end, not only from just under it.
+      assert.equal(allSearchHits(store, `before:${day(70)} outage`, 50).length, 60 - 4);
+    } finally {
+      cleanup();
     }
-    // The burst is found from far below its end, not only from just under it.
-    assert.equal(allSearchHits(store, `before:${day(70)} outage`, 50).length, 60 - 4);
-  } finally {
-    cleanup();
-  }
-});
+  });
 
-test('a later page of a plain search (its beforeId a bound) continues exactly where the last one ended', () => {
-  const { store, cleanup, docs, idOf } = world();
-  try {
-    for (const query of ['the', 'the merge', 'submodules', 'outage']) {
-      const words = query.split(' ');
-      const expected = docs
-        .filter((d) => !d.deleted && holdsAll(d.text, words))
-        .map((d) => idOf.get(d.remoteId)!)
-        .sort((a, b) => b - a);
-      assert.deepEqual(allSearchHits(store, query, 50), expected, query);
-      // A page that starts at an arbitrary message, not at a hit.
-      const bound = idOf.get('$1500')!;
-      const page = searchPage(store.db, query, { limit: 50, beforeId: bound });
-      assert.deepEqual(
-        page.hits.map((h) => h.messageId),
-        expected.filter((id) => id < bound).slice(0, 50),
-        `${query} below $1500`,
-      );
+for (const vocabulary of VOCABULARIES)
+  test(`a later page of a plain search (its beforeId a bound) continues exactly where the last one ended (vocabulary ${vocabulary})`, () => {
+    const { store, cleanup, docs, idOf } = world(vocabulary);
+    try {
+      for (const query of ['the', 'the merge', 'submodules', 'outage']) {
+        const words = query.split(' ');
+        const expected = docs
+          .filter((d) => !d.deleted && holdsAll(d.text, words))
+          .map((d) => idOf.get(d.remoteId)!)
+          .sort((a, b) => b - a);
+        assert.deepEqual(allSearchHits(store, query, 50), expected, query);
+        // A page that starts at an arbitrary message, not at a hit.
+        const bound = idOf.get('$1500')!;
+        const page = searchPage(store.db, query, { limit: 50, beforeId: bound });
+        assert.deepEqual(
+          page.hits.map((h) => h.messageId),
+          expected.filter((id) => id < bound).slice(0, 50),
+          `${query} below $1500`,
+        );
+      }
+    } finally {
+      cleanup();
     }
-  } finally {
-    cleanup();
-  }
-});
+  });
 
 test('is:unread finds the same messages whether planned from the chat list in memory or from SQL', () => {
   const { store, cleanup } = world();

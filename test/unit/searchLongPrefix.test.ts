@@ -10,6 +10,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { containsTerm, makeSnippet } from '../../main/daemon/store/search/snippet.js';
 import { fold } from '../../main/daemon/store/search/indexText.js';
+import { VocabularyIndexer } from '../../main/daemon/store/search/vocabularyIndexer.js';
+import {
+  LONG_WORD_TOKENS_MAX,
+  tokensStartingWith,
+} from '../../main/daemon/store/search/longWordTokens.js';
 import type { TextTerm } from '../../main/daemon/store/search/queryParser.js';
 import { addAccount, chatBatch, message, tempStore } from '../helpers/fixtures.js';
 import { allSearchHits } from '../helpers/searchPages.js';
@@ -202,4 +207,81 @@ test('containsTerm and snippets find a one-word term exactly where the tokens ho
     }),
     { numRuns: 3000, seed: 20261202 },
   );
+});
+
+test('a plural whose short prefix is mostly its singular finds exactly its messages, also where its token follows a non-ASCII mark', () => {
+  // "header" is most of "header…"; "headers" is 1 in 10, some of them inside
+  // words the vocabulary keeps whole ("«headers»", "x—headersé") and in subjects.
+  const texts = Array.from({ length: 3000 }, (_, i) =>
+    i % 10 === 3
+      ? [
+          `the Headers of mail ${i}`,
+          `quoted «headers» ${i}`,
+          `raw x—headersé ${i}`,
+          `headersize ${i} grew`,
+        ][Math.floor(i / 10) % 4]!
+      : i % 2
+        ? `one header ${i}`
+        : `subheaders and a header ${i}`,
+  );
+  const { store, cleanup, docs } = world(texts);
+  try {
+    const expected = docs
+      .filter((d) => holdsWordPrefix(d.text, 'headers'))
+      .map((d) => d.id)
+      .sort((a, b) => b - a);
+    assert.equal(expected.length, 300);
+    // Before the vocabulary has every word (the short prefix), then after (the word's tokens).
+    for (const vocabulary of ['lagging', 'complete']) {
+      if (vocabulary === 'complete') new VocabularyIndexer(store.db).drainAll();
+      for (const limit of [7, 50, 500])
+        assert.deepEqual(
+          allSearchHits(store, 'headers', limit),
+          expected,
+          `${vocabulary}, limit ${limit}`,
+        );
+      assert.equal(allSearchHits(store, 'headersiz', 50).length, 75, vocabulary);
+      assert.deepEqual(allSearchHits(store, 'headerless', 50), [], vocabulary);
+    }
+    assert.notEqual(tokensStartingWith(store.db, 'headers'), null);
+  } finally {
+    cleanup();
+  }
+});
+
+test("a long word's tokens come from the vocabulary: those starting it, later ones after a mark, and none while it lags", () => {
+  const { store, cleanup } = world([
+    'Headers, headersize and HEADERS',
+    'a «headers» quote, x—headersé, café—headersmith',
+    'subheaders are not headers-only',
+  ]);
+  try {
+    const vocabulary = new VocabularyIndexer(store.db);
+    vocabulary.drainAll();
+    const tokens = (word: string) => {
+      const expr = tokensStartingWith(store.db, word);
+      return expr === null || expr === '' ? expr : expr.slice(1, -1).split(' OR ').sort();
+    };
+    assert.deepEqual(tokens('headers'), [
+      '"headers"',
+      '"headerse"',
+      '"headersize"',
+      '"headersmith"',
+    ]);
+    assert.equal(tokens('subheaderz'), '');
+    // A word with more tokens than the cap is left to the short prefix.
+    const many = Array.from({ length: LONG_WORD_TOKENS_MAX + 1 }, (_, i) => `headersx${i}`);
+    store.writer.apply(
+      addAccount(store, 'other').id,
+      chatBatch('!s', 'more', [message('!s', '$m', T0, many.join(' '))]),
+    );
+    vocabulary.drainAll();
+    assert.equal(tokens('headersx'), null);
+    // While messages wait for the vocabulary, it cannot tell every token.
+    store.db.prepare('INSERT INTO substring_backlog (id) SELECT max(id) FROM messages').run();
+    assert.equal(tokens('headers'), null);
+    assert.equal(allSearchHits(store, 'headers', 50).length, 4);
+  } finally {
+    cleanup();
+  }
 });
