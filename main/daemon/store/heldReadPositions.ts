@@ -36,9 +36,7 @@ export class HeldReadPositions {
         ON CONFLICT (chat_id) DO UPDATE SET message_remote_id = excluded.message_remote_id,
           exact = excluded.exact, received_at = excluded.received_at`),
       any: db.prepare(`SELECT 1 FROM held_read_positions LIMIT 1`).pluck(),
-      get: db.prepare(
-        `SELECT message_remote_id, exact FROM held_read_positions WHERE chat_id = ?`,
-      ),
+      get: db.prepare(`SELECT message_remote_id, exact FROM held_read_positions WHERE chat_id = ?`),
       drop: db.prepare(`DELETE FROM held_read_positions WHERE chat_id = ?`),
       loosen: db.prepare(`UPDATE held_read_positions SET exact = 0 WHERE chat_id = ?`),
       prune: db.prepare(`DELETE FROM held_read_positions WHERE received_at < ?`),
