@@ -112,6 +112,7 @@ export class BatchWriter {
     this.index = new MessageIndex(db);
     this.pending = new PendingRelations(db);
     this.pending.prune();
+    this.chatRows.held.prune();
     this.history = new EditHistory(db);
     this.stmts = {
       upsertSpace: db.prepare(`
@@ -345,6 +346,7 @@ export class BatchWriter {
       // In key (time) order: FTS5 appends rowids in order far faster than it
       // inserts them out of order (backfill arrives newest first).
       const ordered = [...batch.messages].sort((a, b) => a.ts - b.ts);
+      const messageChats = new Set<number>();
       this.senderNames.clear();
       for (const m of ordered) {
         const chatId = chatIdOf(m.chatRemoteId);
@@ -353,6 +355,7 @@ export class BatchWriter {
         }
         const outcome = this.upsertMessage(accountId, chatId, m, selfIds);
         touchedChats.add(chatId);
+        messageChats.add(chatId);
         if (outcome.kind === 'inserted') {
           result.insertedMessageIds.push(outcome.id);
           changes.message(outcome.id, chatId);
@@ -384,6 +387,9 @@ export class BatchWriter {
         for (const m of ordered)
           for (const p of this.pending.take(accountId, m.remoteId))
             this.applyRelation(accountId, p, touched);
+      // So do read positions that named one of them (before this batch's own positions, which are newer).
+      if (this.chatRows.held.any())
+        for (const chatId of messageChats) this.applyHeldReadPosition(accountId, chatId, touched);
     }
 
     for (const e of batch.edits ?? [])
@@ -405,18 +411,33 @@ export class BatchWriter {
       changes.message(id);
     }
 
+    let anyHeld = batch.readPositions?.length ? this.chatRows.held.any() : false;
     for (const rp of batch.readPositions ?? []) {
       const chatId = chatIdOf(rp.chatRemoteId);
+      if (chatId === undefined) continue;
+      const exact = rp.exact === true;
+      const remoteId = rp.messageRemoteId;
       const id =
-        rp.messageRemoteId === null
+        remoteId === null
           ? 0
-          : (this.stmts.messageIdByRemote.get(accountId, rp.messageRemoteId) as number | undefined);
-      if (chatId === undefined || id === undefined) continue;
-      if (rp.exact) {
-        if (!this.chatRows.readExactly(chatId, id)) continue;
-      } else this.chatRows.readUpTo(chatId, id);
-      touchedChats.add(chatId);
-      recountChats.add(chatId);
+          : (this.stmts.messageIdByRemote.get(accountId, remoteId) as number | undefined);
+      if (id === undefined) {
+        // Its message is not here yet: it applies in the batch that brings it.
+        this.chatRows.held.hold(chatId, { messageRemoteId: remoteId!, exact });
+        anyHeld = true;
+        continue;
+      }
+      // A position held before this one: an exact one here is all of the read
+      // state, so the held one is stale; a forward-only one leaves it to apply
+      // (it may be further on) but never to move back past this one.
+      if (anyHeld) {
+        if (exact) this.chatRows.held.drop(chatId);
+        else this.chatRows.held.loosen(chatId);
+      }
+      if (this.moveReadPosition(chatId, id, exact)) {
+        touchedChats.add(chatId);
+        recountChats.add(chatId);
+      }
     }
 
     for (const id of touched.reindex) {
@@ -481,6 +502,30 @@ export class BatchWriter {
     result.chatIds = [...touchedChats];
     result.changes = changes.perChat((ids) => this.chatsOfMessages(ids));
     return result;
+  }
+
+  /**
+   * Moves the user's read position to a stored message (0: nothing read):
+   * forward only, or exactly (RemoteReadPosition.exact). True when it may have moved.
+   */
+  private moveReadPosition(chatId: number, messageId: number, exact: boolean): boolean {
+    if (exact) return this.chatRows.readExactly(chatId, messageId);
+    this.chatRows.readUpTo(chatId, messageId);
+    return true;
+  }
+
+  /** The chat's held read position, applied (and no longer held) when its message is stored now. */
+  private applyHeldReadPosition(accountId: number, chatId: number, t: Touched): void {
+    const held = this.chatRows.held.get(chatId);
+    if (!held) return;
+    const id = this.stmts.messageIdByRemote.get(accountId, held.messageRemoteId) as
+      number | undefined;
+    if (id === undefined) return;
+    this.chatRows.held.drop(chatId);
+    if (this.moveReadPosition(chatId, id, held.exact)) {
+      t.chats.add(chatId);
+      t.recount.add(chatId);
+    }
   }
 
   /** An edit, deletion or added reaction: applied when its target is here, else kept for later. */

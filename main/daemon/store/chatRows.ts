@@ -5,6 +5,7 @@
 // rules live in one place: the chat list reads `chats` alone and never
 // aggregates over messages.
 import type { WriteDb } from './database.js';
+import { HeldReadPositions } from './heldReadPositions.js';
 
 /** How much of the newest message the chat list shows. */
 export const PREVIEW_CHARS = 140;
@@ -14,8 +15,11 @@ export const previewOf = (body: string): string => body.slice(0, PREVIEW_CHARS);
 
 export class ChatRows {
   private readonly stmts;
+  /** Read positions waiting for the message they name (the batch writer holds and applies them). */
+  readonly held: HeldReadPositions;
 
   constructor(db: WriteDb) {
+    this.held = new HeldReadPositions(db);
     this.stmts = {
       newest: db.prepare(`
         UPDATE chats SET last_activity_ts = @ts, last_message_id = @id,
@@ -122,8 +126,13 @@ export class ChatRows {
     return true;
   }
 
-  /** The user marked the message unread: the position goes back to just before it. */
+  /**
+   * The user marked the message unread: the position goes back to just before
+   * it, and a position held from before (read elsewhere up to a message not
+   * here yet) no longer applies: the user's mark is newer.
+   */
   unreadFrom(chatId: number, messageId: number, now = Date.now()): void {
+    this.held.drop(chatId);
     const before = (this.stmts.newestBefore.get(chatId, messageId) as number | null) ?? 0;
     if (before < this.readUpto(chatId)) this.stmts.setReadExactly.run(chatId, before, now);
   }

@@ -106,20 +106,11 @@ export function subscriptionBatch(sub: UniSubscription, selfId: string): SyncBat
       membership: 'join',
       role: roleOf(p.role, p.user_id, group),
     })),
-    readPositions: readPositionsOf(sub),
+    readPositions:
+      sub.last_read_message_id != null && sub.last_read_message_id > 0
+        ? [{ chatRemoteId, messageRemoteId: messageRemoteId(sub.last_read_message_id) }]
+        : [],
   };
-}
-
-/** Our read position in the subscription's group (none before anything was read). */
-export function readPositionsOf(sub: UniSubscription): NonNullable<SyncBatch['readPositions']> {
-  return sub.last_read_message_id != null && sub.last_read_message_id > 0
-    ? [
-        {
-          chatRemoteId: groupRemoteId(sub.group_id),
-          messageRemoteId: messageRemoteId(sub.last_read_message_id),
-        },
-      ]
-    : [];
 }
 
 /**

@@ -13,13 +13,7 @@
 import * as z from 'zod';
 import type { SyncBatch } from '../../model/types.js';
 import { BACKFILL_STREAM_PREFIX, type ConnectorContext } from '../connector.js';
-import {
-  groupRemoteId,
-  messagesBatch,
-  readPositionsOf,
-  subscriptionBatch,
-  userRemoteId,
-} from './mapping.js';
+import { groupRemoteId, messagesBatch, subscriptionBatch, userRemoteId } from './mapping.js';
 import type { UnichatSession } from './session.js';
 import { maxOf, minOf } from '../extremes.js';
 import {
@@ -80,33 +74,12 @@ export async function* syncAccount(
 ): AsyncGenerator<SyncBatch> {
   const subs = await allSubscriptions(ctx, s, options.subscriptionPage);
   yield subscriptionsBatch(ctx, s, subs);
+  // A group's read position (in the list) may name a message its catch-up
+  // brings: the store holds it until that message is stored.
   for (const sub of subs) {
     if (ctx.signal.aborted) return;
-    yield* readAgainAfter(
-      catchUpGroup(ctx, s, groupRemoteId(sub.group_id), sub.group?.last_serial ?? 0, options),
-      readPositionsOf(sub),
-    );
+    yield* catchUpGroup(ctx, s, groupRemoteId(sub.group_id), sub.group?.last_serial ?? 0, options);
   }
-}
-
-/**
- * A group's catch-up, then the group's read position once more when the
- * catch-up stored messages. The subscription batch (with the position) goes
- * first, so that chats and people exist before their messages; but the store
- * keeps a read position only for a message it has, so one naming a message
- * this catch-up brought (read on another device while we were away) was
- * dropped, and those messages showed unread.
- */
-async function* readAgainAfter(
-  batches: AsyncIterable<SyncBatch>,
-  readPositions: NonNullable<SyncBatch['readPositions']>,
-): AsyncGenerator<SyncBatch> {
-  let stored = false;
-  for await (const batch of batches) {
-    stored ||= (batch.messages?.length ?? 0) > 0;
-    yield batch;
-  }
-  if (stored && readPositions.length > 0) yield { readPositions };
 }
 
 /**

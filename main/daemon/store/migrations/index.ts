@@ -17,6 +17,7 @@ import { attachmentSources } from './012_attachment_sources.js';
 import { scopeTokens } from './013_scope_tokens.js';
 import { substringVocabulary } from './014_substring_vocabulary.js';
 import { peopleByRemoteId } from './015_people_by_remote_id.js';
+import { heldReadPositions } from './016_held_read_positions.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   scopeTokens,
   substringVocabulary,
   peopleByRemoteId,
+  heldReadPositions,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 export type { Migration };
