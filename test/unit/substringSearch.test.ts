@@ -7,7 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fold } from '../../main/daemon/store/search/indexText.js';
-import { coveringTrigrams } from '../../main/daemon/store/search/substringLookup.js';
+import {
+  coveringTrigrams,
+  substringLookup,
+} from '../../main/daemon/store/search/substringLookup.js';
+import { tokensStartingWith } from '../../main/daemon/store/search/longWordTokens.js';
+import { VocabularyIndexer } from '../../main/daemon/store/search/vocabularyIndexer.js';
 import { substringPieces, vocabularyWords } from '../../main/daemon/store/search/vocabulary.js';
 import type { RemoteMessage } from '../../main/daemon/model/types.js';
 import { addAccount, message, tempStore } from '../helpers/fixtures.js';
@@ -238,6 +243,80 @@ test('a word written by a batch that rolled back is written again by the next on
       messages: [message('!r', '$4', T0 + 3, 'a flibbertigibbet again')],
     });
     assert.equal(allSearchHits(store, '*ibbertig', 20).length, 1);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a substring in a family of words sharing a long prefix finds exactly its messages, typos under the prefix checked away', () => {
+  // "*odul" fits a dozen words starting "submod" (one prefix doclist stands
+  // for them), and "submode"/"submodles" also start so but do not hold it.
+  const family = [
+    'submodule',
+    'submodules',
+    'Submodulesummary',
+    'submodule’s',
+    'module',
+    'modular',
+  ];
+  const others = ['submode', 'submodles', 'modem', 'node'];
+  const { store, cleanup } = tempStore();
+  try {
+    const account = addAccount(store);
+    const texts = Array.from({ length: 900 }, (_, i) =>
+      i % 45 === 0
+        ? `see ${others[(i / 45) % others.length]} ${i}`
+        : `the ${family[i % family.length]} ${i}`,
+    );
+    const result = store.writer.apply(account.id, {
+      chats: [{ remoteId: '!r', kind: 'group', name: 'Room' }],
+      messages: texts.map((t, i) => message('!r', `$${i}`, T0 + i * 60_000, t)),
+    });
+    new VocabularyIndexer(store.db).drainAll();
+    const holding = (s: string) =>
+      result.insertedMessageIds.filter((_, i) => fold(texts[i]!).includes(s)).sort((a, b) => b - a);
+    for (const s of ['odul', 'ubmodu', 'modules', 'ule’s'])
+      for (const limit of [7, 50])
+        assert.deepEqual(
+          allSearchHits(store, `*"${s}"`, limit),
+          holding(s),
+          `*${s} limit ${limit}`,
+        );
+    // The prefix is what stands for the family (one doclist, not a word each).
+    const lookup = substringLookup(store.db, 'odul');
+    assert.equal(lookup.kind, 'words');
+    assert.match((lookup as { match: string }).match, /"submod" \*/);
+    assert.doesNotMatch((lookup as { match: string }).match, /"submodules"/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('remembered lookups are forgotten when an account is removed and the vocabulary refilled', () => {
+  const { store, cleanup } = tempStore();
+  try {
+    const ann = addAccount(store, 'ann');
+    const bob = addAccount(store, 'bob');
+    const say = (account: { id: number }, id: string, text: string) =>
+      store.writer.apply(account.id, {
+        chats: [{ remoteId: '!r', kind: 'group', name: 'Room' }],
+        messages: [message('!r', id, T0 + Number(id.slice(1)), text)],
+      });
+    say(ann, '$1', 'the headersmith—headersbar spoke');
+    say(bob, '$2', 'bob says headers');
+    for (let i = 3; i < 40; i++) say(bob, `$${i}`, `a header ${i}`);
+    const vocabulary = new VocabularyIndexer(store.db);
+    vocabulary.drainAll();
+    assert.equal(allSearchHits(store, 'headers', 20).length, 2);
+    assert.equal(allSearchHits(store, '*eadersb', 20).length, 1);
+    store.accounts.remove(ann.id);
+    vocabulary.drainAll();
+    // Ids of the refilled vocabulary start again: nothing read before may stand.
+    say(bob, '$50', 'new: x—headersbaz and headersq');
+    vocabulary.drainAll();
+    assert.equal(allSearchHits(store, 'headers', 20).length, 2);
+    assert.equal(allSearchHits(store, '*eadersb', 20).length, 1);
+    assert.equal(tokensStartingWith(store.db, 'headersb'), '("headersbaz")');
   } finally {
     cleanup();
   }

@@ -27,6 +27,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../database.js';
 import { fold } from './indexText.js';
 import { ftsString, indexTokens } from './queryParser.js';
+import { vocabularyVersion } from './vocabularyIndexer.js';
 
 /** More tokens than this: the shortened prefix is the better plan (see above). */
 export const LONG_WORD_TOKENS_MAX = 4;
@@ -39,12 +40,13 @@ interface Statements {
   starting: Statement;
   newWords: Statement;
   backlog: Statement;
-  lastWord: Statement;
   newest: Statement;
   countFrom: Statement;
 }
 
 interface KnownVocabulary {
+  /** vocabularyVersion when last read. */
+  version: string;
   /** The newest vocabulary word read. */
   readUpTo: number;
   /** Folded tokens that are not the first token of their vocabulary word, sorted. */
@@ -70,7 +72,6 @@ function statementsFor(db: Db): Statements {
           `SELECT id, word FROM vocabulary WHERE id > ? AND word GLOB '*[^' || char(1) || '-' || char(127) || ']*' ORDER BY id`,
         )
         .raw(),
-      lastWord: db.prepare(`SELECT max(id) FROM vocabulary`).pluck(),
       backlog: db.prepare(`SELECT EXISTS (SELECT 1 FROM substring_backlog)`).pluck(),
       newest: db
         .prepare(
@@ -129,10 +130,13 @@ function lookUp(s: Statements, inner: string[], token: string): string | null {
  * since the last call (answers given before a new word are forgotten).
  */
 function vocabularyOf(db: Db, s: Statements): KnownVocabulary {
+  const version = vocabularyVersion(db);
   let known = vocabularies.get(db);
-  if (!known) vocabularies.set(db, (known = { readUpTo: 0, inner: [], answers: new Map() }));
-  const last = (s.lastWord.get() as number | null) ?? 0;
-  if (last === known.readUpTo) return known;
+  if (known?.version === version) return known;
+  // Only words added since (the same epoch: no clear, no other writer): read those.
+  const epoch = version.slice(0, version.lastIndexOf(':'));
+  if (!known || !known.version.startsWith(`${epoch}:`))
+    vocabularies.set(db, (known = { version, readUpTo: 0, inner: [], answers: new Map() }));
   const added: string[] = [];
   for (const [, word] of s.newWords.iterate(known.readUpTo) as Iterable<[number, string]>) {
     indexTokens(word).forEach((t, i) => {
@@ -141,7 +145,9 @@ function vocabularyOf(db: Db, s: Statements): KnownVocabulary {
       if ((i > 0 || !word.startsWith(t)) && ASCII_START.test(folded)) added.push(folded);
     });
   }
-  known.readUpTo = last;
+  // The version ends in the newest word's id (a word added since is read again next time).
+  known.readUpTo = Number(version.slice(version.lastIndexOf(':') + 1));
+  known.version = version;
   known.answers.clear();
   if (added.length) known.inner = [...new Set([...known.inner, ...added])].sort();
   return known;

@@ -11,9 +11,10 @@
 // the messages themselves.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../database.js';
-import { ftsString, indexTokens } from './queryParser.js';
+import { ftsString, indexTokens, PREFIX_INDEX_MAX } from './queryParser.js';
 import { toQueryText } from './indexText.js';
 import { pieceFits, substringPieces, type SubstringPiece } from './vocabulary.js';
+import { vocabularyVersion } from './vocabularyIndexer.js';
 
 /**
  * At most this many words per piece are OR-ed into the FTS5 query (each is a
@@ -38,33 +39,120 @@ interface VocabularyRow {
   folded: string;
 }
 
-/** `folded`: the substring as fold() leaves it. */
+/**
+ * `folded`: the substring as fold() leaves it. Answers are remembered until
+ * the vocabulary changes (vocabularyVersion; a search paged or typed again asks at once;
+ * the prefix checks below cost up to ~1 ms for a substring in many words).
+ */
 export function substringLookup(db: Db, folded: string): SubstringLookup {
+  const version = vocabularyVersion(db);
+  let known = answers.get(db);
+  if (!known || known.version !== version || known.byText.size >= ANSWERS_MAX)
+    answers.set(db, (known = { version, byText: new Map() }));
+  let answer = known.byText.get(folded);
+  if (!answer) known.byText.set(folded, (answer = lookUp(db, folded)));
+  return answer;
+}
+
+const ANSWERS_MAX = 200;
+const answers = new WeakMap<Db, { version: string; byText: Map<string, SubstringLookup> }>();
+
+function lookUp(db: Db, folded: string): SubstringLookup {
   const groups: string[] = [];
   for (const piece of substringPieces(folded)) {
     const words = wordsFitting(db, piece);
     if (words === null) continue;
     if (words.length === 0) return { kind: 'nothing' };
-    const phrases = new Set<string>();
+    // Keyed by the word's tokens: "‘submodule" and "submodule’" are the
+    // word index's "submodule", one doclist to read, not three.
+    const phrases = new Map<string, string>();
+    const prefixes = new Set<string>();
+    const purity = new Map<string, boolean>();
     let expressible = true;
     for (const w of words) {
       // Plain ASCII words differing only in case are one word to the word
       // index (PostgreSQL, postgresql): one phrase. Others are kept as
       // written: FTS5's folding of them is its own.
-      const phrase = wordPhrase(ASCII_WORD.test(w.word) ? w.word.toLowerCase() : w.word);
-      if (phrase === null) {
+      const written = ASCII_WORD.test(w.word) ? w.word.toLowerCase() : w.word;
+      const tokens = indexTokens(written);
+      if (tokens.length === 0) {
         // A word of no letters or digits is not in the word index: this
         // piece cannot narrow without losing its messages.
         expressible = false;
         break;
       }
-      phrases.add(phrase);
+      const prefix = purePrefixOf(db, tokens, piece, purity);
+      if (prefix !== null) prefixes.add(prefix);
+      else phrases.set(tokens.join(' '), wordPhrase(written)!);
     }
-    if (expressible) groups.push(`(${[...phrases].join(' OR ')})`);
+    if (expressible) {
+      const covered = (key: string) => [...prefixes].some((p) => key.startsWith(p));
+      const terms = [
+        ...[...prefixes].map((p) => `${ftsString(p)} *`),
+        ...[...phrases].filter(([key]) => !covered(key)).map(([, phrase]) => phrase),
+      ];
+      groups.push(`(${terms.join(' OR ')})`);
+    }
   }
   return groups.length === 0
     ? { kind: 'anything' }
     : { kind: 'words', match: groups.join(' AND ') };
+}
+
+/**
+ * The prefix index's longest prefix of a one-token ASCII word when every
+ * vocabulary word under it fits the piece: "submod" for "submodules" and
+ * "*odul". Such a prefix is one doclist for a dozen words (submodule,
+ * submodules, submodulesummary, …), where FTS5 sets up an iterator per word
+ * OR-ed (46 words for "*odul": 2.1 ms for 51 ids). A prefix that holds other
+ * words ("recurs" for "recursesubmodules") would bring their messages as
+ * candidates: the word stays whole. Tokens inside non-ASCII words that the
+ * vocabulary does not list are still checked away by the caller's text check.
+ */
+function purePrefixOf(
+  db: Db,
+  tokens: string[],
+  piece: SubstringPiece,
+  purity: Map<string, boolean>,
+): string | null {
+  const token = tokens[0]!;
+  if (tokens.length !== 1 || token.length < PREFIX_INDEX_MAX || !ASCII_WORD.test(token))
+    return null;
+  const prefix = token.slice(0, PREFIX_INDEX_MAX).toLowerCase();
+  let pure = purity.get(prefix);
+  if (pure === undefined) {
+    const under = statementsFor(db).range.all(
+      prefix,
+      prefix + String.fromCodePoint(0x10ffff),
+      PREFIX_WORDS_MAX + 1,
+    ) as VocabularyRow[];
+    const others = under.filter((r) => !pieceFits(r.folded, piece));
+    pure =
+      under.length <= PREFIX_WORDS_MAX &&
+      others.length <= OTHER_WORDS_MAX &&
+      others.reduce((n, r) => n + messagesHolding(db, r.word), 0) <= OTHER_MESSAGES_MAX;
+    purity.set(prefix, pure);
+  }
+  return pure ? prefix : null;
+}
+
+/** A prefix over more vocabulary words than this is not checked for purity. */
+const PREFIX_WORDS_MAX = 100;
+/**
+ * A prefix may hold a few other words (typos: "submodles", "submod"), if
+ * they are in few messages: each is a candidate read and checked away.
+ */
+const OTHER_WORDS_MAX = 8;
+const OTHER_MESSAGES_MAX = 50;
+
+/** How many messages hold a vocabulary word's tokens, counted up to OTHER_MESSAGES_MAX + 1. */
+function messagesHolding(db: Db, word: string): number {
+  const phrase = wordPhrase(word);
+  if (phrase === null) return 0;
+  return statementsFor(db).count.get(
+    `{body subject} : ${phrase}`,
+    OTHER_MESSAGES_MAX + 1,
+  ) as number;
 }
 
 /** The words fitting a piece; null when there are too many to narrow by, or no cheap way to list them. */
@@ -116,6 +204,7 @@ export function coveringTrigrams(text: string): string[] {
 }
 
 interface Statements {
+  count: Statement;
   equal: Statement;
   range: Statement;
   trigram: Statement;
@@ -127,6 +216,11 @@ function statementsFor(db: Db): Statements {
   let s = statements.get(db);
   if (!s) {
     s = {
+      count: db
+        .prepare(
+          `SELECT count(*) FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?)`,
+        )
+        .pluck(),
       equal: db.prepare(`SELECT word, folded FROM vocabulary WHERE folded = ? LIMIT ?`),
       range: db.prepare(
         `SELECT word, folded FROM vocabulary WHERE folded >= ? AND folded < ? LIMIT ?`,

@@ -10,6 +10,7 @@
 // time, same run): slices read back in key order, with a slice's words
 // deduplicated before any lookup, cost less than lookups spread through the
 // batch writer's transaction.
+import type { Statement } from 'better-sqlite3';
 import type { Db, WriteDb } from '../database.js';
 import { fold } from './indexText.js';
 import { vocabularyWords } from './vocabulary.js';
@@ -177,8 +178,32 @@ function prepare(db: WriteDb) {
  * Runs in the caller's transaction.
  */
 export function clearVocabulary(db: WriteDb): void {
+  clears.set(db, (clears.get(db) ?? 0) + 1);
   db.exec(`DELETE FROM vocabulary;
     INSERT INTO vocabulary_trigrams (vocabulary_trigrams) VALUES ('delete-all');
     INSERT OR IGNORE INTO substring_backlog (id) SELECT id FROM messages WHERE deleted = 0;`);
   vocabularyWriterFor(db).forget();
+}
+
+const clears = new WeakMap<Db, number>();
+const versionStatements = new WeakMap<Db, { dataVersion: Statement; lastWord: Statement }>();
+
+/**
+ * Changes whenever the vocabulary may have lost or changed words, not only
+ * gained them: what was read from it before may be kept while this stays
+ * the same. Word ids are reused after clearVocabulary, so the newest id
+ * alone does not tell; nor does it when another connection wrote
+ * (data_version).
+ */
+export function vocabularyVersion(db: Db): string {
+  let s = versionStatements.get(db);
+  if (!s)
+    versionStatements.set(
+      db,
+      (s = {
+        dataVersion: db.prepare(`PRAGMA data_version`).pluck(),
+        lastWord: db.prepare(`SELECT max(id) FROM vocabulary`).pluck(),
+      }),
+    );
+  return `${clears.get(db) ?? 0}:${s.dataVersion.get() as number}:${(s.lastWord.get() as number | null) ?? 0}`;
 }
