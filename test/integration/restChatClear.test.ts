@@ -1,13 +1,16 @@
 // "Clear chat" on the REST chat reference server (test/servers/rest-chat):
 // the owner clears a chat elsewhere (DELETE /chats/:id/messages) and its
 // messages leave Parley, live or at the next start; what is posted after the
-// clear shows.
+// clear shows. And clearing from Parley: the owner may, others are refused
+// with the server's reason, and a retried clear does not clear twice.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRestChatServer, type RestChatServer } from '../servers/rest-chat/server.js';
 import { waitFor } from '../helpers/fixtures.js';
 import { signInRestChatUser, type RestChatUser } from '../helpers/restChatUser.js';
-import type { DaemonEvent } from '../../main/daemon/api/contract.js';
+import type { DaemonEvent, OutboxItem } from '../../main/daemon/api/contract.js';
+import { clearChat } from '../../main/daemon/connectors/rest-chat/chats.js';
+import { openSession } from '../../main/daemon/connectors/rest-chat/session.js';
 
 let server: RestChatServer;
 let bob: RestChatUser;
@@ -18,6 +21,7 @@ before(async () => {
       { username: 'annie', password: 'annie-password', name: 'Annie' },
       { username: 'bobby', password: 'bobby-password', name: 'Bobby' },
       { username: 'cyril', password: 'cyril-password', name: 'Cyril' },
+      { username: 'dorian', password: 'dorian-password', name: 'Dorian' },
     ],
   });
   bob = await signInRestChatUser(server.url, 'bobby', 'bobby-password');
@@ -126,3 +130,62 @@ test('a clear while Parley was closed is noticed at the next start; what came af
   await waitFor('and the cleared one is gone', () => bodies(chatId).length === 1);
   assert.deepEqual(bodies(chatId), ['posted while you were away']);
 });
+
+test('clearing from Parley: the owner’s clear empties every Parley; a member who is not the owner is refused', async () => {
+  const ann = await signInRestChatUser(server.url, 'annie', 'annie-password');
+  try {
+    const chatId = await groupWith('Cleared from Parley', ['dorian']);
+    await post(chatId, 'keep or clear');
+    await waitFor('both have it', () => bodies(chatId).length === 1 && ann.messages(chatId)[0]);
+    const prefs = await bob.call<{ canClear: boolean }>('chats.prefs', {
+      chatId: bob.chat(chatId)!.id,
+    });
+    assert.equal(prefs.canClear, true, 'the menu offers it for REST chat');
+
+    const { outboxId } = await bob.call<{ outboxId: number }>('chats.clear', {
+      chatId: bob.chat(chatId)!.id,
+    });
+    const refused = await waitFor('Bobby’s clear is refused (he is not the owner)', async () =>
+      (await bob.call<OutboxItem[]>('outbox.list', {})).find(
+        (o) => o.id === outboxId && o.state === 'failed',
+      ),
+    );
+    assert.match(refused.lastError ?? '', /You can't clear this chat\./);
+    assert.deepEqual(bodies(chatId), ['keep or clear'], 'nothing went on a refusal');
+
+    await ann.call('chats.clear', { chatId: ann.chat(chatId)!.id });
+    await waitFor('Annie’s Parley empties', () => ann.messages(chatId).length === 0);
+    await waitFor('and Bobby’s', () => bodies(chatId).length === 0);
+    assert.equal(serverMessagesIn(chatId), 0);
+  } finally {
+    await ann.close();
+  }
+});
+
+test('a clear retried after its answer was lost does not take the messages posted since', async () => {
+  const chatId = await personal();
+  await post(chatId, 'cleared once');
+  const [through] = await asAnnie<{ id: number }[]>('GET', `/chats/${chatId}/messages?count=1`);
+  const session = await openSession(
+    server.url,
+    server.newSession('annie').accessToken,
+    {},
+    AbortSignal.timeout(10_000),
+  );
+  const op = {
+    op: 'chatClear' as const,
+    chatRemoteId: chatId,
+    throughMessageRemoteId: String(through!.id),
+  };
+  // The first attempt reached the server; its answer was lost. Then someone posts.
+  await clearChat(session, op, { earlier: 0, queuedAt: Date.now() }, AbortSignal.timeout(10_000));
+  await post(chatId, 'posted after the clear');
+  await clearChat(session, op, { earlier: 1, queuedAt: Date.now() }, AbortSignal.timeout(10_000));
+  assert.deepEqual(
+    (await asAnnie<{ text: string }[]>('GET', `/chats/${chatId}/messages`)).map((m) => m.text),
+    ['posted after the clear'],
+  );
+});
+
+const serverMessagesIn = (chatId: string) =>
+  [...server.store.messages.values()].filter((m) => m.chatId === chatId).length;
