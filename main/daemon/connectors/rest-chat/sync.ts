@@ -324,6 +324,8 @@ export async function* backfillAccount(
         page(s, chatId, options.pageSize, Number(anchor), ctx.signal),
       );
       if (got === null) break; // blocked in this chat: its history waits
+      // Cleared (or gone) while this page was read: the server has none of it any more.
+      if (ctx.cursor(backfillStream(chatId)) !== anchor) break;
       const next = got.length < options.pageSize ? 'done' : String(minOf(got.map((m) => m.id)));
       yield {
         messages: got.map((m) => messageToMessage(m, s.selfId)),
