@@ -250,4 +250,22 @@ describe('web mode against the REST chat reference server', { skip, timeout: 300
     await waitFor('lifted on the server', () => !relation().chatBlocked);
     assert.deepEqual(app.problems, [], app.problems.join('\n'));
   });
+
+  test('clears the chat from its menu, asked twice: its messages go, a later one shows', async () => {
+    await say(chats.direct, 'soon cleared');
+    await messageRow('soon cleared').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Chat options' }).click();
+    await page.getByRole('menuitem', { name: 'Clear chat history…' }).click();
+    await page.getByRole('menuitem', { name: /Clear for everyone/ }).click();
+    await waitFor(
+      'cleared on the server',
+      () => ![...server.store.messages.values()].some((m) => m.chatId === chats.direct),
+    );
+    await page.getByRole('log').locator('li.message').first().waitFor({ state: 'detached' });
+    await say(chats.direct, 'after the clear');
+    await messageRow('after the clear').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByRole('log').locator('li.message').count(), 1);
+    await app.shoot(SHOTS, '7-cleared');
+    assert.deepEqual(app.problems, [], app.problems.join('\n'));
+  });
 });

@@ -347,8 +347,22 @@ export const procedures = {
   },
   'chats.prefs': {
     input: z.object({ chatId: id }).strict(),
-    /** canBlock: the server keeps chat settings and can block the chat (REST chat). */
-    output: out<{ notifyLevel: NotifyLevel; canBlock: boolean }>(),
+    /**
+     * canBlock: the server keeps chat settings and can block the chat (REST chat).
+     * canClear: the server can clear the chat's history for everyone (REST chat;
+     * whether this user may is the server's to say: chats.clear).
+     */
+    output: out<{ notifyLevel: NotifyLevel; canBlock: boolean; canClear: boolean }>(),
+  },
+  /**
+   * Clears the chat's history for everyone, on the server (REST chat: the
+   * owner, or either side of a personal chat). Queued; the messages leave
+   * when the server says it cleared. A refusal fails the outbox entry with
+   * the server's reason.
+   */
+  'chats.clear': {
+    input: z.object({ chatId: id }).strict(),
+    output: out<{ outboxId: number }>(),
   },
   /**
    * The chats whose timelines this watcher shows (api/timelineWatch.ts): the

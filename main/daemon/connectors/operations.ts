@@ -105,6 +105,7 @@ const DESCRIPTIONS: Record<OpName, string> = {
   chatLeave: 'leave chats',
   chatMember: 'manage chat members',
   chatSettings: 'keep chat settings on the server',
+  chatClear: 'clear chats',
 };
 
 /** "edit messages", for "<protocol> accounts cannot …". */

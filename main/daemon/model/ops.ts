@@ -168,6 +168,19 @@ export const ChatSettingsOpSchema = z.object({
   blocked: z.boolean().optional(),
 });
 
+/**
+ * Clears the chat's history for everyone (REST chat: its owner, or either
+ * side of a personal chat; the server refuses anyone else). Nothing changes
+ * here until the server says it cleared (its event, then the catch-up).
+ * `throughMessageRemoteId`: the newest message the user had when asking, so a
+ * retry can tell whether an earlier attempt already cleared.
+ */
+export const ChatClearOpSchema = z.object({
+  op: z.literal('chatClear'),
+  chatRemoteId: remoteId,
+  throughMessageRemoteId: optionalRemoteId,
+});
+
 export const OutboxOpSchema = z.discriminatedUnion('op', [
   SendOpSchema,
   EditOpSchema,
@@ -185,6 +198,7 @@ export const OutboxOpSchema = z.discriminatedUnion('op', [
   ChatLeaveOpSchema,
   ChatMemberOpSchema,
   ChatSettingsOpSchema,
+  ChatClearOpSchema,
 ]);
 
 export type OutboxOp = z.infer<typeof OutboxOpSchema>;

@@ -288,6 +288,15 @@ export interface SyncBatch {
   messages?: RemoteMessage[];
   edits?: RemoteEdit[];
   deletions?: { messageRemoteId: string }[];
+  /**
+   * Chats whose history the server cleared: every message of the chat that
+   * came from the server goes (row, search entry, attachments, reactions; no
+   * tombstone), and the chat's counts and preview follow. The point of the
+   * clear is this batch: its own messages are newer and stay, and so do local
+   * echoes of sends the server has not confirmed yet. Applied before the
+   * batch's messages; an unknown chat is skipped.
+   */
+  clearedChats?: { chatRemoteId: string }[];
   reactionsAdded?: RemoteReaction[];
   reactionsRemoved?: Omit<RemoteReaction, 'ts'>[];
   readPositions?: RemoteReadPosition[];

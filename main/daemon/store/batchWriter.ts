@@ -248,6 +248,12 @@ export class BatchWriter {
            AND substr(stream, length(stream) - length(@rid)) = ':' || @rid`,
       ),
       chatMessageIds: db.prepare(`SELECT id FROM messages WHERE chat_id = ?`).pluck(),
+      // A cleared chat's messages from the server (local echoes have no remote id yet).
+      serverMessagesOfChat: db
+        .prepare(`SELECT id, remote_id FROM messages WHERE chat_id = ? AND remote_id IS NOT NULL`)
+        .raw(),
+      // Its attachments, reactions, mentions, revisions and mail addresses go with it (cascade).
+      removeMessage: db.prepare(`DELETE FROM messages WHERE id = ?`),
       chatsOfMessages: db
         .prepare(`SELECT id, chat_id FROM messages WHERE id IN (SELECT value FROM json_each(?))`)
         .raw(),
@@ -329,6 +335,17 @@ export class BatchWriter {
       const personId = this.stmts.personId.get(accountId, m.personRemoteId) as number | undefined;
       if (chatId !== undefined && personId !== undefined)
         this.stmts.upsertMember.run(chatId, personId, m.membership, m.role ?? null);
+    }
+
+    for (const c of batch.clearedChats ?? []) {
+      const chatId = chatIdOf(c.chatRemoteId);
+      if (chatId === undefined) continue;
+      const newer = new Set(
+        (batch.messages ?? [])
+          .filter((m) => m.chatRemoteId === c.chatRemoteId)
+          .map((m) => m.remoteId),
+      );
+      this.clearChat(chatId, newer, touched);
     }
 
     if (batch.messages?.length) {
@@ -526,6 +543,28 @@ export class BatchWriter {
       t.chats.add(chatId);
       t.recount.add(chatId);
     }
+  }
+
+  /**
+   * A chat the server cleared: its messages from the server go, except
+   * `newer` (remote ids this batch brings). Removed, not marked deleted: the
+   * server shows no trace of them either. The change record names them, so a
+   * shown timeline drops them (messages.removed).
+   */
+  private clearChat(chatId: number, newer: Set<string>, t: Touched): void {
+    let removed = false;
+    const rows = this.stmts.serverMessagesOfChat.all(chatId) as [number, string][];
+    for (const [id, remoteId] of rows) {
+      if (newer.has(remoteId)) continue;
+      this.index.remove(id);
+      this.stmts.removeMessage.run(id);
+      t.changes.message(id, chatId);
+      removed = true;
+    }
+    if (!removed) return;
+    this.chatRows.lastMessageRemoved(chatId);
+    t.chats.add(chatId);
+    t.recount.add(chatId);
   }
 
   /** An edit, deletion or added reaction: applied when its target is here, else kept for later. */

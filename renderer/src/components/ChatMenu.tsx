@@ -1,5 +1,7 @@
-// A menu of a chat's flags (pin, mute, archive, notification level), as a
-// popup menu: arrow keys move, Enter picks, Escape closes and returns focus.
+// A menu of a chat's flags (pin, mute, archive, notification level), export,
+// and clearing the history where the server can (asked twice: it is for
+// everyone and cannot be undone), as a popup menu: arrow keys move, Enter
+// picks, Escape closes and returns focus.
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { NotifyLevel } from '../../../main/daemon/api/contract.js';
 import type { ChatSummary } from '../../../main/daemon/model/types.js';
@@ -19,6 +21,8 @@ export function ChatMenu({ chat, position, onChanged, onClose }: Props) {
   const client = useClient();
   const [level, setLevel] = useState<NotifyLevel | null>(null);
   const [canBlock, setCanBlock] = useState(false);
+  const [canClear, setCanClear] = useState(false);
+  const [confirmClear, setConfirmClear] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [exported, setExported] = useState<string | null>(null);
   const menu = useRef<HTMLUListElement>(null);
@@ -30,6 +34,7 @@ export function ChatMenu({ chat, position, onChanged, onClose }: Props) {
         if (!live) return;
         setLevel(p.notifyLevel);
         setCanBlock(p.canBlock);
+        setCanClear(p.canClear);
       },
       () => undefined,
     );
@@ -65,6 +70,17 @@ export function ChatMenu({ chat, position, onChanged, onClose }: Props) {
       setExported(`Exported ${result.messages} messages to ${result.dir}`);
     } catch (err) {
       setExported(null);
+      setError(errorMessage(err));
+    }
+  };
+
+  // Queued: the messages go when the server says it cleared (a refusal shows
+  // in the outbox with the server's reason).
+  const clearChat = async () => {
+    try {
+      await client.call('chats.clear', { chatId: chat.id });
+      onClose();
+    } catch (err) {
       setError(errorMessage(err));
     }
   };
@@ -129,6 +145,22 @@ export function ChatMenu({ chat, position, onChanged, onClose }: Props) {
       >
         Export chat (JSON and HTML)
       </li>
+      {canClear ? (
+        <li
+          role="menuitem"
+          tabIndex={-1}
+          className="danger"
+          onClick={() => void (confirmClear ? clearChat() : setConfirmClear(true))}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' || e.key === ' ') {
+              e.preventDefault();
+              void (confirmClear ? clearChat() : setConfirmClear(true));
+            }
+          }}
+        >
+          {confirmClear ? 'Clear for everyone: this cannot be undone' : 'Clear chat history…'}
+        </li>
+      ) : null}
       {exported ? (
         <li role="status" className="menu-note">
           {exported}

@@ -73,7 +73,23 @@ export function conversationHandlers(ctx: HandlerContext) {
       return {
         notifyLevel: store.prefs.notifyLevel(chatId) ?? 'all',
         canBlock: account ? engine.connector(account).operations.has('chatSettings') : false,
+        canClear: account ? engine.connector(account).operations.has('chatClear') : false,
       };
+    },
+    'chats.clear': ({ chatId }) => {
+      const chat = chatOrThrow(chatId);
+      const account = store.accounts.get(chat.accountId);
+      if (!account || !engine.connector(account).operations.has('chatClear'))
+        throw new ApiError('unsupported', `${account?.protocol} accounts cannot clear chats`);
+      // Not cleared here yet: the server may refuse (not the owner), and its
+      // event brings the clear back as it happened.
+      const newest = store.read.messages(chatId, { limit: 50 }).find((m) => m.remoteId);
+      const entry = enqueue(chat.accountId, chatId, {
+        op: 'chatClear',
+        chatRemoteId: chat.remoteId,
+        throughMessageRemoteId: newest?.remoteId ?? null,
+      });
+      return { outboxId: entry.id };
     },
     'chats.markRead': ({ chatId, messageId }) => {
       const chat = chatOrThrow(chatId);

@@ -4,7 +4,7 @@
 import type { OperationTable } from '../operations.js';
 import { PermanentError } from '../errors.js';
 import { sendAttachment } from './attachments.js';
-import { chatSettings, createChat, leaveChat, memberAction } from './chats.js';
+import { chatSettings, clearChat, createChat, leaveChat, memberAction } from './chats.js';
 import { postOnce } from './posting.js';
 import type { RestSession } from './session.js';
 import { MessageInfoSchema } from './wire.js';
@@ -54,4 +54,5 @@ export const restChatOperations = {
   chatLeave: (s, op, _key, ctx) => leaveChat(s, op, ctx.signal),
   chatMember: (s, op, _key, ctx) => memberAction(s, op, ctx.signal),
   chatSettings: (s, op, _key, ctx) => chatSettings(s, op, ctx.signal),
+  chatClear: (s, op, _key, ctx, attempt) => clearChat(s, op, attempt, ctx.signal),
 } satisfies OperationTable<RestSession>;

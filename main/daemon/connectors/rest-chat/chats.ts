@@ -1,15 +1,18 @@
 // Chats and their members from Parley's protocol-neutral operations: create
 // (personal or group), leave, add / remove a member, block / unblock a member
-// (chatMember ban / unban: the server's per-chat user block), and the user's
-// own settings the server keeps (mute, archive, block the chat). Every step
-// can be repeated: the server returns the existing chat for the same members,
-// adding or removing is checked against the member list first (the server
-// refuses "no users to add" / "not participants" on a repeat), and settings
-// and blocks are plain assignments.
+// (chatMember ban / unban: the server's per-chat user block), the user's
+// own settings the server keeps (mute, archive, block the chat), and clearing
+// a chat's history. Every step can be repeated: the server returns the
+// existing chat for the same members, adding or removing is checked against
+// the member list first (the server refuses "no users to add" / "not
+// participants" on a repeat), settings and blocks are plain assignments, and
+// a repeated clear first looks whether the earlier one took.
+import type { WriteAttempt } from '../connector.js';
 import type { OpOf } from '../../model/ops.js';
 import type { WriteResult } from '../connector.js';
 import { PermanentError } from '../errors.js';
 import type { RestSession } from './session.js';
+import { page } from './sync.js';
 import { statusOf } from './transport.js';
 import { ChatInfoSchema, type ChatInfo } from './wire.js';
 
@@ -160,6 +163,29 @@ export async function chatSettings(
     ...(blocked !== undefined ? { blocked } : {}),
   });
   announce(s);
+  return {};
+}
+
+/**
+ * Clear chat (DELETE /chats/:id/messages). A second clear would take the
+ * messages posted since the first, so a retry (an earlier attempt may have
+ * reached the server) first asks for one message at or before the newest the
+ * user had when asking: none there means the earlier attempt cleared. The
+ * server announces a clear (chatCleared), and the catch-up it runs removes
+ * the messages here.
+ */
+export async function clearChat(
+  s: RestSession,
+  op: OpOf<'chatClear'>,
+  attempt: WriteAttempt,
+  signal: AbortSignal,
+): Promise<WriteResult> {
+  const through = op.throughMessageRemoteId;
+  if (attempt.earlier > 0 && through != null && /^\d+$/.test(through)) {
+    const older = await page(s, op.chatRemoteId, 1, Number(through) + 1, signal);
+    if (older.length === 0) return {};
+  }
+  await s.transport.ok('DELETE', `${chatPath(op.chatRemoteId)}/messages`, { signal });
   return {};
 }
 

@@ -208,6 +208,16 @@ async function chatListEntry(
  * the newest page that changed (edited, deleted) since we last read it (state
  * `recent:<chatId>`, a fingerprint per message): without a change feed, that
  * page is where recent edits show. Null when nothing is new.
+ *
+ * It also notices a clear ("Clear chat", DELETE /chats/:id/messages: every
+ * message of the chat goes). Its event, chatCleared, names no chat, and none
+ * of our requests can ask which; but the pages can tell. A message never
+ * leaves the server otherwise (a deleted one stays, with deletedAt), so when
+ * the pages reach the start of the chat's history without meeting the newest
+ * message we hold, that message and all before it were cleared: the batch
+ * says so (clearedChats) with the messages posted since, which stay. The same
+ * pages are read for any catch-up, so this costs no request, and a clear made
+ * while Parley was away is noticed by the first catch-up after.
  */
 export async function catchUpChat(
   ctx: ConnectorContext,
@@ -222,6 +232,7 @@ export async function catchUpChat(
   const fetched: MessageInfo[] = [];
   let before: number | undefined;
   let complete = false;
+  let reachedKnown = false;
   const count = newestKnown === null ? options.windowPerChat : options.pageSize;
   for (;;) {
     const got = await page(s, chat.id, count, before, ctx.signal);
@@ -235,17 +246,20 @@ export async function catchUpChat(
     appendAll(fetched, wanted);
     if (got.length < count) complete = true;
     // The first window is one page; a catch-up goes down until it meets what we have.
-    const reachedKnown = newestKnown === null || got.some((m) => m.id <= newestKnown);
+    reachedKnown = newestKnown === null || got.some((m) => m.id <= newestKnown);
     if (reachedKnown || complete || got.length === 0) break;
     before = minOf(got.map((m) => m.id));
   }
-  if (newestKnown !== null && fetched.length === 0) return null;
+  // Cursor 0: a chat with nothing (left) to clear.
+  const cleared = newestKnown !== null && newestKnown > 0 && complete && !reachedKnown;
+  if (newestKnown !== null && fetched.length === 0 && !cleared) return null;
+  // After a clear, what we have is what the pages brought: none, or the messages posted since.
   const newest = maxOf(
     fetched.map((m) => m.id),
-    newestKnown ?? 0,
+    cleared ? 0 : (newestKnown ?? 0),
   );
   const cursors: Record<string, string | null> = { [newestStream(chat.id)]: String(newest) };
-  if (newestKnown === null)
+  if (newestKnown === null || cleared)
     cursors[backfillStream(chat.id)] =
       complete || fetched.length === 0 ? 'done' : String(minOf(fetched.map((m) => m.id)));
   const state = {
@@ -253,7 +267,12 @@ export async function catchUpChat(
       (newestPage ?? []).map((m) => [m.id, fingerprint(m)]),
     ),
   };
-  return { messages: fetched.map((m) => messageToMessage(m, s.selfId)), cursors, state };
+  return {
+    ...(cleared ? { clearedChats: [{ chatRemoteId: chat.id }] } : {}),
+    messages: fetched.map((m) => messageToMessage(m, s.selfId)),
+    cursors,
+    state,
+  };
 }
 
 /**
@@ -305,6 +324,8 @@ export async function* backfillAccount(
         page(s, chatId, options.pageSize, Number(anchor), ctx.signal),
       );
       if (got === null) break; // blocked in this chat: its history waits
+      // Cleared (or gone) while this page was read: the server has none of it any more.
+      if (ctx.cursor(backfillStream(chatId)) !== anchor) break;
       const next = got.length < options.pageSize ? 'done' : String(minOf(got.map((m) => m.id)));
       yield {
         messages: got.map((m) => messageToMessage(m, s.selfId)),
