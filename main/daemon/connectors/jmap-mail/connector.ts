@@ -114,9 +114,13 @@ export class JmapMailConnector implements Connector {
       pollIntervalMs: this.options.pollIntervalMs ?? 30_000,
       fetch: this.options.fetch,
       log: (line) => ctx.log(line),
+      // Mail that changed between the last sync and the channel opening
+      // sends no StateChange: one catch-up as it opens (any reconnect too).
+      catchUpOnOpen: true,
     });
     for await (const signal of signals) {
       if (ctx.signal.aborted) return;
+      // A poll, a reconnect or the channel opening: catch up whatever moved.
       if (signal.kind === 'stateChange') {
         const mine = signal.change.changed[s.accountId];
         if (!mine) continue;
