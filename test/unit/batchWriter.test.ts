@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db } from '../../main/daemon/store/database.js';
 import { Store } from '../../main/daemon/store/store.js';
+import { listSpaces } from '../../main/daemon/store/spaces.js';
 import { addAccount, chatBatch, message, tempStore } from '../helpers/fixtures.js';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -327,6 +328,50 @@ test('a batch returns what it changed, per chat: also a reaction that names only
       removedChats: ['!b'],
     });
     assert.deepEqual(gone.changes, [], 'a removed chat takes its changes with it');
+  } finally {
+    cleanup();
+  }
+});
+
+test('a removed space goes from the space list; its chats stay with their messages until placed again', () => {
+  const { store, cleanup } = tempStore();
+  try {
+    const account = addAccount(store);
+    const spaces = () => listSpaces(store.readDb, account.id);
+    const chat = (remoteId: string) => store.read.chats().find((c) => c.remoteId === remoteId)!;
+    store.writer.apply(account.id, {
+      spaces: [
+        { remoteId: 'inbox', name: 'Inbox', kind: 'mailbox', role: 'inbox' },
+        { remoteId: 'projects', name: 'Projects', kind: 'mailbox' },
+      ],
+      people: [{ remoteId: '@ann', displayName: 'Ann' }],
+      chats: [
+        { remoteId: 't1', kind: 'mail', name: 'Plan A', spaceRemoteId: 'projects' },
+        { remoteId: 't2', kind: 'mail', name: 'Plan B', spaceRemoteId: 'projects' },
+      ],
+      messages: [message('t1', 'e1', T0, 'plan a'), message('t2', 'e2', T0 + 1, 'plan b')],
+    });
+    const projects = spaces().find((s) => s.remoteId === 'projects')!;
+    assert.deepEqual(projects.chatIds, [chat('t1').id, chat('t2').id]);
+
+    const result = store.writer.apply(account.id, {
+      removedSpaces: ['projects', 'never-held'],
+      cursors: { Mailbox: 'm2' },
+    });
+    assert.deepEqual(
+      spaces().map((s) => s.name),
+      ['Inbox'],
+    );
+    assert.deepEqual(result.chatIds.sort(), [chat('t1').id, chat('t2').id].sort());
+    assert.equal(chat('t1').spaceId, null, 'outside any space, not gone');
+    assert.equal(store.read.messages(chat('t2').id, { limit: 10 })[0]!.body, 'plan b');
+    assert.equal(store.writer.cursor(account.id, 'Mailbox'), 'm2', 'with its cursor');
+
+    // The mail moved to the Inbox: the next batch places its chat there.
+    store.writer.apply(account.id, {
+      chats: [{ remoteId: 't2', kind: 'mail', name: 'Plan B', spaceRemoteId: 'inbox' }],
+    });
+    assert.equal(chat('t2').spaceId, spaces().find((s) => s.remoteId === 'inbox')!.id);
   } finally {
     cleanup();
   }

@@ -320,3 +320,75 @@ test('other push events are passed on only when asked for: SSE event names, WebS
     await new Promise((r) => server.close(r));
   }
 });
+
+test('catchUpOnOpen: each channel says when it starts listening, before any StateChange it brings', async () => {
+  // EventSource: once the stream answers; it sends a StateChange a moment later.
+  const streams = new Set<ServerResponse>();
+  const es = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    streams.add(res);
+    res.write(': hello\n\n');
+    res.write('event: state\ndata: {"@type":"StateChange","changed":{"a1":{"Email":"e2"}}}\n\n');
+  });
+  const esUrl = await listen(es);
+  const abort = new AbortController();
+  try {
+    const got = await take(
+      pushSignals(sessionAt(esUrl, { eventSourceUrl: '/es?types={types}' }), 'B', {
+        types: ['Email'],
+        signal: abort.signal,
+        pollIntervalMs: 60_000,
+        catchUpOnOpen: true,
+      }),
+      2,
+    );
+    assert.deepEqual(
+      got.map((g) => [g.kind, 'via' in g ? g.via : null]),
+      [
+        ['opened', 'eventsource'],
+        ['stateChange', 'eventsource'],
+      ],
+    );
+  } finally {
+    abort.abort();
+    for (const r of streams) r.destroy();
+    await new Promise((r) => es.close(r));
+  }
+
+  // WebSocket: once WebSocketPushEnable is sent, on the first connection and on a reconnect.
+  const server = createServer();
+  const wss = new WebSocketServer({ server, handleProtocols: () => 'jmap' });
+  let connections = 0;
+  wss.on('connection', (socket) => {
+    connections++;
+    socket.on('message', () => {
+      if (connections === 1) setTimeout(() => socket.close(), 10);
+    });
+  });
+  const url = await listen(server);
+  const stop = new AbortController();
+  try {
+    const got = await take(
+      pushSignals(
+        sessionAt(
+          url,
+          {},
+          { 'urn:ietf:params:jmap:websocket': { url: '/ws', supportsPush: true } },
+        ),
+        'B',
+        { types: ['Email'], signal: stop.signal, pollIntervalMs: 60_000, catchUpOnOpen: true },
+      ),
+      3,
+    );
+    assert.deepEqual(
+      got.map((g) => g.kind),
+      ['opened', 'poll', 'opened'],
+      'opened, closed (a catch-up for what it may have missed), opened again',
+    );
+  } finally {
+    stop.abort();
+    for (const c of wss.clients) c.terminate();
+    wss.close();
+    await new Promise((r) => server.close(r));
+  }
+});

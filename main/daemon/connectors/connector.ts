@@ -2,7 +2,7 @@
 // protocol and return normalized SyncBatches; they never touch the store, and
 // their quirks stay inside their folder. See docs/connectors.md.
 import type { z } from 'zod';
-import type { Account, Protocol, SyncBatch } from '../model/types.js';
+import type { Account, HeldKind, Protocol, SyncBatch } from '../model/types.js';
 import type { OpName, OutboxOp } from '../model/ops.js';
 import type { SecurityEvent } from '../model/security.js';
 
@@ -126,6 +126,13 @@ export interface ConnectorContext {
   state<T>(key: string, schema: z.ZodType<T>): T | null;
   /** The bytes of a blob in the blob store (an outgoing attachment), streamed. */
   openBlob(sha256: string): AsyncIterable<Uint8Array>;
+  /**
+   * Remote ids of what the store holds of this account (messages not deleted,
+   * or spaces), `limit` at a time in remote id order after `after` (null: from
+   * the start; an empty page is the end). For reconciling with a server that
+   * cannot say what changed; only the sync loop's context has them.
+   */
+  heldRemoteIds(kind: HeldKind, after: string | null, limit: number): string[];
   readonly signal: AbortSignal;
   log(message: string): void;
   /** Reports end-to-end security news (verifications, identity changes); the sync loop's context has it. */

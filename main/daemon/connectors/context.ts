@@ -11,12 +11,23 @@ export interface ContextParts {
   signal: AbortSignal;
   cursor(stream: string): string | null;
   openBlob(sha256: string): AsyncIterable<Uint8Array>;
+  /** The sync loop's context reads them from the store; others have none to give. */
+  heldRemoteIds?: ConnectorContext['heldRemoteIds'];
   log(message: string): void;
   security?(event: SecurityEvent): void;
 }
 
 export function connectorContext(parts: ContextParts): ConnectorContext {
-  return { ...parts, state: (key, schema) => readState(parts.cursor(key), schema) };
+  return {
+    heldRemoteIds: noHeldRemoteIds,
+    ...parts,
+    state: (key, schema) => readState(parts.cursor(key), schema),
+  };
+}
+
+/** For contexts that never sync (writes, downloads, sign-in): asking is a bug, not an empty store. */
+function noHeldRemoteIds(kind: string): string[] {
+  throw new Error(`this context cannot read what the store holds (asked for ${kind})`);
 }
 
 /** A state value as the batch writer stored it (JSON), parsed; null when unset or unreadable. */

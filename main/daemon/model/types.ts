@@ -280,6 +280,9 @@ export interface RemotePresence {
 }
 
 /** One unit a connector hands the engine. Applied atomically with `cursors`. */
+/** What a connector may ask the store it holds (ConnectorContext.heldRemoteIds): messages not deleted, spaces. */
+export type HeldKind = 'messages' | 'spaces';
+
 export interface SyncBatch {
   spaces?: RemoteSpace[];
   chats?: RemoteChat[];
@@ -301,6 +304,14 @@ export interface SyncBatch {
   reactionsRemoved?: Omit<RemoteReaction, 'ts'>[];
   readPositions?: RemoteReadPosition[];
   removedChats?: string[];
+  /**
+   * Spaces the server no longer has (a deleted mailbox), applied last in the
+   * batch. Their chats stay, outside any space, until a batch places them
+   * again: a chat does not go with its space (mail moved out of a mailbox
+   * before it was deleted is still there); what did go arrives as deletions
+   * or removedChats.
+   */
+  removedSpaces?: string[];
   /**
    * The draft the server keeps for a chat (unichat's subscription draft, shared
    * among the user's devices): replaces the local draft's text, keeping what it

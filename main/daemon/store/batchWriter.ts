@@ -21,6 +21,7 @@ import { ChangeRecord, type ChatChange } from './changeRecord.js';
 import { ChatRows } from './chatRows.js';
 import { LocalEcho } from './localEcho.js';
 import { writeMailAddresses } from './mailHeaders.js';
+import { removeSpace } from './spaces.js';
 
 /**
  * A batch that contradicts itself or the store (a message for a chat nobody
@@ -508,6 +509,8 @@ export class BatchWriter {
       touchedChats.delete(chatId);
       changes.dropChat(chatId);
     }
+    for (const remoteId of batch.removedSpaces ?? [])
+      for (const chatId of removeSpace(this.db, accountId, remoteId)) touchedChats.add(chatId);
 
     const now = Date.now();
     for (const [stream, cursor] of Object.entries(batch.cursors ?? {}))

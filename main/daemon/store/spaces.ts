@@ -1,5 +1,5 @@
 // Spaces (Matrix spaces, JMAP Chat spaces, mailboxes) as a tree with their chats.
-import type { ReadDb } from './database.js';
+import type { ReadDb, WriteDb } from './database.js';
 import { statement } from './statements.js';
 
 export interface SpaceListing {
@@ -54,4 +54,25 @@ export function listSpaces(db: ReadDb, accountId: number | null): SpaceListing[]
     parentId: r.parent_id,
     chatIds: children.filter((c) => c.space_id === r.id).map((c) => c.chat_id),
   }));
+}
+
+/**
+ * Removes a space the server no longer has (SyncBatch.removedSpaces). Its
+ * chats stay, outside any space, until a batch places them again; their local
+ * ids come back (their chat list rows changed). Child spaces keep their
+ * parent's remote id and show at the top (listSpaces finds no parent).
+ */
+export function removeSpace(db: WriteDb, accountId: number, remoteId: string): number[] {
+  const chatIds = statement(
+    db,
+    `UPDATE chats SET space_remote_id = NULL WHERE account_id = ? AND space_remote_id = ?
+     RETURNING id`,
+  )
+    .pluck()
+    .all(accountId, remoteId) as number[];
+  statement(db, `DELETE FROM spaces WHERE account_id = ? AND remote_id = ?`).run(
+    accountId,
+    remoteId,
+  );
+  return chatIds;
 }

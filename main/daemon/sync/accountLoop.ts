@@ -14,6 +14,7 @@ import type { SyncObserver, SyncPhase } from './observer.js';
 import { endChatsPastCutoff, historyCutoff } from './historyDepth.js';
 import { readAccountSettings } from '../store/accountSettings.js';
 import { DISK_FULL_MESSAGE, isDiskFull } from '../store/diskFull.js';
+import { heldRemoteIds } from '../store/heldRemoteIds.js';
 
 /**
  * With a full disk the loop looks again at least this often: the user frees
@@ -86,6 +87,8 @@ export class AccountLoop {
       signal: this.abort.signal,
       cursor: (stream) => store.writer.cursor(account.id, stream),
       openBlob: (sha256) => store.blobs.open(sha256),
+      heldRemoteIds: (kind, after, limit) =>
+        heldRemoteIds(store.readDb, account.id, kind, after, limit),
       log: (message) => this.observer.log(account.id, message),
       security: (event) => this.observer.security?.(account.id, event),
     });

@@ -32,7 +32,14 @@ export function otherClient(url: string, user: string, password: string) {
         receivedAt,
         keywords = {},
         role = 'inbox',
-      }: { receivedAt?: Date; keywords?: Record<string, boolean>; role?: string } = {},
+        mailboxId,
+      }: {
+        receivedAt?: Date;
+        keywords?: Record<string, boolean>;
+        role?: string;
+        /** A mailbox by id (one without a role); else the one with `role`. */
+        mailboxId?: string;
+      } = {},
     ): Promise<string> {
       const up = await fetch(`${url}/jmap/upload/${user}/`, {
         method: 'POST',
@@ -44,7 +51,7 @@ export function otherClient(url: string, user: string, password: string) {
         id: string;
         role: string | null;
       }[];
-      const box = boxes.find((m) => m.role === role)!.id;
+      const box = mailboxId ?? boxes.find((m) => m.role === role)!.id;
       const email: Record<string, unknown> = { blobId, mailboxIds: { [box]: true }, keywords };
       if (receivedAt) email.receivedAt = receivedAt.toISOString().replace(/\.\d+Z$/, 'Z');
       const r = await call('Email/import', { emails: { i: email } });

@@ -26,6 +26,7 @@ import {
   backfill,
   catchUp,
   initialWindow,
+  resync,
   STREAM,
   syncMailboxes,
   type MailSyncOptions,
@@ -56,6 +57,7 @@ export class JmapMailConnector implements Connector {
       windowSize: options.windowSize ?? 500,
       pageSize: options.pageSize ?? 100,
       maxBodyValueBytes: options.maxBodyValueBytes ?? 1_000_000,
+      checkPageSize: options.checkPageSize ?? 2_000,
     };
   }
 
@@ -96,10 +98,10 @@ export class JmapMailConnector implements Connector {
         yield* catchUp(ctx, s, options, since);
       } catch (err) {
         if (!(err instanceof CannotCalculateChangesError)) throw err;
-        // The state is too old or unknown: resync the window cleanly; the new
-        // state is committed with its last batch.
+        // The state is too old or unknown: resync the window and check every
+        // held mail; the new state is committed with the deletions found.
         ctx.log(`${err.message}: resyncing mail`);
-        yield* initialWindow(ctx, s, options, { resync: true });
+        yield* resync(ctx, s, options);
       }
     });
   }
@@ -112,9 +114,13 @@ export class JmapMailConnector implements Connector {
       pollIntervalMs: this.options.pollIntervalMs ?? 30_000,
       fetch: this.options.fetch,
       log: (line) => ctx.log(line),
+      // Mail that changed between the last sync and the channel opening
+      // sends no StateChange: one catch-up as it opens (any reconnect too).
+      catchUpOnOpen: true,
     });
     for await (const signal of signals) {
       if (ctx.signal.aborted) return;
+      // A poll, a reconnect or the channel opening: catch up whatever moved.
       if (signal.kind === 'stateChange') {
         const mine = signal.change.changed[s.accountId];
         if (!mine) continue;

@@ -1,8 +1,9 @@
 // Reading a JMAP Mail account into SyncBatches: the initial window (newest
 // first), catch-up with Email/changes and Mailbox/changes from the committed
-// states, a clean resync of a type whose changes cannot be calculated, and
-// backfill below the window with Email/query anchors.
-import type { RemotePerson, SyncBatch } from '../../model/types.js';
+// states, a resync of a type whose changes cannot be calculated (which also
+// finds what the store holds that the server no longer has), and backfill
+// below the window with Email/query anchors.
+import type { HeldKind, RemotePerson, SyncBatch } from '../../model/types.js';
 import * as z from 'zod';
 import type { ConnectorContext } from '../connector.js';
 import { readState } from '../context.js';
@@ -17,7 +18,7 @@ import {
   threadToChat,
 } from './mapping.js';
 import { loadMailboxes, roleMap, type MailSession } from './transport.js';
-import { EMAIL_PROPERTIES, EmailSchema, ThreadSchema, type Email } from './wire.js';
+import { EMAIL_PROPERTIES, EmailSchema, ThreadSchema, type Email, type Mailbox } from './wire.js';
 
 export const STREAM = { mailbox: 'Mailbox', email: 'Email', backfill: 'Email.backfill' } as const;
 /** Where backfill goes on: below this email (or, if it is gone, before its date). */
@@ -30,6 +31,8 @@ export interface MailSyncOptions {
   pageSize: number;
   /** Body text fetched per part; longer bodies are truncated (marked in raw). */
   maxBodyValueBytes: number;
+  /** Held email ids checked per round of a resync (split into Email/get calls of maxObjectsInGet). */
+  checkPageSize: number;
 }
 
 const THREAD_EMAIL_PROPERTIES = [
@@ -166,7 +169,7 @@ export async function* syncMailboxes(
       }
       if (!changed && s.mailboxes.size > 0) return;
       const { list } = await loadMailboxes(s, ctx.signal);
-      yield { spaces: list.map(mailboxToSpace), cursors: { [STREAM.mailbox]: state } };
+      yield mailboxBatch(ctx, list, state);
       return;
     } catch (err) {
       if (!(err instanceof CannotCalculateChangesError)) throw err;
@@ -174,20 +177,42 @@ export async function* syncMailboxes(
     }
   }
   const { list, state } = await loadMailboxes(s, ctx.signal);
-  yield { spaces: list.map(mailboxToSpace), cursors: { [STREAM.mailbox]: state } };
+  yield mailboxBatch(ctx, list, state);
 }
 
 /**
- * The newest `windowSize` emails, newest first, in batches. The Email state is
- * taken in the same request as the query, and committed with the last batch:
- * a crash before that repeats the window (upserts), never skips changes.
+ * Every mailbox the account has, as spaces; the ones the store holds that
+ * are not among them were deleted and go (their threads stay: their mail was
+ * moved or destroyed, and Email changes say which).
  */
-export async function* initialWindow(
+function mailboxBatch(ctx: ConnectorContext, list: Mailbox[], state: string): SyncBatch {
+  const present = new Set(list.map((m) => m.id));
+  const removed = [...held(ctx, 'spaces', 500)].filter((id) => !present.has(id));
+  const batch: SyncBatch = {
+    spaces: list.map(mailboxToSpace),
+    cursors: { [STREAM.mailbox]: state },
+  };
+  if (removed.length) batch.removedSpaces = removed;
+  return batch;
+}
+
+/** Every remote id of `kind` the store holds for the account, read `page` at a time. */
+function* held(ctx: ConnectorContext, kind: HeldKind, page: number): Generator<string> {
+  let after: string | null = null;
+  for (;;) {
+    const ids = ctx.heldRemoteIds(kind, after, page);
+    if (ids.length === 0) return;
+    yield* ids;
+    after = ids[ids.length - 1]!;
+  }
+}
+
+/** The newest `windowSize` email ids, the account's total, and the Email state of that moment. */
+async function newestWindow(
   ctx: ConnectorContext,
   s: MailSession,
   o: MailSyncOptions,
-  { resync = false }: { resync?: boolean } = {},
-): AsyncGenerator<SyncBatch> {
+): Promise<{ ids: string[]; total: number; state: string }> {
   const first = await s.client.request(
     [
       [
@@ -202,9 +227,16 @@ export async function* initialWindow(
   );
   const query = first.parse('q', 'Email/query', QueryResponseSchema);
   const state = first.parse('s', 'Email/get', GetResponseSchema).state;
-  const ids = query.ids;
-  const total = query.total ?? ids.length;
-  let oldest: Email | null = null;
+  return { ids: query.ids, total: query.total ?? query.ids.length, state };
+}
+
+/** The window's emails, `pageSize` at a time; an empty account gives one empty page. */
+async function* windowPages(
+  ctx: ConnectorContext,
+  s: MailSession,
+  o: MailSyncOptions,
+  ids: string[],
+): AsyncGenerator<{ emails: Email[]; last: boolean }> {
   for (let i = 0; i < ids.length || i === 0; i += o.pageSize) {
     const pageIds = ids.slice(i, i + o.pageSize);
     const emails = pageIds.length
@@ -212,21 +244,92 @@ export async function* initialWindow(
           (await s.client.get('Email', s.accountId, pageIds, emailGetArgs(o), ctx.signal)).list,
         )
       : [];
+    const last = i + o.pageSize >= ids.length;
+    yield { emails, last };
+    if (last) return;
+  }
+}
+
+/**
+ * The newest `windowSize` emails, newest first, in batches. The Email state is
+ * taken in the same request as the query, and committed with the last batch:
+ * a crash before that repeats the window (upserts), never skips changes.
+ */
+export async function* initialWindow(
+  ctx: ConnectorContext,
+  s: MailSession,
+  o: MailSyncOptions,
+): AsyncGenerator<SyncBatch> {
+  const window = await newestWindow(ctx, s, o);
+  let oldest: Email | null = null;
+  for await (const { emails, last } of windowPages(ctx, s, o, window.ids)) {
     const batch = await batchFor(s, emails, ctx.signal);
     for (const e of emails)
       if (!oldest || Date.parse(e.receivedAt) <= Date.parse(oldest.receivedAt)) oldest = e;
-    const last = i + o.pageSize >= ids.length;
-    if (last) {
-      batch.cursors = { [STREAM.email]: state };
-      if (!resync)
-        batch.cursors[STREAM.backfill] =
-          ids.length >= total || !oldest
+    if (last)
+      batch.cursors = {
+        [STREAM.email]: window.state,
+        [STREAM.backfill]:
+          window.ids.length >= window.total || !oldest
             ? 'done'
-            : JSON.stringify({ anchor: oldest.id, before: oldest.receivedAt });
-    }
+            : JSON.stringify({ anchor: oldest.id, before: oldest.receivedAt }),
+      };
     yield batch;
-    if (last) break;
   }
+}
+
+/**
+ * After cannotCalculateChanges: the newest window again, then every email the
+ * store holds is checked, and those the server no longer has are deleted in
+ * the last batch, with the new state. The state is taken before the check, so
+ * what is deleted after it comes with the next Email/changes; a sync that
+ * breaks off before the last batch leaves the old state, and the next one
+ * resyncs again (the window's batches are upserts).
+ *
+ * Why Email/get of the held ids and not Email/query over all mail: the check
+ * costs what Parley holds, not what the server has (backfill may have stopped
+ * at the history depth), in bounded requests of ids taken in order from the
+ * store's index; and each answer is per id: notFound names a mail that does
+ * not exist (RFC 8620 §5.1). Paging a query by position skips a mail when
+ * another arrives or goes meanwhile, and a mail skipped there would be taken
+ * for deleted here. With 100,000 mails that is 50 rounds of 2,000 ids, about
+ * 3 MB of ids in all.
+ */
+export async function* resync(
+  ctx: ConnectorContext,
+  s: MailSession,
+  o: MailSyncOptions,
+): AsyncGenerator<SyncBatch> {
+  const window = await newestWindow(ctx, s, o);
+  for await (const { emails } of windowPages(ctx, s, o, window.ids))
+    if (emails.length) yield await batchFor(s, emails, ctx.signal);
+  const gone = await heldEmailsGone(ctx, s, o);
+  const batch: SyncBatch = { cursors: { [STREAM.email]: window.state } };
+  if (gone.length) batch.deletions = gone.map((messageRemoteId) => ({ messageRemoteId }));
+  yield batch;
+}
+
+/** The held emails the server answers notFound for, `checkPageSize` ids per round. */
+async function heldEmailsGone(
+  ctx: ConnectorContext,
+  s: MailSession,
+  o: MailSyncOptions,
+): Promise<string[]> {
+  const gone: string[] = [];
+  let page: string[] = [];
+  const check = async () => {
+    const got = await s.client.get('Email', s.accountId, page, { properties: ['id'] }, ctx.signal);
+    // Only what the server names: an id it leaves out of both lists is not taken as gone.
+    const asked = new Set(page);
+    for (const id of got.notFound) if (asked.has(id)) gone.push(id);
+    page = [];
+  };
+  for (const id of held(ctx, 'messages', o.checkPageSize)) {
+    page.push(id);
+    if (page.length >= o.checkPageSize) await check();
+  }
+  if (page.length) await check();
+  return gone;
 }
 
 /** Email/changes from the committed state, page by page; each page commits its newState. */

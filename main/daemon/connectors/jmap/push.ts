@@ -12,6 +12,8 @@ import { StateChangeSchema, type StateChange } from './wire.js';
 export type PushSignal =
   | { kind: 'stateChange'; change: StateChange; via: 'websocket' | 'eventsource' }
   | { kind: 'poll' }
+  /** The channel is listening now (`PushOptions.catchUpOnOpen`): what changed before it must be asked for. */
+  | { kind: 'opened'; via: 'websocket' | 'eventsource' }
   /** Another push event the caller asked for (`PushOptions.events`): its JSON, not validated. */
   | { kind: 'event'; name: string; data: unknown; via: 'websocket' | 'eventsource' };
 
@@ -36,6 +38,13 @@ export interface PushOptions {
   events?: string[];
   /** Frames sent on the WebSocket right after WebSocketPushEnable (JMAP Chat: ChatStreamEnable). */
   webSocketFrames?: Record<string, unknown>[];
+  /**
+   * Signal `{kind: 'opened'}` each time a channel starts listening (an
+   * EventSource's stream answered, a WebSocket's push enabled): a change made
+   * after the caller's last catch-up and before that moment sends no
+   * StateChange, so the caller catches up once then.
+   */
+  catchUpOnOpen?: boolean;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -170,6 +179,7 @@ export async function eventSourceOnce(
   opts: PushOptions,
   onChange: (c: StateChange) => void,
   onEvent: (e: PushEvent) => void = () => undefined,
+  onOpen: () => void = () => undefined,
 ): Promise<'unsupported' | 'closed'> {
   if (!session.eventSourceUrl) return 'unsupported';
   const url = expandTemplate(session.eventSourceUrl, {
@@ -187,7 +197,7 @@ export async function eventSourceOnce(
     timer = setTimeout(() => idle.abort(), idleMs);
   };
   try {
-    return await streamEvents(url, authorization, opts, onChange, onEvent, idle, alive);
+    return await streamEvents(url, authorization, opts, { onChange, onEvent, onOpen }, idle, alive);
   } catch (err) {
     if (idle.signal.aborted && !opts.signal.aborted)
       throw new TransientHttpError(`EventSource: no data for ${Math.round(idleMs / 1000)} s`);
@@ -201,8 +211,7 @@ async function streamEvents(
   url: string,
   authorization: string,
   opts: PushOptions,
-  onChange: (c: StateChange) => void,
-  onEvent: (e: PushEvent) => void,
+  on: { onChange: (c: StateChange) => void; onEvent: (e: PushEvent) => void; onOpen: () => void },
   idle: AbortController,
   alive: () => void,
 ): Promise<'unsupported' | 'closed'> {
@@ -219,6 +228,7 @@ async function streamEvents(
       return 'unsupported';
     throw httpError('EventSource', res.status, res.headers.get('retry-after'));
   }
+  on.onOpen();
   const body = res.body as unknown as AsyncIterable<Uint8Array>;
   async function* noting(): AsyncGenerator<Uint8Array> {
     for await (const chunk of body) {
@@ -227,11 +237,11 @@ async function streamEvents(
     }
   }
   for await (const ev of parseEventStream(noting())) {
-    if (ev.event === 'state') onChange(parseStateChange(ev.data));
+    if (ev.event === 'state') on.onChange(parseStateChange(ev.data));
     else if (opts.events?.includes(ev.event)) {
       const data = parseJson(ev.data);
       if (data === undefined) opts.log?.(`push: ignored a ${ev.event} event that is not JSON`);
-      else onEvent({ name: ev.event, data });
+      else on.onEvent({ name: ev.event, data });
     }
   }
   return 'closed';
@@ -245,6 +255,7 @@ export async function webSocketOnce(
   onChange: (c: StateChange) => void,
   pushState: () => string | undefined,
   onEvent: (e: PushEvent) => void = () => undefined,
+  onOpen: () => void = () => undefined,
 ): Promise<void> {
   const target = session.webSocket;
   if (!target) return;
@@ -286,6 +297,7 @@ export async function webSocketOnce(
       if (state) enable.pushState = state;
       socket.send(JSON.stringify(enable));
       for (const frame of opts.webSocketFrames ?? []) socket.send(JSON.stringify(frame));
+      onOpen();
     });
     socket.on('message', (data) => {
       let json: { '@type'?: unknown } | null = null;
@@ -331,6 +343,9 @@ export async function* pushSignals(
   };
   const onEvent = (via: 'websocket' | 'eventsource') => (e: PushEvent) =>
     channel.push({ kind: 'event', name: e.name, data: e.data, via });
+  const onOpen = (via: 'websocket' | 'eventsource') => () => {
+    if (opts.catchUpOnOpen) channel.push({ kind: 'opened', via });
+  };
   const run = async () => {
     let failures = 0;
     let mode: 'websocket' | 'eventsource' | 'poll' = session.webSocket?.supportsPush
@@ -348,6 +363,7 @@ export async function* pushSignals(
             onChange('websocket'),
             () => lastPushState,
             onEvent('websocket'),
+            onOpen('websocket'),
           );
         } else if (mode === 'eventsource') {
           const started = Date.now();
@@ -357,6 +373,7 @@ export async function* pushSignals(
             opts,
             onChange('eventsource'),
             onEvent('eventsource'),
+            onOpen('eventsource'),
           );
           if (outcome === 'unsupported' || (Date.now() - started < 1000 && ++failures >= 3)) {
             opts.log?.('push: the EventSource does not stream; polling instead');
