@@ -113,7 +113,6 @@ export class BatchWriter {
     this.index = new MessageIndex(db);
     this.pending = new PendingRelations(db);
     this.pending.prune();
-    this.chatRows.held.prune();
     this.history = new EditHistory(db);
     this.stmts = {
       upsertSpace: db.prepare(`

@@ -9,7 +9,7 @@
 //
 // Bounds: one row per chat (the latest position the connector gave wins, as it
 // does for stored ones), deleted with the chat (a foreign key), and forgotten
-// after HELD_READ_POSITION_MAX_AGE_MS. So the table never holds more rows than
+// after HELD_READ_POSITION_MAX_AGE_MS (pruned as the next one is held). So the table never holds more rows than
 // the chat list, and a position whose message never comes (a Matrix read
 // marker on an event that is not a message, a mail deleted meanwhile) goes in
 // time. Other people's receipts need none of this: they are stored by the
@@ -43,8 +43,14 @@ export class HeldReadPositions {
     };
   }
 
-  /** Holds the chat's position until its message arrives, replacing one held before. */
+  /**
+   * Holds the chat's position until its message arrives, replacing one held
+   * before. Old ones are pruned here, the only way rows come in, rather than
+   * when the store opens: opening reads nothing it does not need (a damaged
+   * page here must not stop the daemon starting; backups.test.ts).
+   */
   hold(chatId: number, position: HeldReadPosition, now = Date.now()): void {
+    this.prune(now);
     this.stmts.hold.run(chatId, position.messageRemoteId, position.exact ? 1 : 0, now);
   }
 
