@@ -66,8 +66,6 @@ function lookUp(db: Db, folded: string): SubstringLookup {
     // Keyed by the word's tokens: "‘submodule" and "submodule’" are the
     // word index's "submodule", one doclist to read, not three.
     const phrases = new Map<string, string>();
-    const prefixes = new Set<string>();
-    const purity = new Map<string, boolean>();
     let expressible = true;
     for (const w of words) {
       // Plain ASCII words differing only in case are one word to the word
@@ -81,12 +79,19 @@ function lookUp(db: Db, folded: string): SubstringLookup {
         expressible = false;
         break;
       }
-      const prefix = purePrefixOf(db, tokens, piece, purity);
-      if (prefix !== null) prefixes.add(prefix);
-      else phrases.set(tokens.join(' '), wordPhrase(written)!);
+      phrases.set(tokens.join(' '), wordPhrase(written)!);
     }
+    // A prefix standing for one phrase saves nothing: only families are checked.
+    const family = new Map<string, number>();
+    for (const key of phrases.keys()) {
+      const prefix = prefixOf(key);
+      if (prefix !== null) family.set(prefix, (family.get(prefix) ?? 0) + 1);
+    }
+    const prefixes = new Set(
+      [...family].filter(([p, n]) => n > 1 && purePrefix(db, p, piece)).map(([p]) => p),
+    );
     if (expressible) {
-      const covered = (key: string) => [...prefixes].some((p) => key.startsWith(p));
+      const covered = (key: string) => prefixes.has(prefixOf(key) ?? '');
       const terms = [
         ...[...prefixes].map((p) => `${ftsString(p)} *`),
         ...[...phrases].filter(([key]) => !covered(key)).map(([, phrase]) => phrase),
@@ -100,60 +105,81 @@ function lookUp(db: Db, folded: string): SubstringLookup {
 }
 
 /**
- * The prefix index's longest prefix of a one-token ASCII word when every
- * vocabulary word under it fits the piece: "submod" for "submodules" and
- * "*odul". Such a prefix is one doclist for a dozen words (submodule,
- * submodules, submodulesummary, …), where FTS5 sets up an iterator per word
- * OR-ed (46 words for "*odul": 2.1 ms for 51 ids). A prefix that holds other
- * words ("recurs" for "recursesubmodules") would bring their messages as
- * candidates: the word stays whole. Tokens inside non-ASCII words that the
- * vocabulary does not list are still checked away by the caller's text check.
+ * The prefix index's longest prefix of a phrase's first token, when that is
+ * plain ASCII letters and digits (a longer token folds to itself).
  */
-function purePrefixOf(
-  db: Db,
-  tokens: string[],
-  piece: SubstringPiece,
-  purity: Map<string, boolean>,
-): string | null {
-  const token = tokens[0]!;
-  if (tokens.length !== 1 || token.length < PREFIX_INDEX_MAX || !ASCII_WORD.test(token))
-    return null;
-  const prefix = token.slice(0, PREFIX_INDEX_MAX).toLowerCase();
-  let pure = purity.get(prefix);
-  if (pure === undefined) {
-    const under = statementsFor(db).range.all(
-      prefix,
-      prefix + String.fromCodePoint(0x10ffff),
-      PREFIX_WORDS_MAX + 1,
-    ) as VocabularyRow[];
-    const others = under.filter((r) => !pieceFits(r.folded, piece));
-    pure =
-      under.length <= PREFIX_WORDS_MAX &&
-      others.length <= OTHER_WORDS_MAX &&
-      others.reduce((n, r) => n + messagesHolding(db, r.word), 0) <= OTHER_MESSAGES_MAX;
-    purity.set(prefix, pure);
-  }
-  return pure ? prefix : null;
+function prefixOf(key: string): string | null {
+  const first = key.split(' ', 1)[0]!;
+  return first.length >= PREFIX_INDEX_MAX && ASCII_WORD.test(first)
+    ? first.slice(0, PREFIX_INDEX_MAX)
+    : null;
+}
+
+/**
+ * Whether a family of words under one prefix may be read as that prefix:
+ * "submod" for "submodule", "submodules", "submodulesummary"… and "*odul".
+ * One prefix doclist stands for a dozen words, where FTS5 sets up an
+ * iterator per word OR-ed (46 words for "*odul": 2.1 ms for 51 ids). Every
+ * vocabulary word under the prefix must fit the piece, but for a few others
+ * in few messages (fewCandidatesWasted); a prefix holding common other
+ * words ("recurs" for "recursesubmodules") would bring their messages as
+ * candidates. Whatever a prefix brings is still checked by the caller's
+ * text check, so this decides cost, never results.
+ */
+function purePrefix(db: Db, prefix: string, piece: SubstringPiece): boolean {
+  const under = statementsFor(db).range.all(
+    prefix,
+    prefix + String.fromCodePoint(0x10ffff),
+    PREFIX_WORDS_MAX + 1,
+  ) as VocabularyRow[];
+  const others = under.filter((r) => !pieceFits(r.folded, piece));
+  return (
+    under.length <= PREFIX_WORDS_MAX &&
+    others.length <= OTHER_WORDS_MAX &&
+    (others.length === 0 ||
+      fewCandidatesWasted(
+        db,
+        prefix,
+        others.reduce((n, r) => n + messagesHolding(db, r.word), 0),
+      ))
+  );
 }
 
 /** A prefix over more vocabulary words than this is not checked for purity. */
 const PREFIX_WORDS_MAX = 100;
 /**
  * A prefix may hold a few other words (typos: "submodles", "submod"), if
- * they are in few messages: each is a candidate read and checked away.
+ * they are in few messages (fewCandidatesWasted): each is a candidate read
+ * and checked away.
  */
 const OTHER_WORDS_MAX = 8;
 const OTHER_MESSAGES_MAX = 50;
 
-/** How many messages hold a vocabulary word's tokens, counted up to OTHER_MESSAGES_MAX + 1. */
+/**
+ * Whether the other words' messages are few: OTHER_MESSAGES_MAX at most, or
+ * 1 in OTHER_SHARE_MAX of the prefix's ("submod": 96 messages of typos
+ * against 26k of submodule…).
+ */
+function fewCandidatesWasted(db: Db, prefix: string, inOthers: number): boolean {
+  if (inOthers <= OTHER_MESSAGES_MAX) return true;
+  // Beyond this, counting the prefix's messages costs more than it can save.
+  if (inOthers > OTHER_COUNT_MAX) return false;
+  const atLeast = inOthers * OTHER_SHARE_MAX;
+  const underPrefix = statementsFor(db).count.get(
+    `{body subject} : ${ftsString(prefix)} *`,
+    atLeast,
+  ) as number;
+  return underPrefix >= atLeast;
+}
+const OTHER_SHARE_MAX = 50;
+
+/** How many messages hold a vocabulary word's tokens (up to OTHER_COUNT_MAX). */
 function messagesHolding(db: Db, word: string): number {
   const phrase = wordPhrase(word);
   if (phrase === null) return 0;
-  return statementsFor(db).count.get(
-    `{body subject} : ${phrase}`,
-    OTHER_MESSAGES_MAX + 1,
-  ) as number;
+  return statementsFor(db).count.get(`{body subject} : ${phrase}`, OTHER_COUNT_MAX + 1) as number;
 }
+const OTHER_COUNT_MAX = 200;
 
 /** The words fitting a piece; null when there are too many to narrow by, or no cheap way to list them. */
 function wordsFitting(db: Db, piece: SubstringPiece): VocabularyRow[] | null {
