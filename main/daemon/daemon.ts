@@ -7,6 +7,8 @@ import { VocabularyIndexer } from './store/search/vocabularyIndexer.js';
 import { WordReindexer } from './store/search/wordReindexer.js';
 import { IndexCompactor } from './store/search/indexCompactor.js';
 import { QuietCompaction } from './store/search/quietCompaction.js';
+import { BlobCollector } from './store/blobCollector.js';
+import { BlobCollection } from './store/blobCollection.js';
 import { SyncEngine, type SyncEngineOptions } from './sync/engine.js';
 import { defaultConnectors, type ConnectorRegistry } from './connectors/registry.js';
 import { ApiServer } from './api/apiServer.js';
@@ -46,6 +48,12 @@ export interface DaemonOptions {
   indexCompaction?: { quietMs?: number; belowLargestShare?: number } | false;
   /** The full database check in the background once started (profile/integrity.ts); default on. */
   integrityCheck?: boolean;
+  /**
+   * Removing blob files nothing names any more (store/blobCollector.ts), once
+   * shortly after start and every few hours; false: never (the CLI's one-shot
+   * commands never start it anyway).
+   */
+  blobCollection?: { firstMs?: number; everyMs?: number; graceMs?: number } | false;
   /** Automatic daily backups once started (profile/dailyBackups.ts); false: none (the CLI's one-shot commands). */
   backups?: DailyBackupOptions | false;
 }
@@ -61,6 +69,8 @@ export class Daemon {
   private readonly words: WordReindexer;
   private readonly scopes: WordReindexer;
   private readonly compaction: QuietCompaction | null;
+  /** The blob collector's schedule; null when turned off. */
+  readonly blobCollection: BlobCollection | null;
   private readonly events: EventCoalescer;
   private readonly backups: DailyBackups | null;
   private readonly watches = new TimelineWatches();
@@ -85,6 +95,22 @@ export class Daemon {
             {
               quietMs: options.indexCompaction?.quietMs,
               failed: (err) => this.backgroundWorkFailed('index merge', err),
+              log: this.log,
+            },
+          );
+    const blobs = options.blobCollection;
+    this.blobCollection =
+      blobs === false
+        ? null
+        : new BlobCollection(
+            new BlobCollector(this.store.db, this.store.blobs.dir, {
+              graceMs: blobs?.graceMs,
+              log: this.log,
+            }),
+            {
+              firstMs: blobs?.firstMs,
+              everyMs: blobs?.everyMs,
+              failed: (err) => this.backgroundWorkFailed('blob collection', err),
               log: this.log,
             },
           );
@@ -142,6 +168,7 @@ export class Daemon {
   start(): Promise<void> {
     this.scheduleIndexing();
     this.backups?.start();
+    this.blobCollection?.start();
     if (this.options.integrityCheck !== false) this.checkIntegrity();
     return this.engine.startAll();
   }
@@ -218,6 +245,7 @@ export class Daemon {
   async close(): Promise<void> {
     this.closed = true;
     this.compaction?.close();
+    this.blobCollection?.close();
     await this.backups?.stop();
     await this.engine.stopAll();
     this.events.close();

@@ -4,7 +4,7 @@
 // writes exactly as the daemon does; the daemon records the blob's row when it
 // first uses it (BlobStore.adopt).
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -53,7 +53,7 @@ export async function writeBlobFile(
     );
     const sha256 = hash.digest('hex');
     const final = blobPath(dir, sha256);
-    if (existsSync(final)) rmSync(tmp);
+    if (refreshBlobFile(final)) rmSync(tmp);
     else {
       mkdirSync(join(dir, sha256.slice(0, 2)), { recursive: true });
       renameSync(tmp, final);
@@ -61,6 +61,23 @@ export async function writeBlobFile(
     return { sha256, size };
   } catch (err) {
     rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Marks a blob file as just written: the blob collector (blobCollector.ts)
+ * spares files younger than its grace period, so content written again, or
+ * about to be adopted, is not taken before its row exists. False when there
+ * is no such file.
+ */
+export function refreshBlobFile(path: string): boolean {
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
   }
 }

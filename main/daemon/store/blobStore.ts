@@ -6,12 +6,13 @@ import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { WriteDb } from './database.js';
-import { SHA256_PATTERN as SHA256, blobPath, writeBlobFile } from './blobFiles.js';
+import { SHA256_PATTERN as SHA256, blobPath, refreshBlobFile, writeBlobFile } from './blobFiles.js';
 
 export class BlobStore {
   constructor(
     private readonly db: WriteDb,
-    private readonly dir: string,
+    /** The blob folder: <profile>/blobs. */
+    readonly dir: string,
   ) {
     mkdirSync(join(dir, 'tmp'), { recursive: true });
   }
@@ -26,10 +27,13 @@ export class BlobStore {
   /**
    * Takes in a file another writer put into the blob folder (web mode's upload
    * route): it must be there and hash to its name; then it gets its row.
-   * Returns false when there is no such file.
+   * Returns false when there is no such file (never uploaded, or collected as
+   * unused after the grace period).
    */
   async adopt(sha256: string, mime: string): Promise<boolean> {
-    if (!this.has(sha256)) return false;
+    // Refreshed first, so the blob collector spares it while it is re-hashed
+    // and until the caller's row names it (blobCollector.ts).
+    if (!SHA256.test(sha256) || !refreshBlobFile(this.pathOf(sha256))) return false;
     if (this.info(sha256)) return true;
     const hash = createHash('sha256');
     let size = 0;

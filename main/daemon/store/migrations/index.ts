@@ -18,6 +18,7 @@ import { scopeTokens } from './013_scope_tokens.js';
 import { substringVocabulary } from './014_substring_vocabulary.js';
 import { peopleByRemoteId } from './015_people_by_remote_id.js';
 import { heldReadPositions } from './016_held_read_positions.js';
+import { blobReferenceIndexes } from './017_blob_reference_indexes.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   substringVocabulary,
   peopleByRemoteId,
   heldReadPositions,
+  blobReferenceIndexes,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 export type { Migration };
