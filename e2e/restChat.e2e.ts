@@ -18,6 +18,7 @@ import { ConnectorRegistry } from '../main/daemon/connectors/registry.js';
 import { RestChatConnector } from '../main/daemon/connectors/rest-chat/connector.js';
 import { startRestChatServer, type RestChatServer } from '../test/servers/rest-chat/server.js';
 import { memorySecrets, waitFor } from '../test/helpers/fixtures.js';
+import { restChatRequest } from '../test/helpers/restChatUser.js';
 import { chromiumMissing, daemonClient, openWebApp, shotsDir, type WebApp } from './support.js';
 
 const skip = chromiumMissing;
@@ -41,17 +42,7 @@ describe('web mode against the REST chat reference server', { skip, timeout: 300
 
   /** Bobby writes with another client of his own. */
   async function bobby<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${bobToken}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    assert.ok(res.ok, `${method} ${path}: ${res.status}`);
-    const text = await res.text();
-    return (text ? JSON.parse(text) : null) as T;
+    return restChatRequest<T>(server.url, bobToken, method, path, body);
   }
   const say = (chatId: string, text: string) =>
     bobby('POST', `/chats/${chatId}/messages`, { localId: crypto.randomUUID(), text });

@@ -1,5 +1,6 @@
 // A Parley daemon signed in to the REST chat reference server
 // (test/servers/rest-chat): daemonUser.ts with the REST chat connector.
+import assert from 'node:assert/strict';
 import {
   RestChatConnector,
   type RestChatOptions,
@@ -22,4 +23,30 @@ export function signInRestChatUser(
     username,
     password,
   });
+}
+
+/**
+ * A request to the REST chat server as another client of its user makes it
+ * (bearer token of a session of their own): the other side of a test. Fails
+ * the test on a status that is not ok; answers the parsed JSON body (null
+ * when empty).
+ */
+export async function restChatRequest<T>(
+  serverUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const res = await fetch(`${serverUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.ok(res.ok, `${method} ${path}: ${res.status}`);
+  const text = await res.text();
+  return (text ? JSON.parse(text) : null) as T;
 }

@@ -6,7 +6,7 @@ import { startRestChatServer, type RestChatServer } from '../servers/rest-chat/s
 import { tempDir, waitFor } from '../helpers/fixtures.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { signInRestChatUser, type RestChatUser } from '../helpers/restChatUser.js';
+import { signInRestChatUser, type RestChatUser, restChatRequest } from '../helpers/restChatUser.js';
 import type { RestChatOptions } from '../../main/daemon/connectors/rest-chat/connector.js';
 
 let server: RestChatServer;
@@ -39,17 +39,7 @@ async function signIn(username: string, options: RestChatOptions = {}) {
 /** A request as a user would make it with another client (a session of their own). */
 async function as<T>(username: string, method: string, path: string, body?: unknown): Promise<T> {
   const token = server.newSession(username).accessToken;
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(res.ok, `${method} ${path}: ${res.status}`);
-  const text = await res.text();
-  return (text ? JSON.parse(text) : null) as T;
+  return restChatRequest<T>(server.url, token, method, path, body);
 }
 
 const chatWith = async (owner: string, others: string[], title?: string) =>

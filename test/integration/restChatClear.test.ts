@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRestChatServer, type RestChatServer } from '../servers/rest-chat/server.js';
 import { waitFor } from '../helpers/fixtures.js';
-import { signInRestChatUser, type RestChatUser } from '../helpers/restChatUser.js';
+import { signInRestChatUser, type RestChatUser, restChatRequest } from '../helpers/restChatUser.js';
 import type { DaemonEvent, OutboxItem } from '../../main/daemon/api/contract.js';
 import { clearChat } from '../../main/daemon/connectors/rest-chat/chats.js';
 import { openSession } from '../../main/daemon/connectors/rest-chat/session.js';
@@ -35,17 +35,7 @@ after(async () => {
 /** A request as Annie (the chats' owner) makes it with another client. */
 async function asAnnie<T>(method: string, path: string, body?: unknown): Promise<T> {
   const token = server.newSession('annie').accessToken;
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(res.ok, `${method} ${path}: ${res.status}`);
-  const text = await res.text();
-  return (text ? JSON.parse(text) : null) as T;
+  return restChatRequest<T>(server.url, token, method, path, body);
 }
 
 /**

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRestChatServer, type RestChatServer } from '../servers/rest-chat/server.js';
 import { waitFor } from '../helpers/fixtures.js';
-import { signInRestChatUser, type RestChatUser } from '../helpers/restChatUser.js';
+import { signInRestChatUser, type RestChatUser, restChatRequest } from '../helpers/restChatUser.js';
 import { encodePng } from '../../main/daemon/connectors/pngThumbnail.js';
 import type { ChatSummary } from '../../main/daemon/model/types.js';
 
@@ -40,17 +40,7 @@ const uid = (name: string) => server.user(name).id;
 /** A request as a user would make it with another client (a session of their own). */
 async function as<T>(username: string, method: string, path: string, body?: unknown): Promise<T> {
   const token = server.newSession(username).accessToken;
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(res.ok, `${method} ${path}: ${res.status}`);
-  const text = await res.text();
-  return (text ? JSON.parse(text) : null) as T;
+  return restChatRequest<T>(server.url, token, method, path, body);
 }
 
 /**
