@@ -4,7 +4,7 @@
 // writes exactly as the daemon does; the daemon records the blob's row when it
 // first uses it (BlobStore.adopt).
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, renameSync, rmSync, utimesSync } from 'node:fs';
+import { createWriteStream, mkdirSync, openSync, renameSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -38,6 +38,10 @@ export async function writeBlobFile(
   const limit = options.maxBytes ?? Infinity;
   let size = 0;
   const source = data instanceof Uint8Array ? Readable.from([data]) : Readable.from(data);
+  // Opened here, synchronously: the file exists before anything is written,
+  // so the catch below always removes what it made. (Opened by the stream,
+  // a write refused before the open finished left the file behind.)
+  const out = createWriteStream(tmp, { fd: openSync(tmp, 'wx') });
   try {
     await pipeline(
       source,
@@ -49,7 +53,7 @@ export async function writeBlobFile(
           yield chunk;
         }
       },
-      createWriteStream(tmp, { flags: 'wx' }),
+      out,
     );
     const sha256 = hash.digest('hex');
     const final = blobPath(dir, sha256);
@@ -60,6 +64,9 @@ export async function writeBlobFile(
     }
     return { sha256, size };
   } catch (err) {
+    // Closed first: Windows cannot remove a file that is still open.
+    out.destroy();
+    if (!out.closed) await new Promise<void>((closed) => out.once('close', () => closed()));
     rmSync(tmp, { force: true });
     throw err;
   }
