@@ -193,7 +193,15 @@ describe('JMAP Mail: deletions Parley must not miss (real Cyrus)', { skip }, () 
       // what is left in it (Plan A).
       const inbox = (await other().mailboxId('inbox'))!;
       const [planB] = await other().emailIdsWithSubject('Plan B');
-      await other().call('Email/set', { update: { [planB!]: { mailboxIds: { [inbox]: true } } } });
+      assert.ok(planB, 'the other client finds Plan B');
+      const moved = await other().call('Email/set', {
+        update: { [planB]: { mailboxIds: { [inbox]: true } } },
+      });
+      assert.deepEqual(
+        Object.keys((moved.updated ?? {}) as object),
+        [planB],
+        'Plan B moved to the Inbox',
+      );
       const destroyed = await other().call('Mailbox/set', {
         destroy: [projects],
         onDestroyRemoveEmails: true,

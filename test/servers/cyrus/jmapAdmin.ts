@@ -59,9 +59,24 @@ export function otherClient(url: string, user: string, password: string) {
       if (!created) throw new Error(`Email/import failed: ${JSON.stringify(r.notCreated)}`);
       return created.id;
     },
+    /**
+     * The ids of the mails whose subject is exactly `subject`. Not a `subject`
+     * filter: Cyrus answers that from its Xapian index, which the squatter
+     * fills some time after the mail arrives, so a mail imported a moment
+     * before is often not found yet (an empty list, no error).
+     */
     async emailIdsWithSubject(subject: string): Promise<string[]> {
-      const r = await call('Email/query', { filter: { subject } });
-      return r.ids as string[];
+      const found: string[] = [];
+      for (let position = 0; ;) {
+        const ids = (await call('Email/query', { position, limit: 500 })).ids as string[];
+        if (ids.length === 0) return found;
+        const list = (await call('Email/get', { ids, properties: ['subject'] })).list as {
+          id: string;
+          subject: string | null;
+        }[];
+        for (const e of list) if (e.subject === subject) found.push(e.id);
+        position += ids.length;
+      }
     },
     async mailboxId(role: string): Promise<string | null> {
       const r = await call('Mailbox/get', { ids: null });
