@@ -51,6 +51,32 @@ export interface JmapChatOptions extends Partial<ChatSyncOptions>, ChatTransport
 
 const PUSH_TYPES = ['ChatContact', 'Chat', 'Message', 'ReadPosition', 'Space'];
 
+type StateSignal = Exclude<PushSignal, { kind: 'event' }>;
+
+/** A signal whose only work is a catch-up (not a typing or presence event, not a timer). */
+const isStateSignal = (item: PushSignal | { kind: 'typingExpired' }): item is StateSignal =>
+  item.kind === 'stateChange' || item.kind === 'poll' || item.kind === 'opened';
+
+/**
+ * The types to catch up for these signals: every type (null) after a poll, a
+ * reconnect (which may have missed changes) or the channel opening; else the
+ * types we follow whose pushed state moved past what we committed.
+ */
+function typesToCatchUp(
+  signals: StateSignal[],
+  accountId: string,
+  cursor: (type: string) => string | null,
+): Set<string> | null {
+  const moved = new Set<string>();
+  for (const signal of signals) {
+    if (signal.kind !== 'stateChange') return null;
+    for (const [type, state] of Object.entries(signal.change.changed[accountId] ?? {}))
+      if ((Object.values(STREAM) as string[]).includes(type) && cursor(type) !== state)
+        moved.add(type);
+  }
+  return moved;
+}
+
 /** What every jmap-chat connector can do (no permalinks: the protocol has no shareable message links). */
 export const JMAP_CHAT_KIND: ConnectorKind = {
   capabilities: capabilitiesOf(JMAP_CHAT_CAPABILITIES, operationNames(jmapChatOperations)),
@@ -162,6 +188,10 @@ export class JmapChatConnector implements Connector {
         webSocketFrames: s.chatWebSocket
           ? [{ '@type': 'ChatStreamEnable', dataTypes: ['typing', 'presence'], chatIds: null }]
           : [],
+        // A message sent between the last catch-up and the channel listening
+        // sends no StateChange (a server need not send its states as a
+        // channel opens): one catch-up as it opens, on every reconnect too.
+        catchUpOnOpen: true,
       }))
         queue.push(signal);
       queue.close();
@@ -183,22 +213,13 @@ export class JmapChatConnector implements Connector {
           if (batch) yield batch;
           continue;
         }
-        // A poll (or a reconnect, which may have missed changes) catches up every type.
-        let moved: Set<string> | null = null;
-        if (item.kind === 'stateChange') {
-          const mine = item.change.changed[s.accountId];
-          if (!mine) continue;
-          // Only the types we follow whose state moved past what we committed.
-          moved = new Set(
-            Object.entries(mine)
-              .filter(
-                ([type, state]) =>
-                  (Object.values(STREAM) as string[]).includes(type) && ctx.cursor(type) !== state,
-              )
-              .map(([type]) => type),
-          );
-          if (moved.size === 0) continue;
-        }
+        // Every state signal still waiting joins this one: a catch-up that
+        // starts now covers what they announced (they came before it asks),
+        // so signals piled up while an earlier catch-up ran make one round,
+        // not one each. Typing and presence events keep their turn.
+        const signals = [item, ...queue.takeWaiting(isStateSignal)];
+        const moved = typesToCatchUp(signals, s.accountId, (type) => ctx.cursor(type));
+        if (moved?.size === 0) continue;
         yield* this.syncTypes(ctx, moved);
       }
     } finally {

@@ -77,6 +77,12 @@ export class Channel<T> {
     this.closed = true;
     this.wake?.();
   }
+  /** Takes out the items still waiting that `wanted` picks (the consumer handles them now). */
+  takeWaiting<U extends T>(wanted: (item: T) => item is U): U[] {
+    const taken = this.items.filter(wanted);
+    this.items = this.items.filter((item) => !wanted(item));
+    return taken;
+  }
   async *drain(): AsyncGenerator<T> {
     for (;;) {
       while (this.items.length) yield this.items.shift()!;
