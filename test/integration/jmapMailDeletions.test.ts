@@ -17,12 +17,14 @@ import { requires } from '../helpers/prerequisites.js';
 const skip = requires('Cyrus (cyrus-imapd)', cyrusInstalled(), 'run npm run setup:test');
 
 let n = 0;
-function mail(subject: string): string {
+/** A mail; `messageId` names it so that a later one can answer it (`inReplyTo`: one thread). */
+function mail(subject: string, o: { messageId?: string; inReplyTo?: string } = {}): string {
   return [
     'From: Ann Example <ann@example.org>',
     'To: Test User <test@localhost>',
     `Subject: ${subject}`,
-    `Message-ID: <gone${++n}.${Date.now()}@example.org>`,
+    `Message-ID: ${o.messageId ?? `<gone${++n}.${Date.now()}@example.org>`}`,
+    ...(o.inReplyTo ? [`In-Reply-To: ${o.inReplyTo}`, `References: ${o.inReplyTo}`] : []),
     `Date: ${new Date().toUTCString().replace('GMT', '+0000')}`,
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
@@ -169,6 +171,71 @@ describe('JMAP Mail: deletions Parley must not miss (real Cyrus)', { skip }, () 
       for (const i of [2, 3, 4]) assert.ok(shownHere(`Old news ${i}`));
       assert.match(daemon.store.writer.cursor(account.id, 'Email') ?? '', /^\d+$/);
     }));
+
+  /** Two threads of two mails each, shown here; returns their chats' remote ids. */
+  const twoThreads = async (a: string, b: string) => {
+    // An hour old: below the newer mail of later tests in a resync's window.
+    const receivedAt = new Date(Date.now() - 3_600_000);
+    for (const subject of [a, b]) {
+      const first = `<${subject.replace(/\W/g, '')}.${Date.now()}@example.org>`;
+      await other().importMail(mail(subject, { messageId: first }), { receivedAt });
+      await other().importMail(mail(`Re: ${subject}`, { inReplyTo: first }), { receivedAt });
+    }
+    return waitFor('both threads, two mails each', () => {
+      // By the first mail's text: the name is the first mail's subject, and
+      // mails of the same second may come in either order.
+      const ids = [a, b].map((subject) => {
+        const chat = chats().find((c) =>
+          messagesOf(c).some((m) => m.body === `Body of ${subject}\n`),
+        );
+        const list = messagesOf(chat);
+        return list.length === 2 && list.every((m) => !m.deleted) ? chat!.remoteId : null;
+      });
+      return ids[0] && ids[1] ? ([ids[0], ids[1]] as const) : null;
+    });
+  };
+  const chatHeld = (remoteId: string) => chats().find((c) => c.remoteId === remoteId);
+  const destroyAll = async (...subjects: string[]) => {
+    const ids = (await Promise.all(subjects.map((s) => other().emailIdsWithSubject(s)))).flat();
+    await other().call('Email/set', { destroy: ids });
+  };
+
+  test('a thread whose mails another client destroys leaves the chat list; one of two destroyed keeps it', async () => {
+    const [lunch, trip] = await twoThreads('Lunch plans', 'Trip plans');
+    await whileStopped(async () => {
+      // A subject search finds the "Re: …" too: both Lunch mails go, and the
+      // first of the two Trip mails.
+      await destroyAll('Lunch plans');
+      const trips = await other().call('Email/query', {
+        filter: { subject: 'Trip plans' },
+        sort: [{ property: 'receivedAt', isAscending: true }],
+      });
+      assert.equal((trips.ids as string[]).length, 2);
+      await other().call('Email/set', { destroy: [(trips.ids as string[])[0]] });
+      await daemon.engine.syncOnce(account.id);
+    });
+    assert.equal(chatHeld(lunch), undefined, 'the emptied thread is gone from the chat list');
+    assert.ok(
+      chats().every((c) => messagesOf(c).some((m) => !m.deleted)),
+      'no chat shows only "This message was deleted."',
+    );
+    const left = messagesOf(chatHeld(trip)).filter((m) => !m.deleted);
+    assert.equal(left.length, 1, 'the thread with one mail left stays, with that mail');
+  });
+
+  test('a thread emptied while Parley could not follow thread changes goes after the check', async () => {
+    const [dinner, games] = await twoThreads('Dinner plans', 'Games night');
+    await whileStopped(async () => {
+      await destroyAll('Dinner plans');
+      // Neither Email nor Thread changes can be calculated from these states.
+      daemon.store.writer.apply(account.id, {
+        cursors: { Email: 'a-state-the-server-forgot', Thread: 'a-state-the-server-forgot' },
+      });
+      await daemon.engine.syncOnce(account.id);
+    });
+    assert.equal(chatHeld(dinner), undefined, 'the emptied thread is gone from the chat list');
+    assert.equal(messagesOf(chatHeld(games)).filter((m) => !m.deleted).length, 2);
+  });
 
   test('a deleted mailbox goes; a thread moved out of it first stays, its own mail goes', async () => {
     const created = await other().call('Mailbox/set', {

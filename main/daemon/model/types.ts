@@ -280,8 +280,8 @@ export interface RemotePresence {
 }
 
 /** One unit a connector hands the engine. Applied atomically with `cursors`. */
-/** What a connector may ask the store it holds (ConnectorContext.heldRemoteIds): messages not deleted, spaces. */
-export type HeldKind = 'messages' | 'spaces';
+/** What a connector may ask the store it holds (ConnectorContext.heldRemoteIds): messages not deleted, spaces, chats. */
+export type HeldKind = 'messages' | 'spaces' | 'chats';
 
 export interface SyncBatch {
   spaces?: RemoteSpace[];

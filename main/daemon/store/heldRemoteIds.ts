@@ -1,17 +1,19 @@
 // What the store holds of an account, by remote id, a page at a time: for a
 // connector that reconciles with a server which cannot say what changed (JMAP
-// after cannotCalculateChanges checks each held mail and mailbox).
+// after cannotCalculateChanges checks each held mail, mailbox and thread).
 import type { HeldKind } from '../model/types.js';
 import type { ReadDb } from './database.js';
 import { statement } from './statements.js';
 
 const SQL: Record<HeldKind, string> = {
-  // Both walk the (account_id, remote_id) unique index.
+  // Each walks its table's (account_id, remote_id) unique index.
   messages: `SELECT remote_id FROM messages
              WHERE account_id = ? AND remote_id > ? AND deleted = 0
              ORDER BY remote_id LIMIT ?`,
   spaces: `SELECT remote_id FROM spaces WHERE account_id = ? AND remote_id > ?
            ORDER BY remote_id LIMIT ?`,
+  chats: `SELECT remote_id FROM chats WHERE account_id = ? AND remote_id > ?
+          ORDER BY remote_id LIMIT ?`,
 };
 
 /**

@@ -25,6 +25,7 @@ import { capabilitiesOf, dispatch, operationNames } from '../operations.js';
 import {
   backfill,
   catchUp,
+  heldThreadsGone,
   initialWindow,
   resync,
   STREAM,
@@ -102,6 +103,9 @@ export class JmapMailConnector implements Connector {
         // held mail; the new state is committed with the deletions found.
         ctx.log(`${err.message}: resyncing mail`);
         yield* resync(ctx, s, options);
+        // The window may bring threads newer than the Thread state, which
+        // Thread/changes would not name if they went: check every held one.
+        yield* heldThreadsGone(ctx, s, options);
       }
     });
   }

@@ -7,9 +7,15 @@ import type { HeldKind, RemotePerson, SyncBatch } from '../../model/types.js';
 import * as z from 'zod';
 import type { ConnectorContext } from '../connector.js';
 import { readState } from '../context.js';
-import { parseArgs, ref } from '../jmap/client.js';
+import { changesFailure, parseArgs, ref } from '../jmap/client.js';
 import { CannotCalculateChangesError, JmapMethodError } from '../jmap/errors.js';
-import { GetResponseSchema, QueryResponseSchema } from '../jmap/wire.js';
+import {
+  ChangesResponseSchema,
+  GetResponseSchema,
+  QueryResponseSchema,
+  type ChangesResponse,
+} from '../jmap/wire.js';
+import { ProtocolError } from '../errors.js';
 import {
   addressToPerson,
   emailToMessage,
@@ -20,7 +26,12 @@ import {
 import { loadMailboxes, roleMap, type MailSession } from './transport.js';
 import { EMAIL_PROPERTIES, EmailSchema, ThreadSchema, type Email, type Mailbox } from './wire.js';
 
-export const STREAM = { mailbox: 'Mailbox', email: 'Email', backfill: 'Email.backfill' } as const;
+export const STREAM = {
+  mailbox: 'Mailbox',
+  email: 'Email',
+  thread: 'Thread',
+  backfill: 'Email.backfill',
+} as const;
 /** Where backfill goes on: below this email (or, if it is gone, before its date). */
 const BackfillAnchorSchema = z.object({ anchor: z.string(), before: z.string() });
 
@@ -207,12 +218,12 @@ function* held(ctx: ConnectorContext, kind: HeldKind, page: number): Generator<s
   }
 }
 
-/** The newest `windowSize` email ids, the account's total, and the Email state of that moment. */
+/** The newest `windowSize` email ids, the account's total, and the Email and Thread states of that moment. */
 async function newestWindow(
   ctx: ConnectorContext,
   s: MailSession,
   o: MailSyncOptions,
-): Promise<{ ids: string[]; total: number; state: string }> {
+): Promise<{ ids: string[]; total: number; state: string; threadState: string }> {
   const first = await s.client.request(
     [
       [
@@ -222,12 +233,14 @@ async function newestWindow(
       ],
       // ids: [] answers just the state, taken at the same moment as the query.
       ['Email/get', { accountId: s.accountId, ids: [], properties: ['id'] }, 's'],
+      ['Thread/get', { accountId: s.accountId, ids: [] }, 't'],
     ],
     ctx.signal,
   );
   const query = first.parse('q', 'Email/query', QueryResponseSchema);
   const state = first.parse('s', 'Email/get', GetResponseSchema).state;
-  return { ids: query.ids, total: query.total ?? query.ids.length, state };
+  const threadState = first.parse('t', 'Thread/get', GetResponseSchema).state;
+  return { ids: query.ids, total: query.total ?? query.ids.length, state, threadState };
 }
 
 /** The window's emails, `pageSize` at a time; an empty account gives one empty page. */
@@ -269,6 +282,7 @@ export async function* initialWindow(
     if (last)
       batch.cursors = {
         [STREAM.email]: window.state,
+        [STREAM.thread]: window.threadState,
         [STREAM.backfill]:
           window.ids.length >= window.total || !oldest
             ? 'done'
@@ -332,17 +346,111 @@ async function heldEmailsGone(
   return gone;
 }
 
-/** Email/changes from the committed state, page by page; each page commits its newState. */
+// Threads the server no longer has leave the chat list. A mail thread exists
+// while it holds a mail (RFC 8621 §3): once every mail of a thread is
+// destroyed, so is the thread, and its chat would otherwise stay, showing
+// only "This message was deleted." Which thread a destroyed mail was in
+// cannot be asked of the server (it is gone). Thread/changes from the
+// committed `Thread` state names the destroyed threads: it travels in the
+// request of each Email/changes page and its state commits in that page's
+// batch (`catchUp`). That keeps the Thread state no older than any thread
+// Parley holds: a thread created and destroyed after the state taken is left
+// out of Thread/changes (RFC 8620 §5.2), so a Thread state left behind the
+// mail would miss one that Parley had seen. Without a usable Thread state (a
+// profile from before it, one the server cannot calculate changes from, or
+// after a mail resync) `heldThreadsGone` checks every held thread instead.
+
+/**
+ * Every thread the store holds, checked by Thread/get, `checkPageSize` ids per
+ * round: notFound is a thread that does not exist. The Thread state is taken
+ * before the check, and committed with the threads found gone, in one batch.
+ */
+export async function* heldThreadsGone(
+  ctx: ConnectorContext,
+  s: MailSession,
+  o: MailSyncOptions,
+): AsyncGenerator<SyncBatch> {
+  const state = (await s.client.get('Thread', s.accountId, [], {}, ctx.signal)).state;
+  const gone: string[] = [];
+  let page: string[] = [];
+  const check = async () => {
+    const got = await s.client.get('Thread', s.accountId, page, {}, ctx.signal);
+    // Only what the server names: an id it leaves out of both lists is not taken as gone.
+    const asked = new Set(page);
+    for (const id of got.notFound) if (asked.has(id)) gone.push(id);
+    page = [];
+  };
+  for (const id of held(ctx, 'chats', o.checkPageSize)) {
+    page.push(id);
+    if (page.length >= o.checkPageSize) await check();
+  }
+  if (page.length) await check();
+  const batch: SyncBatch = { cursors: { [STREAM.thread]: state } };
+  if (gone.length) batch.removedChats = gone;
+  yield batch;
+}
+
+/**
+ * One page of Email/changes and, in the same request, Thread/changes from
+ * `threadSince` (when there is one) to its end. `thread` is null when the
+ * server cannot calculate Thread changes from that state.
+ */
+async function changesPage(
+  ctx: ConnectorContext,
+  s: MailSession,
+  since: string,
+  threadSince: string | null,
+): Promise<{ email: ChangesResponse; thread: { newState: string; destroyed: string[] } | null }> {
+  const calls: [string, Record<string, unknown>, string][] = [
+    ['Email/changes', { accountId: s.accountId, sinceState: since, maxChanges: 500 }, 'e'],
+  ];
+  if (threadSince)
+    calls.push(['Thread/changes', { accountId: s.accountId, sinceState: threadSince }, 't']);
+  const res = await s.client.request(calls, ctx.signal);
+  let email: ChangesResponse;
+  try {
+    email = res.parse('e', 'Email/changes', ChangesResponseSchema);
+  } catch (err) {
+    throw changesFailure('Email', since, err);
+  }
+  if (!threadSince) return { email, thread: null };
+  try {
+    const first = res.parse('t', 'Thread/changes', ChangesResponseSchema);
+    const destroyed = [...first.destroyed];
+    let newState = first.newState;
+    // More than one page of thread changes: the rest on their own, from there.
+    if (first.hasMoreChanges)
+      for await (const page of s.client.changes('Thread', s.accountId, first.newState, {
+        signal: ctx.signal,
+      })) {
+        destroyed.push(...page.destroyed);
+        newState = page.newState;
+      }
+    return { email, thread: { newState, destroyed } };
+  } catch (err) {
+    const failure = changesFailure('Thread', threadSince, err);
+    if (!(failure instanceof CannotCalculateChangesError)) throw failure;
+    ctx.log(`${failure.message}: checking every held thread`);
+    return { email, thread: null };
+  }
+}
+
+/**
+ * Email/changes from the committed state, page by page; each page commits its
+ * newState, with the Thread changes of the same request (see above: threads
+ * gone leave the chat list). Without a usable Thread state, every held thread
+ * is checked after the last page.
+ */
 export async function* catchUp(
   ctx: ConnectorContext,
   s: MailSession,
   o: MailSyncOptions,
   since: string,
 ): AsyncGenerator<SyncBatch> {
-  for await (const page of s.client.changes('Email', s.accountId, since, {
-    maxChanges: 500,
-    signal: ctx.signal,
-  })) {
+  let threadSince = ctx.cursor(STREAM.thread);
+  let state = since;
+  for (let n = 0; ; n++) {
+    const { email: page, thread } = await changesPage(ctx, s, state, threadSince);
     const destroyed = new Set(page.destroyed);
     const ids = [...new Set([...page.created, ...page.updated])].filter((id) => !destroyed.has(id));
     const got = ids.length
@@ -352,8 +460,19 @@ export async function* catchUp(
     const gone = [...destroyed, ...got.notFound];
     if (gone.length) batch.deletions = gone.map((messageRemoteId) => ({ messageRemoteId }));
     batch.cursors = { [STREAM.email]: page.newState };
+    threadSince = thread?.newState ?? null;
+    if (thread) {
+      batch.cursors[STREAM.thread] = thread.newState;
+      const removed = new Set([...(batch.removedChats ?? []), ...thread.destroyed]);
+      if (removed.size) batch.removedChats = [...removed];
+    }
     yield batch;
+    if (!page.hasMoreChanges) break;
+    if (page.newState === state || n > 10_000)
+      throw new ProtocolError(`Email/changes: hasMoreChanges without progress from state ${state}`);
+    state = page.newState;
   }
+  if (threadSince === null) yield* heldThreadsGone(ctx, s, o);
 }
 
 /** Older mail below the initial window, one page per batch, until there is none. */
