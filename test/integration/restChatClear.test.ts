@@ -121,6 +121,51 @@ test('a clear while Parley was closed is noticed at the next start; what came af
   assert.deepEqual(bodies(chatId), ['posted while you were away']);
 });
 
+test('a short page is not a clear: a server that caps its pages leaves what Parley holds', async () => {
+  // A second Parley of Bobby's, behind a proxy that cuts message pages to two
+  // messages once asked to: fewer than the connector asked for, as if the
+  // history ended there, though it does not.
+  let capPages = false;
+  const capped: typeof fetch = async (input, init) => {
+    const res = await fetch(input, init);
+    const url = new URL(String(input instanceof Request ? input.url : input));
+    if (
+      !capPages ||
+      !/\/chats\/[^/]+\/messages$/.test(url.pathname) ||
+      (init?.method ?? 'GET') !== 'GET'
+    )
+      return res;
+    const page = (await res.json()) as unknown[];
+    return new Response(JSON.stringify(page.slice(0, 2)), {
+      status: res.status,
+      headers: { 'content-type': 'application/json' },
+    });
+  };
+  const second = await signInRestChatUser(server.url, 'bobby', 'bobby-password', {
+    fetch: capped,
+  });
+  try {
+    const chatId = await personal();
+    await post(chatId, 'kept all along');
+    await waitFor('the second Parley has it', () =>
+      second.messages(chatId).some((m) => m.body === 'kept all along'),
+    );
+    await second.offline();
+    for (const n of [1, 2, 3]) await post(chatId, `while away ${n}`);
+    capPages = true;
+    await second.online();
+    await waitFor('the newest messages arrive', () =>
+      second.messages(chatId).some((m) => m.body === 'while away 3'),
+    );
+    assert.ok(
+      second.messages(chatId).some((m) => m.body === 'kept all along'),
+      'the message Parley held is still there',
+    );
+  } finally {
+    await second.close();
+  }
+});
+
 test('clearing from Parley: the owner’s clear empties every Parley; a member who is not the owner is refused', async () => {
   const ann = await signInRestChatUser(server.url, 'annie', 'annie-password');
   try {

@@ -251,7 +251,12 @@ export async function catchUpChat(
     before = minOf(got.map((m) => m.id));
   }
   // Cursor 0: a chat with nothing (left) to clear.
-  const cleared = newestKnown !== null && newestKnown > 0 && complete && !reachedKnown;
+  let cleared = newestKnown !== null && newestKnown > 0 && complete && !reachedKnown;
+  // A short page is the start of history, or only the server's (or a proxy's)
+  // own cap on a page: before emptying the chat, ask for the newest message at
+  // or before the one we hold. Any answer means nothing was cleared.
+  if (cleared && (await page(s, chat.id, 1, newestKnown! + 1, ctx.signal)).length > 0)
+    cleared = false;
   if (newestKnown !== null && fetched.length === 0 && !cleared) return null;
   // After a clear, what we have is what the pages brought: none, or the messages posted since.
   const newest = maxOf(
