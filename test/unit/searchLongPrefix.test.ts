@@ -263,6 +263,8 @@ test("a long word's tokens come from the vocabulary: those starting it, later on
     'Headers, headersize and HEADERS',
     'a «headers» quote, x—headersé, café—headersmith',
     'subheaders are not headers-only',
+    // A mark the word index splits at (not an accent it folds away).
+    'काheadlessmark and a\u0332headlessq',
   ]);
   try {
     const vocabulary = new VocabularyIndexer(store.db);
@@ -278,6 +280,8 @@ test("a long word's tokens come from the vocabulary: those starting it, later on
       '"headersmith"',
     ]);
     assert.equal(tokens('subheaderz'), '');
+    assert.deepEqual(tokens('headless'), ['"headlessmark"', '"headlessq"']);
+    assert.equal(allSearchHits(store, 'headless', 20).length, 1);
     // A word with more tokens than the cap is left to the short prefix.
     const many = Array.from({ length: LONG_WORD_TOKENS_MAX + 1 }, (_, i) => `headersx${i}`);
     store.writer.apply(

@@ -33,6 +33,8 @@ import { vocabularyVersion } from './vocabularyIndexer.js';
 export const LONG_WORD_TOKENS_MAX = 4;
 
 const ASCII_START = /^[a-z0-9]/u;
+const MARK = /\p{M}/u;
+const NOT_LETTER_DIGIT = /[^\p{L}\p{N}\p{Co}]+/u;
 /** Past every folded word starting with a prefix, in the index's order. */
 const AFTER_PREFIX = String.fromCodePoint(0x10ffff);
 
@@ -144,6 +146,15 @@ function vocabularyOf(db: Db, s: Statements): KnownVocabulary {
       // The caller's tokens are ASCII letters and digits: no other start can match.
       if ((i > 0 || !word.startsWith(t)) && ASCII_START.test(folded)) added.push(folded);
     });
+    // The word index also splits at marks other than the accents it folds
+    // away ("काheaders" is "क" and "headers" to it, one token to indexTokens):
+    // the pieces between marks are tokens too. One that is not costs an OR
+    // term that finds only what the word's prefix would.
+    if (MARK.test(word))
+      for (const piece of word.split(NOT_LETTER_DIGIT)) {
+        const folded = fold(piece);
+        if (ASCII_START.test(folded)) added.push(folded);
+      }
   }
   // The version ends in the newest word's id (a word added since is read again next time).
   known.readUpTo = Number(version.slice(version.lastIndexOf(':') + 1));

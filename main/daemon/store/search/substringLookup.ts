@@ -110,8 +110,9 @@ function lookUp(db: Db, folded: string): SubstringLookup {
  */
 function prefixOf(key: string): string | null {
   const first = key.split(' ', 1)[0]!;
+  // Lower case: the vocabulary's range below is over folded words.
   return first.length >= PREFIX_INDEX_MAX && ASCII_WORD.test(first)
-    ? first.slice(0, PREFIX_INDEX_MAX)
+    ? first.slice(0, PREFIX_INDEX_MAX).toLowerCase()
     : null;
 }
 
