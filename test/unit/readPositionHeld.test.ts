@@ -178,6 +178,20 @@ test('a held exact position does not move back past a position applied after it'
   }
 });
 
+test('a held exact position does not make unread what the user then read here', () => {
+  const { store, chatId, unread, position, arrive, cleanup } = chatWith(3);
+  try {
+    // The server says: seen up to m0 (old, not stored yet). The user reads all here.
+    position('m0', true);
+    store.prefs.markRead(chatId, idOf(store, chatId, 'm3'));
+    assert.equal(unread(), 0);
+    arrive(0);
+    assert.equal(unread(), 0, 'm0 arriving does not make m1..m3 unread again');
+  } finally {
+    cleanup();
+  }
+});
+
 test('marking a message unread here forgets a position held from before', () => {
   const { store, chatId, unread, position, arrive, cleanup } = chatWith(2);
   try {

@@ -65,6 +65,9 @@ export class ChatPreferences {
         .get(messageId, chatId);
       if (!ok) return false;
       this.writer.chatRows.readUpTo(chatId, messageId);
+      // A server's exact position held from before (its message not here yet)
+      // must not move back what the user has just read when it arrives.
+      this.writer.chatRows.held.loosen(chatId);
       this.writer.chatRows.recount(chatId);
       return true;
     })();
