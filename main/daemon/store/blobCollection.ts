@@ -2,7 +2,7 @@
 // daemon starts, then every few hours, each pass in slices between other work
 // (a sync batch waits at most one slice: a few hundred hashes of one shard).
 import type { BlobCollector, CollectedBlobs } from './blobCollector.js';
-import type { Timers } from './search/quietCompaction.js';
+import { REAL_TIMERS, type Timers } from './search/quietCompaction.js';
 
 /** The first pass: after start-up's own work (the first sync, the index backlog). */
 export const BLOB_COLLECTION_FIRST_MS = 2 * 60_000;
@@ -17,15 +17,6 @@ export interface BlobCollectionOptions {
   log: (line: string) => void;
   timers?: Timers;
 }
-
-const REAL_TIMERS: Timers = {
-  after: (ms, fn) => {
-    const timer = setTimeout(fn, ms);
-    timer.unref();
-    return () => clearTimeout(timer);
-  },
-  soon: (fn) => setImmediate(fn),
-};
 
 export class BlobCollection {
   private cancelTimer: (() => void) | null = null;

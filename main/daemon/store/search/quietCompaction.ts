@@ -24,7 +24,8 @@ export interface Timers {
   soon(fn: () => void): void;
 }
 
-const REAL_TIMERS: Timers = {
+/** Timers that never keep the process alive on their own (background work). */
+export const REAL_TIMERS: Timers = {
   after: (ms, fn) => {
     const timer = setTimeout(fn, ms);
     timer.unref();
