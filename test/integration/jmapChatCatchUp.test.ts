@@ -14,6 +14,7 @@ import type { MessageView } from '../../main/daemon/model/types.js';
 import { startJmapChatServer, type JmapChatServer } from '../servers/jmap-chat/server.js';
 import { signInDaemonUser, type DaemonUser } from '../helpers/daemonUser.js';
 import { waitFor } from '../helpers/fixtures.js';
+import { jmapChatCallsOk } from '../helpers/jmapChatCalls.js';
 
 const USERS = ['ann', 'bo'].map((login) => ({
   login,
@@ -70,25 +71,8 @@ const synced = (u: User) =>
   );
 
 /** Raw JMAP calls as one user: another client of the account, or the other person. */
-async function jmap(server: JmapChatServer, login: string, calls: unknown[]) {
-  const res = await fetch(`${server.url}/jmap/api/`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${login}:${login}-pw`).toString('base64')}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      using: ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:chat'],
-      methodCalls: calls,
-    }),
-  });
-  assert.equal(res.status, 200);
-  const answers = (
-    (await res.json()) as { methodResponses: [string, Record<string, unknown>, string][] }
-  ).methodResponses;
-  for (const [name, args] of answers) assert.notEqual(name, 'error', JSON.stringify(args));
-  return answers;
-}
+const jmap = (server: JmapChatServer, login: string, calls: unknown[]) =>
+  jmapChatCallsOk(server.url, login, calls);
 
 const createdId = (answer: [string, Record<string, unknown>, string] | undefined, key: string) =>
   (answer![1].created as Record<string, { id: string }>)[key]!.id;

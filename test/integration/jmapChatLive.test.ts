@@ -10,6 +10,7 @@ import type { SyncPhase } from '../../main/daemon/sync/observer.js';
 import type { SpaceView } from '../../main/daemon/api/contract.js';
 import { startJmapChatServer, type JmapChatServer } from '../servers/jmap-chat/server.js';
 import { waitFor } from '../helpers/fixtures.js';
+import { jmapChatCalls } from '../helpers/jmapChatCalls.js';
 import { signInChatUser, type ChatUser } from '../servers/jmap-chat/parleyUser.js';
 
 const USERS = ['ann', 'bo', 'cy'].map((login) => ({
@@ -47,22 +48,8 @@ const typingIn = (u: User, chatId: number) =>
     .at(-1);
 
 /** Raw JMAP calls as one user (to seed a server without a daemon). */
-async function jmap(server: JmapChatServer, login: string, calls: unknown[]) {
-  const res = await fetch(`${server.url}/jmap/api/`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${login}:${login}-pw`).toString('base64')}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      using: ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:chat'],
-      methodCalls: calls,
-    }),
-  });
-  assert.equal(res.status, 200);
-  return ((await res.json()) as { methodResponses: [string, Record<string, unknown>, string][] })
-    .methodResponses;
-}
+const jmap = (server: JmapChatServer, login: string, calls: unknown[]) =>
+  jmapChatCalls(server.url, login, calls);
 
 for (const transport of ['websocket', 'eventsource'] as const) {
   test(`typing and presence reach the other user live (${transport})`, async () => {

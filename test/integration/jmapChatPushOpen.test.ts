@@ -18,6 +18,7 @@ import {
 import { startJmapChatServer, type JmapChatServer } from '../servers/jmap-chat/server.js';
 import { signInDaemonUser, type DaemonUser } from '../helpers/daemonUser.js';
 import { waitFor } from '../helpers/fixtures.js';
+import { jmapChatCallsOk } from '../helpers/jmapChatCalls.js';
 
 const USERS = ['ann', 'bo'].map((login) => ({
   login,
@@ -49,25 +50,8 @@ async function signIn(server: JmapChatServer, login: string, options: JmapChatOp
 }
 
 /** Raw JMAP calls as Ann, the other person. */
-async function asAnn(server: JmapChatServer, calls: unknown[]) {
-  const res = await fetch(`${server.url}/jmap/api/`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from('ann:ann-pw').toString('base64')}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      using: ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:chat'],
-      methodCalls: calls,
-    }),
-  });
-  assert.equal(res.status, 200);
-  const answers = (
-    (await res.json()) as { methodResponses: [string, Record<string, unknown>, string][] }
-  ).methodResponses;
-  for (const [name, args] of answers) assert.notEqual(name, 'error', JSON.stringify(args));
-  return answers;
-}
+const asAnn = (server: JmapChatServer, calls: unknown[]) =>
+  jmapChatCallsOk(server.url, 'ann', calls);
 
 async function directChat(server: JmapChatServer) {
   const [created] = await asAnn(server, [
