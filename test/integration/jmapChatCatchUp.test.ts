@@ -10,11 +10,17 @@ import {
   JmapChatConnector,
   type JmapChatOptions,
 } from '../../main/daemon/connectors/jmap-chat/connector.js';
+import { STREAM } from '../../main/daemon/connectors/jmap-chat/sync.js';
 import type { MessageView } from '../../main/daemon/model/types.js';
 import { startJmapChatServer, type JmapChatServer } from '../servers/jmap-chat/server.js';
 import { signInDaemonUser, type DaemonUser } from '../helpers/daemonUser.js';
 import { waitFor } from '../helpers/fixtures.js';
 import { jmapChatCallsOk } from '../helpers/jmapChatCalls.js';
+import {
+  recordJmapRequests,
+  type JmapRequestRecorder,
+  type RecordedCall,
+} from '../helpers/jmapRequestRecorder.js';
 
 const USERS = ['ann', 'bo'].map((login) => ({
   login,
@@ -22,7 +28,7 @@ const USERS = ['ann', 'bo'].map((login) => ({
   displayName: login[0]!.toUpperCase() + login.slice(1),
 }));
 
-type Call = [name: string, args: Record<string, unknown>, id: string];
+type Call = RecordedCall;
 type User = DaemonUser<JmapChatOptions>;
 
 const servers: JmapChatServer[] = [];
@@ -37,18 +43,6 @@ async function serve() {
   const server = await startJmapChatServer({ users: USERS });
   servers.push(server);
   return server;
-}
-
-/** Every API request a user's connector sends (its method calls), in order. */
-function recorder() {
-  const requests: Call[][] = [];
-  const fetchAndRecord: typeof fetch = async (input, init) => {
-    const url = input instanceof Request ? input.url : String(input);
-    if (new URL(url).pathname === '/jmap/api/' && typeof init?.body === 'string')
-      requests.push((JSON.parse(init.body) as { methodCalls: Call[] }).methodCalls);
-    return fetch(input, init);
-  };
-  return { requests, fetch: fetchAndRecord };
 }
 
 async function signIn(server: JmapChatServer, login: string, options: JmapChatOptions = {}) {
@@ -69,6 +63,26 @@ const synced = (u: User) =>
   waitFor('the first sync is over', () =>
     u.daemon.store.writer.cursor(u.account.id, 'ReadPosition'),
   );
+
+/**
+ * Bo's connector has nothing left to ask: push listens, its catch-up as it
+ * opened is answered, and every state the server holds for Bo is committed,
+ * so a StateChange still on its way names no state he lacks. A test counting
+ * the requests one push costs starts after this.
+ */
+async function settled(server: JmapChatServer, rec: JmapRequestRecorder, u: User) {
+  await waitFor('Bo listens for push', () => server.pushConnectionCount() >= 1);
+  await rec.pushOpenCatchUpDone();
+  await waitFor(
+    'Bo holds every state the server has for him',
+    () =>
+      rec.inFlight() === 0 &&
+      Object.values(STREAM).every(
+        (type) =>
+          u.daemon.store.writer.cursor(u.account.id, type) === server.store.state('bo', type),
+      ),
+  );
+}
 
 /** Raw JMAP calls as one user: another client of the account, or the other person. */
 const jmap = (server: JmapChatServer, login: string, calls: unknown[]) =>
@@ -180,12 +194,11 @@ async function assertSameAsFreshLoad(server: JmapChatServer, caughtUp: User, cha
 
 test('a pushed message reaches the other user with one API request for the catch-up', async () => {
   const server = await serve();
-  const rec = recorder();
+  const rec = recordJmapRequests();
   const bo = await signIn(server, 'bo', { fetch: rec.fetch });
   const chatId = await directChat(server);
   await waitFor('Bo has the chat', () => bo.chat(chatId));
-  await waitFor('Bo listens for push', () => server.pushConnectionCount() >= 1);
-  await new Promise((r) => setTimeout(r, 100)); // the chat's own catch-up is over
+  await settled(server, rec, bo);
 
   rec.requests.length = 0;
   await jmap(server, 'ann', [
@@ -209,12 +222,11 @@ test('a pushed message reaches the other user with one API request for the catch
 
 test('edits, reactions, a destroyed message, a new chat with its message and a chat left all arrive through the batched catch-up', async () => {
   const server = await serve();
-  const rec = recorder();
+  const rec = recordJmapRequests();
   const bo = await signIn(server, 'bo', { fetch: rec.fetch });
   const chatId = await directChat(server);
   await waitFor('Bo has the chat', () => bo.chat(chatId));
-  await waitFor('Bo listens for push', () => server.pushConnectionCount() >= 1);
-  await new Promise((r) => setTimeout(r, 100));
+  await settled(server, rec, bo);
   rec.requests.length = 0;
 
   const [first, second] = await jmap(server, 'ann', [
@@ -292,7 +304,7 @@ test('edits, reactions, a destroyed message, a new chat with its message and a c
 test('more changes than one page (hasMoreChanges) while offline: every message arrives after the first batched request', async () => {
   const server = await serve();
   server.setMessageRate({ max: 10_000, windowMs: 1000 });
-  const rec = recorder();
+  const rec = recordJmapRequests();
   const bo = await signIn(server, 'bo', { fetch: rec.fetch });
   const chatId = await directChat(server);
   await waitFor('Bo has the chat', () => bo.chat(chatId));
@@ -339,7 +351,7 @@ test('more changes than one page (hasMoreChanges) while offline: every message a
 for (const unknown of ['Chat', 'Message'] as const) {
   test(`a ${unknown} state the server no longer knows (cannotCalculateChanges) reloads ${unknown} alone; the other types catch up from the same request`, async () => {
     const server = await serve();
-    const rec = recorder();
+    const rec = recordJmapRequests();
     const bo = await signIn(server, 'bo', { fetch: rec.fetch });
     const chatId = await directChat(server);
     await jmap(server, 'ann', [

@@ -11,6 +11,7 @@ import type { SpaceView } from '../../main/daemon/api/contract.js';
 import { startJmapChatServer, type JmapChatServer } from '../servers/jmap-chat/server.js';
 import { waitFor } from '../helpers/fixtures.js';
 import { jmapChatCalls } from '../helpers/jmapChatCalls.js';
+import { recordJmapRequests } from '../helpers/jmapRequestRecorder.js';
 import { signInChatUser, type ChatUser } from '../servers/jmap-chat/parleyUser.js';
 
 const USERS = ['ann', 'bo', 'cy'].map((login) => ({
@@ -117,38 +118,19 @@ for (const transport of ['websocket', 'eventsource'] as const) {
 
 test('a pushed message catches up only the types its StateChange names, not every type', async () => {
   const server = await serve();
-  // Every JMAP method Bo's connector calls, in order.
-  const methods: string[] = [];
-  let inFlight = 0;
-  const recording: typeof fetch = async (input, init) => {
-    if (typeof init?.body === 'string' && init.body.startsWith('{')) {
-      const calls = (JSON.parse(init.body) as { methodCalls?: [string][] }).methodCalls ?? [];
-      methods.push(...calls.map((c) => c[0]));
-    }
-    inFlight++;
-    try {
-      return await fetch(input, init);
-    } finally {
-      inFlight--;
-    }
-  };
-  const bo = await signIn(server, 'bo', { fetch: recording });
+  // Every JMAP request Bo's connector sends, in order.
+  const rec = recordJmapRequests();
+  const bo = await signIn(server, 'bo', { fetch: rec.fetch });
   const [created] = await jmap(server, 'ann', [
     ['Chat/set', { accountId: 'ann', create: { c: { kind: 'direct', contactId: 'bo' } } }, 's'],
   ]);
   const chatId = (created![1].created as Record<string, { id: string }>).c!.id;
   await waitFor('Bo has the chat', () => bo.chat(chatId));
   await waitFor('Bo listens for push', () => server.pushConnectionCount() >= 1);
-  // As the channel opens, the connector catches up every type once (a message
-  // sent before it listened has no StateChange): that one rightly asks about
-  // contacts, so the count starts after it. It is the first catch-up with
-  // ChatContact/changes (the first sync read everything whole).
-  await waitFor(
-    'the catch-up as push opened is done',
-    () => methods.includes('ChatContact/changes') && inFlight === 0,
-  );
-
-  methods.length = 0;
+  // As the channel opens, the connector catches up every type once: that one
+  // rightly asks about contacts, so the count starts after it.
+  await rec.pushOpenCatchUpDone();
+  rec.requests.length = 0;
   await jmap(server, 'ann', [
     [
       'Message/set',
@@ -169,6 +151,7 @@ test('a pushed message catches up only the types its StateChange names, not ever
   await waitFor('Bo has the message by push', () =>
     bo.messages(chatId).find((m) => m.body === 'only what moved'),
   );
+  const methods = rec.requests.flat().map(([name]) => name);
   assert.ok(methods.includes('Message/changes'), methods.join(' '));
   // Nothing about contacts or spaces moved: their /changes would only delay the message.
   assert.ok(!methods.includes('ChatContact/changes'), methods.join(' '));
