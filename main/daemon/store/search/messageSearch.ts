@@ -118,7 +118,29 @@ interface HitRow {
   subject: string | null;
 }
 
+// Hit rows are read as arrays and named here (hitRow): better-sqlite3 builds
+// a row object key by key through V8's API, which costs more than a literal
+// built in JS (see readModel.ts). The two keep the same order.
 const HIT_COLUMNS = `m.id, m.chat_id, c.name AS chat_name, m.account_id, m.sender_name, m.ts, m.body, m.subject`;
+
+/** A row of HIT_COLUMNS, by position. */
+function hitRow(t: unknown[]): HitRow {
+  return {
+    id: t[0] as number,
+    chat_id: t[1] as number,
+    chat_name: t[2] as string,
+    account_id: t[3] as number,
+    sender_name: t[4] as string,
+    ts: t[5] as number,
+    body: t[6] as string,
+    subject: t[7] as string | null,
+  };
+}
+
+/** The hits of a statement selecting HIT_COLUMNS. */
+function hitRows(db: Db, sql: string, params: unknown[]): HitRow[] {
+  return (rawStmt(db, sql).all(...params) as unknown[][]).map(hitRow);
+}
 
 interface CompiledSearch {
   /** Which table walks in rowid order. */
@@ -222,10 +244,12 @@ function searchParsedPage(db: WriteDb, parsed: ParsedQuery, options: SearchOptio
     const single = singleScoredTerm(parsed);
     const candidates = single
       ? scoreInJs(
-          stmt(db, textCandidateSql(compiled)).all(
-            ...compiled.params,
-            RELEVANCE_CANDIDATES,
-          ) as CandidateText[],
+          (
+            rawStmt(db, textCandidateSql(compiled)).all(
+              ...compiled.params,
+              RELEVANCE_CANDIDATES,
+            ) as unknown[][]
+          ).map(candidateText),
           single,
         )
       : (stmt(db, candidateSql(compiled)).all(...compiled.params, RELEVANCE_CANDIDATES) as {
@@ -242,12 +266,10 @@ function searchParsedPage(db: WriteDb, parsed: ParsedQuery, options: SearchOptio
       .map((x) => x.id);
     const byId = new Map<number, HitRow>();
     if (top.length) {
-      const hydrate = stmt(
-        db,
+      const hydrate =
         `SELECT ${HIT_COLUMNS} FROM messages m JOIN chats c ON c.id = m.chat_id ` +
-          `WHERE m.id IN (${top.map(() => '?').join(',')})`,
-      );
-      for (const r of hydrate.all(...top) as HitRow[]) byId.set(r.id, r);
+        `WHERE m.id IN (${top.map(() => '?').join(',')})`;
+      for (const r of hitRows(db, hydrate, top)) byId.set(r.id, r);
     }
     rows = top.map((id) => byId.get(id)).filter((r): r is HitRow => r !== undefined);
   } else {
@@ -296,17 +318,18 @@ function newestRows(
 ): HitRow[] {
   if (window && compiled.windowable) return windowBelowBound(db, parsed, compiled, want, chatNames);
   if (compiled.verify.length === 0)
-    return stmt(db, pageSql(compiled)).all(...compiled.params, want) as HitRow[];
+    return hitRows(db, pageSql(compiled), [...compiled.params, want]);
   const rows: HitRow[] = [];
   const budget = SHORT_PREFIX_CANDIDATES_PER_HIT * want;
   let read = 0;
   let lastRead: number | null = null;
-  const candidates = stmt(db, pageSql(compiled)).iterate(
+  const candidates = rawStmt(db, pageSql(compiled)).iterate(
     ...compiled.params,
     budget,
-  ) as IterableIterator<HitRow>;
+  ) as IterableIterator<unknown[]>;
   let exhausted = true;
-  for (const row of candidates) {
+  for (const tuple of candidates) {
+    const row = hitRow(tuple);
     read++;
     lastRead = row.id;
     if (compiled.verify.every((holds) => holds(row)) && rows.push(row) === want) break;
@@ -317,8 +340,7 @@ function newestRows(
   }
   if (rows.length < want && !exhausted) {
     const rest = compileSearch(db, parsed, lastRead!, false, chatNames);
-    if (rest)
-      rows.push(...(stmt(db, pageSql(rest)).all(...rest.params, want - rows.length) as HitRow[]));
+    if (rest) rows.push(...hitRows(db, pageSql(rest), [...rest.params, want - rows.length]));
   }
   return rows;
 }
@@ -343,11 +365,9 @@ function windowBelowBound(
     db,
     `SELECT id FROM messages WHERE id < CAST(? AS INTEGER) ORDER BY id DESC LIMIT 1 OFFSET ?`,
   ).pluck();
-  const inWindow = stmt(
-    db,
+  const inWindow =
     `SELECT ${HIT_COLUMNS} ${compiled.body} AND ${compiled.key} >= CAST(? AS INTEGER) ` +
-      `ORDER BY ${compiled.key} ASC`,
-  );
+    `ORDER BY ${compiled.key} ASC`;
   const lowest = compiled.low ?? 0;
   const rows: HitRow[] = [];
   let top = compiled.high!;
@@ -358,7 +378,7 @@ function windowBelowBound(
     const floor = edge === undefined || edge <= lowest ? lowest : edge;
     const params = [...compiled.params];
     params[compiled.highParam] = top;
-    const found = (inWindow.all(...params, floor) as HitRow[])
+    const found = hitRows(db, inWindow, [...params, floor])
       .reverse()
       .filter((row) => compiled.verify.every((holds) => holds(row)));
     rows.push(...found);
@@ -453,6 +473,14 @@ interface CandidateText {
   subject: string | null;
   sender_name: string;
 }
+
+/** A row of textCandidateSql, by position. */
+const candidateText = (t: unknown[]): CandidateText => ({
+  id: t[0] as number,
+  body: t[1] as string,
+  subject: t[2] as string | null,
+  sender_name: t[3] as string,
+});
 
 /** bm25's constants, as FTS5's bm25() has them. */
 const BM25_K1 = 1.2;
@@ -1151,6 +1179,11 @@ function stmt(db: Db, sql: string): Statement {
   cache.set(sql, s);
   if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
   return s;
+}
+
+/** The same statement returning arrays (`.raw()`), cached apart from the one returning objects. */
+function rawStmt(db: Db, sql: string): Statement {
+  return stmt(db, `${sql} -- as arrays`).raw();
 }
 
 /** Printable ASCII and common whitespace: folding is lowercasing. */
