@@ -117,6 +117,8 @@ export interface KindResult extends Summary {
   hits: Record<string, number>;
   /** Slowest variant and its p50. */
   slowest: { query: string; p50: number };
+  /** Each variant's p50 (the size curve compares variants whose hits did not change). */
+  variantP50: Record<string, number>;
 }
 
 export interface SearchResults {
@@ -177,12 +179,14 @@ export function runSearch(
       if (performance.now() - started > opts.budgetMs && it >= 2) break;
     }
     let slowest = { query: '', p50: -1 };
+    const variantP50: Record<string, number> = {};
     for (const [q, s] of perVariant) {
       const p50 = summarize(s).p50;
+      variantP50[q] = p50;
       if (p50 > slowest.p50) slowest = { query: q, p50 };
     }
     const summary = summarize(samples);
-    kinds.push({ kind: k.kind, extra: !!k.extra, hits, slowest, ...summary });
+    kinds.push({ kind: k.kind, extra: !!k.extra, hits, slowest, variantP50, ...summary });
     if (!k.extra) headline.push(samples);
     const zero = Object.entries(hits).filter(([, n]) => n === 0);
     opts.log(

@@ -64,9 +64,15 @@ export function buildResult(
   const raw = o.skipRaw ? null : perS(ingest.messages, ingest.rawMs);
   const searchKinds: Record<string, number> = {};
   const searchKindsP50: Record<string, number> = {};
+  const variantP50: Record<string, Record<string, number>> = {};
+  const variantHits: Record<string, Record<string, number>> = {};
   for (const k of q.search?.kinds ?? []) {
     searchKinds[k.kind] = round(k.p95);
     searchKindsP50[k.kind] = round(k.p50);
+    variantP50[k.kind] = Object.fromEntries(
+      Object.entries(k.variantP50).map(([v, ms]) => [v, round(ms)]),
+    );
+    variantHits[k.kind] = k.hits;
   }
   const result: Record<string, unknown> = {
     mode: o.mode,
@@ -98,6 +104,9 @@ export function buildResult(
     search_relevance_p95_ms: worstOf(searchKinds, (k) => RELEVANCE_KINDS.test(k)),
     // On a loaded machine the p95s are mostly scheduling; the p50s show the work.
     search_kind_p50_ms: searchKindsP50,
+    // Per kind, each variant's p50 and the hits its page held (at most 50).
+    search_variant_p50_ms: variantP50,
+    search_variant_hits: variantHits,
     chat_page_p50_ms: round(q.pages.all.p50),
     chat_page_p95_ms: round(q.pages.all.p95),
     chat_page_newest_p95_ms: round(q.pages.newest.p95),

@@ -20,6 +20,17 @@ export interface ScaleSummary {
    * mostly the scheduler's, and a p50 shows whether the work itself grew.
    */
   not_flat_p50: string[];
+  /**
+   * A kind's p50 growth counted on like work only: per kind, the variants
+   * whose page held the same number of hits at every size, and the median of
+   * their p50 ratios. A rare word finds 3 messages at 100k and a full page of
+   * 50 at 1M: its growth is the page filling, not the index getting slower.
+   */
+  equal_hits: Record<string, { variants: string[]; growth: (number | null)[] }>;
+  /** Kinds whose equal-hits p50 grew more than FLAT_BOUND by the largest size. */
+  not_flat_p50_equal_hits: string[];
+  /** Per kind, the variants whose hits changed between sizes, as "query: 8 → 50". */
+  hits_changed: Record<string, string[]>;
   flat_bound: number;
 }
 
@@ -86,6 +97,7 @@ export function scaleResult(scale: number[], runs: Record<string, unknown>[]): S
       })
       .map(([name]) => name);
   const notFlat = grew('p95');
+  const { equalHits, hitsChanged } = equalHitsGrowth(runs);
   return {
     scale,
     values,
@@ -93,8 +105,51 @@ export function scaleResult(scale: number[], runs: Record<string, unknown>[]): S
     not_flat: notFlat,
     flat_within_bound: notFlat.length === 0,
     not_flat_p50: grew('p50'),
+    equal_hits: equalHits,
+    not_flat_p50_equal_hits: Object.entries(equalHits)
+      .filter(([kind, e]) => kind !== 'relevance_common' && (e.growth.at(-1) ?? 0) > FLAT_BOUND)
+      .map(([kind]) => kind),
+    hits_changed: hitsChanged,
     flat_bound: FLAT_BOUND,
   };
+}
+
+type PerVariant = Record<string, Record<string, number>>;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** See ScaleSummary.equal_hits. Runs without per-variant figures give none. */
+export function equalHitsGrowth(runs: Record<string, unknown>[]): {
+  equalHits: ScaleSummary['equal_hits'];
+  hitsChanged: ScaleSummary['hits_changed'];
+} {
+  const hits = runs.map((r) => (r.search_variant_hits ?? {}) as PerVariant);
+  const p50s = runs.map((r) => (r.search_variant_p50_ms ?? {}) as PerVariant);
+  const equalHits: ScaleSummary['equal_hits'] = {};
+  const hitsChanged: ScaleSummary['hits_changed'] = {};
+  for (const [kind, first] of Object.entries(hits[0] ?? {})) {
+    const variants: string[] = [];
+    for (const [query, n] of Object.entries(first)) {
+      const counts = hits.map((h) => h[kind]?.[query]);
+      if (counts.every((c) => c === n)) variants.push(query);
+      else (hitsChanged[kind] ??= []).push(`${query}: ${counts.map((c) => c ?? '—').join(' → ')}`);
+    }
+    const base = (q: string) => p50s[0]![kind]?.[q];
+    const growth = runs.map((_, i) => {
+      const ratios = variants.flatMap((q) => {
+        const b = base(q);
+        const v = p50s[i]![kind]?.[q];
+        return b && v !== undefined ? [v / b] : [];
+      });
+      return ratios.length ? round(median(ratios), 2) : null;
+    });
+    equalHits[kind] = { variants, growth };
+  }
+  return { equalHits, hitsChanged };
 }
 
 export function renderGrowth(s: ScaleSummary): string {
@@ -121,5 +176,29 @@ export function renderGrowth(s: ScaleSummary): string {
       ? `the same p50s: flat within ${s.flat_bound}×`
       : `p50s that grew more than ${s.flat_bound}×: ${s.not_flat_p50.join(', ')}`,
     '',
+    ...renderEqualHits(s, sizes),
   ].join('\n');
+}
+
+function renderEqualHits(s: ScaleSummary, sizes: string[]): string[] {
+  const kinds = Object.keys(s.equal_hits);
+  if (kinds.length === 0) return [];
+  const lines = [
+    `search p50 growth on like work (median over the variants whose hits did not change)`,
+  ];
+  for (const kind of kinds) {
+    const e = s.equal_hits[kind]!;
+    const growth = e.growth.map((g, i) => `${sizes[i]} ${g === null ? '—' : `${g}×`}`).join('  ');
+    const changed = s.hits_changed[kind]?.length
+      ? `; hits changed: ${s.hits_changed[kind]!.join(', ')}`
+      : '';
+    lines.push(`  ${kind.padEnd(16)} ${growth}  (${e.variants.length} variants${changed})`);
+  }
+  lines.push(
+    s.not_flat_p50_equal_hits.length === 0
+      ? `on like work, newest-first search p50s: flat within ${s.flat_bound}×`
+      : `on like work, p50s that grew more than ${s.flat_bound}×: ${s.not_flat_p50_equal_hits.join(', ')}`,
+    '',
+  );
+  return lines;
 }

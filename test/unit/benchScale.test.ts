@@ -1,0 +1,45 @@
+// The size curve's "like work" figure (bench/scale.ts): a kind's p50 growth
+// counts only variants whose page held the same hits at every size, so a rare
+// word whose page fills as the profile grows does not read as a slower index,
+// and a variant that did get slower on the same hits still shows.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scaleResult } from '../../bench/scale.js';
+
+const run = (hits: Record<string, number>, p50: Record<string, number>) => ({
+  search_kind_p50_ms: { rare: 1 },
+  search_kind_p95_ms: { rare: 1 },
+  search_variant_hits: { rare: hits },
+  search_variant_p50_ms: { rare: p50 },
+});
+
+test('growth on like work leaves out variants whose hits changed, and keeps their counts', () => {
+  const s = scaleResult(
+    [100_000, 1_000_000],
+    [
+      run({ full: 50, filling: 3, other: 50 }, { full: 1.0, filling: 0.2, other: 0.5 }),
+      run({ full: 50, filling: 50, other: 50 }, { full: 1.2, filling: 0.9, other: 0.6 }),
+    ],
+  );
+  assert.deepEqual(s.equal_hits.rare, { variants: ['full', 'other'], growth: [1, 1.2] });
+  assert.deepEqual(s.hits_changed.rare, ['filling: 3 → 50']);
+  assert.deepEqual(s.not_flat_p50_equal_hits, []);
+});
+
+test('a variant slower on the same hits is not flat', () => {
+  const s = scaleResult(
+    [100_000, 3_000_000],
+    [run({ a: 50, b: 50 }, { a: 1, b: 1 }), run({ a: 50, b: 50 }, { a: 1.8, b: 2.2 })],
+  );
+  assert.deepEqual(s.equal_hits.rare!.growth, [1, 2]);
+  assert.deepEqual(s.not_flat_p50_equal_hits, ['rare']);
+});
+
+test('a kind with no variant of equal hits has no like-work growth', () => {
+  const s = scaleResult(
+    [100_000, 1_000_000],
+    [run({ a: 2 }, { a: 0.2 }), run({ a: 40 }, { a: 0.8 })],
+  );
+  assert.deepEqual(s.equal_hits.rare, { variants: [], growth: [null, null] });
+  assert.deepEqual(s.not_flat_p50_equal_hits, []);
+});
