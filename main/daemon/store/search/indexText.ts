@@ -61,29 +61,37 @@ const WORD_CHAR = /[\p{L}\p{N}\p{M}\p{Co}]/u;
 /**
  * Case- and diacritic-folded copy of `text`, with a map from each folded
  * UTF-16 index back to the original index, so matches found in folded text
- * can be highlighted in the original.
+ * can be highlighted in the original. `origin` is null while every character
+ * folds to as many code units as it had (é → e, ’ → ’): then each folded
+ * index is its original one. Most texts are so, and the map (a number per
+ * character) was most of what a search allocated for its snippets.
  */
-export function foldWithMap(text: string): { folded: string; origin: number[] } {
+export function foldWithMap(text: string): { folded: string; origin: number[] | null } {
   let folded = '';
-  const origin: number[] = [];
+  let origin: number[] | null = null;
   for (let i = 0; i < text.length;) {
     // ASCII runs (most of any text) fold by lowercasing, positions unchanged.
     if (text.charCodeAt(i) < 0x80) {
       let end = i + 1;
       while (end < text.length && text.charCodeAt(end) < 0x80) end++;
       folded += text.slice(i, end).toLowerCase();
-      for (let k = i; k < end; k++) origin.push(k);
+      if (origin) for (let k = i; k < end; k++) origin.push(k);
       i = end;
       continue;
     }
     // Any other character alone, as fold() would fold it in place.
     const cp = text.codePointAt(i)!;
+    const units = cp > 0xffff ? 2 : 1;
     const f = foldCodePoint(cp);
-    for (let k = 0; k < f.length; k++) origin.push(i);
+    if (!origin && f.length !== units) {
+      // The first length change: the identity so far becomes explicit.
+      origin = Array.from({ length: folded.length }, (_, k) => k);
+    }
+    if (origin) for (let k = 0; k < f.length; k++) origin.push(i);
     folded += f;
-    i += cp > 0xffff ? 2 : 1;
+    i += units;
   }
-  origin.push(text.length);
+  origin?.push(text.length);
   return { folded, origin };
 }
 

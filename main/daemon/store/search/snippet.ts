@@ -38,10 +38,14 @@ function tokenize(folded: string, ascii = false): Token[] {
 /** Printable ASCII and common whitespace: folding is lowercasing. */
 const ASCII = /^[\t\n\r -~]*$/u;
 
-/** foldWithMap, with a shortcut for ASCII text (fold = lowercase, positions unchanged). */
-function foldMapped(text: string): { folded: string; origin: number[] | null } {
-  if (ASCII.test(text)) return { folded: text.toLowerCase(), origin: null };
-  return foldWithMap(text);
+/**
+ * foldWithMap, with a shortcut for ASCII text (fold = lowercase, positions
+ * unchanged). `ascii` says the text is ASCII (its tokens are found faster);
+ * `origin` null says each folded index is the original one.
+ */
+function foldMapped(text: string): { folded: string; origin: number[] | null; ascii: boolean } {
+  if (ASCII.test(text)) return { folded: text.toLowerCase(), origin: null, ascii: true };
+  return { ...foldWithMap(text), ascii: false };
 }
 
 type Range = [number, number];
@@ -92,7 +96,14 @@ function termRanges(folded: string, tokens: Token[], term: TextTerm): Range[] {
 }
 
 function merge(ranges: Range[]): Range[] {
-  ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  if (ranges.length < 2) return ranges;
+  // One term's ranges come in order: sorting them anyway allocated as much as the rest.
+  let sorted = true;
+  for (let i = 1; i < ranges.length && sorted; i++)
+    sorted =
+      ranges[i - 1]![0] < ranges[i]![0] ||
+      (ranges[i - 1]![0] === ranges[i]![0] && ranges[i - 1]![1] >= ranges[i]![1]);
+  if (!sorted) ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   const out: Range[] = [];
   for (const r of ranges) {
     const prev = out[out.length - 1];
@@ -110,7 +121,14 @@ export function highlightRanges(text: string, terms: readonly TextTerm[]): Range
   const positive = terms.filter((t) => !t.negated);
   if (positive.length === 0 || text === '') return [];
   const scanned = text.length > MATCH_SCAN_LIMIT ? text.slice(0, MATCH_SCAN_LIMIT) : text;
-  const { folded, origin } = foldMapped(scanned);
+  // ASCII text and plain words (most searches) are matched in the text itself,
+  // case-insensitively, with no folded copy of it made.
+  if (positive.every((t) => plainWord(t) !== null) && ASCII.test(scanned)) {
+    const found: Range[] = [];
+    for (const term of positive) asciiWordRanges(scanned, plainWord(term)!, found);
+    return merge(found);
+  }
+  const { folded, origin, ascii } = foldMapped(scanned);
   const found: Range[] = [];
   // One-word and substring terms need no tokens (most searches); others tokenize the text once.
   let tokens: Token[] | null = null;
@@ -119,19 +137,19 @@ export function highlightRanges(text: string, terms: readonly TextTerm[]): Range
     if (word !== null) found.push(...plainWordRanges(folded, word));
     else if (term.kind === 'substring') found.push(...termRanges(folded, [], term));
     else if (cjkRun(term) !== null) found.push(...occurrences(folded, cjkRun(term)!));
-    else found.push(...termRanges(folded, (tokens ??= tokenize(folded, origin === null)), term));
+    else found.push(...termRanges(folded, (tokens ??= tokenize(folded, ascii)), term));
   }
   const mapped: Range[] = [];
   for (const [s, e] of found) {
     if (e <= s) continue;
-    if (!origin) {
+    if (ascii) {
       mapped.push([s, e]);
       continue;
     }
-    const start = origin[s]!;
+    const start = origin ? origin[s]! : s;
     // The end of the original character that produced the last folded one.
-    const lastOrig = origin[e - 1]!;
-    let end = lastOrig + (scanned.codePointAt(lastOrig)! > 0xffff ? 2 : 1);
+    const lastOrig = origin ? origin[e - 1]! : e - 1;
+    let end = origin ? lastOrig + (scanned.codePointAt(lastOrig)! > 0xffff ? 2 : 1) : e;
     // Keep combining marks (decomposed text) with their base character.
     while (end < scanned.length && COMBINING.test(scanned[end]!)) end++;
     mapped.push([start, end]);
@@ -149,8 +167,8 @@ export function termFrequency(text: string, term: TextTerm): { hits: number; tok
   const q = queryTokens(term);
   if (q.length === 1 && !q[0]!.cjk && term.kind !== 'substring' && ASCII.test(scanned))
     return asciiWordFrequency(scanned.toLowerCase(), q[0]!.text, term.kind === 'word');
-  const { folded, origin } = foldMapped(scanned);
-  const tokens = tokenize(folded, origin === null);
+  const { folded, ascii } = foldMapped(scanned);
+  const tokens = tokenize(folded, ascii);
   return { hits: termRanges(folded, tokens, term).length, tokens: tokens.length };
 }
 
@@ -171,8 +189,8 @@ export function containsTerm(text: string, term: TextTerm): boolean {
         return true;
     return false;
   }
-  const { folded, origin } = foldMapped(text);
-  return termRanges(folded, tokenize(folded, origin === null), term).length > 0;
+  const { folded, ascii } = foldMapped(text);
+  return termRanges(folded, tokenize(folded, ascii), term).length > 0;
 }
 
 /**
@@ -226,6 +244,39 @@ function plainWordRanges(folded: string, word: { text: string; prefix: boolean }
     if (startsWord(folded, at) && (word.prefix || !continuesWord(folded, end))) out.push([at, end]);
   }
   return out;
+}
+
+/** The word's case-insensitive pattern, made once per word. */
+const asciiWordPatterns = new Map<string, RegExp>();
+const ASCII_WORD_PATTERNS_MAX = 256;
+
+/**
+ * plainWordRanges on ASCII text as it is (not lowercased): the pattern finds
+ * the word in any case, and a word start or end is the same test in either
+ * case. Appends to `out`.
+ */
+function asciiWordRanges(
+  text: string,
+  word: { text: string; prefix: boolean },
+  out: Range[],
+): void {
+  let re = asciiWordPatterns.get(word.text);
+  if (!re) {
+    if (asciiWordPatterns.size >= ASCII_WORD_PATTERNS_MAX) asciiWordPatterns.clear();
+    asciiWordPatterns.set(word.text, (re = new RegExp(word.text, 'gi')));
+  }
+  re.lastIndex = 0;
+  // Advance by one character after each find, as plainWordRanges does (indexOf from at + 1).
+  while (re.test(text)) {
+    const end = re.lastIndex;
+    const at = end - word.text.length;
+    if (
+      (at === 0 || !isAsciiWordChar(text.charCodeAt(at - 1))) &&
+      (word.prefix || end >= text.length || !isAsciiWordChar(text.charCodeAt(end)))
+    )
+      out.push([at, end]);
+    re.lastIndex = at + 1;
+  }
 }
 
 /** Whether a token starts at `at` (after a non-token character, or after CJK, which is its own token). */
@@ -355,16 +406,26 @@ export function renderSnippet(
   return out;
 }
 
-const WHITESPACE_RUN = /\s+/gu;
-
-/** Whitespace runs (newlines included) as one space; most slices have none to change. */
+/**
+ * Whitespace runs (newlines included) as one space; most slices have none to
+ * change. Built from slices rather than by a regex replace, which allocated a
+ * match per run (a tenth of what a search allocated).
+ */
 function squash(s: string): string {
+  let out: string | null = null;
+  let from = 0;
   for (let i = 0; i < s.length; i++) {
-    if (!isSpaceCode(s.charCodeAt(i))) continue;
-    if (s.charCodeAt(i) !== 32 || (i + 1 < s.length && isSpaceCode(s.charCodeAt(i + 1))))
-      return s.replace(WHITESPACE_RUN, ' ');
+    const c = s.charCodeAt(i);
+    if (!isSpaceCode(c)) continue;
+    let end = i + 1;
+    while (end < s.length && isSpaceCode(s.charCodeAt(end))) end++;
+    if (c !== 32 || end - i > 1) {
+      out = (out ?? '') + s.slice(from, i) + ' ';
+      from = end;
+    }
+    i = end - 1;
   }
-  return s;
+  return out === null ? s : out + s.slice(from);
 }
 
 function isSpaceAt(text: string, at: number): boolean {
