@@ -1,6 +1,7 @@
 // Assembles the daemon: store + connectors + sync engine + API. Plain Node; the
 // host (Electron main, the CLI, web mode) injects the profile path and secrets.
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Store } from './store/store.js';
 import { isDamage } from './store/database.js';
 import { VocabularyIndexer } from './store/search/vocabularyIndexer.js';
@@ -27,6 +28,12 @@ import { checkInBackground, markDamaged } from './profile/integrity.js';
 
 /** How long indexing waits after the disk was full before it tries again. */
 const INDEXING_RETRY_MS = 10_000;
+/**
+ * How long closing waits for the integrity check to let go of the file: a
+ * check inside SQLite cannot be cut short (a whole check at 1M messages is
+ * ~20 s), and a quit should not wait that out.
+ */
+const INTEGRITY_STOP_WAIT_MS = 2_000;
 
 export interface DaemonOptions {
   profileDir: string;
@@ -78,6 +85,7 @@ export class Daemon {
   private readonly options: DaemonOptions;
   /** The background check's result, once it ran (tests await it). */
   integrity: Promise<string[] | null> | null = null;
+  private readonly integrityStop = new AbortController();
   private closed = false;
 
   constructor(options: DaemonOptions) {
@@ -231,21 +239,31 @@ export class Daemon {
    */
   private checkIntegrity(): void {
     if (this.integrity) return;
-    this.integrity = checkInBackground(join(this.options.profileDir, 'parley.db')).then(
-      (problems) => {
-        if (problems && problems.length > 0 && !this.closed) {
-          this.log(`database damaged: ${problems.slice(0, 3).join('; ')}`);
-          markDamaged(this.options.profileDir, problems);
-        }
-        return problems;
-      },
-    );
+    this.integrity = checkInBackground(
+      join(this.options.profileDir, 'parley.db'),
+      this.integrityStop.signal,
+    ).then((problems) => {
+      if (problems && problems.length > 0 && !this.closed) {
+        this.log(`database damaged: ${problems.slice(0, 3).join('; ')}`);
+        markDamaged(this.options.profileDir, problems);
+      }
+      return problems;
+    });
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.compaction?.close();
     this.blobCollection?.close();
+    // The checker lets go of the file before the store closes (so the store's
+    // close is the last, which removes the WAL), but a quit does not wait
+    // out a whole check of a big profile for it.
+    this.integrityStop.abort();
+    if (this.integrity)
+      await Promise.race([
+        this.integrity,
+        delay(INTEGRITY_STOP_WAIT_MS, undefined, { ref: false }),
+      ]);
     await this.backups?.stop();
     await this.engine.stopAll();
     this.events.close();

@@ -30,18 +30,33 @@ try {
 parentPort.postMessage(problems);
 `;
 
-/** The check's problems, [] when the database is fine, or null when it could not run. */
-export function checkInBackground(file: string): Promise<string[] | null> {
+/**
+ * The check's problems, [] when the database is fine, or null when it could
+ * not run or was stopped. `stop` (the daemon closing) ends the worker, and the
+ * promise settles once the thread has exited, so its connection no longer
+ * holds the file: a closed profile can be removed or replaced (Windows keeps
+ * an open file from both) without the checker opening it again a moment
+ * later. A check already inside SQLite finishes its call first.
+ */
+export function checkInBackground(file: string, stop?: AbortSignal): Promise<string[] | null> {
   return new Promise((resolve) => {
+    if (stop?.aborted) return resolve(null);
     const worker = new Worker(CHECKER, {
       eval: true,
       workerData: { file, sqlite: createRequire(import.meta.url).resolve('better-sqlite3') },
     });
+    let found: string[] | null = null;
     worker.once('message', (problems: string[] | null) => {
-      resolve(problems && problems.length === 1 && problems[0] === 'ok' ? [] : problems);
+      found = problems && problems.length === 1 && problems[0] === 'ok' ? [] : problems;
       void worker.terminate();
     });
-    worker.once('error', () => resolve(null));
+    worker.once('error', () => void worker.terminate());
+    worker.once('exit', () => {
+      stop?.removeEventListener('abort', end);
+      resolve(found);
+    });
+    const end = () => void worker.terminate();
+    stop?.addEventListener('abort', end, { once: true });
   });
 }
 
