@@ -43,6 +43,9 @@ interface Figure {
   flat: Flat;
 }
 
+/** Relevance ranks candidates by term frequency: its cost follows a term's hits, not a seek. */
+const mayGrow = (kind: string) => kind === 'relevance_common';
+
 const round = (v: number, d = 3) => Math.round(v * 10 ** d) / 10 ** d;
 
 function figures(result: Record<string, unknown>): Figure[] {
@@ -51,11 +54,10 @@ function figures(result: Record<string, unknown>): Figure[] {
   for (const q of ['p95', 'p50'] as const) {
     const kinds = (result[`search_kind_${q}_ms`] ?? {}) as Record<string, number>;
     for (const [kind, v] of Object.entries(kinds))
-      // Relevance ranks candidates by term frequency: its cost follows a term's hits, not a seek.
       out.push({
         name: `search_${q}_ms.${kind}`,
         value: num(v),
-        flat: kind === 'relevance_common' ? false : q,
+        flat: mayGrow(kind) ? false : q,
       });
     out.push({ name: `search_${q}_ms`, value: num(result[`search_${q}_ms`]), flat: q });
   }
@@ -107,7 +109,7 @@ export function scaleResult(scale: number[], runs: Record<string, unknown>[]): S
     not_flat_p50: grew('p50'),
     equal_hits: equalHits,
     not_flat_p50_equal_hits: Object.entries(equalHits)
-      .filter(([kind, e]) => kind !== 'relevance_common' && (e.growth.at(-1) ?? 0) > FLAT_BOUND)
+      .filter(([kind, e]) => !mayGrow(kind) && (e.growth.at(-1) ?? 0) > FLAT_BOUND)
       .map(([kind]) => kind),
     hits_changed: hitsChanged,
     flat_bound: FLAT_BOUND,

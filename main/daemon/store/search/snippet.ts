@@ -123,17 +123,18 @@ export function highlightRanges(text: string, terms: readonly TextTerm[]): Range
   const scanned = text.length > MATCH_SCAN_LIMIT ? text.slice(0, MATCH_SCAN_LIMIT) : text;
   // ASCII text and plain words (most searches) are matched in the text itself,
   // case-insensitively, with no folded copy of it made.
-  if (positive.every((t) => plainWord(t) !== null) && ASCII.test(scanned)) {
+  const words = positive.map(plainWord);
+  if (words.every((w) => w !== null) && ASCII.test(scanned)) {
     const found: Range[] = [];
-    for (const term of positive) asciiWordRanges(scanned, plainWord(term)!, found);
+    for (const word of words) asciiWordRanges(scanned, word!, found);
     return merge(found);
   }
   const { folded, origin, ascii } = foldMapped(scanned);
   const found: Range[] = [];
   // One-word and substring terms need no tokens (most searches); others tokenize the text once.
   let tokens: Token[] | null = null;
-  for (const term of positive) {
-    const word = plainWord(term);
+  for (const [i, term] of positive.entries()) {
+    const word = words[i]!;
     if (word !== null) found.push(...plainWordRanges(folded, word));
     else if (term.kind === 'substring') found.push(...termRanges(folded, [], term));
     else if (cjkRun(term) !== null) found.push(...occurrences(folded, cjkRun(term)!));
@@ -181,6 +182,9 @@ export function containsTerm(text: string, term: TextTerm): boolean {
   if (text === '') return false;
   const word = plainWord(term);
   if (word !== null) {
+    // ASCII text: matched in place, without a lowercased copy (the check runs
+    // on every candidate a short prefix brings in).
+    if (ASCII.test(text)) return asciiWordRanges(text, word, [], 1) > 0;
     // fold() keeps every base letter where it was, so a word start in the
     // folded text is one in the text; no tokens need building.
     const folded = fold(text);
@@ -253,13 +257,15 @@ const ASCII_WORD_PATTERNS_MAX = 256;
 /**
  * plainWordRanges on ASCII text as it is (not lowercased): the pattern finds
  * the word in any case, and a word start or end is the same test in either
- * case. Appends to `out`.
+ * case. Appends to `out`, at most `max` ranges, and returns how many.
  */
 function asciiWordRanges(
   text: string,
   word: { text: string; prefix: boolean },
   out: Range[],
-): void {
+  max = Infinity,
+): number {
+  let added = 0;
   let re = asciiWordPatterns.get(word.text);
   if (!re) {
     if (asciiWordPatterns.size >= ASCII_WORD_PATTERNS_MAX) asciiWordPatterns.clear();
@@ -273,10 +279,13 @@ function asciiWordRanges(
     if (
       (at === 0 || !isAsciiWordChar(text.charCodeAt(at - 1))) &&
       (word.prefix || end >= text.length || !isAsciiWordChar(text.charCodeAt(end)))
-    )
+    ) {
       out.push([at, end]);
+      if (++added === max) break;
+    }
     re.lastIndex = at + 1;
   }
+  return added;
 }
 
 /** Whether a token starts at `at` (after a non-token character, or after CJK, which is its own token). */
