@@ -69,6 +69,10 @@ async function bundle(dir: string): Promise<{ processFile: string; workerFile: s
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    // In chunks, as electron-vite builds the app's worker: a connector's code
+    // is its own file, read when an account first needs it (registry.ts).
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     external: ['better-sqlite3', 'keytar', 'ws', 'bufferutil', 'utf-8-validate', 'tsx'],
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Connector } from '../../main/daemon/connectors/connector.js';
 import { ConnectorRegistry } from '../../main/daemon/connectors/registry.js';
-import { MatrixConnector, matrixKind } from '../../main/daemon/connectors/matrix/connector.js';
-import {
-  JMAP_CHAT_KIND,
-  JmapChatConnector,
-} from '../../main/daemon/connectors/jmap-chat/connector.js';
+import { MatrixConnector } from '../../main/daemon/connectors/matrix/connector.js';
+import { matrixKind } from '../../main/daemon/connectors/matrix/kind.js';
+import { JmapChatConnector } from '../../main/daemon/connectors/jmap-chat/connector.js';
+import { JMAP_CHAT_KIND } from '../../main/daemon/connectors/jmap-chat/kind.js';
 import { runDaemonWorker } from '../../main/daemon/host/workerMain.js';
 import type { WorkerData } from '../../main/daemon/host/protocol.js';
 import { TOKEN, epochNow, markPoster } from './marks.js';

@@ -16,8 +16,9 @@ test('each shipped kind says the capabilities its connectors have, with a profil
       for (const protocol of PROTOCOLS) {
         const kind = registry.kind(protocol);
         assert.ok(kind, `${protocol} has a kind`);
-        const connector = registry.create(protocol);
+        const connector = await registry.create(protocol);
         assert.deepEqual(kind.capabilities, connector.capabilities, protocol);
+        assert.deepEqual(kind.operations, connector.operations, protocol);
         await connector.close?.();
       }
     }

@@ -61,18 +61,21 @@ export interface MemberAuthority {
  */
 export interface ConnectorKind {
   readonly capabilities: ConnectorCapabilities;
+  /** The outbox operations its connectors handle (Connector.operations). */
+  readonly operations: ReadonlySet<OpName>;
   /**
    * A link to a message that people outside Parley can open (Matrix: a
    * matrix.to link); absent where the protocol has no such links.
    */
   permalink?(chatRemoteId: string, messageRemoteId: string): string;
-  /** Roles and the user's powers in a chat, where the protocol has them; null when unknown. */
-  memberAuthority?(
-    state: StateReader,
-    chatRemoteId: string,
-    selfRemoteId: string,
-  ): MemberAuthority | null;
 }
+
+/** Roles and the user's powers in a chat, read off its synced state; null when unknown. */
+export type MemberAuthorityReader = (
+  state: StateReader,
+  chatRemoteId: string,
+  selfRemoteId: string,
+) => MemberAuthority | null;
 
 /** An attachment's bytes, streamed (fetchAttachment). */
 export interface FetchedAttachment {
@@ -209,7 +212,8 @@ export interface Connector {
   ): Promise<FetchedAttachment>;
   /** Same as its kind's (ConnectorKind), for registries made without one. */
   permalink?(chatRemoteId: string, messageRemoteId: string): string;
-  memberAuthority?: ConnectorKind['memberAuthority'];
+  /** Roles and powers in a chat, where the protocol has them (ConnectorRegistry.memberAuthority). */
+  memberAuthority?: MemberAuthorityReader;
   /** A link's preview made by the server (Matrix preview_url); null when it has none. */
   previewUrl?(ctx: ConnectorContext, url: string): Promise<RemoteLinkPreview | null>;
   /** Ephemeral: tells the chat we are (or stopped) typing. Only with capabilities.typing. */

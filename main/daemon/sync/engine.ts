@@ -100,7 +100,7 @@ export class SyncEngine {
   ): Promise<Running> {
     const account = this.account(accountId);
     // The connector first: "not implemented" is the more useful message.
-    const connector = this.connectors.create(account.protocol);
+    const connector = await this.connectors.create(account.protocol);
     const secret = await this.secrets.get(secretKey(account));
     if (secret === null)
       throw new MissingSecretError(`no credentials in the keychain for account ${account.id}`);
@@ -145,7 +145,7 @@ export class SyncEngine {
   ): Promise<SyncProgress> {
     const account = this.account(accountId);
     // The connector first: "not implemented" is the more useful message.
-    const connector = this.connectors.create(account.protocol);
+    const connector = await this.connectors.create(account.protocol);
     const secret = await this.secrets.get(secretKey(account));
     if (secret === null)
       throw new MissingSecretError(`no credentials in the keychain for account ${account.id}`);
@@ -230,7 +230,7 @@ export class SyncEngine {
    * The account's connector: the running one (with its open session and
    * caches) when the account syncs, else a fresh one.
    */
-  connector(account: Account): Connector {
+  async connector(account: Account): Promise<Connector> {
     return this.running.get(account.id)?.connector ?? this.connectors.create(account.protocol);
   }
 

@@ -40,8 +40,9 @@ export function accountHandlers(ctx: HandlerContext) {
       const key = secretKey(account);
       // Reach the keychain first: a new session must have somewhere to go.
       await secrets.get(key);
-      const login = await connectors
-        .create(account.protocol)
+      const login = await (
+        await connectors.create(account.protocol)
+      )
         .login(
           { server: account.server, username: account.username, password },
           AbortSignal.timeout(60_000),
@@ -72,7 +73,7 @@ export function accountHandlers(ctx: HandlerContext) {
       // Reach the keychain before signing in: a session the server opened for
       // us must not be left behind because its token had nowhere to go.
       await secrets.get(key);
-      const connector = connectors.create(input.protocol);
+      const connector = await connectors.create(input.protocol);
       const login = await connector
         .login(
           { server: input.server, username: input.username, password: input.password },
@@ -112,7 +113,7 @@ export function accountHandlers(ctx: HandlerContext) {
       // Best effort: end the server session too, so the token dies with the
       // account. An unreachable server must not keep the account from going.
       if (secret !== null && connectors.has(account.protocol)) {
-        const connector = connectors.create(account.protocol);
+        const connector = await connectors.create(account.protocol);
         await connector
           .logout?.(
             connectorContext({

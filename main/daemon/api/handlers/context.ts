@@ -9,7 +9,11 @@ import type { OutboxEntry } from '../../store/outbox.js';
 import type { OutboxOp } from '../../model/ops.js';
 import { secretKey } from '../../store/accounts.js';
 import type { SecretBroker } from '../../secrets/secretBroker.js';
-import type { Connector, ConnectorContext } from '../../connectors/connector.js';
+import type {
+  Connector,
+  ConnectorCapabilities,
+  ConnectorContext,
+} from '../../connectors/connector.js';
 import type { Account } from '../../model/types.js';
 import { ENCRYPTION_UNAVAILABLE_MESSAGE } from '../../connectors/errors.js';
 import { connectorContext } from '../../connectors/context.js';
@@ -93,12 +97,32 @@ export function createContext({
     return account;
   };
   /** The account's connector, if it can do `what` (else not_implemented). */
-  const connectorFor = (account: Account, can: (c: Connector) => boolean, what: string) => {
-    const connector = engine.connector(account);
+  const connectorFor = async (
+    account: Account,
+    can: (c: Connector) => boolean,
+    what: string,
+  ): Promise<Connector> => {
+    const connector = await engine.connector(account);
     if (!can(connector))
       throw new ApiError('not_implemented', `${account.protocol} accounts cannot ${what}`);
     return connector;
   };
+  /**
+   * Refuses at once (not_implemented) what the account's kind of connector
+   * cannot do; its kind is known without loading the connector.
+   */
+  const capableOrThrow = (
+    account: Account,
+    can: (c: ConnectorCapabilities) => boolean,
+    what: string,
+  ) => {
+    const kind = connectors.kind(account.protocol);
+    if (!kind || !can(kind.capabilities))
+      throw new ApiError('not_implemented', `${account.protocol} accounts cannot ${what}`);
+  };
+  /** Whether the account's kind of connector handles this outbox operation. */
+  const handles = (account: Account, op: OutboxOp['op']) =>
+    connectors.kind(account.protocol)?.operations.has(op) === true;
   /** A context for a one-off call outside the sync loop (typing, presence, downloads). */
   const contextFor = async (account: Account, timeoutMs = 30_000): Promise<ConnectorContext> => {
     const secret = await secrets.get(secretKey(account));
@@ -119,7 +143,7 @@ export function createContext({
    */
   const enqueue = (accountId: number, chatId: number | null, op: OutboxOp) => {
     const account = accountOrThrow(accountId);
-    if (!engine.connector(account).operations.has(op.op))
+    if (!handles(account, op.op))
       throw new ApiError(
         'unsupported',
         `${account.protocol} accounts cannot ${describeOperation(op.op)}`,
@@ -140,6 +164,8 @@ export function createContext({
     messageOrThrow,
     accountOrThrow,
     connectorFor,
+    capableOrThrow,
+    handles,
     contextFor,
     enqueue,
     indexBacklogFound,

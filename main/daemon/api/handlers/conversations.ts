@@ -3,7 +3,7 @@ import { ApiError } from '../contract.js';
 import { searchChats, searchPage } from '../../store/search/messageSearch.js';
 import type { HandlerContext, Handlers } from './context.js';
 import { toOutboxItem } from './context.js';
-import type { ConnectorContext } from '../../connectors/connector.js';
+import type { Connector, ConnectorContext } from '../../connectors/connector.js';
 
 /** A connector whose server keeps each chat's draft (unichat); optional, so not in Connector. */
 interface DraftSaver {
@@ -11,8 +11,16 @@ interface DraftSaver {
 }
 
 export function conversationHandlers(ctx: HandlerContext) {
-  const { store, engine, connectors, chatOrThrow, writableChatOrThrow, messageOrThrow, enqueue } =
-    ctx;
+  const {
+    store,
+    engine,
+    connectors,
+    chatOrThrow,
+    writableChatOrThrow,
+    messageOrThrow,
+    enqueue,
+    handles,
+  } = ctx;
   /**
    * Where the server keeps drafts (unichat), the text goes there too, in the
    * background: the local draft is saved already, and a failure (offline) only
@@ -20,13 +28,12 @@ export function conversationHandlers(ctx: HandlerContext) {
    */
   const shareDraft = (accountId: number, chatRemoteId: string, body: string) => {
     const account = store.accounts.get(accountId);
-    const connector = account && engine.connector(account);
-    const saver = connector as (typeof connector & Partial<DraftSaver>) | undefined;
-    if (!account || typeof saver?.saveDraft !== 'function') return;
-    void ctx
-      .contextFor(account)
-      .then((c) => saver.saveDraft!(c, chatRemoteId, body))
-      .catch(() => undefined);
+    if (!account) return;
+    void (async () => {
+      const saver = (await engine.connector(account)) as Connector & Partial<DraftSaver>;
+      if (typeof saver.saveDraft !== 'function') return;
+      await saver.saveDraft(await ctx.contextFor(account), chatRemoteId, body);
+    })().catch(() => undefined);
   };
   /** The remote id of a thread's root: the message itself, or the root of the thread it is in. */
   const threadRootOrThrow = (messageId: number, chatId: number): string => {
@@ -53,7 +60,7 @@ export function conversationHandlers(ctx: HandlerContext) {
       const account = store.accounts.get(chat.accountId);
       // A server that keeps these settings (REST chat) gets them too, through
       // the outbox; elsewhere mute and archive are this device's own.
-      const kept = account ? engine.connector(account).operations.has('chatSettings') : false;
+      const kept = account ? handles(account, 'chatSettings') : false;
       if (blocked !== undefined && !kept)
         throw new ApiError('unsupported', `${account?.protocol} accounts cannot block chats`);
       store.prefs.setFlags(chatId, flags);
@@ -72,14 +79,14 @@ export function conversationHandlers(ctx: HandlerContext) {
       const account = store.accounts.get(chat.accountId);
       return {
         notifyLevel: store.prefs.notifyLevel(chatId) ?? 'all',
-        canBlock: account ? engine.connector(account).operations.has('chatSettings') : false,
-        canClear: account ? engine.connector(account).operations.has('chatClear') : false,
+        canBlock: account ? handles(account, 'chatSettings') : false,
+        canClear: account ? handles(account, 'chatClear') : false,
       };
     },
     'chats.clear': ({ chatId }) => {
       const chat = chatOrThrow(chatId);
       const account = store.accounts.get(chat.accountId);
-      if (!account || !engine.connector(account).operations.has('chatClear'))
+      if (!account || !handles(account, 'chatClear'))
         throw new ApiError('unsupported', `${account?.protocol} accounts cannot clear chats`);
       // Not cleared here yet: the server may refuse (not the owner), and its
       // event brings the clear back as it happened.

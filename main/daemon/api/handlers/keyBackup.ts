@@ -5,7 +5,7 @@
 import { ApiError } from '../contract.js';
 import type { Connector, ConnectorContext } from '../../connectors/connector.js';
 import { EncryptionUnavailableError } from '../../connectors/errors.js';
-import { KeyBackupError } from '../../connectors/matrix/crypto/keyBackup.js';
+import { KeyBackupError } from '../../connectors/matrix/crypto/keyBackupError.js';
 import type { HandlerContext, Handlers } from './context.js';
 
 /** A connector with server-side key backup (Matrix); optional, so not in the Connector interface. */
@@ -47,11 +47,11 @@ async function asApiErrors<T>(work: Promise<T>): Promise<T> {
 export function keyBackupHandlers({ accountOrThrow, connectorFor, contextFor }: HandlerContext) {
   const backupOf = async (accountId: number, timeoutMs?: number) => {
     const account = accountOrThrow(accountId);
-    const connector = connectorFor(
+    const connector = (await connectorFor(
       account,
       (c) => typeof (c as Partial<KeyBackupConnector>).restoreKeyBackup === 'function',
       'back up encryption keys',
-    ) as Connector & KeyBackupConnector;
+    )) as Connector & KeyBackupConnector;
     return { connector, ctx: await contextFor(account, timeoutMs) };
   };
   return {

@@ -3,7 +3,7 @@ import { ApiError } from '../contract.js';
 import type { Store } from '../../store/store.js';
 import { secretKey } from '../../store/accounts.js';
 import { attachmentSource, fetchedBlob, linkFetchedBlob } from '../../store/attachments.js';
-import type { ConnectorContext } from '../../connectors/connector.js';
+import type { Connector, ConnectorContext } from '../../connectors/connector.js';
 import { stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
@@ -25,6 +25,7 @@ export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolic
     writableChatOrThrow,
     accountOrThrow,
     connectorFor,
+    capableOrThrow,
     contextFor,
     enqueue,
   } = ctx;
@@ -46,7 +47,8 @@ export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolic
     if (!flight) {
       flight = (async () => {
         const account = store.accounts.get(row.accountId)!;
-        const connector = engine.connector(account) as unknown as Partial<AttachmentFetcher>;
+        const connector = (await engine.connector(account)) as Connector &
+          Partial<AttachmentFetcher>;
         if (typeof connector.fetchAttachment !== 'function')
           throw new ApiError('not_implemented', `${account.protocol} cannot fetch attachments`);
         const secret = await secrets.get(secretKey(account));
@@ -89,7 +91,7 @@ export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolic
     'messages.sendAttachment': async (input) => {
       const chat = writableChatOrThrow(input.chatId);
       const account = accountOrThrow(chat.accountId);
-      connectorFor(account, (c) => c.capabilities.attachments, 'send attachments');
+      capableOrThrow(account, (c) => c.attachments, 'send attachments');
       const mime = input.mime ?? 'application/octet-stream';
       let sha256: string;
       if (input.path !== undefined) {
@@ -133,7 +135,7 @@ export function mediaHandlers(ctx: HandlerContext, remoteFetch: RemoteFetchPolic
       const cached = thumbnails.get(cacheKey);
       if (cached && store.blobs.has(cached))
         return { sha256: cached, ...store.blobs.info(cached)! };
-      const connector = connectorFor(
+      const connector = await connectorFor(
         account,
         (c) => typeof c.fetchThumbnail === 'function',
         'make thumbnails',

@@ -35,7 +35,7 @@ export function mediaRepositoryHandlers(ctx: HandlerContext) {
       let flight = flights.get(key);
       if (!flight) {
         flight = (async () => {
-          const connector = connectorFor(
+          const connector = await connectorFor(
             account,
             (c) => typeof c.fetchMedia === 'function',
             'fetch media by address',
@@ -56,7 +56,7 @@ export function mediaRepositoryHandlers(ctx: HandlerContext) {
       const cached = cachedLinkPreview(store.readDb, accountId, url);
       if (cached && Date.now() - cached.fetchedAt < PREVIEW_TTL_MS)
         return cached.json === null ? null : (JSON.parse(cached.json) as LinkPreview);
-      const connector = store.accounts.get(accountId) && ctx.engine.connector(account);
+      const connector = await ctx.engine.connector(account);
       if (typeof connector?.previewUrl !== 'function') return null;
       const key = `${accountId}\n${url}`;
       let flight = previewFlights.get(key);

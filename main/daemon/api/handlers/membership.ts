@@ -14,11 +14,20 @@ import { accountSelfRemoteId, chatMembers } from '../../store/people.js';
 import { listSpaces } from '../../store/spaces.js';
 
 export function membershipHandlers(ctx: HandlerContext) {
-  const { store, connectors, chatOrThrow, accountOrThrow, connectorFor, contextFor, enqueue } = ctx;
+  const {
+    store,
+    connectors,
+    chatOrThrow,
+    accountOrThrow,
+    connectorFor,
+    capableOrThrow,
+    contextFor,
+    enqueue,
+  } = ctx;
   const membershipOp = (chatId: number, op: (chatRemoteId: string) => OutboxOp) => {
     const chat = chatOrThrow(chatId);
     const account = accountOrThrow(chat.accountId);
-    connectorFor(account, (c) => c.capabilities.membership === true, 'manage chat membership');
+    capableOrThrow(account, (c) => c.membership === true, 'manage chat membership');
     return { outboxId: enqueue(chat.accountId, chatId, op(chat.remoteId)).id };
   };
   const memberAction =
@@ -40,9 +49,9 @@ export function membershipHandlers(ctx: HandlerContext) {
         reason: reason ?? null,
       }));
   /** Roles and the user's powers in the chat, from its connector kind's reading of the synced state. */
-  const authorityIn = (chat: ChatSummary): MemberAuthority | null => {
+  const authorityIn = async (chat: ChatSummary): Promise<MemberAuthority | null> => {
     const account = store.accounts.get(chat.accountId);
-    const read = account && connectors.kind(account.protocol)?.memberAuthority;
+    const read = account && (await connectors.memberAuthority(account.protocol));
     if (!account || !read) return null;
     const self = accountSelfRemoteId(store.readDb, account.id);
     if (!self) return null;
@@ -55,7 +64,7 @@ export function membershipHandlers(ctx: HandlerContext) {
   return {
     'chats.create': ({ accountId, name, topic, invite, direct, public: isPublic }) => {
       const account = accountOrThrow(accountId);
-      connectorFor(account, (c) => c.capabilities.membership === true, 'create chats');
+      capableOrThrow(account, (c) => c.membership === true, 'create chats');
       const entry = enqueue(accountId, null, {
         op: 'chatCreate',
         chatRemoteId: null,
@@ -69,7 +78,7 @@ export function membershipHandlers(ctx: HandlerContext) {
     },
     'chats.join': ({ accountId, target }) => {
       const account = accountOrThrow(accountId);
-      connectorFor(account, (c) => c.capabilities.membership === true, 'join chats');
+      capableOrThrow(account, (c) => c.membership === true, 'join chats');
       const known = chatIdByRemote(store.readDb, accountId, target);
       return {
         outboxId: enqueue(accountId, known ?? null, { op: 'chatJoin', chatRemoteId: target }).id,
@@ -80,7 +89,7 @@ export function membershipHandlers(ctx: HandlerContext) {
     'chats.forget': ({ chatId }) => {
       const chat = chatOrThrow(chatId);
       const account = accountOrThrow(chat.accountId);
-      connectorFor(account, (c) => c.capabilities.membership === true, 'forget chats');
+      capableOrThrow(account, (c) => c.membership === true, 'forget chats');
       // Gone from this device at once; the entry has no chat (it would go with the chat's rows).
       store.writer.apply(chat.accountId, { removedChats: [chat.remoteId] });
       const entry = enqueue(chat.accountId, null, {
@@ -111,7 +120,7 @@ export function membershipHandlers(ctx: HandlerContext) {
     'invites.decline': ({ chatId }) => {
       const chat = chatOrThrow(chatId);
       const account = accountOrThrow(chat.accountId);
-      connectorFor(account, (c) => c.capabilities.membership === true, 'decline invitations');
+      capableOrThrow(account, (c) => c.membership === true, 'decline invitations');
       // No chat on the entry: a declined invitation's chat goes (with its rows) once synced.
       const entry = enqueue(chat.accountId, null, { op: 'chatLeave', chatRemoteId: chat.remoteId });
       return { outboxId: entry.id };
@@ -119,7 +128,7 @@ export function membershipHandlers(ctx: HandlerContext) {
     'chats.typing': async ({ chatId, typing }) => {
       const chat = chatOrThrow(chatId);
       const account = accountOrThrow(chat.accountId);
-      const connector = connectorFor(
+      const connector = await connectorFor(
         account,
         (c) => c.capabilities.typing && typeof c.setTyping === 'function',
         'send typing notifications',
@@ -127,10 +136,10 @@ export function membershipHandlers(ctx: HandlerContext) {
       await connector.setTyping!(await contextFor(account), chat.remoteId, typing);
       return { sent: true as const };
     },
-    'chats.members': ({ chatId }) => {
+    'chats.members': async ({ chatId }) => {
       const chat = chatOrThrow(chatId);
+      const authority = await authorityIn(chat);
       const members = chatMembers(store.readDb, chatId);
-      const authority = authorityIn(chat);
       if (!authority) return members;
       return members.map((m) => {
         const present = m.membership === 'join' || m.membership === 'invite';
@@ -142,14 +151,15 @@ export function membershipHandlers(ctx: HandlerContext) {
         };
       });
     },
-    'chats.permissions': ({ chatId }) => authorityIn(chatOrThrow(chatId))?.may ?? null,
+    'chats.permissions': async ({ chatId }) =>
+      (await authorityIn(chatOrThrow(chatId)))?.may ?? null,
     'chats.receipts': ({ chatId }) => {
       const chat = chatOrThrow(chatId);
       return chatReceipts(store.readDb, chatId, chat.accountId) satisfies ReceiptView[];
     },
     'presence.set': async ({ accountId, presence, statusMsg }) => {
       const account = accountOrThrow(accountId);
-      const connector = connectorFor(
+      const connector = await connectorFor(
         account,
         (c) => c.capabilities.presence === true && typeof c.setPresence === 'function',
         'set presence',
@@ -161,11 +171,11 @@ export function membershipHandlers(ctx: HandlerContext) {
       listSpaces(store.readDb, accountId ?? null) satisfies SpaceView[],
     'spaces.join': async ({ accountId, inviteCode, spaceRemoteId }) => {
       const account = accountOrThrow(accountId);
-      const connector = connectorFor(
+      const connector = (await connectorFor(
         account,
         (c) => typeof (c as Partial<SpaceJoiner>).joinSpace === 'function',
         'join spaces',
-      ) as Connector & SpaceJoiner;
+      )) as Connector & SpaceJoiner;
       try {
         return await connector.joinSpace(await contextFor(account), { inviteCode, spaceRemoteId });
       } catch (err) {

@@ -25,7 +25,7 @@ export function securityHandlers(ctx: HandlerContext) {
     fn: (s: ConnectorSecurity, c: ConnectorContext, account: Account) => Promise<T>,
   ): Promise<T> {
     const account = accountOrThrow(accountId);
-    const connector = connectorFor(
+    const connector = await connectorFor(
       account,
       (c) => (c as { security?: ConnectorSecurity }).security !== undefined,
       'verify devices',
@@ -99,7 +99,7 @@ export function securityHandlers(ctx: HandlerContext) {
         // Flows live in a running account's crypto; a stopped one has none to show.
         if (accountId === undefined && !ctx.engine.isRunning(account.id)) continue;
         const security = (
-          ctx.engine.connector(account) as { security?: ConnectorSecurity } | undefined
+          (await ctx.engine.connector(account)) as { security?: ConnectorSecurity } | undefined
         )?.security;
         if (!security) continue;
         const found = await withSecurity(account.id, (s, c) => s.verifications(c)).catch(

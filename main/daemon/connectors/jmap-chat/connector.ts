@@ -19,7 +19,6 @@ import type {
   LoginResult,
   WriteAttempt,
   WriteResult,
-  ConnectorKind,
 } from '../connector.js';
 import { Channel, pushSignals, type PushSignal } from '../jmap/push.js';
 import type { SyncBatch } from '../../model/types.js';
@@ -77,15 +76,10 @@ function typesToCatchUp(
   return moved;
 }
 
-/** What every jmap-chat connector can do (no permalinks: the protocol has no shareable message links). */
-export const JMAP_CHAT_KIND: ConnectorKind = {
-  capabilities: capabilitiesOf(JMAP_CHAT_CAPABILITIES, operationNames(jmapChatOperations)),
-};
-
 export class JmapChatConnector implements Connector {
   readonly protocol = 'jmap-chat' as const;
   readonly operations = operationNames(jmapChatOperations);
-  readonly capabilities = JMAP_CHAT_KIND.capabilities;
+  readonly capabilities = capabilitiesOf(JMAP_CHAT_CAPABILITIES, this.operations);
   private readonly sessions = new SessionCache<ChatSession>((server, username, secret, signal) =>
     openChatSession(server, username, secret, this.options, signal),
   );

@@ -13,7 +13,6 @@ import type {
   FetchedAttachment,
   LoginResult,
   WriteResult,
-  ConnectorKind,
 } from '../connector.js';
 import { pushSignals } from '../jmap/push.js';
 import { CannotCalculateChangesError } from '../jmap/errors.js';
@@ -39,15 +38,10 @@ export interface JmapMailOptions extends Partial<MailSyncOptions>, MailTransport
   pollIntervalMs?: number;
 }
 
-/** What every jmap-mail connector can do (no permalinks: the protocol has no shareable message links). */
-export const JMAP_MAIL_KIND: ConnectorKind = {
-  capabilities: capabilitiesOf(JMAP_MAIL_CAPABILITIES, operationNames(jmapMailOperations)),
-};
-
 export class JmapMailConnector implements Connector {
   readonly protocol = 'jmap-mail' as const;
   readonly operations = operationNames(jmapMailOperations);
-  readonly capabilities = JMAP_MAIL_KIND.capabilities;
+  readonly capabilities = capabilitiesOf(JMAP_MAIL_CAPABILITIES, this.operations);
   private readonly sessions = new SessionCache<MailSession>((server, username, secret, signal) =>
     openMailSession(server, username, secret, this.options, signal),
   );

@@ -8,7 +8,6 @@ import type {
   Connector,
   ConnectorCapabilities,
   ConnectorContext,
-  ConnectorKind,
   Credentials,
   FetchedAttachment,
   LoginResult,
@@ -17,9 +16,9 @@ import type {
 } from '../connector.js';
 import type { SyncBatch } from '../../model/types.js';
 import type { OutboxOp } from '../../model/ops.js';
-import { capabilitiesOf, dispatch, operationNames } from '../operations.js';
+import { dispatch, operationNames } from '../operations.js';
 import { SessionCache } from '../sessionCache.js';
-import { MATRIX_CAPABILITIES } from './capabilities.js';
+import { matrixCapabilities } from './kind.js';
 import { enc, MatrixTransport } from './transport.js';
 import { loginResponseSchema, profileSchema, type MatrixSession } from './wire.js';
 import { localpart } from './mapping/common.js';
@@ -42,7 +41,6 @@ import { fetchAttachmentBytes, fetchThumbnailBytes } from './encryptedMedia.js';
 import * as z from 'zod';
 import { randomBytes } from 'node:crypto';
 import { closeAccountCrypto, deleteCryptoStore } from './crypto/cryptoStore.js';
-import { loadNativeCrypto } from './crypto/native.js';
 import { matrixPermalink } from './permalink.js';
 import { matrixMemberAuthority } from './powerLevels.js';
 import type { KeyBackup, KeyBackupStatus, RestoreResult } from './crypto/keyBackup.js';
@@ -50,32 +48,6 @@ import { EncryptionUnavailableError } from '../errors.js';
 import { MatrixSecurity } from './security.js';
 
 export type { MatrixConnectorOptions } from './account.js';
-
-/** What a Matrix connector made with this crypto directory can do. */
-function matrixCapabilities(cryptoDir: string | null): ConnectorCapabilities {
-  return {
-    ...capabilitiesOf(MATRIX_CAPABILITIES, operationNames(matrixOperations)),
-    // Encrypted rooms take text writes when this build can open crypto stores.
-    encryption: cryptoDir !== null && !(loadNativeCrypto() instanceof Error),
-    linkPreviews: true,
-  };
-}
-
-/**
- * The Matrix kind for the registry. Its capabilities are worked out on first
- * use: that loads the native crypto module, which a daemon that never asks
- * (a CLI command) should not pay for.
- */
-export function matrixKind(cryptoDir: string | null): ConnectorKind {
-  let capabilities: ConnectorCapabilities | null = null;
-  return {
-    get capabilities() {
-      return (capabilities ??= matrixCapabilities(cryptoDir));
-    },
-    permalink: matrixPermalink,
-    memberAuthority: matrixMemberAuthority,
-  };
-}
 
 export class MatrixConnector implements Connector {
   readonly protocol = 'matrix' as const;
@@ -99,7 +71,7 @@ export class MatrixConnector implements Connector {
       maxGapPages: options.maxGapPages ?? 50,
       cryptoDir: options.cryptoDir ?? null,
     };
-    this.capabilities = matrixCapabilities(this.opts.cryptoDir);
+    this.capabilities = matrixCapabilities(this.opts.cryptoDir, this.operations);
   }
 
   permalink(roomId: string, eventId: string): string {

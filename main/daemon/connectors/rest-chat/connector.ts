@@ -15,7 +15,6 @@ import type {
   LoginResult,
   WriteAttempt,
   WriteResult,
-  ConnectorKind,
 } from '../connector.js';
 import type { SyncBatch } from '../../model/types.js';
 import type { OutboxOp } from '../../model/ops.js';
@@ -30,15 +29,10 @@ import { socketSignals } from './live.js';
 
 export interface RestChatOptions extends Partial<RestSyncOptions>, RestTransportOptions {}
 
-/** What every rest-chat connector can do (no permalinks: the protocol has no shareable message links). */
-export const REST_CHAT_KIND: ConnectorKind = {
-  capabilities: capabilitiesOf(REST_CHAT_CAPABILITIES, operationNames(restChatOperations)),
-};
-
 export class RestChatConnector implements Connector {
   readonly protocol = 'rest-chat' as const;
   readonly operations = operationNames(restChatOperations);
-  readonly capabilities = REST_CHAT_KIND.capabilities;
+  readonly capabilities = capabilitiesOf(REST_CHAT_CAPABILITIES, this.operations);
   private readonly sessions = new SessionCache<RestSession>((server, _username, token, signal) =>
     openSession(server, token, this.options, signal),
   );

@@ -15,7 +15,6 @@ import type {
   FetchedAttachment,
   LoginResult,
   WriteResult,
-  ConnectorKind,
 } from '../connector.js';
 import type { SyncBatch } from '../../model/types.js';
 import type { OutboxOp } from '../../model/ops.js';
@@ -47,15 +46,6 @@ export interface UnichatOptions extends Partial<UnichatSyncOptions>, UnichatTran
 
 /** How many of our latest draft saves per group are recognised when they come back. */
 const PUSHED_DRAFTS_KEPT = 20;
-
-/**
- * What every unichat connector can do (no permalinks: the protocol has no
- * shareable message links). The upload option changes how, not which,
- * operations run, so the default table names them all.
- */
-export const UNICHAT_KIND: ConnectorKind = {
-  capabilities: capabilitiesOf(UNICHAT_CAPABILITIES, operationNames(unichatOperations())),
-};
 
 export class UnichatConnector implements Connector {
   readonly protocol = 'unichat' as const;

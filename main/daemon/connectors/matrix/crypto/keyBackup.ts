@@ -16,6 +16,9 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { MatrixHttpError, type MatrixTransport } from '../transport.js';
+import { KeyBackupError } from './keyBackupError.js';
+
+export { KeyBackupError } from './keyBackupError.js';
 import type { NativeCrypto, NativeCryptoMachine } from './native.js';
 import { decodeRecoveryKey, encodeRecoveryKey, RecoveryKeyFormatError } from './recoveryKey.js';
 import { AccountSecretStorage, SECRET_NAMES, SecretStorageError } from './secretStorageAccount.js';
@@ -43,17 +46,6 @@ const importSchema = z.object({
   failed: z.number(),
   keys: z.array(z.object({ room_id: z.string(), session_id: z.string() })),
 });
-
-/** Why a set-up or restore cannot go on, in words for the user; `code` for the API. */
-export class KeyBackupError extends Error {
-  override name = 'KeyBackupError';
-  constructor(
-    readonly code: 'wrong_recovery_key' | 'no_backup' | 'backup_exists' | 'bad_recovery_key',
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface KeyBackupStatus {
   /** The backup version this device uploads to (null: backup is off on this device). */
