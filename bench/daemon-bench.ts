@@ -11,6 +11,7 @@
 // floor); the chat list through the API; cold start, from process start to
 // the first chat list served, with the synced profile. Last line: JSON.
 import { fork, type ChildProcess } from 'node:child_process';
+import nodeModule from 'node:module';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -272,6 +273,11 @@ async function main(): Promise<void> {
     const result = {
       messages: plan.n,
       chats: measured.rows,
+      // Cold start depends on the runtime: Electron 39 runs Node 22, whose
+      // workers start faster and which has the module compile cache.
+      node: process.version,
+      compile_cache:
+        typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function',
       daemon_peak_rss_mb: round(peakMb, 0),
       daemon_idle_rss_mb: round(floorMb, 0),
       daemon_rss_ratio_vs_idle: round(peakMb / floorMb, 2),
@@ -301,7 +307,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(
       [
-        `Parley daemon bench — ${plan.n} messages, ${measured.rows} chats (DaemonHost + worker, own process)`,
+        `Parley daemon bench — ${plan.n} messages, ${measured.rows} chats (DaemonHost + worker, own process; Node ${result.node}, compile cache ${result.compile_cache ? 'on' : 'not in this Node'})`,
         `daemon process peak RSS          ${result.daemon_peak_rss_mb} MB   (idle on an empty profile: ${result.daemon_idle_rss_mb} MB; target <= 150)`,
         `RSS p50 while syncing            ${result.daemon_rss_p50_during_sync_mb} MB`,
         `sync through the connectors      ${result.sync_s} s (${result.sync_msgs_per_s} msg/s, ${result.sync_cpu_s} CPU-s); substring index settled ${result.substring_settle_s} s later`,
