@@ -26,7 +26,10 @@ const ROOT = new URL('../..', import.meta.url).pathname;
  * Debian Node's headers), and node-gyp would take those over --nodedir.
  */
 function buildEnv(node: string): NodeJS.ProcessEnv {
-  const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}`,
+  };
   for (const k of Object.keys(env))
     if (/^npm_config_(nodedir|target|runtime|disturl|dist_url)$/i.test(k)) delete env[k];
   return env;

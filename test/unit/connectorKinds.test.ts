@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { Daemon } from '../../main/daemon/daemon.js';
 import { ConnectorRegistry, defaultConnectors } from '../../main/daemon/connectors/registry.js';
 import { PROTOCOLS, type Account } from '../../main/daemon/model/types.js';
+import { matrixMemberAuthority } from '../../main/daemon/connectors/matrix/powerLevels.js';
 import { ScriptedServer, scriptedConnector } from '../helpers/scriptedConnector.js';
 import { addAccount, chatBatch, memorySecrets, message, tempDir } from '../helpers/fixtures.js';
 
@@ -30,6 +31,13 @@ test('each shipped kind says the capabilities its connectors have, with a profil
   } finally {
     cleanup();
   }
+});
+
+test('Matrix reads roles and powers from its power levels once loaded; the other protocols have none', async () => {
+  const registry = defaultConnectors();
+  assert.equal(await registry.memberAuthority('matrix'), matrixMemberAuthority);
+  for (const p of PROTOCOLS.filter((p) => p !== 'matrix'))
+    assert.equal(await registry.memberAuthority(p), null, p);
 });
 
 test('a Matrix message has a matrix.to permalink; protocols without shareable links have none', () => {

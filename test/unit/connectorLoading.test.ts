@@ -54,16 +54,22 @@ test('the chat list is served while the connector still loads; the account syncs
       account.id,
       chatBatch('!kept', 'Kept from last time', [message('!kept', '$k1', 1000, 'old')]),
     );
-    const started = daemon.start();
     const names = async () => {
       const listed = await daemon.call('chats.list', {});
       assert.ok(listed.ok);
       return (listed.value as { chats: ChatSummary[] }).chats.map((c) => c.name);
     };
-    // The connector's code has not arrived: the list is what the profile holds.
+    // Before sync starts, nothing needs the connector: the chat list and the
+    // accounts (what each can do, from its kind) come without loading it.
     assert.deepEqual(await names(), ['Kept from last time']);
     const accounts = await daemon.call('accounts.list', {});
-    assert.ok(accounts.ok, 'accounts are listed from the kind, without the connector');
+    assert.ok(accounts.ok);
+    assert.equal((accounts.value as { encrypts: boolean }[])[0]!.encrypts, false);
+    assert.equal(loads, 0, 'not loaded before an account needs it');
+
+    const started = daemon.start();
+    // Sync start asked for it; while its code has not arrived the list is what the profile holds.
+    assert.deepEqual(await names(), ['Kept from last time']);
     assert.equal(loads, 1);
     assert.equal(server.syncCalls.length, 0, 'nothing synced before the connector loaded');
 

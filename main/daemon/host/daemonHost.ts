@@ -4,7 +4,6 @@ import { Worker } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type {
   DaemonEvent,
@@ -28,9 +27,11 @@ export interface DaemonHostOptions {
   testOnlyLoopbackFetchPorts?: number[];
   /**
    * Where the worker keeps V8's compiled code of its modules between starts
-   * (Node's module compile cache); null: none. Default: parley-compile-cache
-   * in the OS temp directory, as Node advises (its entries are keyed by
-   * content, and a stale one costs only disk until the OS clears it).
+   * (Node's module compile cache); null: none. Default: compile-cache in the
+   * profile, which is the user's own: V8 trusts code it reads from there, so
+   * not a shared temp directory another local user could fill first. A
+   * release's bundle has new chunk names, so each update leaves its old
+   * entries (~2 MB); backups and exports never include them.
    */
   compileCacheDir?: string | null;
 }
@@ -93,7 +94,7 @@ export class DaemonHost implements ParleyClient {
     };
     const env = workerEnv(
       options.compileCacheDir === undefined
-        ? join(tmpdir(), 'parley-compile-cache')
+        ? join(options.profileDir, 'compile-cache')
         : options.compileCacheDir,
     );
     this.worker = file.endsWith('.ts')

@@ -228,9 +228,12 @@ export class SyncEngine {
 
   /**
    * The account's connector: the running one (with its open session and
-   * caches) when the account syncs, else a fresh one.
+   * caches) when the account syncs, or is starting (its code may still be
+   * loading), else a fresh one.
    */
   async connector(account: Account): Promise<Connector> {
+    const starting = this.starting.get(account.id);
+    if (starting) await starting.catch(() => undefined);
     return this.running.get(account.id)?.connector ?? this.connectors.create(account.protocol);
   }
 

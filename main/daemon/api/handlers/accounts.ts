@@ -112,18 +112,21 @@ export function accountHandlers(ctx: HandlerContext) {
       const secret = await secrets.get(key);
       // Best effort: end the server session too, so the token dies with the
       // account. An unreachable server must not keep the account from going.
+      // (A connector whose code cannot load must not keep it either.)
       if (secret !== null && connectors.has(account.protocol)) {
-        const connector = await connectors.create(account.protocol);
-        await connector
-          .logout?.(
-            connectorContext({
-              account,
-              secret,
-              cursor: () => null,
-              openBlob: noBlobs,
-              signal: AbortSignal.timeout(10_000),
-              log: () => undefined,
-            }),
+        await connectors
+          .create(account.protocol)
+          .then((connector) =>
+            connector.logout?.(
+              connectorContext({
+                account,
+                secret,
+                cursor: () => null,
+                openBlob: noBlobs,
+                signal: AbortSignal.timeout(10_000),
+                log: () => undefined,
+              }),
+            ),
           )
           .catch(() => undefined);
       }

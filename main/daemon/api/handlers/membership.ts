@@ -51,7 +51,8 @@ export function membershipHandlers(ctx: HandlerContext) {
   /** Roles and the user's powers in the chat, from its connector kind's reading of the synced state. */
   const authorityIn = async (chat: ChatSummary): Promise<MemberAuthority | null> => {
     const account = store.accounts.get(chat.accountId);
-    const read = account && (await connectors.memberAuthority(account.protocol));
+    // A connector whose code cannot load shows members without roles.
+    const read = account && (await connectors.memberAuthority(account.protocol).catch(() => null));
     if (!account || !read) return null;
     const self = accountSelfRemoteId(store.readDb, account.id);
     if (!self) return null;
