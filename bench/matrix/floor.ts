@@ -9,6 +9,7 @@
 // whether Parley's target (≤ 0.5× the SDK) is reachable at all.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { JsonSplitter } from '../../main/daemon/connectors/http/jsonSplit.js';
 
 interface Event {
   type?: unknown;
@@ -52,7 +53,78 @@ export async function floorSync(opts: {
   const parseCpu = cpuS(c1);
 
   const c2 = process.cpuUsage();
-  const db = new Database(join(opts.dir, 'floor.sqlite'));
+  const floor = openFloorStore(opts.dir);
+  const schemaCpu = cpuS(c2);
+  const c3 = process.cpuUsage();
+  floor.db.transaction(() => {
+    let chat = 0;
+    for (const room of Object.values(body.rooms?.join ?? {})) floor.storeRoom(++chat, room);
+  })();
+  floor.db.close();
+  const insertCpu = cpuS(c3);
+  return {
+    seconds: (performance.now() - start) / 1000,
+    cpu_s: cpuS(c0),
+    http_cpu_s: httpCpu,
+    parse_cpu_s: parseCpu,
+    // A fresh file, its pragmas and schema; then the rows, index and commit.
+    schema_cpu_s: schemaCpu,
+    insert_cpu_s: insertCpu,
+    events: floor.rows(),
+  };
+}
+
+type Room = { timeline?: { events?: Event[] } };
+
+/**
+ * The memory floor (BENCH_MODE=floor-stream): the same /sync, its body
+ * streamed through the connector kit's splitter, each room's messages written
+ * (one transaction, as above) the moment the room is parsed and then dropped.
+ * No client holds less of a /sync and still stores it durably: the process's
+ * peak RSS is node, SQLite's pages and one room.
+ */
+export async function floorSyncStreamed(opts: {
+  homeserver: string;
+  token: string;
+  timelineLimit: number;
+  dir: string;
+}): Promise<Record<string, number>> {
+  const filter = {
+    room: {
+      state: { lazy_load_members: true },
+      timeline: { limit: opts.timelineLimit, lazy_load_members: true },
+    },
+  };
+  const start = performance.now();
+  const c0 = process.cpuUsage();
+  const floor = openFloorStore(opts.dir);
+  let chat = 0;
+  const splitter = new JsonSplitter(
+    (p) => p.length === 3 && p[0] === 'rooms',
+    () => 'floor /sync: not JSON',
+    (path, room) => {
+      if (path[1] === 'join') floor.storeRoom(++chat, room as Room);
+    },
+  );
+  floor.db.exec('BEGIN');
+  const res = await fetch(
+    `${opts.homeserver}/_matrix/client/v3/sync?filter=${encodeURIComponent(JSON.stringify(filter))}&timeout=0&set_presence=online`,
+    { headers: { authorization: `Bearer ${opts.token}` } },
+  );
+  if (!res.ok || !res.body) throw new Error(`floor /sync: ${res.status}`);
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) splitter.push(chunk);
+  splitter.end();
+  floor.db.exec('COMMIT');
+  floor.db.close();
+  return { seconds: (performance.now() - start) / 1000, cpu_s: cpuS(c0), events: floor.rows() };
+}
+
+/**
+ * A fresh SQLite file with the store's pragmas, its messages table and word
+ * index; `storeRoom` writes a room's message events as rows and index entries.
+ */
+function openFloorStore(dir: string) {
+  const db = new Database(join(dir, 'floor.sqlite'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('cache_size = -32000');
@@ -79,52 +151,34 @@ export async function floorSync(opts: {
       mail_starred, mail_draft, encryption_sender_device, encryption_trust)
     VALUES (?, 1, ?, ?, ?, ?, ?, ?, NULL, ?, ?, NULL, NULL, NULL, 0, 0, 0, 0, NULL, ?, ?, NULL,
       NULL, NULL, NULL, NULL)`);
-  const schemaCpu = cpuS(c2);
-  const c3 = process.cpuUsage();
   const index = db.prepare(
     `INSERT INTO messages_fts (rowid, body, subject, sender) VALUES (?, ?, NULL, ?)`,
   );
   let rows = 0;
-  db.transaction(() => {
-    let chat = 0;
-    for (const room of Object.values(body.rooms?.join ?? {})) {
-      chat++;
-      for (const e of room.timeline?.events ?? []) {
-        const b = e.content?.body;
-        if (e.type !== 'm.room.message' || typeof b !== 'string') continue;
-        const ts = Number(e.origin_server_ts);
-        // The store's key shape (ts × 1024 + slot), without its collision search.
-        const id = ts * 1024 + (rows % 1024);
-        const html =
-          e.content?.format === 'org.matrix.custom.html' ? e.content.formatted_body : null;
-        insert.run(
-          id,
-          chat,
-          String(e.event_id),
-          String(e.sender),
-          String(e.sender),
-          ts,
-          'text',
-          b,
-          typeof html === 'string' ? html : null,
-          JSON.stringify(e),
-          String(e.type),
-        );
-        index.run(id, b, String(e.sender));
-        rows++;
-      }
+  const storeRoom = (chat: number, room: Room) => {
+    for (const e of room.timeline?.events ?? []) {
+      const b = e.content?.body;
+      if (e.type !== 'm.room.message' || typeof b !== 'string') continue;
+      const ts = Number(e.origin_server_ts);
+      // The store's key shape (ts × 1024 + slot), without its collision search.
+      const id = ts * 1024 + (rows % 1024);
+      const html = e.content?.format === 'org.matrix.custom.html' ? e.content.formatted_body : null;
+      insert.run(
+        id,
+        chat,
+        String(e.event_id),
+        String(e.sender),
+        String(e.sender),
+        ts,
+        'text',
+        b,
+        typeof html === 'string' ? html : null,
+        JSON.stringify(e),
+        String(e.type),
+      );
+      index.run(id, b, String(e.sender));
+      rows++;
     }
-  })();
-  db.close();
-  const insertCpu = cpuS(c3);
-  return {
-    seconds: (performance.now() - start) / 1000,
-    cpu_s: cpuS(c0),
-    http_cpu_s: httpCpu,
-    parse_cpu_s: parseCpu,
-    // A fresh file, its pragmas and schema; then the rows, index and commit.
-    schema_cpu_s: schemaCpu,
-    insert_cpu_s: insertCpu,
-    events: rows,
   };
+  return { db, storeRoom, rows: () => rows };
 }

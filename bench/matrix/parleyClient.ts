@@ -10,6 +10,7 @@
 //   register (seeding the encrypted account) an initial sync with crypto,
 //            until the device's keys are on the server;
 //   floor    the floor under any durable client (floor.ts), not Parley's code;
+//   floor-stream  the memory floor: the same, the body streamed room by room;
 //   catchup  the synced profile resuming from its stored sync token: one
 //            /sync, the gaps of its limited timelines filled with /messages.
 // Prints one JSON line: seconds, peak RSS, what is in the store.
@@ -19,7 +20,7 @@ import { Store } from '../../main/daemon/store/store.js';
 import type { Account } from '../../main/daemon/model/types.js';
 import type { searchPage as SearchPage } from '../../main/daemon/store/search/messageSearch.js';
 import { startProfiler, stagesOf } from './stageProfile.js';
-import { floorSync } from './floor.js';
+import { floorSync, floorSyncStreamed } from './floor.js';
 
 const env = (k: string) => {
   const v = process.env[k];
@@ -33,7 +34,8 @@ const cryptoDir = process.env.BENCH_CRYPTO_DIR ?? null;
 
 // The connector's code is loaded before the clock starts (the SDK's is too),
 // and not at all for a warm restart, which only needs the store.
-const sync = mode === 'warm' ? null : await syncModules();
+// The floors load none of Parley's client: they are what any client needs.
+const sync = mode === 'warm' || mode.startsWith('floor') ? null : await syncModules();
 // BENCH_PARLEY_HEAP=app: V8 sized for memory, as the daemon sets it once its
 // worker is up (main/daemon/host/daemonHost.ts); `default`: node's defaults.
 if (process.env.BENCH_PARLEY_HEAP === 'app' && mode !== 'warm')
@@ -42,9 +44,9 @@ if (process.env.BENCH_PARLEY_HEAP === 'app' && mode !== 'warm')
 const startRssMb = process.memoryUsage().rss / 1048576;
 // The floor (floor.ts): the same /sync, parsed and its messages written by a
 // minimal loop, in a process started as this one is.
-if (mode === 'floor') {
+if (mode === 'floor' || mode === 'floor-stream') {
   emit(
-    await floorSync({
+    await (mode === 'floor' ? floorSync : floorSyncStreamed)({
       homeserver,
       token: env('BENCH_TOKEN'),
       timelineLimit: Number(env('BENCH_TIMELINE_LIMIT')),

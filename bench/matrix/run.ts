@@ -180,7 +180,22 @@ async function main() {
     }
     if (floor.length)
       log(
-        `floor (fetch + JSON.parse + rows and word index): CPU ${floor.map((f) => fmt(f.cpu_s)).join(', ')} s`,
+        `floor (fetch + JSON.parse + rows and word index): CPU ${floor.map((f) => fmt(f.cpu_s)).join(', ')} s, peak RSS ${floor.map((f) => fmt(f.peak_rss_mb)).join(', ')} MB`,
+      );
+    // The memory floor: the same, the body streamed and each room stored as
+    // it is parsed (floor.ts, floorSyncStreamed).
+    const floorStream: Json[] = [];
+    for (let run = 0; run < (args.encrypted ? 0 : args.runs); run++) {
+      const dir = mkdtempSync(join(tmpdir(), 'parley-bench-profile-'));
+      profiles.push(dir);
+      const session = await login(synapse, `floorstream-${run}`);
+      floorStream.push(
+        await runParley(parleyBundle, synapse, session, 'floor-stream', dir, manifest),
+      );
+    }
+    if (floorStream.length)
+      log(
+        `memory floor (streamed, room by room): peak RSS ${floorStream.map((f) => fmt(f.peak_rss_mb)).join(', ')} MB, start ${floorStream.map((f) => fmt(f.start_rss_mb)).join(', ')} MB`,
       );
 
     const lastProfile = parley.at(-1)!.profile as string;
@@ -274,6 +289,18 @@ async function main() {
             floor_insert_cpu_s: round(med(floor.map((f) => f.insert_cpu_s as number))),
             floor_events: floor[0]!.events,
             floor_cpu_ratio_vs_jssdk: round(floorCpu / jCpu),
+            // Peak RSS of the floor, and of the memory floor: a process with
+            // none of Parley's client loaded, the body streamed, each room
+            // stored and dropped as it is parsed.
+            floor_rss_mb: round(med(floor.map((f) => f.peak_rss_mb as number)), 1),
+            floor_stream_rss_mb: round(med(floorStream.map((f) => f.peak_rss_mb as number)), 1),
+            floor_stream_start_rss_mb: round(
+              med(floorStream.map((f) => f.start_rss_mb as number)),
+              1,
+            ),
+            floor_stream_rss_ratio_vs_jssdk: round(
+              med(floorStream.map((f) => f.peak_rss_mb as number)) / jRss,
+            ),
           }
         : {}),
       // The profiled run: its CPU time (the profiler's own cost included) and
@@ -288,6 +315,8 @@ async function main() {
             baseline_cpu_ratio_vs_jssdk: round(med(baseline.map((r) => r.cpu_s as number)) / jCpu),
             // Today's Parley against the same client at --baseline, same run.
             cpu_vs_baseline: round(pCpu / med(baseline.map((r) => r.cpu_s as number))),
+            baseline_rss_mb: round(med(baseline.map((r) => r.peak_rss_mb as number)), 1),
+            rss_vs_baseline: round(pRss / med(baseline.map((r) => r.peak_rss_mb as number))),
           }
         : {}),
       ...catchup,
@@ -402,7 +431,7 @@ function runParley(
   bundle: string,
   synapse: Synapse,
   session: Session | null,
-  mode: 'initial' | 'warm' | 'catchup' | 'floor',
+  mode: 'initial' | 'warm' | 'catchup' | 'floor' | 'floor-stream',
   profile: string,
   manifest: Manifest,
   extraEnv: Record<string, string> = {},

@@ -60,18 +60,37 @@ const size = (n: number) => (n >= MIB ? `${Math.round(n / MIB)} MiB` : `${n} byt
 export async function readText(
   res: Response,
   what: string,
-  { maxBytes = DEFAULT_MAX_BODY_BYTES, truncate = false }: ReadOptions = {},
+  options: ReadOptions = {},
 ): Promise<string> {
+  const decoder = new TextDecoder('utf-8');
+  const parts: string[] = [];
+  await readChunks(res, what, options, (chunk) =>
+    parts.push(decoder.decode(chunk, { stream: true })),
+  );
+  parts.push(decoder.decode());
+  return parts.join('');
+}
+
+/**
+ * The body handed to `take` chunk by chunk as it arrives, within the cap and
+ * the request's deadline, failing as readText does. With `truncate`, the last
+ * chunk is cut at the cap. Nothing of the body is kept here: a caller that
+ * parses as it reads never holds the whole answer.
+ */
+export async function readChunks(
+  res: Response,
+  what: string,
+  { maxBytes = DEFAULT_MAX_BODY_BYTES, truncate = false }: ReadOptions,
+  take: (chunk: Uint8Array) => void,
+): Promise<void> {
   const exchange = exchanges.get(res);
   const declared = Number(res.headers.get('content-length'));
   if (!truncate && res.headers.has('content-length') && declared > maxBytes) {
     await res.body?.cancel().catch(() => undefined);
     throw tooLarge(what, maxBytes, declared);
   }
-  if (!res.body) return '';
+  if (!res.body) return;
   const reader = res.body.getReader();
-  const decoder = new TextDecoder('utf-8');
-  const parts: string[] = [];
   let received = 0;
   try {
     for (;;) {
@@ -81,13 +100,17 @@ export async function readText(
       if (received > maxBytes) {
         await reader.cancel().catch(() => undefined);
         if (!truncate) throw tooLarge(what, maxBytes, null);
-        parts.push(decoder.decode(value.subarray(0, value.byteLength - (received - maxBytes))));
+        take(value.subarray(0, value.byteLength - (received - maxBytes)));
         break;
       }
-      parts.push(decoder.decode(value, { stream: true }));
+      take(value);
     }
   } catch (err) {
-    if (err instanceof ResponseTooLargeError) throw err;
+    if (err instanceof ProtocolError) {
+      // Too large, or the caller's parser refused what arrived: the rest is not wanted.
+      await reader.cancel().catch(() => undefined);
+      throw err;
+    }
     if (exchange?.caller?.aborted) throw err;
     if (exchange?.timeout.aborted)
       throw new TransientHttpError(`${exchange.what}: timed out reading the answer`);
@@ -96,8 +119,6 @@ export async function readText(
       `${exchange?.what ?? what}: connection lost mid-answer${code ? ` (${code})` : ''}`,
     );
   }
-  parts.push(decoder.decode());
-  return parts.join('');
 }
 
 function tooLarge(what: string, cap: number, declared: number | null): ResponseTooLargeError {

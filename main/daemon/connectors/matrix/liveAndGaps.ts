@@ -2,6 +2,7 @@
 // limited timeline in a catch-up skipped events, which /messages fetches back
 // to the previous sync token before the sync cursor moves past them.
 import type { ConnectorContext } from '../connector.js';
+import type { SplitAt } from '../http/index.js';
 import type { SyncBatch } from '../../model/types.js';
 import {
   C,
@@ -20,6 +21,20 @@ import {
 import { mapSyncDecrypted } from './crypto/timelineCrypto.js';
 import { olderMessages } from './history.js';
 
+/**
+ * A /sync answer's rooms are parsed one at a time as the body streams in: an
+ * initial sync of a big account is tens of megabytes of text, which would
+ * otherwise be held whole as bytes, as a string and as objects at once.
+ */
+const syncSplitAt: SplitAt = (path) => path.length === 3 && path[0] === 'rooms';
+
+/**
+ * Above the kit's 64 MiB: an account in thousands of rooms has an initial
+ * sync that large (~20 KB a room at a 20-event timeline), and streamed, the
+ * text costs nothing held; its parsed rooms are what it costs.
+ */
+const SYNC_MAX_BYTES = 256 * 1024 * 1024;
+
 /** One /sync (long-polling `timeout` ms), its gaps filled when it continues from `since`. */
 export async function fetchSync(
   ctx: ConnectorContext,
@@ -37,6 +52,8 @@ export async function fetchSync(
   const res = await a.transport.json('GET', `${C}/sync`, syncResponseSchema, {
     signal: ctx.signal,
     timeoutMs: timeout + 30_000,
+    splitAt: syncSplitAt,
+    maxBytes: SYNC_MAX_BYTES,
     query: {
       filter: JSON.stringify(filter),
       since: since ?? undefined,
@@ -56,10 +73,24 @@ export async function* live(
 ): AsyncGenerator<SyncBatch> {
   await startSession(ctx, a);
   while (!ctx.signal.aborted) {
-    const res = await fetchSync(ctx, a, opts, ctx.cursor('sync'), opts.longPollMs);
-    if (ctx.signal.aborted) return;
-    yield await mapSyncDecrypted(ctx, a, res);
+    const batch = await nextLiveBatch(ctx, a, opts);
+    if (batch) yield batch;
   }
+}
+
+/**
+ * One long-poll mapped to its batch (null once aborted), in a function of its
+ * own so the parsed answer is not held by the generator while its batch is
+ * applied.
+ */
+async function nextLiveBatch(
+  ctx: ConnectorContext,
+  a: MatrixAccount,
+  opts: MatrixOptions,
+): Promise<SyncBatch | null> {
+  const res = await fetchSync(ctx, a, opts, ctx.cursor('sync'), opts.longPollMs);
+  if (ctx.signal.aborted) return null;
+  return mapSyncDecrypted(ctx, a, res);
 }
 
 /**

@@ -11,6 +11,19 @@ export async function* sync(
   a: MatrixAccount,
   opts: MatrixOptions,
 ): AsyncGenerator<SyncBatch> {
+  yield await initialBatch(ctx, a, opts);
+}
+
+/**
+ * The /sync mapped to its batch. A function of its own so that the parsed
+ * answer is not a local of the generator above, alive while the engine
+ * applies the batch: only what the batch took from it stays.
+ */
+async function initialBatch(
+  ctx: ConnectorContext,
+  a: MatrixAccount,
+  opts: MatrixOptions,
+): Promise<SyncBatch> {
   // whoami and the profile go out beside the /sync, not before it: the
   // server works on all three at once, and nothing is mapped until the
   // session is checked (a revoked token fails both the same way).
@@ -20,5 +33,5 @@ export async function* sync(
   ]);
   const batch = await mapSyncDecrypted(ctx, a, res);
   if (self) batch.people = [self, ...(batch.people ?? [])];
-  yield batch;
+  return batch;
 }

@@ -11,10 +11,12 @@ import { AuthError, PermanentError } from '../errors.js';
 import {
   ERROR_BODY_BYTES,
   errorForStatus,
+  readJsonSplit,
   readText,
   redactPath,
   retryAfterMs,
   timedFetch,
+  type SplitAt,
 } from '../http/index.js';
 import { parseJson } from '../http/schema.js';
 import { errorBodySchema, parseWire } from './wire.js';
@@ -30,6 +32,13 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** No Authorization header (login, versions). */
   anonymous?: boolean;
+  /**
+   * The answer's large parts, parsed one at a time as they stream in (the
+   * rooms of a /sync): the whole text is never held (http/jsonSplit.ts).
+   */
+  splitAt?: SplitAt;
+  /** The answer's byte cap, when not the kit's default. */
+  maxBytes?: number;
 }
 
 /** A Matrix error the caller may want to look at (errcode, status). */
@@ -63,12 +72,15 @@ export class MatrixTransport {
     options: RequestOptions = {},
   ): Promise<z.infer<T>> {
     const res = await this.send(method, path, options);
-    const text = await readText(res, `${method} ${redactPath(path)}`);
-    const value = parseJson(
-      text,
-      () => `${method} ${redactPath(path)}: the answer is not JSON (${res.status})`,
-    );
-    return parseWire(schema, value, `${method} ${redactPath(path)} answer`);
+    const what = `${method} ${redactPath(path)}`;
+    const read = { maxBytes: options.maxBytes };
+    const value = options.splitAt
+      ? await readJsonSplit(res, what, options.splitAt, read)
+      : parseJson(
+          await readText(res, what, read),
+          () => `${what}: the answer is not JSON (${res.status})`,
+        );
+    return parseWire(schema, value, `${what} answer`);
   }
 
   /** A request whose body is returned as bytes (media). */
