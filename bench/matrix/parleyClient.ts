@@ -36,9 +36,10 @@ const cryptoDir = process.env.BENCH_CRYPTO_DIR ?? null;
 // and not at all for a warm restart, which only needs the store.
 // The floors load none of Parley's client: they are what any client needs.
 const sync = mode === 'warm' || mode.startsWith('floor') ? null : await syncModules();
-// BENCH_PARLEY_HEAP=app: V8 sized for memory, as the daemon sets it once its
-// worker is up (main/daemon/host/daemonHost.ts); `default`: node's defaults.
-if (process.env.BENCH_PARLEY_HEAP === 'app' && mode !== 'warm')
+// BENCH_PARLEY_HEAP=app (run in a worker by asTheDaemon.ts) or process: V8
+// sized for memory, as the daemon sets it once its worker is up
+// (main/daemon/host/daemonHost.ts); `default`: node's defaults.
+if (process.env.BENCH_PARLEY_HEAP !== 'default' && mode !== 'warm')
   setFlagsFromString('--optimize-for-size');
 // Modules loaded, no profile open: this process's floor, beside its peak.
 const startRssMb = process.memoryUsage().rss / 1048576;

@@ -7,7 +7,9 @@
 //                           [--concurrency 12] [--warm-runs 3] [--seed-only]
 //                           [--baseline REF]  (Parley's client at git REF, run beside today's)
 //                           [--cpu-prof DIR]  (Parley's processes write .cpuprofile files there)
-//                           [--parley-heap app|default]  (app, the default: V8 sized for memory, as the daemon runs)
+//                           [--parley-heap app|process|default]  (app, the default: as the daemon runs,
+//                              in a worker with its limits, V8 sized for memory; process: the same
+//                              V8 sizing in a plain process; default: node's defaults)
 //
 // --size small: 50 rooms, 20k messages (default); large: 500 rooms, 100k.
 // The seeded server is cached per size under .cache/bench-matrix/ (seeding
@@ -76,6 +78,7 @@ async function main() {
   const key = `${args.rooms}r-${args.messages}m${args.encrypted ? '-e2ee' : ''}`;
   mkdirSync(CACHE, { recursive: true });
   const parleyBundle = await bundleParley(ROOT, 'parley');
+  await bundleLauncher();
   // --baseline REF: Parley's client as it was at REF, bundled from that
   // commit's files, run beside today's in the same run (old vs new).
   const baselineBundle = args.baseline ? await bundleBaseline(args.baseline) : null;
@@ -92,6 +95,7 @@ async function main() {
     await synapse.stop();
     rmSync(workDir, { recursive: true, force: true });
     rmSync(dirname(parleyBundle), { recursive: true, force: true });
+    if (launcherFile) rmSync(dirname(launcherFile), { recursive: true, force: true });
     return;
   }
   try {
@@ -348,6 +352,7 @@ async function main() {
     rmSync(workDir, { recursive: true, force: true });
     for (const p of profiles) rmSync(p, { recursive: true, force: true });
     rmSync(dirname(parleyBundle), { recursive: true, force: true });
+    if (launcherFile) rmSync(dirname(launcherFile), { recursive: true, force: true });
     if (baselineBundle) rmSync(dirname(baselineBundle), { recursive: true, force: true });
   }
 }
@@ -437,7 +442,9 @@ function runParley(
   extraEnv: Record<string, string> = {},
 ): Promise<Json> {
   const prof = args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.cpuProf)}`] : [];
-  const c = new Child(process.execPath, [...prof, bundle], {
+  // As the app runs it: the job in a worker with the daemon worker's limits.
+  const job = args.parleyHeap === 'app' ? [launcher(), bundle] : [bundle];
+  const c = new Child(process.execPath, [...prof, ...job], {
     BENCH_MODE: mode,
     BENCH_PROFILE: profile,
     BENCH_URL: synapse.url,
@@ -548,6 +555,29 @@ async function bundleParley(srcRoot: string, name: string): Promise<string> {
   return join(outdir, 'parleyClient.mjs');
 }
 
+let launcherFile: string | null = null;
+
+/** bench/matrix/asTheDaemon.ts, bundled once (from today's tree, for the baseline too). */
+function launcher(): string {
+  if (!launcherFile) throw new Error('the launcher is bundled before any job runs');
+  return launcherFile;
+}
+
+async function bundleLauncher(): Promise<void> {
+  const outdir = join(CACHE, `launcher-${process.pid}`);
+  await build({
+    entryPoints: [join(ROOT, 'bench/matrix/asTheDaemon.ts')],
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'warning',
+  });
+  launcherFile = join(outdir, 'asTheDaemon.mjs');
+}
+
 /** Parley's client bundled from the files of git ref `ref` (extracted to a temporary directory). */
 async function bundleBaseline(ref: string): Promise<string> {
   const src = mkdtempSync(join(tmpdir(), 'parley-bench-baseline-'));
@@ -604,7 +634,7 @@ function parseArgs(argv: string[]) {
     seedOnly: false,
     cpuProf: null as string | null,
     baseline: null as string | null,
-    parleyHeap: 'app' as 'app' | 'default',
+    parleyHeap: 'app' as 'app' | 'process' | 'default',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -636,7 +666,8 @@ function parseArgs(argv: string[]) {
     else if (a === '--baseline') o.baseline = v();
     else if (a === '--parley-heap') {
       const h = v();
-      if (h !== 'app' && h !== 'default') throw new Error('--parley-heap is app or default');
+      if (h !== 'app' && h !== 'process' && h !== 'default')
+        throw new Error('--parley-heap is app, process or default');
       o.parleyHeap = h;
     } else throw new Error(`unknown option ${a}`);
   }

@@ -16,6 +16,7 @@ import type {
 import { ApiError } from '../api/apiError.js';
 import type { SecretBroker } from '../secrets/secretBroker.js';
 import type { HostToWorker, WorkerData, WorkerToHost } from './protocol.js';
+import { WORKER_LIMITS } from './workerLimits.js';
 
 export interface DaemonHostOptions {
   profileDir: string;
@@ -70,13 +71,6 @@ function defaultWorkerFile(): string {
 function sizeHeapsForMemory(): void {
   setFlagsFromString('--optimize-for-size');
 }
-
-/**
- * The worker's young generation capped at 8 MB (V8's default grows it to
- * 16–32 MB under a sync's allocation rate): a sync's short-lived objects
- * are collected sooner, for a lower peak RSS (docs/performance.md, session 5).
- */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
 export class DaemonHost implements ParleyClient {
   private readonly worker: Worker;
