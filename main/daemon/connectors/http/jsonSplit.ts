@@ -12,8 +12,8 @@
 // are put back. The result equals JSON.parse of the whole text.
 //
 // The scan only tracks what it must: strings (a quote preceded by an odd run
-// of backslashes is escaped; inside a string it jumps to the next quote with
-// indexOf), nesting depth, and the keys on the path outside cut values. It
+// of backslashes is escaped; in a cut value's strings it jumps to the next
+// quote with indexOf), nesting depth, and the keys on the path outside cut values. It
 // does not validate: malformed input still fails, as a ProtocolError, when a
 // piece or the skeleton is parsed, or at the end when brackets or a string
 // are left open.
@@ -183,9 +183,24 @@ export class JsonSplitter {
     for (; at < n; at++) {
       const c = chunk[at]!;
       if (inString) {
-        if (escaped) escaped = false;
-        else if (c === BACKSLASH) escaped = true;
-        else if (c === QUOTE) inString = false;
+        // To the next quote natively; escaped when an odd run of backslashes
+        // precedes it (the run may begin in an earlier chunk: `escaped`).
+        if (escaped) {
+          escaped = false;
+          continue;
+        }
+        const q = chunk.indexOf(QUOTE, at);
+        if (q < 0) {
+          let k = n;
+          while (k > at && chunk[k - 1] === BACKSLASH) k--;
+          escaped = (n - k) % 2 === 1;
+          at = n;
+          break;
+        }
+        let k = q;
+        while (k > at && chunk[k - 1] === BACKSLASH) k--;
+        at = q;
+        if ((q - k) % 2 === 0) inString = false;
       } else if (c === QUOTE) inString = true;
       else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
       else if ((c === CLOSE_OBJECT || c === CLOSE_ARRAY) && --depth === 0) {
