@@ -4,6 +4,7 @@
 // its modules are loaded, as the host does once its worker is up; its JSON
 // line reaches stdout through this thread, and the process's peak RSS holds
 // both threads, as the app's process does.
+import { inspect } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { WORKER_LIMITS } from '../../main/daemon/host/workerLimits.js';
 
@@ -11,7 +12,7 @@ const job = process.argv[2];
 if (!job) throw new Error('usage: asTheDaemon.mjs JOB.mjs');
 new Worker(job, { resourceLimits: WORKER_LIMITS })
   .on('error', (err) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`${inspect(err)}\n`);
     process.exitCode = 1;
   })
   .on('exit', (code) => {

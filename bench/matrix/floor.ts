@@ -155,13 +155,17 @@ function openFloorStore(dir: string) {
     `INSERT INTO messages_fts (rowid, body, subject, sender) VALUES (?, ?, NULL, ?)`,
   );
   let rows = 0;
+  const used = new Set<number>();
   const storeRoom = (chat: number, room: Room) => {
     for (const e of room.timeline?.events ?? []) {
       const b = e.content?.body;
       if (e.type !== 'm.room.message' || typeof b !== 'string') continue;
       const ts = Number(e.origin_server_ts);
-      // The store's key shape (ts × 1024 + slot), without its collision search.
-      const id = ts * 1024 + (rows % 1024);
+      // The store's key shape (ts × 1024 + slot); a slot taken (events of one
+      // millisecond) moves to the next, as the store's collision search does.
+      let id = ts * 1024 + (rows % 1024);
+      while (used.has(id)) id++;
+      used.add(id);
       const html = e.content?.format === 'org.matrix.custom.html' ? e.content.formatted_body : null;
       insert.run(
         id,
