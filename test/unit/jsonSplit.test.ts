@@ -157,6 +157,49 @@ test('lone surrogate escapes become U+FFFD in cut values and the skeleton alike'
   assert.equal(v.n, '\ufffd');
 });
 
+test('a hostile answer cannot reach a prototype or put a room where JSON.parse would not', () => {
+  const bad = (text: string) =>
+    assert.throws(
+      () => splitParse(text, [3]),
+      (e: Error) => e instanceof ProtocolError,
+      text,
+    );
+  // A key repeated after a value was cut out under it: JSON.parse keeps the
+  // later value, which the cut one cannot yield to.
+  bad('{"rooms":{"__proto__":{"polluted":{"p":1}}},"rooms":{}}');
+  bad('{"rooms":{"constructor":{"polluted":{"p":1}}},"rooms":{}}');
+  bad('{"rooms":{"join":{"!a":{"x":1},"!a":5}}}');
+  bad('{"rooms":{"join":{"!a":{"x":1},"!a":null}}}');
+  bad('{"rooms":{"join":{"!a":{}}},"rooms":{"join":{}}}');
+  bad('{"rooms":{"join":{"!a":{}}},"rooms":5}');
+  assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype untouched');
+  // Repeats JSON.parse resolves the same way are kept.
+  for (const text of [
+    '{"rooms":5,"rooms":{"join":{"!a":{"b":1}}}}',
+    '{"rooms":{"join":{"!a":1,"!a":{"b":1}}}}',
+    '{"next_batch":"a","next_batch":"b","rooms":{"join":{"!a":{"b":1}}}}',
+    '{"rooms":{"\\ufeff__proto__":{"x":{"y":1}}}}',
+  ])
+    assert.deepEqual(splitParse(text, [9]), JSON.parse(text), text);
+  assert.equal(({} as Record<string, unknown>).x, undefined, 'Object.prototype untouched');
+});
+
+test('a U+FEFF inside is a character; a BOM before the document is dropped, as readText does', () => {
+  for (const text of [
+    '{"rooms":{"join":{"\ufeff!a":{"x":1}}}}',
+    '{"\ufeffrooms":{"join":{"!a":{"x":1}}}}',
+    '{"rooms":{"\ufeff__proto__":{"x":{"y":1}}}}',
+    '{"rooms":{"join":{"!a":{"\ufeffk":"\ufeffv"}}}}',
+  ]) {
+    const literal = JSON.parse(`"${text.replace(/"/g, '\\"')}"`) as string; // the U+FEFFs as characters
+    assert.deepEqual(splitParse(literal, [2, 20]), JSON.parse(literal), literal);
+  }
+  assert.equal(({} as Record<string, unknown>).x, undefined, 'Object.prototype untouched');
+  assert.deepEqual(splitParse('\ufeff{"rooms":{"join":{"!a":{"b":1}}}}', [1, 2]), {
+    rooms: { join: { '!a': { b: 1 } } },
+  });
+});
+
 test('malformed or cut-short text is a ProtocolError with the reason given, never the text', () => {
   for (const text of [
     '',
@@ -232,6 +275,29 @@ test('over HTTP: a streamed answer equals JSON.parse; a cut connection is transi
           e instanceof TransientHttpError &&
           /^GET \/sync: connection lost mid-answer/.test(e.message),
       ),
+  );
+});
+
+test('over HTTP: a fault of the caller is its own error, not a lost connection, and ends the read', async () => {
+  await serving(
+    (res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"rooms":{"join":{"!a:x":{}}}');
+      const more = setInterval(() => res.write(' '.repeat(1024)), 5);
+      res.on('close', () => clearInterval(more));
+    },
+    async (url, closed) => {
+      const res = await timedFetch(url, 'GET /sync', { timeoutMs: 5000 });
+      const fault = new RangeError('the caller broke');
+      await assert.rejects(
+        readJsonSplit(res, 'GET /sync', () => {
+          throw fault;
+        }),
+        (e: Error) => e === fault,
+      );
+      for (let i = 0; i < 100 && !closed(); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(closed(), 'the client hung up instead of reading on');
+    },
   );
 });
 

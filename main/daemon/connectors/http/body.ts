@@ -92,32 +92,40 @@ export async function readChunks(
   if (!res.body) return;
   const reader = res.body.getReader();
   let received = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      received += value.byteLength;
-      if (received > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        if (!truncate) throw tooLarge(what, maxBytes, null);
-        take(value.subarray(0, value.byteLength - (received - maxBytes)));
-        break;
-      }
-      take(value);
+  for (;;) {
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await reader.read();
+    } catch (err) {
+      // Only the read is the network's: a fault here is the connection's.
+      if (exchange?.caller?.aborted) throw err;
+      if (exchange?.timeout.aborted)
+        throw new TransientHttpError(`${exchange.what}: timed out reading the answer`);
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      throw new TransientHttpError(
+        `${exchange?.what ?? what}: connection lost mid-answer${code ? ` (${code})` : ''}`,
+      );
     }
-  } catch (err) {
-    if (err instanceof ProtocolError) {
-      // Too large, or the caller's parser refused what arrived: the rest is not wanted.
+    if (next.done) return;
+    const value = next.value;
+    received += value.byteLength;
+    if (received > maxBytes && !truncate) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(what, maxBytes, null);
+    }
+    const last = received > maxBytes;
+    try {
+      take(last ? value.subarray(0, value.byteLength - (received - maxBytes)) : value);
+    } catch (err) {
+      // The caller refused what arrived (a parser's ProtocolError, or its own
+      // fault): the rest is not wanted, and the error is the caller's, as is.
       await reader.cancel().catch(() => undefined);
       throw err;
     }
-    if (exchange?.caller?.aborted) throw err;
-    if (exchange?.timeout.aborted)
-      throw new TransientHttpError(`${exchange.what}: timed out reading the answer`);
-    const code = (err as { cause?: { code?: string } }).cause?.code;
-    throw new TransientHttpError(
-      `${exchange?.what ?? what}: connection lost mid-answer${code ? ` (${code})` : ''}`,
-    );
+    if (last) {
+      await reader.cancel().catch(() => undefined);
+      return;
+    }
   }
 }
 

@@ -15,8 +15,10 @@
 // of backslashes is escaped; in a cut value's strings it jumps to the next
 // quote with indexOf), nesting depth, and the keys on the path outside cut values. It
 // does not validate: malformed input still fails, as a ProtocolError, when a
-// piece or the skeleton is parsed, or at the end when brackets or a string
-// are left open.
+// cut value ends (so a bad room stops the read there), when the skeleton is
+// parsed at the end, or at the end when brackets or a string are left open.
+// A key repeated where a value was cut out under it is refused (JSON.parse
+// would keep the later value; the cut one cannot yield to it).
 import { ProtocolError } from '../errors.js';
 import { readChunks, type ReadOptions } from './body.js';
 import { wellFormedEscapes } from './schema.js';
@@ -43,10 +45,19 @@ interface Frame {
   key: string | null;
   /** In an array: the position of the value being read. */
   index: number;
+  /**
+   * In an object: the keys under which a value was cut out. The same key
+   * again would have JSON.parse keep the later value, which the cut one can
+   * no longer yield to (it may be gone, to `take`): refused.
+   */
+  cutKeys: Set<string> | null;
 }
 
 export class JsonSplitter {
+  /** The skeleton's: it starts where the document does, so a BOM there is dropped, as readText does. */
   private readonly decoder = new TextDecoder('utf-8');
+  /** Keys' and cut values': a U+FEFF at their start is a character, not a BOM. */
+  private readonly innerDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
   /** The skeleton's bytes, copied (a chunk is mostly cut values, not to be kept). */
   private readonly skeleton: Uint8Array[] = [];
   private readonly cut: { path: JsonPath; value: unknown }[] = [];
@@ -111,19 +122,22 @@ export class JsonSplitter {
         case OPEN_OBJECT:
         case OPEN_ARRAY: {
           const at = top ? (top.array ? top.index : top.key) : null;
-          if (at !== null && this.splitAt([...this.path, at])) {
+          if (at === null && top) throw this.malformed(); // a value where a key belongs
+          // The path grows in place (copied only for a cut): deep nesting stays linear.
+          if (at !== null) this.path.push(at);
+          if (at !== null && this.splitAt(this.path)) {
+            this.cutPath = this.path.slice();
+            this.path.pop();
+            for (const f of this.frames) if (!f.array) (f.cutKeys ??= new Set()).add(f.key!);
             this.keepSkeleton(chunk.subarray(from, i));
             this.skeleton.push(NULL_BYTES);
             this.cutDepth = 1;
-            this.cutPath = [...this.path, at];
             this.cutParts = [];
             from = i;
             i++;
             continue;
           }
-          if (at !== null) this.path.push(at);
-          else if (top) throw this.malformed(); // a value where a key belongs
-          this.frames.push({ array: c === OPEN_ARRAY, key: null, index: 0 });
+          this.frames.push({ array: c === OPEN_ARRAY, key: null, index: 0, cutKeys: null });
           break;
         }
         case CLOSE_OBJECT:
@@ -153,12 +167,17 @@ export class JsonSplitter {
   /** The whole value; throws a ProtocolError if the text ended early or is not JSON. */
   end(): unknown {
     if (this.inString || this.cutDepth > 0 || this.frames.length > 0) throw this.malformed();
-    const root = this.parse(this.skeleton) as unknown;
+    const root = this.parse(this.skeleton, this.decoder) as unknown;
     for (const { path, value } of this.cut) {
-      let parent = root as Record<string | number, unknown>;
-      for (let k = 0; k < path.length - 1; k++)
-        parent = parent[path[k]!] as Record<string | number, unknown>;
-      // defineProperty: a key named "__proto__" stays a plain key, as JSON.parse makes it.
+      // Own properties only, down a path the skeleton must hold (a key named
+      // "__proto__" or "constructor" is data here, never a way out of it).
+      let parent = root;
+      for (let k = 0; k < path.length; k++) {
+        if (parent === null || typeof parent !== 'object' || !Object.hasOwn(parent, path[k]!))
+          throw this.malformed();
+        if (k < path.length - 1) parent = (parent as Record<string | number, unknown>)[path[k]!];
+      }
+      // defineProperty: "__proto__" stays a plain key, as JSON.parse makes it.
       Object.defineProperty(parent, path[path.length - 1]!, {
         value,
         writable: true,
@@ -234,6 +253,7 @@ export class JsonSplitter {
           const top = this.frames[this.frames.length - 1]!;
           top.key = this.decodeKey(this.keyParts);
           this.keyParts = null;
+          if (top.cutKeys?.has(top.key)) throw this.malformed();
         }
         return at + 1;
       }
@@ -243,7 +263,7 @@ export class JsonSplitter {
   }
 
   private decodeKey(parts: Uint8Array[]): string {
-    const text = this.decoder.decode(concat(parts));
+    const text = this.innerDecoder.decode(concat(parts));
     if (!text.includes('\\')) return text;
     try {
       return JSON.parse(`"${wellFormedEscapes(text)}"`) as string;
@@ -253,7 +273,7 @@ export class JsonSplitter {
   }
 
   private finishCut(): void {
-    const value = this.parse(this.cutParts);
+    const value = this.parse(this.cutParts, this.innerDecoder);
     this.cutParts = [];
     if (this.take) this.take(this.cutPath, value);
     else this.cut.push({ path: this.cutPath, value });
@@ -263,8 +283,8 @@ export class JsonSplitter {
     if (bytes.length > 0) this.skeleton.push(bytes.slice());
   }
 
-  private parse(parts: Uint8Array[]): unknown {
-    const text = this.decoder.decode(concat(parts));
+  private parse(parts: Uint8Array[], decoder: TextDecoder): unknown {
+    const text = decoder.decode(concat(parts));
     try {
       return JSON.parse(wellFormedEscapes(text)) as unknown;
     } catch {
@@ -294,7 +314,8 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * A response's JSON body parsed as it streams in, the values `splitAt` names
  * each parsed on its own as it ends (JsonSplitter), within the byte cap and
  * the request's deadline (readChunks). Malformed JSON is a ProtocolError
- * naming the request, found as early as the bytes show it.
+ * naming the request: inside a cut value as soon as that value ends (the
+ * rest of the body is not read), elsewhere once the body has been read.
  */
 export async function readJsonSplit(
   res: Response,
