@@ -27,24 +27,31 @@ const cpuS = (since: NodeJS.CpuUsage) => {
   return (u.user + u.system) / 1e6;
 };
 
-export async function floorSync(opts: {
+interface FloorOptions {
   homeserver: string;
   token: string;
   timelineLimit: number;
   dir: string;
-}): Promise<Record<string, number>> {
+}
+
+/** The initial /sync both clients make: the connector's filter, one request. */
+function initialSync(opts: FloorOptions): Promise<Response> {
   const filter = {
     room: {
       state: { lazy_load_members: true },
       timeline: { limit: opts.timelineLimit, lazy_load_members: true },
     },
   };
-  const start = performance.now();
-  const c0 = process.cpuUsage();
-  const res = await fetch(
+  return fetch(
     `${opts.homeserver}/_matrix/client/v3/sync?filter=${encodeURIComponent(JSON.stringify(filter))}&timeout=0&set_presence=online`,
     { headers: { authorization: `Bearer ${opts.token}` } },
   );
+}
+
+export async function floorSync(opts: FloorOptions): Promise<Record<string, number>> {
+  const start = performance.now();
+  const c0 = process.cpuUsage();
+  const res = await initialSync(opts);
   const text = await res.text();
   if (!res.ok) throw new Error(`floor /sync: ${res.status}`);
   const httpCpu = cpuS(c0);
@@ -83,18 +90,7 @@ type Room = { timeline?: { events?: Event[] } };
  * No client holds less of a /sync and still stores it durably: the process's
  * peak RSS is node, SQLite's pages and one room.
  */
-export async function floorSyncStreamed(opts: {
-  homeserver: string;
-  token: string;
-  timelineLimit: number;
-  dir: string;
-}): Promise<Record<string, number>> {
-  const filter = {
-    room: {
-      state: { lazy_load_members: true },
-      timeline: { limit: opts.timelineLimit, lazy_load_members: true },
-    },
-  };
+export async function floorSyncStreamed(opts: FloorOptions): Promise<Record<string, number>> {
   const start = performance.now();
   const c0 = process.cpuUsage();
   const floor = openFloorStore(opts.dir);
@@ -107,10 +103,7 @@ export async function floorSyncStreamed(opts: {
     },
   );
   floor.db.exec('BEGIN');
-  const res = await fetch(
-    `${opts.homeserver}/_matrix/client/v3/sync?filter=${encodeURIComponent(JSON.stringify(filter))}&timeout=0&set_presence=online`,
-    { headers: { authorization: `Bearer ${opts.token}` } },
-  );
+  const res = await initialSync(opts);
   if (!res.ok || !res.body) throw new Error(`floor /sync: ${res.status}`);
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) splitter.push(chunk);
   splitter.end();
