@@ -13,9 +13,8 @@ export { issueSummary, parseJson, parseResponse, wellFormedEscapes } from './sch
 export {
   DEFAULT_MAX_BODY_BYTES,
   ERROR_BODY_BYTES,
-  readChunks,
   readText,
   ResponseTooLargeError,
   type ReadOptions,
 } from './body.js';
-export { JsonSplitter, readJsonSplit, type JsonPath, type SplitAt } from './jsonSplit.js';
+export { readJsonSplit, type JsonPath, type SplitAt } from './jsonSplit.js';

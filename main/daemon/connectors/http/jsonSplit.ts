@@ -36,7 +36,6 @@ const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 const COMMA = 0x2c;
-const COLON = 0x3a;
 const NULL_BYTES = new TextEncoder().encode('null');
 
 interface Frame {
@@ -150,9 +149,7 @@ export class JsonSplitter {
           if (top?.array) top.index++;
           else if (top) top.key = null;
           break;
-        case COLON:
-          // The key was set when its string closed.
-          break;
+        // A colon needs nothing: the key was set when its string closed.
       }
       i++;
     }
