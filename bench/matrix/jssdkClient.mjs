@@ -14,6 +14,7 @@
 // decrypted before PREPARED.
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { threadCpuSince, threadSnapshot } from './threadCpu.mjs';
 
 // The SDK logs at debug level through loglevel, which binds console methods
 // when its loggers are built: silenced before the import, so neither client
@@ -62,6 +63,7 @@ const fetchFn = async (input, init) => {
 const startRssMb = process.memoryUsage().rss / 1048576;
 const start = performance.now();
 const startCpu = process.cpuUsage();
+const startThreads = threadSnapshot();
 const client = createClient({
   baseUrl: env('BENCH_URL'),
   accessToken: env('BENCH_TOKEN'),
@@ -95,6 +97,7 @@ await prepared;
 if (dumpOut) await register(dumpOut);
 const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(startCpu);
+const threads = threadCpuSince(startThreads);
 const rooms = client.getRooms();
 const events = rooms.flatMap((r) => r.getLiveTimeline().getEvents());
 emit({
@@ -102,6 +105,8 @@ emit({
   seconds,
   // Every thread of this process from createClient to PREPARED.
   cpu_s: (cpu.user + cpu.system) / 1e6,
+  // The same, the JavaScript thread and the rest (threadCpu.mjs).
+  ...(threads ? { cpu_threads_ms: threads } : {}),
   peak_rss_mb: peakRssMb(),
   start_rss_mb: startRssMb,
   rooms: rooms.length,

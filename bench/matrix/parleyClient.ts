@@ -21,6 +21,7 @@ import type { Account } from '../../main/daemon/model/types.js';
 import type { searchPage as SearchPage } from '../../main/daemon/store/search/messageSearch.js';
 import { startProfiler, stagesOf } from './stageProfile.js';
 import { floorSync, floorSyncStreamed } from './floor.js';
+import { threadCpuSince, threadSnapshot } from './threadCpu.mjs';
 
 const env = (k: string) => {
   const v = process.env[k];
@@ -46,14 +47,15 @@ const startRssMb = process.memoryUsage().rss / 1048576;
 // The floor (floor.ts): the same /sync, parsed and its messages written by a
 // minimal loop, in a process started as this one is.
 if (mode === 'floor' || mode === 'floor-stream') {
-  emit(
-    await (mode === 'floor' ? floorSync : floorSyncStreamed)({
-      homeserver,
-      token: env('BENCH_TOKEN'),
-      timelineLimit: Number(env('BENCH_TIMELINE_LIMIT')),
-      dir: profile,
-    }),
-  );
+  const floorThreads = threadSnapshot();
+  const floor = await (mode === 'floor' ? floorSync : floorSyncStreamed)({
+    homeserver,
+    token: env('BENCH_TOKEN'),
+    timelineLimit: Number(env('BENCH_TIMELINE_LIMIT')),
+    dir: profile,
+  });
+  const threads = threadCpuSince(floorThreads);
+  emit({ ...floor, ...(threads ? { cpu_threads_ms: threads } : {}) });
   process.exit(0);
 }
 // BENCH_STAGES=1 (a run of its own, not among the timed ones: sampling costs
@@ -61,6 +63,7 @@ if (mode === 'floor' || mode === 'floor-stream') {
 const stopProfiler = process.env.BENCH_STAGES === '1' ? await startProfiler() : null;
 const start = performance.now();
 const startCpu = process.cpuUsage();
+const startThreads = threadSnapshot();
 const store = Store.open(profile);
 const count = (sql: string) => store.db.prepare(sql).pluck().get() as number;
 
@@ -109,6 +112,7 @@ if (mode === 'warm') {
   }
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(startCpu);
+  const threads = threadCpuSince(startThreads);
   const profiled = stopProfiler ? await stopProfiler() : null;
   if (profiled && process.env.BENCH_CPU_PROF_OUT)
     writeFileSync(process.env.BENCH_CPU_PROF_OUT, JSON.stringify(profiled));
@@ -120,6 +124,8 @@ if (mode === 'warm') {
     // Every thread of this process, from the clock's start to the sync's end:
     // what the client's work costs whatever else the machine runs.
     cpu_s: (cpu.user + cpu.system) / 1e6,
+    // The same, by thread (Linux): the profiler sees only the JavaScript one.
+    ...(threads ? { cpu_threads_ms: threads } : {}),
     rooms: count(`SELECT count(*) FROM chats`),
     events: count(`SELECT count(*) FROM messages`),
     new_events: count(`SELECT count(*) FROM messages`) - before,

@@ -145,6 +145,7 @@ async function main() {
           else await c.done();
         }
         const r = (who === 'parley' ? parley : who === 'baseline' ? baseline : jssdk).at(-1)!;
+        if (r.cpu_threads_ms) log(`  ${who} CPU (ms): ${threadLine(r.cpu_threads_ms)}`);
         log(
           `run ${run + 1} ${who}: total ${fmt(r.seconds)} s, bare /sync ${fmt(r.bare_s)} s, client ${fmt(r.client_s)} s, CPU ${fmt(r.cpu_s)} s, peak RSS ${fmt(r.peak_rss_mb, 0)} MB, ${String(r.rooms)} rooms, ${String(r.events)} events`,
         );
@@ -182,6 +183,8 @@ async function main() {
       const session = await login(synapse, `floor-${run}`);
       floor.push(await runParley(parleyBundle, synapse, session, 'floor', dir, manifest));
     }
+    for (const f of floor)
+      if (f.cpu_threads_ms) log(`  floor CPU (ms): ${threadLine(f.cpu_threads_ms)}`);
     if (floor.length)
       log(
         `floor (fetch + JSON.parse + rows and word index): CPU ${floor.map((f) => fmt(f.cpu_s)).join(', ')} s, peak RSS ${floor.map((f) => fmt(f.peak_rss_mb)).join(', ')} MB`,
@@ -263,6 +266,12 @@ async function main() {
       parley_cpu_s: round(pCpu),
       jssdk_cpu_s: round(jCpu),
       cpu_ratio: round(pCpu / jCpu),
+      // The same CPU split: the client's JavaScript thread, and every other
+      // thread of its process (V8's GC and compiler helpers, libuv, the host
+      // thread); medians (threadCpu.mjs, Linux only).
+      ...threadSplit('parley', parley),
+      ...threadSplit('jssdk', jssdk),
+      ...threadSplit('floor', floor),
       parley_rss_mb: round(pRss, 1),
       jssdk_rss_mb: round(jRss, 1),
       rss_ratio: round(pRss / jRss),
@@ -692,3 +701,21 @@ function fmt(x: unknown, digits = 2): string {
 }
 
 await main();
+
+/** "JavaScript thread 980, other threads 380". */
+function threadLine(threads: unknown): string {
+  const t = threads as { js: number; others: number };
+  return `JavaScript thread ${Math.round(t.js)}, other threads ${Math.round(t.others)}`;
+}
+
+/** `<who>_js_cpu_s` and `<who>_other_threads_cpu_s`, medians over the runs that have them. */
+function threadSplit(who: string, runs: Json[]): Json {
+  const split = runs
+    .map((r) => r.cpu_threads_ms as { js: number; others: number } | undefined)
+    .filter((t) => t !== undefined);
+  if (split.length === 0) return {};
+  return {
+    [`${who}_js_cpu_s`]: round(med(split.map((t) => t.js / 1000))),
+    [`${who}_other_threads_cpu_s`]: round(med(split.map((t) => t.others / 1000))),
+  };
+}
