@@ -4,7 +4,7 @@ import type { BenchOptions } from './protocol.js';
 export interface CliOptions extends BenchOptions {
   mode: 'quick' | 'full' | 'custom';
   keep: string | null;
-  /** --scale: one run per size, then how each p95 grows (null: one run of `messages`). */
+  /** --scale: one profile per size, read in alternating rounds, then how each p95 grows (null: one run of `messages`). */
   scale: number[] | null;
 }
 
@@ -19,9 +19,10 @@ const USAGE = `usage: npm run bench -- [--quick] [--keep DIR] [--messages N] [--
   --no-raw       skip the raw better-sqlite3 baseline (no ingest ratio)
   --no-index-merge  read on the word index as ingest left it, not merged as
                  the daemon merges it once sync is quiet
-  --scale [N,…]  one run per size (default 100000,1000000,3000000), then each p95
-                 at every size and its growth from the first; with --quick the
-                 read mix has quick's iteration counts at every size`;
+  --scale [N,…]  one profile per size (default 100000,1000000,3000000), built in
+                 turn, then the reads in rounds alternating between the sizes;
+                 each p95 at every size and its growth from the first; with
+                 --quick the read mix has quick's iteration counts at every size`;
 
 export function parseArgs(argv: string[]): CliOptions {
   const quick = argv.includes('--quick');

@@ -9,10 +9,26 @@ import { Store } from '../main/daemon/store/store.js';
 import { loadCorpus } from './corpus.js';
 import { buildPlan, deliveries, type Plan } from './plan.js';
 import { RawBaseline, type RawContext } from './rawBaseline.js';
-import { runChatList, runChatPages, runSearch } from './queries.js';
+import {
+  runChatList,
+  runChatPages,
+  runSearch,
+  sampleChatPages,
+  sampleSearch,
+  summarizePages,
+  summarizeSearch,
+  type PageSamples,
+  type SearchSamples,
+} from './queries.js';
 import { summarize } from './stats.js';
 import { hash32 } from './prng.js';
-import type { IngestStats, QueryStats, WorkerInput, WorkerMessage } from './protocol.js';
+import type {
+  HostMessage,
+  IngestStats,
+  QueryStats,
+  WorkerInput,
+  WorkerMessage,
+} from './protocol.js';
 
 const port = parentPort!;
 const post = (m: WorkerMessage) => port.postMessage(m);
@@ -196,6 +212,55 @@ async function queries(store: Store, plan: Plan, input: WorkerInput): Promise<Qu
   return { search, searchUnavailable, pages, chatList, wallMs: performance.now() - wall0 };
 }
 
+/**
+ * --scale: the same reads in rounds, each when the host asks, so that every
+ * size is measured across the same stretch of time and a change in the
+ * machine's load falls on all of them (a size measured ten minutes after
+ * another met a different machine). Each round runs 1/rounds of the search
+ * iterations and chat pages; the chat list, which writes, runs once at the end.
+ */
+async function queriesInRounds(
+  store: Store,
+  plan: Plan,
+  input: WorkerInput,
+  rounds: number,
+): Promise<QueryStats> {
+  const o = input.options;
+  const wall0 = performance.now();
+  const mod = await import('../main/daemon/store/search/messageSearch.js');
+  const searchRounds: SearchSamples[] = [];
+  const pageRounds: PageSamples[] = [];
+  const perRound = {
+    iterations: Math.ceil(o.searchIterations / rounds),
+    budgetMs: o.searchBudgetMs / rounds,
+    explain: false,
+    log,
+  };
+  await new Promise<void>((resolve) => {
+    const onMessage = (m: HostMessage) => {
+      if (m.type === 'finish') {
+        port.off('message', onMessage);
+        resolve();
+        return;
+      }
+      searchRounds.push(sampleSearch(store, plan, mod.searchMessages, null, perRound));
+      pageRounds.push(sampleChatPages(store, o.seed, Math.ceil(o.pageSamples / rounds), m.round));
+      post({ type: 'round-done', round: m.round });
+    };
+    port.on('message', onMessage);
+  });
+  log(`search: ${rounds} rounds pooled`);
+  const search = summarizeSearch(searchRounds, log);
+  log('chat list');
+  const chatList = runChatList(store, o.seed, o.listSamples);
+  return {
+    search,
+    pages: summarizePages(pageRounds),
+    chatList,
+    wallMs: performance.now() - wall0,
+  };
+}
+
 async function main(): Promise<void> {
   const input = workerData as WorkerInput;
   const o = input.options;
@@ -236,7 +301,9 @@ async function main(): Promise<void> {
   raw?.close();
   touchPreferences(store, o.seed);
   post({ type: 'ingest-done', stats });
-  const q = await queries(store, plan, input);
+  const q = input.rounds
+    ? await queriesInRounds(store, plan, input, input.rounds)
+    : await queries(store, plan, input);
   store.close();
   post({ type: 'queries-done', stats: q });
 }

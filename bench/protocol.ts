@@ -22,6 +22,12 @@ export interface WorkerInput {
   profileDir: string;
   rawFile: string;
   options: BenchOptions;
+  /**
+   * --scale: the reads in this many rounds, each when the host asks for it
+   * (HostMessage), so the sizes' rounds alternate; absent: the reads run once,
+   * right after ingest.
+   */
+  rounds?: number;
 }
 
 export interface IngestStats {
@@ -73,5 +79,13 @@ export type WorkerMessage =
       inserted: number;
     }
   | { type: 'ingest-done'; stats: IngestStats }
+  | { type: 'round-done'; round: number }
   | { type: 'queries-done'; stats: QueryStats }
   | { type: 'fatal'; message: string };
+
+/** From the host to a daemon thread started with `rounds`. */
+export type HostMessage =
+  /** Measure one round of the reads (search mix, chat pages). */
+  | { type: 'round'; round: number }
+  /** The rounds are over: pool them, measure the chat list, report. */
+  | { type: 'finish' };

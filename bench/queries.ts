@@ -135,6 +135,17 @@ export interface SearchRunOptions {
   log: (line: string) => void;
 }
 
+/** One round of the search mix: each variant's timings (ms) and hits, per kind. */
+export interface SearchSamples {
+  kinds: {
+    kind: string;
+    extra: boolean;
+    hits: Record<string, number>;
+    perVariant: Record<string, number[]>;
+  }[];
+}
+
+/** The search mix measured once, summarized. */
 export function runSearch(
   store: Store,
   plan: Plan,
@@ -142,8 +153,22 @@ export function runSearch(
   explain: ExplainFn | null,
   opts: SearchRunOptions,
 ): SearchResults {
-  const kinds: KindResult[] = [];
-  const headline: number[][] = [];
+  return summarizeSearch([sampleSearch(store, plan, search, explain, opts)], opts.log);
+}
+
+/**
+ * One round of the search mix: every variant run once untimed (its hits),
+ * then the variants in turn, `iterations` times or until the kind's budget is
+ * spent (at least three times).
+ */
+export function sampleSearch(
+  store: Store,
+  plan: Plan,
+  search: SearchFn,
+  explain: ExplainFn | null,
+  opts: SearchRunOptions,
+): SearchSamples {
+  const kinds: SearchSamples['kinds'] = [];
   for (const k of queryMix(plan)) {
     // As the app's search handler calls it: chat names from the in-memory chat list.
     const options = {
@@ -152,10 +177,10 @@ export function runSearch(
       chatNames: () => store.read.chatsForSearch(),
     } as const;
     const hits: Record<string, number> = {};
-    const perVariant = new Map<string, number[]>();
+    const perVariant: Record<string, number[]> = {};
     for (const q of k.variants) {
       hits[q] = search(store.db, q, options).length; // warm-up, not timed
-      perVariant.set(q, []);
+      perVariant[q] = [];
       if (opts.explain && explain) {
         const ex = explain(store.db, q, options);
         if (ex) {
@@ -166,18 +191,35 @@ export function runSearch(
         }
       }
     }
-    const samples: number[] = [];
     const started = performance.now();
     for (let it = 0; it < opts.iterations; it++) {
       for (const q of k.variants) {
         const t0 = performance.now();
         search(store.db, q, options);
-        const ms = performance.now() - t0;
-        samples.push(ms);
-        perVariant.get(q)!.push(ms);
+        perVariant[q]!.push(performance.now() - t0);
       }
       if (performance.now() - started > opts.budgetMs && it >= 2) break;
     }
+    kinds.push({ kind: k.kind, extra: !!k.extra, hits, perVariant });
+  }
+  return { kinds };
+}
+
+/** Rounds of the search mix pooled: each kind's and variant's samples together. */
+export function summarizeSearch(
+  rounds: readonly SearchSamples[],
+  log?: (line: string) => void,
+): SearchResults {
+  const kinds: KindResult[] = [];
+  const headline: number[][] = [];
+  for (const [i, first] of (rounds[0]?.kinds ?? []).entries()) {
+    const perVariant = new Map<string, number[]>();
+    for (const q of Object.keys(first.perVariant))
+      perVariant.set(
+        q,
+        rounds.flatMap((r) => r.kinds[i]!.perVariant[q]!),
+      );
+    const samples = [...perVariant.values()].flat();
     let slowest = { query: '', p50: -1 };
     const variantP50: Record<string, number> = {};
     for (const [q, s] of perVariant) {
@@ -186,11 +228,12 @@ export function runSearch(
       if (p50 > slowest.p50) slowest = { query: q, p50 };
     }
     const summary = summarize(samples);
-    kinds.push({ kind: k.kind, extra: !!k.extra, hits, slowest, variantP50, ...summary });
-    if (!k.extra) headline.push(samples);
+    const hits = first.hits;
+    kinds.push({ kind: first.kind, extra: first.extra, hits, slowest, variantP50, ...summary });
+    if (!first.extra) headline.push(samples);
     const zero = Object.entries(hits).filter(([, n]) => n === 0);
-    opts.log(
-      `  search ${k.kind.padEnd(16)} p50 ${summary.p50.toFixed(2)} ms  p95 ${summary.p95.toFixed(2)} ms` +
+    log?.(
+      `  search ${first.kind.padEnd(16)} p50 ${summary.p50.toFixed(2)} ms  p95 ${summary.p95.toFixed(2)} ms` +
         `  (n=${summary.n}; slowest ${JSON.stringify(slowest.query)} p50 ${slowest.p50.toFixed(2)} ms)` +
         (zero.length ? `  NO HITS: ${zero.map(([q]) => q).join(', ')}` : ''),
     );
@@ -209,12 +252,33 @@ export interface PageResults {
   all: Summary;
 }
 
+/** One round of chat pages: each read's time (ms), newest pages and deeper ones. */
+export interface PageSamples {
+  newest: number[];
+  deep: number[];
+}
+
+/** Chat pages measured once, summarized. */
 export function runChatPages(store: Store, seed: number, samples: number): PageResults {
+  return summarizePages([sampleChatPages(store, seed, samples)]);
+}
+
+/**
+ * `samples` newest pages of random chats, then as many deeper pages (before a
+ * message 100–5,000 back). Round 0 reads the chats a single run reads; each
+ * later round picks its own.
+ */
+export function sampleChatPages(
+  store: Store,
+  seed: number,
+  samples: number,
+  round = 0,
+): PageSamples {
   const db = store.db;
   const chats = db
     .prepare(`SELECT chat_id AS id, count(*) AS n FROM messages GROUP BY chat_id`)
     .all() as { id: number; n: number }[];
-  const r = rng('pages', seed);
+  const r = round === 0 ? rng('pages', seed) : rng('pages', seed, round);
   const deepable = chats.filter((c) => c.n >= 150);
   const beforeAt = db.prepare(
     `SELECT id FROM messages WHERE chat_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?`,
@@ -243,6 +307,13 @@ export function runChatPages(store: Store, seed: number, samples: number): PageR
     store.read.messages(t.chatId, { limit: 50, beforeId: t.beforeId });
     deep.push(performance.now() - t0);
   }
+  return { newest, deep };
+}
+
+/** Rounds of chat pages pooled. */
+export function summarizePages(rounds: readonly PageSamples[]): PageResults {
+  const newest = rounds.flatMap((r) => r.newest);
+  const deep = rounds.flatMap((r) => r.deep);
   return { newest: summarize(newest), deep: summarize(deep), all: summarize([...newest, ...deep]) };
 }
 

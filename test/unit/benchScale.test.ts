@@ -43,3 +43,31 @@ test('a kind with no variant of equal hits has no like-work growth', () => {
   assert.deepEqual(s.equal_hits.rare, { variants: [], growth: [null, null] });
   assert.deepEqual(s.not_flat_p50_equal_hits, []);
 });
+
+// --scale reads in rounds alternating between the sizes (bench/store-bench.ts);
+// each size's rounds are pooled into one set of figures per kind and variant.
+test('rounds pool into one figure: every round counts, and a slow round moves the p95, not the p50', async () => {
+  const { summarizeSearch, summarizePages } = await import('../../bench/queries.js');
+  const round = (ms: number) => ({
+    kinds: [
+      { kind: 'rare', extra: false, hits: { a: 50, b: 7 }, perVariant: { a: [ms, ms], b: [ms] } },
+    ],
+  });
+  // Fifteen quiet rounds and one taken while the machine was busy.
+  const rounds = [...Array.from({ length: 15 }, () => round(1)), round(9)];
+  const s = summarizeSearch(rounds);
+  const rare = s.kinds[0]!;
+  assert.equal(rare.n, 48);
+  assert.equal(rare.p50, 1);
+  assert.equal(rare.p95, 9);
+  assert.deepEqual(rare.hits, { a: 50, b: 7 });
+  assert.deepEqual(rare.variantP50, { a: 1, b: 1 });
+
+  const pages = summarizePages([
+    { newest: [1, 2], deep: [3] },
+    { newest: [4], deep: [5, 6] },
+  ]);
+  assert.equal(pages.newest.n, 3);
+  assert.equal(pages.deep.max, 6);
+  assert.equal(pages.all.n, 6);
+});
