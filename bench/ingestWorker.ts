@@ -272,8 +272,21 @@ async function queriesInRounds(
         return;
       }
       readThrough(join(input.profileDir, 'parley.db'));
-      searchRounds.push(sampleSearch(store, plan, mod.searchMessages, null, perRound));
-      pageRounds.push(sampleChatPages(store, o.seed, Math.ceil(o.pageSamples / rounds), m.round));
+      searchRounds.push(
+        sampleSearch(store, plan, mod.searchMessages, mod.explainSearch ?? null, {
+          ...perRound,
+          explain: o.explain && m.round === 0, // once: the plans do not change
+        }),
+      );
+      pageRounds.push(
+        sampleChatPages(
+          store,
+          o.seed,
+          Math.ceil(o.pageSamples / rounds),
+          m.round,
+          Math.ceil(20 / rounds),
+        ),
+      );
       post({ type: 'round-done', round: m.round });
     };
     port.on('message', onMessage);

@@ -214,6 +214,8 @@ export function summarizeSearch(
   const headline: number[][] = [];
   for (const [i, first] of (rounds[0]?.kinds ?? []).entries()) {
     const perVariant = new Map<string, number[]>();
+    const misplaced = rounds.find((r) => r.kinds[i]?.kind !== first.kind);
+    if (misplaced) throw new Error(`search rounds disagree on their kinds at ${i}: ${first.kind}`);
     for (const q of Object.keys(first.perVariant))
       perVariant.set(
         q,
@@ -265,14 +267,15 @@ export function runChatPages(store: Store, seed: number, samples: number): PageR
 
 /**
  * `samples` newest pages of random chats, then as many deeper pages (before a
- * message 100–5,000 back). Round 0 reads the chats a single run reads; each
- * later round picks its own.
+ * message 100–5,000 back), after `warmups` untimed reads. Round 0 reads the
+ * chats a single run reads; each later round picks its own.
  */
 export function sampleChatPages(
   store: Store,
   seed: number,
   samples: number,
   round = 0,
+  warmups = 20,
 ): PageSamples {
   const db = store.db;
   const chats = db
@@ -295,7 +298,9 @@ export function sampleChatPages(
     const depth = 100 + Math.floor(r() * Math.min(c.n - 100, 5000));
     return { chatId: c.id, beforeId: (beforeAt.pluck().get(c.id, depth) as number) + 1 };
   });
-  for (let i = 0; i < 20; i++)
+  // Warm-up reads of the first targets (1 in 30 of a whole run's; a round
+  // passes its share, so the rounds together warm no more than one run).
+  for (let i = 0; i < warmups; i++)
     store.read.messages(newestTargets[i % newestTargets.length]!, { limit: 50 });
   for (const chatId of newestTargets) {
     const t0 = performance.now();

@@ -160,7 +160,7 @@ function table(rows: (string | number)[][]): string {
 }
 
 const f = (v: unknown, digits = 2): string =>
-  typeof v === 'number'
+  typeof v === 'number' && !Number.isNaN(v)
     ? Number.isInteger(v)
       ? String(v)
       : v.toFixed(digits)

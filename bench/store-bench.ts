@@ -28,11 +28,15 @@ async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
   if (!o.scale) {
     const run = new BenchRun(o, null);
-    await run.ingested;
-    const { result, tables } = await run.finish();
-    process.stdout.write(tables);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    return 0;
+    try {
+      await run.ingested;
+      const { result, tables } = await run.finish();
+      process.stdout.write(tables);
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return 0;
+    } finally {
+      await run.dispose();
+    }
   }
   // The size curve: each size's profile built in turn, smallest first, its
   // daemon thread kept; then the reads in SCALE_ROUNDS rounds, the sizes
@@ -139,7 +143,11 @@ class BenchRun {
     // Whoever waits on the run hears of a failure through the promise it holds.
     this.ingested = Promise.race([this.ingested, failed]);
     this.queriesDone = Promise.race([this.queriesDone, failed]);
+    // Handled where they are awaited; until then a failure must not crash the
+    // process before every run's thread and files are disposed of.
     failed.catch(() => {});
+    this.ingested.catch(() => {});
+    this.queriesDone.catch(() => {});
     const onFailure = (err: Error) => {
       this.failure = err;
       fail(err);
@@ -189,7 +197,8 @@ class BenchRun {
     });
     this.worker.once('error', onFailure);
     this.worker.once('exit', (code) => {
-      if (!finished) onFailure(new Error(`bench worker exited (${code}) before finishing`));
+      if (!finished && !this.disposed)
+        onFailure(new Error(`bench worker exited (${code}) before finishing`));
     });
   }
 
@@ -212,10 +221,13 @@ class BenchRun {
       this.worker.postMessage(m);
     }
     const queries = await this.queriesDone;
-    // Peak RSS before the thread goes: with --scale every size's thread lives
-    // in this one process, so the figure is the process's, all sizes together.
+    // Peak RSS before the thread goes. With --scale every size's thread lives
+    // in this one process until the end, so no figure is one size's own: none
+    // is given (n/a), rather than the same process peak for every size.
     this.host.sampleRss();
-    const peakRssMb = Math.max(this.host.peakRss, process.resourceUsage().maxRSS * 1024) / 1048576;
+    const peakRssMb = this.rounds
+      ? NaN
+      : Math.max(this.host.peakRss, process.resourceUsage().maxRSS * 1024) / 1048576;
     await this.dispose();
     const o = this.o;
     const result = buildResult(o, this.ingest!, this.lag!, queries, peakRssMb, this.sourcesAtStart);

@@ -179,6 +179,7 @@ async function decryption(events) {
     // From createClient to every synced encrypted event decrypted (or failed).
     decrypted_s: (performance.now() - start) / 1000,
     decrypted_cpu_s: ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(startCpu)),
+    decrypted_cpu_threads_ms: threadCpuSince(startThreads),
   };
 }
 

@@ -140,7 +140,16 @@ async function main() {
           // Encrypted: its time runs until every synced event is decrypted.
           const total = (args.encrypted ? r.decrypted_s : r.seconds) as number;
           const cpu = (args.encrypted ? r.decrypted_cpu_s : r.cpu_s) as number;
-          jssdk.push({ ...r, seconds: total, cpu_s: cpu, bare_s: bare, client_s: total - bare });
+          // Its CPU by thread over the same span as its CPU.
+          const threads = args.encrypted ? r.decrypted_cpu_threads_ms : r.cpu_threads_ms;
+          jssdk.push({
+            ...r,
+            seconds: total,
+            cpu_s: cpu,
+            cpu_threads_ms: threads,
+            bare_s: bare,
+            client_s: total - bare,
+          });
           if (keep) sdkAlive = c;
           else await c.done();
         }

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scaleResult } from '../../bench/scale.js';
+import type { SearchSamples } from '../../bench/queries.js';
 
 const run = (hits: Record<string, number>, p50: Record<string, number>) => ({
   search_kind_p50_ms: { rare: 1 },
@@ -70,4 +71,24 @@ test('rounds pool into one figure: every round counts, and a slow round moves th
   assert.equal(pages.newest.n, 3);
   assert.equal(pages.deep.max, 6);
   assert.equal(pages.all.n, 6);
+});
+
+test('rounds pool kind by kind and variant by variant; rounds that disagree on the kinds are refused', async () => {
+  const { summarizeSearch } = await import('../../bench/queries.js');
+  const round = (a: number, b: number, c: number): SearchSamples => ({
+    kinds: [
+      { kind: 'rare', extra: false, hits: { a: 5 }, perVariant: { a: [a], b: [b] } },
+      { kind: 'relevance', extra: true, hits: { c: 50 }, perVariant: { c: [c] } },
+    ],
+  });
+  const s = summarizeSearch([round(1, 10, 100), round(3, 30, 300), round(2, 20, 200)]);
+  assert.deepEqual(s.kinds[0]!.variantP50, { a: 2, b: 20 });
+  assert.deepEqual(s.kinds[1]!.variantP50, { c: 200 });
+  assert.deepEqual(s.kinds[0]!.slowest, { query: 'b', p50: 20 });
+  // The headline pools the kinds that are not extra: rare's six samples only.
+  assert.equal(s.p95, 30);
+  assert.equal(s.p50, 3);
+
+  const swapped = { kinds: [...round(1, 1, 1).kinds].reverse() };
+  assert.throws(() => summarizeSearch([round(1, 1, 1), swapped]), /disagree on their kinds/);
 });
