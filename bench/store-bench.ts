@@ -137,17 +137,16 @@ class BenchRun {
     let ingested!: () => void;
     let queriesDone!: (q: QueryStats) => void;
     let fail!: (err: Error) => void;
-    this.ingested = new Promise<void>((res) => (ingested = res));
-    this.queriesDone = new Promise<QueryStats>((res) => (queriesDone = res));
     const failed = new Promise<never>((_, rej) => (fail = rej));
     // Whoever waits on the run hears of a failure through the promise it holds.
-    this.ingested = Promise.race([this.ingested, failed]);
-    this.queriesDone = Promise.race([this.queriesDone, failed]);
+    this.ingested = Promise.race([new Promise<void>((res) => (ingested = res)), failed]);
+    this.queriesDone = Promise.race([
+      new Promise<QueryStats>((res) => (queriesDone = res)),
+      failed,
+    ]);
     // Handled where they are awaited; until then a failure must not crash the
     // process before every run's thread and files are disposed of.
-    failed.catch(() => {});
-    this.ingested.catch(() => {});
-    this.queriesDone.catch(() => {});
+    for (const p of [failed, this.ingested, this.queriesDone]) p.catch(() => {});
     const onFailure = (err: Error) => {
       this.failure = err;
       fail(err);
