@@ -14,6 +14,7 @@ import {
   runChatList,
   runChatPages,
   runSearch,
+  PAGE_WARMUPS,
   sampleChatPages,
   sampleSearch,
   summarizePages,
@@ -258,12 +259,6 @@ async function queriesInRounds(
   const mod = await import('../main/daemon/store/search/messageSearch.js');
   const searchRounds: SearchSamples[] = [];
   const pageRounds: PageSamples[] = [];
-  const perRound = {
-    iterations: Math.ceil(o.searchIterations / rounds),
-    budgetMs: o.searchBudgetMs / rounds,
-    explain: false,
-    log,
-  };
   await new Promise<void>((resolve) => {
     const onMessage = (m: HostMessage) => {
       if (m.type === 'finish') {
@@ -274,8 +269,10 @@ async function queriesInRounds(
       readThrough(join(input.profileDir, 'parley.db'));
       searchRounds.push(
         sampleSearch(store, plan, mod.searchMessages, mod.explainSearch ?? null, {
-          ...perRound,
+          iterations: Math.ceil(o.searchIterations / rounds),
+          budgetMs: o.searchBudgetMs / rounds,
           explain: o.explain && m.round === 0, // once: the plans do not change
+          log,
         }),
       );
       pageRounds.push(
@@ -284,7 +281,7 @@ async function queriesInRounds(
           o.seed,
           Math.ceil(o.pageSamples / rounds),
           m.round,
-          Math.ceil(20 / rounds),
+          Math.ceil(PAGE_WARMUPS / rounds),
         ),
       );
       post({ type: 'round-done', round: m.round });

@@ -254,6 +254,9 @@ export interface PageResults {
   all: Summary;
 }
 
+/** Untimed chat-page reads before a run's timed ones (a round takes its share). */
+export const PAGE_WARMUPS = 20;
+
 /** One round of chat pages: each read's time (ms), newest pages and deeper ones. */
 export interface PageSamples {
   newest: number[];
@@ -275,7 +278,7 @@ export function sampleChatPages(
   seed: number,
   samples: number,
   round = 0,
-  warmups = 20,
+  warmups = PAGE_WARMUPS,
 ): PageSamples {
   const db = store.db;
   const chats = db
