@@ -4,15 +4,17 @@
 // Why: the word index has prefix indexes up to PREFIX_INDEX_MAX characters. A
 // longer prefix query makes FTS5 merge every matching term's whole doclist
 // before the first row (0.55 ms for "headers" * at 1M messages), and the
-// shortened prefix ("header" *) reads and checks every message holding
-// another word of that prefix: for "headers", three rows read per hit, then
-// the merge anyway (2.6 ms a page). The word's few tokens OR-ed are walked
-// newest-first without either (0.12 ms for 51 ids). But each token OR-ed is
-// an iterator of its own, while the short prefix is one doclist of its
-// prefix index: where the short prefix is mostly the word anyway
-// ("packfi" for "packfile", "submod" for "submodule"), it stays cheaper
-// (`before:2020-01-01 packfile`: 1.28 ms by it, 1.58 by three tokens), so
-// the caller asks shortPrefixMostlyTheWord first.
+// shortened prefix ("header" *) reads and checks every candidate it finds:
+// for "headers", three rows read per hit, then the merge anyway (2.6 ms a
+// page). The word's few tokens OR-ed are walked newest-first with neither
+// (0.12 ms for 51 ids). Even where the short prefix is nearly all the word
+// ("palims" for "palimpsest", "packfi" for "packfile"), checking each
+// candidate's text costs more than OR-ing a few tokens: 0.67–0.96× the time
+// for 46 of 48 searches measured at 100k and 1M messages (plain, second
+// pages, before:, in:, from:, is:unread, has:attachment), and a share probe
+// that chose the short prefix by how much of it was the word made a search's
+// plan, and its cost, change with the history's size (performance.md,
+// session 15).
 //
 // Exactness: a word term matches every token that starts with it. The
 // vocabulary splits text only where the word index's tokenizer splits too
@@ -42,8 +44,6 @@ interface Statements {
   starting: Statement;
   newWords: Statement;
   backlog: Statement;
-  newest: Statement;
-  countFrom: Statement;
 }
 
 interface KnownVocabulary {
@@ -75,16 +75,6 @@ function statementsFor(db: Db): Statements {
         )
         .raw(),
       backlog: db.prepare(`SELECT EXISTS (SELECT 1 FROM substring_backlog)`).pluck(),
-      newest: db
-        .prepare(
-          `SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?`,
-        )
-        .pluck(),
-      countFrom: db
-        .prepare(
-          `SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ? AND rowid >= CAST(? AS INTEGER)`,
-        )
-        .pluck(),
     };
     statements.set(db, s);
   }
@@ -173,44 +163,4 @@ function lowerBound(sorted: string[], key: string): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** Candidates of the short prefix looked at to tell how much of it is the word. */
-const PROBE_CANDIDATES = 160;
-/** At least this share of the short prefix's messages hold the word: the short prefix is cheaper. */
-const MOSTLY = 0.75;
-/** A word's share changes slowly: it is looked at again after this long. */
-const SHARE_TTL_MS = 10 * 60_000;
-const SHARES_MAX = 500;
-const shares = new WeakMap<Db, Map<string, { mostly: boolean; at: number }>>();
-
-/**
- * Whether most of the newest messages the short prefix (`"header" *`) finds
- * hold one of the word's tokens (`tokens`, from tokensStartingWith): then the
- * short prefix with each candidate checked reads few rows in vain, and its
- * single doclist beats OR-ing the tokens. Two reads of at most
- * PROBE_CANDIDATES entries each, remembered per word for a while (a search
- * typed or paged asks again at once).
- */
-export function shortPrefixMostlyTheWord(
-  db: Db,
-  shortPhrase: string,
-  tokens: string,
-  now = Date.now(),
-): boolean {
-  let known = shares.get(db);
-  if (!known) shares.set(db, (known = new Map()));
-  const key = `${shortPhrase}\u0000${tokens}`;
-  const hit = known.get(key);
-  if (hit && now - hit.at < SHARE_TTL_MS) return hit.mostly;
-  const s = statementsFor(db);
-  const ids = s.newest.all(`{body subject} : ${shortPhrase}`, PROBE_CANDIDATES) as number[];
-  // Fewer candidates than the probe: every plan reads them all, and the tokens check none.
-  const mostly =
-    ids.length === PROBE_CANDIDATES &&
-    (s.countFrom.get(`{body subject} : ${tokens}`, ids[ids.length - 1]) as number) >=
-      MOSTLY * PROBE_CANDIDATES;
-  if (known.size >= SHARES_MAX) known.clear();
-  known.set(key, { mostly, at: now });
-  return mostly;
 }

@@ -27,7 +27,7 @@
 import { VocabularyIndexer } from './vocabularyIndexer.js';
 import { substringLookup } from './substringLookup.js';
 import { WordReindexer } from './wordReindexer.js';
-import { shortPrefixMostlyTheWord, tokensStartingWith } from './longWordTokens.js';
+import { tokensStartingWith } from './longWordTokens.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db, ReadDb, WriteDb } from '../database.js';
 import type { SearchHit, SearchPage } from '../../model/types.js';
@@ -642,14 +642,13 @@ function compileSearch(
       continue;
     }
     const cut = shortPrefixes && !t.negated ? shortPrefixPhrase(t) : null;
-    // A long word of one token, few tokens starting with it, and a short
-    // prefix that is mostly other words: those tokens OR-ed, exact, so
-    // nothing to verify (search/longWordTokens.ts).
+    // A long word of one token and few tokens starting with it: those tokens
+    // OR-ed, exact, so nothing to verify (search/longWordTokens.ts).
     const single = cut !== null ? indexTokens(t.text) : [];
     if (single.length === 1) {
       const own = tokensStartingWith(db, single[0]!.toLowerCase());
       if (own === '') return null; // no message holds the word
-      if (own !== null && !shortPrefixMostlyTheWord(db, cut!, own)) {
+      if (own !== null) {
         posWords.push(own);
         continue;
       }
