@@ -1,5 +1,7 @@
-// Words longer than the prefix indexes are searched by their first six
-// characters and each candidate is checked (messageSearch.ts newestRows). These
+// Words longer than the prefix indexes are searched by their own few tokens
+// once the substring vocabulary has them (longWordTokens.ts), else by their
+// first six characters with each candidate checked (messageSearch.ts
+// newestRows). These
 // tests hold the results to a brute-force oracle: every message holding a
 // word that starts with the query word, newest first, across pages — both when
 // the short prefix is mostly the word ("submod" for "submodule") and when it
