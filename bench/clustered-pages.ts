@@ -66,12 +66,14 @@ function buildClustered(db: Database.Database): void {
     .prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'messages'`)
     .pluck()
     .get() as string;
-  // The real table's column definitions, minus `PRIMARY KEY` on id and the
-  // foreign keys (the copy is read-only to the app; constraints cost the same).
+  // The real table's column definitions, foreign keys included (both layouts
+  // pay the same parent lookups on insert), with id no longer the rowid key.
+  const rowidKey = /\bid INTEGER PRIMARY KEY\b(?! AUTOINCREMENT)/;
+  if (!rowidKey.test(definition))
+    throw new Error('messages.id is not declared `id INTEGER PRIMARY KEY`: update this bench');
   const body = definition
     .slice(definition.indexOf('(') + 1, definition.lastIndexOf(')'))
-    .replace(/id INTEGER PRIMARY KEY/, 'id INTEGER NOT NULL')
-    .replace(/ REFERENCES \w+\(id\) ON DELETE CASCADE/g, '');
+    .replace(rowidKey, 'id INTEGER NOT NULL');
   const list = columns.join(', ');
   db.exec(`
     CREATE TABLE clustered (${body}, PRIMARY KEY (chat_id, id)) WITHOUT ROWID;
@@ -84,27 +86,42 @@ function buildClustered(db: Database.Database): void {
 }
 
 /**
- * Both layouts must answer the same: the same row count, and the same pages
- * for a spread of chats (else the comparison measures different work).
+ * Both layouts must answer the same (else the comparison measures different
+ * work): the newest page and a deeper one of a spread of chats, and rows by
+ * id, each compared with what the real table answers.
  */
 function sameWork(db: Database.Database): void {
-  const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
-  if (count('messages') !== count('clustered'))
-    throw new Error('the clustered copy has a different number of rows');
-  const chats = db.prepare(`SELECT id FROM chats ORDER BY id`).pluck().all() as number[];
-  for (const chat of chats.filter((_, i) => i % 50 === 0)) {
-    const page = (table: string) =>
+  const answer = (sql: (table: string) => string, params: unknown[]) =>
+    ['messages', 'clustered'].map((table) =>
       JSON.stringify(
         db
-          .prepare(
-            `SELECT ${PAGE_COLUMNS} FROM ${table} WHERE chat_id = ? ORDER BY id DESC LIMIT ${PAGE}`,
-          )
+          .prepare(sql(table))
           .raw()
-          .all(chat),
-      );
-    if (page('messages') !== page('clustered'))
-      throw new Error(`chat ${chat}: the clustered copy answers a different page`);
+          .all(...params),
+      ),
+    );
+  const pageSql = (table: string) =>
+    `SELECT ${PAGE_COLUMNS} FROM ${table} WHERE chat_id = ? AND id < ? ORDER BY id DESC LIMIT ${PAGE}`;
+  const chats = db.prepare(`SELECT id FROM chats ORDER BY id`).pluck().all() as number[];
+  const deepPoint = db.prepare(
+    `SELECT id FROM messages WHERE chat_id = ? ORDER BY id DESC LIMIT 1 OFFSET 120`,
+  );
+  for (const chat of chats.filter((_, i) => i % 25 === 0)) {
+    const below = (deepPoint.pluck().get(chat) as number | undefined) ?? 0;
+    for (const before of [Number.MAX_SAFE_INTEGER, below]) {
+      const [real, copy] = answer(pageSql, [chat, before]);
+      if (real !== copy) throw new Error(`chat ${chat}: the clustered copy answers another page`);
+    }
   }
+  const ids = db
+    .prepare(`SELECT id FROM messages WHERE id % 1000 = 7 LIMIT 500`)
+    .pluck()
+    .all() as number[];
+  const [real, copy] = answer(
+    (table) => `SELECT ${PAGE_COLUMNS} FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`,
+    [JSON.stringify(ids)],
+  );
+  if (real !== copy) throw new Error('the clustered copy answers other rows by id');
 }
 
 /** Reads the file start to end so every page is in the OS's cache. */
@@ -128,7 +145,46 @@ interface Samples {
   ingest: number[];
 }
 
-function readRound(file: string, layout: Layout, seed: number, into: Samples): void {
+interface Targets {
+  /** [chat, the id 50 to 450 messages below its newest, or null when it has fewer] */
+  pages: [number, number | null][];
+  /** Pages of 50 ids at random. */
+  idPages: number[][];
+}
+
+/**
+ * The round's targets, read on a connection of their own and closed before
+ * any timing: reading them walks the (chat_id, id) index, which would
+ * otherwise sit warm in the timed connection's cache for one layout only.
+ */
+function pickTargets(file: string, seed: number): Targets {
+  const db = new Database(file, { readonly: true });
+  try {
+    const chats = db.prepare(`SELECT id FROM chats ORDER BY id`).pluck().all() as number[];
+    const deepPoint = db
+      .prepare(`SELECT id FROM messages WHERE chat_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?`)
+      .pluck();
+    const someIds = db
+      .prepare(`SELECT id FROM messages WHERE id % 100 = ?`)
+      .pluck()
+      .all(seed % 100) as number[];
+    const r = rng('clustered', seed);
+    const pages: Targets['pages'] = [];
+    for (let i = 0; i < CHATS_PER_ROUND; i++) {
+      const chat = chats[Math.floor(r() * chats.length)]!;
+      const below = deepPoint.get(chat, 50 + Math.floor(r() * 400)) as number | undefined;
+      pages.push([chat, below ?? null]);
+    }
+    const idPages = Array.from({ length: ID_PAGES_PER_ROUND }, () =>
+      Array.from({ length: PAGE }, () => someIds[Math.floor(r() * someIds.length)]!),
+    );
+    return { pages, idPages };
+  } finally {
+    db.close();
+  }
+}
+
+function readRound(file: string, layout: Layout, targets: Targets, into: Samples): void {
   const db = new Database(file, { readonly: true });
   try {
     db.pragma('cache_size = -32000'); // the store's
@@ -139,32 +195,16 @@ function readRound(file: string, layout: Layout, seed: number, into: Samples): v
       )
       .raw();
     const byId = db.prepare(`SELECT ${PAGE_COLUMNS} FROM ${table} WHERE id = ?`).raw();
-    // Targets from the real table's indexes, the same for both layouts in a round.
-    const chats = db.prepare(`SELECT id FROM chats ORDER BY id`).pluck().all() as number[];
-    const deepPoint = db
-      .prepare(`SELECT id FROM messages WHERE chat_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?`)
-      .pluck();
-    const everyHundredth = db
-      .prepare(`SELECT id FROM messages WHERE id % 100 = ?`)
-      .pluck()
-      .all(seed % 100) as number[];
-    const r = rng('clustered', seed);
-    for (let i = 0; i < CHATS_PER_ROUND; i++) {
-      const chat = chats[Math.floor(r() * chats.length)]!;
+    for (const [chat, below] of targets.pages) {
       let t = performance.now();
       page.all(chat, Number.MAX_SAFE_INTEGER);
       into.newest.push(performance.now() - t);
-      const below = deepPoint.get(chat, 50 + Math.floor(r() * 400)) as number | undefined;
-      if (below === undefined) continue;
+      if (below === null) continue;
       t = performance.now();
       page.all(chat, below);
       into.deep.push(performance.now() - t);
     }
-    for (let i = 0; i < ID_PAGES_PER_ROUND; i++) {
-      const ids = Array.from(
-        { length: PAGE },
-        () => everyHundredth[Math.floor(r() * everyHundredth.length)]!,
-      );
+    for (const ids of targets.idPages) {
       const t = performance.now();
       for (const id of ids) byId.get(id);
       into.byId.push(performance.now() - t);
@@ -180,6 +220,7 @@ function ingestRound(file: string, layout: Layout, seed: number, into: Samples):
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON'); // as the store: both tables check their chat and account
     db.pragma('cache_size = -32000');
     const table = TABLE[layout];
     const chats = db.prepare(`SELECT id, account_id FROM chats`).raw().all() as [number, number][];
@@ -214,21 +255,33 @@ function main(): void {
   if (!existsSync(source)) throw new Error(`no parley.db in ${args.profile}`);
   const dir = mkdtempSync(join(tmpdir(), 'parley-clustered-'));
   const file = join(dir, 'parley.db');
+  // A copy of a 3M profile is 3 GB: it goes on Ctrl-C too.
+  const removeCopy = () => rmSync(dir, { recursive: true, force: true });
+  const interrupted = () => {
+    removeCopy();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     // A checkpointed source copies whole; a live WAL beside it is copied too.
     copyFileSync(source, file);
     if (existsSync(`${source}-wal`)) copyFileSync(`${source}-wal`, `${file}-wal`);
+    let messages: number;
     const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    const messages = db.prepare(`SELECT count(*) FROM messages`).pluck().get() as number;
-    const t0 = performance.now();
-    buildClustered(db);
-    console.error(
-      `clustered copy of ${messages} messages built in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-    );
-    sameWork(db);
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    db.close();
+    try {
+      db.pragma('journal_mode = WAL');
+      messages = db.prepare(`SELECT count(*) FROM messages`).pluck().get() as number;
+      const t0 = performance.now();
+      buildClustered(db);
+      console.error(
+        `clustered copy of ${messages} messages built in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
+      sameWork(db);
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      db.close();
+    }
 
     const samples: Record<Layout, Samples> = {
       time: { newest: [], deep: [], byId: [], ingest: [] },
@@ -237,9 +290,10 @@ function main(): void {
     for (let round = 0; round < args.rounds; round++) {
       // Alternating which goes first, so neither always follows the other.
       const order: Layout[] = round % 2 ? ['clustered', 'time'] : ['time', 'clustered'];
+      const targets = pickTargets(file, 1000 + round);
       for (const layout of order) {
         readThrough(file);
-        readRound(file, layout, 1000 + round, samples[layout]);
+        readRound(file, layout, targets, samples[layout]);
       }
       for (const layout of order) ingestRound(file, layout, 2000 + round, samples[layout]);
       console.error(`round ${round + 1}/${args.rounds}`);
@@ -283,7 +337,7 @@ function main(): void {
       }),
     );
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeCopy();
   }
 }
 

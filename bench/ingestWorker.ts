@@ -268,6 +268,7 @@ async function queriesInRounds(
     mod = await import('../main/daemon/store/search/messageSearch.js');
   } catch (err) {
     searchUnavailable = (err as Error).message;
+    log(`search: unavailable (${searchUnavailable})`);
   }
   const searchRound = (round: number): void => {
     if (!mod || searchUnavailable !== undefined) return;

@@ -9,12 +9,13 @@
 // page). The word's few tokens OR-ed are walked newest-first with neither
 // (0.12 ms for 51 ids). Even where the short prefix is nearly all the word
 // ("palims" for "palimpsest", "packfi" for "packfile"), checking each
-// candidate's text costs more than OR-ing a few tokens: 0.67–0.96× the time
-// for 46 of 48 searches measured at 100k and 1M messages (plain, second
-// pages, before:, in:, from:, is:unread, has:attachment), and a share probe
-// that chose the short prefix by how much of it was the word made a search's
-// plan, and its cost, change with the history's size (performance.md,
-// session 15).
+// candidate's text mostly costs more than OR-ing a few tokens: of 48 searches
+// measured at 100k and 1M messages (plain and second pages, before:, in:,
+// is:unread, has:attachment), 44 were faster by the tokens (0.69–0.97×), two
+// second pages slower (1.02×, 1.11× for "packfile"). A probe that chose the
+// short prefix where it was mostly the word made a search's plan, and its
+// cost, change with the history's size: backfilled history grew 1.8× from
+// 100k to 3M by it (performance.md, session 15).
 //
 // Exactness: a word term matches every token that starts with it. The
 // vocabulary splits text only where the word index's tokenizer splits too
@@ -31,7 +32,12 @@ import { fold } from './indexText.js';
 import { ftsString, indexTokens } from './queryParser.js';
 import { vocabularyVersion } from './vocabularyIndexer.js';
 
-/** More tokens than this: the shortened prefix is the better plan (see above). */
+/**
+ * More tokens than this: the shortened prefix, one doclist with its
+ * candidates checked. Each token OR-ed is an iterator of its own over its
+ * doclist, so the OR is kept small (set in session 11; words with more forms,
+ * "repository" or "archive" at 1M, were not measured again).
+ */
 export const LONG_WORD_TOKENS_MAX = 4;
 
 const ASCII_START = /^[a-z0-9]/u;
