@@ -119,6 +119,8 @@ export interface KindResult extends Summary {
   slowest: { query: string; p50: number };
   /** Each variant's p50 (the size curve compares variants whose hits did not change). */
   variantP50: Record<string, number>;
+  /** Each variant's p95, for the same comparison of the tails. */
+  variantP95: Record<string, number>;
 }
 
 export interface SearchResults {
@@ -224,14 +226,24 @@ export function summarizeSearch(
     const samples = [...perVariant.values()].flat();
     let slowest = { query: '', p50: -1 };
     const variantP50: Record<string, number> = {};
+    const variantP95: Record<string, number> = {};
     for (const [q, s] of perVariant) {
-      const p50 = summarize(s).p50;
+      const { p50, p95 } = summarize(s);
       variantP50[q] = p50;
+      variantP95[q] = p95;
       if (p50 > slowest.p50) slowest = { query: q, p50 };
     }
     const summary = summarize(samples);
     const hits = first.hits;
-    kinds.push({ kind: first.kind, extra: first.extra, hits, slowest, variantP50, ...summary });
+    kinds.push({
+      kind: first.kind,
+      extra: first.extra,
+      hits,
+      slowest,
+      variantP50,
+      variantP95,
+      ...summary,
+    });
     if (!first.extra) headline.push(samples);
     const zero = Object.entries(hits).filter(([, n]) => n === 0);
     log?.(

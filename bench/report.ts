@@ -65,12 +65,16 @@ export function buildResult(
   const searchKinds: Record<string, number> = {};
   const searchKindsP50: Record<string, number> = {};
   const variantP50: Record<string, Record<string, number>> = {};
+  const variantP95: Record<string, Record<string, number>> = {};
   const variantHits: Record<string, Record<string, number>> = {};
   for (const k of q.search?.kinds ?? []) {
     searchKinds[k.kind] = round(k.p95);
     searchKindsP50[k.kind] = round(k.p50);
     variantP50[k.kind] = Object.fromEntries(
       Object.entries(k.variantP50).map(([v, ms]) => [v, round(ms)]),
+    );
+    variantP95[k.kind] = Object.fromEntries(
+      Object.entries(k.variantP95).map(([v, ms]) => [v, round(ms)]),
     );
     variantHits[k.kind] = k.hits;
   }
@@ -106,6 +110,7 @@ export function buildResult(
     search_kind_p50_ms: searchKindsP50,
     // Per kind, each variant's p50 and the hits its page held (at most 50).
     search_variant_p50_ms: variantP50,
+    search_variant_p95_ms: variantP95,
     search_variant_hits: variantHits,
     chat_page_p50_ms: round(q.pages.all.p50),
     chat_page_p95_ms: round(q.pages.all.p95),

@@ -26,9 +26,18 @@ export interface ScaleSummary {
    * their p50 ratios. A rare word finds 3 messages at 100k and a full page of
    * 50 at 1M: its growth is the page filling, not the index getting slower.
    */
-  equal_hits: Record<string, { variants: string[]; growth: (number | null)[] }>;
+  equal_hits: Record<
+    string,
+    { variants: string[]; growth: (number | null)[]; growth_p95: (number | null)[] }
+  >;
   /** Kinds whose equal-hits p50 grew more than FLAT_BOUND by the largest size. */
   not_flat_p50_equal_hits: string[];
+  /**
+   * The same on the tails (issue #14 bounds the p95s): per kind, the median
+   * of its like-work variants' p95 ratios. A variant's p95 is the slowest few
+   * of its ~30 samples, so this moves more from run to run than the p50s.
+   */
+  not_flat_p95_equal_hits: string[];
   /** Per kind, the variants whose hits changed between sizes, as "query: 8 → 50". */
   hits_changed: Record<string, string[]>;
   flat_bound: number;
@@ -111,6 +120,9 @@ export function scaleResult(scale: number[], runs: Record<string, unknown>[]): S
     not_flat_p50_equal_hits: Object.entries(equalHits)
       .filter(([kind, e]) => !mayGrow(kind) && (e.growth.at(-1) ?? 0) > FLAT_BOUND)
       .map(([kind]) => kind),
+    not_flat_p95_equal_hits: Object.entries(equalHits)
+      .filter(([kind, e]) => !mayGrow(kind) && (e.growth_p95.at(-1) ?? 0) > FLAT_BOUND)
+      .map(([kind]) => kind),
     hits_changed: hitsChanged,
     flat_bound: FLAT_BOUND,
   };
@@ -131,6 +143,7 @@ export function equalHitsGrowth(runs: Record<string, unknown>[]): {
 } {
   const hits = runs.map((r) => (r.search_variant_hits ?? {}) as PerVariant);
   const p50s = runs.map((r) => (r.search_variant_p50_ms ?? {}) as PerVariant);
+  const p95s = runs.map((r) => (r.search_variant_p95_ms ?? {}) as PerVariant);
   const equalHits: ScaleSummary['equal_hits'] = {};
   const hitsChanged: ScaleSummary['hits_changed'] = {};
   for (const [kind, first] of Object.entries(hits[0] ?? {})) {
@@ -140,16 +153,16 @@ export function equalHitsGrowth(runs: Record<string, unknown>[]): {
       if (counts.every((c) => c === n)) variants.push(query);
       else (hitsChanged[kind] ??= []).push(`${query}: ${counts.map((c) => c ?? '—').join(' → ')}`);
     }
-    const base = (q: string) => p50s[0]![kind]?.[q];
-    const growth = runs.map((_, i) => {
-      const ratios = variants.flatMap((q) => {
-        const b = base(q);
-        const v = p50s[i]![kind]?.[q];
-        return b && v !== undefined ? [v / b] : [];
+    const growthOf = (per: PerVariant[]) =>
+      runs.map((_, i) => {
+        const ratios = variants.flatMap((q) => {
+          const b = per[0]![kind]?.[q];
+          const v = per[i]![kind]?.[q];
+          return b && v !== undefined ? [v / b] : [];
+        });
+        return ratios.length ? round(median(ratios), 2) : null;
       });
-      return ratios.length ? round(median(ratios), 2) : null;
-    });
-    equalHits[kind] = { variants, growth };
+    equalHits[kind] = { variants, growth: growthOf(p50s), growth_p95: growthOf(p95s) };
   }
   return { equalHits, hitsChanged };
 }
@@ -200,6 +213,19 @@ function renderEqualHits(s: ScaleSummary, sizes: string[]): string[] {
     s.not_flat_p50_equal_hits.length === 0
       ? `on like work, newest-first search p50s: flat within ${s.flat_bound}×`
       : `on like work, p50s that grew more than ${s.flat_bound}×: ${s.not_flat_p50_equal_hits.join(', ')}`,
+    '',
+    `search p95 growth on like work (median over the same variants' p95 ratios)`,
+  );
+  for (const kind of kinds) {
+    const g = s.equal_hits[kind]!.growth_p95;
+    lines.push(
+      `  ${kind.padEnd(16)} ${g.map((x, i) => `${sizes[i]} ${x === null ? '—' : `${x}×`}`).join('  ')}`,
+    );
+  }
+  lines.push(
+    s.not_flat_p95_equal_hits.length === 0
+      ? `on like work, newest-first search p95s: flat within ${s.flat_bound}×`
+      : `on like work, p95s that grew more than ${s.flat_bound}×: ${s.not_flat_p95_equal_hits.join(', ')}`,
     '',
   );
   return lines;

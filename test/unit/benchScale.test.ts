@@ -7,11 +7,16 @@ import assert from 'node:assert/strict';
 import { scaleResult } from '../../bench/scale.js';
 import type { SearchSamples } from '../../bench/queries.js';
 
-const run = (hits: Record<string, number>, p50: Record<string, number>) => ({
+const run = (
+  hits: Record<string, number>,
+  p50: Record<string, number>,
+  p95: Record<string, number> = p50,
+) => ({
   search_kind_p50_ms: { rare: 1 },
   search_kind_p95_ms: { rare: 1 },
   search_variant_hits: { rare: hits },
   search_variant_p50_ms: { rare: p50 },
+  search_variant_p95_ms: { rare: p95 },
 });
 
 test('growth on like work leaves out variants whose hits changed, and keeps their counts', () => {
@@ -22,7 +27,11 @@ test('growth on like work leaves out variants whose hits changed, and keeps thei
       run({ full: 50, filling: 50, other: 50 }, { full: 1.2, filling: 0.9, other: 0.6 }),
     ],
   );
-  assert.deepEqual(s.equal_hits.rare, { variants: ['full', 'other'], growth: [1, 1.2] });
+  assert.deepEqual(s.equal_hits.rare, {
+    variants: ['full', 'other'],
+    growth: [1, 1.2],
+    growth_p95: [1, 1.2],
+  });
   assert.deepEqual(s.hits_changed.rare, ['filling: 3 → 50']);
   assert.deepEqual(s.not_flat_p50_equal_hits, []);
 });
@@ -36,12 +45,34 @@ test('a variant slower on the same hits is not flat', () => {
   assert.deepEqual(s.not_flat_p50_equal_hits, ['rare']);
 });
 
+test('tails that grew on like work are not flat, though the p50s are; a filling variant counts in neither', () => {
+  const s = scaleResult(
+    [100_000, 3_000_000],
+    [
+      run({ a: 50, b: 50, filling: 3 }, { a: 1, b: 1, filling: 0.1 }, { a: 2, b: 2, filling: 0.2 }),
+      run(
+        { a: 50, b: 50, filling: 50 },
+        { a: 1.1, b: 1.2, filling: 1 },
+        { a: 3.4, b: 3.8, filling: 9 },
+      ),
+    ],
+  );
+  assert.deepEqual(s.equal_hits.rare!.growth, [1, 1.15]);
+  assert.deepEqual(s.equal_hits.rare!.growth_p95, [1, 1.8]);
+  assert.deepEqual(s.not_flat_p50_equal_hits, []);
+  assert.deepEqual(s.not_flat_p95_equal_hits, ['rare']);
+});
+
 test('a kind with no variant of equal hits has no like-work growth', () => {
   const s = scaleResult(
     [100_000, 1_000_000],
     [run({ a: 2 }, { a: 0.2 }), run({ a: 40 }, { a: 0.8 })],
   );
-  assert.deepEqual(s.equal_hits.rare, { variants: [], growth: [null, null] });
+  assert.deepEqual(s.equal_hits.rare, {
+    variants: [],
+    growth: [null, null],
+    growth_p95: [null, null],
+  });
   assert.deepEqual(s.not_flat_p50_equal_hits, []);
 });
 
@@ -63,6 +94,7 @@ test('rounds pool into one figure: every round counts, and a slow round moves th
   assert.equal(rare.p95, 9);
   assert.deepEqual(rare.hits, { a: 50, b: 7 });
   assert.deepEqual(rare.variantP50, { a: 1, b: 1 });
+  assert.deepEqual(rare.variantP95, { a: 9, b: 9 });
 
   const pages = summarizePages([
     { newest: [1, 2], deep: [3] },
