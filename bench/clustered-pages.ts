@@ -16,18 +16,11 @@
 // from the OS's cache, and opens a fresh connection with the store's page
 // cache (32 MB). The last line is JSON: each figure clustered ÷ time-ordered.
 import Database from 'better-sqlite3';
-import {
-  closeSync,
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readSync,
-  rmSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rng } from './prng.js';
+import { readThrough } from './readThrough.js';
 import { percentile } from './stats.js';
 
 const USAGE = 'usage: npm run bench:clustered -- --profile DIR [--rounds N]';
@@ -122,17 +115,6 @@ function sameWork(db: Database.Database): void {
     [JSON.stringify(ids)],
   );
   if (real !== copy) throw new Error('the clustered copy answers other rows by id');
-}
-
-/** Reads the file start to end so every page is in the OS's cache. */
-function readThrough(file: string): void {
-  const chunk = Buffer.allocUnsafe(1 << 20);
-  const fd = openSync(file, 'r');
-  try {
-    while (readSync(fd, chunk, 0, chunk.length, null) > 0);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 type Layout = 'time' | 'clustered';

@@ -4,11 +4,12 @@
 import { IndexCompactor } from '../main/daemon/store/search/indexCompactor.js';
 import { VocabularyIndexer } from '../main/daemon/store/search/vocabularyIndexer.js';
 import { parentPort, workerData } from 'node:worker_threads';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as MessageSearch from '../main/daemon/store/search/messageSearch.js';
 import { Store } from '../main/daemon/store/store.js';
 import { loadCorpus } from './corpus.js';
+import { readThrough } from './readThrough.js';
 import { buildPlan, deliveries, type Plan } from './plan.js';
 import { RawBaseline, type RawContext } from './rawBaseline.js';
 import {
@@ -213,32 +214,6 @@ async function queries(store: Store, plan: Plan, input: WorkerInput): Promise<Qu
   log('chat list');
   const chatList = runChatList(store, o.seed, o.listSamples);
   return { search, searchUnavailable, pages, chatList, wallMs: performance.now() - wall0 };
-}
-
-/**
- * Reads a file (and its WAL) from start to end, untimed, so that its pages are
- * in the OS's cache. The sizes' profiles are built minutes apart, and a kernel
- * may reclaim file pages not used for a while: this project's machine does
- * (DAMON), and a page read back from its disk costs ~80 µs against ~3 µs from
- * the cache, so the size read last after a long build would be measured warm
- * and the others cold. The reads are measured as a running app sees them,
- * its database in the OS's cache.
- */
-function readThrough(file: string): void {
-  const chunk = Buffer.allocUnsafe(1 << 20);
-  for (const f of [file, `${file}-wal`]) {
-    let fd: number;
-    try {
-      fd = openSync(f, 'r');
-    } catch {
-      continue; // no WAL
-    }
-    try {
-      while (readSync(fd, chunk, 0, chunk.length, null) > 0);
-    } finally {
-      closeSync(fd);
-    }
-  }
 }
 
 /**
